@@ -1,0 +1,137 @@
+package caddymodule
+
+import (
+	"strings"
+
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/dustin/go-humanize"
+)
+
+func init() {
+	httpcaddyfile.RegisterHandlerDirective("crm_frame", parseCaddyfile)
+	// Users need no `order` line: crm_frame wraps reverse_proxy.
+	httpcaddyfile.RegisterDirectiveOrder("crm_frame", httpcaddyfile.Before, "reverse_proxy")
+}
+
+func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
+	var m Handler
+	err := m.UnmarshalCaddyfile(h.Dispenser)
+	return &m, err
+}
+
+// UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
+//
+//	crm_frame {
+//		frame_ancestors <origin...> [insecure]
+//		upstream_origin <origin...>
+//		cookies same_site|cross_site [partitioned]
+//		path_prefix <path>
+//		inject <url...>
+//		max_rewrite_size <size>
+//		breakout neutralize|detect|off
+//	}
+func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	d.Next() // directive name
+	if d.NextArg() {
+		return d.Errf("crm_frame takes no arguments on its first line, got %q; use a block", d.Val())
+	}
+	for d.NextBlock(0) {
+		sub := d.Val()
+		switch sub {
+		case "frame_ancestors":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			if args[len(args)-1] == "insecure" {
+				m.AllowAnyAncestor = true
+				args = args[:len(args)-1]
+				if len(args) != 1 || args[0] != "*" {
+					return d.Errf("frame_ancestors: 'insecure' is only accepted after a lone '*'")
+				}
+			}
+			for _, a := range args {
+				if a == "*" && !m.AllowAnyAncestor {
+					return d.Errf("frame_ancestors: '*' would let every site frame the CRM (clickjacking); write 'frame_ancestors * insecure' if you really mean it")
+				}
+			}
+			m.FrameAncestors = append(m.FrameAncestors, args...)
+		case "upstream_origin":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			m.UpstreamOrigins = append(m.UpstreamOrigins, args...)
+		case "cookies":
+			args := d.RemainingArgs()
+			if len(args) < 1 || len(args) > 2 {
+				return d.ArgErr()
+			}
+			switch args[0] {
+			case "same_site", "cross_site":
+				m.Cookies = args[0]
+			default:
+				return d.Errf("cookies: unknown mode %q (want same_site or cross_site)", args[0])
+			}
+			if len(args) == 2 {
+				if args[1] != "partitioned" {
+					return d.Errf("cookies: unknown option %q (want partitioned)", args[1])
+				}
+				m.Partitioned = true
+			}
+		case "path_prefix":
+			if !d.NextArg() {
+				return d.ArgErr()
+			}
+			if !strings.HasPrefix(d.Val(), "/") {
+				return d.Errf("path_prefix %q must start with /", d.Val())
+			}
+			m.PathPrefix = d.Val()
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+		case "inject":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			m.Inject = append(m.Inject, args...)
+		case "max_rewrite_size":
+			if !d.NextArg() {
+				return d.ArgErr()
+			}
+			n, err := humanize.ParseBytes(d.Val())
+			if err != nil || n == 0 {
+				return d.Errf("max_rewrite_size: %q is not a size (e.g. 16MiB)", d.Val())
+			}
+			m.MaxRewriteSize = int64(n)
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+		case "breakout":
+			if !d.NextArg() {
+				return d.ArgErr()
+			}
+			switch d.Val() {
+			case "neutralize", "detect", "off":
+				m.Breakout = d.Val()
+			default:
+				return d.Errf("breakout: unknown mode %q (want neutralize, detect or off)", d.Val())
+			}
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+		default:
+			return d.Errf("crm_frame: unknown subdirective %q", sub)
+		}
+	}
+	if len(m.FrameAncestors) == 0 {
+		return d.Err("crm_frame: frame_ancestors is required (the agent desktop origin(s) allowed to frame the CRM)")
+	}
+	return m.validate()
+}
+
+// Interface guard
+var _ caddyfile.Unmarshaler = (*Handler)(nil)

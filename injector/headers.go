@@ -1,0 +1,381 @@
+// Package injector rewrites what a legacy CRM sends so that it can live
+// inside an agent desktop's iframe: the header policy (this file), the
+// streaming HTML rewriter, and the assets we inject. It has no Caddy
+// dependency; caddymodule wires it into the HTTP pipeline.
+package injector
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// CookieMode selects how Set-Cookie is rewritten.
+type CookieMode int
+
+const (
+	// CookiesSameSite keeps SameSite as the CRM sent it: the recommended
+	// deployment puts the CRM on a subdomain of the desktop's site.
+	CookiesSameSite CookieMode = iota
+	// CookiesCrossSite rewrites every cookie to SameSite=None; Secure so it
+	// is sent inside a cross-site frame (requires HTTPS).
+	CookiesCrossSite
+)
+
+// HeaderPolicy is the response header policy that makes a CRM frameable by
+// the configured desktop origins and by no one else.
+type HeaderPolicy struct {
+	// FrameAncestors are the CSP frame-ancestors sources, e.g.
+	// "https://desk.example.com". Must not be empty.
+	FrameAncestors []string
+	// UpstreamOrigins are the absolute origins the CRM uses for itself;
+	// URLs pointing at them are rewritten to the client's origin.
+	UpstreamOrigins []*url.URL
+	Cookies         CookieMode
+	// Partitioned adds the Partitioned attribute in cross-site mode.
+	Partitioned bool
+}
+
+// Changes counts what Apply changed, by kind (for metrics and logs).
+type Changes struct {
+	XFORemoved        int
+	CSPFrameAncestors int
+	CookiesRewritten  int
+	LocationsRewrites int
+}
+
+// ValidateOrigin checks that s is a serialized origin usable as a
+// frame-ancestors source (scheme://host[:port], no path) or a CSP host
+// source with a wildcard subdomain (https://*.example.com).
+func ValidateOrigin(s string) error {
+	if s == "*" {
+		return errors.New("'*' allows every site to frame the CRM; write 'frame_ancestors * insecure' if you really mean it")
+	}
+	if s == "'self'" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("%q is not an origin: %v", s, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%q is not an origin: want http:// or https://", s)
+	}
+	if u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q is not an origin: want scheme://host[:port] with nothing after it", s)
+	}
+	host := u.Hostname()
+	if strings.Contains(host, "*") && !strings.HasPrefix(host, "*.") {
+		return fmt.Errorf("%q: a wildcard is only allowed as the first label (https://*.example.com)", s)
+	}
+	if strings.ContainsAny(s, " ;,'\"") {
+		return fmt.Errorf("%q contains characters not allowed in a CSP source", s)
+	}
+	return nil
+}
+
+// ClientOrigin returns the origin the client used for r, as crmframe
+// received it.
+func ClientOrigin(r *http.Request) *url.URL {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return &url.URL{Scheme: scheme, Host: r.Host}
+}
+
+// Apply rewrites h in place for a response to a client that used origin
+// client (scheme and host).
+func (p *HeaderPolicy) Apply(h http.Header, client *url.URL) Changes {
+	var c Changes
+	c.XFORemoved = removeHeader(h, "X-Frame-Options")
+	c.CSPFrameAncestors = p.applyCSP(h)
+	c.CookiesRewritten = p.applyCookies(h)
+	c.LocationsRewrites = p.applyLocations(h, client)
+	return c
+}
+
+func removeHeader(h http.Header, name string) int {
+	n := 0
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			n += len(v)
+			delete(h, k)
+		}
+	}
+	return n
+}
+
+// headerKeys returns the map keys matching name case-insensitively; a
+// header map built by hand may hold non-canonical keys.
+func headerKeys(h http.Header, name string) []string {
+	var ks []string
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			ks = append(ks, k)
+		}
+	}
+	return ks
+}
+
+func (p *HeaderPolicy) frameAncestorsValue() string {
+	return strings.Join(p.FrameAncestors, " ")
+}
+
+func (p *HeaderPolicy) applyCSP(h http.Header) int {
+	fa := p.frameAncestorsValue()
+	n := 0
+	enforced := false
+	for _, name := range []string{HeaderCSP, HeaderCSPReportOnly} {
+		for _, k := range headerKeys(h, name) {
+			vals := h[k]
+			for i, v := range vals {
+				ps := ParsePolicyList(v)
+				for _, pol := range ps {
+					if pol.Empty() {
+						continue
+					}
+					if pol.Set("frame-ancestors", fa) {
+						n++
+					}
+					if name == HeaderCSP {
+						enforced = true
+					}
+				}
+				vals[i] = JoinPolicies(ps)
+			}
+		}
+	}
+	if !enforced {
+		h.Add(HeaderCSP, "frame-ancestors "+fa)
+		n++
+	}
+	return n
+}
+
+func (p *HeaderPolicy) applyCookies(h http.Header) int {
+	n := 0
+	for _, k := range headerKeys(h, "Set-Cookie") {
+		vals := h[k]
+		for i, v := range vals {
+			nv := p.rewriteCookie(v)
+			if nv != v {
+				vals[i] = nv
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// upstreamHostMatches reports whether a cookie Domain attribute value names
+// an upstream host (or a parent domain of one): such a cookie would be
+// rejected by the browser on the proxy's host.
+func (p *HeaderPolicy) upstreamHostMatches(domain string) bool {
+	d := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(domain), "."))
+	if d == "" {
+		return false
+	}
+	for _, u := range p.UpstreamOrigins {
+		host := strings.ToLower(u.Hostname())
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// rewriteCookie applies the cookie policy to one Set-Cookie value, keeping
+// every attribute it does not need to change byte-for-byte.
+func (p *HeaderPolicy) rewriteCookie(v string) string {
+	parts := strings.Split(v, ";")
+	out := parts[:1]
+	changed := false
+	hasSecure, hasPartitioned := false, false
+	for _, a := range parts[1:] {
+		name, val, _ := strings.Cut(strings.TrimSpace(a), "=")
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "domain":
+			if p.upstreamHostMatches(val) {
+				changed = true
+				continue
+			}
+		case "samesite":
+			if p.Cookies == CookiesCrossSite {
+				if !strings.EqualFold(strings.TrimSpace(val), "None") {
+					changed = true
+				}
+				continue // re-added below in a fixed form
+			}
+		case "secure":
+			hasSecure = true
+		case "partitioned":
+			hasPartitioned = true
+		}
+		out = append(out, a)
+	}
+	if p.Cookies == CookiesCrossSite {
+		out = append(out, " SameSite=None")
+		if !hasSecure {
+			out = append(out, " Secure")
+			changed = true
+		}
+		if p.Partitioned && !hasPartitioned {
+			out = append(out, " Partitioned")
+			changed = true
+		}
+		if !changed {
+			// Only the SameSite attribute moved: keep the original text.
+			return v
+		}
+	}
+	if !changed {
+		return v
+	}
+	return strings.Join(out, ";")
+}
+
+func (p *HeaderPolicy) applyLocations(h http.Header, client *url.URL) int {
+	if len(p.UpstreamOrigins) == 0 || client == nil {
+		return 0
+	}
+	n := 0
+	for _, name := range []string{"Location", "Content-Location"} {
+		for _, k := range headerKeys(h, name) {
+			for i, v := range h[k] {
+				if nv, ok := p.rewriteURL(v, client); ok {
+					h[k][i] = nv
+					n++
+				}
+			}
+		}
+	}
+	for _, k := range headerKeys(h, "Refresh") {
+		for i, v := range h[k] {
+			if nv, ok := p.rewriteRefresh(v, client); ok {
+				h[k][i] = nv
+				n++
+			}
+		}
+	}
+	for _, k := range headerKeys(h, "Link") {
+		for i, v := range h[k] {
+			if nv, ok := p.rewriteLink(v, client); ok {
+				h[k][i] = nv
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// rewriteURL points an absolute (or scheme-relative) URL at an upstream
+// origin back at the client's origin. Relative URLs and other origins are
+// left alone.
+func (p *HeaderPolicy) rewriteURL(raw string, client *url.URL) (string, bool) {
+	s := strings.TrimSpace(raw)
+	lead := raw[:strings.Index(raw, s)]
+	trail := raw[len(lead)+len(s):]
+	for _, up := range p.UpstreamOrigins {
+		for _, prefix := range originPrefixes(up) {
+			if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+				rest := s[len(prefix):]
+				if rest != "" && !strings.ContainsRune("/?#", rune(rest[0])) {
+					continue // e.g. http://crm.internal.evil.com
+				}
+				return lead + client.Scheme + "://" + client.Host + rest + trail, true
+			}
+		}
+	}
+	return raw, false
+}
+
+// originPrefixes lists the spellings of an origin in a URL: with and
+// without the default port, and scheme-relative.
+func originPrefixes(u *url.URL) []string {
+	host := u.Host
+	hosts := []string{host}
+	if u.Port() == "" {
+		if u.Scheme == "http" {
+			hosts = append(hosts, host+":80")
+		} else if u.Scheme == "https" {
+			hosts = append(hosts, host+":443")
+		}
+	} else if (u.Scheme == "http" && u.Port() == "80") || (u.Scheme == "https" && u.Port() == "443") {
+		hosts = append(hosts, u.Hostname())
+	}
+	var out []string
+	for _, h := range hosts {
+		out = append(out, u.Scheme+"://"+h, "//"+h)
+	}
+	return out
+}
+
+// rewriteRefresh rewrites the url= part of "5; url=http://upstream/x".
+func (p *HeaderPolicy) rewriteRefresh(v string, client *url.URL) (string, bool) {
+	i := indexFold(v, "url=")
+	if i < 0 {
+		return v, false
+	}
+	start := i + len("url=")
+	u := v[start:]
+	q := ""
+	if len(u) > 0 && (u[0] == '\'' || u[0] == '"') {
+		q = u[:1]
+		u = u[1:]
+		if j := strings.Index(u, q); j >= 0 {
+			nu, ok := p.rewriteURL(u[:j], client)
+			if !ok {
+				return v, false
+			}
+			return v[:start] + q + nu + u[j:], true
+		}
+	}
+	nu, ok := p.rewriteURL(u, client)
+	if !ok {
+		return v, false
+	}
+	return v[:start] + q + nu, true
+}
+
+// rewriteLink rewrites each <URI-reference> of a Link header value.
+func (p *HeaderPolicy) rewriteLink(v string, client *url.URL) (string, bool) {
+	var b strings.Builder
+	changed := false
+	rest := v
+	for {
+		i := strings.IndexByte(rest, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(rest[i:], '>')
+		if j < 0 {
+			break
+		}
+		b.WriteString(rest[:i+1])
+		u := rest[i+1 : i+j]
+		if nu, ok := p.rewriteURL(u, client); ok {
+			u = nu
+			changed = true
+		}
+		b.WriteString(u)
+		rest = rest[i+j:]
+	}
+	if !changed {
+		return v, false
+	}
+	b.WriteString(rest)
+	return b.String(), true
+}
+
+func indexFold(s, sub string) int {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		if strings.EqualFold(s[i:i+n], sub) {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,248 @@
+package injector
+
+import (
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+func testPolicy() *HeaderPolicy {
+	return &HeaderPolicy{
+		FrameAncestors:  []string{"https://desk.example.com", "https://desk2.example.com"},
+		UpstreamOrigins: []*url.URL{mustURL("http://crm.internal:8080"), mustURL("https://crm.corp")},
+	}
+}
+
+var client = mustURL("https://crm.desk.example.com")
+
+func TestCSPFrameAncestors(t *testing.T) {
+	const fa = "frame-ancestors https://desk.example.com https://desk2.example.com"
+	tests := []struct {
+		name string
+		in   http.Header
+		want http.Header
+	}{
+		{
+			name: "no CSP at all gets one",
+			in:   http.Header{"X-Frame-Options": {"DENY"}},
+			want: http.Header{"Content-Security-Policy": {fa}},
+		},
+		{
+			name: "frame-ancestors none replaced, other directives byte-exact",
+			in:   http.Header{"Content-Security-Policy": {"default-src 'self';  script-src 'nonce-abc' https://cdn.x ; frame-ancestors 'none'; report-to csp-ep"}},
+			want: http.Header{"Content-Security-Policy": {"default-src 'self';  script-src 'nonce-abc' https://cdn.x ; " + fa + "; report-to csp-ep"}},
+		},
+		{
+			name: "missing directive appended (stricter than XFO-only CRM)",
+			in:   http.Header{"Content-Security-Policy": {"default-src 'self'; img-src *"}},
+			want: http.Header{"Content-Security-Policy": {"default-src 'self'; img-src *; " + fa}},
+		},
+		{
+			name: "trailing semicolon kept",
+			in:   http.Header{"Content-Security-Policy": {"default-src 'self';"}},
+			want: http.Header{"Content-Security-Policy": {"default-src 'self'; " + fa + ";"}},
+		},
+		{
+			name: "odd casing of directive and duplicates dropped",
+			in:   http.Header{"Content-Security-Policy": {"FRAME-ANCESTORS 'self'; Frame-Ancestors *; object-src 'none'"}},
+			want: http.Header{"Content-Security-Policy": {fa + "; object-src 'none'"}},
+		},
+		{
+			name: "several policies in one value, several headers, report-only too",
+			in: http.Header{
+				"Content-Security-Policy":             {"default-src 'self', frame-ancestors 'none'", "upgrade-insecure-requests"},
+				"Content-Security-Policy-Report-Only": {"script-src 'sha256-abc='; report-uri /csp"},
+			},
+			want: http.Header{
+				"Content-Security-Policy":             {"default-src 'self'; " + fa + ", " + fa, "upgrade-insecure-requests; " + fa},
+				"Content-Security-Policy-Report-Only": {"script-src 'sha256-abc='; report-uri /csp; " + fa},
+			},
+		},
+		{
+			name: "report-only alone still gets an enforced policy",
+			in:   http.Header{"Content-Security-Policy-Report-Only": {"default-src 'self'"}},
+			want: http.Header{
+				"Content-Security-Policy-Report-Only": {"default-src 'self'; " + fa},
+				"Content-Security-Policy":             {fa},
+			},
+		},
+		{
+			name: "non-canonical header key",
+			in:   http.Header{"content-security-policy": {"frame-ancestors 'none'"}},
+			want: http.Header{"content-security-policy": {fa}},
+		},
+		{
+			name: "already exactly right is left alone",
+			in:   http.Header{"Content-Security-Policy": {"base-uri 'none'; " + fa}},
+			want: http.Header{"Content-Security-Policy": {"base-uri 'none'; " + fa}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := tc.in.Clone()
+			testPolicy().Apply(h, client)
+			if !reflect.DeepEqual(h, tc.want) {
+				t.Errorf("got  %q\nwant %q", h, tc.want)
+			}
+		})
+	}
+}
+
+func TestXFORemoved(t *testing.T) {
+	h := http.Header{
+		"X-Frame-Options": {"DENY", "SAMEORIGIN"},
+		"x-frame-options": {"ALLOW-FROM https://x"},
+		"X-Other":         {"kept"},
+	}
+	c := testPolicy().Apply(h, client)
+	if c.XFORemoved != 3 {
+		t.Errorf("XFORemoved = %d, want 3", c.XFORemoved)
+	}
+	for k := range h {
+		if strings.EqualFold(k, "X-Frame-Options") {
+			t.Errorf("%s still present", k)
+		}
+	}
+	if h.Get("X-Other") != "kept" {
+		t.Error("unrelated header lost")
+	}
+}
+
+func TestCookies(t *testing.T) {
+	tests := []struct {
+		name        string
+		mode        CookieMode
+		partitioned bool
+		in, want    string
+	}{
+		{"same_site keeps SameSite", CookiesSameSite, false,
+			"sid=abc; Path=/; HttpOnly; SameSite=Strict", "sid=abc; Path=/; HttpOnly; SameSite=Strict"},
+		{"same_site drops upstream Domain", CookiesSameSite, false,
+			"sid=abc; Domain=crm.internal; Path=/; HttpOnly", "sid=abc; Path=/; HttpOnly"},
+		{"leading dot and case", CookiesSameSite, false,
+			"sid=abc; domain=.CRM.internal; Secure", "sid=abc; Secure"},
+		{"parent domain of upstream dropped", CookiesSameSite, false,
+			"sid=abc; Domain=corp; Secure", "sid=abc; Secure"},
+		{"foreign Domain kept", CookiesSameSite, false,
+			"sid=abc; Domain=example.com", "sid=abc; Domain=example.com"},
+		{"cross_site rewrites SameSite and adds Secure", CookiesCrossSite, false,
+			"sid=abc; Path=/; Expires=Wed, 21 Oct 2026 07:28:00 GMT; Max-Age=3600; HttpOnly; SameSite=Strict",
+			"sid=abc; Path=/; Expires=Wed, 21 Oct 2026 07:28:00 GMT; Max-Age=3600; HttpOnly; SameSite=None; Secure"},
+		{"cross_site keeps existing Secure", CookiesCrossSite, false,
+			"sid=abc; Secure; SameSite=Lax", "sid=abc; Secure; SameSite=None"},
+		{"cross_site without SameSite", CookiesCrossSite, true,
+			"a=1", "a=1; SameSite=None; Secure; Partitioned"},
+		{"cross_site already right is untouched", CookiesCrossSite, false,
+			"a=1; SameSite=None; Secure", "a=1; SameSite=None; Secure"},
+		{"cross_site partitioned kept once", CookiesCrossSite, true,
+			"a=1; Partitioned; SameSite=None; Secure", "a=1; Partitioned; SameSite=None; Secure"},
+		{"value with = and quotes", CookiesSameSite, false,
+			`tok="a=b=c"; Domain=crm.corp; Path=/x`, `tok="a=b=c"; Path=/x`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := testPolicy()
+			p.Cookies, p.Partitioned = tc.mode, tc.partitioned
+			h := http.Header{"Set-Cookie": {tc.in, "other=1"}}
+			p.Apply(h, client)
+			if got := h["Set-Cookie"][0]; got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+			if h["Set-Cookie"][1] != "other=1" && tc.mode == CookiesSameSite {
+				t.Errorf("second cookie changed: %q", h["Set-Cookie"][1])
+			}
+		})
+	}
+}
+
+func TestLocations(t *testing.T) {
+	tests := []struct {
+		header, in, want string
+	}{
+		{"Location", "http://crm.internal:8080/login?next=%2Fx#f", "https://crm.desk.example.com/login?next=%2Fx#f"},
+		{"Location", "HTTP://CRM.INTERNAL:8080/a", "https://crm.desk.example.com/a"},
+		{"Location", "http://crm.internal:8080", "https://crm.desk.example.com"},
+		{"Location", "https://crm.corp:443/a", "https://crm.desk.example.com/a"},
+		{"Location", "//crm.corp/a", "https://crm.desk.example.com/a"},
+		{"Location", "/relative", "/relative"},
+		{"Location", "https://sso.thirdparty.com/auth?redirect=http://crm.internal:8080/", "https://sso.thirdparty.com/auth?redirect=http://crm.internal:8080/"},
+		{"Location", "http://crm.internal:8080.evil.com/", "http://crm.internal:8080.evil.com/"},
+		{"Location", "http://crm.internal:9090/", "http://crm.internal:9090/"},
+		{"Content-Location", "http://crm.internal:8080/doc", "https://crm.desk.example.com/doc"},
+		{"Refresh", "5; url=http://crm.internal:8080/x", "5; url=https://crm.desk.example.com/x"},
+		{"Refresh", "0;URL='https://crm.corp/y'", "0;URL='https://crm.desk.example.com/y'"},
+		{"Refresh", "5", "5"},
+		{"Link", `<http://crm.internal:8080/app.css>; rel=preload; as=style, <https://cdn.example/x.js>; rel=preload`, `<https://crm.desk.example.com/app.css>; rel=preload; as=style, <https://cdn.example/x.js>; rel=preload`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.header+" "+tc.in, func(t *testing.T) {
+			h := http.Header{tc.header: {tc.in}}
+			testPolicy().Apply(h, client)
+			if got := h.Get(tc.header); got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestUntouchedHeaders(t *testing.T) {
+	in := http.Header{
+		"Content-Type":              {"text/html; charset=windows-1252"},
+		"Cache-Control":             {"no-store"},
+		"Vary":                      {"Accept-Encoding"},
+		"Strict-Transport-Security": {"max-age=63072000"},
+		"Content-Security-Policy":   {"frame-ancestors https://desk.example.com https://desk2.example.com"},
+	}
+	h := in.Clone()
+	testPolicy().Apply(h, client)
+	if !reflect.DeepEqual(h, in) {
+		t.Errorf("changed:\n%q\n%q", h, in)
+	}
+}
+
+func TestValidateOrigin(t *testing.T) {
+	good := []string{"https://desk.example.com", "http://localhost:8080", "https://*.example.com", "'self'"}
+	bad := []string{"*", "desk.example.com", "https://desk.example.com/path", "ftp://x", "https://a b", "https://x.com?q", "https://a.*.com"}
+	for _, s := range good {
+		if err := ValidateOrigin(s); err != nil {
+			t.Errorf("ValidateOrigin(%q) = %v", s, err)
+		}
+	}
+	for _, s := range bad {
+		if err := ValidateOrigin(s); err == nil {
+			t.Errorf("ValidateOrigin(%q) accepted", s)
+		} else if !strings.Contains(err.Error(), s) && s != "*" {
+			t.Errorf("error %q does not name %q", err, s)
+		}
+	}
+}
+
+func TestPolicyRoundTrip(t *testing.T) {
+	for _, s := range []string{
+		"default-src 'self'",
+		" default-src  'self' ;script-src 'nonce-x' ;; ",
+		"",
+		"a, b ,c",
+	} {
+		if got := JoinPolicies(ParsePolicyList(s)); got != s {
+			t.Errorf("round trip %q -> %q", s, got)
+		}
+	}
+	p := ParsePolicy("script-src 'self'; style-src x")
+	if !p.AppendSource("script-src", "'nonce-abc'") || p.String() != "script-src 'self' 'nonce-abc'; style-src x" {
+		t.Errorf("AppendSource: %q", p.String())
+	}
+	if p.AppendSource("script-src", "'nonce-abc'") {
+		t.Error("AppendSource added a duplicate")
+	}
+}

@@ -1,0 +1,162 @@
+package injector
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+)
+
+// BodyFilter processes a response body on its way to the client. Writes
+// arrive as the upstream produces them; Flush is called when the upstream
+// flushed (push out what can be); Close when the body is complete.
+type BodyFilter interface {
+	io.Writer
+	Flush() error
+	Close() error
+}
+
+// BodyPolicy decides, once the header policy ran, how the body of one
+// response is handled. It may edit h (Content-Length, ETag, CSP nonce...)
+// before the headers are sent. Returning nil streams the body untouched.
+// dst writes to the client.
+type BodyPolicy func(r *http.Request, status int, h http.Header, dst io.Writer) BodyFilter
+
+// HeaderObserver receives what the header policy changed on each response.
+type HeaderObserver func(Changes)
+
+// Config assembles what a proxied response goes through.
+type Config struct {
+	Policy   HeaderPolicy
+	Body     BodyPolicy     // optional
+	Observer HeaderObserver // optional
+}
+
+// ResponseWriter wraps the downstream writer of one proxied response. It
+// applies the header policy when the headers are written and routes the
+// body through the BodyPolicy's filter.
+type ResponseWriter struct {
+	http.ResponseWriter
+	cfg         *Config
+	req         *http.Request
+	wroteHeader bool
+	filter      BodyFilter
+	err         error
+}
+
+// Wrap returns the writer to hand to the next handler; call Close when the
+// next handler returned.
+func (c *Config) Wrap(w http.ResponseWriter, r *http.Request) *ResponseWriter {
+	return &ResponseWriter{ResponseWriter: w, cfg: c, req: r}
+}
+
+// WriteHeader applies the policy and sends the headers. 1xx informational
+// responses pass through untouched (they are not the final response).
+func (w *ResponseWriter) WriteHeader(status int) {
+	if w.wroteHeader {
+		return
+	}
+	if status >= 100 && status < 200 && status != http.StatusSwitchingProtocols {
+		w.ResponseWriter.WriteHeader(status)
+		return
+	}
+	w.wroteHeader = true
+	h := w.Header()
+	ch := w.cfg.Policy.Apply(h, ClientOrigin(w.req))
+	if w.cfg.Observer != nil {
+		w.cfg.Observer(ch)
+	}
+	if w.cfg.Body != nil && status != http.StatusSwitchingProtocols {
+		w.filter = w.cfg.Body(w.req, status, h, passThrough{w.ResponseWriter})
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Write routes the body through the filter, if any.
+func (w *ResponseWriter) Write(p []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	if w.filter == nil {
+		return w.ResponseWriter.Write(p)
+	}
+	n, err := w.filter.Write(p)
+	if err != nil {
+		w.err = err
+	}
+	return n, err
+}
+
+// Flush forwards an upstream flush (SSE, long polls, streaming pages).
+func (w *ResponseWriter) Flush() {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.filter != nil && w.err == nil {
+		if err := w.filter.Flush(); err != nil {
+			w.err = err
+			return
+		}
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// FlushError is Flush for http.ResponseController.
+func (w *ResponseWriter) FlushError() error {
+	w.Flush()
+	return w.err
+}
+
+// Hijack supports protocol upgrades (WebSocket through the proxy).
+func (w *ResponseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *ResponseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ReadFrom keeps io.Copy from bypassing the filter through a sendfile path.
+func (w *ResponseWriter) ReadFrom(r io.Reader) (int64, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.filter == nil {
+		if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+			return rf.ReadFrom(r)
+		}
+	}
+	return io.Copy(writerOnly{w}, r)
+}
+
+// Close completes the body. The next handler must have returned.
+func (w *ResponseWriter) Close() error {
+	if w.filter == nil {
+		return w.err
+	}
+	f := w.filter
+	w.filter = nil
+	if err := f.Close(); err != nil && w.err == nil {
+		w.err = err
+	}
+	return w.err
+}
+
+// Err reports the first error the filter returned.
+func (w *ResponseWriter) Err() error { return w.err }
+
+// ErrAbort tells the caller the response could not be completed safely and
+// the connection must be aborted so the client sees an incomplete response
+// rather than a silently truncated one.
+var ErrAbort = errors.New("crmframe: response aborted")
+
+type writerOnly struct{ io.Writer }
+
+// passThrough hides the ReaderFrom/Flusher methods of the downstream
+// writer from filters: they write bytes, the wrapper flushes.
+type passThrough struct{ w http.ResponseWriter }
+
+func (p passThrough) Write(b []byte) (int, error) { return p.w.Write(b) }

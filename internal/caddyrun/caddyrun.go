@@ -1,0 +1,231 @@
+// Package caddyrun runs crmframe for end-to-end tests: in-process from a
+// Caddyfile, or as the real binary.
+package caddyrun
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig"
+	_ "github.com/caddyserver/caddy/v2/caddyconfig/caddyfile" // the caddyfile adapter
+	_ "github.com/caddyserver/caddy/v2/modules/standard"
+
+	_ "github.com/crmframe/crmframe/caddymodule"
+)
+
+// FreePort returns a TCP port free on 127.0.0.1 right now.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Adapt turns a Caddyfile into Caddy's JSON config.
+func Adapt(caddyfile string) ([]byte, error) {
+	ad := caddyconfig.GetAdapter("caddyfile")
+	js, warns, err := ad.Adapt([]byte(caddyfile), map[string]any{"filename": "Caddyfile"})
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warns {
+		if !strings.Contains(w.Message, "formatted") {
+			return nil, fmt.Errorf("caddyfile warning: %s:%d: %s", w.File, w.Line, w.Message)
+		}
+	}
+	return js, nil
+}
+
+var mu sync.Mutex // one in-process Caddy at a time
+
+// Start loads the Caddyfile into an in-process Caddy (admin off) and stops
+// it when the test ends. Every address the config listens on must be
+// given explicitly.
+func Start(t testing.TB, caddyfile string) {
+	t.Helper()
+	js, err := Adapt(caddyfile)
+	if err != nil {
+		t.Fatalf("adapt: %v\n%s", err, caddyfile)
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(js, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg["admin"] = map[string]any{"disabled": true}
+	if _, ok := cfg["logging"]; !ok {
+		// Keep test output readable: only errors from Caddy itself.
+		cfg["logging"] = map[string]any{"logs": map[string]any{"default": map[string]any{"level": "ERROR"}}}
+	}
+	js, _ = json.Marshal(cfg)
+	mu.Lock()
+	if err := caddy.Load(js, true); err != nil {
+		mu.Unlock()
+		t.Fatalf("load: %v\n%s", err, js)
+	}
+	t.Cleanup(func() {
+		_ = caddy.Stop()
+		mu.Unlock()
+	})
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// Binary builds cmd/crmframe once per test process and returns its path.
+func Binary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		root, err := moduleRoot()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "crmframe-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "crmframe")
+		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/crmframe")
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Dir(strings.TrimSpace(string(out))), nil
+}
+
+// Process is a running crmframe binary.
+type Process struct {
+	Cmd       *exec.Cmd
+	AdminAddr string
+	Dir       string
+	out       *bytes.Buffer
+	mu        *sync.Mutex
+}
+
+// Output returns what the process printed so far.
+func (p *Process) Output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+// Run starts the real binary with the Caddyfile (its global options block,
+// if any, must not set admin: Run sets it) and waits until the admin
+// endpoint answers. waitURL, when not empty, is polled too.
+func Run(t testing.TB, caddyfile string, waitURL string) *Process {
+	t.Helper()
+	bin := Binary(t)
+	dir := t.TempDir()
+	admin := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	cf := "{\n\tadmin " + admin + "\n}\n" + caddyfile
+	if strings.HasPrefix(strings.TrimSpace(caddyfile), "{") {
+		i := strings.Index(caddyfile, "{")
+		cf = caddyfile[:i+1] + "\n\tadmin " + admin + "\n" + caddyfile[i+1:]
+	}
+	path := filepath.Join(dir, "Caddyfile")
+	if err := os.WriteFile(path, []byte(cf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := &Process{AdminAddr: admin, Dir: dir, out: &bytes.Buffer{}, mu: &sync.Mutex{}}
+	cmd := exec.Command(bin, "run", "--config", path, "--adapter", "caddyfile")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
+	cmd.Stdout = lockedWriter{p.mu, p.out}
+	cmd.Stderr = lockedWriter{p.mu, p.out}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.Cmd = cmd
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		if t.Failed() {
+			t.Logf("crmframe output:\n%s", p.Output())
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for _, u := range []string{"http://" + admin + "/config/", waitURL} {
+		if u == "" {
+			continue
+		}
+		for {
+			resp, err := http.Get(u)
+			if err == nil {
+				resp.Body.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("crmframe did not come up (%s): %v\n%s", u, err, p.Output())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return p
+}
+
+// Reload loads a new Caddyfile into the running process (caddy reload).
+func (p *Process) Reload(t testing.TB, caddyfile string) {
+	t.Helper()
+	cf := "{\n\tadmin " + p.AdminAddr + "\n}\n" + caddyfile
+	if strings.HasPrefix(strings.TrimSpace(caddyfile), "{") {
+		i := strings.Index(caddyfile, "{")
+		cf = caddyfile[:i+1] + "\n\tadmin " + p.AdminAddr + "\n" + caddyfile[i+1:]
+	}
+	path := filepath.Join(p.Dir, "Caddyfile")
+	if err := os.WriteFile(path, []byte(cf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(Binary(t), "reload", "--config", path, "--adapter", "caddyfile", "--address", p.AdminAddr, "--force").CombinedOutput()
+	if err != nil {
+		t.Fatalf("reload: %v\n%s", err, out)
+	}
+}
