@@ -4,7 +4,7 @@ GO ?= go
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 
 # Packages with concurrency run under the race detector.
-RACE_PKGS := ./injector/... ./engine/...
+RACE_PKGS := $(foreach d,injector engine caddymodule,$(if $(wildcard $(d)),./$(d)/...))
 
 .PHONY: all build demo test deps lint unit race e2e benchsmoke bench fuzz clean
 
