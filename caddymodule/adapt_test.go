@@ -69,6 +69,7 @@ func TestCaddyfileErrors(t *testing.T) {
 		{"bad size", "crm_frame {\n\tframe_ancestors https://d.example\n\tmax_rewrite_size lots\n}", `"lots" is not a size`},
 		{"bad breakout", "crm_frame {\n\tframe_ancestors https://d.example\n\tbreakout yes\n}", `breakout: unknown mode "yes"`},
 		{"bad prefix", "crm_frame {\n\tframe_ancestors https://d.example\n\tpath_prefix x\n}", `path_prefix "x" must start with /`},
+		{"bad sandbox", "crm_frame {\n\tframe_ancestors https://d.example\n\tsandbox maybe\n}", `sandbox: unknown value "maybe"`},
 		{"args on first line", "crm_frame https://d.example", `takes no arguments`},
 	}
 	for _, tc := range tests {

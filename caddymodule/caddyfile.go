@@ -31,6 +31,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		inject <url...>
 //		max_rewrite_size <size>
 //		breakout neutralize|detect|off
+//		sandbox on|off
 //	}
 func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // directive name
@@ -120,6 +121,17 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			default:
 				return d.Errf("breakout: unknown mode %q (want neutralize, detect or off)", d.Val())
 			}
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+		case "sandbox":
+			if !d.NextArg() {
+				return d.ArgErr()
+			}
+			if d.Val() != "on" && d.Val() != "off" {
+				return d.Errf("sandbox: unknown value %q (want on or off)", d.Val())
+			}
+			m.Sandbox = d.Val()
 			if d.NextArg() {
 				return d.ArgErr()
 			}

@@ -57,6 +57,11 @@ type Handler struct {
 	// Frame-busting handling: "neutralize" (default), "detect" (only count
 	// and log) or "off".
 	Breakout string `json:"breakout,omitempty"`
+	// Sandbox controls the browser-enforced backstop of breakout
+	// neutralisation: a CSP sandbox directive that allows everything but
+	// navigating the desktop window. "on" (default when breakout is
+	// neutralize) or "off".
+	Sandbox string `json:"sandbox,omitempty"`
 
 	cfg    injector.Config
 	bundle sdk.Bundle
@@ -87,10 +92,16 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.Cookies == "" {
 		h.Cookies = "same_site"
 	}
+	if h.Sandbox == "" {
+		h.Sandbox = "off"
+		if h.Breakout == "neutralize" {
+			h.Sandbox = "on"
+		}
+	}
 	if err := h.validate(); err != nil {
 		return err
 	}
-	pol := injector.HeaderPolicy{FrameAncestors: h.FrameAncestors, Partitioned: h.Partitioned}
+	pol := injector.HeaderPolicy{FrameAncestors: h.FrameAncestors, Partitioned: h.Partitioned, Sandbox: h.Sandbox == "on"}
 	if h.Cookies == "cross_site" {
 		pol.Cookies = injector.CookiesCrossSite
 	}
@@ -99,7 +110,10 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		pol.UpstreamOrigins = append(pol.UpstreamOrigins, u)
 	}
 	h.bundle = sdk.Build()
-	h.cfg = injector.Config{Policy: pol}
+	if err := registerProxyMetrics(ctx.GetMetricsRegistry()); err != nil {
+		return fmt.Errorf("crm_frame: metrics: %v", err)
+	}
+	h.cfg = injector.Config{Policy: pol, Observer: observeHeaders}
 	return nil
 }
 
@@ -138,6 +152,11 @@ func (h *Handler) validate() error {
 	case "", "neutralize", "detect", "off":
 	default:
 		return fmt.Errorf("crm_frame: breakout: unknown mode %q (want neutralize, detect or off)", h.Breakout)
+	}
+	switch h.Sandbox {
+	case "", "on", "off":
+	default:
+		return fmt.Errorf("crm_frame: sandbox: unknown value %q (want on or off)", h.Sandbox)
 	}
 	if h.MaxRewriteSize < 0 {
 		return fmt.Errorf("crm_frame: max_rewrite_size must be positive")
@@ -199,9 +218,11 @@ func (h *Handler) serveSDK(w http.ResponseWriter, r *http.Request) error {
 		hdr.Set("Cache-Control", "no-cache")
 	}
 	if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, etag) {
+		proxyMetrics.sdkRequests.WithLabelValues("sdk.js", "304").Inc()
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
+	proxyMetrics.sdkRequests.WithLabelValues("sdk.js", "200").Inc()
 	hdr.Set("Content-Length", fmt.Sprint(len(h.bundle.Body)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodGet {

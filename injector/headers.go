@@ -36,12 +36,25 @@ type HeaderPolicy struct {
 	Cookies         CookieMode
 	// Partitioned adds the Partitioned attribute in cross-site mode.
 	Partitioned bool
+	// Sandbox adds a CSP sandbox directive that allows everything a CRM
+	// page does except navigating the top-level window (the desktop), and
+	// strips top-navigation allowances from a sandbox the CRM sent itself.
+	// It is the browser-enforced backstop of frame-busting neutralisation.
+	Sandbox bool
 }
+
+// SandboxValue is the sandbox directive added when HeaderPolicy.Sandbox is
+// set: every allow-* keyword but allow-top-navigation and
+// allow-top-navigation-by-user-activation.
+const SandboxValue = "allow-downloads allow-forms allow-modals allow-orientation-lock allow-pointer-lock " +
+	"allow-popups allow-popups-to-escape-sandbox allow-presentation allow-same-origin allow-scripts " +
+	"allow-storage-access-by-user-activation allow-top-navigation-to-custom-protocols"
 
 // Changes counts what Apply changed, by kind (for metrics and logs).
 type Changes struct {
 	XFORemoved        int
 	CSPFrameAncestors int
+	SandboxApplied    int
 	CookiesRewritten  int
 	LocationsRewrites int
 }
@@ -91,7 +104,7 @@ func ClientOrigin(r *http.Request) *url.URL {
 func (p *HeaderPolicy) Apply(h http.Header, client *url.URL) Changes {
 	var c Changes
 	c.XFORemoved = removeHeader(h, "X-Frame-Options")
-	c.CSPFrameAncestors = p.applyCSP(h)
+	c.CSPFrameAncestors = p.applyCSP(h, &c)
 	c.CookiesRewritten = p.applyCookies(h)
 	c.LocationsRewrites = p.applyLocations(h, client)
 	return c
@@ -124,10 +137,15 @@ func (p *HeaderPolicy) frameAncestorsValue() string {
 	return strings.Join(p.FrameAncestors, " ")
 }
 
-func (p *HeaderPolicy) applyCSP(h http.Header) int {
+func (p *HeaderPolicy) applyCSP(h http.Header, c *Changes) int {
 	fa := p.frameAncestorsValue()
 	n := 0
 	enforced := false
+	var firstEnforced *Policy
+	var firstKey string
+	var firstIdx int
+	var firstList []*Policy
+	hasSandbox := false
 	for _, name := range []string{HeaderCSP, HeaderCSPReportOnly} {
 		for _, k := range headerKeys(h, name) {
 			vals := h[k]
@@ -142,6 +160,18 @@ func (p *HeaderPolicy) applyCSP(h http.Header) int {
 					}
 					if name == HeaderCSP {
 						enforced = true
+						if firstEnforced == nil {
+							firstEnforced, firstKey, firstIdx, firstList = pol, k, i, ps
+						}
+						if p.Sandbox {
+							if d, ok := pol.Get("sandbox"); ok {
+								hasSandbox = true
+								if nv := stripTopNavigation(d.Value); nv != d.Value {
+									pol.Set("sandbox", nv)
+									c.SandboxApplied++
+								}
+							}
+						}
 					}
 				}
 				vals[i] = JoinPolicies(ps)
@@ -149,10 +179,39 @@ func (p *HeaderPolicy) applyCSP(h http.Header) int {
 		}
 	}
 	if !enforced {
-		h.Add(HeaderCSP, "frame-ancestors "+fa)
+		v := "frame-ancestors " + fa
+		if p.Sandbox {
+			v += "; sandbox " + SandboxValue
+			c.SandboxApplied++
+		}
+		h.Add(HeaderCSP, v)
 		n++
+	} else if p.Sandbox && !hasSandbox {
+		firstEnforced.Set("sandbox", SandboxValue)
+		h[firstKey][firstIdx] = JoinPolicies(firstList)
+		c.SandboxApplied++
 	}
 	return n
+}
+
+// stripTopNavigation removes the keywords that let a sandboxed document
+// navigate the top-level window.
+func stripTopNavigation(v string) string {
+	fs := strings.Fields(v)
+	out := fs[:0]
+	changed := false
+	for _, f := range fs {
+		switch strings.ToLower(f) {
+		case "allow-top-navigation", "allow-top-navigation-by-user-activation":
+			changed = true
+			continue
+		}
+		out = append(out, f)
+	}
+	if !changed {
+		return v
+	}
+	return strings.Join(out, " ")
 }
 
 func (p *HeaderPolicy) applyCookies(h http.Header) int {

@@ -246,3 +246,44 @@ func TestPolicyRoundTrip(t *testing.T) {
 		t.Error("AppendSource added a duplicate")
 	}
 }
+
+func TestSandboxBackstop(t *testing.T) {
+	const fa = "frame-ancestors https://desk.example.com https://desk2.example.com"
+	tests := []struct {
+		name string
+		in   http.Header
+		want http.Header
+	}{
+		{"added with the policy we create",
+			http.Header{},
+			http.Header{"Content-Security-Policy": {fa + "; sandbox " + SandboxValue}}},
+		{"added to the first enforced policy only",
+			http.Header{"Content-Security-Policy": {"default-src 'self'", "img-src *"}},
+			http.Header{"Content-Security-Policy": {"default-src 'self'; " + fa + "; sandbox " + SandboxValue, "img-src *; " + fa}}},
+		{"CRM sandbox kept but loses top navigation",
+			http.Header{"Content-Security-Policy": {"sandbox allow-scripts allow-top-navigation allow-same-origin"}},
+			http.Header{"Content-Security-Policy": {"sandbox allow-scripts allow-same-origin; " + fa}}},
+		{"report-only never gets it",
+			http.Header{"Content-Security-Policy-Report-Only": {"default-src 'self'"}},
+			http.Header{"Content-Security-Policy-Report-Only": {"default-src 'self'; " + fa}, "Content-Security-Policy": {fa + "; sandbox " + SandboxValue}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := testPolicy()
+			p.Sandbox = true
+			h := tc.in.Clone()
+			c := p.Apply(h, client)
+			if !reflect.DeepEqual(h, tc.want) {
+				t.Errorf("got  %q\nwant %q", h, tc.want)
+			}
+			if c.SandboxApplied != 1 {
+				t.Errorf("SandboxApplied = %d", c.SandboxApplied)
+			}
+		})
+	}
+	for _, f := range strings.Fields(SandboxValue) {
+		if f == "allow-top-navigation" || f == "allow-top-navigation-by-user-activation" {
+			t.Errorf("SandboxValue allows top navigation: %s", f)
+		}
+	}
+}
