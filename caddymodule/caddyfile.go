@@ -32,6 +32,9 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		max_rewrite_size <size>
 //		breakout neutralize|detect|off
 //		sandbox on|off
+//		screen_pop [telephony|chat|channel] <url-template>
+//		widget_id <id>
+//		compat_sdk_path <path>|off
 //	}
 func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // directive name
@@ -121,6 +124,40 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			default:
 				return d.Errf("breakout: unknown mode %q (want neutralize, detect or off)", d.Val())
 			}
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+		case "screen_pop":
+			args := d.RemainingArgs()
+			media, tpl := "*", ""
+			switch len(args) {
+			case 1:
+				tpl = args[0]
+			case 2:
+				media, tpl = args[0], args[1]
+			default:
+				return d.Errf("screen_pop: want [telephony|chat|channel] <url-template>")
+			}
+			if m.ScreenPop == nil {
+				m.ScreenPop = map[string]string{}
+			}
+			if _, dup := m.ScreenPop[media]; dup {
+				return d.Errf("screen_pop: a template for %q is already set", media)
+			}
+			m.ScreenPop[media] = tpl
+		case "widget_id":
+			if !d.NextArg() {
+				return d.ArgErr()
+			}
+			m.WidgetID = d.Val()
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+		case "compat_sdk_path":
+			if !d.NextArg() {
+				return d.ArgErr()
+			}
+			m.CompatSDKPath = d.Val()
 			if d.NextArg() {
 				return d.ArgErr()
 			}

@@ -4,8 +4,10 @@
 package caddymodule
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -26,6 +28,7 @@ func init() {
 const (
 	DefaultPathPrefix     = "/__crmframe"
 	DefaultMaxRewriteSize = 16 << 20
+	DefaultCompatSDKPath  = "/AD/widget/agentdesktop_widget.js"
 )
 
 // Handler makes a legacy CRM frameable by the configured agent-desktop
@@ -62,10 +65,25 @@ type Handler struct {
 	// navigating the desktop window. "on" (default when breakout is
 	// neutralize) or "off".
 	Sandbox string `json:"sandbox,omitempty"`
+	// Declarative screen-pop: URL templates by media type ("*" for any)
+	// the framed CRM navigates to on POPUP, e.g.
+	// "/customers/search?phone={ani}". Fields of the event fill {name}
+	// (URL-escaped), call data fills {call_data.KEY}.
+	ScreenPop map[string]string `json:"screen_pop,omitempty"`
+	// Widget id of the CRM pages (AgentDesktop widget id other widgets use
+	// to message it). Default "crm".
+	WidgetID string `json:"widget_id,omitempty"`
+	// Path where the SDK bundle is also served for pages written for the
+	// real AgentDesktop SDK. Default "/AD/widget/agentdesktop_widget.js";
+	// "off" disables it.
+	CompatSDKPath string `json:"compat_sdk_path,omitempty"`
 
-	cfg    injector.Config
-	bundle sdk.Bundle
-	logger *zap.Logger
+	cfg       injector.Config
+	bundle    sdk.Bundle
+	compat    sdk.Bundle // bundle for compat_sdk_path, with our config first
+	logger    *zap.Logger
+	engineApp *EngineApp
+	ws        http.Handler
 }
 
 // CaddyModule returns the Caddy module information.
@@ -92,6 +110,12 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.Cookies == "" {
 		h.Cookies = "same_site"
 	}
+	if h.WidgetID == "" {
+		h.WidgetID = "crm"
+	}
+	if h.CompatSDKPath == "" {
+		h.CompatSDKPath = DefaultCompatSDKPath
+	}
 	if h.Sandbox == "" {
 		h.Sandbox = "off"
 		if h.Breakout == "neutralize" {
@@ -110,11 +134,16 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		pol.UpstreamOrigins = append(pol.UpstreamOrigins, u)
 	}
 	h.bundle = sdk.Build()
+	h.compat = sdk.WithPrelude(h.bundle, h.compatPrelude())
 	if err := registerProxyMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return fmt.Errorf("crm_frame: metrics: %v", err)
 	}
-	h.cfg = injector.Config{Policy: pol, Observer: observeHeaders}
-	return nil
+	br, err := h.newBodyRewriter()
+	if err != nil {
+		return fmt.Errorf("crm_frame: %v", err)
+	}
+	h.cfg = injector.Config{Policy: pol, Observer: observeHeaders, Body: br.Filter}
+	return h.provisionEngine(ctx)
 }
 
 // Validate checks the configuration (also run by Provision).
@@ -158,6 +187,19 @@ func (h *Handler) validate() error {
 	default:
 		return fmt.Errorf("crm_frame: sandbox: unknown value %q (want on or off)", h.Sandbox)
 	}
+	for media, tpl := range h.ScreenPop {
+		switch media {
+		case "*", "telephony", "chat", "channel":
+		default:
+			return fmt.Errorf("crm_frame: screen_pop: unknown media %q (want telephony, chat, channel or a template alone)", media)
+		}
+		if !strings.HasPrefix(tpl, "/") {
+			return fmt.Errorf("crm_frame: screen_pop: %q must be a path on the CRM's origin starting with /", tpl)
+		}
+	}
+	if h.CompatSDKPath != "" && h.CompatSDKPath != "off" && !strings.HasPrefix(h.CompatSDKPath, "/") {
+		return fmt.Errorf("crm_frame: compat_sdk_path %q must start with / (or be off)", h.CompatSDKPath)
+	}
 	if h.MaxRewriteSize < 0 {
 		return fmt.Errorf("crm_frame: max_rewrite_size must be positive")
 	}
@@ -171,8 +213,22 @@ func (h *Handler) validate() error {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
 	if p := r.URL.Path; strings.HasPrefix(p, h.PathPrefix+"/") {
 		return h.serveOwn(w, r, strings.TrimPrefix(p, h.PathPrefix))
+	} else if p == h.CompatSDKPath {
+		return h.serveAsset(w, r, "agentdesktop_widget.js", h.compat)
 	}
+	if done, err := h.takeToken(w, r); done {
+		return err
+	}
+	stripOwnCredentials(r)
 	rw := h.cfg.Wrap(w, r)
+	defer func() {
+		// reverse_proxy panics with http.ErrAbortHandler when the upstream
+		// fails mid-body: release the rewriter, then let Caddy abort.
+		if p := recover(); p != nil {
+			rw.Abort()
+			panic(p)
+		}
+	}()
 	err := next.ServeHTTP(rw, r)
 	if cerr := rw.Close(); cerr != nil {
 		if errors.Is(cerr, injector.ErrAbort) {
@@ -191,9 +247,48 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 func (h *Handler) serveOwn(w http.ResponseWriter, r *http.Request, p string) error {
 	switch p {
 	case "/sdk.js":
-		return h.serveSDK(w, r)
+		return h.serveAsset(w, r, "sdk.js", h.bundle)
+	case "/ws":
+		return h.serveWS(w, r)
+	case "/demo/token":
+		return h.serveDemoToken(w, r)
 	}
 	return caddyhttp.Error(http.StatusNotFound, fmt.Errorf("no crmframe endpoint %s", p))
+}
+
+// sdkAttrs are the attributes of the injected SDK script tag that configure
+// the SDK and the shim for this site (ASCII, HTML-escaped).
+func (h *Handler) sdkAttrs() string {
+	var b strings.Builder
+	attr := func(name, val string) {
+		b.WriteString(" " + name + `="` + html.EscapeString(val) + `"`)
+	}
+	attr("data-crmframe-prefix", h.PathPrefix)
+	attr("data-crmframe-widget", h.WidgetID)
+	if h.Breakout != "neutralize" {
+		attr("data-crmframe-breakout", h.Breakout)
+	}
+	if len(h.ScreenPop) > 0 {
+		js, _ := json.Marshal(h.ScreenPop)
+		attr("data-crmframe-screen-pop", string(js))
+	}
+	return b.String()
+}
+
+// compatPrelude configures the SDK for pages that load it themselves at
+// compat_sdk_path, where our script tag attributes are not present.
+func (h *Handler) compatPrelude() string {
+	cfg := map[string]any{"prefix": h.PathPrefix, "widget": h.WidgetID}
+	if len(h.ScreenPop) > 0 {
+		cfg["screenPop"] = h.ScreenPop
+	}
+	js, _ := json.Marshal(cfg)
+	pre := "window.__crmframe_sdk=window.__crmframe_sdk||" + string(js) + ";\n"
+	if h.Breakout != "neutralize" {
+		bm, _ := json.Marshal(h.Breakout)
+		pre += "window.__crmframe_breakout=window.__crmframe_breakout||" + string(bm) + ";\n"
+	}
+	return pre
 }
 
 // SDKPath is the URL of the SDK bundle, with its content hash so that it
@@ -202,31 +297,33 @@ func (h *Handler) SDKPath() string {
 	return h.PathPrefix + "/sdk.js?v=" + h.bundle.Hash
 }
 
-func (h *Handler) serveSDK(w http.ResponseWriter, r *http.Request) error {
+// serveAsset serves one of our JavaScript bundles with long-lived caching
+// when requested with its content hash.
+func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request, name string, b sdk.Bundle) error {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		return caddyhttp.Error(http.StatusMethodNotAllowed, nil)
 	}
 	hdr := w.Header()
-	etag := `"` + h.bundle.Hash + `"`
+	etag := `"` + b.Hash + `"`
 	hdr.Set("Content-Type", "text/javascript; charset=utf-8")
 	hdr.Set("ETag", etag)
 	hdr.Set("X-Content-Type-Options", "nosniff")
-	if r.URL.Query().Get("v") == h.bundle.Hash {
+	if r.URL.Query().Get("v") == b.Hash {
 		hdr.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
 		hdr.Set("Cache-Control", "no-cache")
 	}
 	if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, etag) {
-		proxyMetrics.sdkRequests.WithLabelValues("sdk.js", "304").Inc()
+		proxyMetrics.sdkRequests.WithLabelValues(name, "304").Inc()
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	proxyMetrics.sdkRequests.WithLabelValues("sdk.js", "200").Inc()
-	hdr.Set("Content-Length", fmt.Sprint(len(h.bundle.Body)))
+	proxyMetrics.sdkRequests.WithLabelValues(name, "200").Inc()
+	hdr.Set("Content-Length", fmt.Sprint(len(b.Body)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodGet {
-		_, _ = w.Write(h.bundle.Body)
+		_, _ = w.Write(b.Body)
 	}
 	return nil
 }

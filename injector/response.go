@@ -145,6 +145,16 @@ func (w *ResponseWriter) Close() error {
 	return w.err
 }
 
+// Abort releases the filter without writing anything more (the response
+// is being aborted).
+func (w *ResponseWriter) Abort() {
+	f := w.filter
+	w.filter = nil
+	if a, ok := f.(Aborter); ok {
+		a.Abort()
+	}
+}
+
 // Err reports the first error the filter returned.
 func (w *ResponseWriter) Err() error { return w.err }
 

@@ -40,3 +40,11 @@ func Build() Bundle {
 	sum := sha256.Sum256(body)
 	return Bundle{Body: body, Hash: hex.EncodeToString(sum[:6])}
 }
+
+// WithPrelude returns a bundle with JavaScript prepended (per-site
+// configuration), hashed anew.
+func WithPrelude(b Bundle, prelude string) Bundle {
+	body := append([]byte(prelude), b.Body...)
+	sum := sha256.Sum256(body)
+	return Bundle{Body: body, Hash: hex.EncodeToString(sum[:6])}
+}

@@ -65,7 +65,7 @@ func Start(t testing.TB, caddyfile string) {
 	if err := json.Unmarshal(js, &cfg); err != nil {
 		t.Fatal(err)
 	}
-	cfg["admin"] = map[string]any{"disabled": true}
+	cfg["admin"] = map[string]any{"disabled": true, "config": map[string]any{"persist": false}}
 	if _, ok := cfg["logging"]; !ok {
 		// Keep test output readable: only errors from Caddy itself.
 		cfg["logging"] = map[string]any{"logs": map[string]any{"default": map[string]any{"level": "ERROR"}}}
@@ -80,6 +80,28 @@ func Start(t testing.TB, caddyfile string) {
 		_ = caddy.Stop()
 		mu.Unlock()
 	})
+}
+
+// Reload loads a new Caddyfile into the in-process Caddy started by Start,
+// exactly as `caddy reload` does.
+func Reload(t testing.TB, caddyfile string) {
+	t.Helper()
+	js, err := Adapt(caddyfile)
+	if err != nil {
+		t.Fatalf("adapt: %v", err)
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(js, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg["admin"] = map[string]any{"disabled": true, "config": map[string]any{"persist": false}}
+	if _, ok := cfg["logging"]; !ok {
+		cfg["logging"] = map[string]any{"logs": map[string]any{"default": map[string]any{"level": "ERROR"}}}
+	}
+	js, _ = json.Marshal(cfg)
+	if err := caddy.Load(js, false); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
 }
 
 var (

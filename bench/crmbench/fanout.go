@@ -1,0 +1,431 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/gorilla/websocket"
+)
+
+// Fan-out targets (issue 5).
+const (
+	targetWSp99     = 20 * time.Millisecond
+	targetWSPerConn = 12 << 10
+	benchSecret     = "crmbench-secret-0123456789abcdef0123456789abcdef"
+	wsPath          = "/__crmframe/ws"
+	// Where the engine looks for the agent token (tokenCookie and
+	// tokenParam; not imported so the harness builds while the
+	// engine is being changed).
+	tokenCookie = "crmframe_token"
+	tokenParam  = "token"
+)
+
+// mintToken signs an agent token the way a desktop back end does (HS256,
+// sub = agent id, exp, name): see docs/protocol.md.
+func mintToken(secret []byte, agentID, name string, ttl time.Duration) (string, error) {
+	now := time.Now()
+	claims := jwt.MapClaims{"sub": agentID, "name": name, "iat": now.Unix(), "exp": now.Add(ttl).Unix()}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
+}
+
+// defaultEngineGlobal enables the engine in the Caddyfile's global options
+// (%s is the secret). Adjust here if the engine's Caddyfile syntax changes.
+const defaultEngineGlobal = "\tcrm_engine {\n\t\tsecret %s\n\t}\n"
+
+var caddyfileErrRe = regexp.MustCompile(`Caddyfile:\d+: (.*)$`)
+
+// errNotAvailable marks a fan-out that this binary cannot run.
+type errNotAvailable struct{ why string }
+
+func (e errNotAvailable) Error() string { return "not available: " + e.why }
+
+func (b *bench) fanout() {
+	err := b.fanoutRun()
+	var na errNotAvailable
+	if errors.As(err, &na) {
+		b.logf("fan-out skipped: %s", na.why)
+		b.rep.add(Row{Section: "Fan-out", Measure: "WebSocket fan-out", Result: "not available in this build: " + na.why})
+		return
+	}
+	if err != nil {
+		b.logf("fan-out failed: %v", err)
+		b.rep.add(Row{Section: "Fan-out", Measure: "WebSocket fan-out", Result: "failed (see notes)", Status: fail})
+		b.rep.note("fan-out: %v", err)
+	}
+}
+
+type wsMsg struct {
+	Op    string          `json:"op"`
+	ID    string          `json:"id"`
+	OK    bool            `json:"ok"`
+	Data  json.RawMessage `json:"data"`
+	Error *struct{ Code, Message string }
+}
+
+type wsEvent struct {
+	Event    string            `json:"event"`
+	CallData map[string]string `json:"call_data"`
+}
+
+// wsClient is one agent page.
+type wsClient struct {
+	agent int
+	conn  *websocket.Conn
+}
+
+func (b *bench) fanoutRun() error {
+	cfg := b.cfg
+	apiPort, err := freePort()
+	if err != nil {
+		return err
+	}
+	api := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	global := fmt.Sprintf(cfg.EngineGlobal, benchSecret)
+	extra := fmt.Sprintf("\nhttp://127.0.0.1:%d {\n\tbind 127.0.0.1\n\tcrm_engine_api\n}\n", apiPort)
+	b.logf("fan-out: starting crmframe with the engine (%d clients, %d per agent)", cfg.WSClients, cfg.WSPerAgent)
+	p, _, crm, err := b.startPair(global, extra)
+	if err != nil {
+		msg := firstLines(err.Error(), 1)
+		if m := caddyfileErrRe.FindStringSubmatch(msg); m != nil {
+			msg = m[1]
+		}
+		return errNotAvailable{"crmframe refused the engine config: " + msg}
+	}
+	defer p.Stop()
+	return b.fanoutClients("ws"+strings.TrimPrefix(crm.Base, "http")+wsPath, api, p.Pid())
+}
+
+// fanoutClients connects the clients to wsURL, pushes events through the
+// engine API at api and measures; pid is the process whose RSS grows.
+func (b *bench) fanoutClients(wsURL, api string, pid int) error {
+	cfg := b.cfg
+	hc := newClient(64, 0) // as many as posting goroutines
+	time.Sleep(300 * time.Millisecond)
+	rss0, _, err := memStatus(pid)
+	if err != nil {
+		return err
+	}
+
+	nAgents := (cfg.WSClients + cfg.WSPerAgent - 1) / cfg.WSPerAgent
+	agentID := func(i int) string { return "bench-" + strconv.Itoa(i) }
+	dialer := &websocket.Dialer{HandshakeTimeout: 10 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 1024}
+	dial := func(agent int) (*websocket.Conn, error) {
+		tok, err := mintToken([]byte(benchSecret), agentID(agent), "Bench Agent", time.Hour)
+		if err != nil {
+			return nil, err
+		}
+		h := http.Header{}
+		h.Set("Cookie", tokenCookie+"="+tok)
+		c, resp, err := dialer.Dial(wsURL+"?"+tokenParam+"="+url.QueryEscape(tok), h)
+		if err != nil {
+			if resp != nil {
+				return nil, fmt.Errorf("%s answered %d", wsPath, resp.StatusCode)
+			}
+			return nil, err
+		}
+		if err := c.WriteJSON(map[string]any{"op": "hello", "v": 1, "client": map[string]string{"kind": "sdk", "id": "bench"}}); err != nil {
+			c.Close()
+			return nil, err
+		}
+		if _, err := waitFor(c, func(m *wsMsg) bool { return m.Op == "welcome" }); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("no welcome: %w", err)
+		}
+		return c, nil
+	}
+	// Probe: does this binary serve the WebSocket at all?
+	first, err := dial(0)
+	if err != nil {
+		return errNotAvailable{"WebSocket " + wsPath + " on the crm_frame site: " + err.Error()}
+	}
+	clients := make([]*wsClient, 0, cfg.WSClients)
+	clients = append(clients, &wsClient{agent: 0, conn: first})
+	defer func() {
+		for _, c := range clients {
+			c.conn.Close()
+		}
+	}()
+
+	// One call per agent, so that DATACHANGED events can be pushed through
+	// the engine API.
+	contacts := make([]string, nAgents)
+	t0 := time.Now()
+	var mu sync.Mutex
+	err = parallel(32, cfg.WSClients, func(i int) error {
+		agent := i / cfg.WSPerAgent
+		var c *websocket.Conn
+		if i == 0 {
+			c = first
+		} else {
+			var err error
+			if c, err = dial(agent); err != nil {
+				return fmt.Errorf("client %d: %w", i, err)
+			}
+			mu.Lock()
+			clients = append(clients, &wsClient{agent: agent, conn: c})
+			mu.Unlock()
+		}
+		if i%cfg.WSPerAgent != 0 {
+			return nil
+		}
+		if _, err := command(c, "r", "AGENT.Ready", nil); err != nil {
+			return fmt.Errorf("agent %d: %w", agent, err)
+		}
+		data, err := command(c, "m", "CONTACT.MakeCall", map[string]any{"destination": "5550100"})
+		if err != nil {
+			return fmt.Errorf("agent %d: %w", agent, err)
+		}
+		var ct struct{ ID string }
+		if err := json.Unmarshal(data, &ct); err != nil || ct.ID == "" {
+			return fmt.Errorf("agent %d: MakeCall result without a contact id: %s", agent, data)
+		}
+		contacts[agent] = ct.ID
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	connectTime := time.Since(t0)
+	time.Sleep(500 * time.Millisecond)
+	rss1, _, err := memStatus(pid)
+	if err != nil {
+		return err
+	}
+	perConn := (rss1 - rss0) / int64(len(clients))
+
+	// Probe the API once before the run.
+	post := func(agent int) (int, error) {
+		body, _ := json.Marshal(map[string]any{"agent": agentID(agent), "contact": contacts[agent], "event": "DATACHANGED",
+			"call_data": map[string]string{"bt": strconv.FormatInt(time.Now().UnixNano(), 10)}})
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, api+"/events", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		var e struct{ Code, Message string }
+		_ = json.NewDecoder(resp.Body).Decode(&e)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return resp.StatusCode, fmt.Errorf("POST /events: %d %s %s", resp.StatusCode, e.Code, e.Message)
+		}
+		return resp.StatusCode, nil
+	}
+
+	// Readers: count DATACHANGED events carrying our timestamp.
+	var delivered atomic.Int64
+	var latMu sync.Mutex
+	lat := make([]time.Duration, 0, int(cfg.WSEventRate*cfg.WSDuration.Seconds())*cfg.WSPerAgent+1024)
+	var readers sync.WaitGroup
+	for _, c := range clients {
+		readers.Add(1)
+		go func(c *wsClient) {
+			defer readers.Done()
+			local := make([]time.Duration, 0, 64)
+			defer func() { latMu.Lock(); lat = append(lat, local...); latMu.Unlock() }()
+			for {
+				_, data, err := c.conn.ReadMessage()
+				if err != nil {
+					return
+				}
+				now := time.Now()
+				var m wsMsg
+				if json.Unmarshal(data, &m) != nil || m.Op != "event" {
+					continue
+				}
+				var ev wsEvent
+				if json.Unmarshal(m.Data, &ev) != nil || ev.Event != "DATACHANGED" {
+					continue
+				}
+				ns, err := strconv.ParseInt(ev.CallData["bt"], 10, 64)
+				if err != nil {
+					continue
+				}
+				local = append(local, now.Sub(time.Unix(0, ns)))
+				delivered.Add(1)
+			}
+		}(c)
+	}
+	if code, err := post(0); err != nil {
+		if code == http.StatusNotFound || code == 0 {
+			return errNotAvailable{"engine API (crm_engine_api) " + err.Error()}
+		}
+		return err
+	}
+	perAgent := make([]int64, nAgents)
+	for _, c := range clients {
+		perAgent[c.agent]++
+	}
+	expected := perAgent[0]
+
+	// Driver: events at a steady rate, agents round robin.
+	total := int(cfg.WSEventRate * cfg.WSDuration.Seconds())
+	var next atomic.Int64
+	var posted, postErrs atomic.Int64
+	var firstPostErr firstError
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < 64; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= total {
+					return
+				}
+				if d := time.Until(start.Add(time.Duration(float64(i) / cfg.WSEventRate * float64(time.Second)))); d > 0 {
+					time.Sleep(d)
+				}
+				agent := i % nAgents
+				if _, err := post(agent); err != nil {
+					postErrs.Add(1)
+					firstPostErr.set(err)
+					continue
+				}
+				posted.Add(1)
+				atomic.AddInt64(&expected, perAgent[agent])
+			}
+		}()
+	}
+	wg.Wait()
+	postTime := time.Since(start)
+	wait := time.Now().Add(10 * time.Second)
+	for delivered.Load() < atomic.LoadInt64(&expected) && time.Now().Before(wait) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	for _, c := range clients {
+		c.conn.Close()
+	}
+	readers.Wait()
+	if e := firstPostErr.get(); e != nil {
+		b.rep.note("fan-out: %d POST /events failed, first: %v", postErrs.Load(), e)
+	}
+
+	got, want := delivered.Load(), atomic.LoadInt64(&expected)
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return -1
+		}
+		return lat[max(0, min(len(lat)-1, int(float64(len(lat))*p/100+0.5)-1))]
+	}
+	evRate := float64(posted.Load()) / postTime.Seconds()
+	add := func(measure, result, target, status string) {
+		b.rep.add(Row{Section: "Fan-out", Measure: measure, Result: result, Target: target, Status: status})
+	}
+	add(fmt.Sprintf("connections (%d agents × %d pages)", nAgents, cfg.WSPerAgent),
+		fmt.Sprintf("%d in %s", len(clients), connectTime.Round(time.Millisecond)), fmt.Sprintf("%d (10000 with -ws-clients)", cfg.WSClients),
+		judge(len(clients) == cfg.WSClients))
+	add(fmt.Sprintf("engine events/s via POST /events (offered %.0f)", cfg.WSEventRate), fmt.Sprintf("%.0f", evRate),
+		"≥ 95% of offered (2000 by default)", judge(evRate >= 0.95*cfg.WSEventRate))
+	add("deliveries/s to clients", fmt.Sprintf("%.0f", float64(got)/elapsed.Seconds()), "", info)
+	add("events delivered / expected", fmt.Sprintf("%d / %d", got, want), "all", judge(got == want && want > 0))
+	add("delivery latency p50 / p99", fmt.Sprintf("%s / %s ms", fmtMs(pct(50)), fmtMs(pct(99))),
+		fmt.Sprintf("p99 ≤ %d ms", targetWSp99/time.Millisecond), judge(pct(99) >= 0 && pct(99) <= targetWSp99))
+	add("RSS per connection (idle, after connect)", fmtBytes(perConn), "≤ "+fmtBytes(targetWSPerConn), judge(perConn <= targetWSPerConn))
+	return nil
+}
+
+// waitFor reads messages until one matches (5 s at most).
+func waitFor(c *websocket.Conn, match func(*wsMsg) bool) (*wsMsg, error) {
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	defer c.SetReadDeadline(time.Time{})
+	for {
+		var m wsMsg
+		_, data, err := c.ReadMessage()
+		if err != nil {
+			return nil, err
+		}
+		if json.Unmarshal(data, &m) != nil {
+			continue
+		}
+		if m.Op == "error" && m.Error != nil {
+			return nil, fmt.Errorf("error %s: %s", m.Error.Code, m.Error.Message)
+		}
+		if match(&m) {
+			return &m, nil
+		}
+	}
+}
+
+// command sends one cmd and returns its result data.
+func command(c *websocket.Conn, id, name string, args any) (json.RawMessage, error) {
+	msg := map[string]any{"op": "cmd", "id": id, "name": name}
+	if args != nil {
+		msg["args"] = args
+	}
+	if err := c.WriteJSON(msg); err != nil {
+		return nil, err
+	}
+	m, err := waitFor(c, func(m *wsMsg) bool { return m.Op == "result" && m.ID == id })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if !m.OK {
+		if m.Error != nil {
+			return nil, fmt.Errorf("%s: %s: %s", name, m.Error.Code, m.Error.Message)
+		}
+		return nil, fmt.Errorf("%s refused", name)
+	}
+	return m.Data, nil
+}
+
+// parallel runs f(0..n-1) on `workers` goroutines and returns the first error.
+func parallel(workers, n int, f func(int) error) error {
+	var next atomic.Int64
+	var firstErr firstError
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || firstErr.get() != nil {
+					return
+				}
+				if err := f(i); err != nil {
+					firstErr.set(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return firstErr.get()
+}
+
+// firstError keeps the first error set from several goroutines.
+type firstError struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (f *firstError) set(err error) {
+	f.mu.Lock()
+	if f.err == nil {
+		f.err = err
+	}
+	f.mu.Unlock()
+}
+
+func (f *firstError) get() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}

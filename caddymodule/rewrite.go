@@ -1,0 +1,74 @@
+package caddymodule
+
+import (
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/crmframe/crmframe/injector"
+	"github.com/crmframe/crmframe/injector/jsrewrite"
+)
+
+// newBodyRewriter builds the HTML/JS body rewriter for this handler.
+func (h *Handler) newBodyRewriter() (*injector.BodyRewriter, error) {
+	opts := injector.BodyOptions{
+		Scripts:        append([]string{h.SDKPath()}, h.Inject...),
+		SDKAttrs:       h.sdkAttrs(),
+		ConnectURLs:    []string{h.PathPrefix + "/ws"},
+		MaxRewriteSize: h.MaxRewriteSize,
+		OnResult:       h.observeBody,
+	}
+	if h.CompatSDKPath != "off" {
+		opts.KnownSDKPaths = []string{h.CompatSDKPath}
+	}
+	switch h.Breakout {
+	case "neutralize":
+		opts.RewriteJS = func(src []byte, k injector.JSKind) ([]byte, bool) {
+			out, res := jsrewrite.Rewrite(src, jsrewrite.Kind(k))
+			observeBreakout(res, "neutralize")
+			return out, res.Changed
+		}
+	case "detect":
+		opts.RewriteJS = func(src []byte, k injector.JSKind) ([]byte, bool) {
+			res := jsrewrite.Detect(src, jsrewrite.Kind(k))
+			observeBreakout(res, "detect")
+			if res.Changed {
+				if c := h.logger.Check(zapcore.InfoLevel, "frame-busting code detected (breakout detect: left as is)"); c != nil {
+					c.Write(zap.Any("constructs", res.Counts))
+				}
+			}
+			return nil, false
+		}
+	}
+	return injector.NewBodyRewriter(opts)
+}
+
+func observeBreakout(res jsrewrite.Result, mode string) {
+	for kind, n := range res.Counts {
+		proxyMetrics.breakout.WithLabelValues(kind, mode).Add(float64(n))
+	}
+}
+
+// observeBody counts what happened to one response body, and logs pages we
+// refused to rewrite.
+func (h *Handler) observeBody(res injector.Result) {
+	m := &proxyMetrics
+	m.responses.WithLabelValues(res.Action).Inc()
+	if res.Kind == "" {
+		return
+	}
+	m.rewriteDuration.WithLabelValues(res.Action).Observe(res.Duration.Seconds())
+	m.bytesIn.WithLabelValues(res.Action).Add(float64(res.BytesIn))
+	m.bytesOut.WithLabelValues(res.Action).Add(float64(res.BytesOut))
+	switch res.Action {
+	case injector.ActionTooLarge, injector.ActionUndecodable, injector.ActionError:
+		if c := h.logger.Check(zapcore.WarnLevel, "response not rewritten"); c != nil {
+			c.Write(zap.String("action", res.Action), zap.String("reason", res.Reason), zap.String("kind", res.Kind), zap.String("coding", res.Coding))
+		}
+	default:
+		if c := h.logger.Check(zapcore.DebugLevel, "response rewritten"); c != nil {
+			c.Write(zap.String("action", res.Action), zap.String("kind", res.Kind), zap.Int64("bytes_in", res.BytesIn),
+				zap.Int64("bytes_out", res.BytesOut), zap.Duration("duration", res.Duration), zap.Bool("injected", res.Injected),
+				zap.Int("js_rewrites", res.JSRewrites))
+		}
+	}
+}

@@ -1,0 +1,479 @@
+package engine
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/crmframe/crmframe/engine/wire"
+	"github.com/gorilla/websocket"
+)
+
+// WebSocket close codes sent by the hub (docs/protocol.md).
+const (
+	CloseServiceRestart = 1012 // server shutting down or reloading: reconnect and resume
+	ClosePolicy         = 1008 // too many connections for the agent
+	CloseTooBig         = 1009 // message larger than max_message_size (sent by gorilla)
+	CloseSlowConsumer   = 4000 // send queue overflowed: reconnect and resume
+	CloseHelloTimeout   = 4001 // no hello in time
+)
+
+// TokenCookie and TokenParam are where the hub looks for the agent token.
+const (
+	TokenCookie = "crmframe_token"
+	TokenParam  = "token"
+)
+
+// WSOptions configure a WebSocket handler.
+type WSOptions struct {
+	// CheckOrigin decides whether a request's Origin may connect (required:
+	// the caller knows the allowed desktop and CRM origins). nil refuses
+	// every request that carries an Origin header.
+	CheckOrigin func(r *http.Request) bool
+}
+
+// shared write buffers: idle connections hold none.
+var writeBufferPool = &sync.Pool{}
+
+type wsHandler struct {
+	e    *Engine
+	opts WSOptions
+	up   websocket.Upgrader
+}
+
+// WebSocketHandler returns the agent WebSocket endpoint. It authenticates
+// (token cookie crmframe_token or query parameter token, HS256 JWT), checks
+// the Origin with opts.CheckOrigin and refuses with 400/401/403/503 and a
+// plain-text reason reported to Observer.Refused. Connections belong to the
+// engine, not to the handler: a new handler (config reload) leaves existing
+// connections alone; Engine.Close closes them with 1012.
+func (e *Engine) WebSocketHandler(opts WSOptions) http.Handler {
+	h := &wsHandler{e: e, opts: opts}
+	h.up = websocket.Upgrader{
+		HandshakeTimeout: 10 * time.Second,
+		ReadBufferSize:   512,
+		WriteBufferSize:  2048,
+		WriteBufferPool:  writeBufferPool,
+		CheckOrigin:      func(*http.Request) bool { return true }, // checked before Upgrade
+		Error:            func(w http.ResponseWriter, r *http.Request, status int, reason error) {},
+	}
+	return h
+}
+
+func (h *wsHandler) refuse(w http.ResponseWriter, r *http.Request, status int, reason string) {
+	h.e.obs.Refused(r, status, reason)
+	http.Error(w, reason, status)
+}
+
+func (h *wsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !websocket.IsWebSocketUpgrade(r) {
+		h.refuse(w, r, http.StatusBadRequest, "websocket upgrade required")
+		return
+	}
+	if r.Header.Get("Origin") != "" && (h.opts.CheckOrigin == nil || !h.opts.CheckOrigin(r)) {
+		h.refuse(w, r, http.StatusForbidden, "origin not allowed: "+r.Header.Get("Origin"))
+		return
+	}
+	tok := ""
+	if ck, err := r.Cookie(TokenCookie); err == nil {
+		tok = ck.Value
+	}
+	if q := r.URL.Query().Get(TokenParam); q != "" {
+		tok = q
+	}
+	cfg := h.e.Config()
+	claims, err := VerifyToken(cfg.Secret, tok, time.Now())
+	if err != nil {
+		h.refuse(w, r, http.StatusUnauthorized, err.Error())
+		return
+	}
+	h.e.mu.Lock()
+	closed := h.e.closed
+	h.e.mu.Unlock()
+	if closed {
+		h.refuse(w, r, http.StatusServiceUnavailable, "server shutting down")
+		return
+	}
+	ws, err := h.up.Upgrade(w, r, nil)
+	if err != nil {
+		return // Upgrade already answered the client
+	}
+	c := newConn(h.e, ws, claims, cfg)
+	// read in a fresh goroutine and let the HTTP server's goroutine (and its
+	// 4 KiB buffers) go: an idle connection keeps one small goroutine
+	go c.run()
+}
+
+// conn is one agent WebSocket. An idle connection owns one goroutine (the
+// reader, in the HTTP handler); a writer goroutine runs only while there is
+// something to write, and pings come from a timer.
+type conn struct {
+	e        *Engine
+	ws       *websocket.Conn
+	agentID  string
+	name     string
+	session  string
+	kind     string
+	clientID string
+	limit    int
+	cfg      Config // as when the connection opened
+
+	mu        sync.Mutex
+	live      bool     // hello answered: Deliver queues directly
+	pre       []*Entry // delivered before the welcome was queued
+	out       []*Entry // waiting for the writer
+	inflight  int      // taken by the writer, not written yet
+	writing   bool     // a writer goroutine is running
+	dead      bool
+	closeCode int
+	closeMsg  string
+	reason    string
+	ping      *time.Timer
+}
+
+func newConn(e *Engine, ws *websocket.Conn, cl Claims, cfg Config) *conn {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return &conn{e: e, ws: ws, agentID: cl.AgentID, name: cl.Name, session: hex.EncodeToString(b[:]),
+		kind: "other", limit: cfg.SendQueue, cfg: cfg}
+}
+
+func (c *conn) wants(en *Entry) bool {
+	return en.To == "" || en.To == c.clientID || en.To == c.kind+":"+c.clientID
+}
+
+// Deliver implements Subscriber; it never blocks.
+func (c *conn) Deliver(en *Entry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dead || !c.wants(en) {
+		return
+	}
+	if !c.live {
+		if len(c.pre) >= c.limit {
+			c.slowLocked()
+			return
+		}
+		c.pre = append(c.pre, en)
+		return
+	}
+	c.pushLocked(en)
+}
+
+// pushLocked queues en; more than limit messages not yet written means the
+// client is too slow: it is cut off (it resumes from the log).
+func (c *conn) pushLocked(en *Entry) {
+	if len(c.out)+c.inflight >= c.limit {
+		c.slowLocked()
+		return
+	}
+	c.out = append(c.out, en)
+	c.kickLocked()
+}
+
+func (c *conn) kickLocked() {
+	if !c.writing && c.ws != nil {
+		c.writing = true
+		go c.flush()
+	}
+}
+
+func (c *conn) slowLocked() {
+	c.e.obs.SlowDisconnect(c.agentID, c.kind)
+	c.killLocked(CloseSlowConsumer, "send queue overflow: reconnect and resume", "slow")
+}
+
+func (c *conn) killLocked(code int, msg, reason string) {
+	if c.dead {
+		return
+	}
+	c.dead = true
+	c.closeCode, c.closeMsg, c.reason = code, msg, reason
+	c.pre = nil
+	if c.ping != nil {
+		c.ping.Stop()
+	}
+	c.kickLocked() // the writer sends the close frame and closes the socket
+}
+
+func (c *conn) kill(code int, msg, reason string) {
+	c.mu.Lock()
+	c.killLocked(code, msg, reason)
+	c.mu.Unlock()
+}
+
+func (c *conn) shutdown(code int, msg string) { c.kill(code, msg, "shutdown") }
+
+// queue sends a non-event message (result, error, pong).
+func (c *conn) queue(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.dead {
+		c.pushLocked(&Entry{Msg: b})
+	}
+}
+
+func (c *conn) write(en *Entry) error {
+	deadline := time.Now().Add(c.cfg.WriteTimeout)
+	for _, b := range en.batch {
+		_ = c.ws.SetWriteDeadline(deadline)
+		if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+			return err
+		}
+	}
+	if en.Msg == nil {
+		return nil
+	}
+	_ = c.ws.SetWriteDeadline(deadline)
+	return c.ws.WriteMessage(websocket.TextMessage, en.Msg)
+}
+
+// flush writes queued messages until the queue is empty, then exits; on a
+// dead connection it flushes (unless slow or broken), sends the close frame
+// and closes the socket.
+func (c *conn) flush() {
+	for {
+		c.mu.Lock()
+		if c.dead {
+			batch, code, msg, reason := c.out, c.closeCode, c.closeMsg, c.reason
+			c.out = nil
+			c.mu.Unlock()
+			if reason != "slow" && reason != "error" { // e.g. the error explaining a refusal
+				for _, en := range batch {
+					if c.write(en) != nil {
+						break
+					}
+				}
+			}
+			if code != 0 {
+				_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, msg), time.Now().Add(time.Second))
+			}
+			_ = c.ws.Close()
+			return // writing stays true: nothing restarts a writer
+		}
+		if len(c.out) == 0 {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		batch := c.out
+		c.out = nil
+		c.inflight = len(batch)
+		c.mu.Unlock()
+		var err error
+		for _, en := range batch {
+			if err = c.write(en); err != nil {
+				break
+			}
+		}
+		c.mu.Lock()
+		c.inflight = 0
+		if err != nil {
+			c.killLocked(websocket.CloseGoingAway, "", "error")
+		}
+		c.mu.Unlock()
+	}
+}
+
+func (c *conn) sendPing() {
+	c.mu.Lock()
+	dead := c.dead
+	c.mu.Unlock()
+	if dead {
+		return
+	}
+	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.cfg.WriteTimeout)); err != nil {
+		c.kill(websocket.CloseGoingAway, "", "error")
+		return
+	}
+	c.mu.Lock()
+	if !c.dead {
+		c.ping.Reset(c.cfg.PingInterval)
+	}
+	c.mu.Unlock()
+}
+
+func (c *conn) run() {
+	cfg := c.cfg
+	c.mu.Lock()
+	c.ping = time.AfterFunc(cfg.PingInterval, c.sendPing)
+	c.mu.Unlock()
+	c.ws.SetReadLimit(cfg.MaxMessageSize)
+	_ = c.ws.SetReadDeadline(time.Now().Add(cfg.HelloTimeout))
+	c.ws.SetPongHandler(func(string) error {
+		return c.ws.SetReadDeadline(time.Now().Add(2 * cfg.PingInterval))
+	})
+	var unsub func()
+	attached := false
+	defer func() {
+		c.mu.Lock()
+		reason := c.reason
+		c.mu.Unlock()
+		c.kill(websocket.CloseNormalClosure, "", "client_closed")
+		if reason == "" {
+			reason = "client_closed"
+		}
+		if unsub != nil {
+			unsub()
+		}
+		if attached {
+			c.e.detach(c)
+			c.e.obs.ConnClosed(c.kind, reason)
+		}
+	}()
+	for {
+		mt, data, err := c.ws.ReadMessage()
+		if err != nil {
+			if !attached && isTimeout(err) {
+				c.kill(CloseHelloTimeout, "hello expected", "error")
+			}
+			return
+		}
+		if attached {
+			_ = c.ws.SetReadDeadline(time.Now().Add(2 * cfg.PingInterval))
+		}
+		if mt != websocket.TextMessage {
+			c.queue(wire.Error{Op: wire.OpError, Error: wire.Err{Code: CodeBadRequest, Message: "text frames only"}})
+			continue
+		}
+		env, err := wire.Decode(data)
+		if err != nil {
+			c.queue(wire.Error{Op: wire.OpError, Error: wire.Err{Code: CodeBadRequest, Message: err.Error()}})
+			continue
+		}
+		switch env.Op {
+		case wire.OpHello:
+			if attached {
+				c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeInvalidState, Message: "hello already received"}})
+				continue
+			}
+			var err error
+			if unsub, err = c.hello(env); err != nil {
+				code := ClosePolicy
+				if ErrorCode(err) == CodeUnavailable {
+					code = CloseServiceRestart
+				}
+				c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: ErrorCode(err), Message: err.Error()}})
+				c.kill(code, err.Error(), "refused")
+				return
+			}
+			attached = true
+			_ = c.ws.SetReadDeadline(time.Now().Add(2 * cfg.PingInterval))
+		case wire.OpPing:
+			c.queue(wire.Pong{Op: wire.OpPong, ID: env.ID, Time: time.Now().UnixMilli()})
+		case wire.OpCmd:
+			if !attached {
+				c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeInvalidState, Message: "send hello first"}})
+				continue
+			}
+			if env.ID == "" || env.Name == "" {
+				c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeBadRequest, Message: "cmd needs id and name"}})
+				continue
+			}
+			res, err := c.e.Do(c.agentID, env.Name, env.Args)
+			r := wire.Result{Op: wire.OpResult, ID: env.ID, OK: err == nil, Data: res}
+			if err != nil {
+				r.Data = nil
+				r.Error = &wire.Err{Code: ErrorCode(err), Message: err.Error()}
+			}
+			c.queue(r)
+		case wire.OpRelay:
+			if !attached {
+				c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeInvalidState, Message: "send hello first"}})
+				continue
+			}
+			if !relayAllowed(env.Name) {
+				c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeForbidden, Message: "relay names must start with TAB., ALERT., UI. or WIDGET."}})
+				continue
+			}
+			b, err := json.Marshal(wire.Relay{Op: wire.OpRelay, Name: env.Name, From: c.kind + ":" + c.clientID, To: env.To, Data: env.Data})
+			if err == nil {
+				c.e.broker.Relay(c.agentID, b, env.To, c)
+			}
+		default:
+			c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeBadRequest, Message: "unknown op " + strconvQuote(env.Op)}})
+		}
+	}
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+func relayAllowed(name string) bool {
+	for _, p := range []string{"TAB.", "ALERT.", "UI.", "WIDGET."} {
+		if strings.HasPrefix(name, p) && len(name) > len(p) {
+			return true
+		}
+	}
+	return false
+}
+
+func isTimeout(err error) bool {
+	type timeout interface{ Timeout() bool }
+	t, ok := err.(timeout)
+	return ok && t.Timeout()
+}
+
+func clientKind(k string) string {
+	switch k {
+	case "widget", "desktop", "sdk":
+		return k
+	}
+	return "other"
+}
+
+// hello attaches the connection and queues the welcome, the replayed events
+// and anything published meanwhile, in that order, as one batch.
+func (c *conn) hello(env *wire.Envelope) (func(), error) {
+	if env.Client != nil {
+		c.kind = clientKind(env.Client.Kind)
+		c.clientID = env.Client.ID
+	}
+	resume := env.Resume != nil
+	var epoch string
+	var since uint64
+	if resume {
+		epoch, since = env.Resume.Epoch, env.Resume.Seq
+	}
+	missed, cur, snap, unsub, err := c.e.attach(c, epoch, since, resume)
+	if err != nil {
+		return nil, err
+	}
+	cfg := c.cfg
+	w := wire.Welcome{Op: wire.OpWelcome, V: wire.Version, Session: c.session, Epoch: c.e.broker.Epoch(), Seq: cur,
+		Replayed: len(missed), Limits: wire.Limits{MaxMessageSize: cfg.MaxMessageSize, SendQueue: cfg.SendQueue, PingInterval: cfg.PingInterval.Milliseconds()}}
+	how := "resumed"
+	if snap != nil {
+		w.Snapshot, w.Agent, w.Contacts, w.Seq = true, snap.Agent, snap.Contacts, snap.Seq
+		how = "fresh"
+		if resume {
+			how = "snapshot"
+		}
+	}
+	wb, _ := json.Marshal(w)
+	batch := make([][]byte, 0, 1+len(missed))
+	batch = append(batch, wb)
+	for _, m := range missed {
+		batch = append(batch, m.Msg)
+	}
+	c.e.obs.ConnOpened(c.kind)
+	c.e.obs.Welcome(c.kind, how)
+	c.mu.Lock()
+	for _, p := range c.pre {
+		batch = append(batch, p.Msg)
+	}
+	c.pre = nil
+	c.live = true
+	if !c.dead {
+		c.pushLocked(&Entry{batch: batch})
+	}
+	c.mu.Unlock()
+	return unsub, nil
+}

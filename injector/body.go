@@ -1,0 +1,585 @@
+package injector
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/net/html"
+)
+
+// JSKind tells the JavaScript rewriter what kind of source it gets.
+type JSKind int
+
+const (
+	JSClassic JSKind = iota // classic script (inline <script> or a script response)
+	JSModule                // module script (type=module, or a module script response)
+	JSHandler               // event-handler attribute value (onclick="...")
+	JSURL                   // the code of a javascript: URL, percent-decoded
+)
+
+func (k JSKind) String() string {
+	switch k {
+	case JSClassic:
+		return "classic"
+	case JSModule:
+		return "module"
+	case JSHandler:
+		return "handler"
+	case JSURL:
+		return "url"
+	}
+	return "JSKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Result actions reported through BodyOptions.OnResult (metric label values).
+const (
+	ActionRewrittenHTML = "rewritten_html"
+	ActionRewrittenJS   = "rewritten_js"
+	ActionPassedThrough = "passed_through"
+	ActionTooLarge      = "too_large"
+	ActionUndecodable   = "undecodable"
+	ActionError         = "error"
+)
+
+// Result describes what happened to one response body.
+type Result struct {
+	Action string
+	// Reason is a short fixed phrase (bounded set: safe as a log field).
+	Reason string
+	// Kind is "html", "js" or "" (other content).
+	Kind string
+	// Coding is the content coding handled ("", "gzip", "deflate", "br", "zstd").
+	Coding string
+	// BytesIn and BytesOut count body bytes as received from upstream and
+	// as written to the client (both encoded); 0 when we did not touch the body.
+	BytesIn, BytesOut int64
+	// Duration is the time spent inside the filter's Write/Flush/Close.
+	Duration time.Duration
+	// Injected reports that our script tags were inserted.
+	Injected bool
+	// JSRewrites counts scripts, handlers and javascript: URLs the JS
+	// rewriter changed.
+	JSRewrites int
+}
+
+// DefaultMaxRewriteSize is the default BodyOptions.MaxRewriteSize.
+const DefaultMaxRewriteSize = 16 << 20
+
+// BodyOptions configures NewBodyRewriter.
+type BodyOptions struct {
+	// Scripts are the src URLs injected, in order, as the first child of
+	// <head>: the SDK first (e.g. "/__crmframe/sdk.js?v=abc123"), then
+	// the configured inject URLs. Empty: nothing is injected.
+	Scripts []string
+	// SDKAttrs are extra raw attributes for the first injected tag, e.g.
+	// ` data-crmframe-breakout="detect"`. ASCII only.
+	SDKAttrs string
+	// KnownSDKPaths are script paths that mean the page already loads the
+	// SDK (no injection when such a script comes first). The path of
+	// Scripts[0] and /AD/widget/agentdesktop_widget.js are always included.
+	KnownSDKPaths []string
+	// ConnectURLs are URLs the SDK connects to (its WebSocket, e.g.
+	// "/__crmframe/ws"; a path is taken on the page's own host, ws: or
+	// wss: after the page's scheme). Where a page's connect-src (or
+	// default-src) would block them, exactly these URLs are allowed.
+	ConnectURLs []string
+	// MaxRewriteSize bounds the bodies we rewrite (default 16 MiB). Larger
+	// bodies pass through untouched where that is still possible.
+	MaxRewriteSize int64
+	// RewriteJS, when set, rewrites inline scripts, event handlers,
+	// javascript: URLs and JavaScript responses. src is UTF-8, only valid
+	// during the call and must not be modified; out may be any new slice.
+	// It may be called concurrently for different responses. A panic
+	// counts as "unchanged". nil: no JavaScript is rewritten.
+	RewriteJS func(src []byte, kind JSKind) (out []byte, changed bool)
+	// OnResult, when set, is called once per response (metrics, logs).
+	OnResult func(Result)
+}
+
+// AgentDesktopWidgetPath is where existing widgets load the real SDK from.
+const AgentDesktopWidgetPath = "/AD/widget/agentdesktop_widget.js"
+
+// BodyRewriter rewrites HTML and JavaScript response bodies. It is safe
+// for concurrent use; Filter is its BodyPolicy.
+type BodyRewriter struct {
+	opts        BodyOptions
+	scriptURLs  []*url.URL
+	connectURLs []*url.URL
+	sdkPaths    []string
+	// injection pieces: tags[i] is `<script src="..."`, closed by
+	// `></script>` after an optional nonce (and SDKAttrs on the first).
+	tags []string
+	// plainInjection is the whole injection without nonce.
+	plainInjection []byte
+}
+
+// NewBodyRewriter validates opts and builds the rewriter.
+func NewBodyRewriter(opts BodyOptions) (*BodyRewriter, error) {
+	if opts.MaxRewriteSize == 0 {
+		opts.MaxRewriteSize = DefaultMaxRewriteSize
+	}
+	if opts.MaxRewriteSize < 0 {
+		return nil, fmt.Errorf("max_rewrite_size must be positive, got %d", opts.MaxRewriteSize)
+	}
+	if err := checkAttrs(opts.SDKAttrs); err != nil {
+		return nil, err
+	}
+	b := &BodyRewriter{opts: opts}
+	b.sdkPaths = append(b.sdkPaths, AgentDesktopWidgetPath)
+	for i, s := range opts.Scripts {
+		for j := 0; j < len(s); j++ {
+			if s[j] < 0x21 || s[j] > 0x7e {
+				return nil, fmt.Errorf("inject URL %q: only printable ASCII without spaces is allowed", s)
+			}
+		}
+		u, err := url.Parse(s)
+		if err != nil {
+			return nil, fmt.Errorf("inject URL %q: %v", s, err)
+		}
+		if u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" {
+			return nil, fmt.Errorf("inject URL %q: want a path or an http(s) URL", s)
+		}
+		if u.Scheme == "" && u.Host == "" && !strings.HasPrefix(u.Path, "/") {
+			return nil, fmt.Errorf("inject URL %q: relative URLs must start with /", s)
+		}
+		b.scriptURLs = append(b.scriptURLs, u)
+		if i == 0 && u.Host == "" {
+			b.sdkPaths = append(b.sdkPaths, u.Path)
+		}
+		b.tags = append(b.tags, `<script src="`+string(escapeAttr(nil, []byte(s), '"'))+`"`)
+	}
+	for _, s := range opts.ConnectURLs {
+		u, err := url.Parse(s)
+		if err != nil || strings.ContainsAny(s, " ;,'\"") || (u.Host == "" && !strings.HasPrefix(u.Path, "/")) {
+			return nil, fmt.Errorf("connect URL %q: want a path or a ws(s)/http(s) URL", s)
+		}
+		switch u.Scheme {
+		case "", "ws", "wss", "http", "https":
+		default:
+			return nil, fmt.Errorf("connect URL %q: want a path or a ws(s)/http(s) URL", s)
+		}
+		b.connectURLs = append(b.connectURLs, u)
+	}
+	b.sdkPaths = append(b.sdkPaths, opts.KnownSDKPaths...)
+	b.plainInjection = b.appendInjection(nil, "")
+	return b, nil
+}
+
+// checkAttrs verifies that SDKAttrs is ASCII and parses as attributes
+// only (it cannot close the tag or open another).
+func checkAttrs(attrs string) error {
+	if attrs == "" {
+		return nil
+	}
+	for i := 0; i < len(attrs); i++ {
+		if c := attrs[i]; c >= 0x80 || (c < 0x20 && !isHTMLSpace(c)) {
+			return fmt.Errorf("SDK attributes %q: only ASCII is allowed", attrs)
+		}
+	}
+	if !isHTMLSpace(attrs[0]) {
+		return fmt.Errorf("SDK attributes %q must start with a space", attrs)
+	}
+	tag := "<script" + attrs + ">"
+	z := html.NewTokenizer(strings.NewReader(tag))
+	if tt := z.Next(); tt != html.StartTagToken || string(z.Raw()) != tag {
+		return fmt.Errorf("SDK attributes %q do not form a valid attribute list", attrs)
+	}
+	return nil
+}
+
+// appendInjection appends our script tags (with nonce when not empty).
+func (b *BodyRewriter) appendInjection(dst []byte, nonce string) []byte {
+	for i, t := range b.tags {
+		dst = append(dst, t...)
+		if nonce != "" {
+			dst = append(dst, ` nonce="`...)
+			dst = append(dst, nonce...)
+			dst = append(dst, '"')
+		}
+		if i == 0 {
+			dst = append(dst, b.opts.SDKAttrs...)
+		}
+		dst = append(dst, "></script>"...)
+	}
+	return dst
+}
+
+// isSDKScript reports whether a script src (decoded attribute value) is
+// our SDK or the AgentDesktop widget SDK, on the page's own origin.
+func (b *BodyRewriter) isSDKScript(src string, host string) bool {
+	u, err := url.Parse(strings.TrimSpace(src))
+	if err != nil {
+		return false
+	}
+	if u.Host != "" && !strings.EqualFold(u.Host, host) {
+		return false
+	}
+	for _, p := range b.sdkPaths {
+		if u.Path == p {
+			return true
+		}
+	}
+	return false
+}
+
+// wantsInjection reports whether the request loads a document (a page or
+// a frame) rather than a fragment fetched by script.
+func wantsInjection(r *http.Request) bool {
+	if strings.EqualFold(r.Header.Get("X-Requested-With"), "XMLHttpRequest") {
+		return false
+	}
+	switch strings.ToLower(r.Header.Get("Sec-Fetch-Dest")) {
+	case "", "document", "iframe", "frame", "embed", "object":
+		return true
+	}
+	return false
+}
+
+var jsTypes = map[string]bool{
+	"application/javascript": true, "text/javascript": true, "application/x-javascript": true,
+	"text/ecmascript": true, "application/ecmascript": true, "text/x-javascript": true,
+	"application/x-ecmascript": true, "text/x-ecmascript": true, "text/jscript": true,
+	"text/livescript": true,
+}
+
+// isJSMIME reports whether an essence (lower-case, no parameters) is a
+// JavaScript MIME type (the HTML standard's list).
+func isJSMIME(essence string) bool {
+	if jsTypes[essence] {
+		return true
+	}
+	if v, ok := strings.CutPrefix(essence, "text/javascript1."); ok {
+		return len(v) == 1 && v[0] >= '0' && v[0] <= '5'
+	}
+	return false
+}
+
+// Filter is a BodyPolicy: it returns the filter that rewrites the body of
+// this response, or nil to stream it untouched.
+func (b *BodyRewriter) Filter(r *http.Request, status int, h http.Header, dst io.Writer) BodyFilter {
+	res := Result{Action: ActionPassedThrough}
+	f, reason := b.filter(r, status, h, dst, &res)
+	if f == nil {
+		res.Reason = reason
+		if b.opts.OnResult != nil {
+			b.opts.OnResult(res)
+		}
+	}
+	return f
+}
+
+func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io.Writer, res *Result) (BodyFilter, string) {
+	if r.Method == http.MethodHead {
+		return nil, "HEAD"
+	}
+	switch {
+	case status == http.StatusNotModified:
+		// The client keeps its cached body: make the fresh headers agree
+		// with what we did to it (no new nonce: the cached body has its own).
+		if len(b.tags) > 0 && wantsInjection(r) {
+			b.allowScripts(h, ClientOrigin(r), true, false)
+		}
+		return nil, "status 304"
+	case status < 200, status == http.StatusNoContent, status == http.StatusResetContent:
+		return nil, "no body"
+	case status == http.StatusPartialContent:
+		// A byte range of the upstream's representation: rewriting it
+		// would produce wrong bytes at wrong offsets.
+		return nil, "partial content"
+	}
+	ct := h.Get("Content-Type")
+	if ct == "" {
+		return nil, "no content type"
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return nil, "bad content type"
+	}
+	var kind string
+	switch {
+	case mt == "text/html" || mt == "application/xhtml+xml":
+		kind = "html"
+	case isJSMIME(mt):
+		if b.opts.RewriteJS == nil {
+			return nil, "javascript (no rewriter)"
+		}
+		kind = "js"
+	default:
+		return nil, "not html"
+	}
+	res.Kind = kind
+	if cd := h.Get("Content-Disposition"); cd != "" {
+		if d, _, err := mime.ParseMediaType(cd); err == nil && d == "attachment" {
+			return nil, "download"
+		}
+	}
+	coding, ok := contentCoding(h.Values("Content-Encoding"))
+	if !ok {
+		res.Action = ActionUndecodable
+		return nil, "unknown content coding"
+	}
+	res.Coding = coding
+	if cl := h.Get("Content-Length"); cl != "" {
+		if n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64); err == nil && n > b.opts.MaxRewriteSize {
+			res.Action = ActionTooLarge
+			return nil, "content-length over max_rewrite_size"
+		}
+	}
+	var cs pageCharset
+	if label, ok := params["charset"]; ok {
+		if c, ok := charsetFromLabel(label); ok {
+			cs = c
+		}
+	}
+	if cs.asciiIncompatible() {
+		res.Action = ActionUndecodable
+		return nil, "charset " + cs.name
+	}
+	self := ClientOrigin(r)
+	var ed cspEdit
+	inject := false
+	if kind == "html" {
+		inject = len(b.tags) > 0 && wantsInjection(r)
+		if len(b.tags) > 0 {
+			ed = b.allowScripts(h, self, inject, true)
+		}
+	}
+	prepareHeaders(h, ed.fresh)
+	if kind == "js" {
+		return &jsFilter{b: b, dst: dst, coding: coding, cs: cs, kind: jsResponseKind(r), res: *res}, ""
+	}
+	return newHTMLFilter(b, dst, coding, cs, mt == "application/xhtml+xml", inject, ed.nonce, r.Host, *res), ""
+}
+
+// prepareHeaders makes the headers true for a body we are about to
+// change: its length and digests are unknown, its validators weak, and
+// byte ranges of it cannot be served.
+func prepareHeaders(h http.Header, freshNonce bool) {
+	for _, k := range [...]string{"Content-Length", "Content-Md5", "Digest", "Repr-Digest", "Content-Digest", "Accept-Ranges"} {
+		removeHeader(h, k)
+	}
+	if freshNonce {
+		// A revalidation (304) would pair the cached body's nonce with a
+		// new header: make the browser fetch the page again instead.
+		removeHeader(h, "ETag")
+		removeHeader(h, "Last-Modified")
+		return
+	}
+	for _, k := range headerKeys(h, "ETag") {
+		for i, v := range h[k] {
+			if v = strings.TrimSpace(v); v != "" && !strings.HasPrefix(v, "W/") {
+				h[k][i] = "W/" + v
+			}
+		}
+	}
+}
+
+// jsResponseKind guesses whether a script response is a module: module
+// scripts are fetched in CORS mode (so are classic scripts with a
+// crossorigin attribute; those still parse as modules in most cases,
+// and a rewriter that fails to parse leaves the source unchanged).
+func jsResponseKind(r *http.Request) JSKind {
+	if strings.EqualFold(r.Header.Get("Sec-Fetch-Dest"), "script") && strings.EqualFold(r.Header.Get("Sec-Fetch-Mode"), "cors") {
+		return JSModule
+	}
+	return JSClassic
+}
+
+// callRewriteJS runs the JS hook, turning a panic into "unchanged".
+func (b *BodyRewriter) callRewriteJS(src []byte, kind JSKind) (out []byte, changed bool, failed bool) {
+	defer func() {
+		if recover() != nil {
+			out, changed, failed = nil, false, true
+		}
+	}()
+	out, changed = b.opts.RewriteJS(src, kind)
+	return out, changed, false
+}
+
+// rewriteScriptText rewrites a script body in the page charset.
+func (b *BodyRewriter) rewriteScriptText(src []byte, kind JSKind, cs pageCharset) ([]byte, bool) {
+	u, enc, ok := cs.toUTF8(src)
+	if !ok {
+		return nil, false
+	}
+	out, changed, _ := b.callRewriteJS(u, kind)
+	if !changed {
+		return nil, false
+	}
+	return fromUTF8(out, enc, false)
+}
+
+// counter counts bytes written to the client.
+type counter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *counter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// jsFilter buffers a JavaScript response (up to MaxRewriteSize), rewrites
+// it at Close and sends it. Flush is ignored: the script is only useful
+// complete. Bodies over the limit or that cannot be decoded go out as
+// received.
+type jsFilter struct {
+	b       *BodyRewriter
+	dst     io.Writer
+	out     counter
+	coding  string
+	cs      pageCharset
+	kind    JSKind
+	buf     []byte
+	passing bool // over the limit: streaming as received
+	res     Result
+	err     error
+	closed  bool
+}
+
+var jsBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+func (f *jsFilter) Write(p []byte) (int, error) {
+	t0 := time.Now()
+	defer func() { f.res.Duration += time.Since(t0) }()
+	if f.err != nil {
+		return 0, f.err
+	}
+	f.res.BytesIn += int64(len(p))
+	if f.out.w == nil {
+		f.out.w = f.dst
+	}
+	if f.passing {
+		return f.write(p)
+	}
+	if f.buf == nil {
+		f.buf = (*jsBufs.Get().(*[]byte))[:0]
+	}
+	if int64(len(f.buf)+len(p)) > f.b.opts.MaxRewriteSize {
+		f.passing = true
+		f.res.Action, f.res.Reason = ActionTooLarge, "body over max_rewrite_size"
+		if _, err := f.write(f.buf); err != nil {
+			return 0, err
+		}
+		f.release()
+		return f.write(p)
+	}
+	f.buf = append(f.buf, p...)
+	return len(p), nil
+}
+
+func (f *jsFilter) write(p []byte) (int, error) {
+	n, err := f.out.Write(p)
+	if err != nil && f.err == nil {
+		f.err = err
+	}
+	return n, err
+}
+
+func (f *jsFilter) release() {
+	if f.buf != nil && cap(f.buf) <= 1<<20 {
+		b := f.buf[:0]
+		jsBufs.Put(&b)
+	}
+	f.buf = nil
+}
+
+func (f *jsFilter) Flush() error { return f.err }
+
+// Abort drops the response without writing anything more.
+func (f *jsFilter) Abort() {
+	if f.closed {
+		return
+	}
+	f.closed = true
+	f.err = ErrAbort
+	f.release()
+	f.res.Action, f.res.Reason = ActionError, "aborted"
+	f.res.BytesOut = f.out.n
+	if f.b.opts.OnResult != nil {
+		f.b.opts.OnResult(f.res)
+	}
+}
+
+// Aborter is implemented by the filters Filter returns: call Abort instead
+// of Close when the response is being abandoned (e.g. the upstream body
+// failed and the handler panics with http.ErrAbortHandler), so that no
+// completing bytes are written and the rewriter's goroutine ends.
+type Aborter interface {
+	Abort()
+}
+
+func (f *jsFilter) Close() error {
+	if f.closed {
+		return f.err
+	}
+	f.closed = true
+	t0 := time.Now()
+	defer func() {
+		f.res.Duration += time.Since(t0)
+		f.res.BytesOut = f.out.n
+		if f.err != nil && f.res.Action != ActionTooLarge {
+			f.res.Action = ActionError
+			if f.res.Reason == "" {
+				f.res.Reason = "write to client failed"
+			}
+		}
+		if f.b.opts.OnResult != nil {
+			f.b.opts.OnResult(f.res)
+		}
+	}()
+	if f.out.w == nil {
+		f.out.w = f.dst
+	}
+	if f.passing || f.err != nil {
+		return f.err
+	}
+	defer f.release()
+	body := f.buf
+	out, action, reason := f.rewrite(body)
+	f.res.Action, f.res.Reason = action, reason
+	if out == nil {
+		out = body
+	} else {
+		f.res.JSRewrites = 1
+	}
+	_, err := f.write(out)
+	return err
+}
+
+// rewrite returns the new encoded body, or nil to send body unchanged.
+func (f *jsFilter) rewrite(body []byte) (out []byte, action, reason string) {
+	plain, rawDeflate, err := decodeAll(f.coding, body, f.b.opts.MaxRewriteSize)
+	switch {
+	case errors.Is(err, errTooLarge):
+		return nil, ActionTooLarge, "decoded body over max_rewrite_size"
+	case err != nil:
+		return nil, ActionUndecodable, "corrupt compressed body"
+	}
+	cs := f.cs
+	if bc, ok := bomCharset(plain); ok {
+		if bc.asciiIncompatible() {
+			return nil, ActionUndecodable, "charset " + bc.name
+		}
+		cs = bc
+	}
+	nb, changed := f.b.rewriteScriptText(plain, f.kind, cs)
+	if !changed {
+		return nil, ActionRewrittenJS, "unchanged"
+	}
+	enc, err := encodeAll(f.coding, rawDeflate, nb)
+	if err != nil {
+		return nil, ActionError, "re-encoding failed"
+	}
+	return enc, ActionRewrittenJS, ""
+}

@@ -1,0 +1,283 @@
+package injector
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zlib"
+	"github.com/klauspost/compress/zstd"
+)
+
+// Content codings we decode and re-encode.
+const (
+	codingIdentity = ""
+	codingGzip     = "gzip"
+	codingDeflate  = "deflate"
+	codingBr       = "br"
+	codingZstd     = "zstd"
+)
+
+// Compression levels used when re-encoding: fast settings, since the
+// proxy re-encodes every page on every request.
+const (
+	flateLevel  = 5
+	brotliLevel = 4
+)
+
+// zstdMaxWindow bounds the memory a zstd stream may ask us for.
+const zstdMaxWindow = 8 << 20
+
+var errTooLarge = errors.New("decoded body larger than max_rewrite_size")
+
+// contentCoding maps a Content-Encoding header to a coding we handle.
+// ok is false for codings we cannot decode (including stacked codings).
+func contentCoding(h []string) (coding string, ok bool) {
+	var v string
+	switch len(h) {
+	case 0:
+		return codingIdentity, true
+	case 1:
+		v = h[0]
+	default:
+		return "", false
+	}
+	v = strings.ToLower(strings.TrimSpace(v))
+	switch v {
+	case "", "identity":
+		return codingIdentity, true
+	case "gzip", "x-gzip":
+		return codingGzip, true
+	case "deflate":
+		return codingDeflate, true
+	case "br":
+		return codingBr, true
+	case "zstd":
+		return codingZstd, true
+	}
+	return "", false
+}
+
+// decodeError marks a failure of the upstream's compressed stream (as
+// opposed to a failure writing to the client).
+type decodeError struct{ err error }
+
+func (e decodeError) Error() string { return "decoding upstream body: " + e.err.Error() }
+func (e decodeError) Unwrap() error { return e.err }
+
+var (
+	gzipReaders   sync.Pool
+	brotliReaders sync.Pool
+	zstdReaders   sync.Pool
+	flateReaders  sync.Pool
+)
+
+// decoder is a pooled decompressor reading from src.
+type decoder struct {
+	io.Reader
+	release func()
+	// rawDeflate records that a "deflate" body was raw DEFLATE (RFC 1951)
+	// rather than zlib (RFC 1950), so we re-encode it the same way.
+	rawDeflate bool
+}
+
+// newDecoder returns a decoder for coding reading src. Errors (a bad
+// header) are decodeErrors.
+func newDecoder(coding string, src io.Reader) (*decoder, error) {
+	switch coding {
+	case codingGzip:
+		if zr, ok := gzipReaders.Get().(*gzip.Reader); ok {
+			if err := zr.Reset(src); err != nil {
+				gzipReaders.Put(zr)
+				return nil, decodeError{err}
+			}
+			return &decoder{Reader: zr, release: func() { gzipReaders.Put(zr) }}, nil
+		}
+		zr, err := gzip.NewReader(src)
+		if err != nil {
+			return nil, decodeError{err}
+		}
+		return &decoder{Reader: zr, release: func() { gzipReaders.Put(zr) }}, nil
+	case codingDeflate:
+		// Servers send either zlib (what the RFC says) or raw deflate:
+		// tell them apart by the zlib header.
+		var hdr [2]byte
+		n, err := io.ReadFull(src, hdr[:])
+		if err != nil {
+			return nil, decodeError{err}
+		}
+		src = io.MultiReader(bytes.NewReader(hdr[:n]), src)
+		if hdr[0]&0x0f == 8 && (uint16(hdr[0])<<8|uint16(hdr[1]))%31 == 0 {
+			zr, err := zlib.NewReader(src)
+			if err != nil {
+				return nil, decodeError{err}
+			}
+			return &decoder{Reader: zr, release: func() {}}, nil
+		}
+		if fr, ok := flateReaders.Get().(io.ReadCloser); ok {
+			if err := fr.(flate.Resetter).Reset(src, nil); err == nil {
+				return &decoder{Reader: fr, release: func() { flateReaders.Put(fr) }, rawDeflate: true}, nil
+			}
+		}
+		fr := flate.NewReader(src)
+		return &decoder{Reader: fr, release: func() { flateReaders.Put(fr) }, rawDeflate: true}, nil
+	case codingBr:
+		br, ok := brotliReaders.Get().(*brotli.Reader)
+		if ok {
+			_ = br.Reset(src)
+		} else {
+			br = brotli.NewReader(src)
+		}
+		return &decoder{Reader: br, release: func() { brotliReaders.Put(br) }}, nil
+	case codingZstd:
+		zd, ok := zstdReaders.Get().(*zstd.Decoder)
+		if ok {
+			if err := zd.Reset(src); err != nil {
+				zstdReaders.Put(zd)
+				return nil, decodeError{err}
+			}
+		} else {
+			var err error
+			zd, err = zstd.NewReader(src, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+				zstd.WithDecoderMaxWindow(zstdMaxWindow), zstd.WithDecoderMaxMemory(zstdMaxWindow))
+			if err != nil {
+				return nil, decodeError{err}
+			}
+		}
+		return &decoder{Reader: zd, release: func() {
+			_ = zd.Reset(nil)
+			zstdReaders.Put(zd)
+		}}, nil
+	}
+	return nil, fmt.Errorf("unsupported content coding %q", coding)
+}
+
+// limitedDecoder reports decode failures as decodeErrors and stops once
+// more than max bytes came out (a decompression bomb is cut off there,
+// never held in memory).
+type limitedDecoder struct {
+	r   io.Reader
+	n   int64
+	max int64
+}
+
+func (l *limitedDecoder) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	if l.n > l.max {
+		return n, errTooLarge
+	}
+	if err != nil && err != io.EOF && !errors.Is(err, errStopped) {
+		err = decodeError{err}
+	}
+	return n, err
+}
+
+// encoder re-compresses the rewritten body.
+type encoder interface {
+	io.Writer
+	Flush() error
+	Close() error
+}
+
+var (
+	gzipWriters   sync.Pool
+	zlibWriters   sync.Pool
+	flateWriters  sync.Pool
+	brotliWriters sync.Pool
+	zstdWriters   sync.Pool
+)
+
+// newEncoder returns a pooled encoder for coding writing to dst, and a
+// function returning it to its pool once closed.
+func newEncoder(coding string, rawDeflate bool, dst io.Writer) (encoder, func()) {
+	switch coding {
+	case codingGzip:
+		zw, ok := gzipWriters.Get().(*gzip.Writer)
+		if ok {
+			zw.Reset(dst)
+		} else {
+			zw, _ = gzip.NewWriterLevel(dst, flateLevel)
+		}
+		return zw, func() { gzipWriters.Put(zw) }
+	case codingDeflate:
+		if rawDeflate {
+			fw, ok := flateWriters.Get().(*flate.Writer)
+			if ok {
+				fw.Reset(dst)
+			} else {
+				fw, _ = flate.NewWriter(dst, flateLevel)
+			}
+			return fw, func() { flateWriters.Put(fw) }
+		}
+		zw, ok := zlibWriters.Get().(*zlib.Writer)
+		if ok {
+			zw.Reset(dst)
+		} else {
+			zw, _ = zlib.NewWriterLevel(dst, flateLevel)
+		}
+		return zw, func() { zlibWriters.Put(zw) }
+	case codingBr:
+		bw, ok := brotliWriters.Get().(*brotli.Writer)
+		if ok {
+			bw.Reset(dst)
+		} else {
+			bw = brotli.NewWriterLevel(dst, brotliLevel)
+		}
+		return bw, func() { brotliWriters.Put(bw) }
+	case codingZstd:
+		zw, ok := zstdWriters.Get().(*zstd.Encoder)
+		if ok {
+			zw.Reset(dst)
+		} else {
+			zw, _ = zstd.NewWriter(dst, zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true),
+				zstd.WithWindowSize(1<<20), zstd.WithEncoderLevel(zstd.SpeedDefault))
+		}
+		return zw, func() {
+			zw.Reset(nil)
+			zstdWriters.Put(zw)
+		}
+	}
+	panic("injector: newEncoder with unsupported coding " + coding)
+}
+
+// decodeAll decodes a whole buffered body, stopping at max bytes.
+func decodeAll(coding string, body []byte, max int64) ([]byte, bool, error) {
+	if coding == codingIdentity {
+		return body, false, nil
+	}
+	d, err := newDecoder(coding, bytes.NewReader(body))
+	if err != nil {
+		return nil, false, err
+	}
+	defer d.release()
+	var out bytes.Buffer
+	_, err = io.Copy(&out, &limitedDecoder{r: d, max: max})
+	if err != nil {
+		return nil, false, err
+	}
+	return out.Bytes(), d.rawDeflate, nil
+}
+
+// encodeAll compresses a whole body.
+func encodeAll(coding string, rawDeflate bool, body []byte) ([]byte, error) {
+	if coding == codingIdentity {
+		return body, nil
+	}
+	var out bytes.Buffer
+	enc, release := newEncoder(coding, rawDeflate, &out)
+	if _, err := enc.Write(body); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	release()
+	return out.Bytes(), nil
+}

@@ -1,0 +1,984 @@
+package injector
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/net/html"
+)
+
+const (
+	outBufSize = 32 << 10 // output is written to the client in chunks of this size
+	// holdLimit bounds the inert head content (title, meta, link, style)
+	// we look past to see whether the page's first script is our SDK.
+	holdLimit = 16 << 10
+	// recordLimit bounds the compressed input kept until the first output
+	// byte is sent, so a stream that turns out corrupt can still go out as
+	// the upstream sent it.
+	recordLimit = 1 << 20
+)
+
+var (
+	outBufs    = sync.Pool{New: func() any { b := make([]byte, 0, outBufSize); return &b }}
+	holdBufs   = sync.Pool{New: func() any { b := make([]byte, 0, holdLimit); return &b }}
+	scriptBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+)
+
+var errStopped = errors.New("rewriter stopped")
+
+// phase is where the rewriter stands relative to the injection point.
+type phase uint8
+
+const (
+	phaseStart phase = iota // before it: doctype, comments, <html>, <head>, charset <meta>
+	phaseHold               // at it: holding inert head content to see what the first script is
+	phaseDone               // injected, or decided not to
+)
+
+// rawKind says what the tokenizer's next text token is.
+type rawKind uint8
+
+const (
+	rawNone   rawKind = iota
+	rawInert          // text of <title> or <style>
+	rawScript         // a script body we rewrite
+)
+
+// htmlFilter rewrites one HTML response. The x/net/html tokenizer pulls
+// its input, while the proxy pushes body chunks: the tokenizer runs in a
+// coroutine (iter.Pull) that Write resumes with each chunk and that parks
+// again once the chunk is consumed. Whenever Write, Flush or Close run,
+// the coroutine is parked, so they own all state.
+type htmlFilter struct {
+	b      *BodyRewriter
+	dst    counter
+	coding string
+	xhtml  bool
+	host   string
+	max    int64
+
+	// coroutine and its input
+	resumeFn func() (struct{}, bool)
+	stopFn   func()
+	yield    func(struct{}) bool
+	in       []byte
+	eof      bool
+	started  bool
+	finished bool
+	stopping bool
+	runErr   error
+	total    int64
+
+	// output
+	out        []byte
+	enc        encoder
+	encRelease func()
+	rawDeflate bool
+	committed  bool
+	record     []byte
+	noRecord   bool
+	verbatim   bool
+	werr       error
+
+	// rewriting state
+	inject        bool
+	nonce         string
+	cs            pageCharset
+	phase         phase
+	first         bool
+	rk            rawKind
+	scriptKind    JSKind
+	scriptPending bool
+	script        []byte
+	hold          []byte
+	passthrough   bool
+	attrs         []attrSpan
+	patches       []attrPatch
+	attrsArr      [16]attrSpan
+	patchArr      [4]attrPatch
+
+	res    Result
+	err    error
+	closed bool
+}
+
+func newHTMLFilter(b *BodyRewriter, dst io.Writer, coding string, cs pageCharset, xhtml, inject bool, nonce, host string, res Result) *htmlFilter {
+	f := &htmlFilter{
+		b: b, coding: coding, xhtml: xhtml, host: host, max: b.opts.MaxRewriteSize,
+		inject: inject, nonce: nonce, cs: cs, first: true, res: res,
+	}
+	f.dst.w = dst
+	f.res.Action = ActionRewrittenHTML
+	f.attrs = f.attrsArr[:0]
+	f.patches = f.patchArr[:0]
+	if !inject {
+		f.phase = phaseDone
+		f.res.Reason = "not a document request"
+	}
+	return f
+}
+
+// pipeSrc is the coroutine's view of the pushed input.
+type pipeSrc struct{ f *htmlFilter }
+
+func (s pipeSrc) Read(p []byte) (int, error) {
+	f := s.f
+	for len(f.in) == 0 {
+		if f.eof {
+			return 0, io.EOF
+		}
+		if !f.yield(struct{}{}) {
+			return 0, errStopped
+		}
+	}
+	n := copy(p, f.in)
+	if f.coding != codingIdentity && !f.committed && !f.noRecord {
+		if len(f.record)+n > recordLimit {
+			f.noRecord, f.record = true, nil
+		} else {
+			f.record = append(f.record, f.in[:n]...)
+		}
+	}
+	f.in = f.in[n:]
+	f.total += int64(n)
+	if f.coding == codingIdentity && f.total > f.max && !f.passthrough {
+		f.setPassthrough(ActionTooLarge, "body over max_rewrite_size")
+	}
+	return n, nil
+}
+
+// run is the coroutine body.
+func (f *htmlFilter) run(yield func(struct{}) bool) {
+	f.yield = yield
+	var src io.Reader = pipeSrc{f}
+	if f.coding != codingIdentity {
+		d, err := newDecoder(f.coding, src)
+		if err != nil {
+			f.runErr = err
+			return
+		}
+		defer d.release()
+		f.rawDeflate = d.rawDeflate
+		src = &limitedDecoder{r: d, max: f.max}
+	}
+	f.runErr = f.tokenize(src)
+}
+
+func (f *htmlFilter) tokenize(src io.Reader) error {
+	z := html.NewTokenizer(src)
+	if f.max < 1<<31-1 {
+		z.SetMaxBuf(int(f.max))
+	}
+	fast := f.b.opts.RewriteJS == nil
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			err := z.Err()
+			if errors.Is(err, errStopped) || f.stopping {
+				return errStopped
+			}
+			f.finish(z.Raw(), z.Buffered())
+			switch {
+			case err == io.EOF:
+				return f.werr
+			case err == html.ErrBufferExceeded:
+				f.setPassthrough(ActionTooLarge, "token over max_rewrite_size")
+				return f.copyRest(src)
+			}
+			return err
+		}
+		raw := z.Raw()
+		if fast && !f.first && f.rk == rawNone && f.phase == phaseDone && !f.scriptPending && tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			// Hot path: after the injection point, without JS rewriting,
+			// text, end tags and comments are copied as they are.
+			if len(f.out)+len(raw) <= cap(f.out) {
+				f.out = append(f.out, raw...)
+			} else {
+				f.emitOutSlow(raw)
+			}
+		} else {
+			f.token(tt, raw)
+		}
+		if f.werr != nil {
+			return f.werr
+		}
+	}
+}
+
+// copyRest streams what the tokenizer could not take.
+func (f *htmlFilter) copyRest(src io.Reader) error {
+	f.flushOut()
+	buf := f.out[:cap(f.out)]
+	for f.werr == nil {
+		n, err := src.Read(buf)
+		f.writeSink(buf[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return f.werr
+}
+
+// finish handles the end of the token stream (EOF or error).
+func (f *htmlFilter) finish(partial, buffered []byte) {
+	if f.scriptPending {
+		// An unterminated script: send it as it came.
+		f.scriptPending = false
+		f.emit(f.script)
+	}
+	if f.phase != phaseDone && !f.first {
+		f.decide(true)
+	}
+	f.emit(partial)
+	f.emit(buffered)
+}
+
+// token handles one complete token.
+func (f *htmlFilter) token(tt html.TokenType, raw []byte) {
+	rk := f.rk
+	f.rk = rawNone
+	if f.first {
+		f.first = false
+		if cs, ok := bomCharset(raw); ok {
+			if cs.asciiIncompatible() {
+				f.setPassthrough(ActionUndecodable, "charset "+cs.name)
+			} else {
+				f.cs = cs
+			}
+		}
+	}
+	if f.passthrough {
+		f.emit(raw)
+		return
+	}
+	switch f.phase {
+	case phaseStart:
+		f.startToken(tt, raw, rk)
+	case phaseHold:
+		f.holdToken(tt, raw, rk)
+	default:
+		f.doneToken(tt, raw, rk)
+	}
+}
+
+// isSpaceText reports whether a text token is only white space (and a
+// byte order mark).
+func isSpaceText(raw []byte) bool {
+	if len(raw) >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF {
+		raw = raw[3:]
+	}
+	for _, c := range raw {
+		if !isHTMLSpace(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *htmlFilter) tagName(raw []byte) []byte {
+	var nameEnd int
+	nameEnd, f.attrs = scanTag(raw, f.attrs[:0])
+	return raw[1:nameEnd]
+}
+
+// startToken: before the injection point. Doctype, comments, white
+// space, <html>, <head> and charset declarations stay before our tags.
+func (f *htmlFilter) startToken(tt html.TokenType, raw []byte, rk rawKind) {
+	switch tt {
+	case html.TextToken:
+		if isSpaceText(raw) {
+			f.emit(raw)
+			return
+		}
+	case html.CommentToken, html.DoctypeToken:
+		if label := xmlDeclCharset(raw); label != "" {
+			f.declareCharset(label, true)
+		}
+		f.emit(raw)
+		return
+	case html.StartTagToken, html.SelfClosingTagToken:
+		name := f.tagName(raw)
+		switch {
+		case asciiEqualFold(name, "html"), asciiEqualFold(name, "head"):
+			f.emitTag(raw, name)
+			return
+		case asciiEqualFold(name, "meta"):
+			if label := metaCharset(raw, f.attrs); label != "" {
+				f.declareCharset(label, true)
+				f.emitTag(raw, name)
+				return
+			}
+			if !f.isMetaCSP(raw) {
+				f.phase = phaseHold
+				f.holdTag(raw, name)
+				return
+			}
+		case asciiEqualFold(name, "title"), asciiEqualFold(name, "link"), asciiEqualFold(name, "style"):
+			f.phase = phaseHold
+			f.holdTag(raw, name)
+			return
+		case asciiEqualFold(name, "script"):
+			f.decide(!f.isSDKTag(raw))
+			f.doneTag(raw, name)
+			return
+		}
+		f.decide(true)
+		f.doneTag(raw, name)
+		return
+	}
+	f.decide(true)
+	f.doneToken(tt, raw, rk)
+}
+
+// holdToken: at the injection point, keeping inert head content aside
+// until we see whether the first script is the SDK itself.
+func (f *htmlFilter) holdToken(tt html.TokenType, raw []byte, rk rawKind) {
+	if len(f.hold)+len(raw) <= holdLimit {
+		switch tt {
+		case html.TextToken:
+			if rk == rawInert || isSpaceText(raw) {
+				f.emit(raw)
+				return
+			}
+		case html.CommentToken, html.DoctypeToken:
+			f.emit(raw)
+			return
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name := f.tagName(raw)
+			switch {
+			case asciiEqualFold(name, "meta"):
+				if !f.isMetaCSP(raw) {
+					f.holdTag(raw, name)
+					return
+				}
+			case asciiEqualFold(name, "title"), asciiEqualFold(name, "link"), asciiEqualFold(name, "style"):
+				f.holdTag(raw, name)
+				return
+			case asciiEqualFold(name, "script"):
+				f.decide(!f.isSDKTag(raw))
+				f.doneTag(raw, name)
+				return
+			}
+			f.decide(true)
+			f.doneTag(raw, name)
+			return
+		case html.EndTagToken:
+			if name := endTagName(raw); asciiEqualFold(name, "title") || asciiEqualFold(name, "style") {
+				f.emit(raw)
+				return
+			}
+		}
+	}
+	f.decide(true)
+	f.doneToken(tt, raw, rk)
+}
+
+// holdTag emits an inert head tag into the hold buffer.
+func (f *htmlFilter) holdTag(raw, name []byte) {
+	f.emitTag(raw, name)
+	if asciiEqualFold(name, "title") || asciiEqualFold(name, "style") {
+		f.rk = rawInert
+	}
+}
+
+// tagNameOnly returns the name of a start tag without scanning attributes.
+func tagNameOnly(raw []byte) []byte {
+	i := 2
+	for i < len(raw) && !isHTMLSpace(raw[i]) && raw[i] != '/' && raw[i] != '>' {
+		i++
+	}
+	return raw[1:i]
+}
+
+func endTagName(raw []byte) []byte {
+	i := 2
+	for i < len(raw) && !isHTMLSpace(raw[i]) && raw[i] != '/' && raw[i] != '>' {
+		i++
+	}
+	return raw[2:i]
+}
+
+// decide ends the search for the injection point: our tags go before
+// everything held.
+func (f *htmlFilter) decide(inject bool) {
+	if f.phase == phaseDone {
+		return
+	}
+	f.phase = phaseDone
+	if inject {
+		if f.inject {
+			f.flushIfFull(len(f.b.plainInjection) + 64*len(f.b.tags))
+			f.out = f.b.appendInjection(f.out, f.nonce)
+			f.res.Injected = true
+		}
+	} else {
+		f.res.Reason = "sdk already loaded by the page"
+	}
+	if len(f.hold) > 0 {
+		f.emitOut(f.hold)
+		f.hold = f.hold[:0]
+	}
+}
+
+func (f *htmlFilter) doneToken(tt html.TokenType, raw []byte, rk rawKind) {
+	switch tt {
+	case html.TextToken:
+		if rk == rawScript {
+			if f.script == nil {
+				f.script = (*scriptBufs.Get().(*[]byte))[:0]
+			}
+			f.script = append(f.script[:0], raw...)
+			f.scriptPending = true
+			return
+		}
+	case html.StartTagToken, html.SelfClosingTagToken:
+		if f.b.opts.RewriteJS == nil {
+			// Fast path: only <meta> (charset, CSP) matters then.
+			if name := tagNameOnly(raw); !asciiEqualFold(name, "meta") {
+				f.emit(raw)
+				return
+			}
+		}
+		f.doneTag(raw, f.tagName(raw))
+		return
+	case html.EndTagToken:
+		if f.scriptPending {
+			f.scriptPending = false
+			f.emitScript()
+		}
+	}
+	f.emit(raw)
+}
+
+// emitScript rewrites the buffered body of an inline script.
+func (f *htmlFilter) emitScript() {
+	if f.xhtml && hasByte(f.script, '&') && !bytes.Contains(f.script, []byte("<![CDATA[")) {
+		// XHTML script text is XML: entities would need decoding first
+		// (inside the usual //<![CDATA[ ... //]]> wrapper they are literal).
+		f.emit(f.script)
+		return
+	}
+	if out, ok := f.b.rewriteScriptText(f.script, f.scriptKind, f.cs); ok {
+		f.res.JSRewrites++
+		f.emit(out)
+		return
+	}
+	f.emit(f.script)
+}
+
+// doneTag handles a start tag after the injection point. f.attrs holds
+// its attributes.
+func (f *htmlFilter) doneTag(raw, name []byte) {
+	switch {
+	case asciiEqualFold(name, "script"):
+		if f.b.opts.RewriteJS != nil {
+			if kind, ok := f.inlineScriptKind(raw); ok {
+				f.rk, f.scriptKind = rawScript, kind
+			}
+		}
+	case asciiEqualFold(name, "meta"):
+		if label := metaCharset(raw, f.attrs); label != "" {
+			f.declareCharset(label, true)
+			if f.passthrough {
+				f.emit(raw)
+				return
+			}
+		}
+	}
+	f.emitTag(raw, name)
+}
+
+// inlineScriptKind decides whether a <script> element's body is
+// JavaScript we rewrite (the HTML standard's "type string" rules).
+func (f *htmlFilter) inlineScriptKind(raw []byte) (JSKind, bool) {
+	var typ, lang string
+	var hasType, hasLang bool
+	for _, a := range f.attrs {
+		k := raw[a.ks:a.ke]
+		switch {
+		case asciiEqualFold(k, "src"):
+			return 0, false // the body of an external script is ignored
+		case asciiEqualFold(k, "type") && !hasType:
+			typ, hasType = attrValue(raw, a), true
+		case asciiEqualFold(k, "language") && !hasLang:
+			lang, hasLang = attrValue(raw, a), true
+		}
+	}
+	t := strings.ToLower(strings.Trim(typ, " \t\n\f\r"))
+	switch {
+	case hasType && t == "module":
+		return JSModule, true
+	case hasType && t != "":
+		return JSClassic, isJSMIME(t)
+	case !hasType && hasLang && lang != "":
+		return JSClassic, isJSMIME("text/" + strings.ToLower(lang))
+	}
+	return JSClassic, true
+}
+
+// isSDKTag reports whether a <script> tag loads the SDK already.
+func (f *htmlFilter) isSDKTag(raw []byte) bool {
+	for _, a := range f.attrs {
+		if asciiEqualFold(raw[a.ks:a.ke], "src") {
+			return f.b.isSDKScript(attrValue(raw, a), f.host)
+		}
+	}
+	return false
+}
+
+func (f *htmlFilter) isMetaCSP(raw []byte) bool {
+	for _, a := range f.attrs {
+		if asciiEqualFold(raw[a.ks:a.ke], "http-equiv") {
+			return strings.EqualFold(strings.Trim(attrValue(raw, a), " \t\n\f\r"), HeaderCSP)
+		}
+	}
+	return false
+}
+
+// emitTag emits a start tag, patching event handlers, javascript: URLs
+// and a <meta> CSP's trusted-types in the raw bytes; untouched tags are
+// copied as they are.
+func (f *htmlFilter) emitTag(raw, name []byte) {
+	rewriteJS := f.b.opts.RewriteJS != nil
+	metaCSP := len(f.b.tags) > 0 && asciiEqualFold(name, "meta") && f.isMetaCSP(raw)
+	if !rewriteJS && !metaCSP {
+		f.emit(raw)
+		return
+	}
+	f.patches = f.patches[:0]
+	contentDone := false
+	js := 0
+	for _, a := range f.attrs {
+		k := raw[a.ks:a.ke]
+		switch {
+		case metaCSP && !contentDone && asciiEqualFold(k, "content"):
+			contentDone = true
+			if v, ok := cspMetaTrustedTypes(attrValue(raw, a)); ok {
+				f.patches = append(f.patches, attrPatch{a: a, val: []byte(v)})
+			}
+		case !rewriteJS:
+		case isHandlerAttr(k):
+			if v, ok := f.rewriteAttr(raw, a, JSHandler); ok {
+				f.patches = append(f.patches, attrPatch{a: a, val: v})
+				js++
+			}
+		case jsURLAttr(k) && mayBeJSURL(raw[a.vs:a.ve]):
+			if v, ok := f.rewriteAttr(raw, a, JSURL); ok {
+				f.patches = append(f.patches, attrPatch{a: a, val: v})
+				js++
+			}
+		}
+	}
+	if len(f.patches) == 0 {
+		f.emit(raw)
+		return
+	}
+	f.res.JSRewrites += js
+	f.emit(applyPatches(make([]byte, 0, len(raw)+64), raw, f.patches))
+}
+
+// cspMetaTrustedTypes adds our Trusted Types policy name to a <meta> CSP.
+// (Our script tags come before such a <meta>, so its script-src never
+// applies to them.)
+func cspMetaTrustedTypes(v string) (string, bool) {
+	if !isASCII([]byte(v)) {
+		return "", false
+	}
+	ps := ParsePolicyList(v)
+	changed := false
+	for _, p := range ps {
+		if !p.Empty() && allowTrustedTypesPolicy(p) {
+			changed = true
+		}
+	}
+	if !changed {
+		return "", false
+	}
+	return JoinPolicies(ps), true
+}
+
+// mayBeJSURL is a cheap test before decoding an URL attribute.
+func mayBeJSURL(v []byte) bool {
+	for len(v) > 0 && v[0] <= ' ' {
+		v = v[1:]
+	}
+	if asciiHasPrefixFold(v, "javascript:") {
+		return true
+	}
+	for _, c := range v {
+		if c == '&' || c == '\t' || c == '\n' || c == '\r' {
+			return true
+		}
+	}
+	return false
+}
+
+// rewriteAttr runs an event handler or javascript: URL through the JS
+// rewriter and returns the new value in the page's charset.
+func (f *htmlFilter) rewriteAttr(raw []byte, a attrSpan, kind JSKind) ([]byte, bool) {
+	if !a.hasEq {
+		return nil, false
+	}
+	u, enc, ok := f.cs.toUTF8(raw[a.vs:a.ve])
+	if !ok {
+		return nil, false
+	}
+	code := u // most handlers have no character references: no copy
+	if hasByte(u, '&') {
+		code = []byte(unescapeAttr(u, a.quote))
+	}
+	if kind == JSURL {
+		s, ok := splitJSURL(string(code))
+		if !ok {
+			return nil, false
+		}
+		code = []byte(s)
+	}
+	out, changed, _ := f.b.callRewriteJS(code, kind)
+	if !changed {
+		return nil, false
+	}
+	if kind == JSURL {
+		out = encodeJSURLCode(out)
+	}
+	return fromUTF8(out, enc, true)
+}
+
+// declareCharset records a charset declared in the document; the first
+// declaration wins, and a header or BOM beats any.
+func (f *htmlFilter) declareCharset(label string, meta bool) {
+	if f.cs.declared {
+		return
+	}
+	cs, ok := charsetFromLabel(label)
+	if !ok {
+		return
+	}
+	if meta {
+		cs = metaCharsetOverride(cs)
+	}
+	if cs.asciiIncompatible() {
+		f.setPassthrough(ActionUndecodable, "charset "+cs.name)
+		return
+	}
+	f.cs = cs
+}
+
+// setPassthrough stops rewriting: from here on tokens go out as received.
+func (f *htmlFilter) setPassthrough(action, reason string) {
+	if f.passthrough {
+		return
+	}
+	f.passthrough = true
+	f.res.Action, f.res.Reason = action, reason
+	if f.phase != phaseDone {
+		f.phase = phaseDone
+		f.emitOut(f.hold)
+		f.hold = f.hold[:0]
+	}
+	if f.scriptPending {
+		f.scriptPending = false
+		f.emit(f.script)
+	}
+}
+
+// emit sends bytes to the hold buffer or the output.
+func (f *htmlFilter) emit(p []byte) {
+	if f.phase != phaseHold {
+		f.emitOut(p)
+		return
+	}
+	if f.hold == nil {
+		f.hold = (*holdBufs.Get().(*[]byte))[:0]
+	}
+	f.hold = append(f.hold, p...)
+}
+
+func (f *htmlFilter) emitOut(p []byte) {
+	if len(f.out)+len(p) <= cap(f.out) {
+		f.out = append(f.out, p...)
+		return
+	}
+	f.emitOutSlow(p)
+}
+
+func (f *htmlFilter) emitOutSlow(p []byte) {
+	if f.out == nil {
+		f.out = (*outBufs.Get().(*[]byte))[:0]
+		if len(p) < cap(f.out) {
+			f.out = append(f.out, p...)
+			return
+		}
+	}
+	f.flushOut()
+	if len(p) >= cap(f.out) {
+		f.writeSink(p)
+		return
+	}
+	f.out = append(f.out, p...)
+}
+
+func (f *htmlFilter) flushIfFull(room int) {
+	if f.out == nil {
+		f.out = (*outBufs.Get().(*[]byte))[:0]
+	}
+	if len(f.out)+room > cap(f.out) {
+		f.flushOut()
+	}
+}
+
+func (f *htmlFilter) flushOut() {
+	if len(f.out) > 0 {
+		f.writeSink(f.out)
+		f.out = f.out[:0]
+	}
+}
+
+// writeSink writes rewritten bytes towards the client (through the
+// encoder). The first write commits the response to our rewritten form.
+func (f *htmlFilter) writeSink(p []byte) {
+	if f.werr != nil || f.stopping || len(p) == 0 {
+		return
+	}
+	if !f.committed {
+		f.committed = true
+		f.record = nil
+		if f.coding != codingIdentity {
+			f.enc, f.encRelease = newEncoder(f.coding, f.rawDeflate, &f.dst)
+		}
+	}
+	var err error
+	if f.enc != nil {
+		_, err = f.enc.Write(p)
+	} else {
+		_, err = f.dst.Write(p)
+	}
+	if err != nil {
+		f.werr = err
+	}
+}
+
+// resume runs the coroutine until it has consumed f.in (or ended).
+func (f *htmlFilter) resume() (err error) {
+	if !f.started {
+		f.started = true
+		f.resumeFn, f.stopFn = iter.Pull(iter.Seq[struct{}](f.run))
+	}
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				f.finished = true
+				f.runErr = fmt.Errorf("rewriter panic: %v", p)
+			}
+		}()
+		if _, ok := f.resumeFn(); !ok {
+			f.finished = true
+		}
+	}()
+	if f.werr != nil {
+		f.err = f.werr
+		f.res.Action, f.res.Reason = ActionError, "write to client failed"
+		return f.err
+	}
+	if f.finished && f.runErr != nil {
+		return f.fail(f.runErr)
+	}
+	return nil
+}
+
+// fail handles a body we could not rewrite. Before anything was sent the
+// upstream's bytes go out unchanged; after, the response is aborted.
+func (f *htmlFilter) fail(err error) error {
+	var de decodeError
+	switch {
+	case errors.Is(err, errTooLarge):
+		f.res.Action, f.res.Reason = ActionTooLarge, "decoded body over max_rewrite_size"
+	case errors.As(err, &de):
+		f.res.Action, f.res.Reason = ActionUndecodable, "corrupt compressed body"
+	default:
+		f.res.Action, f.res.Reason = ActionError, "rewriter failed"
+	}
+	f.res.Injected = false
+	if !f.committed && !f.noRecord && f.coding != codingIdentity {
+		f.verbatim = true
+		f.out = f.out[:0]
+		rec, rest := f.record, f.in
+		f.record, f.in = nil, nil
+		if _, err := f.dst.Write(rec); err != nil {
+			f.err = err
+			return err
+		}
+		if _, err := f.dst.Write(rest); err != nil {
+			f.err = err
+			return err
+		}
+		return nil
+	}
+	f.err = ErrAbort
+	return ErrAbort
+}
+
+// Write feeds a chunk of the upstream body.
+func (f *htmlFilter) Write(p []byte) (int, error) {
+	t0 := time.Now()
+	defer func() { f.res.Duration += time.Since(t0) }()
+	if f.err != nil {
+		return 0, f.err
+	}
+	f.res.BytesIn += int64(len(p))
+	if f.verbatim {
+		n, err := f.dst.Write(p)
+		if err != nil {
+			f.err = err
+		}
+		return n, err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	f.in = p
+	var err error
+	if f.finished {
+		err = f.trailingData()
+	} else if err = f.resume(); err == nil && f.finished && len(f.in) > 0 {
+		err = f.trailingData()
+	}
+	f.in = nil
+	if err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// trailingData handles bytes after the end of a compressed stream: a
+// sign of corruption (raw deflate has no checksum to tell us otherwise).
+func (f *htmlFilter) trailingData() error {
+	return f.fail(decodeError{errors.New("data after the end of the compressed stream")})
+}
+
+// Flush pushes out everything processed so far: every complete token
+// (a trailing text run or an unfinished tag waits for its end).
+func (f *htmlFilter) Flush() error {
+	t0 := time.Now()
+	defer func() { f.res.Duration += time.Since(t0) }()
+	if f.err != nil || f.verbatim || !f.started {
+		return f.err
+	}
+	if f.phase == phaseHold {
+		f.decide(true)
+	}
+	f.flushOut()
+	if f.enc != nil && f.werr == nil {
+		f.werr = f.enc.Flush()
+	}
+	if f.werr != nil {
+		f.err = f.werr
+	}
+	return f.err
+}
+
+// Close completes the body.
+func (f *htmlFilter) Close() error {
+	if f.closed {
+		return f.err
+	}
+	f.closed = true
+	t0 := time.Now()
+	defer func() {
+		f.cleanup()
+		f.res.Duration += time.Since(t0)
+		f.res.BytesOut = f.dst.n
+		if f.b.opts.OnResult != nil {
+			f.b.opts.OnResult(f.res)
+		}
+	}()
+	if f.err != nil || f.verbatim {
+		return f.err
+	}
+	if !f.started {
+		f.res.Action, f.res.Reason = ActionPassedThrough, "empty body"
+		return nil
+	}
+	if !f.finished {
+		f.eof = true
+		if err := f.resume(); err != nil {
+			return err
+		}
+		if f.verbatim {
+			return f.err
+		}
+	}
+	f.flushOut()
+	if !f.committed && f.coding != codingIdentity && f.werr == nil {
+		// Nothing came out of the decoder: send the upstream's bytes.
+		if _, err := f.dst.Write(f.record); err != nil {
+			f.werr = err
+		}
+	}
+	if f.enc != nil && f.werr == nil {
+		f.werr = f.enc.Close()
+	}
+	if f.werr != nil {
+		f.err = f.werr
+		f.res.Action, f.res.Reason = ActionError, "write to client failed"
+	}
+	return f.err
+}
+
+// Abort drops the response when the caller gives up on it (the upstream
+// failed mid-body and the connection is being aborted): nothing more is
+// written, the rewriter's resources are released.
+func (f *htmlFilter) Abort() {
+	if f.closed {
+		return
+	}
+	f.closed = true
+	f.err = ErrAbort
+	f.res.Action, f.res.Reason = ActionError, "aborted"
+	f.cleanup()
+	f.res.BytesOut = f.dst.n
+	if f.b.opts.OnResult != nil {
+		f.b.opts.OnResult(f.res)
+	}
+}
+
+// cleanup ends the coroutine and returns buffers to their pools.
+func (f *htmlFilter) cleanup() {
+	if f.started && !f.finished {
+		f.stopping = true
+		func() {
+			defer func() { _ = recover() }()
+			f.stopFn()
+		}()
+		f.finished = true
+	}
+	if f.enc != nil && f.encRelease != nil && f.werr == nil && f.err == nil {
+		f.encRelease()
+	}
+	f.enc = nil
+	if f.out != nil {
+		b := f.out[:0]
+		outBufs.Put(&b)
+		f.out = nil
+	}
+	if f.hold != nil && cap(f.hold) <= 4*holdLimit {
+		b := f.hold[:0]
+		holdBufs.Put(&b)
+	}
+	f.hold = nil
+	if f.script != nil && cap(f.script) <= 1<<20 {
+		b := f.script[:0]
+		scriptBufs.Put(&b)
+	}
+	f.script = nil
+	f.record = nil
+}

@@ -1,0 +1,334 @@
+package injector
+
+import (
+	"bytes"
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// attrSpan locates one attribute inside the raw bytes of a start tag.
+// Offsets index the token's Raw() bytes.
+type attrSpan struct {
+	ks, ke int  // key
+	vs, ve int  // value, without quotes
+	quote  byte // '"', '\'' or 0 (unquoted or no value)
+	hasEq  bool // the attribute has a value part ("k=..." rather than "k")
+}
+
+func isHTMLSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f'
+}
+
+// scanTag finds the tag name and attributes of a complete start-tag token
+// (raw begins with "<" and a letter). It mirrors the x/net/html tokenizer's
+// readTag exactly, so that the spans agree with what the tokenizer (and
+// the browser) see; attrs is reused to avoid allocating per tag.
+func scanTag(raw []byte, attrs []attrSpan) (nameEnd int, _ []attrSpan) {
+	attrs = attrs[:0]
+	n := len(raw)
+	j := 2
+	nameEnd = n
+	for j < n {
+		c := raw[j]
+		j++
+		if isHTMLSpace(c) {
+			nameEnd = j - 1
+			break
+		}
+		if c == '/' || c == '>' {
+			j--
+			nameEnd = j
+			break
+		}
+	}
+	for j < n && isHTMLSpace(raw[j]) {
+		j++
+	}
+	for j < n {
+		if raw[j] == '>' {
+			break
+		}
+		// Attribute key.
+		a := attrSpan{ks: j, ke: n}
+		for j < n {
+			c := raw[j]
+			j++
+			if c == '=' && a.ks+1 == j {
+				continue // a leading '=' belongs to the name
+			}
+			if c == '=' || c == '/' || c == '>' || isHTMLSpace(c) {
+				j--
+				a.ke = j
+				break
+			}
+		}
+		if j >= n {
+			a.ke = n
+		}
+		// Attribute value.
+		a.vs, a.ve = j, j
+		for j < n && isHTMLSpace(raw[j]) {
+			j++
+		}
+		if j < n {
+			c := raw[j]
+			j++
+			switch {
+			case c == '/':
+			case c != '=':
+				j--
+			default:
+				a.hasEq = true
+				for j < n && isHTMLSpace(raw[j]) {
+					j++
+				}
+				if j < n {
+					q := raw[j]
+					j++
+					switch q {
+					case '>':
+						j--
+						a.vs, a.ve = j, j
+					case '"', '\'':
+						a.quote = q
+						a.vs, a.ve = j, n
+						for j < n {
+							c := raw[j]
+							j++
+							if c == q {
+								a.ve = j - 1
+								break
+							}
+						}
+					default:
+						a.vs, a.ve = j-1, n
+					unquoted:
+						for j < n {
+							c := raw[j]
+							j++
+							switch {
+							case isHTMLSpace(c):
+								a.ve = j - 1
+								break unquoted
+							case c == '>':
+								j--
+								a.ve = j
+								break unquoted
+							}
+						}
+					}
+				}
+			}
+		}
+		if a.ke > a.ks {
+			attrs = append(attrs, a)
+		}
+		for j < n && isHTMLSpace(raw[j]) {
+			j++
+		}
+	}
+	return nameEnd, attrs
+}
+
+// asciiEqualFold compares b with a lower-case ASCII string.
+func asciiEqualFold(b []byte, lower string) bool {
+	if len(b) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiHasPrefixFold reports whether b starts with the lower-case ASCII prefix.
+func asciiHasPrefixFold(b []byte, lower string) bool {
+	return len(b) >= len(lower) && asciiEqualFold(b[:len(lower)], lower)
+}
+
+func hasByte(b []byte, c byte) bool {
+	for _, x := range b {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// attrValue returns the decoded value of an attribute (entities resolved).
+func attrValue(raw []byte, a attrSpan) string {
+	v := raw[a.vs:a.ve]
+	if !hasByte(v, '&') {
+		return string(v)
+	}
+	return unescapeAttr(v, a.quote)
+}
+
+// unescapeAttr resolves character references the way they are resolved
+// in attribute values ("&copy=1" stays as it is there). x/net/html only
+// exposes that mode through its tokenizer; values with '&' are rare.
+func unescapeAttr(v []byte, q byte) string {
+	b := make([]byte, 0, len(v)+10)
+	b = append(b, "<a v="...)
+	if q != 0 {
+		b = append(b, q)
+	}
+	b = append(b, v...)
+	if q != 0 {
+		b = append(b, q)
+	}
+	b = append(b, '>')
+	z := html.NewTokenizer(bytes.NewReader(b))
+	z.Next()
+	_, val, _ := z.TagAttr()
+	return string(val)
+}
+
+// escapeAttr escapes s for a value quoted with q (we always quote the
+// values we write; unquoted originals get double quotes).
+func escapeAttr(dst []byte, s []byte, q byte) []byte {
+	for _, c := range s {
+		switch {
+		case c == '&':
+			dst = append(dst, "&amp;"...)
+		case c == '"' && q == '"':
+			dst = append(dst, "&quot;"...)
+		case c == '\'' && q == '\'':
+			dst = append(dst, "&#39;"...)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// attrPatch replaces the value of one attribute.
+type attrPatch struct {
+	a   attrSpan
+	val []byte // new value in the page's charset, not yet escaped
+}
+
+// applyPatches appends raw with the patched attribute values to dst.
+// Patches are in attribute order.
+func applyPatches(dst, raw []byte, patches []attrPatch) []byte {
+	last := 0
+	for _, p := range patches {
+		q := p.a.quote
+		if q == 0 {
+			q = '"'
+		}
+		if p.a.quote == 0 {
+			dst = append(dst, raw[last:p.a.vs]...)
+			if !p.a.hasEq {
+				dst = append(dst, '=')
+			}
+			dst = append(dst, q)
+		} else {
+			dst = append(dst, raw[last:p.a.vs]...)
+		}
+		dst = escapeAttr(dst, p.val, q)
+		if p.a.quote == 0 {
+			dst = append(dst, q)
+		}
+		last = p.a.ve
+	}
+	return append(dst, raw[last:]...)
+}
+
+// jsURLAttr reports whether an attribute may hold a navigable URL that a
+// javascript: URL would run code from.
+func jsURLAttr(name []byte) bool {
+	switch len(name) {
+	case 3:
+		return asciiEqualFold(name, "src")
+	case 4:
+		return asciiEqualFold(name, "href") || asciiEqualFold(name, "data")
+	case 6:
+		return asciiEqualFold(name, "action")
+	case 10:
+		return asciiEqualFold(name, "formaction") || asciiEqualFold(name, "xlink:href")
+	}
+	return false
+}
+
+// isHandlerAttr reports whether name is an event-handler content attribute.
+func isHandlerAttr(name []byte) bool {
+	return len(name) > 2 && (name[0] == 'o' || name[0] == 'O') && (name[1] == 'n' || name[1] == 'N')
+}
+
+// splitJSURL returns the script source a browser would run for a
+// javascript: URL attribute value (already entity-decoded), following the
+// URL parser: leading/trailing C0 controls and spaces trimmed, tabs and
+// newlines removed, then percent-decoded.
+func splitJSURL(v string) (code string, ok bool) {
+	v = strings.TrimFunc(v, func(r rune) bool { return r <= ' ' })
+	if strings.ContainsAny(v, "\t\n\r") {
+		v = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(v)
+	}
+	if len(v) < len("javascript:") || !strings.EqualFold(v[:len("javascript:")], "javascript:") {
+		return "", false
+	}
+	return percentDecode(v[len("javascript:"):]), true
+}
+
+// percentDecode decodes %XX sequences and leaves malformed ones as they are
+// (the URL standard's lenient percent-decode).
+func percentDecode(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && ishex(s[i+1]) && ishex(s[i+2]) {
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+func ishex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}
+
+// encodeJSURLCode makes code safe to put after "javascript:" so that the
+// browser's URL parsing gives it back unchanged.
+func encodeJSURLCode(code []byte) []byte {
+	out := make([]byte, 0, len(code)+len("javascript:")+8)
+	out = append(out, "javascript:"...)
+	for _, c := range code {
+		switch c {
+		case '%':
+			out = append(out, "%25"...)
+		case '\t':
+			out = append(out, "%09"...)
+		case '\n':
+			out = append(out, "%0A"...)
+		case '\r':
+			out = append(out, "%0D"...)
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,138 @@
+package injector
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+)
+
+var benchSizes = []struct {
+	name string
+	size int
+}{{"128KB", 128 << 10}, {"1MB", 1 << 20}}
+
+// BenchmarkRewriteHTML runs a generated CRM page through the rewriter in
+// 32 KB writes (what reverse_proxy does), as one request per iteration.
+func BenchmarkRewriteHTML(b *testing.B) {
+	noop := func(src []byte, kind JSKind) ([]byte, bool) { return nil, false }
+	for _, sz := range benchSizes {
+		page := genPage(sz.size)
+		for _, v := range []struct {
+			name string
+			opts BodyOptions
+		}{
+			{"inject", BodyOptions{Scripts: []string{testSDK, testInject}, SDKAttrs: testAttrs}},
+			{"inject+jshook", BodyOptions{Scripts: []string{testSDK, testInject}, SDKAttrs: testAttrs, RewriteJS: noop}},
+		} {
+			rw, err := NewBodyRewriter(v.opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			req := getReq()
+			b.Run(sz.name+"/"+v.name, func(b *testing.B) {
+				b.SetBytes(int64(len(page)))
+				b.ReportAllocs()
+				for b.Loop() {
+					h := http.Header{"Content-Type": {"text/html; charset=utf-8"}}
+					f := rw.Filter(req, 200, h, io.Discard)
+					for p := page; len(p) > 0; {
+						n := min(32<<10, len(p))
+						if _, err := f.Write(p[:n]); err != nil {
+							b.Fatal(err)
+						}
+						p = p[n:]
+					}
+					if err := f.Close(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkTokenizerBare is the floor: the x/net/html tokenizer copying
+// every token's raw bytes out, nothing else.
+func BenchmarkTokenizerBare(b *testing.B) {
+	for _, sz := range benchSizes {
+		page := genPage(sz.size)
+		b.Run(sz.name, func(b *testing.B) {
+			b.SetBytes(int64(len(page)))
+			b.ReportAllocs()
+			for b.Loop() {
+				z := html.NewTokenizer(bytes.NewReader(page))
+				for z.Next() != html.ErrorToken {
+					if _, err := io.Discard.Write(z.Raw()); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRewriteHTMLGzip includes decoding and re-encoding.
+func BenchmarkRewriteHTMLGzip(b *testing.B) {
+	page := genPage(128 << 10)
+	in := compress(b, testCodings[0], page)
+	rw, err := NewBodyRewriter(BodyOptions{Scripts: []string{testSDK}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := getReq()
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	for b.Loop() {
+		h := http.Header{"Content-Type": {"text/html"}, "Content-Encoding": {"gzip"}}
+		f := rw.Filter(req, 200, h, io.Discard)
+		if _, err := f.Write(in); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRewriteVsTokenizer alternates the bare tokenizer and the
+// rewriter on the same page within each iteration, so machine noise
+// (other processes) hits both alike, and reports their ratio.
+func BenchmarkRewriteVsTokenizer(b *testing.B) {
+	for _, sz := range benchSizes {
+		page := genPage(sz.size)
+		rw, err := NewBodyRewriter(BodyOptions{Scripts: []string{testSDK, testInject}, SDKAttrs: testAttrs})
+		if err != nil {
+			b.Fatal(err)
+		}
+		req := getReq()
+		b.Run(sz.name, func(b *testing.B) {
+			var bare, ours time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				z := html.NewTokenizer(bytes.NewReader(page))
+				for z.Next() != html.ErrorToken {
+					_, _ = io.Discard.Write(z.Raw())
+				}
+				t1 := time.Now()
+				h := http.Header{"Content-Type": {"text/html; charset=utf-8"}}
+				f := rw.Filter(req, 200, h, io.Discard)
+				for p := page; len(p) > 0; {
+					n := min(32<<10, len(p))
+					_, _ = f.Write(p[:n])
+					p = p[n:]
+				}
+				_ = f.Close()
+				bare += t1.Sub(t0)
+				ours += time.Since(t1)
+			}
+			mb := float64(len(page)) * float64(b.N) / 1e6
+			b.ReportMetric(mb/bare.Seconds(), "bare-MB/s")
+			b.ReportMetric(mb/ours.Seconds(), "rewrite-MB/s")
+			b.ReportMetric(bare.Seconds()/ours.Seconds(), "ratio")
+		})
+	}
+}

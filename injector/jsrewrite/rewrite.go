@@ -1,0 +1,965 @@
+// Package jsrewrite neutralises frame busting in JavaScript by replacing
+// references to the global `top` with `__crmframe_top`, an accessor that the
+// runtime shim (injector/sdk/shim.js) defines on every CRM window and that
+// returns the "virtual top": the topmost window that is still the CRM.
+//
+// `top` is the one window property a script cannot redefine
+// ([LegacyUnforgeable]); `parent`, `frameElement`, `frames`, `self` and
+// `length` are [Replaceable] and are handled by the shim at run time, so only
+// `top` needs a source rewrite.
+//
+// The rewriter runs the tdewolff JS lexer once over the script and patches
+// bytes at token offsets; it never re-prints a script. A small amount of
+// syntax tracking on the token stream (brackets, scopes, declarations,
+// parameter lists, object literals, regular-expression positions) tells the
+// global `top` apart from locals, parameters, labels and property keys named
+// top. Property accesses `window.top`, `self.top`, `parent.top`,
+// `frames.top`, `globalThis.top`, `top.top` and global `this.top` (dot or
+// bracket form) become `X.__crmframe_top`; the shim also defines
+// `__crmframe_top` on Object.prototype as "return this.top", so such a rewrite
+// stays correct even when X turns out to be an ordinary object (for example a
+// local `var self = this`).
+package jsrewrite
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/tdewolff/parse/v2"
+	"github.com/tdewolff/parse/v2/js"
+)
+
+// Kind is the syntactic context a piece of JavaScript runs in.
+type Kind int
+
+const (
+	// Classic is a classic <script> (inline or external), sloppy or strict.
+	Classic Kind = iota
+	// Module is a <script type=module> or a module file.
+	Module
+	// Handler is the body of an event-handler attribute (onclick=...),
+	// which runs as a function body: top-level `return` is legal.
+	Handler
+	// URL is the code of a javascript: URL, without the scheme. Pass the
+	// attribute value after HTML unescaping; percent-encoding may stay, the
+	// rewrite only swaps identifiers and never adds characters that need it.
+	URL
+)
+
+// Accessor is the name the rewriter substitutes for the global `top`.
+const Accessor = "__crmframe_top"
+
+// Count keys used in Result.Counts (bounded set, safe as metric labels).
+const (
+	CountTop       = "top"       // bare global `top`
+	CountMember    = "member"    // window.top, self.top, parent.top, frames.top, globalThis.top, this.top, top.top
+	CountBracket   = "bracket"   // window['top'] and the like
+	CountShorthand = "shorthand" // {top} object shorthand
+	CountAlias     = "alias"     // e.top where e is used as a window (e.top.location, e.self===e.top)
+)
+
+// Result describes what Rewrite or Detect did.
+type Result struct {
+	// Changed is true when the output differs from the input (for Detect:
+	// when Rewrite would change it).
+	Changed bool
+	// Counts holds the number of rewritten constructs by kind (Count*).
+	Counts map[string]int
+	// Err is set when the script could not be lexed; the script is then
+	// returned unchanged.
+	Err error
+}
+
+var topBytes = []byte("top")
+
+// Mentions reports whether src could contain anything Rewrite changes. It is
+// a single vectorised substring scan, so scripts that never say "top" cost
+// almost nothing.
+func Mentions(src []byte) bool {
+	return bytes.Contains(src, topBytes)
+}
+
+// Rewrite returns src with references to the global top replaced by the
+// shim's accessor. When nothing matches, or the script cannot be lexed
+// (Result.Err set), it returns src itself.
+func Rewrite(src []byte, kind Kind) ([]byte, Result) {
+	if !Mentions(src) {
+		return src, Result{}
+	}
+	s, err := scanKind(src, kind)
+	if err != nil {
+		return src, Result{Err: err}
+	}
+	if len(s.live) == 0 {
+		return src, Result{}
+	}
+	grow := 0
+	for _, e := range s.live {
+		grow += len(e.repl) - (e.end - e.start)
+	}
+	out := make([]byte, 0, len(src)+grow)
+	last := 0
+	for _, e := range s.live {
+		out = append(out, src[last:e.start]...)
+		out = append(out, e.repl...)
+		last = e.end
+	}
+	out = append(out, src[last:]...)
+	return out, Result{Changed: true, Counts: s.counts()}
+}
+
+// Detect reports what Rewrite would change without building the output
+// (breakout detect mode).
+func Detect(src []byte, kind Kind) Result {
+	if !Mentions(src) {
+		return Result{}
+	}
+	s, err := scanKind(src, kind)
+	if err != nil {
+		return Result{Err: err}
+	}
+	if len(s.live) == 0 {
+		return Result{}
+	}
+	return Result{Changed: true, Counts: s.counts()}
+}
+
+// scanKind scans src; javascript: URL code with percent escapes is scanned
+// decoded (as the browser runs it) and the edits are mapped back onto the
+// encoded bytes.
+func scanKind(src []byte, kind Kind) (*scanner, error) {
+	if kind != URL || bytes.IndexByte(src, '%') < 0 {
+		return scan(src, kind)
+	}
+	dec := make([]byte, 0, len(src))
+	orig := make([]int, 0, len(src)+1)
+	for i := 0; i < len(src); {
+		if src[i] == '%' && i+2 < len(src) && unhex(src[i+1]) >= 0 && unhex(src[i+2]) >= 0 {
+			dec = append(dec, byte(unhex(src[i+1])<<4|unhex(src[i+2])))
+			orig = append(orig, i)
+			i += 3
+			continue
+		}
+		dec = append(dec, src[i])
+		orig = append(orig, i)
+		i++
+	}
+	orig = append(orig, len(src))
+	s, err := scan(dec, kind)
+	if err != nil {
+		return nil, err
+	}
+	for i := range s.live {
+		s.live[i].start, s.live[i].end = orig[s.live[i].start], orig[s.live[i].end]
+	}
+	return s, nil
+}
+
+func unhex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c - 'a' + 10)
+	case 'A' <= c && c <= 'F':
+		return int(c - 'A' + 10)
+	}
+	return -1
+}
+
+// ---------------------------------------------------------------------------
+
+type editState uint8
+
+const (
+	stLive editState = iota
+	stTentative
+	stDead
+)
+
+type edit struct {
+	start, end int
+	repl       string
+	key        string
+	state      editState
+}
+
+type tok struct {
+	tt         js.TokenType
+	start, end int
+	nl         bool // a line terminator precedes this token
+}
+
+type groupKind uint8
+
+const (
+	gParen      groupKind = iota // call, grouping or unknown
+	gParenCtl                    // if/while/for/with/switch (...)
+	gParenFunc                   // function f(...)
+	gParenCatch                  // catch (...)
+	gParenMaybe                  // name(...) in an object literal or class body
+	gBracket                     // [...]
+	gBlock                       // statement block / function body
+	gObject                      // object literal or pattern
+	gClass                       // class body
+	gExport                      // export { ... } / import { ... }
+	gTemplate                    // ${ ... }
+)
+
+type deferred struct {
+	edit int // index into edits
+}
+
+type group struct {
+	kind      groupKind
+	popScopes int  // scopes to pop when this group closes
+	valueEnd  bool // closing this brace ends a value (function/class expression body)
+	q         int  // pending '?' of conditionals at this level
+	deferred  []deferred
+}
+
+type scope struct {
+	fn          bool // function scope (var target)
+	arrow       bool
+	declaresTop bool
+	arrowDepth  int // for expression-bodied arrows: group depth of the body, else -1
+	pending     []int
+}
+
+type scanner struct {
+	src   []byte
+	kind  Kind
+	edits []edit
+	live  []edit
+
+	groups []group
+	scopes []scope
+	fnBody int // number of enclosing non-arrow function scopes
+
+	// state carried between tokens
+	nextBody      int  // 0, or scopes to pop when the next '{' (a body) closes
+	nextBodyValue bool // that body ends a value
+	fnBodyValue   bool
+	closedParen   group
+	hasClosed     bool
+	closedKind    groupKind
+	fnPending     bool
+	fnExpr        bool
+	fnNamedTop    bool
+	classDepth    int // group depth where `class` was seen, -1 if none
+	classExpr     bool
+	importMode    bool
+	rootQ         int
+
+	declKind  js.TokenType // VarToken, LetToken, ConstToken or 0
+	declDepth int
+	declInit  bool
+
+	// member chains rooted at a window alias
+	chain       bool
+	bracketStr  int    // start of string token inside window[...] awaiting ']'
+	lastTopEdit int    // edit index of the last top candidate (for .postMessage)
+	alias       tok    // `e.top` waiting for its next token (alias.tt != 0)
+	fwd         tok    // `e.top` compared with the operand being read
+	fwdLast     string // last name of that operand
+	opnd        bool   // inside an operand right after `self ===` and the like
+}
+
+var errUnbalanced = errors.New("jsrewrite: unbalanced brackets")
+
+func scan(src []byte, kind Kind) (*scanner, error) {
+	s := &scanner{src: src, kind: kind, classDepth: -1, lastTopEdit: -1, bracketStr: -1}
+	s.scopes = append(s.scopes, scope{fn: true, arrowDepth: -1})
+	if kind == Handler {
+		s.fnBody = 1
+	}
+	// A copy with cap == len makes the lexer append its NUL terminator to
+	// its own buffer instead of writing into the caller's spare capacity.
+	in := parse.NewInputBytes(src[:len(src):len(src)])
+	lx := js.NewLexer(in)
+
+	var p, c tok
+	p.tt, c.tt = js.ErrorToken, js.ErrorToken // ErrorToken = "nothing yet"
+	have := false
+	pos := 0
+	nl := false
+	for {
+		tt, data := lx.Next()
+		if (tt == js.DivToken || tt == js.DivEqToken) && s.regexAllowed(c, have) {
+			// The '/' or '/=' was not counted yet: the regexp starts at pos.
+			tt, data = lx.RegExp()
+			if tt == js.ErrorToken {
+				return nil, fmt.Errorf("jsrewrite: %w", lx.Err())
+			}
+		}
+		if tt == js.ErrorToken {
+			if err := lx.Err(); err != io.EOF {
+				return nil, fmt.Errorf("jsrewrite: %w", err)
+			}
+			break
+		}
+		start := pos
+		pos += len(data)
+		switch tt {
+		case js.WhitespaceToken:
+			continue
+		case js.LineTerminatorToken:
+			nl = true
+			continue
+		case js.CommentToken, js.CommentLineTerminatorToken:
+			if s.kind == Module && (bytes.HasPrefix(data, []byte("<!--")) || bytes.HasPrefix(data, []byte("-->"))) {
+				return nil, errors.New("jsrewrite: HTML-like comment in a module")
+			}
+			if tt == js.CommentLineTerminatorToken || bytes.ContainsAny(data, "\n\r") {
+				nl = true
+			}
+			continue
+		}
+		n := tok{tt: tt, start: start, end: pos, nl: nl}
+		nl = false
+		if have {
+			if err := s.process(p, c, n); err != nil {
+				return nil, err
+			}
+			p = c
+		}
+		c = n
+		have = true
+	}
+	if have {
+		eof := tok{tt: js.ErrorToken, start: len(src), end: len(src)}
+		if err := s.process(p, c, eof); err != nil {
+			return nil, err
+		}
+		if s.hasClosed {
+			s.resolveParen(eof)
+		}
+	}
+	if len(s.groups) != 0 {
+		return nil, errUnbalanced
+	}
+	for len(s.scopes) > 1 {
+		s.popScope()
+	}
+	root := s.scopes[0]
+	for _, i := range root.pending {
+		// In classic scripts and javascript: URLs a global declaration
+		// cannot shadow window.top (it is unforgeable).
+		if root.declaresTop && (kind == Module || kind == Handler) {
+			s.edits[i].state = stDead
+		}
+	}
+	for _, e := range s.edits {
+		if e.state == stLive {
+			s.live = append(s.live, e)
+		}
+	}
+	sort.SliceStable(s.live, func(i, j int) bool { return s.live[i].start < s.live[j].start })
+	return s, nil
+}
+
+func (s *scanner) counts() map[string]int {
+	m := make(map[string]int, 4)
+	for _, e := range s.live {
+		m[e.key]++
+	}
+	return m
+}
+
+func (s *scanner) text(t tok) []byte { return s.src[t.start:t.end] }
+
+func (s *scanner) is(t tok, name string) bool {
+	return js.IsIdentifierName(t.tt) && t.end-t.start == len(name) && string(s.src[t.start:t.end]) == name
+}
+
+// regexAllowed decides whether a '/' after token c starts a regular
+// expression. c has not been processed yet, so when c is a closer the group
+// it closes is still on top of the stack.
+func (s *scanner) regexAllowed(c tok, have bool) bool {
+	if !have {
+		return true
+	}
+	switch c.tt {
+	case js.CloseParenToken:
+		if len(s.groups) > 0 {
+			return s.groups[len(s.groups)-1].kind == gParenCtl
+		}
+		return false
+	case js.CloseBraceToken:
+		if len(s.groups) > 0 {
+			g := s.groups[len(s.groups)-1]
+			return (g.kind == gBlock || g.kind == gClass) && !g.valueEnd
+		}
+		return true
+	case js.CloseBracketToken, js.IncrToken, js.DecrToken,
+		js.StringToken, js.RegExpToken, js.TemplateToken, js.TemplateEndToken,
+		js.ThisToken, js.SuperToken, js.NullToken, js.TrueToken, js.FalseToken,
+		js.PrivateIdentifierToken:
+		return false
+	}
+	if js.IsNumeric(c.tt) || js.IsIdentifier(c.tt) {
+		return false
+	}
+	return true
+}
+
+// exprBefore reports whether an expression (rather than a statement) is
+// expected after token p.
+func (s *scanner) exprBefore(p tok) bool {
+	switch p.tt {
+	case js.VarToken, js.LetToken, js.ConstToken:
+		return true // a destructuring pattern
+	case js.ErrorToken, js.SemicolonToken, js.OpenBraceToken, js.CloseBraceToken,
+		js.CloseParenToken, js.ElseToken, js.DoToken, js.TryToken, js.FinallyToken,
+		js.ArrowToken, js.CloseBracketToken:
+		return false
+	case js.ColonToken:
+		// object value or conditional branch vs. label / case
+		if len(s.groups) > 0 {
+			g := s.groups[len(s.groups)-1]
+			return g.kind == gObject || g.q > 0 || g.kind == gParen || g.kind == gBracket || g.kind == gTemplate
+		}
+		return false
+	}
+	if js.IsIdentifier(p.tt) || js.IsNumeric(p.tt) || p.tt == js.StringToken || p.tt == js.ThisToken {
+		return false
+	}
+	return true
+}
+
+func (s *scanner) top() *group {
+	if len(s.groups) == 0 {
+		return nil
+	}
+	return &s.groups[len(s.groups)-1]
+}
+
+// q returns the counter of pending '?' at the current bracket level.
+func (s *scanner) q() *int {
+	if g := s.top(); g != nil {
+		return &g.q
+	}
+	return &s.rootQ
+}
+
+func (s *scanner) pushScope(fn, arrow bool) {
+	s.scopes = append(s.scopes, scope{fn: fn, arrow: arrow, arrowDepth: -1})
+	if fn && !arrow {
+		s.fnBody++
+	}
+}
+
+func (s *scanner) popScope() {
+	sc := s.scopes[len(s.scopes)-1]
+	s.scopes = s.scopes[:len(s.scopes)-1]
+	if sc.fn && !sc.arrow {
+		s.fnBody--
+	}
+	parent := &s.scopes[len(s.scopes)-1]
+	for _, i := range sc.pending {
+		if sc.declaresTop {
+			s.edits[i].state = stDead
+		} else {
+			parent.pending = append(parent.pending, i)
+		}
+	}
+}
+
+func (s *scanner) declareTop(varScoped bool) {
+	i := len(s.scopes) - 1
+	if varScoped {
+		for i > 0 && !s.scopes[i].fn {
+			i--
+		}
+	}
+	s.scopes[i].declaresTop = true
+}
+
+func (s *scanner) addEdit(start, end int, repl, key string, st editState) int {
+	s.edits = append(s.edits, edit{start: start, end: end, repl: repl, key: key, state: st})
+	return len(s.edits) - 1
+}
+
+// ref records a scope-dependent reference to the global top.
+func (s *scanner) ref(c tok, shorthand bool) int {
+	repl, key := Accessor, CountTop
+	if shorthand {
+		repl, key = "top: "+Accessor, CountShorthand
+	}
+	i := s.addEdit(c.start, c.end, repl, key, stLive)
+	sc := &s.scopes[len(s.scopes)-1]
+	sc.pending = append(sc.pending, i)
+	return i
+}
+
+// endArrowExprs pops expression-bodied arrow scopes that end before a token
+// at the current group depth (',' ';') or after a closer.
+func (s *scanner) endArrowExprs(depth int, sep bool) {
+	for len(s.scopes) > 1 {
+		sc := s.scopes[len(s.scopes)-1]
+		if sc.arrowDepth < 0 || !(depth < sc.arrowDepth || (sep && depth == sc.arrowDepth)) {
+			return
+		}
+		s.popScope()
+	}
+}
+
+// isWindowName reports whether b names the window: window, self, parent,
+// frames, globalThis or top.
+func isWindowName(b []byte) bool {
+	switch string(b) {
+	case "window", "self", "parent", "frames", "globalThis", "top":
+		return true
+	}
+	return false
+}
+
+// aliasProps are properties that, read on `x.top`, show that x is a window.
+var aliasProps = map[string]bool{"location": true, "document": true, "frames": true, "opener": true, "onbeforeunload": true, "history": true}
+
+func isCmp(tt js.TokenType) bool {
+	return tt == js.EqEqToken || tt == js.EqEqEqToken || tt == js.NotEqToken || tt == js.NotEqEqToken
+}
+
+// process handles token c, knowing the previous significant token p and the
+// next one n.
+func (s *scanner) process(p, c, n tok) error {
+	// Statement-level ASI end of a declaration list.
+	if s.declKind != 0 && c.nl && len(s.groups) == s.declDepth && p.tt != js.CommaToken && p.tt != js.EqToken &&
+		(js.IsIdentifierName(c.tt) || c.tt == js.StringToken || js.IsNumeric(c.tt)) &&
+		(js.IsIdentifierName(p.tt) || js.IsNumeric(p.tt) || p.tt == js.StringToken || p.tt == js.CloseParenToken ||
+			p.tt == js.CloseBracketToken || p.tt == js.CloseBraceToken || p.tt == js.TemplateToken || p.tt == js.TemplateEndToken || p.tt == js.RegExpToken) {
+		s.declKind = 0
+	}
+
+	// A parameter list just closed: decide what it was from this token.
+	if s.hasClosed {
+		s.resolveParen(c)
+	}
+	// Alias / comparison heuristics bookkeeping.
+	s.heuristics(p, c, n)
+
+	switch c.tt {
+	case js.OpenParenToken:
+		kind := gParen
+		switch {
+		case s.fnPending:
+			kind = gParenFunc
+			s.fnPending = false
+			s.pushScope(true, false)
+			if s.fnNamedTop && s.fnExpr {
+				s.scopes[len(s.scopes)-1].declaresTop = true
+			}
+			s.fnBodyValue = s.fnExpr
+		case p.tt == js.IfToken || p.tt == js.WhileToken || p.tt == js.ForToken || p.tt == js.WithToken || p.tt == js.SwitchToken:
+			kind = gParenCtl
+		case p.tt == js.CatchToken:
+			kind = gParenCatch
+		case (js.IsIdentifierName(p.tt) || p.tt == js.StringToken || js.IsNumeric(p.tt) || p.tt == js.CloseBracketToken) && s.inMemberContext(p):
+			kind = gParenMaybe
+		}
+		g := group{kind: kind}
+		if kind == gParenFunc {
+			g.popScopes = 0 // the function scope is popped with the body
+		}
+		s.groups = append(s.groups, g)
+		s.chain = false
+		return nil
+	case js.OpenBracketToken:
+		s.groups = append(s.groups, group{kind: gBracket})
+		return nil
+	case js.TemplateStartToken:
+		s.groups = append(s.groups, group{kind: gTemplate})
+		s.chain = false
+		return nil
+	case js.OpenBraceToken:
+		g := group{kind: gBlock}
+		switch {
+		case s.nextBody > 0:
+			g.popScopes = s.nextBody
+			g.valueEnd = s.nextBodyValue
+			s.nextBody, s.nextBodyValue = 0, false
+		case s.classDepth == len(s.groups):
+			g.kind = gClass
+			g.valueEnd = s.classExpr
+			s.classDepth = -1
+		case p.tt == js.ExportToken || s.importMode:
+			g.kind = gExport
+		case s.exprBefore(p):
+			g.kind = gObject
+		}
+		if g.kind == gBlock && g.popScopes == 0 {
+			s.pushScope(false, false)
+			g.popScopes = 1
+		}
+		s.groups = append(s.groups, g)
+		s.chain = false
+		return nil
+	case js.CloseParenToken, js.CloseBracketToken, js.CloseBraceToken, js.TemplateMiddleToken, js.TemplateEndToken:
+		if len(s.groups) == 0 {
+			return errUnbalanced
+		}
+		g := s.groups[len(s.groups)-1]
+		var want bool
+		switch c.tt {
+		case js.CloseParenToken:
+			want = g.kind <= gParenMaybe
+		case js.CloseBracketToken:
+			want = g.kind == gBracket
+		case js.CloseBraceToken:
+			want = g.kind >= gBlock && g.kind <= gExport
+		default:
+			want = g.kind == gTemplate
+		}
+		if !want {
+			return errUnbalanced
+		}
+		s.groups = s.groups[:len(s.groups)-1]
+		s.endArrowExprs(len(s.groups), false)
+		for i := 0; i < g.popScopes; i++ {
+			s.popScope()
+		}
+		if s.declKind != 0 && len(s.groups) < s.declDepth {
+			s.declKind = 0
+		}
+		switch c.tt {
+		case js.CloseParenToken:
+			if g.kind == gParenFunc {
+				// The body follows; the function scope pushed at '(' is
+				// popped when the body closes.
+				s.nextBody = 1
+				s.nextBodyValue = s.fnBodyValue
+			} else {
+				s.closedParen, s.hasClosed = g, true
+				s.closedKind = g.kind
+			}
+		case js.TemplateMiddleToken:
+			s.groups = append(s.groups, group{kind: gTemplate})
+		}
+		// window['self'] keeps a window chain going.
+		s.chain = c.tt == js.CloseBracketToken && s.chain && s.bracketStr >= 0
+		s.bracketStr = -1
+		return nil
+	case js.CommaToken, js.SemicolonToken:
+		s.endArrowExprs(len(s.groups), true)
+		if s.declKind != 0 && len(s.groups) == s.declDepth {
+			if c.tt == js.SemicolonToken {
+				s.declKind = 0
+			} else {
+				s.declInit = false
+			}
+		}
+		if c.tt == js.SemicolonToken {
+			s.importMode = false
+		}
+		s.chain = false
+		return nil
+	case js.QuestionToken:
+		*s.q()++
+		s.chain = false
+		return nil
+	case js.ColonToken:
+		if q := s.q(); *q > 0 {
+			*q--
+		}
+		s.chain = false
+		return nil
+	case js.EqToken:
+		if s.declKind != 0 && len(s.groups) == s.declDepth {
+			s.declInit = true
+		}
+		s.chain = false
+		return nil
+	case js.ArrowToken:
+		// The arrow's scope was pushed by its parameter list or identifier.
+		if len(s.scopes) > 1 && s.scopes[len(s.scopes)-1].arrow {
+			if n.tt == js.OpenBraceToken {
+				s.nextBody = 1
+			} else {
+				s.scopes[len(s.scopes)-1].arrowDepth = len(s.groups)
+			}
+		}
+		s.chain = false
+		return nil
+	case js.FunctionToken:
+		s.fnPending = true
+		s.fnExpr = s.exprBefore(p)
+		s.fnNamedTop = false
+		s.chain = false
+		return nil
+	case js.ClassToken:
+		s.classDepth = len(s.groups)
+		s.classExpr = s.exprBefore(p)
+		s.chain = false
+		if s.is(n, "top") && !s.classExpr {
+			s.declareTop(false)
+		}
+		return nil
+	case js.VarToken, js.ConstToken:
+		s.startDecl(c.tt)
+		return nil
+	case js.ImportToken:
+		if p.tt != js.DotToken && n.tt != js.OpenParenToken && n.tt != js.DotToken {
+			s.importMode = true
+		}
+		return nil
+	case js.DotToken, js.OptChainToken:
+		// Messages to the real top are not frame busting: top.postMessage
+		// keeps reaching the desktop.
+		if s.lastTopEdit >= 0 && s.edits[s.lastTopEdit].end == p.end && s.is(n, "postMessage") {
+			s.edits[s.lastTopEdit].state = stDead
+		}
+		return nil
+	case js.StringToken:
+		if p.tt == js.OpenBracketToken && s.chain && n.tt == js.CloseBracketToken {
+			v := s.text(c)
+			if len(v) >= 2 {
+				name := string(v[1 : len(v)-1])
+				if name == "top" {
+					q := string(v[0])
+					s.lastTopEdit = s.addEdit(c.start, c.end, q+Accessor+q, CountBracket, stLive)
+				}
+				if isWindowName(v[1 : len(v)-1]) {
+					s.bracketStr = c.start
+					return nil
+				}
+			}
+		}
+		s.importMode = false // import ... from "x" / import "x"
+		s.chain = false
+		return nil
+	case js.ThisToken:
+		s.chain = false
+		if p.tt != js.DotToken && p.tt != js.OptChainToken && s.fnBody == 0 && (s.kind == Classic || s.kind == URL) {
+			s.chain = true
+		}
+		return nil
+	}
+
+	if c.tt == js.LetToken && p.tt != js.DotToken && p.tt != js.OptChainToken &&
+		(js.IsIdentifierName(n.tt) || n.tt == js.OpenBraceToken || n.tt == js.OpenBracketToken) {
+		s.startDecl(c.tt)
+		return nil
+	}
+
+	if !js.IsIdentifierName(c.tt) {
+		s.chain = false
+		return nil
+	}
+
+	// Identifier names (including keywords used as property names).
+	name := s.text(c)
+	isTop := len(name) == 3 && string(name) == "top"
+	member := p.tt == js.DotToken || p.tt == js.OptChainToken
+
+	if member {
+		if s.chain {
+			if isTop {
+				s.lastTopEdit = s.addEdit(c.start, c.end, Accessor, CountMember, stLive)
+			}
+			s.chain = isWindowName(name) && string(name) != "globalThis"
+		} else if isTop {
+			s.aliasCandidate(c)
+		}
+		return nil
+	}
+	s.chain = false
+	if (c.tt == js.InToken || c.tt == js.OfToken) && s.declKind != 0 && len(s.groups) == s.declDepth {
+		s.declKind = 0 // for (var x in/of ...)
+	}
+	if js.IsReservedWord(c.tt) {
+		return nil
+	}
+	if c.tt == js.IdentifierToken && isWindowName(name) {
+		s.chain = true
+	}
+	if s.fnPending && p.tt == js.FunctionToken || (s.fnPending && p.tt == js.MulToken) {
+		if isTop {
+			s.fnNamedTop = true
+			if !s.fnExpr {
+				s.declareTop(false)
+			}
+		}
+		return nil
+	}
+	if n.tt == js.ArrowToken {
+		// single-identifier arrow parameter
+		s.pushScope(true, true)
+		s.scopes[len(s.scopes)-1].declaresTop = isTop
+		return nil
+	}
+	if !isTop {
+		return nil
+	}
+	s.bareTop(p, c, n)
+	return nil
+}
+
+func (s *scanner) startDecl(tt js.TokenType) {
+	s.declKind, s.declDepth, s.declInit = tt, len(s.groups), false
+	s.chain = false
+}
+
+// inMemberContext reports whether a '(' after p starts a method's
+// parameters: p names a member directly inside an object literal or class.
+func (s *scanner) inMemberContext(p tok) bool {
+	g := s.top()
+	return g != nil && (g.kind == gObject || g.kind == gClass)
+}
+
+func windowish(name string) bool { return name == "self" || name == "window" || name == "this" }
+
+// heuristics confirms `e.top` on an unknown `e` when the code treats e as a
+// window: `e.top.location`, `e.top.document`, `e.self === e.top`,
+// `e.top !== e.self`.
+func (s *scanner) heuristics(p, c, n tok) {
+	if !s.opnd && s.alias.tt == 0 && s.fwd.tt == 0 && !isCmp(c.tt) {
+		return
+	}
+	ident := js.IsIdentifierName(c.tt)
+	dot := c.tt == js.DotToken || c.tt == js.OptChainToken
+	if s.opnd && !ident && !dot {
+		s.opnd = false
+	}
+	if isCmp(c.tt) && js.IsIdentifierName(p.tt) && windowish(string(s.text(p))) {
+		s.opnd = true
+	}
+	if s.alias.tt != 0 {
+		a := s.alias
+		s.alias.tt = 0
+		if a.end == p.end {
+			switch {
+			case dot && js.IsIdentifierName(n.tt) && aliasProps[string(s.text(n))]:
+				s.addEdit(a.start, a.end, Accessor, CountAlias, stLive)
+			case isCmp(c.tt):
+				s.fwd, s.fwdLast = a, ""
+				return
+			}
+		}
+	}
+	if s.fwd.tt != 0 {
+		switch {
+		case ident:
+			s.fwdLast = string(s.text(c))
+		case dot:
+		default:
+			if windowish(s.fwdLast) {
+				s.addEdit(s.fwd.start, s.fwd.end, Accessor, CountAlias, stLive)
+			}
+			s.fwd.tt = 0
+		}
+	}
+}
+
+func (s *scanner) aliasCandidate(c tok) {
+	if s.opnd {
+		s.lastTopEdit = s.addEdit(c.start, c.end, Accessor, CountAlias, stLive)
+		return
+	}
+	s.alias = c
+}
+
+// bareTop handles an identifier `top` that is not a property name.
+func (s *scanner) bareTop(p, c, n tok) {
+	switch p.tt {
+	case js.BreakToken, js.ContinueToken, js.ClassToken:
+		return // label, class name
+	}
+	if s.importMode {
+		if n.tt != js.AsToken {
+			s.scopes[0].declaresTop = true
+		}
+		return
+	}
+	g := s.top()
+	if g != nil && g.kind == gExport {
+		return
+	}
+	if n.tt == js.ColonToken && p.tt != js.CaseToken && *s.q() == 0 {
+		return // object key or label
+	}
+	if g != nil && g.kind == gClass {
+		switch p.tt {
+		case js.OpenBraceToken, js.SemicolonToken, js.CloseBraceToken, js.StaticToken, js.GetToken, js.SetToken, js.AsyncToken, js.MulToken:
+			return // class member name
+		}
+	}
+	shorthand := false
+	if g != nil && g.kind == gObject {
+		afterSep := p.tt == js.OpenBraceToken || p.tt == js.CommaToken
+		if n.tt == js.OpenParenToken && (afterSep || p.tt == js.GetToken || p.tt == js.SetToken || p.tt == js.AsyncToken || p.tt == js.MulToken) {
+			return // method name
+		}
+		shorthand = afterSep && (n.tt == js.CommaToken || n.tt == js.CloseBraceToken || n.tt == js.EqToken)
+	}
+	bindingPrev := false
+	switch p.tt {
+	case js.OpenParenToken, js.OpenBraceToken, js.OpenBracketToken, js.CommaToken, js.EllipsisToken, js.ColonToken,
+		js.VarToken, js.LetToken, js.ConstToken:
+		bindingPrev = true
+	}
+	if s.declKind != 0 && !s.declInit && bindingPrev &&
+		(len(s.groups) > s.declDepth || p.tt == js.VarToken || p.tt == js.LetToken || p.tt == js.ConstToken || p.tt == js.CommaToken) {
+		s.declareTop(s.declKind == js.VarToken)
+		return
+	}
+	if bindingPrev {
+		switch n.tt {
+		case js.CommaToken, js.CloseParenToken, js.CloseBraceToken, js.CloseBracketToken, js.EqToken:
+			for i := len(s.groups) - 1; i >= 0; i-- {
+				k := s.groups[i].kind
+				if k == gObject || k == gBracket {
+					continue
+				}
+				if k == gParenFunc {
+					s.scopes[len(s.scopes)-1].declaresTop = true
+					return
+				}
+				if k <= gParenMaybe && k != gParenCtl {
+					repl, key := Accessor, CountTop
+					if shorthand {
+						repl, key = "top: "+Accessor, CountShorthand
+					}
+					e := s.addEdit(c.start, c.end, repl, key, stTentative)
+					s.groups[i].deferred = append(s.groups[i].deferred, deferred{edit: e})
+					return
+				}
+				break
+			}
+		}
+	}
+	s.lastTopEdit = s.ref(c, shorthand)
+}
+
+// resolveParen decides, from the token after a closing parenthesis, whether
+// the group was a parameter list (arrow, method, catch clause) whose
+// binding-like tops are parameters, or an expression whose tops are
+// references.
+func (s *scanner) resolveParen(c tok) {
+	g := &s.closedParen
+	s.hasClosed = false
+	switch {
+	case c.tt == js.ArrowToken:
+		s.pushScope(true, true)
+		for _, d := range g.deferred {
+			s.edits[d.edit].state = stDead
+			s.scopes[len(s.scopes)-1].declaresTop = true
+		}
+	case c.tt == js.OpenBraceToken && (s.closedKind == gParenMaybe || s.closedKind == gParenCatch):
+		s.pushScope(s.closedKind == gParenMaybe, false)
+		for _, d := range g.deferred {
+			s.edits[d.edit].state = stDead
+			s.scopes[len(s.scopes)-1].declaresTop = true
+		}
+		s.nextBody = 1
+	default:
+		for _, d := range g.deferred {
+			s.edits[d.edit].state = stLive
+			sc := &s.scopes[len(s.scopes)-1]
+			sc.pending = append(sc.pending, d.edit)
+		}
+	}
+}

@@ -1,0 +1,102 @@
+// Entry point of the bundle (injector/sdk/sdk.js): reads the configuration
+// the proxy put on the injected <script> tag, defines window.AGENTDESKTOP
+// exactly once and, in a CRM page, connects to <path_prefix>/ws.
+import { Client } from './client.js';
+import { buildAPI } from './api.js';
+import { screenPop } from './dom.js';
+import { wsURL } from './transport.js';
+
+const DEFAULT_PREFIX = '/__crmframe';
+
+// prefixFromSrc: "/__crmframe/sdk.js?v=…" → "/__crmframe"; other script
+// names (e.g. /AD/widget/agentdesktop_widget.js) give the default.
+export function prefixFromSrc(src, base) {
+  try {
+    const p = new URL(src, base).pathname;
+    const i = p.lastIndexOf('/');
+    if (/^sdk([.-][\w-]+)?\.js$/.test(p.slice(i + 1)) && i > 0) return p.slice(0, i);
+  } catch (e) { /* no src */ }
+  return DEFAULT_PREFIX;
+}
+
+function parseJSON(s) {
+  if (!s) return null;
+  try {
+    const v = JSON.parse(s);
+    return v && typeof v === 'object' ? v : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+export function install(w) {
+  if (w.AGENTDESKTOP && w.AGENTDESKTOP.__crmframe) return w.AGENTDESKTOP;
+  const d = w.document;
+  const s = d && d.currentScript;
+  const attr = (n) => (s && s.getAttribute ? s.getAttribute(n) : null);
+  const g = w.__crmframe_sdk || {}; // optional page-provided configuration
+  const cfg = {
+    prefix: attr('data-crmframe-prefix') || g.prefix || prefixFromSrc(s && s.src, w.location.href),
+    widget: attr('data-crmframe-widget') || g.widget || 'crm',
+    screenPop: parseJSON(attr('data-crmframe-screen-pop')) || g.screenPop || null,
+    autoConnect: (attr('data-crmframe-autoconnect') || String(g.autoConnect)) !== 'false',
+    token: attr('data-crmframe-token') || g.token || '',
+  };
+  let storage = null;
+  try {
+    storage = w.sessionStorage;
+  } catch (e) { /* sandboxed: no resume across pages */ }
+  const conn = { origin: '', prefix: cfg.prefix, token: '' };
+  const url = () => {
+    const loc = conn.origin ? new URL(conn.origin) : w.location;
+    return wsURL(loc, conn.prefix, conn.token);
+  };
+  const client = new Client({
+    WebSocket: w.WebSocket,
+    url,
+    client: { kind: 'widget', id: cfg.widget },
+    storage,
+    storageKey: 'crmframe.sdk:' + cfg.prefix,
+    maxQueue: g.maxQueue,
+    commandTimeout: g.commandTimeout,
+  });
+  const env = {
+    window: w,
+    document: d,
+    widgetId: cfg.widget,
+    alertAckTimeout: g.alertAckTimeout || 1500,
+    token() {
+      if (conn.token || cfg.token) return conn.token || cfg.token;
+      const m = /(?:^|;\s*)crmframe_token=([^;]*)/.exec((d && d.cookie) || '');
+      return m ? decodeURIComponent(m[1]) : '';
+    },
+    // connect({origin, token, prefix, client:{kind,id}, storageKey}) lets a
+    // desktop shell connect to the CRM origin with its token.
+    connect(o) {
+      o = o || {};
+      if (o.origin) conn.origin = o.origin;
+      if (o.prefix) conn.prefix = o.prefix;
+      if (o.token !== undefined) conn.token = o.token;
+      const opts = {};
+      if (o.client) {
+        opts.client = o.client;
+        if (o.client.id) env.widgetId = o.client.id;
+      }
+      if (o.storageKey && o.storageKey !== client.o.storageKey) {
+        client.store.key = o.storageKey;
+        client.store.clear();
+        client.restored = client.store.load();
+      }
+      client.connect(opts);
+      return client.ready();
+    },
+  };
+  const AD = buildAPI(client, env);
+  if (cfg.screenPop) client.hooks.push(screenPop(w, cfg.screenPop, client.store));
+  w.AGENTDESKTOP = AD;
+  // back online / back to the tab: skip the backoff wait (and leave 'failed')
+  if (w.addEventListener) w.addEventListener('online', () => client.retryNow());
+  if (d && d.addEventListener) d.addEventListener('visibilitychange', () => { if (d.visibilityState === 'visible') client.retryNow(); });
+  if (cfg.autoConnect && w.WebSocket) client.connect();
+  return AD;
+}
