@@ -170,7 +170,8 @@ func (o *engineObserver) ContactPhase(media, from, to string) {
 	if from != "" {
 		m.contacts.WithLabelValues(media, from).Dec()
 	}
-	if to != "" {
+	// A finished contact is no longer active: it leaves the gauge.
+	if to != "" && to != engine.CStateFinished {
 		m.contacts.WithLabelValues(media, to).Inc()
 	}
 }

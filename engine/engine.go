@@ -453,13 +453,16 @@ func (e *Engine) offer(c *contact, a *agent) {
 	e.assign(c, a)
 	c.v.JobState = ""
 	preview := c.v.JobType == "previewAgent" || c.v.JobType == "previewQueue"
-	if c.v.IsACD {
-		e.emit(c, EvJobScheduled, "", nil)
-	}
+	// The state first: JOBSCHEDULED already carries offered/preview.
 	if preview {
 		e.setState(c, CStatePreview)
 	} else {
 		e.setState(c, CStateOffered)
+	}
+	if c.v.IsACD {
+		e.emit(c, EvJobScheduled, "", nil)
+	}
+	if !preview {
 		e.emit(c, EvConnectionStarted, "", nil)
 		e.emit(c, EvRinging, "", nil)
 	}

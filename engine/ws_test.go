@@ -451,7 +451,9 @@ func TestWSMaxConnsPerAgent(t *testing.T) {
 // A client that stops reading is cut off; the engine and other clients are
 // not slowed.
 func TestWSSlowClientCutOff(t *testing.T) {
-	w := newWSRig(t, func(c *Config) { c.SendQueue = 64; c.WriteTimeout = time.Second })
+	// The write timeout is generous so a CPU-starved race run cannot cut the
+	// fast reader; the stuck one is cut by its queue overflowing.
+	w := newWSRig(t, func(c *Config) { c.SendQueue = 64; c.WriteTimeout = 10 * time.Second })
 	stuck, _ := w.connect("a1", map[string]any{"client": map[string]any{"kind": "widget", "id": "stuck"}})
 	fast, _ := w.connect("a1", nil)
 	w.must("a1", "AGENT.Ready", nil)
