@@ -11,8 +11,10 @@ import (
 
 func init() {
 	httpcaddyfile.RegisterHandlerDirective("crm_frame", parseCaddyfile)
-	// Users need no `order` line: crm_frame wraps reverse_proxy.
-	httpcaddyfile.RegisterDirectiveOrder("crm_frame", httpcaddyfile.Before, "reverse_proxy")
+	// Users need no `order` line. crm_frame must wrap every handler that
+	// may proxy the CRM, including those inside handle/route blocks, and
+	// sit inside encode (so it sees the upstream's own coding).
+	httpcaddyfile.RegisterDirectiveOrder("crm_frame", httpcaddyfile.Before, "handle")
 }
 
 func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {

@@ -44,13 +44,14 @@ func readUntil(t *testing.T, c *websocket.Conn, pred func(wsMsg, map[string]any)
 	}
 }
 
-func engineConfig(port, apiPort int, upstream, extra string) string {
+func engineConfig(port, apiPort int, upstream, extra string, engineExtra ...string) string {
 	return fmt.Sprintf(`{
 	crm_engine {
 		secret %q
 		demo_tokens
 		queue sales a1 a2
 		pause_code 1701 Lunch
+		%s
 	}
 }
 http://127.0.0.1:%d {
@@ -62,7 +63,7 @@ http://127.0.0.1:%d {
 http://127.0.0.1:%d {
 	crm_engine_api
 }
-%s`, testSecret, port, strings.TrimPrefix(upstream, "http://"), apiPort, extra)
+%s`, testSecret, strings.Join(engineExtra, "\n\t\t"), port, strings.TrimPrefix(upstream, "http://"), apiPort, extra)
 }
 
 func TestEngineThroughCrmFrame(t *testing.T) {
@@ -174,8 +175,10 @@ func TestEngineThroughCrmFrame(t *testing.T) {
 		return m.Op == "event" && d["event"] == "RINGING" && d["ani"] == "+390255501234"
 	})
 
-	// A reload keeps the engine, its state and this very connection.
-	caddyrun.Reload(t, engineConfig(port, apiPort, up.URL, fmt.Sprintf("http://127.0.0.1:%d {\n\trespond ok\n}\n", caddyrun.FreePort(t))))
+	// A reload with a changed engine config keeps the engine, its state and
+	// this very connection, and applies the change.
+	caddyrun.Reload(t, engineConfig(port, apiPort, up.URL, fmt.Sprintf("http://127.0.0.1:%d {\n\trespond ok\n}\n", caddyrun.FreePort(t)),
+		"queue support a1", "acw_timeout 45s"))
 	if code, b := post("/contacts", `{"media_type":"chat","queue":"sales","ani":"chat-visitor"}`); code != http.StatusCreated {
 		t.Fatalf("POST /contacts after reload: %d %s", code, b)
 	}
@@ -188,6 +191,15 @@ func TestEngineThroughCrmFrame(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(body), `"LOGGEDIN"`) {
 		t.Errorf("agent state lost across reload: %s", body)
+	}
+	resp, err = fresh.Get(api + "/queues")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"support"`) {
+		t.Errorf("reloaded config not applied: %s", body)
 	}
 
 	// Demo tokens: loopback only (this client is loopback).

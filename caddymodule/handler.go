@@ -230,6 +230,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		}
 	}()
 	err := next.ServeHTTP(rw, r)
+	if err != nil && !rw.Written() && wantsPage(r) {
+		// Nothing reached the client yet: a clear page with retry instead
+		// of a blank frame.
+		rw.Abort()
+		h.serveUpstreamError(w, r, err)
+		return nil
+	}
 	if cerr := rw.Close(); cerr != nil {
 		if errors.Is(cerr, injector.ErrAbort) {
 			// Headers are out: aborting is the only way the client learns

@@ -173,3 +173,61 @@ http://127.0.0.1:%d {
 		t.Errorf("unknown endpoint = %d", resp.StatusCode)
 	}
 }
+
+func TestUpstreamDownGivesRetryPage(t *testing.T) {
+	dead := caddyrun.FreePort(t) // nothing listens there
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(5 * time.Second):
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	port := caddyrun.FreePort(t)
+	caddyrun.Start(t, fmt.Sprintf(`
+http://127.0.0.1:%d {
+	crm_frame {
+		frame_ancestors https://desk.example.com
+	}
+	handle /slow/* {
+		reverse_proxy %s {
+			transport http {
+				response_header_timeout 300ms
+			}
+		}
+	}
+	reverse_proxy 127.0.0.1:%d
+}`, port, strings.TrimPrefix(slow.URL, "http://"), dead))
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	get := func(path, accept string) (*http.Response, string) {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Accept", accept)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{{"/customers", http.StatusBadGateway}, {"/slow/page", http.StatusGatewayTimeout}} {
+		resp, body := get(tc.path, "text/html,application/xhtml+xml")
+		if resp.StatusCode != tc.status || !strings.Contains(body, `id="crmframe-error"`) || !strings.Contains(body, "location.reload()") {
+			t.Errorf("%s: %d %q", tc.path, resp.StatusCode, body)
+		}
+		if !strings.Contains(body, `<script src="/__crmframe/sdk.js?v=`) {
+			t.Errorf("%s: retry page does not load the SDK", tc.path)
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors https://desk.example.com") {
+			t.Errorf("%s: retry page CSP %q", tc.path, csp)
+		}
+	}
+	// Non-page requests keep Caddy's plain error.
+	resp, body := get("/api/data", "application/json")
+	if resp.StatusCode != http.StatusBadGateway || strings.Contains(body, "crmframe-error") {
+		t.Errorf("XHR: %d %q", resp.StatusCode, body)
+	}
+}

@@ -145,6 +145,9 @@ func (w *ResponseWriter) Close() error {
 	return w.err
 }
 
+// Written reports whether the final response headers were sent.
+func (w *ResponseWriter) Written() bool { return w.wroteHeader }
+
 // Abort releases the filter without writing anything more (the response
 // is being aborted).
 func (w *ResponseWriter) Abort() {
