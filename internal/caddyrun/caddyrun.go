@@ -146,6 +146,29 @@ func moduleRoot() (string, error) {
 	return filepath.Dir(strings.TrimSpace(string(out))), nil
 }
 
+// withAdmin sets the admin address in the Caddyfile's global options block,
+// adding the block when there is none (comments may come first).
+func withAdmin(caddyfile, admin string) string {
+	rest := caddyfile
+	for {
+		t := strings.TrimLeft(rest, " \t\r\n")
+		if !strings.HasPrefix(t, "#") {
+			rest = t
+			break
+		}
+		if i := strings.IndexByte(t, '\n'); i >= 0 {
+			rest = t[i+1:]
+		} else {
+			rest = ""
+		}
+	}
+	if strings.HasPrefix(rest, "{") {
+		i := len(caddyfile) - len(rest)
+		return caddyfile[:i+1] + "\n\tadmin " + admin + "\n" + caddyfile[i+1:]
+	}
+	return "{\n\tadmin " + admin + "\n}\n" + caddyfile
+}
+
 // Process is a running crmframe binary.
 type Process struct {
 	Cmd       *exec.Cmd
@@ -181,11 +204,7 @@ func Run(t testing.TB, caddyfile string, waitURL string) *Process {
 	bin := Binary(t)
 	dir := t.TempDir()
 	admin := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
-	cf := "{\n\tadmin " + admin + "\n}\n" + caddyfile
-	if strings.HasPrefix(strings.TrimSpace(caddyfile), "{") {
-		i := strings.Index(caddyfile, "{")
-		cf = caddyfile[:i+1] + "\n\tadmin " + admin + "\n" + caddyfile[i+1:]
-	}
+	cf := withAdmin(caddyfile, admin)
 	path := filepath.Join(dir, "Caddyfile")
 	if err := os.WriteFile(path, []byte(cf), 0o644); err != nil {
 		t.Fatal(err)
@@ -237,11 +256,7 @@ func Run(t testing.TB, caddyfile string, waitURL string) *Process {
 // Reload loads a new Caddyfile into the running process (caddy reload).
 func (p *Process) Reload(t testing.TB, caddyfile string) {
 	t.Helper()
-	cf := "{\n\tadmin " + p.AdminAddr + "\n}\n" + caddyfile
-	if strings.HasPrefix(strings.TrimSpace(caddyfile), "{") {
-		i := strings.Index(caddyfile, "{")
-		cf = caddyfile[:i+1] + "\n\tadmin " + p.AdminAddr + "\n" + caddyfile[i+1:]
-	}
+	cf := withAdmin(caddyfile, p.AdminAddr)
 	path := filepath.Join(p.Dir, "Caddyfile")
 	if err := os.WriteFile(path, []byte(cf), 0o644); err != nil {
 		t.Fatal(err)
