@@ -97,6 +97,15 @@ export function install(w) {
   // back online / back to the tab: skip the backoff wait (and leave 'failed')
   if (w.addEventListener) w.addEventListener('online', () => client.retryNow());
   if (d && d.addEventListener) d.addEventListener('visibilitychange', () => { if (d.visibilityState === 'visible') client.retryNow(); });
-  if (cfg.autoConnect && w.WebSocket) client.connect();
+  if (cfg.autoConnect && w.WebSocket) {
+    // Connect once the page's own scripts (and inject scripts) have had
+    // the chance to bind their listeners: replayed events then reach them.
+    // The state restored from sessionStorage is available at once anyway.
+    if (d && d.readyState === 'loading') {
+      d.addEventListener('DOMContentLoaded', () => client.connect(), { once: true });
+    } else {
+      client.connect();
+    }
+  }
   return AD;
 }
