@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"sync"
 
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/js"
@@ -270,15 +271,30 @@ type scanner struct {
 
 var errUnbalanced = errors.New("jsrewrite: unbalanced brackets")
 
+// inputPool recycles the lexer's input copies; scanner tokens are offsets,
+// so nothing refers to the copy once scan returns.
+var inputPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledInput keeps one huge bundle from pinning its copy forever.
+const maxPooledInput = 8 << 20
+
 func scan(src []byte, kind Kind) (*scanner, error) {
 	s := &scanner{src: src, kind: kind, classDepth: -1, lastTopEdit: -1, bracketStr: -1}
 	s.scopes = append(s.scopes, scope{fn: true, arrowDepth: -1})
 	if kind == Handler {
 		s.fnBody = 1
 	}
-	// A copy with cap == len makes the lexer append its NUL terminator to
-	// its own buffer instead of writing into the caller's spare capacity.
-	in := parse.NewInputBytes(src[:len(src):len(src)])
+	// The lexer needs a NUL after the input: lex a pooled copy with room
+	// for it, never the caller's buffer (its spare capacity may hold data).
+	bp := inputPool.Get().(*[]byte)
+	buf := append(append((*bp)[:0], src...), 0)
+	defer func() {
+		if cap(buf) <= maxPooledInput {
+			*bp = buf[:0]
+			inputPool.Put(bp)
+		}
+	}()
+	in := parse.NewInputBytes(buf[:len(src)])
 	lx := js.NewLexer(in)
 
 	var p, c tok
