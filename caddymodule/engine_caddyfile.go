@@ -44,6 +44,8 @@ func init() {
 //		max_message_size <size>
 //		send_queue <n>
 //		max_conns_per_agent <n>
+//		command_rate <per-second>
+//		command_burst <n>
 //		simulate { calls_per_minute <n>; chats_per_minute <n>; emails_per_minute <n>;
 //		           hangup_after <duration>; abandon_after <duration>;
 //		           abandon_probability <0..1>; seed <n> }
@@ -212,6 +214,17 @@ func (a *EngineApp) unmarshalSub(d *caddyfile.Dispenser) error {
 		c.SendQueue, err = num()
 	case "max_conns_per_agent":
 		c.MaxConnsPerAgent, err = num()
+	case "command_rate":
+		var v string
+		if v, err = one(); err == nil {
+			r, perr := strconv.ParseFloat(v, 64)
+			if perr != nil || r <= 0 {
+				return d.Errf("command_rate: %q is not a positive number (messages per second)", v)
+			}
+			c.CommandRate = r
+		}
+	case "command_burst":
+		c.CommandBurst, err = num()
 	case "simulate":
 		if d.NextArg() {
 			return d.ArgErr()

@@ -130,6 +130,13 @@ func (o *engineObserver) Refused(r *http.Request, status int, reason string) {
 	}
 }
 
+// RateLimited logs a client cut off for sending too many messages.
+func (o *engineObserver) RateLimited(agentID, kind string) {
+	if c := o.logger.Check(zapcore.WarnLevel, "WebSocket client cut off: too many messages"); c != nil {
+		c.Write(zap.String("agent", agentID), zap.String("client_kind", kind))
+	}
+}
+
 func (o *engineObserver) EventPublished(name string) {
 	engineMetrics.events.WithLabelValues(name).Inc()
 }

@@ -13,6 +13,9 @@ type Claims struct {
 	AgentID   string    // sub
 	Name      string    // optional display name
 	ExpiresAt time.Time // exp
+	// IssuedAt is iat (zero when the token has none): tokens issued before
+	// the agent's last logout are refused.
+	IssuedAt time.Time
 }
 
 type tokenClaims struct {
@@ -45,7 +48,11 @@ func VerifyToken(secret []byte, token string, now time.Time) (Claims, error) {
 	if len(tc.Name) > 128 {
 		return Claims{}, errors.New("invalid token: name too long")
 	}
-	return Claims{AgentID: tc.Subject, Name: tc.Name, ExpiresAt: tc.ExpiresAt.Time}, nil
+	cl := Claims{AgentID: tc.Subject, Name: tc.Name, ExpiresAt: tc.ExpiresAt.Time}
+	if tc.IssuedAt != nil {
+		cl.IssuedAt = tc.IssuedAt.Time
+	}
+	return cl, nil
 }
 
 // MintToken signs an agent token valid for ttl from now (demo endpoint and

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -413,6 +414,8 @@ func (e *Engine) logout(a *agent) (any, error) {
 		return nil, errf(CodeInvalidState, "agent has %d unfinished contact(s)", len(a.contacts))
 	}
 	e.setAgentState(a, StateLoggedOut, 0, "")
+	// Wall clock, like the tokens' iat (the engine clock may be faked).
+	a.loggedOutAt = time.Now()
 	return a.view(), nil
 }
 

@@ -69,6 +69,11 @@ type Config struct {
 	HelloTimeout   time.Duration `json:"hello_timeout,omitempty"`    // default 10s
 	// MaxConnsPerAgent bounds the pages one agent may have open (default 32).
 	MaxConnsPerAgent int `json:"max_conns_per_agent,omitempty"`
+	// CommandRate and CommandBurst bound the messages one connection may
+	// send (a token bucket: default 20 per second, bursts of 40). A client
+	// above it is cut off with close code 4008; others are not affected.
+	CommandRate  float64 `json:"command_rate,omitempty"`
+	CommandBurst int     `json:"command_burst,omitempty"`
 }
 
 // PauseCode is a configured pause sub-state.
@@ -150,6 +155,12 @@ func (c Config) Defaults() Config {
 	if c.MaxConnsPerAgent == 0 {
 		c.MaxConnsPerAgent = 32
 	}
+	if c.CommandRate == 0 {
+		c.CommandRate = 20
+	}
+	if c.CommandBurst == 0 {
+		c.CommandBurst = 40
+	}
 	s := &c.Simulate
 	if s.HangupAfter == 0 {
 		s.HangupAfter = 90 * time.Second
@@ -178,6 +189,12 @@ func (c Config) Validate() error {
 		if d < 0 {
 			add("%s: must be positive, got %s", name, d)
 		}
+	}
+	if !(c.CommandRate > 0 && c.CommandRate <= 1e6) {
+		add("command_rate: %v out of range (0, 1000000] messages per second", c.CommandRate)
+	}
+	if c.CommandBurst < 1 || c.CommandBurst > 1e6 {
+		add("command_burst: %d out of range 1..1000000", c.CommandBurst)
 	}
 	switch c.PopupOn {
 	case PopupOnAccept, PopupOnRinging, PopupOnEstablished:

@@ -59,6 +59,9 @@ type agent struct {
 	conns     int
 	grace     Timer
 	graceGen  uint64
+	// loggedOutAt is the wall-clock time of the last explicit logout
+	// (AGENT.Logout, API LOGGEDOUT): older tokens are refused.
+	loggedOutAt time.Time
 }
 
 type queue struct {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/crmframe/crmframe/engine/wire"
 	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
 )
 
 // WebSocket close codes sent by the hub (docs/protocol.md).
@@ -20,6 +21,7 @@ const (
 	CloseTooBig         = 1009 // message larger than max_message_size (sent by gorilla)
 	CloseSlowConsumer   = 4000 // send queue overflowed: reconnect and resume
 	CloseHelloTimeout   = 4001 // no hello in time
+	CloseRateLimited    = 4008 // more messages than command_rate/command_burst allow
 )
 
 // TokenCookie and TokenParam are where the hub looks for the agent token.
@@ -87,6 +89,9 @@ func (h *wsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	cfg := h.e.Config()
 	claims, err := VerifyToken(cfg.Secret, tok, time.Now())
+	if err == nil {
+		err = h.e.checkRevoked(claims)
+	}
 	if err != nil {
 		h.refuse(w, r, http.StatusUnauthorized, err.Error())
 		return
@@ -121,6 +126,9 @@ type conn struct {
 	clientID string
 	limit    int
 	cfg      Config // as when the connection opened
+	claims   Claims
+	// lim bounds the messages the client may send; only the reader uses it.
+	lim *rate.Limiter
 
 	mu        sync.Mutex
 	live      bool     // hello answered: Deliver queues directly
@@ -139,7 +147,8 @@ func newConn(e *Engine, ws *websocket.Conn, cl Claims, cfg Config) *conn {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return &conn{e: e, ws: ws, agentID: cl.AgentID, name: cl.Name, session: hex.EncodeToString(b[:]),
-		kind: "other", limit: cfg.SendQueue, cfg: cfg}
+		kind: "other", limit: cfg.SendQueue, cfg: cfg, claims: cl,
+		lim: rate.NewLimiter(rate.Limit(cfg.CommandRate), cfg.CommandBurst)}
 }
 
 func (c *conn) wants(en *Entry) bool {
@@ -246,7 +255,7 @@ func (c *conn) flush() {
 			batch, code, msg, reason := c.out, c.closeCode, c.closeMsg, c.reason
 			c.out = nil
 			c.mu.Unlock()
-			if reason != "slow" && reason != "error" { // e.g. the error explaining a refusal
+			if reason != "slow" && reason != "error" && reason != "rate_limited" { // e.g. the error explaining a refusal
 				for _, en := range batch {
 					if c.write(en) != nil {
 						break
@@ -335,6 +344,14 @@ func (c *conn) run() {
 			if !attached && isTimeout(err) {
 				c.kill(CloseHelloTimeout, "hello expected", "error")
 			}
+			return
+		}
+		if !c.lim.Allow() {
+			// A flood costs the engine nothing more: this reader stops here.
+			if o, ok := c.e.obs.(RateLimitObserver); ok {
+				o.RateLimited(c.agentID, c.kind)
+			}
+			c.kill(CloseRateLimited, "too many messages: slow down", "rate_limited")
 			return
 		}
 		if attached {
@@ -448,7 +465,8 @@ func (c *conn) hello(env *wire.Envelope) (func(), error) {
 	}
 	cfg := c.cfg
 	w := wire.Welcome{Op: wire.OpWelcome, V: wire.Version, Session: c.session, Epoch: c.e.broker.Epoch(), Seq: cur,
-		Replayed: len(missed), Limits: wire.Limits{MaxMessageSize: cfg.MaxMessageSize, SendQueue: cfg.SendQueue, PingInterval: cfg.PingInterval.Milliseconds()}}
+		Replayed: len(missed), Limits: wire.Limits{MaxMessageSize: cfg.MaxMessageSize, SendQueue: cfg.SendQueue, PingInterval: cfg.PingInterval.Milliseconds(),
+			CommandRate: cfg.CommandRate, CommandBurst: cfg.CommandBurst}}
 	how := "resumed"
 	if snap != nil {
 		w.Snapshot, w.Agent, w.Contacts, w.Seq = true, snap.Agent, snap.Contacts, snap.Seq

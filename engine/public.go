@@ -371,6 +371,10 @@ func (e *Engine) attach(cn *conn, epoch string, since uint64, resume bool) (miss
 		return nil, 0, nil, nil, errf(CodeUnavailable, "server shutting down")
 	}
 	a := e.agentLocked(cn.agentID)
+	if err := revoked(a, cn.claims); err != nil {
+		// The agent logged out between the upgrade and the hello.
+		return nil, 0, nil, nil, errf(CodeForbidden, "%v", err)
+	}
 	if a.conns >= e.cfg.MaxConnsPerAgent {
 		return nil, 0, nil, nil, errf(CodeForbidden, "too many connections for this agent (%d)", e.cfg.MaxConnsPerAgent)
 	}

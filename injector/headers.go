@@ -252,7 +252,7 @@ func (p *HeaderPolicy) rewriteCookie(v string) string {
 	parts := strings.Split(v, ";")
 	out := parts[:1]
 	changed := false
-	hasSecure, hasPartitioned := false, false
+	hasSecure, hasPartitioned, hasSameSite := false, false, false
 	for _, a := range parts[1:] {
 		name, val, _ := strings.Cut(strings.TrimSpace(a), "=")
 		switch strings.ToLower(strings.TrimSpace(name)) {
@@ -263,6 +263,7 @@ func (p *HeaderPolicy) rewriteCookie(v string) string {
 			}
 		case "samesite":
 			if p.Cookies == CookiesCrossSite {
+				hasSameSite = true
 				if !strings.EqualFold(strings.TrimSpace(val), "None") {
 					changed = true
 				}
@@ -276,6 +277,9 @@ func (p *HeaderPolicy) rewriteCookie(v string) string {
 		out = append(out, a)
 	}
 	if p.Cookies == CookiesCrossSite {
+		if !hasSameSite {
+			changed = true // browsers default a missing SameSite to Lax
+		}
 		out = append(out, " SameSite=None")
 		if !hasSecure {
 			out = append(out, " Secure")

@@ -81,6 +81,10 @@ type Limits struct {
 	MaxMessageSize int64 `json:"max_message_size"`
 	SendQueue      int   `json:"send_queue"`
 	PingInterval   int64 `json:"ping_interval_ms"`
+	// CommandRate/CommandBurst: messages per second a client may send
+	// (token bucket); above it the connection is closed with 4008.
+	CommandRate  float64 `json:"command_rate,omitempty"`
+	CommandBurst int     `json:"command_burst,omitempty"`
 }
 
 // Result answers cmd.

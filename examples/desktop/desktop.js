@@ -107,7 +107,11 @@
   // ---- agent state ----
   $('btn-ready').onclick = function () { run('Ready', AD.AGENT.Ready()); };
   $('btn-pause').onclick = function () { run('Pause', AD.AGENT.Pause($('pause-code').value || undefined)); };
-  $('btn-logout').onclick = function () { run('Log out', AD.AGENT.Logout()); };
+  $('btn-logout').onclick = function () {
+    // A logout revokes the tokens issued before it: the next sign-in (or a
+    // reload) must mint a new one.
+    run('Log out', AD.AGENT.Logout().then(function (r) { sessionStorage.removeItem('desk.token'); return r; }));
+  };
   $('dial').onsubmit = function (e) {
     e.preventDefault();
     run('Call', AD.CONTACT.MakeCall($('dial-number').value.trim()));
