@@ -6,7 +6,7 @@ export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 # Packages with concurrency run under the race detector.
 RACE_PKGS := $(foreach d,injector engine caddymodule,$(if $(wildcard $(d)),./$(d)/...))
 
-.PHONY: all build demo test deps lint unit race sdktest benchsmoke bench fuzz clean
+.PHONY: all build demo test deps lint unit race sdktest benchsmoke bench fuzz vulncheck soak clean
 
 all: build
 
@@ -63,8 +63,24 @@ test: deps lint unit race sdktest benchsmoke
 bench:
 	$(GO) run ./bench/crmbench $(BENCHFLAGS)
 
+# Every fuzz target for FUZZTIME seconds each (default 60); the seed corpora
+# under testdata/fuzz also run in every `go test`.
+FUZZTIME ?= 60
 fuzz:
-	@echo "see docs/ for fuzz targets"
+	scripts/fuzz.sh $(FUZZTIME)
+
+# govulncheck against a vulnerability database built from the
+# golang.org/x/vulndb module (the Go module proxy is all the network CI has).
+VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
+vulncheck:
+	@dir=$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/.*"Dir": "\(.*\)",/\1/p'); \
+	rm -rf .vulndb && $(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION) -vulns $$dir/data/osv -out .vulndb && \
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@v1.9.0 -db file://$(CURDIR)/.vulndb ./...
+
+# The soak: 200 agents, 10,000 contacts, dropped connections and a live
+# reload against the real binary; a shorter one runs in `make test`.
+soak: build
+	$(GO) run ./soak/cmd/crmsoak -bin bin/crmframe $(SOAKFLAGS)
 
 clean:
 	rm -rf bin

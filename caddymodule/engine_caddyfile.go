@@ -44,6 +44,9 @@ func init() {
 //		max_message_size <size>
 //		send_queue <n>
 //		max_conns_per_agent <n>
+//		ping_interval <duration>
+//		write_timeout <duration>
+//		hello_timeout <duration>
 //		command_rate <per-second>
 //		command_burst <n>
 //		simulate { calls_per_minute <n>; chats_per_minute <n>; emails_per_minute <n>;
@@ -214,6 +217,12 @@ func (a *EngineApp) unmarshalSub(d *caddyfile.Dispenser) error {
 		c.SendQueue, err = num()
 	case "max_conns_per_agent":
 		c.MaxConnsPerAgent, err = num()
+	case "ping_interval":
+		c.PingInterval, err = dur()
+	case "write_timeout":
+		c.WriteTimeout, err = dur()
+	case "hello_timeout":
+		c.HelloTimeout, err = dur()
 	case "command_rate":
 		var v string
 		if v, err = one(); err == nil {

@@ -62,8 +62,8 @@ type Handler struct {
 	Breakout string `json:"breakout,omitempty"`
 	// Sandbox controls the browser-enforced backstop of breakout
 	// neutralisation: a CSP sandbox directive that allows everything but
-	// navigating the desktop window. "on" (default when breakout is
-	// neutralize) or "off".
+	// navigating the desktop window. "on" or "off" (default: it also stops
+	// a CRM's frames from navigating each other).
 	Sandbox string `json:"sandbox,omitempty"`
 	// Declarative screen-pop: URL templates by media type ("*" for any)
 	// the framed CRM navigates to on POPUP, e.g.
@@ -117,10 +117,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		h.CompatSDKPath = DefaultCompatSDKPath
 	}
 	if h.Sandbox == "" {
+		// Opt-in: a sandboxed frame cannot navigate its sibling frames,
+		// which legacy framesets do all the time.
 		h.Sandbox = "off"
-		if h.Breakout == "neutralize" {
-			h.Sandbox = "on"
-		}
 	}
 	if err := h.validate(); err != nil {
 		return err
@@ -133,6 +132,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		u, _ := url.Parse(o)
 		pol.UpstreamOrigins = append(pol.UpstreamOrigins, u)
 	}
+	if err := h.provisionEngine(ctx); err != nil {
+		return err
+	}
 	h.bundle = sdk.Build()
 	h.compat = sdk.WithPrelude(h.bundle, h.compatPrelude())
 	if err := registerProxyMetrics(ctx.GetMetricsRegistry()); err != nil {
@@ -143,7 +145,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("crm_frame: %v", err)
 	}
 	h.cfg = injector.Config{Policy: pol, Observer: observeHeaders, Body: br.Filter}
-	return h.provisionEngine(ctx)
+	return nil
 }
 
 // Validate checks the configuration (also run by Provision).
@@ -275,6 +277,10 @@ func (h *Handler) sdkAttrs() string {
 	if h.Breakout != "neutralize" {
 		attr("data-crmframe-breakout", h.Breakout)
 	}
+	if h.engineApp == nil {
+		// No crm_engine: the SDK must not knock on a WebSocket that is not there.
+		attr("data-crmframe-autoconnect", "false")
+	}
 	if len(h.ScreenPop) > 0 {
 		js, _ := json.Marshal(h.ScreenPop)
 		attr("data-crmframe-screen-pop", string(js))
@@ -286,6 +292,9 @@ func (h *Handler) sdkAttrs() string {
 // compat_sdk_path, where our script tag attributes are not present.
 func (h *Handler) compatPrelude() string {
 	cfg := map[string]any{"prefix": h.PathPrefix, "widget": h.WidgetID}
+	if h.engineApp == nil {
+		cfg["autoConnect"] = false
+	}
 	if len(h.ScreenPop) > 0 {
 		cfg["screenPop"] = h.ScreenPop
 	}

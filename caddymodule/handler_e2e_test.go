@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crmframe/crmframe/injector"
 	"github.com/crmframe/crmframe/internal/caddyrun"
 )
 
@@ -71,7 +70,7 @@ http://127.0.0.1:%d {
 	if xfo := resp.Header.Values("X-Frame-Options"); len(xfo) != 0 {
 		t.Errorf("X-Frame-Options still sent: %q", xfo)
 	}
-	if got := resp.Header.Values("Content-Security-Policy"); len(got) != 1 || got[0] != "default-src 'self'; frame-ancestors https://desk.example.com; sandbox "+injector.SandboxValue {
+	if got := resp.Header.Values("Content-Security-Policy"); len(got) != 1 || got[0] != "default-src 'self'; frame-ancestors https://desk.example.com" {
 		t.Errorf("CSP = %q", got)
 	}
 	if got := resp.Header.Get("Set-Cookie"); got != "JSESSIONID=abc; Path=/; HttpOnly; SameSite=Strict" {

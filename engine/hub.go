@@ -343,6 +343,10 @@ func (c *conn) run() {
 		if err != nil {
 			if !attached && isTimeout(err) {
 				c.kill(CloseHelloTimeout, "hello expected", "error")
+			} else if isTimeout(err) {
+				// No traffic nor pong for two ping intervals: a dead or
+				// half-open peer, cut by us (not a client close).
+				c.kill(websocket.CloseGoingAway, "ping timeout", "timeout")
 			}
 			return
 		}

@@ -37,9 +37,10 @@ type HeaderPolicy struct {
 	// Partitioned adds the Partitioned attribute in cross-site mode.
 	Partitioned bool
 	// Sandbox adds a CSP sandbox directive that allows everything a CRM
-	// page does except navigating the top-level window (the desktop), and
-	// strips top-navigation allowances from a sandbox the CRM sent itself.
-	// It is the browser-enforced backstop of frame-busting neutralisation.
+	// page does except navigating the top-level window (the desktop). It is
+	// the browser-enforced backstop of frame-busting neutralisation (a
+	// sandbox the CRM sends itself always loses its top-navigation
+	// allowances).
 	Sandbox bool
 }
 
@@ -103,8 +104,9 @@ func ClientOrigin(r *http.Request) *url.URL {
 // client (scheme and host).
 func (p *HeaderPolicy) Apply(h http.Header, client *url.URL) Changes {
 	var c Changes
+	self := p.crmFramesItself(h)
 	c.XFORemoved = removeHeader(h, "X-Frame-Options")
-	c.CSPFrameAncestors = p.applyCSP(h, &c)
+	c.CSPFrameAncestors = p.applyCSP(h, &c, self)
 	c.CookiesRewritten = p.applyCookies(h)
 	c.LocationsRewrites = p.applyLocations(h, client)
 	return c
@@ -133,12 +135,70 @@ func headerKeys(h http.Header, name string) []string {
 	return ks
 }
 
-func (p *HeaderPolicy) frameAncestorsValue() string {
-	return strings.Join(p.FrameAncestors, " ")
+// frameAncestorsValue is the configured list, plus 'self' when the CRM
+// lets its own pages frame this one: browsers check every ancestor, so a
+// CRM page inside the CRM's own frameset inside the desktop needs both.
+func (p *HeaderPolicy) frameAncestorsValue(self bool) string {
+	v := strings.Join(p.FrameAncestors, " ")
+	if self {
+		for _, a := range p.FrameAncestors {
+			if a == "'self'" || a == "*" {
+				return v
+			}
+		}
+		v += " 'self'"
+	}
+	return v
 }
 
-func (p *HeaderPolicy) applyCSP(h http.Header, c *Changes) int {
-	fa := p.frameAncestorsValue()
+// crmFramesItself reports whether the CRM allowed same-origin framing of
+// this response: X-Frame-Options SAMEORIGIN, or its own frame-ancestors
+// naming 'self' or one of its origins. Only then do we keep 'self'.
+func (p *HeaderPolicy) crmFramesItself(h http.Header) bool {
+	// As browsers do: any DENY among the values wins over SAMEORIGIN.
+	same, deny := false, false
+	for k, vs := range h {
+		if strings.EqualFold(k, "X-Frame-Options") {
+			for _, v := range vs {
+				for _, t := range strings.Split(v, ",") {
+					switch strings.ToUpper(strings.TrimSpace(t)) {
+					case "SAMEORIGIN":
+						same = true
+					case "DENY":
+						deny = true
+					}
+				}
+			}
+		}
+	}
+	if same && !deny {
+		return true
+	}
+	for _, k := range headerKeys(h, HeaderCSP) {
+		for _, v := range h[k] {
+			for _, pol := range ParsePolicyList(v) {
+				d, ok := pol.Get("frame-ancestors")
+				if !ok {
+					continue
+				}
+				for _, src := range strings.Fields(d.Value) {
+					if strings.EqualFold(src, "'self'") {
+						return true
+					}
+					for _, u := range p.UpstreamOrigins {
+						if strings.EqualFold(strings.TrimSuffix(src, "/"), u.Scheme+"://"+u.Host) {
+							return true
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (p *HeaderPolicy) applyCSP(h http.Header, c *Changes, self bool) int {
+	fa := p.frameAncestorsValue(self)
 	n := 0
 	enforced := false
 	var firstEnforced *Policy
@@ -163,13 +223,13 @@ func (p *HeaderPolicy) applyCSP(h http.Header, c *Changes) int {
 						if firstEnforced == nil {
 							firstEnforced, firstKey, firstIdx, firstList = pol, k, i, ps
 						}
-						if p.Sandbox {
-							if d, ok := pol.Get("sandbox"); ok {
-								hasSandbox = true
-								if nv := stripTopNavigation(d.Value); nv != d.Value {
-									pol.Set("sandbox", nv)
-									c.SandboxApplied++
-								}
+						// A sandbox the CRM sends itself never lets it
+						// navigate the desktop, whatever our own setting.
+						if d, ok := pol.Get("sandbox"); ok {
+							hasSandbox = true
+							if nv := stripTopNavigation(d.Value); nv != d.Value {
+								pol.Set("sandbox", nv)
+								c.SandboxApplied++
 							}
 						}
 					}

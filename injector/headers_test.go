@@ -53,9 +53,9 @@ func TestCSPFrameAncestors(t *testing.T) {
 			want: http.Header{"Content-Security-Policy": {"default-src 'self'; " + fa + ";"}},
 		},
 		{
-			name: "odd casing of directive and duplicates dropped",
+			name: "odd casing of directive and duplicates dropped ('self' kept: the CRM frames itself)",
 			in:   http.Header{"Content-Security-Policy": {"FRAME-ANCESTORS 'self'; Frame-Ancestors *; object-src 'none'"}},
-			want: http.Header{"Content-Security-Policy": {fa + "; object-src 'none'"}},
+			want: http.Header{"Content-Security-Policy": {fa + " 'self'; object-src 'none'"}},
 		},
 		{
 			name: "several policies in one value, several headers, report-only too",
@@ -285,5 +285,33 @@ func TestSandboxBackstop(t *testing.T) {
 		if f == "allow-top-navigation" || f == "allow-top-navigation-by-user-activation" {
 			t.Errorf("SandboxValue allows top navigation: %s", f)
 		}
+	}
+}
+
+// A CRM page that its own pages may frame (a frameset, an inner iframe)
+// keeps 'self' next to the desktop: browsers check every ancestor.
+func TestFrameAncestorsSelfWhenCRMFramesItself(t *testing.T) {
+	const fa = "frame-ancestors https://desk.example.com https://desk2.example.com"
+	tests := []struct {
+		name string
+		in   http.Header
+		want string
+	}{
+		{"XFO SAMEORIGIN", http.Header{"X-Frame-Options": {"sameorigin"}}, fa + " 'self'"},
+		{"CSP 'self'", http.Header{"Content-Security-Policy": {"frame-ancestors 'self'"}}, fa + " 'self'"},
+		{"CSP own upstream origin", http.Header{"Content-Security-Policy": {"frame-ancestors http://crm.internal:8080"}}, fa + " 'self'"},
+		{"XFO DENY", http.Header{"X-Frame-Options": {"DENY"}}, fa},
+		{"XFO DENY and SAMEORIGIN: DENY wins", http.Header{"X-Frame-Options": {"SAMEORIGIN", "deny"}}, fa},
+		{"CSP none", http.Header{"Content-Security-Policy": {"frame-ancestors 'none'"}}, fa},
+		{"CSP foreign origin", http.Header{"Content-Security-Policy": {"frame-ancestors https://partner.example"}}, fa},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := tc.in.Clone()
+			testPolicy().Apply(h, client)
+			if got := h.Get("Content-Security-Policy"); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
