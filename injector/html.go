@@ -633,7 +633,7 @@ func (f *htmlFilter) rewriteAttr(raw []byte, a attrSpan, kind JSKind) ([]byte, b
 		return nil, false
 	}
 	code := u // most handlers have no character references: no copy
-	if hasByte(u, '&') {
+	if hasCharRef(u) {
 		code = []byte(unescapeAttr(u, a.quote))
 	}
 	if kind == JSURL {

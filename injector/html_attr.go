@@ -165,16 +165,64 @@ func hasByte(b []byte, c byte) bool {
 // attrValue returns the decoded value of an attribute (entities resolved).
 func attrValue(raw []byte, a attrSpan) string {
 	v := raw[a.vs:a.ve]
-	if !hasByte(v, '&') {
+	if !hasCharRef(v) {
 		return string(v)
 	}
 	return unescapeAttr(v, a.quote)
+}
+
+// textUnescapeSafe reports whether decoding v as text gives what the
+// attribute rules give: they differ only for named references without
+// their ';' (and the tokenizer also folds CR LF), so every named reference
+// must end with ';'. That is the common case ("&quot;", "&amp;").
+func textUnescapeSafe(v []byte) bool {
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '\r', 0:
+			return false
+		case '&':
+			j := i + 1
+			for j < len(v) && (v[j]|0x20 >= 'a' && v[j]|0x20 <= 'z' || v[j] >= '0' && v[j] <= '9') {
+				j++
+			}
+			if j > i+1 && v[i+1] != '#' {
+				if j == len(v) || v[j] != ';' {
+					return false
+				}
+				// Only whole, known names: "&notit;" decodes "&not" as text
+				// but stays as it is in an attribute.
+				if d := html.UnescapeString(string(v[i : j+1])); strings.Contains(d, ";") {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// hasCharRef reports whether v may hold a character reference: an '&'
+// followed by a letter, digit or '#'. JavaScript in handlers is full of
+// "&&" and "& ", which are not references and need no decoding.
+func hasCharRef(v []byte) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] != '&' || i+1 >= len(v) {
+			continue
+		}
+		c := v[i+1]
+		if c == '#' || (c|0x20 >= 'a' && c|0x20 <= 'z') || (c >= '0' && c <= '9') {
+			return true
+		}
+	}
+	return false
 }
 
 // unescapeAttr resolves character references the way they are resolved
 // in attribute values ("&copy=1" stays as it is there). x/net/html only
 // exposes that mode through its tokenizer; values with '&' are rare.
 func unescapeAttr(v []byte, q byte) string {
+	if textUnescapeSafe(v) {
+		return html.UnescapeString(string(v))
+	}
 	b := make([]byte, 0, len(v)+10)
 	b = append(b, "<a v="...)
 	if q != 0 {

@@ -3,6 +3,7 @@ package injector
 import (
 	"bytes"
 	"flag"
+	"golang.org/x/net/html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -523,5 +524,37 @@ func TestAbortAndNoLeak(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines left behind", n-before)
+	}
+}
+
+func TestHasCharRef(t *testing.T) {
+	for in, want := range map[string]bool{
+		"if(a && b)go()": false, "a&&(b)": false, "a & b": false, "x&": false, "": false,
+		"a&amp;b": true, "&#39;": true, "&quot;x": true, "&copy=1": true, "&Amp": true,
+	} {
+		if got := hasCharRef([]byte(in)); got != want {
+			t.Errorf("hasCharRef(%q) = %v", in, got)
+		}
+		// Where it says no, the tokenizer's attribute decoding changes nothing.
+		if !want && unescapeAttr([]byte(in), '"') != in {
+			t.Errorf("%q decodes to %q", in, unescapeAttr([]byte(in), '"'))
+		}
+	}
+}
+
+// The fast text-mode decoding must agree with the tokenizer's attribute mode.
+func TestUnescapeAttrFastPathAgrees(t *testing.T) {
+	for _, in := range []string{
+		"a&amp;b", "&quot;x&quot;", "&#39;&#x27;", "&copy=1", "&copy;=1", "&amp", "&ampx", "&lt;&gt;",
+		"if(a&amp;&amp;b)", "x\r\ny&amp;", "&notin;", "&notit;", "&", "&;", "&#;", "&#xZZ;",
+	} {
+		got := unescapeAttr([]byte(in), '"')
+		b := []byte("<a v=\"" + in + "\">")
+		z := html.NewTokenizer(bytes.NewReader(b))
+		z.Next()
+		_, want, _ := z.TagAttr()
+		if got != string(want) {
+			t.Errorf("unescapeAttr(%q) = %q, tokenizer says %q", in, got, want)
+		}
 	}
 }
