@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,6 +107,11 @@ func (h hijacker) Unwrap() http.ResponseWriter { return h.ResponseWriter }
 // token, stores it in an HttpOnly cookie for the WebSocket of the page's
 // SDK, and redirects to the URL without it. It reports whether it answered.
 func (h *Handler) takeToken(w http.ResponseWriter, r *http.Request) (bool, error) {
+	// Every proxied request passes here: parse the query only when it
+	// can hold our parameter.
+	if !strings.Contains(r.URL.RawQuery, TokenParam) {
+		return false, nil
+	}
 	q := r.URL.Query()
 	tok := q.Get(TokenParam)
 	if !q.Has(TokenParam) {
@@ -145,7 +151,7 @@ func (h *Handler) takeToken(w http.ResponseWriter, r *http.Request) (bool, error
 // stripOwnCredentials removes our token cookie and parameter from a request
 // before it is proxied: the CRM must never see agent tokens.
 func stripOwnCredentials(r *http.Request) {
-	if cs := r.Header.Values("Cookie"); len(cs) > 0 && strings.Contains(strings.Join(cs, ";"), engine.TokenCookie) {
+	if slices.ContainsFunc(r.Header.Values("Cookie"), func(c string) bool { return strings.Contains(c, engine.TokenCookie) }) {
 		var keep []string
 		for _, c := range r.Cookies() {
 			if c.Name != engine.TokenCookie {

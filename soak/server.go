@@ -6,53 +6,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/crmframe/crmframe/internal/binproc"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 )
-
-// BuildBinary builds ./cmd/crmframe of the module in moduleDir into dir.
-func BuildBinary(moduleDir, dir string) (string, error) {
-	bin := filepath.Join(dir, "crmframe")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/crmframe")
-	cmd.Dir = moduleDir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/crmframe: %v\n%s", err, out)
-	}
-	return bin, nil
-}
-
-// ModuleRoot is the directory of the current Go module (go env GOMOD).
-func ModuleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %v", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", fmt.Errorf("not inside a Go module: run from the crmframe checkout or pass -bin")
-	}
-	return filepath.Dir(gomod), nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
 
 // server is the crmframe process under test.
 type server struct {
@@ -242,24 +209,8 @@ func (s *server) metricsURL() string {
 
 // memStatus returns VmHWM (peak RSS) and VmRSS of the process, in bytes.
 func (s *server) memStatus() (hwm, rss int64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		v, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "VmHWM:":
-			hwm = v << 10
-		case "VmRSS:":
-			rss = v << 10
-		}
-	}
-	return hwm, rss, nil
+	rss, hwm, err = binproc.MemStatus(s.cmd.Process.Pid)
+	return hwm, rss, err
 }
 
 // metrics is one scrape of the metrics site.

@@ -21,6 +21,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/crmframe/crmframe/internal/binproc"
 )
 
 // Config sets the size and pace of a soak run.
@@ -147,12 +149,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}()
 	bin := cfg.Bin
 	if bin == "" {
-		root, err := ModuleRoot()
+		root, err := binproc.ModuleRoot()
 		if err != nil {
 			return nil, err
 		}
 		logf("building crmframe")
-		if bin, err = BuildBinary(root, dir); err != nil {
+		if bin, err = binproc.BuildBinary(root, dir); err != nil {
 			return nil, err
 		}
 	}
@@ -167,7 +169,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	ports := make([]int, 4)
 	for i := range ports {
-		if ports[i], err = freePort(); err != nil {
+		if ports[i], err = binproc.FreePort(); err != nil {
 			return nil, err
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crmframe/crmframe/internal/binproc"
 )
 
 // TestSoakShort runs the short soak against the real binary (issue 9):
@@ -15,11 +17,11 @@ func TestSoakShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the soak needs the real binary; skipped with -short")
 	}
-	root, err := ModuleRoot()
+	root, err := binproc.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin, err := BuildBinary(root, t.TempDir())
+	bin, err := binproc.BuildBinary(root, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/crmframe/crmframe/internal/binproc"
+
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/gorilla/websocket"
 )
@@ -88,7 +90,7 @@ type wsClient struct {
 
 func (b *bench) fanoutRun() error {
 	cfg := b.cfg
-	apiPort, err := freePort()
+	apiPort, err := binproc.FreePort()
 	if err != nil {
 		return err
 	}
@@ -114,7 +116,7 @@ func (b *bench) fanoutClients(wsURL, api string, pid int) error {
 	cfg := b.cfg
 	hc := newClient(64, 0) // as many as posting goroutines
 	time.Sleep(300 * time.Millisecond)
-	rss0, _, err := memStatus(pid)
+	rss0, _, err := binproc.MemStatus(pid)
 	if err != nil {
 		return err
 	}
@@ -200,7 +202,7 @@ func (b *bench) fanoutClients(wsURL, api string, pid int) error {
 	}
 	connectTime := time.Since(t0)
 	time.Sleep(500 * time.Millisecond)
-	rss1, _, err := memStatus(pid)
+	rss1, _, err := binproc.MemStatus(pid)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/crmframe/crmframe/internal/binproc"
 )
 
 // Config is one run's settings.
@@ -118,7 +120,7 @@ func main() {
 			cfg.Resources = append(cfg.Resources, r)
 		}
 	}
-	root, err := moduleRoot()
+	root, err := binproc.ModuleRoot()
 	if err != nil {
 		fatalf("%v", err)
 	}
@@ -179,7 +181,7 @@ func Run(cfg Config, root string, logw io.Writer) (*Report, error) {
 	bin := cfg.Bin
 	if bin == "" {
 		logf("building ./cmd/crmframe")
-		if bin, err = buildBinary(root, tmp); err != nil {
+		if bin, err = binproc.BuildBinary(root, tmp); err != nil {
 			return nil, err
 		}
 	}

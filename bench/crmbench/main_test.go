@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crmframe/crmframe/internal/binproc"
 )
 
 // TestHarnessSmoke runs the whole harness on tiny durations against the
@@ -17,7 +19,7 @@ func TestHarnessSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the real binary; skipped with -short")
 	}
-	root, err := moduleRoot()
+	root, err := binproc.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

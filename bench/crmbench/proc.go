@@ -1,58 +1,21 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/crmframe/crmframe/internal/binproc"
 )
-
-// moduleRoot is the folder holding go.mod (the harness runs go build and
-// go test there).
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	p := strings.TrimSpace(string(out))
-	if p == "" || p == os.DevNull {
-		return "", errors.New("not inside the crmframe module (go env GOMOD is empty)")
-	}
-	return filepath.Dir(p), nil
-}
-
-// buildBinary builds ./cmd/crmframe into dir.
-func buildBinary(root, dir string) (string, error) {
-	bin := filepath.Join(dir, "crmframe")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/crmframe")
-	cmd.Dir = root
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("go build ./cmd/crmframe: %v\n%s", err, out)
-	}
-	return bin, nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
 
 // Proc is a running crmframe process.
 type Proc struct {
@@ -88,7 +51,7 @@ func (l *limitedBuffer) String() string {
 // startProc writes the Caddyfile (the admin address and quiet global
 // options are added here) and runs the binary until every waitURL answers.
 func startProc(bin, dir, globalExtra, sites string, waitURLs ...string) (*Proc, error) {
-	ap, err := freePort()
+	ap, err := binproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -177,39 +140,6 @@ func (p *Proc) Stop() {
 
 func (p *Proc) Pid() int { return p.cmd.Process.Pid }
 
-// memStatus reads VmRSS and VmHWM (bytes) of a process.
-func memStatus(pid int) (rss, hwm int64, err error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok || (k != "VmRSS" && k != "VmHWM") {
-			continue
-		}
-		fs := strings.Fields(v)
-		if len(fs) < 1 {
-			continue
-		}
-		n, err := strconv.ParseInt(fs[0], 10, 64)
-		if err != nil {
-			return 0, 0, fmt.Errorf("/proc/%d/status %s: %v", pid, k, err)
-		}
-		if k == "VmRSS" {
-			rss = n << 10
-		} else {
-			hwm = n << 10
-		}
-	}
-	if rss == 0 {
-		return 0, 0, fmt.Errorf("/proc/%d/status has no VmRSS", pid)
-	}
-	return rss, hwm, sc.Err()
-}
-
 // resetHWM clears the kernel's high-water mark so a later VmHWM covers
 // only what follows (writing 5 to clear_refs; needs to own the process).
 func resetHWM(pid int) error {
@@ -232,7 +162,7 @@ func sampleRSS(pid int, every time.Duration) *sampler {
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
-			if rss, _, err := memStatus(pid); err == nil && rss > s.peak {
+			if rss, _, err := binproc.MemStatus(pid); err == nil && rss > s.peak {
 				s.peak = rss
 			}
 			select {

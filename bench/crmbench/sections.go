@@ -13,6 +13,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/crmframe/crmframe/internal/binproc"
 )
 
 // Targets (issue 8).
@@ -47,11 +49,11 @@ http://127.0.0.1:%d {
 
 // startPair runs a fresh crmframe process with both sites.
 func (b *bench) startPair(globalExtra, extraSites string) (*Proc, *Site, *Site, error) {
-	pp, err := freePort()
+	pp, err := binproc.FreePort()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	cp, err := freePort()
+	cp, err := binproc.FreePort()
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -387,7 +389,7 @@ func (b *bench) memoryRun(pid int, s *Site, res *Resource) (base, peak int64, er
 		return 0, 0, err
 	}
 	time.Sleep(200 * time.Millisecond)
-	if base, _, err = memStatus(pid); err != nil {
+	if base, _, err = binproc.MemStatus(pid); err != nil {
 		return 0, 0, err
 	}
 	hwmOK := resetHWM(pid) == nil
@@ -412,7 +414,7 @@ func (b *bench) memoryRun(pid int, s *Site, res *Resource) (base, peak int64, er
 			return 0, 0, e
 		}
 	}
-	if _, hwm, err := memStatus(pid); err == nil && hwmOK && hwm > peak {
+	if _, hwm, err := binproc.MemStatus(pid); err == nil && hwmOK && hwm > peak {
 		peak = hwm
 	}
 	return base, peak, nil

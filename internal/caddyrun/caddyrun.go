@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/crmframe/crmframe/internal/binproc"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig"
@@ -27,12 +28,11 @@ import (
 // FreePort returns a TCP port free on 127.0.0.1 right now.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := binproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // Adapt turns a Caddyfile into Caddy's JSON config.
@@ -52,10 +52,9 @@ func Adapt(caddyfile string) ([]byte, error) {
 
 var mu sync.Mutex // one in-process Caddy at a time
 
-// Start loads the Caddyfile into an in-process Caddy (admin off) and stops
-// it when the test ends. Every address the config listens on must be
-// given explicitly.
-func Start(t testing.TB, caddyfile string) {
+// inProcessConfig adapts a Caddyfile for an in-process Caddy: admin off,
+// nothing persisted, only Caddy's errors logged (readable test output).
+func inProcessConfig(t testing.TB, caddyfile string) []byte {
 	t.Helper()
 	js, err := Adapt(caddyfile)
 	if err != nil {
@@ -67,10 +66,18 @@ func Start(t testing.TB, caddyfile string) {
 	}
 	cfg["admin"] = map[string]any{"disabled": true, "config": map[string]any{"persist": false}}
 	if _, ok := cfg["logging"]; !ok {
-		// Keep test output readable: only errors from Caddy itself.
 		cfg["logging"] = map[string]any{"logs": map[string]any{"default": map[string]any{"level": "ERROR"}}}
 	}
 	js, _ = json.Marshal(cfg)
+	return js
+}
+
+// Start loads the Caddyfile into an in-process Caddy (admin off) and stops
+// it when the test ends. Every address the config listens on must be
+// given explicitly.
+func Start(t testing.TB, caddyfile string) {
+	t.Helper()
+	js := inProcessConfig(t, caddyfile)
 	mu.Lock()
 	if err := caddy.Load(js, true); err != nil {
 		mu.Unlock()
@@ -86,20 +93,7 @@ func Start(t testing.TB, caddyfile string) {
 // exactly as `caddy reload` does.
 func Reload(t testing.TB, caddyfile string) {
 	t.Helper()
-	js, err := Adapt(caddyfile)
-	if err != nil {
-		t.Fatalf("adapt: %v", err)
-	}
-	var cfg map[string]any
-	if err := json.Unmarshal(js, &cfg); err != nil {
-		t.Fatal(err)
-	}
-	cfg["admin"] = map[string]any{"disabled": true, "config": map[string]any{"persist": false}}
-	if _, ok := cfg["logging"]; !ok {
-		cfg["logging"] = map[string]any{"logs": map[string]any{"default": map[string]any{"level": "ERROR"}}}
-	}
-	js, _ = json.Marshal(cfg)
-	if err := caddy.Load(js, false); err != nil {
+	if err := caddy.Load(inProcessConfig(t, caddyfile), false); err != nil {
 		t.Fatalf("reload: %v", err)
 	}
 }
@@ -114,7 +108,7 @@ var (
 func Binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		root, err := moduleRoot()
+		root, err := binproc.ModuleRoot()
 		if err != nil {
 			buildErr = err
 			return
@@ -124,26 +118,12 @@ func Binary(t testing.TB) string {
 			buildErr = err
 			return
 		}
-		binPath = filepath.Join(dir, "crmframe")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/crmframe")
-		cmd.Dir = root
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
+		binPath, buildErr = binproc.BuildBinary(root, dir)
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
 	return binPath
-}
-
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Dir(strings.TrimSpace(string(out))), nil
 }
 
 // withAdmin sets the admin address in the Caddyfile's global options block,
