@@ -67,6 +67,7 @@ func TestCaddyfileErrors(t *testing.T) {
 		{"bad cookie option", "crm_frame {\n\tframe_ancestors https://d.example\n\tcookies cross_site chips\n}", `unknown option "chips"`},
 		{"bad upstream", "crm_frame {\n\tframe_ancestors https://d.example\n\tupstream_origin crm.internal\n}", `upstream_origin: "crm.internal" is not an origin`},
 		{"bad size", "crm_frame {\n\tframe_ancestors https://d.example\n\tmax_rewrite_size lots\n}", `"lots" is not a size`},
+		{"bad js_cache", "crm_frame {\n\tframe_ancestors https://d.example\n\tjs_cache big\n}", `js_cache: "big" is not a size`},
 		{"bad breakout", "crm_frame {\n\tframe_ancestors https://d.example\n\tbreakout yes\n}", `breakout: unknown mode "yes"`},
 		{"bad prefix", "crm_frame {\n\tframe_ancestors https://d.example\n\tpath_prefix x\n}", `path_prefix "x" must start with /`},
 		{"bad sandbox", "crm_frame {\n\tframe_ancestors https://d.example\n\tsandbox maybe\n}", `sandbox: unknown value "maybe"`},

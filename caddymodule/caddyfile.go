@@ -32,6 +32,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		path_prefix <path>
 //		inject <url...>
 //		max_rewrite_size <size>
+//		js_cache <size>|off
 //		breakout neutralize|detect|off
 //		sandbox on|off
 //		screen_pop [telephony|chat|channel] <url-template>
@@ -113,6 +114,22 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.Errf("max_rewrite_size: %q is not a size (e.g. 16MiB)", d.Val())
 			}
 			m.MaxRewriteSize = int64(n)
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+		case "js_cache":
+			if !d.NextArg() {
+				return d.ArgErr()
+			}
+			if d.Val() == "off" {
+				m.JSCacheSize = -1
+			} else {
+				n, err := humanize.ParseBytes(d.Val())
+				if err != nil || n == 0 {
+					return d.Errf("js_cache: %q is not a size (e.g. 32MiB) or 'off'", d.Val())
+				}
+				m.JSCacheSize = int64(n)
+			}
 			if d.NextArg() {
 				return d.ArgErr()
 			}

@@ -28,6 +28,7 @@ func init() {
 const (
 	DefaultPathPrefix     = "/__crmframe"
 	DefaultMaxRewriteSize = 16 << 20
+	DefaultJSCacheSize    = 32 << 20
 	DefaultCompatSDKPath  = "/AD/widget/agentdesktop_widget.js"
 )
 
@@ -57,6 +58,10 @@ type Handler struct {
 	Inject []string `json:"inject,omitempty"`
 	// Bodies larger than this are passed through unchanged. Default 16 MiB.
 	MaxRewriteSize int64 `json:"max_rewrite_size,omitempty"`
+	// Memory for the cache of rewritten JavaScript responses (keyed by
+	// their exact bytes, so a static bundle is rewritten once). Default
+	// 32 MiB; -1 turns it off.
+	JSCacheSize int64 `json:"js_cache_size,omitempty"`
 	// Frame-busting handling: "neutralize" (default), "detect" (only count
 	// and log) or "off".
 	Breakout string `json:"breakout,omitempty"`
@@ -84,6 +89,17 @@ type Handler struct {
 	logger    *zap.Logger
 	engineApp *EngineApp
 	ws        http.Handler
+}
+
+// jsCacheBytes is the JS cache budget handed to the injector (0: off).
+func (h *Handler) jsCacheBytes() int64 {
+	switch {
+	case h.JSCacheSize < 0:
+		return 0
+	case h.JSCacheSize == 0:
+		return DefaultJSCacheSize
+	}
+	return h.JSCacheSize
 }
 
 // CaddyModule returns the Caddy module information.
@@ -201,6 +217,9 @@ func (h *Handler) validate() error {
 	}
 	if h.CompatSDKPath != "" && h.CompatSDKPath != "off" && !strings.HasPrefix(h.CompatSDKPath, "/") {
 		return fmt.Errorf("crm_frame: compat_sdk_path %q must start with / (or be off)", h.CompatSDKPath)
+	}
+	if h.JSCacheSize < -1 {
+		return fmt.Errorf("crm_frame: js_cache_size must be a size or -1 (off)")
 	}
 	if h.MaxRewriteSize < 0 {
 		return fmt.Errorf("crm_frame: max_rewrite_size must be positive")

@@ -21,6 +21,7 @@ var proxyMetrics = struct {
 	bytesIn         *prometheus.CounterVec
 	bytesOut        *prometheus.CounterVec
 	sdkRequests     *prometheus.CounterVec
+	jsCache         *prometheus.CounterVec
 }{}
 
 func initProxyMetrics() {
@@ -55,6 +56,10 @@ func initProxyMetrics() {
 			Namespace: ns, Subsystem: "proxy", Name: "sdk_requests_total",
 			Help: "Requests for crmframe's own assets by asset and status (200, 304).",
 		}, []string{"asset", "status"})
+		proxyMetrics.jsCache = prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: ns, Subsystem: "proxy", Name: "js_cache_total",
+			Help: "JavaScript responses looked up in the rewritten-JavaScript cache, by result: hit, miss.",
+		}, []string{"result"})
 	})
 }
 
@@ -75,7 +80,7 @@ func registerCollectors(reg prometheus.Registerer, cs ...prometheus.Collector) e
 func registerProxyMetrics(reg prometheus.Registerer) error {
 	initProxyMetrics()
 	m := &proxyMetrics
-	return registerCollectors(reg, m.responses, m.headers, m.breakout, m.rewriteDuration, m.bytesIn, m.bytesOut, m.sdkRequests)
+	return registerCollectors(reg, m.responses, m.headers, m.breakout, m.rewriteDuration, m.bytesIn, m.bytesOut, m.sdkRequests, m.jsCache)
 }
 
 // observeHeaders counts what the header policy changed.

@@ -15,6 +15,7 @@ func (h *Handler) newBodyRewriter() (*injector.BodyRewriter, error) {
 		SDKAttrs:       h.sdkAttrs(),
 		ConnectURLs:    []string{h.PathPrefix + "/ws"},
 		MaxRewriteSize: h.MaxRewriteSize,
+		JSCacheSize:    h.jsCacheBytes(),
 		OnResult:       h.observeBody,
 	}
 	if h.CompatSDKPath != "off" {
@@ -22,22 +23,29 @@ func (h *Handler) newBodyRewriter() (*injector.BodyRewriter, error) {
 	}
 	switch h.Breakout {
 	case "neutralize":
-		opts.RewriteJS = func(src []byte, k injector.JSKind) ([]byte, bool) {
+		opts.RewriteJSNote = func(src []byte, k injector.JSKind) ([]byte, bool, any) {
 			out, res := jsrewrite.Rewrite(src, jsrewrite.Kind(k))
 			observeBreakout(res, "neutralize")
-			return out, res.Changed
+			return out, res.Changed, res
 		}
+		// A cached rewrite counts its constructs again: the metric tells
+		// how often the CRM's code tried, not how many distinct scripts.
+		opts.OnJSCacheHit = func(note any) { observeBreakout(note.(jsrewrite.Result), "neutralize") }
 	case "detect":
-		opts.RewriteJS = func(src []byte, k injector.JSKind) ([]byte, bool) {
-			res := jsrewrite.Detect(src, jsrewrite.Kind(k))
+		detect := func(res jsrewrite.Result) {
 			observeBreakout(res, "detect")
 			if res.Changed {
 				if c := h.logger.Check(zapcore.InfoLevel, "frame-busting code detected (breakout detect: left as is)"); c != nil {
 					c.Write(zap.Any("constructs", res.Counts))
 				}
 			}
-			return nil, false
 		}
+		opts.RewriteJSNote = func(src []byte, k injector.JSKind) ([]byte, bool, any) {
+			res := jsrewrite.Detect(src, jsrewrite.Kind(k))
+			detect(res)
+			return nil, false, res
+		}
+		opts.OnJSCacheHit = func(note any) { detect(note.(jsrewrite.Result)) }
 	}
 	return injector.NewBodyRewriter(opts)
 }
@@ -55,6 +63,9 @@ func (h *Handler) observeBody(res injector.Result) {
 	m.responses.WithLabelValues(res.Action).Inc()
 	if res.Kind == "" {
 		return
+	}
+	if res.JSCache != "" {
+		m.jsCache.WithLabelValues(res.JSCache).Inc()
 	}
 	m.rewriteDuration.WithLabelValues(res.Action).Observe(res.Duration.Seconds())
 	m.bytesIn.WithLabelValues(res.Action).Add(float64(res.BytesIn))

@@ -363,6 +363,11 @@ http://127.0.0.1:%d {
 	if resp.StatusCode != 200 || !bytes.Contains(js, []byte(jsrewrite.Accessor)) {
 		t.Fatalf("js not rewritten: %d %s", resp.StatusCode, js)
 	}
+	// The second fetch is served from the rewritten-JavaScript cache: same
+	// bytes, and the constructs are counted again.
+	if resp, js2 := get("/app.js", nil); resp.StatusCode != 200 || !bytes.Equal(js2, js) {
+		t.Fatalf("cached js differs: %d %s", resp.StatusCode, js2)
+	}
 	// The client accepts gzip, so Caddy's transport hands the corrupt body
 	// to crm_frame as is (it would otherwise try to gunzip it itself).
 	resp, broken := get("/broken.html", http.Header{"Accept-Encoding": {"gzip"}})
@@ -387,7 +392,7 @@ http://127.0.0.1:%d {
 
 	s1 := mScrape(t, metricsURL)
 	bust := map[string]float64{}
-	for _, src := range []string{mBustInline, mBustJS} {
+	for _, src := range []string{mBustInline, mBustJS, mBustJS} {
 		_, res := jsrewrite.Rewrite([]byte(src), jsrewrite.Classic)
 		if !res.Changed {
 			t.Fatalf("fixture %q has no frame busting for the rewriter", src)
@@ -397,24 +402,26 @@ http://127.0.0.1:%d {
 		}
 	}
 	wants := []mWant{
-		{"crmframe_proxy_responses_total", nil, 5},
+		{"crmframe_proxy_responses_total", nil, 6},
 		{"crmframe_proxy_responses_total", lbl{"action": "rewritten_html"}, 1},
-		{"crmframe_proxy_responses_total", lbl{"action": "rewritten_js"}, 1},
+		{"crmframe_proxy_responses_total", lbl{"action": "rewritten_js"}, 2},
 		{"crmframe_proxy_responses_total", lbl{"action": "passed_through"}, 2},
 		{"crmframe_proxy_responses_total", lbl{"action": "undecodable"}, 1},
-		{"crmframe_proxy_rewrite_duration_seconds", nil, 3},
+		{"crmframe_proxy_rewrite_duration_seconds", nil, 4},
 		{"crmframe_proxy_rewrite_duration_seconds", lbl{"action": "rewritten_html"}, 1},
-		{"crmframe_proxy_rewrite_duration_seconds", lbl{"action": "rewritten_js"}, 1},
+		{"crmframe_proxy_rewrite_duration_seconds", lbl{"action": "rewritten_js"}, 2},
 		{"crmframe_proxy_rewrite_duration_seconds", lbl{"action": "undecodable"}, 1},
 		{"crmframe_proxy_rewrite_bytes_in_total", lbl{"action": "rewritten_html"}, float64(len(mPage()))},
 		{"crmframe_proxy_rewrite_bytes_out_total", lbl{"action": "rewritten_html"}, float64(len(page))},
-		{"crmframe_proxy_rewrite_bytes_in_total", lbl{"action": "rewritten_js"}, float64(len(mBustJS))},
-		{"crmframe_proxy_rewrite_bytes_out_total", lbl{"action": "rewritten_js"}, float64(len(js))},
-		// 2 responses carried X-Frame-Options; all 4 proxied responses
+		{"crmframe_proxy_rewrite_bytes_in_total", lbl{"action": "rewritten_js"}, float64(2 * len(mBustJS))},
+		{"crmframe_proxy_rewrite_bytes_out_total", lbl{"action": "rewritten_js"}, float64(2 * len(js))},
+		{"crmframe_proxy_js_cache_total", lbl{"result": "miss"}, 1},
+		{"crmframe_proxy_js_cache_total", lbl{"result": "hit"}, 1},
+		// 2 responses carried X-Frame-Options; all 6 proxied responses
 		// got frame-ancestors and (sandbox on) the sandbox backstop.
 		{"crmframe_proxy_headers_rewritten_total", lbl{"kind": "xfo_removed"}, 2},
-		{"crmframe_proxy_headers_rewritten_total", lbl{"kind": "csp_frame_ancestors"}, 5},
-		{"crmframe_proxy_headers_rewritten_total", lbl{"kind": "csp_sandbox"}, 5},
+		{"crmframe_proxy_headers_rewritten_total", lbl{"kind": "csp_frame_ancestors"}, 6},
+		{"crmframe_proxy_headers_rewritten_total", lbl{"kind": "csp_sandbox"}, 6},
 		{"crmframe_proxy_headers_rewritten_total", lbl{"kind": "location"}, 1},
 		{"crmframe_proxy_headers_rewritten_total", lbl{"kind": "cookie"}, 0},
 		{"crmframe_proxy_sdk_requests_total", nil, 3},

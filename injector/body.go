@@ -68,6 +68,9 @@ type Result struct {
 	// JSRewrites counts scripts, handlers and javascript: URLs the JS
 	// rewriter changed.
 	JSRewrites int
+	// JSCache is "hit" or "miss" for a JavaScript response looked up in
+	// the cache, "" when the cache was off or not consulted.
+	JSCache string
 }
 
 // DefaultMaxRewriteSize is the default BodyOptions.MaxRewriteSize.
@@ -100,6 +103,16 @@ type BodyOptions struct {
 	// It may be called concurrently for different responses. A panic
 	// counts as "unchanged". nil: no JavaScript is rewritten.
 	RewriteJS func(src []byte, kind JSKind) (out []byte, changed bool)
+	// RewriteJSNote, when set, is used instead of RewriteJS for JavaScript
+	// responses; its note is kept with a cached result and handed to
+	// OnJSCacheHit whenever that result is reused (to count the rewritten
+	// constructs again in metrics, for instance).
+	RewriteJSNote func(src []byte, kind JSKind) (out []byte, changed bool, note any)
+	OnJSCacheHit  func(note any)
+	// JSCacheSize bounds, in bytes (sources plus results), a cache of
+	// rewritten JavaScript responses keyed by their exact bytes, so static
+	// bundles are rewritten once. 0: no cache.
+	JSCacheSize int64
 	// OnResult, when set, is called once per response (metrics, logs).
 	OnResult func(Result)
 }
@@ -119,6 +132,7 @@ type BodyRewriter struct {
 	tags []string
 	// plainInjection is the whole injection without nonce.
 	plainInjection []byte
+	jsCache        *jsCache
 }
 
 // NewBodyRewriter validates opts and builds the rewriter.
@@ -132,7 +146,17 @@ func NewBodyRewriter(opts BodyOptions) (*BodyRewriter, error) {
 	if err := checkAttrs(opts.SDKAttrs); err != nil {
 		return nil, err
 	}
-	b := &BodyRewriter{opts: opts}
+	if opts.JSCacheSize < 0 {
+		return nil, fmt.Errorf("JS cache size must not be negative, got %d", opts.JSCacheSize)
+	}
+	if opts.RewriteJS == nil && opts.RewriteJSNote != nil {
+		note := opts.RewriteJSNote
+		opts.RewriteJS = func(src []byte, kind JSKind) ([]byte, bool) {
+			out, changed, _ := note(src, kind)
+			return out, changed
+		}
+	}
+	b := &BodyRewriter{opts: opts, jsCache: newJSCache(opts.JSCacheSize)}
 	b.sdkPaths = append(b.sdkPaths, AgentDesktopWidgetPath)
 	for i, s := range opts.Scripts {
 		for j := 0; j < len(s); j++ {
@@ -395,26 +419,43 @@ func jsResponseKind(r *http.Request) JSKind {
 
 // callRewriteJS runs the JS hook, turning a panic into "unchanged".
 func (b *BodyRewriter) callRewriteJS(src []byte, kind JSKind) (out []byte, changed bool, failed bool) {
+	out, changed, _, failed = b.callRewriteJSNote(src, kind, false)
+	return out, changed, failed
+}
+
+// callRewriteJSNote is callRewriteJS with the hook's note when asked for
+// (and RewriteJSNote is set).
+func (b *BodyRewriter) callRewriteJSNote(src []byte, kind JSKind, wantNote bool) (out []byte, changed bool, note any, failed bool) {
 	defer func() {
 		if recover() != nil {
-			out, changed, failed = nil, false, true
+			out, changed, note, failed = nil, false, nil, true
 		}
 	}()
+	if wantNote && b.opts.RewriteJSNote != nil {
+		out, changed, note = b.opts.RewriteJSNote(src, kind)
+		return out, changed, note, false
+	}
 	out, changed = b.opts.RewriteJS(src, kind)
-	return out, changed, false
+	return out, changed, nil, false
 }
 
 // rewriteScriptText rewrites a script body in the page charset.
 func (b *BodyRewriter) rewriteScriptText(src []byte, kind JSKind, cs pageCharset) ([]byte, bool) {
+	out, changed, _ := b.rewriteScriptTextNote(src, kind, cs, false)
+	return out, changed
+}
+
+func (b *BodyRewriter) rewriteScriptTextNote(src []byte, kind JSKind, cs pageCharset, wantNote bool) ([]byte, bool, any) {
 	u, enc, ok := cs.toUTF8(src)
 	if !ok {
-		return nil, false
+		return nil, false, nil
 	}
-	out, changed, _ := b.callRewriteJS(u, kind)
+	out, changed, note, _ := b.callRewriteJSNote(u, kind, wantNote)
 	if !changed {
-		return nil, false
+		return nil, false, note
 	}
-	return fromUTF8(out, enc, false)
+	out, ok = fromUTF8(out, enc, false)
+	return out, ok, note
 }
 
 // counter counts bytes written to the client.
@@ -546,7 +587,7 @@ func (f *jsFilter) Close() error {
 	}
 	defer f.release()
 	body := f.buf
-	out, action, reason := f.rewrite(body)
+	out, action, reason := f.cachedRewrite(body)
 	f.res.Action, f.res.Reason = action, reason
 	if out == nil {
 		out = body
@@ -557,29 +598,56 @@ func (f *jsFilter) Close() error {
 	return err
 }
 
-// rewrite returns the new encoded body, or nil to send body unchanged.
-func (f *jsFilter) rewrite(body []byte) (out []byte, action, reason string) {
+// cachedRewrite is rewrite through the BodyRewriter's cache. Only
+// results that depend on nothing but the key are cached (not failures to
+// re-encode, which are not expected to repeat).
+func (f *jsFilter) cachedRewrite(body []byte) (out []byte, action, reason string) {
+	c := f.b.jsCache
+	if c == nil || int64(len(body)) > c.maxEntry {
+		out, action, reason, _ = f.rewrite(body)
+		return out, action, reason
+	}
+	k := jsKey{coding: f.coding, cs: f.cs.name, kind: f.kind}
+	h := c.hash(k, body)
+	if e := c.get(h, k, body); e != nil {
+		f.res.JSCache = "hit"
+		if f.b.opts.OnJSCacheHit != nil && e.note != nil {
+			f.b.opts.OnJSCacheHit(e.note)
+		}
+		return e.out, e.action, e.reason
+	}
+	f.res.JSCache = "miss"
+	out, action, reason, note := f.rewrite(body)
+	if action == ActionRewrittenJS || action == ActionUndecodable || action == ActionTooLarge {
+		c.put(h, k, body, out, action, reason, note)
+	}
+	return out, action, reason
+}
+
+// rewrite returns the new encoded body, or nil to send body unchanged,
+// and the rewriter hook's note.
+func (f *jsFilter) rewrite(body []byte) (out []byte, action, reason string, note any) {
 	plain, rawDeflate, err := decodeAll(f.coding, body, f.b.opts.MaxRewriteSize)
 	switch {
 	case errors.Is(err, errTooLarge):
-		return nil, ActionTooLarge, "decoded body over max_rewrite_size"
+		return nil, ActionTooLarge, "decoded body over max_rewrite_size", nil
 	case err != nil:
-		return nil, ActionUndecodable, "corrupt compressed body"
+		return nil, ActionUndecodable, "corrupt compressed body", nil
 	}
 	cs := f.cs
 	if bc, ok := bomCharset(plain); ok {
 		if bc.asciiIncompatible() {
-			return nil, ActionUndecodable, "charset " + bc.name
+			return nil, ActionUndecodable, "charset " + bc.name, nil
 		}
 		cs = bc
 	}
-	nb, changed := f.b.rewriteScriptText(plain, f.kind, cs)
+	nb, changed, note := f.b.rewriteScriptTextNote(plain, f.kind, cs, true)
 	if !changed {
-		return nil, ActionRewrittenJS, "unchanged"
+		return nil, ActionRewrittenJS, "unchanged", note
 	}
 	enc, err := encodeAll(f.coding, rawDeflate, nb)
 	if err != nil {
-		return nil, ActionError, "re-encoding failed"
+		return nil, ActionError, "re-encoding failed", note
 	}
-	return enc, ActionRewrittenJS, ""
+	return enc, ActionRewrittenJS, "", note
 }

@@ -84,7 +84,24 @@ func (b *bench) resources() []*Resource {
 // one process.
 func (b *bench) proxyAndTTFB() error {
 	b.logf("starting crmframe with a plain and a crm_frame site")
-	p, plain, crm, err := b.startPair("", "")
+	// A third site with the rewritten-JavaScript cache off shows what a
+	// bundle costs when it is rewritten on every request (a cold cache).
+	np, err := binproc.FreePort()
+	if err != nil {
+		return err
+	}
+	noCache := &Site{Name: "crm_frame js_cache off", Base: fmt.Sprintf("http://127.0.0.1:%d", np)}
+	p, plain, crm, err := b.startPair("", fmt.Sprintf(`
+http://127.0.0.1:%d {
+	bind 127.0.0.1
+	crm_frame {
+		frame_ancestors %s
+		upstream_origin http://%s
+		js_cache off
+	}
+	reverse_proxy %s
+}
+`, np, frameAncestor, b.up.Addr, b.up.Addr))
 	if err != nil {
 		return err
 	}
@@ -93,7 +110,7 @@ func (b *bench) proxyAndTTFB() error {
 	for _, c := range b.cfg.Concs {
 		maxC = max(maxC, c)
 	}
-	plain.Client, crm.Client = newClient(maxC, 0), newClient(maxC, 0)
+	plain.Client, crm.Client, noCache.Client = newClient(maxC, 0), newClient(maxC, 0), newClient(maxC, 0)
 	if err := b.setupChecks(plain, crm); err != nil {
 		return err
 	}
@@ -106,6 +123,11 @@ func (b *bench) proxyAndTTFB() error {
 			b.logf("%s c=%d: plain %.0f req/s, crm_frame %.0f req/s", res.Name, c, sp.RPS(), sc.RPS())
 			if r := pairedRatio(sp, sc); worst == nil || r < worstRatio {
 				worst, worstC, worstRatio = res, c, r
+			}
+			if res.Name == resJS {
+				sp, sn := cell(plain, noCache, res.Path, c, b.cfg.Rounds, b.cfg.PerSite)
+				b.proxyRowsNamed(res, res.Name+" (js_cache off)", c, sp, sn)
+				b.logf("%s c=%d js_cache off: plain %.0f req/s, crm_frame %.0f req/s", res.Name, c, sp.RPS(), sn.RPS())
 			}
 		}
 	}
@@ -226,6 +248,10 @@ func yesNo(b bool) string {
 }
 
 func (b *bench) proxyRows(res *Resource, c int, sp, sc Sample) {
+	b.proxyRowsNamed(res, res.Name, c, sp, sc)
+}
+
+func (b *bench) proxyRowsNamed(res *Resource, name string, c int, sp, sc Sample) {
 	target := targetOtherRatio
 	if res.HTML {
 		target = targetHTMLRatio
@@ -233,7 +259,7 @@ func (b *bench) proxyRows(res *Resource, c int, sp, sc Sample) {
 	fig := func(s Sample) string {
 		return fmt.Sprintf("%.0f req/s, p50 %s p99 %s ms", s.RPS(), fmtMs(s.Pct(50)), fmtMs(s.Pct(99)))
 	}
-	row := Row{Section: "Proxy", Measure: fmt.Sprintf("%s c=%d", res.Name, c), Plain: fig(sp), CRM: fig(sc),
+	row := Row{Section: "Proxy", Measure: fmt.Sprintf("%s c=%d", name, c), Plain: fig(sp), CRM: fig(sc),
 		Target: fmt.Sprintf("≥ %.2f×", target)}
 	if sp.Errs+sc.Errs > 0 || sp.N == 0 || sc.N == 0 {
 		row.Result, row.Status = fmt.Sprintf("errors: plain %d, crm_frame %d", sp.Errs, sc.Errs), fail
@@ -242,7 +268,7 @@ func (b *bench) proxyRows(res *Resource, c int, sp, sc Sample) {
 			first = sc.FirstErr
 		}
 		if first != nil {
-			b.rep.note("%s c=%d: %v", res.Name, c, first)
+			b.rep.note("%s c=%d: %v", name, c, first)
 		}
 		b.rep.add(row)
 		return
@@ -250,7 +276,7 @@ func (b *bench) proxyRows(res *Resource, c int, sp, sc Sample) {
 	ratio := pairedRatio(sp, sc)
 	row.Result, row.Status = fmt.Sprintf("%.2f×", ratio), judge(ratio >= target)
 	b.rep.add(row)
-	if res.Name == resHTML128 && c == 1 {
+	if name == resHTML128 && c == 1 {
 		added := sc.Pct(50) - sp.Pct(50)
 		b.rep.add(Row{Section: "Proxy", Measure: res.Name + " c=1 added p50 latency", Plain: fmtMs(sp.Pct(50)) + " ms",
 			CRM: fmtMs(sc.Pct(50)) + " ms", Result: fmt.Sprintf("%+.2f ms", float64(added)/float64(time.Millisecond)),

@@ -1,0 +1,217 @@
+package injector
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// countingJS wraps fakeRewriteJS, counting calls and noting the source
+// length so cache hits can be told from fresh rewrites.
+type countingJS struct {
+	calls atomic.Int64
+	hits  atomic.Int64
+	notes sync.Map // note -> times replayed
+}
+
+func (c *countingJS) opts(size int64) BodyOptions {
+	return BodyOptions{
+		Scripts:     []string{testSDK},
+		JSCacheSize: size,
+		RewriteJSNote: func(src []byte, k JSKind) ([]byte, bool, any) {
+			c.calls.Add(1)
+			out, changed := fakeRewriteJS(src, k)
+			return out, changed, fmt.Sprintf("len=%d", len(src))
+		},
+		OnJSCacheHit: func(note any) {
+			c.hits.Add(1)
+			v, _ := c.notes.LoadOrStore(note, new(atomic.Int64))
+			v.(*atomic.Int64).Add(1)
+		},
+	}
+}
+
+func TestJSCacheHitsServeTheSameBytes(t *testing.T) {
+	var cj countingJS
+	tr := newTestRewriter(t, cj.opts(1<<20))
+	src := []byte("if (top.location != self.location) { top.location = self.location; }\n")
+	want := bytes.ReplaceAll(src, []byte("top.location"), []byte(`__cf.loc("classic")`))
+	other := []byte("var x = top.location; // another script\n")
+	plain := []byte("var unchanged = 1;")
+
+	for i := range 3 {
+		for _, c := range []struct {
+			in, want []byte
+		}{{src, want}, {other, bytes.ReplaceAll(other, []byte("top.location"), []byte(`__cf.loc("classic")`))}, {plain, plain}} {
+			out, err, _ := run(t, tr.BodyRewriter, getReq(), 200, htmlHeader("text/javascript"), c.in, 7)
+			if err != nil || !bytes.Equal(out, c.want) {
+				t.Fatalf("round %d: err=%v out=%q", i, err, out)
+			}
+			res := tr.last(t)
+			wantCache := "miss"
+			if i > 0 {
+				wantCache = "hit"
+			}
+			if res.JSCache != wantCache || res.Action != ActionRewrittenJS {
+				t.Fatalf("round %d %q: %+v", i, c.in, res)
+			}
+			if changed := !bytes.Equal(c.in, c.want); (res.JSRewrites == 1) != changed {
+				t.Fatalf("round %d: JSRewrites=%d for changed=%v", i, res.JSRewrites, changed)
+			}
+		}
+	}
+	if n := cj.calls.Load(); n != 3 {
+		t.Errorf("rewriter ran %d times for 3 distinct scripts fetched 3 times each", n)
+	}
+	if n := cj.hits.Load(); n != 6 {
+		t.Errorf("OnJSCacheHit called %d times, want 6", n)
+	}
+	v, _ := cj.notes.Load(fmt.Sprintf("len=%d", len(src)))
+	if v == nil || v.(*atomic.Int64).Load() != 2 {
+		t.Errorf("note of the first script replayed %v times, want 2", v)
+	}
+	st := tr.JSCacheStats()
+	if st.Hits != 6 || st.Misses != 3 || st.Entries != 3 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// The same bytes under another coding, charset or script kind are other
+// entries: what is cached depends on all of them.
+func TestJSCacheKey(t *testing.T) {
+	var cj countingJS
+	tr := newTestRewriter(t, cj.opts(1<<20))
+	src := []byte("top.location = '/x';")
+	run(t, tr.BodyRewriter, getReq(), 200, htmlHeader("text/javascript"), src, 0)
+	run(t, tr.BodyRewriter, getReq(), 200, htmlHeader("text/javascript; charset=windows-1252"), src, 0)
+	r := getReq()
+	r.Header.Set("Sec-Fetch-Dest", "script")
+	r.Header.Set("Sec-Fetch-Mode", "cors")
+	out, _, _ := run(t, tr.BodyRewriter, r, 200, htmlHeader("text/javascript"), src, 0)
+	if !bytes.Contains(out, []byte(`"module"`)) {
+		t.Errorf("module fetch served the classic rewrite: %q", out)
+	}
+	gz := compress(t, testCodings[0], src)
+	h := htmlHeader("text/javascript")
+	h.Set("Content-Encoding", "gzip")
+	out, _, _ = run(t, tr.BodyRewriter, getReq(), 200, h, gz, 0)
+	if got := decompress(t, testCodings[0], out); !bytes.Contains(got, []byte("__cf.loc")) {
+		t.Errorf("gzip: %q", got)
+	}
+	if n := cj.calls.Load(); n != 4 {
+		t.Errorf("rewriter ran %d times, want 4 (one per key)", n)
+	}
+	// And the gzip one hits on its own key, still gzip-encoded.
+	h = htmlHeader("text/javascript")
+	h.Set("Content-Encoding", "gzip")
+	out, _, _ = run(t, tr.BodyRewriter, getReq(), 200, h, gz, 3)
+	if got := decompress(t, testCodings[0], out); !bytes.Contains(got, []byte("__cf.loc")) || tr.last(t).JSCache != "hit" {
+		t.Errorf("gzip hit: %q %+v", got, tr.last(t))
+	}
+	// Corrupt bodies are remembered as such and still go out as received.
+	bad := append([]byte("xx"), gz...)
+	for range 2 {
+		out, _, _ = run(t, tr.BodyRewriter, getReq(), 200, h, bad, 0)
+		if !bytes.Equal(out, bad) || tr.last(t).Action != ActionUndecodable {
+			t.Errorf("corrupt: %+v", tr.last(t))
+		}
+	}
+	if tr.last(t).JSCache != "hit" {
+		t.Errorf("corrupt body not cached: %+v", tr.last(t))
+	}
+}
+
+func TestJSCacheEviction(t *testing.T) {
+	var cj countingJS
+	script := func(i int) []byte {
+		return fmt.Appendf(nil, "top.location = '/%d';%s", i, bytes.Repeat([]byte(" "), 900))
+	}
+	// What one entry costs (source plus rewrite), measured.
+	probe := newTestRewriter(t, cj.opts(1<<20))
+	run(t, probe.BodyRewriter, getReq(), 200, htmlHeader("text/javascript"), script(0), 0)
+	cost := probe.JSCacheStats().Bytes
+	if cost < 1800 {
+		t.Fatalf("entry cost %d", cost)
+	}
+	// Room for 4.5 entries: the fifth evicts the least recently used.
+	budget := cost*4 + cost/2
+	tr := newTestRewriter(t, cj.opts(budget))
+	fetch := func(i int) string {
+		out, _, _ := run(t, tr.BodyRewriter, getReq(), 200, htmlHeader("text/javascript"), script(i), 0)
+		if !bytes.Contains(out, fmt.Appendf(nil, "'/%d'", i)) || !bytes.Contains(out, []byte("__cf.loc")) {
+			t.Fatalf("script %d: %q", i, out[:40])
+		}
+		return tr.last(t).JSCache
+	}
+	for i := range 5 {
+		fetch(i)
+	}
+	if got := fetch(4) + fetch(3) + fetch(2) + fetch(1); got != "hithithithit" {
+		t.Errorf("recent entries: %s", got)
+	}
+	if got := fetch(0); got != "miss" {
+		t.Errorf("evicted entry: %s", got)
+	}
+	if st := tr.JSCacheStats(); st.Bytes > budget || st.Entries != 4 {
+		t.Errorf("over budget %d: %+v", budget, st)
+	}
+	// A script bigger than a quarter of the budget is never cached.
+	big := fmt.Appendf(nil, "top.location = 1;%s", bytes.Repeat([]byte(" "), int(budget/4)))
+	for range 2 {
+		run(t, tr.BodyRewriter, getReq(), 200, htmlHeader("text/javascript"), big, 0)
+		if c := tr.last(t).JSCache; c != "" {
+			t.Errorf("big script looked up: %q", c)
+		}
+	}
+}
+
+// Concurrent fetches of a few scripts each get their own script's rewrite
+// (run with -race).
+func TestJSCacheConcurrent(t *testing.T) {
+	var cj countingJS
+	b, err := NewBodyRewriter(cj.opts(1 << 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				n := (g + i) % 5
+				src := fmt.Appendf(nil, "top.location = '/%d';", n)
+				out, err, _ := run(t, b, getReq(), 200, htmlHeader("text/javascript"), src, 4)
+				want := fmt.Sprintf(`__cf.loc("classic") = '/%d';`, n)
+				if err != nil || string(out) != want {
+					t.Errorf("got %q want %q", out, want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := cj.calls.Load(); n < 5 || n > 5*8 {
+		t.Errorf("rewriter ran %d times for 5 scripts", n)
+	}
+}
+
+func TestJSCacheOff(t *testing.T) {
+	var cj countingJS
+	tr := newTestRewriter(t, cj.opts(0))
+	src := []byte("top.location = 1;")
+	for range 2 {
+		run(t, tr.BodyRewriter, getReq(), 200, htmlHeader("text/javascript"), src, 0)
+		if c := tr.last(t).JSCache; c != "" {
+			t.Errorf("cache off but looked up: %q", c)
+		}
+	}
+	if cj.calls.Load() != 2 {
+		t.Errorf("calls %d", cj.calls.Load())
+	}
+	if _, err := NewBodyRewriter(BodyOptions{JSCacheSize: -1}); err == nil {
+		t.Error("negative size accepted")
+	}
+}
