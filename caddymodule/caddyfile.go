@@ -106,33 +106,17 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			m.Inject = append(m.Inject, args...)
 		case "max_rewrite_size":
-			if !d.NextArg() {
-				return d.ArgErr()
+			n, err := sizeArg(d, "max_rewrite_size", "16MiB", false)
+			if err != nil {
+				return err
 			}
-			n, err := humanize.ParseBytes(d.Val())
-			if err != nil || n == 0 {
-				return d.Errf("max_rewrite_size: %q is not a size (e.g. 16MiB)", d.Val())
-			}
-			m.MaxRewriteSize = int64(n)
-			if d.NextArg() {
-				return d.ArgErr()
-			}
+			m.MaxRewriteSize = n
 		case "js_cache":
-			if !d.NextArg() {
-				return d.ArgErr()
+			n, err := sizeArg(d, "js_cache", "32MiB", true)
+			if err != nil {
+				return err
 			}
-			if d.Val() == "off" {
-				m.JSCacheSize = -1
-			} else {
-				n, err := humanize.ParseBytes(d.Val())
-				if err != nil || n == 0 {
-					return d.Errf("js_cache: %q is not a size (e.g. 32MiB) or 'off'", d.Val())
-				}
-				m.JSCacheSize = int64(n)
-			}
-			if d.NextArg() {
-				return d.ArgErr()
-			}
+			m.JSCacheSize = n
 		case "breakout":
 			if !d.NextArg() {
 				return d.ArgErr()
@@ -203,3 +187,26 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 
 // Interface guard
 var _ caddyfile.Unmarshaler = (*Handler)(nil)
+
+// sizeArg reads the single size argument of a subdirective ("16MiB"), or
+// "off" (-1) where allowed.
+func sizeArg(d *caddyfile.Dispenser, name, example string, offOK bool) (int64, error) {
+	if !d.NextArg() {
+		return 0, d.ArgErr()
+	}
+	var n int64 = -1
+	if v := d.Val(); !offOK || v != "off" {
+		u, err := humanize.ParseBytes(v)
+		if err != nil || u == 0 || u > 1<<62 {
+			if offOK {
+				return 0, d.Errf("%s: %q is not a size (e.g. %s) or 'off'", name, v, example)
+			}
+			return 0, d.Errf("%s: %q is not a size (e.g. %s)", name, v, example)
+		}
+		n = int64(u)
+	}
+	if d.NextArg() {
+		return 0, d.ArgErr()
+	}
+	return n, nil
+}
