@@ -75,6 +75,13 @@ type htmlFilter struct {
 	runErr   error
 	total    int64
 
+	// fast skip (html_fast.go)
+	fast    bool  // enabled for this filter
+	unread  int   // bytes handed to the tokenizer and not yet in a token
+	rawNext bool  // the last token put the tokenizer in a raw text state
+	noSkip  bool  // <plaintext> seen: the tokenizer never leaves it
+	skipped int64 // bytes copied by the fast skip
+
 	// output
 	out        []byte
 	enc        encoder
@@ -112,6 +119,7 @@ func newHTMLFilter(b *BodyRewriter, dst io.Writer, coding string, cs pageCharset
 	f := &htmlFilter{
 		b: b, coding: coding, xhtml: xhtml, host: host, max: b.opts.MaxRewriteSize,
 		inject: inject, nonce: nonce, cs: cs, first: true, res: res,
+		fast: !disableFastSkip,
 	}
 	f.dst.w = dst
 	f.res.Action = ActionRewrittenHTML
@@ -167,6 +175,14 @@ func (f *htmlFilter) run(yield func(struct{}) bool) {
 		f.rawDeflate = d.rawDeflate
 		src = &limitedDecoder{r: d, max: f.max}
 	}
+	if f.fast {
+		ts := &tokSrc{f: f}
+		if f.coding != codingIdentity {
+			ts.dec, ts.buf = src, decodedBufs.Get().(*[]byte)
+			defer ts.release()
+		}
+		src = ts
+	}
 	f.runErr = f.tokenize(src)
 }
 
@@ -194,6 +210,9 @@ func (f *htmlFilter) tokenize(src io.Reader) error {
 			return err
 		}
 		raw := z.Raw()
+		if f.fast {
+			f.afterToken(tt, raw)
+		}
 		if fast && !f.first && f.rk == rawNone && f.phase == phaseDone && !f.scriptPending && tt != html.StartTagToken && tt != html.SelfClosingTagToken {
 			// Hot path: after the injection point, without JS rewriting,
 			// text, end tags and comments are copied as they are.
@@ -614,9 +633,14 @@ func mayBeJSURL(v []byte) bool {
 	if asciiHasPrefixFold(v, "javascript:") {
 		return true
 	}
-	for _, c := range v {
-		if c == '&' || c == '\t' || c == '\n' || c == '\r' {
+	for i, c := range v {
+		switch c {
+		case '\t', '\n', '\r':
 			return true
+		case '&':
+			// Decoding leaves the bytes before the first reference as they
+			// are: "/crm/x.do?a=1&amp;b=2" cannot become a javascript: URL.
+			return asciiEqualFold(v[:i], "javascript:"[:min(i, len("javascript:"))])
 		}
 	}
 	return false

@@ -25,50 +25,44 @@ func isHTMLSpace(c byte) bool {
 // readTag exactly, so that the spans agree with what the tokenizer (and
 // the browser) see; attrs is reused to avoid allocating per tag.
 func scanTag(raw []byte, attrs []attrSpan) (nameEnd int, _ []attrSpan) {
+	nameEnd, _, attrs = scanTagEnd(raw, attrs, true)
+	return nameEnd, attrs
+}
+
+// scanTagEnd is scanTag on input that may go on after the tag: it also
+// returns the tag's length up to and including the '>' that ends it for
+// the tokenizer, or 0 if raw ends first. With collect false it only finds
+// the end.
+func scanTagEnd(raw []byte, attrs []attrSpan, collect bool) (nameEnd, length int, _ []attrSpan) {
 	attrs = attrs[:0]
 	n := len(raw)
 	j := 2
-	nameEnd = n
-	for j < n {
-		c := raw[j]
+	for j < n && tagClass[raw[j]]&tcNameEnd == 0 {
 		j++
-		if isHTMLSpace(c) {
-			nameEnd = j - 1
-			break
-		}
-		if c == '/' || c == '>' {
-			j--
-			nameEnd = j
-			break
-		}
 	}
-	for j < n && isHTMLSpace(raw[j]) {
+	nameEnd = j
+	if j < n && tagClass[raw[j]]&tcSpace != 0 {
+		j++
+	}
+	for j < n && tagClass[raw[j]]&tcSpace != 0 {
 		j++
 	}
 	for j < n {
 		if raw[j] == '>' {
 			break
 		}
-		// Attribute key.
-		a := attrSpan{ks: j, ke: n}
-		for j < n {
-			c := raw[j]
+		// Attribute key (a leading '=' belongs to it).
+		a := attrSpan{ks: j}
+		if raw[j] == '=' {
 			j++
-			if c == '=' && a.ks+1 == j {
-				continue // a leading '=' belongs to the name
-			}
-			if c == '=' || c == '/' || c == '>' || isHTMLSpace(c) {
-				j--
-				a.ke = j
-				break
-			}
 		}
-		if j >= n {
-			a.ke = n
+		for j < n && tagClass[raw[j]]&tcKeyEnd == 0 {
+			j++
 		}
+		a.ke = j
 		// Attribute value.
 		a.vs, a.ve = j, j
-		for j < n && isHTMLSpace(raw[j]) {
+		for j < n && tagClass[raw[j]]&tcSpace != 0 {
 			j++
 		}
 		if j < n {
@@ -80,7 +74,7 @@ func scanTag(raw []byte, attrs []attrSpan) (nameEnd int, _ []attrSpan) {
 				j--
 			default:
 				a.hasEq = true
-				for j < n && isHTMLSpace(raw[j]) {
+				for j < n && tagClass[raw[j]]&tcSpace != 0 {
 					j++
 				}
 				if j < n {
@@ -93,43 +87,61 @@ func scanTag(raw []byte, attrs []attrSpan) (nameEnd int, _ []attrSpan) {
 					case '"', '\'':
 						a.quote = q
 						a.vs, a.ve = j, n
-						for j < n {
-							c := raw[j]
-							j++
-							if c == q {
-								a.ve = j - 1
-								break
-							}
+						if k := bytes.IndexByte(raw[j:], q); k >= 0 {
+							a.ve = j + k
+							j += k + 1
+						} else {
+							j = n
 						}
 					default:
-						a.vs, a.ve = j-1, n
-					unquoted:
-						for j < n {
-							c := raw[j]
+						a.vs = j - 1
+						for j < n && tagClass[raw[j]]&tcValEnd == 0 {
 							j++
-							switch {
-							case isHTMLSpace(c):
-								a.ve = j - 1
-								break unquoted
-							case c == '>':
-								j--
-								a.ve = j
-								break unquoted
-							}
+						}
+						a.ve = j
+						if j < n && raw[j] != '>' {
+							j++ // the white space ending the value
 						}
 					}
 				}
 			}
 		}
-		if a.ke > a.ks {
+		if collect && a.ke > a.ks {
 			attrs = append(attrs, a)
 		}
-		for j < n && isHTMLSpace(raw[j]) {
+		for j < n && tagClass[raw[j]]&tcSpace != 0 {
 			j++
 		}
 	}
-	return nameEnd, attrs
+	if j < n { // raw[j] == '>'
+		length = j + 1
+	}
+	return nameEnd, length, attrs
 }
+
+// Byte classes for scanTagEnd.
+const (
+	tcSpace   = 1 << iota // HTML white space
+	tcNameEnd             // ends a tag name: white space, '/', '>'
+	tcKeyEnd              // ends an attribute key: white space, '/', '>', '='
+	tcValEnd              // ends an unquoted value: white space, '>'
+	tcAlnum               // ASCII letter or digit
+)
+
+var tagClass = func() (t [256]uint8) {
+	for _, c := range []byte(" \t\n\r\f") {
+		t[c] = tcSpace | tcNameEnd | tcKeyEnd | tcValEnd
+	}
+	t['/'] = tcNameEnd | tcKeyEnd
+	t['>'] = tcNameEnd | tcKeyEnd | tcValEnd
+	t['='] = tcKeyEnd
+	for c := '0'; c <= 'z'; c++ {
+		if c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c {
+			t[c] = tcAlnum
+		}
+	}
+	return t
+}()
 
 // asciiEqualFold compares b with a lower-case ASCII string.
 func asciiEqualFold(b []byte, lower string) bool {

@@ -136,3 +136,52 @@ func BenchmarkRewriteVsTokenizer(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFastSkip alternates the rewriter with the fast skip off (the
+// tokenizer sees every byte) and on, on the same page within each
+// iteration, and reports the speed-up.
+func BenchmarkFastSkip(b *testing.B) {
+	noop := func(src []byte, kind JSKind) ([]byte, bool) { return nil, false }
+	page := genPage(128 << 10)
+	for _, v := range []struct {
+		name string
+		opts BodyOptions
+	}{
+		{"inject", BodyOptions{Scripts: []string{testSDK, testInject}, SDKAttrs: testAttrs}},
+		{"inject+jshook", BodyOptions{Scripts: []string{testSDK, testInject}, SDKAttrs: testAttrs, RewriteJS: noop}},
+	} {
+		rw, err := NewBodyRewriter(v.opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req := getReq()
+		once := func() {
+			h := http.Header{"Content-Type": {"text/html; charset=utf-8"}}
+			f := rw.Filter(req, 200, h, io.Discard)
+			for p := page; len(p) > 0; {
+				n := min(32<<10, len(p))
+				_, _ = f.Write(p[:n])
+				p = p[n:]
+			}
+			_ = f.Close()
+		}
+		b.Run(v.name, func(b *testing.B) {
+			defer func() { disableFastSkip = false }()
+			var slow, fast time.Duration
+			for b.Loop() {
+				disableFastSkip = true
+				t0 := time.Now()
+				once()
+				t1 := time.Now()
+				disableFastSkip = false
+				once()
+				slow += t1.Sub(t0)
+				fast += time.Since(t1)
+			}
+			mb := float64(len(page)) * float64(b.N) / 1e6
+			b.ReportMetric(mb/slow.Seconds(), "slow-MB/s")
+			b.ReportMetric(mb/fast.Seconds(), "fast-MB/s")
+			b.ReportMetric(slow.Seconds()/fast.Seconds(), "speedup")
+		})
+	}
+}
