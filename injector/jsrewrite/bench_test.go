@@ -2,6 +2,7 @@ package jsrewrite
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"testing"
@@ -110,6 +111,22 @@ func TestBenchBundlesRewrite(t *testing.T) {
 		_, res := Rewrite(in.src, Classic)
 		if res.Err != nil || res.Counts[CountTop] == 0 || res.Counts[CountMember] == 0 {
 			t.Fatalf("%s: %+v", in.name, res)
+		}
+	}
+}
+
+// TestBenchBundlesGolden pins the rewritten bundles to digests recorded with
+// the implementation before the lexer shortcuts (lexfast.go): speed work
+// must not change a byte of output. Changing bundle() changes them too.
+func TestBenchBundlesGolden(t *testing.T) {
+	want := map[string]string{
+		"unminified-1.5MB": "8761c880cc87ae2fd1220aeb48805565010b2b2bd9a28b2bd7abea9127bc328c",
+		"minified-700KB":   "8a1b69799247e56b4b980ec4a9d1ef67060f95a64dd77a9cd83e049716eb1737",
+	}
+	for _, in := range benchInputs {
+		out, _ := Rewrite(in.src, Classic)
+		if got := fmt.Sprintf("%x", sha256.Sum256(out)); got != want[in.name] {
+			t.Errorf("%s: output digest %s, want %s", in.name, got, want[in.name])
 		}
 	}
 }

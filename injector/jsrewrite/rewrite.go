@@ -8,28 +8,29 @@
 // `length` are [Replaceable] and are handled by the shim at run time, so only
 // `top` needs a source rewrite.
 //
-// The rewriter runs the tdewolff JS lexer once over the script and patches
-// bytes at token offsets; it never re-prints a script. A small amount of
-// syntax tracking on the token stream (brackets, scopes, declarations,
-// parameter lists, object literals, regular-expression positions) tells the
-// global `top` apart from locals, parameters, labels and property keys named
-// top. Property accesses `window.top`, `self.top`, `parent.top`,
-// `frames.top`, `globalThis.top`, `top.top` and global `this.top` (dot or
-// bracket form) become `X.__crmframe_top`; the shim also defines
-// `__crmframe_top` on Object.prototype as "return this.top", so such a rewrite
-// stays correct even when X turns out to be an ordinary object (for example a
-// local `var self = this`).
+// The rewriter runs the tdewolff JS lexer once over the script (lexing the
+// plainest tokens itself, exactly as the library would: lexfast.go) and
+// patches bytes at token offsets; it never re-prints a script. A small
+// amount of syntax tracking on the token stream (brackets, scopes,
+// declarations, parameter lists, object literals, regular-expression
+// positions) tells the global `top` apart from locals, parameters, labels
+// and property keys named top. Property accesses `window.top`, `self.top`,
+// `parent.top`, `frames.top`, `globalThis.top`, `top.top` and global
+// `this.top` (dot or bracket form) become `X.__crmframe_top`; the shim also
+// defines `__crmframe_top` on Object.prototype as "return this.top", so such
+// a rewrite stays correct even when X turns out to be an ordinary object
+// (for example a local `var self = this`).
 package jsrewrite
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"sync"
 
-	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/js"
 )
 
@@ -76,6 +77,14 @@ type Result struct {
 
 var topBytes = []byte("top")
 
+// Replacement texts, shared by all edits.
+var (
+	replAccessor  = []byte(Accessor)
+	replShorthand = []byte("top: " + Accessor)
+	replSingle    = []byte("'" + Accessor + "'")
+	replDouble    = []byte(`"` + Accessor + `"`)
+)
+
 // Mentions reports whether src could contain anything Rewrite changes. It is
 // a single vectorised substring scan, so scripts that never say "top" cost
 // almost nothing.
@@ -97,19 +106,15 @@ func Rewrite(src []byte, kind Kind) ([]byte, Result) {
 	if len(s.live) == 0 {
 		return src, Result{}
 	}
-	grow := 0
-	for _, e := range s.live {
-		grow += len(e.repl) - (e.end - e.start)
-	}
-	out := make([]byte, 0, len(src)+grow)
+	parts := make([][]byte, 0, 2*len(s.live)+1)
 	last := 0
 	for _, e := range s.live {
-		out = append(out, src[last:e.start]...)
-		out = append(out, e.repl...)
+		parts = append(parts, src[last:e.start], e.repl)
 		last = e.end
 	}
-	out = append(out, src[last:]...)
-	return out, Result{Changed: true, Counts: s.counts()}
+	parts = append(parts, src[last:])
+	// bytes.Join sizes the output exactly and skips zeroing it.
+	return bytes.Join(parts, nil), Result{Changed: true, Counts: s.counts()}
 }
 
 // Detect reports what Rewrite would change without building the output
@@ -183,7 +188,7 @@ const (
 
 type edit struct {
 	start, end int
-	repl       string
+	repl       []byte // one of the repl* slices, never modified
 	key        string
 	state      editState
 }
@@ -210,16 +215,15 @@ const (
 	gTemplate                    // ${ ... }
 )
 
-type deferred struct {
-	edit int // index into edits
-}
-
 type group struct {
 	kind      groupKind
-	popScopes int  // scopes to pop when this group closes
-	valueEnd  bool // closing this brace ends a value (function/class expression body)
-	q         int  // pending '?' of conditionals at this level
-	deferred  []deferred
+	valueEnd  bool  // closing this brace ends a value (function/class expression body)
+	popScopes int32 // scopes to pop when this group closes
+	q         int32 // pending '?' of conditionals at this level
+	// Tentative tops of a parenthesis group, decided when it closes:
+	// scanner.deferred[defStart:]. Only the innermost open group that is
+	// not an object or array literal takes entries, so they stay on top.
+	defStart int32
 }
 
 type scope struct {
@@ -227,7 +231,9 @@ type scope struct {
 	arrow       bool
 	declaresTop bool
 	arrowDepth  int // for expression-bodied arrows: group depth of the body, else -1
-	pending     []int
+	// References to top that this scope or a closed inner scope that did
+	// not declare top holds: scanner.pending[pendStart:].
+	pendStart int
 }
 
 type scanner struct {
@@ -236,9 +242,11 @@ type scanner struct {
 	edits []edit
 	live  []edit
 
-	groups []group
-	scopes []scope
-	fnBody int // number of enclosing non-arrow function scopes
+	groups   []group
+	scopes   []scope
+	pending  []int // edit indices, see scope.pendStart
+	deferred []int // edit indices, see group.defStart
+	fnBody   int   // number of enclosing non-arrow function scopes
 
 	// state carried between tokens
 	nextBody      int  // 0, or scopes to pop when the next '{' (a body) closes
@@ -253,7 +261,7 @@ type scanner struct {
 	classDepth    int // group depth where `class` was seen, -1 if none
 	classExpr     bool
 	importMode    bool
-	rootQ         int
+	rootQ         int32
 
 	declKind  js.TokenType // VarToken, LetToken, ConstToken or 0
 	declDepth int
@@ -294,38 +302,34 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 			inputPool.Put(bp)
 		}
 	}()
-	in := parse.NewInputBytes(buf[:len(src)])
-	lx := js.NewLexer(in)
+	lx := newLexer(buf)
 
-	var p, c tok
-	p.tt, c.tt = js.ErrorToken, js.ErrorToken // ErrorToken = "nothing yet"
+	// The previous, current and next significant token rotate through
+	// ring: ip and ic index the first two, the third slot takes the next.
+	var ring [3]tok
+	ring[0].tt, ring[1].tt = js.ErrorToken, js.ErrorToken // ErrorToken = "nothing yet"
+	ip, ic := 0, 1
 	have := false
-	pos := 0
 	nl := false
 	for {
-		tt, data := lx.Next()
-		if (tt == js.DivToken || tt == js.DivEqToken) && s.regexAllowed(c, have) {
-			// The '/' or '/=' was not counted yet: the regexp starts at pos.
-			tt, data = lx.RegExp()
-			if tt == js.ErrorToken {
-				return nil, fmt.Errorf("jsrewrite: %w", lx.Err())
+		tt := lx.next()
+		if (tt == js.DivToken || tt == js.DivEqToken) && s.regexAllowed(&ring[ic], have) {
+			if tt = lx.regexp(); tt == js.ErrorToken {
+				return nil, fmt.Errorf("jsrewrite: %w", lx.err)
 			}
 		}
 		if tt == js.ErrorToken {
-			if err := lx.Err(); err != io.EOF {
-				return nil, fmt.Errorf("jsrewrite: %w", err)
+			if lx.err != io.EOF {
+				return nil, fmt.Errorf("jsrewrite: %w", lx.err)
 			}
 			break
 		}
-		start := pos
-		pos += len(data)
 		switch tt {
-		case js.WhitespaceToken:
-			continue
 		case js.LineTerminatorToken:
 			nl = true
 			continue
 		case js.CommentToken, js.CommentLineTerminatorToken:
+			data := src[lx.start:lx.pos]
 			if s.kind == Module && (bytes.HasPrefix(data, []byte("<!--")) || bytes.HasPrefix(data, []byte("-->"))) {
 				return nil, errors.New("jsrewrite: HTML-like comment in a module")
 			}
@@ -334,24 +338,25 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 			}
 			continue
 		}
-		n := tok{tt: tt, start: start, end: pos, nl: nl}
+		in := 3 - ip - ic
+		ring[in] = tok{tt: tt, start: lx.start, end: lx.pos, nl: nl}
 		nl = false
 		if have {
-			if err := s.process(p, c, n); err != nil {
+			if err := s.process(&ring[ip], &ring[ic], &ring[in]); err != nil {
 				return nil, err
 			}
-			p = c
+			ip = ic
 		}
-		c = n
+		ic = in
 		have = true
 	}
 	if have {
 		eof := tok{tt: js.ErrorToken, start: len(src), end: len(src)}
-		if err := s.process(p, c, eof); err != nil {
+		if err := s.process(&ring[ip], &ring[ic], &eof); err != nil {
 			return nil, err
 		}
 		if s.hasClosed {
-			s.resolveParen(eof)
+			s.resolveParen(&eof)
 		}
 	}
 	if len(s.groups) != 0 {
@@ -360,20 +365,24 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 	for len(s.scopes) > 1 {
 		s.popScope()
 	}
-	root := s.scopes[0]
-	for _, i := range root.pending {
-		// In classic scripts and javascript: URLs a global declaration
-		// cannot shadow window.top (it is unforgeable).
-		if root.declaresTop && (kind == Module || kind == Handler) {
+	// In classic scripts and javascript: URLs a global declaration cannot
+	// shadow window.top (it is unforgeable).
+	if s.scopes[0].declaresTop && (kind == Module || kind == Handler) {
+		for _, i := range s.pending {
 			s.edits[i].state = stDead
 		}
 	}
+	s.live = s.edits[:0]
 	for _, e := range s.edits {
 		if e.state == stLive {
 			s.live = append(s.live, e)
 		}
 	}
-	sort.SliceStable(s.live, func(i, j int) bool { return s.live[i].start < s.live[j].start })
+	// Alias edits are decided a few tokens late; the rest come in order.
+	byStart := func(a, b edit) int { return cmp.Compare(a.start, b.start) }
+	if !slices.IsSortedFunc(s.live, byStart) {
+		slices.SortStableFunc(s.live, byStart)
+	}
 	return s, nil
 }
 
@@ -385,16 +394,16 @@ func (s *scanner) counts() map[string]int {
 	return m
 }
 
-func (s *scanner) text(t tok) []byte { return s.src[t.start:t.end] }
+func (s *scanner) text(t *tok) []byte { return s.src[t.start:t.end] }
 
-func (s *scanner) is(t tok, name string) bool {
+func (s *scanner) is(t *tok, name string) bool {
 	return js.IsIdentifierName(t.tt) && t.end-t.start == len(name) && string(s.src[t.start:t.end]) == name
 }
 
 // regexAllowed decides whether a '/' after token c starts a regular
 // expression. c has not been processed yet, so when c is a closer the group
 // it closes is still on top of the stack.
-func (s *scanner) regexAllowed(c tok, have bool) bool {
+func (s *scanner) regexAllowed(c *tok, have bool) bool {
 	if !have {
 		return true
 	}
@@ -424,7 +433,7 @@ func (s *scanner) regexAllowed(c tok, have bool) bool {
 
 // exprBefore reports whether an expression (rather than a statement) is
 // expected after token p.
-func (s *scanner) exprBefore(p tok) bool {
+func (s *scanner) exprBefore(p *tok) bool {
 	switch p.tt {
 	case js.VarToken, js.LetToken, js.ConstToken:
 		return true // a destructuring pattern
@@ -454,7 +463,7 @@ func (s *scanner) top() *group {
 }
 
 // q returns the counter of pending '?' at the current bracket level.
-func (s *scanner) q() *int {
+func (s *scanner) q() *int32 {
 	if g := s.top(); g != nil {
 		return &g.q
 	}
@@ -462,7 +471,7 @@ func (s *scanner) q() *int {
 }
 
 func (s *scanner) pushScope(fn, arrow bool) {
-	s.scopes = append(s.scopes, scope{fn: fn, arrow: arrow, arrowDepth: -1})
+	s.scopes = append(s.scopes, scope{fn: fn, arrow: arrow, arrowDepth: -1, pendStart: len(s.pending)})
 	if fn && !arrow {
 		s.fnBody++
 	}
@@ -474,14 +483,19 @@ func (s *scanner) popScope() {
 	if sc.fn && !sc.arrow {
 		s.fnBody--
 	}
-	parent := &s.scopes[len(s.scopes)-1]
-	for _, i := range sc.pending {
-		if sc.declaresTop {
+	// Without a declaration the references stay pending, now in the
+	// parent's range.
+	if sc.declaresTop {
+		for _, i := range s.pending[sc.pendStart:] {
 			s.edits[i].state = stDead
-		} else {
-			parent.pending = append(parent.pending, i)
 		}
+		s.pending = s.pending[:sc.pendStart]
 	}
+}
+
+func (s *scanner) pushGroup(g group) {
+	g.defStart = int32(len(s.deferred))
+	s.groups = append(s.groups, g)
 }
 
 func (s *scanner) declareTop(varScoped bool) {
@@ -494,20 +508,19 @@ func (s *scanner) declareTop(varScoped bool) {
 	s.scopes[i].declaresTop = true
 }
 
-func (s *scanner) addEdit(start, end int, repl, key string, st editState) int {
+func (s *scanner) addEdit(start, end int, repl []byte, key string, st editState) int {
 	s.edits = append(s.edits, edit{start: start, end: end, repl: repl, key: key, state: st})
 	return len(s.edits) - 1
 }
 
 // ref records a scope-dependent reference to the global top.
-func (s *scanner) ref(c tok, shorthand bool) int {
-	repl, key := Accessor, CountTop
+func (s *scanner) ref(c *tok, shorthand bool) int {
+	repl, key := replAccessor, CountTop
 	if shorthand {
-		repl, key = "top: "+Accessor, CountShorthand
+		repl, key = replShorthand, CountShorthand
 	}
 	i := s.addEdit(c.start, c.end, repl, key, stLive)
-	sc := &s.scopes[len(s.scopes)-1]
-	sc.pending = append(sc.pending, i)
+	s.pending = append(s.pending, i)
 	return i
 }
 
@@ -542,7 +555,7 @@ func isCmp(tt js.TokenType) bool {
 
 // process handles token c, knowing the previous significant token p and the
 // next one n.
-func (s *scanner) process(p, c, n tok) error {
+func (s *scanner) process(p, c, n *tok) error {
 	// Statement-level ASI end of a declaration list.
 	if s.declKind != 0 && c.nl && len(s.groups) == s.declDepth && p.tt != js.CommaToken && p.tt != js.EqToken &&
 		(js.IsIdentifierName(c.tt) || c.tt == js.StringToken || js.IsNumeric(c.tt)) &&
@@ -555,8 +568,10 @@ func (s *scanner) process(p, c, n tok) error {
 	if s.hasClosed {
 		s.resolveParen(c)
 	}
-	// Alias / comparison heuristics bookkeeping.
-	s.heuristics(p, c, n)
+	// Alias / comparison heuristics bookkeeping, idle on most tokens.
+	if s.opnd || s.alias.tt != 0 || s.fwd.tt != 0 || isCmp(c.tt) {
+		s.heuristics(p, c, n)
+	}
 
 	switch c.tt {
 	case js.OpenParenToken:
@@ -581,21 +596,21 @@ func (s *scanner) process(p, c, n tok) error {
 		if kind == gParenFunc {
 			g.popScopes = 0 // the function scope is popped with the body
 		}
-		s.groups = append(s.groups, g)
+		s.pushGroup(g)
 		s.chain = false
 		return nil
 	case js.OpenBracketToken:
-		s.groups = append(s.groups, group{kind: gBracket})
+		s.pushGroup(group{kind: gBracket})
 		return nil
 	case js.TemplateStartToken:
-		s.groups = append(s.groups, group{kind: gTemplate})
+		s.pushGroup(group{kind: gTemplate})
 		s.chain = false
 		return nil
 	case js.OpenBraceToken:
 		g := group{kind: gBlock}
 		switch {
 		case s.nextBody > 0:
-			g.popScopes = s.nextBody
+			g.popScopes = int32(s.nextBody)
 			g.valueEnd = s.nextBodyValue
 			s.nextBody, s.nextBodyValue = 0, false
 		case s.classDepth == len(s.groups):
@@ -611,7 +626,7 @@ func (s *scanner) process(p, c, n tok) error {
 			s.pushScope(false, false)
 			g.popScopes = 1
 		}
-		s.groups = append(s.groups, g)
+		s.pushGroup(g)
 		s.chain = false
 		return nil
 	case js.CloseParenToken, js.CloseBracketToken, js.CloseBraceToken, js.TemplateMiddleToken, js.TemplateEndToken:
@@ -635,7 +650,7 @@ func (s *scanner) process(p, c, n tok) error {
 		}
 		s.groups = s.groups[:len(s.groups)-1]
 		s.endArrowExprs(len(s.groups), false)
-		for i := 0; i < g.popScopes; i++ {
+		for i := int32(0); i < g.popScopes; i++ {
 			s.popScope()
 		}
 		if s.declKind != 0 && len(s.groups) < s.declDepth {
@@ -653,7 +668,7 @@ func (s *scanner) process(p, c, n tok) error {
 				s.closedKind = g.kind
 			}
 		case js.TemplateMiddleToken:
-			s.groups = append(s.groups, group{kind: gTemplate})
+			s.pushGroup(group{kind: gTemplate})
 		}
 		// window['self'] keeps a window chain going.
 		s.chain = c.tt == js.CloseBracketToken && s.chain && s.bracketStr >= 0
@@ -733,10 +748,12 @@ func (s *scanner) process(p, c, n tok) error {
 		if p.tt == js.OpenBracketToken && s.chain && n.tt == js.CloseBracketToken {
 			v := s.text(c)
 			if len(v) >= 2 {
-				name := string(v[1 : len(v)-1])
-				if name == "top" {
-					q := string(v[0])
-					s.lastTopEdit = s.addEdit(c.start, c.end, q+Accessor+q, CountBracket, stLive)
+				if string(v[1:len(v)-1]) == "top" {
+					repl := replDouble
+					if v[0] == '\'' {
+						repl = replSingle
+					}
+					s.lastTopEdit = s.addEdit(c.start, c.end, repl, CountBracket, stLive)
 				}
 				if isWindowName(v[1 : len(v)-1]) {
 					s.bracketStr = c.start
@@ -774,7 +791,7 @@ func (s *scanner) process(p, c, n tok) error {
 	if member {
 		if s.chain {
 			if isTop {
-				s.lastTopEdit = s.addEdit(c.start, c.end, Accessor, CountMember, stLive)
+				s.lastTopEdit = s.addEdit(c.start, c.end, replAccessor, CountMember, stLive)
 			}
 			s.chain = isWindowName(name) && string(name) != "globalThis"
 		} else if isTop {
@@ -821,7 +838,7 @@ func (s *scanner) startDecl(tt js.TokenType) {
 
 // inMemberContext reports whether a '(' after p starts a method's
 // parameters: p names a member directly inside an object literal or class.
-func (s *scanner) inMemberContext(p tok) bool {
+func (s *scanner) inMemberContext(p *tok) bool {
 	g := s.top()
 	return g != nil && (g.kind == gObject || g.kind == gClass)
 }
@@ -831,7 +848,7 @@ func windowish(name string) bool { return name == "self" || name == "window" || 
 // heuristics confirms `e.top` on an unknown `e` when the code treats e as a
 // window: `e.top.location`, `e.top.document`, `e.self === e.top`,
 // `e.top !== e.self`.
-func (s *scanner) heuristics(p, c, n tok) {
+func (s *scanner) heuristics(p, c, n *tok) {
 	if !s.opnd && s.alias.tt == 0 && s.fwd.tt == 0 && !isCmp(c.tt) {
 		return
 	}
@@ -849,7 +866,7 @@ func (s *scanner) heuristics(p, c, n tok) {
 		if a.end == p.end {
 			switch {
 			case dot && js.IsIdentifierName(n.tt) && aliasProps[string(s.text(n))]:
-				s.addEdit(a.start, a.end, Accessor, CountAlias, stLive)
+				s.addEdit(a.start, a.end, replAccessor, CountAlias, stLive)
 			case isCmp(c.tt):
 				s.fwd, s.fwdLast = a, ""
 				return
@@ -863,23 +880,23 @@ func (s *scanner) heuristics(p, c, n tok) {
 		case dot:
 		default:
 			if windowish(s.fwdLast) {
-				s.addEdit(s.fwd.start, s.fwd.end, Accessor, CountAlias, stLive)
+				s.addEdit(s.fwd.start, s.fwd.end, replAccessor, CountAlias, stLive)
 			}
 			s.fwd.tt = 0
 		}
 	}
 }
 
-func (s *scanner) aliasCandidate(c tok) {
+func (s *scanner) aliasCandidate(c *tok) {
 	if s.opnd {
-		s.lastTopEdit = s.addEdit(c.start, c.end, Accessor, CountAlias, stLive)
+		s.lastTopEdit = s.addEdit(c.start, c.end, replAccessor, CountAlias, stLive)
 		return
 	}
-	s.alias = c
+	s.alias = *c
 }
 
 // bareTop handles an identifier `top` that is not a property name.
-func (s *scanner) bareTop(p, c, n tok) {
+func (s *scanner) bareTop(p, c, n *tok) {
 	switch p.tt {
 	case js.BreakToken, js.ContinueToken, js.ClassToken:
 		return // label, class name
@@ -935,12 +952,12 @@ func (s *scanner) bareTop(p, c, n tok) {
 					return
 				}
 				if k <= gParenMaybe && k != gParenCtl {
-					repl, key := Accessor, CountTop
+					repl, key := replAccessor, CountTop
 					if shorthand {
-						repl, key = "top: "+Accessor, CountShorthand
+						repl, key = replShorthand, CountShorthand
 					}
 					e := s.addEdit(c.start, c.end, repl, key, stTentative)
-					s.groups[i].deferred = append(s.groups[i].deferred, deferred{edit: e})
+					s.deferred = append(s.deferred, e)
 					return
 				}
 				break
@@ -954,28 +971,28 @@ func (s *scanner) bareTop(p, c, n tok) {
 // the group was a parameter list (arrow, method, catch clause) whose
 // binding-like tops are parameters, or an expression whose tops are
 // references.
-func (s *scanner) resolveParen(c tok) {
-	g := &s.closedParen
+func (s *scanner) resolveParen(c *tok) {
 	s.hasClosed = false
+	deferred := s.deferred[s.closedParen.defStart:]
+	s.deferred = s.deferred[:s.closedParen.defStart]
 	switch {
 	case c.tt == js.ArrowToken:
 		s.pushScope(true, true)
-		for _, d := range g.deferred {
-			s.edits[d.edit].state = stDead
+		for _, e := range deferred {
+			s.edits[e].state = stDead
 			s.scopes[len(s.scopes)-1].declaresTop = true
 		}
 	case c.tt == js.OpenBraceToken && (s.closedKind == gParenMaybe || s.closedKind == gParenCatch):
 		s.pushScope(s.closedKind == gParenMaybe, false)
-		for _, d := range g.deferred {
-			s.edits[d.edit].state = stDead
+		for _, e := range deferred {
+			s.edits[e].state = stDead
 			s.scopes[len(s.scopes)-1].declaresTop = true
 		}
 		s.nextBody = 1
 	default:
-		for _, d := range g.deferred {
-			s.edits[d.edit].state = stLive
-			sc := &s.scopes[len(s.scopes)-1]
-			sc.pending = append(sc.pending, d.edit)
+		for _, e := range deferred {
+			s.edits[e].state = stLive
+			s.pending = append(s.pending, e)
 		}
 	}
 }

@@ -1,0 +1,378 @@
+package jsrewrite
+
+import (
+	"github.com/tdewolff/parse/v2"
+	"github.com/tdewolff/parse/v2/js"
+)
+
+// lexer wraps the tdewolff lexer. The library classifies every identifier
+// with a map lookup on a string and every operator with byte-keyed maps; on
+// bundles that is most of its time. lexer produces the plainest tokens
+// itself — runs of ASCII whitespace, pure-ASCII identifiers, operators other
+// than '<', '-' and '/', strings without escapes or line breaks, and
+// , ; : [ ] . ( ) { } — and hands everything else to the library. It does so
+// only where the token is exactly the one the library would return and the
+// library's private state stays as the library would have left it
+// (lexfast_test.go compares both with the library itself):
+//
+//   - prevNumericLiteral (an identifier right after a number is an error):
+//     set by numbers, cleared by every other token. lexer mirrors it in num
+//     and takes no shortcut while it is set, so the library's copy is right.
+//   - prevLineTerminator only decides whether "-->" starts an HTML-like
+//     comment. lexer tracks the true value in lt and the library's copy
+//     (stale after shortcut tokens) in libLT, and lexes "--" itself where
+//     the library would wrongly see a comment.
+//   - The nesting level moved by ( ) { } is only compared with the level
+//     recorded when a template substitution opened. lexer takes brackets
+//     only while no substitution is open (tmpl == 0), so whenever the
+//     library compares, its level is off by a constant on both sides.
+type lexer struct {
+	lx    *js.Lexer
+	in    *parse.Input
+	buf   []byte // the input plus a NUL sentinel
+	n     int    // input length
+	start int    // start of the token next returned
+	err   error  // set when next returns ErrorToken: io.EOF or the lexing error
+	pos   int    // its end: where the next token starts
+	num   bool   // mirror of the library's prevNumericLiteral
+	lt    bool   // a line terminator precedes, with only whitespace in between
+	libLT bool   // the library's prevLineTerminator
+	tmpl  int    // open template substitutions (${ without its closing })
+}
+
+// newLexer lexes buf[:len(buf)-1]; buf must end with a NUL byte.
+func newLexer(buf []byte) *lexer {
+	in := parse.NewInputBytes(buf[: len(buf)-1 : len(buf)])
+	return &lexer{lx: js.NewLexer(in), in: in, buf: buf, n: len(buf) - 1, lt: true, libLT: true}
+}
+
+// next returns the next token that is not whitespace, spanning
+// buf[l.start:l.pos]. At the end of input or on a lexing error it returns
+// ErrorToken and sets l.err (io.EOF or the error).
+func (l *lexer) next() js.TokenType {
+	b := l.buf // b[l.n] is the NUL sentinel
+	for {
+		pos := l.pos
+		l.start = pos
+		if !l.num {
+			c := b[pos]
+			switch byteClass[c] {
+			case bSpace:
+				j := pos + 1
+				for byteClass[b[j]] == bSpace {
+					j++
+				}
+				l.pos = j
+				continue
+			case bIdent:
+				j := pos + 1
+				for identPart[b[j]] {
+					j++
+				}
+				// A byte >= 0xC0 may start a Unicode ID_Continue rune and
+				// '\\' a \u escape; the library would go on consuming both.
+				if e := b[j]; e < 0xC0 && e != '\\' {
+					l.pos, l.lt = j, false
+					return keyword(b[pos:j])
+				}
+			case bSingle:
+				l.pos, l.lt = pos+1, false
+				return singleTokens[c]
+			case bBracket:
+				if l.tmpl == 0 {
+					l.pos, l.lt = pos+1, false
+					return singleTokens[c]
+				}
+			case bDot:
+				if e := b[pos+1]; e != '.' && (e < '0' || e > '9') {
+					l.pos, l.lt = pos+1, false
+					return js.DotToken
+				}
+			case bOp:
+				if tt, j := opToken(b, pos); tt != js.ErrorToken {
+					l.pos, l.lt = j, false
+					return tt
+				}
+			case bQuote:
+				// Strings without escapes or line breaks; the rest (and an
+				// unterminated string at the end) go through the library.
+				if j := l.plainString(pos, c); j > 0 {
+					l.pos, l.lt = j, false
+					return js.StringToken
+				}
+			case bMinus:
+				if l.libLT && !l.lt && b[pos+1] == '-' && b[pos+2] == '>' {
+					// Not at a line start: the library's operator rule.
+					l.pos = pos + 2
+					return js.DecrToken
+				}
+			}
+		}
+		l.sync()
+		tt, data := l.lx.Next()
+		l.pos += len(data)
+		l.num = js.IsNumeric(tt)
+		switch tt {
+		case js.ErrorToken:
+			l.err = l.lx.Err()
+			return tt
+		case js.WhitespaceToken:
+			continue
+		case js.LineTerminatorToken, js.CommentLineTerminatorToken:
+			l.lt, l.libLT = true, true
+		case js.TemplateStartToken:
+			l.tmpl++
+			l.lt, l.libLT = false, false
+		case js.TemplateEndToken:
+			l.tmpl--
+			l.lt, l.libLT = false, false
+		default:
+			l.lt, l.libLT = false, false
+		}
+		return tt
+	}
+}
+
+// regexp re-lexes the '/' or '/=' just returned by next as a regular
+// expression; on ErrorToken l.err is set.
+func (l *lexer) regexp() js.TokenType {
+	tt, data := l.lx.RegExp()
+	if tt == js.ErrorToken {
+		l.err = l.lx.Err()
+		return tt
+	}
+	l.pos = l.start + len(data)
+	return tt
+}
+
+// sync moves the library's input to l.pos, past the tokens lexed here.
+func (l *lexer) sync() {
+	if d := l.pos - l.in.Offset(); d != 0 {
+		l.in.Move(d)
+		l.in.Skip()
+	}
+}
+
+// plainString returns the end of the string starting with quote q at pos,
+// or 0 when it holds an escape or line break or is unterminated.
+func (l *lexer) plainString(pos int, q byte) int {
+	b := l.buf
+	for j := pos + 1; ; j++ {
+		switch b[j] {
+		case q:
+			return j + 1
+		case '\\', '\n', '\r':
+			return 0
+		case 0:
+			if j == l.n {
+				return 0
+			}
+		}
+	}
+}
+
+// Byte classes for next's shortcuts.
+const (
+	bOther   = iota
+	bSpace   // ' ' \t \v \f
+	bIdent   // ASCII identifier start
+	bSingle  // , ; : [ ]
+	bBracket // ( ) { }
+	bDot     // .
+	bOp      // > = ! + * % & | ^ ~ ?
+	bQuote   // ' "
+	bMinus   // -
+)
+
+var (
+	byteClass    [256]uint8
+	singleTokens [256]js.TokenType
+)
+
+// opToken mirrors the library's consumeOperatorToken for the operator
+// characters it handles without special cases; combinations the library
+// rejects (~= ?=) return ErrorToken and go through the library.
+func opToken(b []byte, i int) (js.TokenType, int) {
+	c, d := b[i], b[i+1]
+	if d == '=' {
+		if b[i+2] == '=' && (c == '!' || c == '=') {
+			if c == '!' {
+				return js.NotEqEqToken, i + 3
+			}
+			return js.EqEqEqToken, i + 3
+		}
+		switch c {
+		case '=':
+			return js.EqEqToken, i + 2
+		case '!':
+			return js.NotEqToken, i + 2
+		case '>':
+			return js.GtEqToken, i + 2
+		case '+':
+			return js.AddEqToken, i + 2
+		case '*':
+			return js.MulEqToken, i + 2
+		case '%':
+			return js.ModEqToken, i + 2
+		case '&':
+			return js.BitAndEqToken, i + 2
+		case '|':
+			return js.BitOrEqToken, i + 2
+		case '^':
+			return js.BitXorEqToken, i + 2
+		}
+		return js.ErrorToken, 0
+	}
+	if d == c && (c == '+' || c == '*' || c == '&' || c == '|' || c == '?') {
+		if b[i+2] == '=' && c != '+' {
+			switch c {
+			case '*':
+				return js.ExpEqToken, i + 3
+			case '&':
+				return js.AndEqToken, i + 3
+			case '|':
+				return js.OrEqToken, i + 3
+			default:
+				return js.NullishEqToken, i + 3
+			}
+		}
+		switch c {
+		case '+':
+			return js.IncrToken, i + 2
+		case '*':
+			return js.ExpToken, i + 2
+		case '&':
+			return js.AndToken, i + 2
+		case '|':
+			return js.OrToken, i + 2
+		default:
+			return js.NullishToken, i + 2
+		}
+	}
+	if c == '?' && d == '.' && (b[i+2] < '0' || b[i+2] > '9') {
+		return js.OptChainToken, i + 2
+	}
+	if c == '=' && d == '>' {
+		return js.ArrowToken, i + 2
+	}
+	if c == '>' && d == '>' {
+		if b[i+2] == '>' {
+			if b[i+3] == '=' {
+				return js.GtGtGtEqToken, i + 4
+			}
+			return js.GtGtGtToken, i + 3
+		}
+		if b[i+2] == '=' {
+			return js.GtGtEqToken, i + 3
+		}
+		return js.GtGtToken, i + 2
+	}
+	switch c {
+	case '>':
+		return js.GtToken, i + 1
+	case '=':
+		return js.EqToken, i + 1
+	case '!':
+		return js.NotToken, i + 1
+	case '+':
+		return js.AddToken, i + 1
+	case '*':
+		return js.MulToken, i + 1
+	case '%':
+		return js.ModToken, i + 1
+	case '&':
+		return js.BitAndToken, i + 1
+	case '|':
+		return js.BitOrToken, i + 1
+	case '^':
+		return js.BitXorToken, i + 1
+	case '~':
+		return js.BitNotToken, i + 1
+	}
+	return js.QuestionToken, i + 1
+}
+
+// identStart and identPart are the ASCII bytes the library accepts to start
+// and continue an identifier.
+var identStart, identPart [256]bool
+
+// kwSlots is an open-addressing table of js.Keywords, built once from the
+// library's own map so both always agree.
+type kwSlot struct {
+	name string
+	tt   js.TokenType
+}
+
+const kwSize = 256 // power of two, well above 2*len(js.Keywords)
+
+var (
+	kwSlots            [kwSize]kwSlot
+	kwFirst            [256]bool // first bytes of keywords
+	kwMinLen, kwMaxLen int
+)
+
+func kwHash(b []byte) uint {
+	return (uint(len(b))*0x9E + uint(b[0])*0x1F + uint(b[1])*0x07 + uint(b[len(b)-1])*0x3B) & (kwSize - 1)
+}
+
+func init() {
+	for _, c := range []byte(" \t\v\f") {
+		byteClass[c] = bSpace
+	}
+	for _, c := range []byte(",;:[]") {
+		byteClass[c] = bSingle
+	}
+	for _, c := range []byte("(){}") {
+		byteClass[c] = bBracket
+	}
+	for _, c := range []byte(">=!+*%&|^~?") {
+		byteClass[c] = bOp
+	}
+	byteClass['.'], byteClass['\''], byteClass['"'], byteClass['-'] = bDot, bQuote, bQuote, bMinus
+	singleTokens[','], singleTokens[';'], singleTokens[':'] = js.CommaToken, js.SemicolonToken, js.ColonToken
+	singleTokens['['], singleTokens[']'] = js.OpenBracketToken, js.CloseBracketToken
+	singleTokens['('], singleTokens[')'] = js.OpenParenToken, js.CloseParenToken
+	singleTokens['{'], singleTokens['}'] = js.OpenBraceToken, js.CloseBraceToken
+	for c := 'a'; c <= 'z'; c++ {
+		identStart[c], identPart[c] = true, true
+		identStart[c-'a'+'A'], identPart[c-'a'+'A'] = true, true
+	}
+	for c := '0'; c <= '9'; c++ {
+		identPart[c] = true
+	}
+	for _, c := range []byte("$_") {
+		identStart[c], identPart[c] = true, true
+	}
+	for c := range identStart {
+		if identStart[c] {
+			byteClass[c] = bIdent
+		}
+	}
+	kwMinLen = 1 << 30
+	for name, tt := range js.Keywords {
+		if len(name) < 2 || len(js.Keywords) > kwSize/2 {
+			panic("jsrewrite: unexpected js.Keywords entry " + name)
+		}
+		kwMinLen, kwMaxLen = min(kwMinLen, len(name)), max(kwMaxLen, len(name))
+		kwFirst[name[0]] = true
+		h := kwHash([]byte(name))
+		for kwSlots[h].name != "" {
+			h = (h + 1) & (kwSize - 1)
+		}
+		kwSlots[h] = kwSlot{name, tt}
+	}
+}
+
+// keyword returns the token type the library gives the identifier name b
+// (js.Keywords[b], or IdentifierToken), without allocating.
+func keyword(b []byte) js.TokenType {
+	if len(b) < kwMinLen || len(b) > kwMaxLen || !kwFirst[b[0]] {
+		return js.IdentifierToken
+	}
+	for h := kwHash(b); kwSlots[h].name != ""; h = (h + 1) & (kwSize - 1) {
+		if kwSlots[h].name == string(b) {
+			return kwSlots[h].tt
+		}
+	}
+	return js.IdentifierToken
+}

@@ -1,0 +1,173 @@
+package jsrewrite
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/tdewolff/parse/v2"
+	"github.com/tdewolff/parse/v2/js"
+)
+
+type lexTok struct {
+	tt         js.TokenType
+	start, end int
+}
+
+// libTokens lexes src with the bare library, '/' decided by bareRegexOK.
+func libTokens(src []byte) ([]lexTok, string) {
+	lx := js.NewLexer(parse.NewInputBytes(src[:len(src):len(src)]))
+	var out []lexTok
+	prev := js.ErrorToken
+	pos := 0
+	for {
+		tt, data := lx.Next()
+		start := pos
+		if (tt == js.DivToken || tt == js.DivEqToken) && bareRegexOK(prev) {
+			tt, data = lx.RegExp()
+		}
+		if tt == js.ErrorToken {
+			return out, lx.Err().Error()
+		}
+		pos += len(data)
+		if tt != js.WhitespaceToken {
+			out = append(out, lexTok{tt, start, pos})
+		}
+		if tt != js.WhitespaceToken && tt != js.LineTerminatorToken && tt != js.CommentToken && tt != js.CommentLineTerminatorToken {
+			prev = tt
+		}
+	}
+}
+
+// ourTokens lexes src with lexer, shortcuts included.
+func ourTokens(src []byte) ([]lexTok, string) {
+	lx := newLexer(append(append([]byte(nil), src...), 0))
+	var out []lexTok
+	prev := js.ErrorToken
+	for {
+		tt := lx.next()
+		if (tt == js.DivToken || tt == js.DivEqToken) && bareRegexOK(prev) {
+			tt = lx.regexp()
+		}
+		if tt == js.ErrorToken {
+			return out, lx.err.Error()
+		}
+		out = append(out, lexTok{tt, lx.start, lx.pos})
+		if tt != js.LineTerminatorToken && tt != js.CommentToken && tt != js.CommentLineTerminatorToken {
+			prev = tt
+		}
+	}
+}
+
+func checkSameTokens(t *testing.T, src []byte) {
+	t.Helper()
+	want, werr := libTokens(src)
+	got, gerr := ourTokens(src)
+	if werr != gerr || len(want) != len(got) {
+		t.Fatalf("%q: %d tokens, %q; library %d tokens, %q", src, len(got), gerr, len(want), werr)
+	}
+	for i := range want {
+		if want[i] != got[i] {
+			t.Fatalf("%q: token %d is %v %d-%d, library %v %d-%d", src, i,
+				got[i].tt, got[i].start, got[i].end, want[i].tt, want[i].start, want[i].end)
+		}
+	}
+}
+
+// TestLexerShortcutsExhaustive compares the token stream with the library's
+// for every short string over the bytes each shortcut looks at.
+func TestLexerShortcutsExhaustive(t *testing.T) {
+	n := 0
+	var all func(alpha, b []byte, max int)
+	all = func(alpha, b []byte, max int) {
+		checkSameTokens(t, b)
+		n++
+		if len(b) == max {
+			return
+		}
+		for _, c := range alpha {
+			all(alpha, append(b, c), max)
+		}
+	}
+	// Every shortcut next to every other, escapes, UTF-8 lead bytes, line
+	// breaks and the tokens left to the library.
+	all([]byte(">=!+*%&|^~?.:,;[](){}0a_ \n-</\\\xc3'`"), nil, 3)
+	// Operator runs.
+	all([]byte(">=!+*&|~?.0"), nil, 4)
+	// Line starts, numbers and "-->" after shortcut tokens.
+	all([]byte("a-> \n0"), nil, 6)
+	// Templates and brackets: the library's nesting level.
+	all([]byte("`${}(a"), nil, 6)
+	// Strings.
+	all([]byte("'\"\\\na\x00"), nil, 5)
+	t.Logf("%d inputs", n)
+}
+
+func TestLexerShortcutsCorpus(t *testing.T) {
+	for _, c := range rwCases {
+		checkSameTokens(t, []byte(c.in))
+	}
+	raw, err := os.ReadFile("testdata/snippets.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, block := range strings.Split(string(raw), "\n----\n") {
+		checkSameTokens(t, []byte(block))
+	}
+	for _, in := range benchInputs {
+		checkSameTokens(t, in.src[:64<<10]) // the bundles repeat their modules
+	}
+	for _, s := range []string{
+		"a\n-->x", "1\n-->x", "x=1\n--> y", "3in x", "3 in x", "1.5.toFixed()", "a?.5:1", "a?.b", "x ~= 1", "x ?= 1",
+		"a >>>= b >>= c >>> d", "a **= b ** c", "a ??= b ?? c", "a &&= b || c", "é=1", "aé=1", "a\\u0062=1", "a\u2028b",
+		"x\u00a0 y", ".5+.e", "a...b", "a..b", "<!--x\ny", "`${a}`+b", "a\x00b",
+		"{(`${ {a:(1)} }`)}", "`${`${}`}`", "x = {a: `b${ {c} }d${(e)}f`}; {g}", "}`${}`", "`${a}`}{`${b}`", "({})`${({})}`{}",
+		"'a\\'b'", "'a\nb'", "\"a'b\"", "'abc", "'a\x00b'",
+	} {
+		checkSameTokens(t, []byte(s))
+	}
+}
+
+func TestKeywordTable(t *testing.T) {
+	for name, tt := range js.Keywords {
+		if got := keyword([]byte(name)); got != tt {
+			t.Errorf("keyword(%q) = %v, want %v", name, got, tt)
+		}
+		for _, v := range []string{name + "s", name[1:], name[:len(name)-1], strings.ToUpper(name), "_" + name, name + "1"} {
+			want, ok := js.Keywords[v]
+			if !ok {
+				want = js.IdentifierToken
+			}
+			if got := keyword([]byte(v)); got != want {
+				t.Errorf("keyword(%q) = %v, want %v", v, got, want)
+			}
+		}
+	}
+	for _, v := range []string{"a", "top", "window", "ab", "instanceofx", "zz"} {
+		if got := keyword([]byte(v)); got != js.IdentifierToken {
+			t.Errorf("keyword(%q) = %v", v, got)
+		}
+	}
+}
+
+func TestIdentTables(t *testing.T) {
+	for c := 0; c < 0x80; c++ {
+		b := []byte{byte(c)}
+		if identStart[c] != (js.IsIdentifierStart(b) && c != '\\') {
+			t.Errorf("identStart[%q] = %v", rune(c), identStart[c])
+		}
+		if identPart[c] != (js.IsIdentifierContinue(b) && c != '\\') {
+			t.Errorf("identPart[%q] = %v", rune(c), identPart[c])
+		}
+	}
+}
+
+func FuzzLexerShortcuts(f *testing.F) {
+	for _, c := range rwCases {
+		f.Add([]byte(c.in))
+	}
+	f.Add(benchInputs[1].src[:2000])
+	f.Fuzz(func(t *testing.T, src []byte) {
+		checkSameTokens(t, src)
+	})
+}
