@@ -1,7 +1,6 @@
 package caddymodule
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -89,19 +88,11 @@ func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request) error {
 	if h.ws == nil {
 		return caddyhttp.Error(http.StatusServiceUnavailable, fmt.Errorf("no crm_engine configured"))
 	}
-	h.ws.ServeHTTP(hijacker{w}, r)
+	// The engine hijacks through http.ResponseController, which unwraps
+	// Caddy's response writer.
+	h.ws.ServeHTTP(w, r)
 	return nil
 }
-
-// hijacker exposes http.Hijacker on Caddy's wrapped writer: gorilla's
-// Upgrade type-asserts it rather than using http.ResponseController.
-type hijacker struct{ http.ResponseWriter }
-
-func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return http.NewResponseController(h.ResponseWriter).Hijack()
-}
-
-func (h hijacker) Unwrap() http.ResponseWriter { return h.ResponseWriter }
 
 // takeToken handles ?crmframe_token= on a page request: it verifies the
 // token, stores it in an HttpOnly cookie for the WebSocket of the page's

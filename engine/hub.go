@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -38,6 +40,14 @@ type WSOptions struct {
 	CheckOrigin func(r *http.Request) bool
 }
 
+// Memory per idle connection (target: 12 KB of process RSS at 10,000
+// connections): one goroutine parked on a 2 KiB stack, a 288-byte read
+// buffer, no write buffer (shared pool) and no writer goroutine. 288 is the
+// smallest size class above gorilla's 256-byte minimum for reading through
+// the hijacked reader; client messages are small commands, and gorilla
+// reads larger payloads straight into the message.
+const readBufferSize = 288
+
 // shared write buffers: idle connections hold none.
 var writeBufferPool = &sync.Pool{}
 
@@ -52,19 +62,45 @@ type wsHandler struct {
 // the Origin with opts.CheckOrigin and refuses with 400/401/403/503 and a
 // plain-text reason reported to Observer.Refused. Connections belong to the
 // engine, not to the handler: a new handler (config reload) leaves existing
-// connections alone; Engine.Close closes them with 1012.
+// connections alone; Engine.Close closes them with 1012. The ResponseWriter
+// must support hijacking (directly or through Unwrap).
 func (e *Engine) WebSocketHandler(opts WSOptions) http.Handler {
 	h := &wsHandler{e: e, opts: opts}
 	h.up = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
-		ReadBufferSize:   512,
-		WriteBufferSize:  2048,
-		WriteBufferPool:  writeBufferPool,
-		CheckOrigin:      func(*http.Request) bool { return true }, // checked before Upgrade
-		Error:            func(w http.ResponseWriter, r *http.Request, status int, reason error) {},
+		// 0: gorilla reads through the hijacked reader, which hijack
+		// below replaces with a small one the hub can wait on.
+		ReadBufferSize:  0,
+		WriteBufferSize: 2048,
+		WriteBufferPool: writeBufferPool,
+		CheckOrigin:     func(*http.Request) bool { return true }, // checked before Upgrade
+		Error:           func(w http.ResponseWriter, r *http.Request, status int, reason error) {},
 	}
 	return h
 }
+
+// hijack gives gorilla a small read buffer of ours instead of the HTTP
+// server's 4 KiB one, so that the hub can wait for the next message with
+// Peek before entering gorilla's (deeper) read path.
+type hijack struct {
+	http.ResponseWriter
+	br *bufio.Reader
+}
+
+func (h *hijack) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	// Bytes already buffered: gorilla refuses the handshake on its own.
+	if brw.Reader.Buffered() == 0 {
+		h.br = bufio.NewReaderSize(nc, readBufferSize)
+		brw.Reader = h.br
+	}
+	return nc, brw, nil
+}
+
+func (h *hijack) Unwrap() http.ResponseWriter { return h.ResponseWriter }
 
 func (h *wsHandler) refuse(w http.ResponseWriter, r *http.Request, status int, reason string) {
 	h.e.obs.Refused(r, status, reason)
@@ -103,32 +139,46 @@ func (h *wsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusServiceUnavailable, "server shutting down")
 		return
 	}
-	ws, err := h.up.Upgrade(w, r, nil)
+	hj := &hijack{ResponseWriter: w}
+	ws, err := h.up.Upgrade(hj, r, nil)
 	if err != nil {
 		return // Upgrade already answered the client
 	}
 	c := newConn(h.e, ws, claims, cfg)
-	// read in a fresh goroutine and let the HTTP server's goroutine (and its
-	// 4 KiB buffers) go: an idle connection keeps one small goroutine
+	c.br = hj.br
+	// Read in a fresh goroutine and let the HTTP server's goroutine (deep
+	// stack, 4 KiB buffers) go.
 	go c.run()
 }
 
-// conn is one agent WebSocket. An idle connection owns one goroutine (the
-// reader, in the HTTP handler); a writer goroutine runs only while there is
+// wsLimits are the Config fields a connection uses, as when it opened
+// (send_queue is conn.limit, command_rate and _burst are in conn.lim).
+type wsLimits struct {
+	maxMessageSize int64
+	writeTimeout   time.Duration
+	pingInterval   time.Duration
+	helloTimeout   time.Duration
+}
+
+// conn is one agent WebSocket. An idle connection owns one goroutine parked
+// in read on a small stack; a writer goroutine runs only while there is
 // something to write, and pings come from a timer.
 type conn struct {
 	e        *Engine
 	ws       *websocket.Conn
+	br       *bufio.Reader // gorilla's reader (nil: not ours, never peeked)
 	agentID  string
 	name     string
 	session  string
 	kind     string
 	clientID string
 	limit    int
-	cfg      Config // as when the connection opened
+	cfg      wsLimits
 	claims   Claims
-	// lim bounds the messages the client may send; only the reader uses it.
-	lim *rate.Limiter
+	// Reader state, handed from one read goroutine to the next.
+	lim      *rate.Limiter
+	attached bool
+	unsub    func()
 
 	mu        sync.Mutex
 	live      bool     // hello answered: Deliver queues directly
@@ -147,7 +197,9 @@ func newConn(e *Engine, ws *websocket.Conn, cl Claims, cfg Config) *conn {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return &conn{e: e, ws: ws, agentID: cl.AgentID, name: cl.Name, session: hex.EncodeToString(b[:]),
-		kind: "other", limit: cfg.SendQueue, cfg: cfg, claims: cl,
+		kind: "other", limit: cfg.SendQueue, claims: cl,
+		cfg: wsLimits{maxMessageSize: cfg.MaxMessageSize, writeTimeout: cfg.WriteTimeout, pingInterval: cfg.PingInterval,
+			helloTimeout: cfg.HelloTimeout},
 		lim: rate.NewLimiter(rate.Limit(cfg.CommandRate), cfg.CommandBurst)}
 }
 
@@ -231,7 +283,7 @@ func (c *conn) queue(v any) {
 }
 
 func (c *conn) write(en *Entry) error {
-	deadline := time.Now().Add(c.cfg.WriteTimeout)
+	deadline := time.Now().Add(c.cfg.writeTimeout)
 	for _, b := range en.batch {
 		_ = c.ws.SetWriteDeadline(deadline)
 		if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
@@ -265,7 +317,7 @@ func (c *conn) flush() {
 			if code != 0 {
 				_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, msg), time.Now().Add(time.Second))
 			}
-			_ = c.ws.Close()
+			c.closeSocket()
 			return // writing stays true: nothing restarts a writer
 		}
 		if len(c.out) == 0 {
@@ -282,6 +334,10 @@ func (c *conn) flush() {
 			if err = c.write(en); err != nil {
 				break
 			}
+			// Written: no longer counts against the queue bound.
+			c.mu.Lock()
+			c.inflight--
+			c.mu.Unlock()
 		}
 		c.mu.Lock()
 		c.inflight = 0
@@ -292,6 +348,20 @@ func (c *conn) flush() {
 	}
 }
 
+// closeGrace is how long the socket stays open after the close frame and
+// a FIN: closing a socket that still holds unread client data (a flood, for
+// one) makes the kernel reset the connection, which can destroy the close
+// frame before it has left.
+const closeGrace = time.Second
+
+func (c *conn) closeSocket() {
+	if cw, ok := c.ws.UnderlyingConn().(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+		time.AfterFunc(closeGrace, func() { _ = c.ws.Close() })
+		return
+	}
+	_ = c.ws.Close()
+}
+
 func (c *conn) sendPing() {
 	c.mu.Lock()
 	dead := c.dead
@@ -299,130 +369,206 @@ func (c *conn) sendPing() {
 	if dead {
 		return
 	}
-	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.cfg.WriteTimeout)); err != nil {
+	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.cfg.writeTimeout)); err != nil {
 		c.kill(websocket.CloseGoingAway, "", "error")
 		return
 	}
 	c.mu.Lock()
 	if !c.dead {
-		c.ping.Reset(c.cfg.PingInterval)
+		c.ping.Reset(c.cfg.pingInterval)
 	}
 	c.mu.Unlock()
 }
 
+// run serves the connection after the upgrade.
 func (c *conn) run() {
-	cfg := c.cfg
 	c.mu.Lock()
-	c.ping = time.AfterFunc(cfg.PingInterval, c.sendPing)
+	c.ping = time.AfterFunc(c.cfg.pingInterval, c.sendPing)
 	c.mu.Unlock()
-	c.ws.SetReadLimit(cfg.MaxMessageSize)
-	_ = c.ws.SetReadDeadline(time.Now().Add(cfg.HelloTimeout))
-	c.ws.SetPongHandler(func(string) error {
-		return c.ws.SetReadDeadline(time.Now().Add(2 * cfg.PingInterval))
-	})
-	var unsub func()
-	attached := false
-	defer func() {
-		c.mu.Lock()
-		reason := c.reason
-		c.mu.Unlock()
-		c.kill(websocket.CloseNormalClosure, "", "client_closed")
-		if reason == "" {
-			reason = "client_closed"
-		}
-		if unsub != nil {
-			unsub()
-		}
-		if attached {
-			c.e.detach(c)
-			c.e.obs.ConnClosed(c.kind, reason)
-		}
-	}()
-	for {
-		mt, data, err := c.ws.ReadMessage()
-		if err != nil {
-			if !attached && isTimeout(err) {
-				c.kill(CloseHelloTimeout, "hello expected", "error")
-			} else if isTimeout(err) {
-				// No traffic nor pong for two ping intervals: a dead or
-				// half-open peer, cut by us (not a client close).
-				c.kill(websocket.CloseGoingAway, "ping timeout", "timeout")
-			}
-			return
-		}
-		if !c.lim.Allow() {
-			// A flood costs the engine nothing more: this reader stops here.
-			if o, ok := c.e.obs.(RateLimitObserver); ok {
-				o.RateLimited(c.agentID, c.kind)
-			}
-			c.kill(CloseRateLimited, "too many messages: slow down", "rate_limited")
-			return
-		}
-		if attached {
-			_ = c.ws.SetReadDeadline(time.Now().Add(2 * cfg.PingInterval))
-		}
-		if mt != websocket.TextMessage {
-			c.queue(wire.Error{Op: wire.OpError, Error: wire.Err{Code: CodeBadRequest, Message: "text frames only"}})
-			continue
-		}
-		env, err := wire.Decode(data)
-		if err != nil {
-			c.queue(wire.Error{Op: wire.OpError, Error: wire.Err{Code: CodeBadRequest, Message: err.Error()}})
-			continue
-		}
-		switch env.Op {
-		case wire.OpHello:
-			if attached {
-				c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeInvalidState, Message: "hello already received"}})
-				continue
-			}
-			var err error
-			if unsub, err = c.hello(env); err != nil {
-				code := ClosePolicy
-				if ErrorCode(err) == CodeUnavailable {
-					code = CloseServiceRestart
-				}
-				c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: ErrorCode(err), Message: err.Error()}})
-				c.kill(code, err.Error(), "refused")
-				return
-			}
-			attached = true
-			_ = c.ws.SetReadDeadline(time.Now().Add(2 * cfg.PingInterval))
-		case wire.OpPing:
-			c.queue(wire.Pong{Op: wire.OpPong, ID: env.ID, Time: time.Now().UnixMilli()})
-		case wire.OpCmd:
-			if !attached {
-				c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeInvalidState, Message: "send hello first"}})
-				continue
-			}
-			if env.ID == "" || env.Name == "" {
-				c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeBadRequest, Message: "cmd needs id and name"}})
-				continue
-			}
-			res, err := c.e.Do(c.agentID, env.Name, env.Args)
-			r := wire.Result{Op: wire.OpResult, ID: env.ID, OK: err == nil, Data: res}
-			if err != nil {
-				r.Data = nil
-				r.Error = &wire.Err{Code: ErrorCode(err), Message: err.Error()}
-			}
-			c.queue(r)
-		case wire.OpRelay:
-			if !attached {
-				c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeInvalidState, Message: "send hello first"}})
-				continue
-			}
-			if !relayAllowed(env.Name) {
-				c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeForbidden, Message: "relay names must start with TAB., ALERT., UI. or WIDGET."}})
-				continue
-			}
-			b, err := json.Marshal(wire.Relay{Op: wire.OpRelay, Name: env.Name, From: c.kind + ":" + c.clientID, To: env.To, Data: env.Data})
-			if err == nil {
-				c.e.broker.Relay(c.agentID, b, env.To, c)
-			}
-		default:
-			c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeBadRequest, Message: "unknown op " + strconvQuote(env.Op)}})
-		}
+	c.ws.SetReadLimit(c.cfg.maxMessageSize)
+	_ = c.ws.SetReadDeadline(time.Now().Add(c.cfg.helloTimeout))
+	c.ws.SetPongHandler(c.pong)
+	c.read()
+}
+
+// pong keeps an attached connection alive for two more ping intervals.
+func (c *conn) pong(string) error {
+	if !c.attached {
+		return nil
 	}
+	return c.ws.SetReadDeadline(time.Now().Add(2 * c.cfg.pingInterval))
+}
+
+// read waits for the client's next message and handles it. An idle
+// connection is this goroutine parked in wait on a small stack: handling a
+// message may grow the stack (JSON, commands), so the next wait runs on a
+// fresh goroutine rather than keeping the grown stack while idle.
+func (c *conn) read() {
+	if err := c.wait(); err != nil {
+		c.readFailed(err)
+		c.finish()
+		return
+	}
+	if c.next() {
+		go c.read()
+		return
+	}
+	c.finish()
+}
+
+// wait returns when a message (or a close or an error) is there to read.
+// Pongs between messages are consumed here: inside gorilla, a pong would
+// leave the goroutine parked in gorilla's deeper read path.
+func (c *conn) wait() error {
+	if c.br == nil {
+		return nil
+	}
+	for {
+		if c.br.Buffered() == 0 {
+			if _, err := c.br.Peek(1); err != nil {
+				return err
+			}
+		}
+		if n := clientPongLen(c.br); n > 0 {
+			_, _ = c.br.Discard(n)
+			_ = c.pong("")
+			continue
+		}
+		return nil
+	}
+}
+
+// clientPongLen is the length of the complete pong frame buffered at the
+// head of br (FIN, opcode 0xA, masked as client frames must be, payload of
+// at most 125 bytes), or 0: anything else is left to gorilla.
+func clientPongLen(br *bufio.Reader) int {
+	b, _ := br.Peek(min(br.Buffered(), 2))
+	if len(b) < 2 || b[0] != 0x80|websocket.PongMessage || b[1]&0x80 == 0 {
+		return 0
+	}
+	n := 2 + 4 + int(b[1]&0x7f)
+	if n > 6+125 || br.Buffered() < n {
+		return 0
+	}
+	return n
+}
+
+// readFailed closes the connection for a read error: a timeout before the
+// hello, or no traffic nor pong for two ping intervals (a dead or half-open
+// peer, cut by us and not a client close).
+func (c *conn) readFailed(err error) {
+	switch {
+	case !c.attached && isTimeout(err):
+		c.kill(CloseHelloTimeout, "hello expected", "error")
+	case isTimeout(err):
+		c.kill(websocket.CloseGoingAway, "ping timeout", "timeout")
+	}
+}
+
+// finish releases the connection once its reader stops.
+func (c *conn) finish() {
+	c.mu.Lock()
+	reason := c.reason
+	c.mu.Unlock()
+	c.kill(websocket.CloseNormalClosure, "", "client_closed")
+	if reason == "" {
+		reason = "client_closed"
+	}
+	if c.unsub != nil {
+		c.unsub()
+	}
+	if c.attached {
+		c.e.detach(c)
+		c.e.obs.ConnClosed(c.kind, reason)
+	}
+}
+
+// next reads and handles one message; false means the reader stops.
+func (c *conn) next() bool {
+	mt, data, err := c.ws.ReadMessage()
+	if err != nil {
+		c.readFailed(err)
+		return false
+	}
+	c.mu.Lock()
+	dead := c.dead
+	c.mu.Unlock()
+	if dead {
+		return false // closed by us: the socket outlives it by closeGrace
+	}
+	if !c.lim.Allow() {
+		// A flood costs the engine nothing more: this reader stops here.
+		if o, ok := c.e.obs.(RateLimitObserver); ok {
+			o.RateLimited(c.agentID, c.kind)
+		}
+		c.kill(CloseRateLimited, "too many messages: slow down", "rate_limited")
+		return false
+	}
+	if c.attached {
+		_ = c.ws.SetReadDeadline(time.Now().Add(2 * c.cfg.pingInterval))
+	}
+	if mt != websocket.TextMessage {
+		c.queue(wire.Error{Op: wire.OpError, Error: wire.Err{Code: CodeBadRequest, Message: "text frames only"}})
+		return true
+	}
+	env, err := wire.Decode(data)
+	if err != nil {
+		c.queue(wire.Error{Op: wire.OpError, Error: wire.Err{Code: CodeBadRequest, Message: err.Error()}})
+		return true
+	}
+	switch env.Op {
+	case wire.OpHello:
+		if c.attached {
+			c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeInvalidState, Message: "hello already received"}})
+			return true
+		}
+		var err error
+		if c.unsub, err = c.hello(env); err != nil {
+			code := ClosePolicy
+			if ErrorCode(err) == CodeUnavailable {
+				code = CloseServiceRestart
+			}
+			c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: ErrorCode(err), Message: err.Error()}})
+			c.kill(code, err.Error(), "refused")
+			return false
+		}
+		c.attached = true
+		_ = c.ws.SetReadDeadline(time.Now().Add(2 * c.cfg.pingInterval))
+	case wire.OpPing:
+		c.queue(wire.Pong{Op: wire.OpPong, ID: env.ID, Time: time.Now().UnixMilli()})
+	case wire.OpCmd:
+		if !c.attached {
+			c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeInvalidState, Message: "send hello first"}})
+			return true
+		}
+		if env.ID == "" || env.Name == "" {
+			c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeBadRequest, Message: "cmd needs id and name"}})
+			return true
+		}
+		res, err := c.e.Do(c.agentID, env.Name, env.Args)
+		r := wire.Result{Op: wire.OpResult, ID: env.ID, OK: err == nil, Data: res}
+		if err != nil {
+			r.Data = nil
+			r.Error = &wire.Err{Code: ErrorCode(err), Message: err.Error()}
+		}
+		c.queue(r)
+	case wire.OpRelay:
+		if !c.attached {
+			c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeInvalidState, Message: "send hello first"}})
+			return true
+		}
+		if !relayAllowed(env.Name) {
+			c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeForbidden, Message: "relay names must start with TAB., ALERT., UI. or WIDGET."}})
+			return true
+		}
+		b, err := json.Marshal(wire.Relay{Op: wire.OpRelay, Name: env.Name, From: c.kind + ":" + c.clientID, To: env.To, Data: env.Data})
+		if err == nil {
+			c.e.broker.Relay(c.agentID, b, env.To, c)
+		}
+	default:
+		c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeBadRequest, Message: "unknown op " + strconvQuote(env.Op)}})
+	}
+	return true
 }
 
 func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
@@ -469,8 +615,8 @@ func (c *conn) hello(env *wire.Envelope) (func(), error) {
 	}
 	cfg := c.cfg
 	w := wire.Welcome{Op: wire.OpWelcome, V: wire.Version, Session: c.session, Epoch: c.e.broker.Epoch(), Seq: cur,
-		Replayed: len(missed), Limits: wire.Limits{MaxMessageSize: cfg.MaxMessageSize, SendQueue: cfg.SendQueue, PingInterval: cfg.PingInterval.Milliseconds(),
-			CommandRate: cfg.CommandRate, CommandBurst: cfg.CommandBurst}}
+		Replayed: len(missed), Limits: wire.Limits{MaxMessageSize: cfg.maxMessageSize, SendQueue: c.limit, PingInterval: cfg.pingInterval.Milliseconds(),
+			CommandRate: float64(c.lim.Limit()), CommandBurst: c.lim.Burst()}}
 	how := "resumed"
 	if snap != nil {
 		w.Snapshot, w.Agent, w.Contacts, w.Seq = true, snap.Agent, snap.Contacts, snap.Seq

@@ -552,3 +552,189 @@ func TestWSReconfigureKeepsConnections(t *testing.T) {
 		t.Fatal("Close logged the agent out")
 	}
 }
+
+// clientFrame is a masked client frame (RFC 6455 §5.2), written raw so that
+// tests control how frames meet the server's reads.
+func clientFrame(op byte, payload []byte) []byte {
+	if len(payload) > 125 {
+		panic("short frames only")
+	}
+	key := [4]byte{0x12, 0x34, 0x56, 0x78}
+	b := append([]byte{0x80 | op, 0x80 | byte(len(payload))}, key[:]...)
+	for i, p := range payload {
+		b = append(b, p^key[i%4])
+	}
+	return b
+}
+
+func TestWSPingsKeepAnsweringClientAlive(t *testing.T) {
+	w := newWSRig(t, func(c *Config) { c.PingInterval = 50 * time.Millisecond })
+	c, _ := w.connect("a1", nil)
+	var pings atomic.Int32
+	c.ws.SetPingHandler(func(s string) error {
+		pings.Add(1)
+		return c.ws.WriteControl(websocket.PongMessage, []byte(s), time.Now().Add(time.Second))
+	})
+	// Reading answers the pings while several read deadlines (2 intervals)
+	// pass; an event from the engine ends the wait.
+	start := time.Now()
+	time.AfterFunc(400*time.Millisecond, func() { _, _ = w.e.Do("a1", "AGENT.Ready", nil) })
+	for {
+		m := c.read()
+		if m["op"] == "event" && time.Since(start) >= 400*time.Millisecond {
+			break
+		}
+	}
+	if n := pings.Load(); n < 4 {
+		t.Fatalf("%d pings in 400 ms at a 50 ms interval", n)
+	}
+	if r := c.cmd("q", "AGENT.GetState", nil); r["ok"] != true {
+		t.Fatal(r)
+	}
+}
+
+func TestWSPingTimeout(t *testing.T) {
+	w := newWSRig(t, func(c *Config) { c.PingInterval = 50 * time.Millisecond })
+	c, _ := w.connect("a1", nil)
+	// Not reading: the pings stay unanswered (and are not answered late).
+	c.ws.SetPingHandler(func(string) error { return nil })
+	time.Sleep(300 * time.Millisecond)
+	var err error
+	for err == nil {
+		_, err = c.readWire(5 * time.Second)
+	}
+	if !websocket.IsCloseError(err, websocket.CloseGoingAway) || !strings.Contains(err.Error(), "ping timeout") {
+		t.Fatalf("want 1001 ping timeout, got %v", err)
+	}
+	var closed []string
+	for end := time.Now().Add(5 * time.Second); len(closed) == 0 && time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		w.obs.get(func() { closed = append([]string(nil), w.obs.closed...) })
+	}
+	if len(closed) != 1 || closed[0] != "other:timeout" {
+		t.Fatalf("ConnClosed reasons %v", closed)
+	}
+}
+
+// The hub consumes pongs between messages itself; pongs that arrive in
+// pieces, together with a message or before the hello go through gorilla
+// or are ignored, and every case keeps the stream intact.
+func TestWSPongFraming(t *testing.T) {
+	w := newWSRig(t, func(c *Config) {
+		c.PingInterval = 80 * time.Millisecond
+	})
+	c, _ := w.connect("a1", nil)
+	raw := c.ws.UnderlyingConn()
+	pong := clientFrame(websocket.PongMessage, []byte("p"))
+	ping := func(id string) []byte {
+		return clientFrame(websocket.TextMessage, []byte(`{"op":"ping","id":"`+id+`"}`))
+	}
+	write := func(parts ...[]byte) {
+		t.Helper()
+		for i, p := range parts {
+			if i > 0 {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if _, err := raw.Write(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	expectPong := func(id string) {
+		t.Helper()
+		for {
+			m := c.read()
+			if m["op"] == "pong" {
+				if m["id"] != id {
+					t.Fatalf("pong %v, want %s", m["id"], id)
+				}
+				return
+			}
+		}
+	}
+	write(pong)
+	write(pong[:3], pong[3:], ping("1"))               // split pong, then a message
+	write(append(append(pong, pong...), ping("2")...)) // two pongs and a message at once
+	write(append(ping("3"), pong...))                  // a message, then a pong
+	write(ping("4")[:5], ping("4")[5:])                // a split message
+	write(clientFrame(websocket.PongMessage, make([]byte, 125)))
+	for _, id := range []string{"1", "2", "3", "4"} {
+		expectPong(id)
+	}
+	// Pongs keep the connection past several read deadlines.
+	for i := 0; i < 6; i++ {
+		time.Sleep(40 * time.Millisecond)
+		write(pong)
+	}
+	write(ping("5"))
+	expectPong("5")
+
+}
+
+// Before the hello, pongs do not extend the hello deadline: the close comes
+// while they keep coming.
+func TestWSPongsBeforeHello(t *testing.T) {
+	w := newWSRig(t, func(c *Config) {
+		c.PingInterval = time.Second
+		c.HelloTimeout = 150 * time.Millisecond
+	})
+	pong := clientFrame(websocket.PongMessage, []byte("p"))
+	c2, _, err := w.dial("a1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2.ws.SetPingHandler(func(string) error { return nil })
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(40 * time.Millisecond):
+			}
+			if _, err := c2.ws.UnderlyingConn().Write(pong); err != nil {
+				return
+			}
+		}
+	}()
+	start := time.Now()
+	if _, err := c2.tryRead(5 * time.Second); !websocket.IsCloseError(err, CloseHelloTimeout) {
+		t.Fatalf("want %d, got %v", CloseHelloTimeout, err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("hello timeout of 150 ms took %s: pongs extended it", d)
+	}
+}
+
+// A connection the hub has closed (the socket stays open a moment for the
+// close frame to arrive) runs no more of the client's commands.
+func TestWSKilledConnectionRunsNoCommands(t *testing.T) {
+	w := newWSRig(t, nil)
+	c, _ := w.connect("a1", nil)
+	before := w.agentState("a1")
+	var cn *conn
+	w.e.mu.Lock()
+	for x := range w.e.conns {
+		cn = x
+	}
+	w.e.mu.Unlock()
+	cn.kill(CloseSlowConsumer, "send queue overflow: reconnect and resume", "slow")
+	c.send(map[string]any{"op": "cmd", "id": "r", "name": "AGENT.Ready"})
+	var err error
+	for err == nil {
+		_, err = c.readWire(5 * time.Second)
+	}
+	if !websocket.IsCloseError(err, CloseSlowConsumer) {
+		t.Fatalf("want %d, got %v", CloseSlowConsumer, err)
+	}
+	var closed []string
+	for end := time.Now().Add(5 * time.Second); len(closed) == 0 && time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		w.obs.get(func() { closed = append([]string(nil), w.obs.closed...) })
+	}
+	if len(closed) != 1 || closed[0] != "other:slow" {
+		t.Fatalf("ConnClosed reasons %v", closed)
+	}
+	if got := w.agentState("a1"); got != before {
+		t.Fatalf("agent state %s -> %s: a command ran on a closed connection", before, got)
+	}
+}

@@ -6,14 +6,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/crmframe/crmframe/internal/binproc"
@@ -97,6 +101,9 @@ func (b *bench) fanoutRun() error {
 	api := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	global := fmt.Sprintf(cfg.EngineGlobal, benchSecret)
 	extra := fmt.Sprintf("\nhttp://127.0.0.1:%d {\n\tbind 127.0.0.1\n\tcrm_engine_api\n}\n", apiPort)
+	if err := raiseFileLimit(uint64(cfg.WSClients) + 512); err != nil {
+		return err
+	}
 	b.logf("fan-out: starting crmframe with the engine (%d clients, %d per agent)", cfg.WSClients, cfg.WSPerAgent)
 	p, _, crm, err := b.startPair(global, extra)
 	if err != nil {
@@ -107,6 +114,8 @@ func (b *bench) fanoutRun() error {
 		return errNotAvailable{"crmframe refused the engine config: " + msg}
 	}
 	defer p.Stop()
+	fanoutAdmin = p.Admin
+	defer func() { fanoutAdmin = "" }()
 	return b.fanoutClients("ws"+strings.TrimPrefix(crm.Base, "http")+wsPath, api, p.Pid())
 }
 
@@ -153,36 +162,50 @@ func (b *bench) fanoutClients(wsURL, api string, pid int) error {
 	if err != nil {
 		return errNotAvailable{"WebSocket " + wsPath + " on the crm_frame site: " + err.Error()}
 	}
-	clients := make([]*wsClient, 0, cfg.WSClients)
-	clients = append(clients, &wsClient{agent: 0, conn: first})
+	clients := make([]*wsClient, cfg.WSClients) // page i belongs to agent i/WSPerAgent
+	clients[0] = &wsClient{agent: 0, conn: first}
 	defer func() {
 		for _, c := range clients {
-			c.conn.Close()
+			if c != nil {
+				c.conn.Close()
+			}
 		}
 	}()
+
+	// Connect every page (upgrade, hello, welcome).
+	t0 := time.Now()
+	err = parallel(32, cfg.WSClients-1, func(i int) error {
+		i++
+		agent := i / cfg.WSPerAgent
+		c, err := dial(agent)
+		if err != nil {
+			return fmt.Errorf("client %d: %w", i, err)
+		}
+		clients[i] = &wsClient{agent: agent, conn: c}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	connectTime := time.Since(t0)
+	// The connections are idle now: the process's RSS growth since before
+	// the first one, over their number, is what an idle connection costs
+	// (its agent's state included: a connection creates it).
+	time.Sleep(500 * time.Millisecond)
+	rss1, _, err := binproc.MemStatus(pid)
+	if err != nil {
+		return err
+	}
+	perConn := (rss1 - rss0) / int64(len(clients))
+	if dir := os.Getenv("CRMBENCH_FANOUT_PROFILE"); dir != "" && fanoutAdmin != "" {
+		saveProfiles(dir, fanoutAdmin)
+	}
 
 	// One call per agent, so that DATACHANGED events can be pushed through
 	// the engine API.
 	contacts := make([]string, nAgents)
-	t0 := time.Now()
-	var mu sync.Mutex
-	err = parallel(32, cfg.WSClients, func(i int) error {
-		agent := i / cfg.WSPerAgent
-		var c *websocket.Conn
-		if i == 0 {
-			c = first
-		} else {
-			var err error
-			if c, err = dial(agent); err != nil {
-				return fmt.Errorf("client %d: %w", i, err)
-			}
-			mu.Lock()
-			clients = append(clients, &wsClient{agent: agent, conn: c})
-			mu.Unlock()
-		}
-		if i%cfg.WSPerAgent != 0 {
-			return nil
-		}
+	err = parallel(32, nAgents, func(agent int) error {
+		c := clients[agent*cfg.WSPerAgent].conn
 		if _, err := command(c, "r", "AGENT.Ready", nil); err != nil {
 			return fmt.Errorf("agent %d: %w", agent, err)
 		}
@@ -200,13 +223,28 @@ func (b *bench) fanoutClients(wsURL, api string, pid int) error {
 	if err != nil {
 		return err
 	}
-	connectTime := time.Since(t0)
-	time.Sleep(500 * time.Millisecond)
-	rss1, _, err := binproc.MemStatus(pid)
+	// The built-in model answers each call a few seconds later
+	// (dial_answer_after): wait for that so that those events stay out of
+	// the measurement.
+	err = parallel(32, nAgents, func(agent int) error {
+		_, err := waitFor(clients[agent*cfg.WSPerAgent].conn, func(m *wsMsg) bool {
+			var ev wsEvent
+			return m.Op == "event" && json.Unmarshal(m.Data, &ev) == nil && ev.Event == "ESTABLISHED"
+		})
+		if err != nil {
+			return fmt.Errorf("agent %d: call not answered: %w", agent, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	perConn := (rss1 - rss0) / int64(len(clients))
+	time.Sleep(500 * time.Millisecond)
+	rss2, _, err := binproc.MemStatus(pid)
+	if err != nil {
+		return err
+	}
+	perConnCall := (rss2 - rss0) / int64(len(clients))
 
 	// Probe the API once before the run.
 	post := func(agent int) (int, error) {
@@ -244,16 +282,8 @@ func (b *bench) fanoutClients(wsURL, api string, pid int) error {
 					return
 				}
 				now := time.Now()
-				var m wsMsg
-				if json.Unmarshal(data, &m) != nil || m.Op != "event" {
-					continue
-				}
-				var ev wsEvent
-				if json.Unmarshal(m.Data, &ev) != nil || ev.Event != "DATACHANGED" {
-					continue
-				}
-				ns, err := strconv.ParseInt(ev.CallData["bt"], 10, 64)
-				if err != nil {
+				ns, ok := eventStamp(data)
+				if !ok {
 					continue
 				}
 				local = append(local, now.Sub(time.Unix(0, ns)))
@@ -275,6 +305,10 @@ func (b *bench) fanoutClients(wsURL, api string, pid int) error {
 
 	// Driver: events at a steady rate, agents round robin.
 	total := int(cfg.WSEventRate * cfg.WSDuration.Seconds())
+	cpu0 := procCPU(pid)
+	if dir := os.Getenv("CRMBENCH_FANOUT_PROFILE"); dir != "" && fanoutAdmin != "" {
+		go saveCPUProfile(dir, fanoutAdmin, cfg.WSDuration)
+	}
 	var next atomic.Int64
 	var posted, postErrs atomic.Int64
 	var firstPostErr firstError
@@ -305,6 +339,7 @@ func (b *bench) fanoutClients(wsURL, api string, pid int) error {
 	}
 	wg.Wait()
 	postTime := time.Since(start)
+	cpuShare := (procCPU(pid) - cpu0).Seconds() / postTime.Seconds()
 	wait := time.Now().Add(10 * time.Second)
 	for delivered.Load() < atomic.LoadInt64(&expected) && time.Now().Before(wait) {
 		time.Sleep(20 * time.Millisecond)
@@ -336,11 +371,117 @@ func (b *bench) fanoutClients(wsURL, api string, pid int) error {
 	add(fmt.Sprintf("engine events/s via POST /events (offered %.0f)", cfg.WSEventRate), fmt.Sprintf("%.0f", evRate),
 		"≥ 95% of offered (2000 by default)", judge(evRate >= 0.95*cfg.WSEventRate))
 	add("deliveries/s to clients", fmt.Sprintf("%.0f", float64(got)/elapsed.Seconds()), "", info)
+	add("crmframe CPU while posting (cores)", fmt.Sprintf("%.2f", cpuShare), "", info)
 	add("events delivered / expected", fmt.Sprintf("%d / %d", got, want), "all", judge(got == want && want > 0))
 	add("delivery latency p50 / p99", fmt.Sprintf("%s / %s ms", fmtMs(pct(50)), fmtMs(pct(99))),
 		fmt.Sprintf("p99 ≤ %d ms", targetWSp99/time.Millisecond), judge(pct(99) >= 0 && pct(99) <= targetWSp99))
 	add("RSS per connection (idle, after connect)", fmtBytes(perConn), "≤ "+fmtBytes(targetWSPerConn), judge(perConn <= targetWSPerConn))
+	add("RSS per connection, agents Ready with one call each", fmtBytes(perConnCall), "", info)
 	return nil
+}
+
+// raiseFileLimit makes sure this process and the crmframe it starts (which
+// inherits the limit) may each open n files: one per connection plus a
+// margin. Go raises the soft limit to the hard one at start-up already; the
+// hard limit can only be raised by the administrator.
+func raiseFileLimit(n uint64) error {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return fmt.Errorf("open-file limit: %w", err)
+	}
+	if l.Cur >= n {
+		return nil
+	}
+	if l.Max < n {
+		return fmt.Errorf("open-file hard limit %d is below the %d this fan-out needs: raise it (ulimit -Hn, limits.conf) or lower -ws-clients", l.Max, n)
+	}
+	l.Cur = n
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return fmt.Errorf("raising the open-file limit to %d: %w", n, err)
+	}
+	return nil
+}
+
+// fanoutAdmin is the admin address of the process under test (set by
+// fanoutRun; the in-process test has none).
+var fanoutAdmin string
+
+// saveProfiles stores the binary's memory statistics and heap and goroutine
+// profiles (Caddy's admin endpoint) with the connections open, for
+// CRMBENCH_FANOUT_PROFILE=dir (go tool pprof -sample_index=inuse_space).
+func saveProfiles(dir, admin string) {
+	_ = os.MkdirAll(dir, 0o755)
+	for name, path := range map[string]string{"vars.json": "/debug/vars", "heap.pb.gz": "/debug/pprof/heap?gc=1",
+		"goroutine.txt": "/debug/pprof/goroutine?debug=1"} {
+		resp, err := http.Get("http://" + admin + path)
+		if err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		_ = os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	}
+}
+
+// eventStamp returns the timestamp a DATACHANGED event of the run carries.
+// The engine's encoding is matched without a JSON decoder first: the
+// clients share the machine with the server they measure.
+func eventStamp(data []byte) (int64, bool) {
+	if bytes.HasPrefix(data, []byte(`{"op":"event",`)) && bytes.Contains(data, []byte(`"event":"DATACHANGED"`)) {
+		if i := bytes.Index(data, []byte(`"bt":"`)); i >= 0 {
+			rest := data[i+len(`"bt":"`):]
+			if j := bytes.IndexByte(rest, '"'); j > 0 {
+				if ns, err := strconv.ParseInt(string(rest[:j]), 10, 64); err == nil {
+					return ns, true
+				}
+			}
+		}
+	}
+	var m wsMsg
+	if json.Unmarshal(data, &m) != nil || m.Op != "event" {
+		return 0, false
+	}
+	var ev wsEvent
+	if json.Unmarshal(m.Data, &ev) != nil || ev.Event != "DATACHANGED" {
+		return 0, false
+	}
+	ns, err := strconv.ParseInt(ev.CallData["bt"], 10, 64)
+	return ns, err == nil
+}
+
+// saveCPUProfile stores a CPU profile of the binary taken during the run.
+func saveCPUProfile(dir, admin string, d time.Duration) {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", admin, max(1, int(d.Seconds()))))
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	_ = os.WriteFile(filepath.Join(dir, "cpu.pb.gz"), b, 0o644)
+}
+
+// procCPU is the user+system CPU time the process has used so far (0 when
+// /proc cannot tell).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
 }
 
 // waitFor reads messages until one matches (5 s at most).
