@@ -614,7 +614,7 @@ func (c *conn) hello(env *wire.Envelope) (func(), error) {
 		return nil, err
 	}
 	cfg := c.cfg
-	w := wire.Welcome{Op: wire.OpWelcome, V: wire.Version, Session: c.session, Epoch: c.e.broker.Epoch(), Seq: cur,
+	w := wire.Welcome{Op: wire.OpWelcome, V: wire.Version, Session: c.session, AgentID: c.agentID, Epoch: c.e.broker.Epoch(), Seq: cur,
 		Replayed: len(missed), Limits: wire.Limits{MaxMessageSize: cfg.maxMessageSize, SendQueue: c.limit, PingInterval: cfg.pingInterval.Milliseconds(),
 			CommandRate: float64(c.lim.Limit()), CommandBurst: c.lim.Burst()}}
 	how := "resumed"

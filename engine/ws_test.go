@@ -116,6 +116,10 @@ func (w *wsRig) connect(agent string, hello map[string]any) (*client, map[string
 	if wel["op"] != "welcome" {
 		w.t.Fatalf("expected welcome, got %v", wel)
 	}
+	// Fresh or resumed, the welcome says whose stream it is.
+	if wel["agent_id"] != agent {
+		w.t.Fatalf("welcome agent_id = %v, want %q", wel["agent_id"], agent)
+	}
 	return c, wel
 }
 

@@ -11,7 +11,7 @@ for pkg in $(go list ./...); do
 	targets=$(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true)
 	for t in $targets; do
 		echo "== $pkg $t (${secs}s)"
-		if ! go test -run '^$' -fuzz "^${t}\$" -fuzztime "${secs}s" "$pkg"; then
+		if ! go test -run "^$" -fuzz "^${t}\$" -fuzztime "${secs}s" -fuzzminimizetime 20x "$pkg"; then
 			echo "!! $pkg $t found a failure (see testdata/fuzz/$t/)"
 			fail=1
 		fi

@@ -64,9 +64,12 @@ type Err struct {
 
 // Welcome answers hello.
 type Welcome struct {
-	Op       string `json:"op"`
-	V        int    `json:"v"`
-	Session  string `json:"session"`
+	Op      string `json:"op"`
+	V       int    `json:"v"`
+	Session string `json:"session"`
+	// AgentID lets a resuming client notice it resumed another agent's
+	// stream (another agent logged in in the same browser tab).
+	AgentID  string `json:"agent_id"`
 	Agent    any    `json:"agent,omitempty"`
 	Contacts any    `json:"contacts,omitempty"`
 	Epoch    string `json:"epoch"`
