@@ -23,10 +23,17 @@ func (h *Handler) newBodyRewriter() (*injector.BodyRewriter, error) {
 	}
 	switch h.Breakout {
 	case "neutralize":
+		// Inline scripts and handlers (thousands per page) take the
+		// note-less hook: boxing a Result per call showed in profiles.
+		opts.RewriteJS = func(src []byte, k injector.JSKind) ([]byte, bool) {
+			out, res := jsrewrite.Rewrite(src, jsrewrite.Kind(k))
+			observeBreakout(res, "neutralize")
+			return out, res.Changed
+		}
 		opts.RewriteJSNote = func(src []byte, k injector.JSKind) ([]byte, bool, any) {
 			out, res := jsrewrite.Rewrite(src, jsrewrite.Kind(k))
 			observeBreakout(res, "neutralize")
-			return out, res.Changed, res
+			return out, res.Changed, noteOf(res)
 		}
 		// A cached rewrite counts its constructs again: the metric tells
 		// how often the CRM's code tried, not how many distinct scripts.
@@ -40,14 +47,27 @@ func (h *Handler) newBodyRewriter() (*injector.BodyRewriter, error) {
 				}
 			}
 		}
+		opts.RewriteJS = func(src []byte, k injector.JSKind) ([]byte, bool) {
+			detect(jsrewrite.Detect(src, jsrewrite.Kind(k)))
+			return nil, false
+		}
 		opts.RewriteJSNote = func(src []byte, k injector.JSKind) ([]byte, bool, any) {
 			res := jsrewrite.Detect(src, jsrewrite.Kind(k))
 			detect(res)
-			return nil, false, res
+			return nil, false, noteOf(res)
 		}
 		opts.OnJSCacheHit = func(note any) { detect(note.(jsrewrite.Result)) }
 	}
 	return injector.NewBodyRewriter(opts)
+}
+
+// noteOf is what a cached JS response replays on a hit: nothing when the
+// rewriter found nothing.
+func noteOf(res jsrewrite.Result) any {
+	if len(res.Counts) == 0 && !res.Changed {
+		return nil
+	}
+	return res
 }
 
 func observeBreakout(res jsrewrite.Result, mode string) {

@@ -387,6 +387,9 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 }
 
 func (s *scanner) counts() map[string]int {
+	if len(s.live) == 0 {
+		return nil // nothing found: most scripts, no map to allocate
+	}
 	m := make(map[string]int, 4)
 	for _, e := range s.live {
 		m[e.key]++
