@@ -18,16 +18,9 @@ var benchSizes = []struct {
 // BenchmarkRewriteHTML runs a generated CRM page through the rewriter in
 // 32 KB writes (what reverse_proxy does), as one request per iteration.
 func BenchmarkRewriteHTML(b *testing.B) {
-	noop := func(src []byte, kind JSKind) ([]byte, bool) { return nil, false }
 	for _, sz := range benchSizes {
 		page := genPage(sz.size)
-		for _, v := range []struct {
-			name string
-			opts BodyOptions
-		}{
-			{"inject", BodyOptions{Scripts: []string{testSDK, testInject}, SDKAttrs: testAttrs}},
-			{"inject+jshook", BodyOptions{Scripts: []string{testSDK, testInject}, SDKAttrs: testAttrs, RewriteJS: noop}},
-		} {
+		for _, v := range benchVariants() {
 			rw, err := NewBodyRewriter(v.opts)
 			if err != nil {
 				b.Fatal(err)
@@ -37,16 +30,7 @@ func BenchmarkRewriteHTML(b *testing.B) {
 				b.SetBytes(int64(len(page)))
 				b.ReportAllocs()
 				for b.Loop() {
-					h := http.Header{"Content-Type": {"text/html; charset=utf-8"}}
-					f := rw.Filter(req, 200, h, io.Discard)
-					for p := page; len(p) > 0; {
-						n := min(32<<10, len(p))
-						if _, err := f.Write(p[:n]); err != nil {
-							b.Fatal(err)
-						}
-						p = p[n:]
-					}
-					if err := f.Close(); err != nil {
+					if err := rewritePage(rw, req, page); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -118,14 +102,7 @@ func BenchmarkRewriteVsTokenizer(b *testing.B) {
 					_, _ = io.Discard.Write(z.Raw())
 				}
 				t1 := time.Now()
-				h := http.Header{"Content-Type": {"text/html; charset=utf-8"}}
-				f := rw.Filter(req, 200, h, io.Discard)
-				for p := page; len(p) > 0; {
-					n := min(32<<10, len(p))
-					_, _ = f.Write(p[:n])
-					p = p[n:]
-				}
-				_ = f.Close()
+				_ = rewritePage(rw, req, page)
 				bare += t1.Sub(t0)
 				ours += time.Since(t1)
 			}
@@ -141,30 +118,14 @@ func BenchmarkRewriteVsTokenizer(b *testing.B) {
 // tokenizer sees every byte) and on, on the same page within each
 // iteration, and reports the speed-up.
 func BenchmarkFastSkip(b *testing.B) {
-	noop := func(src []byte, kind JSKind) ([]byte, bool) { return nil, false }
 	page := genPage(128 << 10)
-	for _, v := range []struct {
-		name string
-		opts BodyOptions
-	}{
-		{"inject", BodyOptions{Scripts: []string{testSDK, testInject}, SDKAttrs: testAttrs}},
-		{"inject+jshook", BodyOptions{Scripts: []string{testSDK, testInject}, SDKAttrs: testAttrs, RewriteJS: noop}},
-	} {
+	for _, v := range benchVariants() {
 		rw, err := NewBodyRewriter(v.opts)
 		if err != nil {
 			b.Fatal(err)
 		}
 		req := getReq()
-		once := func() {
-			h := http.Header{"Content-Type": {"text/html; charset=utf-8"}}
-			f := rw.Filter(req, 200, h, io.Discard)
-			for p := page; len(p) > 0; {
-				n := min(32<<10, len(p))
-				_, _ = f.Write(p[:n])
-				p = p[n:]
-			}
-			_ = f.Close()
-		}
+		once := func() { _ = rewritePage(rw, req, page) }
 		b.Run(v.name, func(b *testing.B) {
 			defer func() { disableFastSkip = false }()
 			var slow, fast time.Duration
@@ -184,4 +145,36 @@ func BenchmarkFastSkip(b *testing.B) {
 			b.ReportMetric(slow.Seconds()/fast.Seconds(), "speedup")
 		})
 	}
+}
+
+// benchVariants are the rewriter configurations the HTML benchmarks run:
+// injection only, and injection with a JS hook that changes nothing.
+func benchVariants() []struct {
+	name string
+	opts BodyOptions
+} {
+	noop := func(src []byte, kind JSKind) ([]byte, bool) { return nil, false }
+	return []struct {
+		name string
+		opts BodyOptions
+	}{
+		{"inject", BodyOptions{Scripts: []string{testSDK, testInject}, SDKAttrs: testAttrs}},
+		{"inject+jshook", BodyOptions{Scripts: []string{testSDK, testInject}, SDKAttrs: testAttrs, RewriteJS: noop}},
+	}
+}
+
+// rewritePage sends page through rw in 32 KB writes (what reverse_proxy
+// does), as one response.
+func rewritePage(rw *BodyRewriter, req *http.Request, page []byte) error {
+	h := http.Header{"Content-Type": {"text/html; charset=utf-8"}}
+	f := rw.Filter(req, 200, h, io.Discard)
+	for p := page; len(p) > 0; {
+		n := min(32<<10, len(p))
+		if _, err := f.Write(p[:n]); err != nil {
+			_ = f.Close()
+			return err
+		}
+		p = p[n:]
+	}
+	return f.Close()
 }
