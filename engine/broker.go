@@ -95,7 +95,9 @@ func (b *MemoryBroker) Publish(agentID, name string, data []byte) uint64 {
 	msg = append(msg, '}')
 	e := &Entry{Seq: s.seq, Name: name, Msg: msg}
 	if s.ring == nil {
-		s.ring = make([]*Entry, 0, min(b.size, 64))
+		// Start small: most agents of a large site see few events between
+		// reconnects, and append grows the ring up to b.size.
+		s.ring = make([]*Entry, 0, min(b.size, 8))
 	}
 	if len(s.ring) < b.size {
 		s.ring = append(s.ring, e)
