@@ -21,25 +21,20 @@ func (h *Handler) newBodyRewriter() (*injector.BodyRewriter, error) {
 	if h.CompatSDKPath != "off" {
 		opts.KnownSDKPaths = []string{h.CompatSDKPath}
 	}
+	// run rewrites (or only inspects) one script; observe counts what it
+	// found. A cached JS response replays observe on each hit: the metric
+	// tells how often the CRM's code tried, not how many distinct scripts.
+	var run func(src []byte, k jsrewrite.Kind) (out []byte, changed bool, res jsrewrite.Result)
+	var observe func(jsrewrite.Result)
 	switch h.Breakout {
 	case "neutralize":
-		// Inline scripts and handlers (thousands per page) take the
-		// note-less hook: boxing a Result per call showed in profiles.
-		opts.RewriteJS = func(src []byte, k injector.JSKind) ([]byte, bool) {
-			out, res := jsrewrite.Rewrite(src, jsrewrite.Kind(k))
-			observeBreakout(res, "neutralize")
-			return out, res.Changed
+		observe = func(res jsrewrite.Result) { observeBreakout(res, "neutralize") }
+		run = func(src []byte, k jsrewrite.Kind) ([]byte, bool, jsrewrite.Result) {
+			out, res := jsrewrite.Rewrite(src, k)
+			return out, res.Changed, res
 		}
-		opts.RewriteJSNote = func(src []byte, k injector.JSKind) ([]byte, bool, any) {
-			out, res := jsrewrite.Rewrite(src, jsrewrite.Kind(k))
-			observeBreakout(res, "neutralize")
-			return out, res.Changed, noteOf(res)
-		}
-		// A cached rewrite counts its constructs again: the metric tells
-		// how often the CRM's code tried, not how many distinct scripts.
-		opts.OnJSCacheHit = func(note any) { observeBreakout(note.(jsrewrite.Result), "neutralize") }
 	case "detect":
-		detect := func(res jsrewrite.Result) {
+		observe = func(res jsrewrite.Result) {
 			observeBreakout(res, "detect")
 			if res.Changed {
 				if c := h.logger.Check(zapcore.InfoLevel, "frame-busting code detected (breakout detect: left as is)"); c != nil {
@@ -47,16 +42,24 @@ func (h *Handler) newBodyRewriter() (*injector.BodyRewriter, error) {
 				}
 			}
 		}
+		run = func(src []byte, k jsrewrite.Kind) ([]byte, bool, jsrewrite.Result) {
+			return nil, false, jsrewrite.Detect(src, k)
+		}
+	}
+	if run != nil {
+		// Inline scripts and handlers (thousands per page) take the
+		// note-less hook: boxing a Result per call showed in profiles.
 		opts.RewriteJS = func(src []byte, k injector.JSKind) ([]byte, bool) {
-			detect(jsrewrite.Detect(src, jsrewrite.Kind(k)))
-			return nil, false
+			out, changed, res := run(src, jsrewrite.Kind(k))
+			observe(res)
+			return out, changed
 		}
 		opts.RewriteJSNote = func(src []byte, k injector.JSKind) ([]byte, bool, any) {
-			res := jsrewrite.Detect(src, jsrewrite.Kind(k))
-			detect(res)
-			return nil, false, noteOf(res)
+			out, changed, res := run(src, jsrewrite.Kind(k))
+			observe(res)
+			return out, changed, noteOf(res)
 		}
-		opts.OnJSCacheHit = func(note any) { detect(note.(jsrewrite.Result)) }
+		opts.OnJSCacheHit = func(note any) { observe(note.(jsrewrite.Result)) }
 	}
 	return injector.NewBodyRewriter(opts)
 }

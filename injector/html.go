@@ -336,22 +336,8 @@ func (f *htmlFilter) startToken(tt html.TokenType, raw []byte, rk rawKind) {
 				f.emitTag(raw, name)
 				return
 			}
-			if !f.isMetaCSP(raw) {
-				f.phase = phaseHold
-				f.holdTag(raw, name)
-				return
-			}
-		case asciiEqualFold(name, "title"), asciiEqualFold(name, "link"), asciiEqualFold(name, "style"):
-			f.phase = phaseHold
-			f.holdTag(raw, name)
-			return
-		case asciiEqualFold(name, "script"):
-			f.decide(!f.isSDKTag(raw))
-			f.doneTag(raw, name)
-			return
 		}
-		f.decide(true)
-		f.doneTag(raw, name)
+		f.headTag(raw, name)
 		return
 	}
 	f.decide(true)
@@ -372,23 +358,7 @@ func (f *htmlFilter) holdToken(tt html.TokenType, raw []byte, rk rawKind) {
 			f.emit(raw)
 			return
 		case html.StartTagToken, html.SelfClosingTagToken:
-			name := f.tagName(raw)
-			switch {
-			case asciiEqualFold(name, "meta"):
-				if !f.isMetaCSP(raw) {
-					f.holdTag(raw, name)
-					return
-				}
-			case asciiEqualFold(name, "title"), asciiEqualFold(name, "link"), asciiEqualFold(name, "style"):
-				f.holdTag(raw, name)
-				return
-			case asciiEqualFold(name, "script"):
-				f.decide(!f.isSDKTag(raw))
-				f.doneTag(raw, name)
-				return
-			}
-			f.decide(true)
-			f.doneTag(raw, name)
+			f.headTag(raw, f.tagName(raw))
 			return
 		case html.EndTagToken:
 			if name := endTagName(raw); asciiEqualFold(name, "title") || asciiEqualFold(name, "style") {
@@ -399,6 +369,24 @@ func (f *htmlFilter) holdToken(tt html.TokenType, raw []byte, rk rawKind) {
 	}
 	f.decide(true)
 	f.doneToken(tt, raw, rk)
+}
+
+// headTag handles a start tag at the injection point: inert head content
+// (title, link, style, metas other than a CSP) is held aside; the first
+// script, or anything else, decides whether to inject.
+func (f *htmlFilter) headTag(raw, name []byte) {
+	switch {
+	case asciiEqualFold(name, "meta") && !f.isMetaCSP(raw),
+		asciiEqualFold(name, "title"), asciiEqualFold(name, "link"), asciiEqualFold(name, "style"):
+		f.phase = phaseHold
+		f.holdTag(raw, name)
+		return
+	case asciiEqualFold(name, "script"):
+		f.decide(!f.isSDKTag(raw))
+	default:
+		f.decide(true)
+	}
+	f.doneTag(raw, name)
 }
 
 // holdTag emits an inert head tag into the hold buffer.

@@ -119,20 +119,20 @@ func (c *jsCache) evict(el *list.Element) {
 	}
 }
 
-// JSCacheStats reports the rewritten-JavaScript cache's counters.
-type JSCacheStats struct {
+// jsCacheStats reports the rewritten-JavaScript cache's counters.
+type jsCacheStats struct {
 	Hits, Misses uint64
 	Entries      int
 	Bytes        int64
 }
 
-// JSCacheStats returns the cache's counters (zero when the cache is off).
-func (b *BodyRewriter) JSCacheStats() JSCacheStats {
+// jsCacheStats returns the cache's counters (zero when the cache is off).
+func (b *BodyRewriter) jsCacheStats() jsCacheStats {
 	c := b.jsCache
 	if c == nil {
-		return JSCacheStats{}
+		return jsCacheStats{}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return JSCacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Entries: c.lru.Len(), Bytes: c.size}
+	return jsCacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Entries: c.lru.Len(), Bytes: c.size}
 }

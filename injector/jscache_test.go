@@ -72,7 +72,7 @@ func TestJSCacheHitsServeTheSameBytes(t *testing.T) {
 	if v == nil || v.(*atomic.Int64).Load() != 2 {
 		t.Errorf("note of the first script replayed %v times, want 2", v)
 	}
-	st := tr.JSCacheStats()
+	st := tr.jsCacheStats()
 	if st.Hits != 6 || st.Misses != 3 || st.Entries != 3 {
 		t.Errorf("stats %+v", st)
 	}
@@ -131,7 +131,7 @@ func TestJSCacheEviction(t *testing.T) {
 	// What one entry costs (source plus rewrite), measured.
 	probe := newTestRewriter(t, cj.opts(1<<20))
 	run(t, probe.BodyRewriter, getReq(), 200, htmlHeader("text/javascript"), script(0), 0)
-	cost := probe.JSCacheStats().Bytes
+	cost := probe.jsCacheStats().Bytes
 	if cost < 1800 {
 		t.Fatalf("entry cost %d", cost)
 	}
@@ -154,7 +154,7 @@ func TestJSCacheEviction(t *testing.T) {
 	if got := fetch(0); got != "miss" {
 		t.Errorf("evicted entry: %s", got)
 	}
-	if st := tr.JSCacheStats(); st.Bytes > budget || st.Entries != 4 {
+	if st := tr.jsCacheStats(); st.Bytes > budget || st.Entries != 4 {
 		t.Errorf("over budget %d: %+v", budget, st)
 	}
 	// A script bigger than a quarter of the budget is never cached.

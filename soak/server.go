@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -125,24 +126,11 @@ func (s *server) start() error {
 		s.mu.Unlock()
 		close(s.exited)
 	}()
-	deadline := time.Now().Add(60 * time.Second)
-	for _, u := range []string{"http://" + s.admin + "/config/", s.apiURL() + "/agents", s.metricsURL()} {
-		for {
-			resp, err := http.Get(u)
-			if err == nil {
-				resp.Body.Close()
-				break
-			}
-			select {
-			case <-s.exited:
-				return fmt.Errorf("crmframe exited at start: %v\n%s", s.exitErr(), s.logTail(2000))
-			default:
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("crmframe did not come up (%s): %v\n%s", u, err, s.logTail(2000))
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+	switch err := binproc.WaitReady([]string{"http://" + s.admin + "/config/", s.apiURL() + "/agents", s.metricsURL()}, s.exited, 60*time.Second); {
+	case errors.Is(err, binproc.ErrExited):
+		return fmt.Errorf("crmframe exited at start: %v\n%s", s.exitErr(), s.logTail(2000))
+	case err != nil:
+		return fmt.Errorf("crmframe did not come up: %v\n%s", err, s.logTail(2000))
 	}
 	return nil
 }

@@ -20,10 +20,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/crmframe/crmframe/engine"
 	"github.com/crmframe/crmframe/internal/binproc"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/gorilla/websocket"
+	"golang.org/x/sync/errgroup"
 )
 
 // Fan-out targets (issue 5).
@@ -38,14 +39,6 @@ const (
 	tokenCookie = "crmframe_token"
 	tokenParam  = "token"
 )
-
-// mintToken signs an agent token the way a desktop back end does (HS256,
-// sub = agent id, exp, name): see docs/protocol.md.
-func mintToken(secret []byte, agentID, name string, ttl time.Duration) (string, error) {
-	now := time.Now()
-	claims := jwt.MapClaims{"sub": agentID, "name": name, "iat": now.Unix(), "exp": now.Add(ttl).Unix()}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
-}
 
 // defaultEngineGlobal enables the engine in the Caddyfile's global options
 // (%s is the secret). Adjust here if the engine's Caddyfile syntax changes.
@@ -134,7 +127,7 @@ func (b *bench) fanoutClients(wsURL, api string, pid int) error {
 	agentID := func(i int) string { return "bench-" + strconv.Itoa(i) }
 	dialer := &websocket.Dialer{HandshakeTimeout: 10 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 1024}
 	dial := func(agent int) (*websocket.Conn, error) {
-		tok, err := mintToken([]byte(benchSecret), agentID(agent), "Bench Agent", time.Hour)
+		tok, err := engine.MintToken([]byte(benchSecret), agentID(agent), "Bench Agent", time.Hour, time.Now())
 		if err != nil {
 			return nil, err
 		}
@@ -528,29 +521,18 @@ func command(c *websocket.Conn, id, name string, args any) (json.RawMessage, err
 	return m.Data, nil
 }
 
-// parallel runs f(0..n-1) on `workers` goroutines and returns the first error.
+// parallel runs f(0..n-1) on at most `workers` goroutines and returns the
+// first error; no new f starts after one failed.
 func parallel(workers, n int, f func(int) error) error {
-	var next atomic.Int64
-	var firstErr firstError
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n || firstErr.get() != nil {
-					return
-				}
-				if err := f(i); err != nil {
-					firstErr.set(err)
-					return
-				}
-			}
-		}()
+	g, ctx := errgroup.WithContext(context.Background())
+	g.SetLimit(workers)
+	for i := range n {
+		if ctx.Err() != nil {
+			break
+		}
+		g.Go(func() error { return f(i) })
 	}
-	wg.Wait()
-	return firstErr.get()
+	return g.Wait()
 }
 
 // firstError keeps the first error set from several goroutines.

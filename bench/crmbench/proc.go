@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,26 +75,12 @@ func startProc(bin, dir, globalExtra, sites string, waitURLs ...string) (*Proc, 
 		return nil, err
 	}
 	go func() { p.err = p.cmd.Wait(); close(p.done) }()
-	deadline := time.Now().Add(30 * time.Second)
-	c := &http.Client{Timeout: 2 * time.Second}
-	for _, u := range append([]string{"http://" + admin + "/config/"}, waitURLs...) {
-		for {
-			resp, err := c.Get(u)
-			if err == nil {
-				resp.Body.Close()
-				break
-			}
-			select {
-			case <-p.done:
-				return nil, fmt.Errorf("crmframe exited (%v): %s", p.err, errorLine(p.out.String()))
-			default:
-			}
-			if time.Now().After(deadline) {
-				p.Stop()
-				return nil, fmt.Errorf("crmframe did not answer %s: %v\n%s", u, err, firstLines(p.out.String(), 6))
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+	switch err := binproc.WaitReady(append([]string{"http://" + admin + "/config/"}, waitURLs...), p.done, 30*time.Second); {
+	case errors.Is(err, binproc.ErrExited):
+		return nil, fmt.Errorf("crmframe exited (%v): %s", p.err, errorLine(p.out.String()))
+	case err != nil:
+		p.Stop()
+		return nil, fmt.Errorf("crmframe: %v\n%s", err, firstLines(p.out.String(), 6))
 	}
 	return p, nil
 }

@@ -8,11 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ModuleRoot is the folder holding go.mod of the current Go module.
@@ -80,4 +82,36 @@ func MemStatus(pid int) (rss, hwm int64, err error) {
 		return 0, 0, fmt.Errorf("/proc/%d/status has no VmRSS", pid)
 	}
 	return rss, hwm, sc.Err()
+}
+
+// ErrExited is WaitReady's answer when the process ended before answering.
+var ErrExited = errors.New("crmframe exited")
+
+// WaitReady polls each URL in turn until it answers with any status. It
+// gives up when exited is closed (nil: not watched) or after timeout.
+func WaitReady(urls []string, exited <-chan struct{}, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	c := &http.Client{Timeout: 2 * time.Second}
+	for _, u := range urls {
+		if u == "" {
+			continue
+		}
+		for {
+			resp, err := c.Get(u)
+			if err == nil {
+				resp.Body.Close()
+				break
+			}
+			select {
+			case <-exited:
+				return ErrExited
+			default:
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("%s did not answer: %w", u, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return nil
 }

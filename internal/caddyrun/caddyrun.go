@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -213,22 +212,8 @@ func Run(t testing.TB, caddyfile string, waitURL string) *Process {
 			t.Logf("crmframe output:\n%s", p.Output())
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for _, u := range []string{"http://" + admin + "/config/", waitURL} {
-		if u == "" {
-			continue
-		}
-		for {
-			resp, err := http.Get(u)
-			if err == nil {
-				resp.Body.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("crmframe did not come up (%s): %v\n%s", u, err, p.Output())
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+	if err := binproc.WaitReady([]string{"http://" + admin + "/config/", waitURL}, nil, 30*time.Second); err != nil {
+		t.Fatalf("crmframe did not come up: %v\n%s", err, p.Output())
 	}
 	return p
 }
