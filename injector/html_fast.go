@@ -228,14 +228,14 @@ func (f *htmlFilter) fastSkip(in []byte) int {
 			break // a text run without its end
 		}
 		i += j
-		var n int
+		var n, nameEnd int
 		plain := true
 		switch c := in[i+1]; {
 		case isASCIILetter(c):
 			if k := alnumEnd(in, i+2); k < len(in) && in[k] == '>' {
 				n, plain = tagKind(in[i+1:k], k+1-i) // "<td>"
 			} else {
-				n, plain = f.startTag(in[i:])
+				n, plain, nameEnd = f.startTag(in[i:])
 			}
 		case c == '/':
 			if i+2 < len(in) && isASCIILetter(in[i+2]) {
@@ -263,8 +263,14 @@ func (f *htmlFilter) fastSkip(in []byte) int {
 		}
 		if !plain {
 			f.emitOut(in[run:i])
-			// (The rewriter treats self-closing tags as start tags.)
-			f.token(html.StartTagToken, in[i:i+n])
+			if raw := in[i : i+n]; nameEnd > 0 {
+				// f.attrs holds this tag's attributes: what token would
+				// do in this state, without scanning the tag again.
+				f.doneTag(raw, raw[1:nameEnd])
+			} else {
+				// (The rewriter treats self-closing tags as start tags.)
+				f.token(html.StartTagToken, raw)
+			}
 			run = i + n
 		}
 		i += n
@@ -279,41 +285,46 @@ func (f *htmlFilter) fastSkip(in []byte) int {
 
 // startTag returns the length of the start tag at the beginning of b if
 // it is complete and leaves the tokenizer in its data state (else 0), and
-// whether the rewriter copies it as it is.
-func (f *htmlFilter) startTag(b []byte) (n int, plain bool) {
+// whether the rewriter copies it as it is. When it scanned the attributes
+// they are left in f.attrs and nameEnd is where the tag name ends (else 0).
+func (f *htmlFilter) startTag(b []byte) (n int, plain bool, nameEnd int) {
 	rewriteJS := f.b.opts.RewriteJS != nil
 	if !rewriteJS {
 		// Without quotes the first '>' ends the tag (it ends every tag
 		// state but a quoted value); attributes do not matter then.
 		end := bytes.IndexByte(b, '>')
 		if end < 0 {
-			return 0, false
+			return 0, false, 0
 		}
 		if bytes.IndexByte(b[:end], '"') < 0 && bytes.IndexByte(b[:end], '\'') < 0 {
-			return tagKind(tagNameOnly(b[:end+1]), end+1)
+			n, plain = tagKind(tagNameOnly(b[:end+1]), end+1)
+			return n, plain, 0
 		}
 	}
-	nameEnd, n, attrs := scanTagEnd(b, f.attrs[:0], rewriteJS)
-	f.attrs = attrs[:0]
+	end, n, attrs := scanTagEnd(b, f.attrs[:0], rewriteJS)
+	f.attrs = attrs
 	if n == 0 {
-		return 0, false
+		return 0, false, 0
 	}
-	if n, plain = tagKind(b[1:nameEnd], n); !plain {
-		return n, false
+	if rewriteJS {
+		nameEnd = end // the attributes were collected
+	}
+	if n, plain = tagKind(b[1:end], n); !plain {
+		return n, false, nameEnd
 	}
 	raw := b[:n]
 	for _, a := range attrs {
 		k := raw[a.ks:a.ke]
 		// An odd key: the tokenizer would agree, but keep to plain markup.
 		if k[0] == '=' || k[0] == '<' || k[0] == '"' || k[0] == '\'' {
-			return 0, false
+			return 0, false, 0
 		}
 		// The attributes emitTag may rewrite.
 		if isHandlerAttr(k) || jsURLAttr(k) && mayBeJSURL(raw[a.vs:a.ve]) {
 			plain = false
 		}
 	}
-	return n, plain
+	return n, plain, nameEnd
 }
 
 // tagKind: the start tag of a raw text element changes the tokenizer's
