@@ -123,16 +123,28 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 	var b [3]byte
 	_, _ = rand.Read(b[:])
 	e.idPrefix = hex.EncodeToString(b[:])
+	e.applyStaffingLocked(cfg)
+	return e, nil
+}
+
+// applyStaffingLocked installs cfg's pause codes, configured agents (names,
+// capacities) and queues with their members.
+func (e *Engine) applyStaffingLocked(cfg Config) {
+	e.pause = map[int]string{}
 	for _, p := range cfg.PauseCodes {
 		e.pause[p.Code] = p.Label
 	}
 	for _, ac := range cfg.Agents {
 		a := e.agentLocked(ac.ID)
-		a.name = ac.Name
+		if ac.Name != "" {
+			a.name = ac.Name
+		}
 		for k, v := range ac.Capacity {
 			a.capacity[k] = v
 		}
 	}
+	e.queues = map[string]*queue{}
+	e.qnames = nil
 	for _, qc := range cfg.Queues {
 		q := &queue{name: qc.Name, service: qc.Service, agents: append([]string(nil), qc.Agents...)}
 		e.queues[q.name] = q
@@ -143,7 +155,6 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		}
 	}
 	sort.Strings(e.qnames)
-	return e, nil
 }
 
 // Config returns the effective (defaulted) configuration.

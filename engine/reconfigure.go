@@ -1,7 +1,5 @@
 package engine
 
-import "sort"
-
 // Reconfigure applies a new configuration to a running engine (a config
 // reload) and keeps agents, contacts, history and connections. Queues,
 // members, agent names and capacities, pause codes, timeouts (for timers
@@ -19,10 +17,6 @@ func (e *Engine) Reconfigure(cfg Config) error {
 	oldSim := e.sim
 	e.sim = nil
 	e.cfg = cfg
-	e.pause = map[int]string{}
-	for _, p := range cfg.PauseCodes {
-		e.pause[p.Code] = p.Label
-	}
 	for _, a := range e.agents {
 		a.queues = nil
 		a.capacity = map[string]int{}
@@ -30,27 +24,7 @@ func (e *Engine) Reconfigure(cfg Config) error {
 			a.capacity[k] = v
 		}
 	}
-	for _, ac := range cfg.Agents {
-		a := e.agentLocked(ac.ID)
-		if ac.Name != "" {
-			a.name = ac.Name
-		}
-		for k, v := range ac.Capacity {
-			a.capacity[k] = v
-		}
-	}
-	e.queues = map[string]*queue{}
-	e.qnames = nil
-	for _, qc := range cfg.Queues {
-		q := &queue{name: qc.Name, service: qc.Service, agents: append([]string(nil), qc.Agents...)}
-		e.queues[q.name] = q
-		e.qnames = append(e.qnames, q.name)
-		for _, id := range qc.Agents {
-			a := e.agentLocked(id)
-			a.queues = append(a.queues, q.name)
-		}
-	}
-	sort.Strings(e.qnames)
+	e.applyStaffingLocked(cfg)
 	for _, c := range e.contacts {
 		if c.queue != nil {
 			if q := e.queues[c.queue.name]; q != nil {

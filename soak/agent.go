@@ -392,7 +392,7 @@ func (a *agent) session(c *wsConn, rec *connRec) (dropReq, bool) {
 			}
 			if id := a.handle(b, rec); id != "" && id == logoutID {
 				rec.End = "leave"
-				a.closeNicely(c)
+				c.closeNicely()
 				return dropReq{}, true
 			}
 		case <-tick.C:
@@ -409,7 +409,7 @@ func (a *agent) session(c *wsConn, rec *connRec) (dropReq, bool) {
 				}
 				if logoutID != "" && now.After(logoutDeadline) {
 					rec.End = "leave"
-					a.closeNicely(c)
+					c.closeNicely()
 					return dropReq{}, true
 				}
 			}
@@ -430,7 +430,8 @@ func (a *agent) session(c *wsConn, rec *connRec) (dropReq, bool) {
 	}
 }
 
-func (a *agent) closeNicely(c *wsConn) {
+// closeNicely sends a close frame, stops the connection's reader and closes it.
+func (c *wsConn) closeNicely() {
 	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"), time.Now().Add(time.Second))
 	close(c.detached)
 	select {

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"sync"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // truthEv is one event of the ground-truth stream.
@@ -126,13 +124,7 @@ func (t *truthReader) run(c *wsConn) {
 			}
 			rec.End = "leave"
 			close(t.fin)
-			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"), time.Now().Add(time.Second))
-			close(c.detached)
-			select {
-			case <-c.done:
-			case <-time.After(2 * time.Second):
-			}
-			c.ws.Close()
+			c.closeNicely()
 			return
 		}
 	}
