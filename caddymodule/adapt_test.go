@@ -68,6 +68,8 @@ func TestCaddyfileErrors(t *testing.T) {
 		{"bad upstream", "crm_frame {\n\tframe_ancestors https://d.example\n\tupstream_origin crm.internal\n}", `upstream_origin: "crm.internal" is not an origin`},
 		{"bad size", "crm_frame {\n\tframe_ancestors https://d.example\n\tmax_rewrite_size lots\n}", `"lots" is not a size`},
 		{"bad js_cache", "crm_frame {\n\tframe_ancestors https://d.example\n\tjs_cache big\n}", `js_cache: "big" is not a size`},
+		{"bad recompress_level", "crm_frame {\n\tframe_ancestors https://d.example\n\trecompress_level 9\n}", `recompress_level: "9": want fastest, default or better`},
+		{"recompress_level without value", "crm_frame {\n\tframe_ancestors https://d.example\n\trecompress_level\n}", `wrong argument count`},
 		{"bad breakout", "crm_frame {\n\tframe_ancestors https://d.example\n\tbreakout yes\n}", `breakout: unknown mode "yes"`},
 		{"bad prefix", "crm_frame {\n\tframe_ancestors https://d.example\n\tpath_prefix x\n}", `path_prefix "x" must start with /`},
 		{"bad sandbox", "crm_frame {\n\tframe_ancestors https://d.example\n\tsandbox maybe\n}", `sandbox: unknown value "maybe"`},

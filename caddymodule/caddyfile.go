@@ -7,6 +7,8 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/dustin/go-humanize"
+
+	"github.com/crmframe/crmframe/injector"
 )
 
 func init() {
@@ -33,6 +35,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		inject <url...>
 //		max_rewrite_size <size>
 //		js_cache <size>|off
+//		recompress_level fastest|default|better
 //		breakout neutralize|detect|off
 //		sandbox on|off
 //		screen_pop [telephony|chat|channel] <url-template>
@@ -117,6 +120,17 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return err
 			}
 			m.JSCacheSize = n
+		case "recompress_level":
+			if !d.NextArg() {
+				return d.ArgErr()
+			}
+			if _, err := injector.ParseRecompression(d.Val()); err != nil {
+				return d.Errf("recompress_level: %q: want fastest, default or better", d.Val())
+			}
+			m.RecompressLevel = d.Val()
+			if d.NextArg() {
+				return d.ArgErr()
+			}
 		case "breakout":
 			if !d.NextArg() {
 				return d.ArgErr()

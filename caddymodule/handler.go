@@ -62,6 +62,10 @@ type Handler struct {
 	// their exact bytes, so a static bundle is rewritten once). Default
 	// 32 MiB; -1 turns it off.
 	JSCacheSize int64 `json:"js_cache_size,omitempty"`
+	// How hard rewritten pages the CRM sent compressed are compressed
+	// again: "fastest", "default" (gzip 5, brotli 4, zstd default) or
+	// "better".
+	RecompressLevel string `json:"recompress_level,omitempty"`
 	// Frame-busting handling: "neutralize" (default), "detect" (only count
 	// and log) or "off".
 	Breakout string `json:"breakout,omitempty"`
@@ -217,6 +221,11 @@ func (h *Handler) validate() error {
 	}
 	if h.CompatSDKPath != "" && h.CompatSDKPath != "off" && !strings.HasPrefix(h.CompatSDKPath, "/") {
 		return fmt.Errorf("crm_frame: compat_sdk_path %q must start with / (or be off)", h.CompatSDKPath)
+	}
+	if h.RecompressLevel != "" {
+		if _, err := injector.ParseRecompression(h.RecompressLevel); err != nil {
+			return fmt.Errorf("crm_frame: %v", err)
+		}
 	}
 	if h.JSCacheSize < -1 {
 		return fmt.Errorf("crm_frame: js_cache_size must be a size or -1 (off)")

@@ -10,7 +10,15 @@ import (
 
 // newBodyRewriter builds the HTML/JS body rewriter for this handler.
 func (h *Handler) newBodyRewriter() (*injector.BodyRewriter, error) {
+	recompress := injector.RecompressDefault
+	if h.RecompressLevel != "" {
+		var err error
+		if recompress, err = injector.ParseRecompression(h.RecompressLevel); err != nil {
+			return nil, err
+		}
+	}
 	opts := injector.BodyOptions{
+		Recompress:     recompress,
 		Scripts:        append([]string{h.SDKPath()}, h.Inject...),
 		SDKAttrs:       h.sdkAttrs(),
 		ConnectURLs:    []string{h.PathPrefix + "/ws"},

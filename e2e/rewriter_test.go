@@ -143,7 +143,7 @@ func decode(t *testing.T, coding string, b []byte) []byte {
 
 // startRewriterProxy runs crmframe (in-process Caddy) in front of the
 // upstream and returns its base URL.
-func startRewriterProxy(t *testing.T, upstream http.Handler) string {
+func startRewriterProxy(t *testing.T, upstream http.Handler, crmFrameLines ...string) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -156,9 +156,10 @@ func startRewriterProxy(t *testing.T, upstream http.Handler) string {
 http://localhost:%[1]d {
 	crm_frame {
 		frame_ancestors http://127.0.0.1:%[1]d
+		%[3]s
 	}
 	reverse_proxy %[2]s
-}`, proxy, ln.Addr().String()))
+}`, proxy, ln.Addr().String(), strings.Join(crmFrameLines, "\n\t\t")))
 	return fmt.Sprintf("http://localhost:%d", proxy)
 }
 
@@ -183,35 +184,53 @@ func rawClient() *http.Client {
 }
 
 // TestRewriterCodings: compressed upstream pages come back in the same
-// coding with the SDK injected and everything else identical.
+// coding with the SDK injected and everything else identical, at every
+// recompress_level; the level changes only the compressed size.
 func TestRewriterCodings(t *testing.T) {
-	base := startRewriterProxy(t, rewriterUpstream(t, nil))
 	page := crmPage("")
-	for _, coding := range []string{"gzip", "br", "zstd"} {
-		req, _ := http.NewRequest(http.MethodGet, base+"/coded/"+coding, nil)
-		req.Header.Set("Accept-Encoding", coding)
-		resp, err := rawClient().Do(req)
-		if err != nil {
-			t.Fatal(err)
+	size := map[string]map[string]int{} // level -> coding -> compressed bytes
+	for _, level := range []string{"", "fastest", "better"} {
+		var lines []string
+		if level != "" {
+			lines = append(lines, "recompress_level "+level)
 		}
-		raw, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", coding, err)
-		}
-		if ce := resp.Header.Get("Content-Encoding"); ce != coding {
-			t.Fatalf("%s: Content-Encoding %q", coding, ce)
-		}
-		if resp.Header.Get("X-Frame-Options") != "" {
-			t.Errorf("%s: X-Frame-Options kept", coding)
-		}
-		body := string(decode(t, coding, raw))
-		sdkTagBeforeCRM(t, body)
-		i := strings.Index(body, "<script src=")
-		j := strings.Index(body[i:], "</script>") + i + len("</script>")
-		if body[:i]+body[j:] != page {
-			t.Errorf("%s: page changed beyond the injection:\n%s", coding, body)
-		}
+		size[level] = map[string]int{}
+		// One in-process Caddy at a time: each level is a subtest.
+		t.Run("level="+level, func(t *testing.T) {
+			base := startRewriterProxy(t, rewriterUpstream(t, nil), lines...)
+			for _, coding := range []string{"gzip", "br", "zstd"} {
+				req, _ := http.NewRequest(http.MethodGet, base+"/coded/"+coding, nil)
+				req.Header.Set("Accept-Encoding", coding)
+				resp, err := rawClient().Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				raw, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if err != nil {
+					t.Fatalf("%s: %v", coding, err)
+				}
+				if ce := resp.Header.Get("Content-Encoding"); ce != coding {
+					t.Fatalf("%s: Content-Encoding %q", coding, ce)
+				}
+				if resp.Header.Get("X-Frame-Options") != "" {
+					t.Errorf("%s: X-Frame-Options kept", coding)
+				}
+				size[level][coding] = len(raw)
+				body := string(decode(t, coding, raw))
+				sdkTagBeforeCRM(t, body)
+				i := strings.Index(body, "<script src=")
+				j := strings.Index(body[i:], "</script>") + i + len("</script>")
+				if body[:i]+body[j:] != page {
+					t.Errorf("%s %q: page changed beyond the injection:\n%s", coding, level, body)
+				}
+			}
+		})
+	}
+	t.Logf("compressed sizes by level: %v", size)
+	// brotli 1 against 5 differs even on a small page: the level reaches the encoder.
+	if size["fastest"]["br"] <= size["better"]["br"] {
+		t.Errorf("br: recompress_level fastest gave %d bytes, better %d", size["fastest"]["br"], size["better"]["br"])
 	}
 }
 

@@ -3,6 +3,7 @@ package injector
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"mime"
 	"net/http"
@@ -113,6 +114,9 @@ type BodyOptions struct {
 	// rewritten JavaScript responses keyed by their exact bytes, so static
 	// bundles are rewritten once. 0: no cache.
 	JSCacheSize int64
+	// Recompress is how hard rewritten bodies the CRM sent compressed are
+	// compressed again (same content coding as the CRM's).
+	Recompress Recompression
 	// OnResult, when set, is called once per response (metrics, logs).
 	OnResult func(Result)
 }
@@ -145,6 +149,9 @@ func NewBodyRewriter(opts BodyOptions) (*BodyRewriter, error) {
 	}
 	if err := checkAttrs(opts.SDKAttrs); err != nil {
 		return nil, err
+	}
+	if opts.Recompress < 0 || opts.Recompress >= numRecompress {
+		return nil, fmt.Errorf("unknown recompress level %d", int(opts.Recompress))
 	}
 	if opts.JSCacheSize < 0 {
 		return nil, fmt.Errorf("JS cache size must not be negative, got %d", opts.JSCacheSize)
@@ -482,7 +489,8 @@ type jsFilter struct {
 	cs      pageCharset
 	kind    JSKind
 	buf     []byte
-	passing bool // over the limit: streaming as received
+	hash    *maphash.Hash // cache key hash of buf so far; nil: no cache lookup
+	passing bool          // over the limit: streaming as received
 	res     Result
 	err     error
 	closed  bool
@@ -516,7 +524,22 @@ func (f *jsFilter) Write(p []byte) (int, error) {
 		return f.write(p)
 	}
 	f.buf = append(f.buf, p...)
+	if c := f.b.jsCache; c != nil {
+		switch {
+		case int64(len(f.buf)) > c.maxEntry:
+			f.hash = nil // too large to be cached: no lookup either
+		case len(f.buf) == len(p):
+			f.hash = c.newHash(f.cacheKey())
+			f.hash.Write(p)
+		case f.hash != nil:
+			f.hash.Write(p)
+		}
+	}
 	return len(p), nil
+}
+
+func (f *jsFilter) cacheKey() jsKey {
+	return jsKey{coding: f.coding, cs: f.cs.name, kind: f.kind}
 }
 
 func (f *jsFilter) write(p []byte) (int, error) {
@@ -607,8 +630,13 @@ func (f *jsFilter) cachedRewrite(body []byte) (out []byte, action, reason string
 		out, action, reason, _ = f.rewrite(body)
 		return out, action, reason
 	}
-	k := jsKey{coding: f.coding, cs: f.cs.name, kind: f.kind}
-	h := c.hash(k, body)
+	k := f.cacheKey()
+	var h uint64
+	if f.hash != nil {
+		h = f.hash.Sum64()
+	} else {
+		h = c.hash(k, body) // empty body: Write never ran
+	}
 	if e := c.get(h, k, body); e != nil {
 		f.res.JSCache = "hit"
 		if f.b.opts.OnJSCacheHit != nil && e.note != nil {
@@ -645,7 +673,7 @@ func (f *jsFilter) rewrite(body []byte) (out []byte, action, reason string, note
 	if !changed {
 		return nil, ActionRewrittenJS, "unchanged", note
 	}
-	enc, err := encodeAll(f.coding, rawDeflate, nb)
+	enc, err := encodeAll(f.coding, rawDeflate, f.b.opts.Recompress, nb)
 	if err != nil {
 		return nil, ActionError, "re-encoding failed", note
 	}

@@ -336,3 +336,59 @@ func itoa(i int) string {
 	}
 	return string(d[n:])
 }
+
+// Every recompress level yields the same decoded page and the same JS, in
+// every coding; fastest is never smaller than better (the level really is
+// applied, not only accepted).
+func TestRecompressLevels(t *testing.T) {
+	page := genPage(150 << 10)
+	js := bytes.Repeat([]byte("if (top.location != self.location) { top.location = self.location; }\nvar x = 'abc';\n"), 2000)
+	wantJS := bytes.ReplaceAll(js, []byte("top.location"), []byte(`__cf.loc("classic")`))
+	ident := newTestRewriter(t, goldenOpts())
+	wantPage, err, _ := run(t, ident.BodyRewriter, getReq(), 200, htmlHeader("text/html; charset=utf-8"), page, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range testCodings {
+		sizes := map[Recompression]int{}
+		for _, lv := range []Recompression{RecompressFastest, RecompressDefault, RecompressBetter} {
+			opts := goldenOpts()
+			opts.Recompress = lv
+			tr := newTestRewriter(t, opts)
+			out, err, ok := run(t, tr.BodyRewriter, getReq(), 200, codedHeader(c.name), compress(t, c, page), 4096)
+			if err != nil || !ok {
+				t.Fatalf("%s %v: err=%v filtered=%v", c.label(), lv, err, ok)
+			}
+			if got := decompress(t, c, out); !bytes.Equal(got, wantPage) {
+				t.Errorf("%s %v: decoded page differs from the identity rewrite", c.label(), lv)
+			}
+			sizes[lv] = len(out)
+
+			tr = newTestRewriter(t, BodyOptions{Scripts: []string{testSDK}, RewriteJS: fakeRewriteJS, Recompress: lv})
+			h := htmlHeader("application/javascript")
+			h.Set("Content-Encoding", c.name)
+			out, err, _ = run(t, tr.BodyRewriter, getReq(), 200, h, compress(t, c, js), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := decompress(t, c, out); !bytes.Equal(got, wantJS) {
+				t.Errorf("%s %v: decoded JS differs", c.label(), lv)
+			}
+		}
+		if sizes[RecompressFastest] < sizes[RecompressBetter] {
+			t.Errorf("%s: fastest %d bytes < better %d bytes", c.label(), sizes[RecompressFastest], sizes[RecompressBetter])
+		}
+		t.Logf("%s: fastest %d, default %d, better %d bytes", c.label(), sizes[RecompressFastest], sizes[RecompressDefault], sizes[RecompressBetter])
+	}
+	if _, err := NewBodyRewriter(BodyOptions{Recompress: numRecompress}); err == nil {
+		t.Error("an unknown level was accepted")
+	}
+	for lv := RecompressDefault; lv < numRecompress; lv++ {
+		if got, err := ParseRecompression(lv.String()); err != nil || got != lv {
+			t.Errorf("ParseRecompression(%q) = %v, %v", lv.String(), got, err)
+		}
+	}
+	if _, err := ParseRecompression("9"); err == nil {
+		t.Error(`ParseRecompression("9") accepted`)
+	}
+}

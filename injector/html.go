@@ -765,7 +765,7 @@ func (f *htmlFilter) writeSink(p []byte) {
 		f.committed = true
 		f.record = nil
 		if f.coding != codingIdentity {
-			f.enc, f.encRelease = newEncoder(f.coding, f.rawDeflate, &f.dst)
+			f.enc, f.encRelease = newEncoder(f.coding, f.rawDeflate, f.b.opts.Recompress, &f.dst)
 		}
 	}
 	var err error

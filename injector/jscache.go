@@ -52,25 +52,38 @@ func newJSCache(max int64) *jsCache {
 	return &jsCache{seed: maphash.MakeSeed(), max: max, maxEntry: max / 4, byKey: map[uint64][]*list.Element{}}
 }
 
-func (c *jsCache) hash(k jsKey, src []byte) uint64 {
-	var h maphash.Hash
+// newHash starts the hash of a body under key k; the body is written to it
+// as it arrives (while it is still in the CPU cache), not in a second pass.
+func (c *jsCache) newHash(k jsKey) *maphash.Hash {
+	h := new(maphash.Hash)
 	h.SetSeed(c.seed)
 	h.WriteString(k.coding)
 	h.WriteByte(0)
 	h.WriteString(k.cs)
 	h.WriteByte(byte(k.kind))
+	return h
+}
+
+func (c *jsCache) hash(k jsKey, src []byte) uint64 {
+	h := c.newHash(k)
 	h.Write(src)
 	return h.Sum64()
 }
 
-// get returns the entry for exactly (k, src), or nil.
+// get returns the entry for exactly (k, src), or nil. The bodies are
+// compared outside the lock (entries never change once stored): comparing
+// a large bundle under it would serialise every JavaScript response.
 func (c *jsCache) get(h uint64, k jsKey, src []byte) *jsEntry {
+	var cands [4]*list.Element
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, el := range c.byKey[h] {
+	n := copy(cands[:], c.byKey[h])
+	c.mu.Unlock()
+	for _, el := range cands[:n] {
 		e := el.Value.(*jsEntry)
 		if e.key == k && bytes.Equal(e.src, src) {
-			c.lru.MoveToFront(el)
+			c.mu.Lock()
+			c.lru.MoveToFront(el) // a no-op if evicted meanwhile
+			c.mu.Unlock()
 			c.hits.Add(1)
 			return e
 		}

@@ -42,9 +42,10 @@ func TestHarnessSmoke(t *testing.T) {
 	if rows := bySection["Setup"]; len(rows) == 0 || rows[0].Status != pass {
 		t.Errorf("setup: crm_frame not shown in the chain: %+v", rows)
 	}
-	// One row per resource and concurrency, the JS bundle again with
-	// js_cache off, and the added-latency row.
-	if got, want := len(bySection["Proxy"]), (len(allResources())+1)*len(cfg.Concs)+1; got != want {
+	// One row per resource and concurrency, one per variant site (the JS
+	// bundle with js_cache off, the gzip page at recompress_level fastest)
+	// and concurrency, and the added-latency row.
+	if got, want := len(bySection["Proxy"]), (len(allResources())+len(variants))*len(cfg.Concs)+1; got != want {
 		t.Errorf("proxy rows: got %d, want %d", got, want)
 	}
 	for _, r := range bySection["Proxy"] {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -80,28 +81,39 @@ func (b *bench) resources() []*Resource {
 	return out
 }
 
+// variants are extra crm_frame sites, each measured against plain on one
+// resource: what a setting users may change costs or saves. js_cache off
+// is the cost of a cold cache (a bundle rewritten on every request).
+var variants = []struct{ res, setting string }{
+	{resJS, "js_cache off"},
+	{resGzip, "recompress_level fastest"},
+}
+
 // proxyAndTTFB: section 1 (throughput, latency) and section 5 (TTFB) in
 // one process.
 func (b *bench) proxyAndTTFB() error {
 	b.logf("starting crmframe with a plain and a crm_frame site")
-	// A third site with the rewritten-JavaScript cache off shows what a
-	// bundle costs when it is rewritten on every request (a cold cache).
-	np, err := binproc.FreePort()
-	if err != nil {
-		return err
-	}
-	noCache := &Site{Name: "crm_frame js_cache off", Base: fmt.Sprintf("http://127.0.0.1:%d", np)}
-	p, plain, crm, err := b.startPair("", fmt.Sprintf(`
+	var extra strings.Builder
+	var vsites []*Site
+	for _, v := range variants {
+		vp, err := binproc.FreePort()
+		if err != nil {
+			return err
+		}
+		vsites = append(vsites, &Site{Name: "crm_frame " + v.setting, Base: fmt.Sprintf("http://127.0.0.1:%d", vp)})
+		fmt.Fprintf(&extra, `
 http://127.0.0.1:%d {
 	bind 127.0.0.1
 	crm_frame {
 		frame_ancestors %s
 		upstream_origin http://%s
-		js_cache off
+		%s
 	}
 	reverse_proxy %s
 }
-`, np, frameAncestor, b.up.Addr, b.up.Addr))
+`, vp, frameAncestor, b.up.Addr, v.setting, b.up.Addr)
+	}
+	p, plain, crm, err := b.startPair("", extra.String())
 	if err != nil {
 		return err
 	}
@@ -110,7 +122,10 @@ http://127.0.0.1:%d {
 	for _, c := range b.cfg.Concs {
 		maxC = max(maxC, c)
 	}
-	plain.Client, crm.Client, noCache.Client = newClient(maxC, 0), newClient(maxC, 0), newClient(maxC, 0)
+	plain.Client, crm.Client = newClient(maxC, 0), newClient(maxC, 0)
+	for _, vs := range vsites {
+		vs.Client = newClient(maxC, 0)
+	}
 	if err := b.setupChecks(plain, crm); err != nil {
 		return err
 	}
@@ -124,10 +139,13 @@ http://127.0.0.1:%d {
 			if r := pairedRatio(sp, sc); worst == nil || r < worstRatio {
 				worst, worstC, worstRatio = res, c, r
 			}
-			if res.Name == resJS {
-				sp, sn := cell(plain, noCache, res.Path, c, b.cfg.Rounds, b.cfg.PerSite)
-				b.proxyRowsNamed(res, res.Name+" (js_cache off)", c, sp, sn)
-				b.logf("%s c=%d js_cache off: plain %.0f req/s, crm_frame %.0f req/s", res.Name, c, sp.RPS(), sn.RPS())
+			for i, v := range variants {
+				if v.res != res.Name {
+					continue
+				}
+				sp, sv := cell(plain, vsites[i], res.Path, c, b.cfg.Rounds, b.cfg.PerSite)
+				b.proxyRowsNamed(res, res.Name+" ("+v.setting+")", c, sp, sv)
+				b.logf("%s c=%d %s: plain %.0f req/s, crm_frame %.0f req/s", res.Name, c, v.setting, sp.RPS(), sv.RPS())
 			}
 		}
 	}
