@@ -5,7 +5,8 @@ package e2e
 // reverse_proxy in front of an upstream that serves the frame-busting corpus
 // (testdata/framebusting/corpus, a copy of shared/framebusting/pages with
 // three repaired pages, see fbRepaired) and our own cases
-// (testdata/framebusting/extra, x01–x06) with X-Frame-Options: DENY, so that
+// (testdata/framebusting/extra, x01–x54; x07–x54 are the robustness pass on
+// unseen code, see docs/framebusting.md) with X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with
 // X-Frame-Options: SAMEORIGIN, as a CRM with its own frames sends them.
@@ -66,7 +67,8 @@ import (
 const (
 	fbCorpusDir = "testdata/framebusting/corpus"
 	// fbExtraDir holds our own cases for what the public corpus lacks (the
-	// shim's guards alone, framesets, nested _top, window.open).
+	// shim's guards alone, framesets, nested _top, window.open) and cases
+	// reconstructed for code the mechanism was not tuned to.
 	fbExtraDir = "testdata/framebusting/extra"
 	// fbTabs is the number of tabs running cases in parallel.
 	fbTabs = 3

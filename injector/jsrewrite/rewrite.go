@@ -60,8 +60,27 @@ const (
 	CountMember    = "member"    // window.top, self.top, parent.top, frames.top, globalThis.top, this.top, top.top
 	CountBracket   = "bracket"   // window['top'] and the like
 	CountShorthand = "shorthand" // {top} object shorthand
-	CountAlias     = "alias"     // e.top where e is used as a window (e.top.location, e.self===e.top)
+	CountAlias     = "alias"     // e.top where e is used as a window (e.top.location, e.self===e.top, e.top!==e)
+	CountPattern   = "pattern"   // the key top in a destructuring of a window: const {top} = window
+	CountAncestors = "ancestors" // x.ancestorOrigins (location.ancestorOrigins lists the desktop)
+	CountEval      = "eval"      // eval(code): the code is passed through the shim's __crmframe_code first
 )
+
+// EvalWrapOpen and EvalWrapClose surround the arguments of a direct eval
+// call: eval(x) becomes eval(EvalWrapOpen x EvalWrapClose), still a direct
+// eval, with the code string given the same top swap by the shim at run
+// time (packed and string-built busters). The fallback keeps the script
+// working where no shim runs (a worker).
+const (
+	EvalWrapOpen  = "(globalThis.__crmframe_code||(x=>x))("
+	EvalWrapClose = ")"
+)
+
+// AncestorsAccessor is the name the rewriter substitutes for the property
+// ancestorOrigins: Location's own properties cannot be redefined, so the
+// shim answers location.__crmframe_ancestorOrigins with the ancestors inside
+// the CRM only.
+const AncestorsAccessor = "__crmframe_ancestorOrigins"
 
 // Result describes what Rewrite or Detect did.
 type Result struct {
@@ -75,7 +94,10 @@ type Result struct {
 	Err error
 }
 
-var topBytes = []byte("top")
+var (
+	topBytes       = []byte("top")
+	ancestorsBytes = []byte("ancestorOrigins")
+)
 
 // Replacement texts, shared by all edits.
 var (
@@ -83,13 +105,18 @@ var (
 	replShorthand = []byte("top: " + Accessor)
 	replSingle    = []byte("'" + Accessor + "'")
 	replDouble    = []byte(`"` + Accessor + `"`)
+	replBacktick  = []byte("`" + Accessor + "`")
+	replPattern   = []byte(Accessor + ": top")
+	replAncestors = []byte(AncestorsAccessor)
+	replEvalOpen  = []byte(EvalWrapOpen)
+	replEvalClose = []byte(EvalWrapClose)
 )
 
 // Mentions reports whether src could contain anything Rewrite changes. It is
-// a single vectorised substring scan, so scripts that never say "top" cost
-// almost nothing.
+// one or two vectorised substring scans, so scripts that never say "top" or
+// "ancestorOrigins" cost almost nothing.
 func Mentions(src []byte) bool {
-	return bytes.Contains(src, topBytes)
+	return bytes.Contains(src, topBytes) || bytes.Contains(src, ancestorsBytes)
 }
 
 // Rewrite returns src with references to the global top replaced by the
@@ -224,6 +251,9 @@ type group struct {
 	// scanner.deferred[defStart:]. Only the innermost open group that is
 	// not an object or array literal takes entries, so they stay on top.
 	defStart int32
+	// evalOpen is 1 + the edit index of the wrapper opened after `eval(`
+	// (0: not an eval call).
+	evalOpen int32
 }
 
 type scope struct {
@@ -275,6 +305,23 @@ type scanner struct {
 	fwd         tok    // `e.top` compared with the operand being read
 	fwdLast     string // last name of that operand
 	opnd        bool   // inside an operand right after `self ===` and the like
+	opndWin     bool   // that left operand is self, window or this
+	opndL       [2]int // source span of that left operand (a dotted path)
+	aliasObj    [2]int // source span of the object of `e.top` waiting in alias
+	fwdObj      [2]int // the same for fwd
+	fwdSpan     [2]int // source span of the operand compared with fwd
+	// The dotted identifier path ending at the last identifier (a.b.c):
+	// pathStart < 0 when the path is broken.
+	pathStart, pathEnd int
+	// Tentative key edits of `const {top} = ...`, decided at its '='.
+	patKeys []int
+	// evalNext: the next '(' opens the arguments of eval; closedEval holds
+	// the wrapper edits of the eval call whose ')' was just seen.
+	evalNext   bool
+	closedEval [2]int
+	// winAliases are names the script assigns a window to (var w = self,
+	// e = window): w.top is then the window's top.
+	winAliases []string
 }
 
 var errUnbalanced = errors.New("jsrewrite: unbalanced brackets")
@@ -287,7 +334,7 @@ var inputPool = sync.Pool{New: func() any { return new([]byte) }}
 const maxPooledInput = 8 << 20
 
 func scan(src []byte, kind Kind) (*scanner, error) {
-	s := &scanner{src: src, kind: kind, classDepth: -1, lastTopEdit: -1, bracketStr: -1}
+	s := &scanner{src: src, kind: kind, classDepth: -1, lastTopEdit: -1, bracketStr: -1, pathStart: -1}
 	s.scopes = append(s.scopes, scope{fn: true, arrowDepth: -1})
 	if kind == Handler {
 		s.fnBody = 1
@@ -302,6 +349,12 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 			inputPool.Put(bp)
 		}
 	}()
+	// A hashbang line (#!...) at the very start of a script or module is a
+	// comment to the browser; the lexer does not know it. Lex it as one in
+	// our copy (same length, so offsets stay).
+	if (kind == Classic || kind == Module) && len(buf) > 2 && buf[0] == '#' && buf[1] == '!' {
+		buf[0], buf[1] = '/', '/'
+	}
 	lx := newLexer(buf)
 
 	// The previous, current and next significant token rotate through
@@ -313,7 +366,7 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 	nl := false
 	for {
 		tt := lx.next()
-		if (tt == js.DivToken || tt == js.DivEqToken) && s.regexAllowed(&ring[ic], have) {
+		if (tt == js.DivToken || tt == js.DivEqToken) && s.regexAllowed(&ring[ip], &ring[ic], have) {
 			if tt = lx.regexp(); tt == js.ErrorToken {
 				return nil, fmt.Errorf("jsrewrite: %w", lx.err)
 			}
@@ -392,7 +445,9 @@ func (s *scanner) counts() map[string]int {
 	}
 	m := make(map[string]int, 4)
 	for _, e := range s.live {
-		m[e.key]++
+		if e.key != "" {
+			m[e.key]++
+		}
 	}
 	return m
 }
@@ -403,12 +458,16 @@ func (s *scanner) is(t *tok, name string) bool {
 	return js.IsIdentifierName(t.tt) && t.end-t.start == len(name) && string(s.src[t.start:t.end]) == name
 }
 
-// regexAllowed decides whether a '/' after token c starts a regular
+// regexAllowed decides whether a '/' after token c (p before it) starts a regular
 // expression. c has not been processed yet, so when c is a closer the group
 // it closes is still on top of the stack.
-func (s *scanner) regexAllowed(c *tok, have bool) bool {
+func (s *scanner) regexAllowed(p, c *tok, have bool) bool {
 	if !have {
 		return true
+	}
+	// a.if / 2, e.default / 2: a keyword as a property name is a value.
+	if (p.tt == js.DotToken || p.tt == js.OptChainToken) && js.IsIdentifierName(c.tt) {
+		return false
 	}
 	switch c.tt {
 	case js.CloseParenToken:
@@ -599,6 +658,14 @@ func (s *scanner) process(p, c, n *tok) error {
 		if kind == gParenFunc {
 			g.popScopes = 0 // the function scope is popped with the body
 		}
+		if s.evalNext && kind != gParenFunc {
+			st := stLive
+			if kind == gParenMaybe {
+				st = stTentative // or a method named eval, decided at ')'
+			}
+			g.evalOpen = int32(s.addEdit(c.end, c.end, replEvalOpen, CountEval, st)) + 1
+		}
+		s.evalNext = false
 		s.pushGroup(g)
 		s.chain = false
 		return nil
@@ -628,6 +695,9 @@ func (s *scanner) process(p, c, n *tok) error {
 		if g.kind == gBlock && g.popScopes == 0 {
 			s.pushScope(false, false)
 			g.popScopes = 1
+		}
+		if g.kind == gObject && s.declKind != 0 && !s.declInit && len(s.groups) == s.declDepth {
+			s.patKeys = s.patKeys[:0] // a new declaration pattern
 		}
 		s.pushGroup(g)
 		s.chain = false
@@ -669,6 +739,11 @@ func (s *scanner) process(p, c, n *tok) error {
 			} else {
 				s.closedParen, s.hasClosed = g, true
 				s.closedKind = g.kind
+				s.closedEval = [2]int{-1, -1}
+				if g.evalOpen > 0 {
+					open := int(g.evalOpen - 1)
+					s.closedEval = [2]int{open, s.addEdit(c.start, c.start, replEvalClose, "", s.edits[open].state)}
+				}
 			}
 		case js.TemplateMiddleToken:
 			s.pushGroup(group{kind: gTemplate})
@@ -704,6 +779,10 @@ func (s *scanner) process(p, c, n *tok) error {
 	case js.EqToken:
 		if s.declKind != 0 && len(s.groups) == s.declDepth {
 			s.declInit = true
+			s.decidePattern(p, n)
+		}
+		if js.IsIdentifierName(p.tt) && s.pathStart == p.start && s.windowValue(n) && len(s.winAliases) < 32 {
+			s.winAliases = append(s.winAliases, string(s.text(p)))
 		}
 		s.chain = false
 		return nil
@@ -747,14 +826,19 @@ func (s *scanner) process(p, c, n *tok) error {
 			s.edits[s.lastTopEdit].state = stDead
 		}
 		return nil
-	case js.StringToken:
+	case js.StringToken, js.TemplateToken:
+		// window['top'], and window[`top`] (a template without
+		// substitutions is a string too).
 		if p.tt == js.OpenBracketToken && s.chain && n.tt == js.CloseBracketToken {
 			v := s.text(c)
 			if len(v) >= 2 {
 				if string(v[1:len(v)-1]) == "top" {
 					repl := replDouble
-					if v[0] == '\'' {
+					switch v[0] {
+					case '\'':
 						repl = replSingle
+					case '`':
+						repl = replBacktick
 					}
 					s.lastTopEdit = s.addEdit(c.start, c.end, repl, CountBracket, stLive)
 				}
@@ -764,7 +848,9 @@ func (s *scanner) process(p, c, n *tok) error {
 				}
 			}
 		}
-		s.importMode = false // import ... from "x" / import "x"
+		if c.tt == js.StringToken {
+			s.importMode = false // import ... from "x" / import "x"
+		}
 		s.chain = false
 		return nil
 	case js.ThisToken:
@@ -792,17 +878,29 @@ func (s *scanner) process(p, c, n *tok) error {
 	member := p.tt == js.DotToken || p.tt == js.OptChainToken
 
 	if member {
+		if len(name) == len(ancestorsBytes) && string(name) == "ancestorOrigins" {
+			s.addEdit(c.start, c.end, replAncestors, CountAncestors, stLive)
+		}
 		if s.chain {
 			if isTop {
 				s.lastTopEdit = s.addEdit(c.start, c.end, replAccessor, CountMember, stLive)
 			}
 			s.chain = isWindowName(name) && string(name) != "globalThis"
 		} else if isTop {
-			s.aliasCandidate(c)
+			s.aliasCandidate(p, c)
+		}
+		if s.pathStart >= 0 && s.spaceOnly(s.pathEnd, p.start) {
+			s.pathEnd = c.end
+		} else {
+			s.pathStart = -1
 		}
 		return nil
 	}
+	s.pathStart, s.pathEnd = c.start, c.end
 	s.chain = false
+	if n.tt == js.OpenParenToken && len(name) == 4 && string(name) == "eval" {
+		s.evalNext = true
+	}
 	if (c.tt == js.InToken || c.tt == js.OfToken) && s.declKind != 0 && len(s.groups) == s.declDepth {
 		s.declKind = 0 // for (var x in/of ...)
 	}
@@ -850,7 +948,8 @@ func windowish(name string) bool { return name == "self" || name == "window" || 
 
 // heuristics confirms `e.top` on an unknown `e` when the code treats e as a
 // window: `e.top.location`, `e.top.document`, `e.self === e.top`,
-// `e.top !== e.self`.
+// `e.top !== e.self`, and `e.top !== e` / `e !== e.top` (a window compared
+// with its own top; e may be a dotted path like document.defaultView).
 func (s *scanner) heuristics(p, c, n *tok) {
 	if !s.opnd && s.alias.tt == 0 && s.fwd.tt == 0 && !isCmp(c.tt) {
 		return
@@ -860,8 +959,12 @@ func (s *scanner) heuristics(p, c, n *tok) {
 	if s.opnd && !ident && !dot {
 		s.opnd = false
 	}
-	if isCmp(c.tt) && js.IsIdentifierName(p.tt) && windowish(string(s.text(p))) {
-		s.opnd = true
+	if isCmp(c.tt) && js.IsIdentifierName(p.tt) {
+		if windowish(string(s.text(p))) {
+			s.opnd, s.opndWin = true, true
+		} else if s.pathStart >= 0 && s.pathEnd == p.end {
+			s.opnd, s.opndWin, s.opndL = true, false, [2]int{s.pathStart, s.pathEnd}
+		}
 	}
 	if s.alias.tt != 0 {
 		a := s.alias
@@ -871,7 +974,7 @@ func (s *scanner) heuristics(p, c, n *tok) {
 			case dot && js.IsIdentifierName(n.tt) && aliasProps[string(s.text(n))]:
 				s.addEdit(a.start, a.end, replAccessor, CountAlias, stLive)
 			case isCmp(c.tt):
-				s.fwd, s.fwdLast = a, ""
+				s.fwd, s.fwdLast, s.fwdObj, s.fwdSpan = a, "", s.aliasObj, [2]int{-1, -1}
 				return
 			}
 		}
@@ -880,9 +983,13 @@ func (s *scanner) heuristics(p, c, n *tok) {
 		switch {
 		case ident:
 			s.fwdLast = string(s.text(c))
+			if s.fwdSpan[0] < 0 {
+				s.fwdSpan[0] = c.start
+			}
+			s.fwdSpan[1] = c.end
 		case dot:
 		default:
-			if windowish(s.fwdLast) {
+			if windowish(s.fwdLast) || s.sameSpan(s.fwdSpan, s.fwdObj) {
 				s.addEdit(s.fwd.start, s.fwd.end, replAccessor, CountAlias, stLive)
 			}
 			s.fwd.tt = 0
@@ -890,12 +997,46 @@ func (s *scanner) heuristics(p, c, n *tok) {
 	}
 }
 
-func (s *scanner) aliasCandidate(c *tok) {
-	if s.opnd {
+// spaceOnly reports whether src[i:j] holds nothing but white space.
+func (s *scanner) spaceOnly(i, j int) bool {
+	for _, b := range s.src[i:j] {
+		if b != ' ' && b != '\t' && b != '\n' && b != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+// sameSpan reports whether two source spans hold the same non-empty text.
+func (s *scanner) sameSpan(a, b [2]int) bool {
+	return a[0] >= 0 && b[0] >= 0 && a[1] > a[0] && bytes.Equal(s.src[a[0]:a[1]], s.src[b[0]:b[1]])
+}
+
+// isWinAlias reports whether span names a window alias (var w = self).
+func (s *scanner) isWinAlias(span [2]int) bool {
+	if span[0] < 0 {
+		return false
+	}
+	for _, a := range s.winAliases {
+		if string(s.src[span[0]:span[1]]) == a {
+			return true
+		}
+	}
+	return false
+}
+
+// aliasCandidate handles `.top` (token c, after the dot p) on an object that
+// is not known to be a window.
+func (s *scanner) aliasCandidate(p, c *tok) {
+	obj := [2]int{-1, -1}
+	if s.pathStart >= 0 && s.spaceOnly(s.pathEnd, p.start) {
+		obj = [2]int{s.pathStart, s.pathEnd}
+	}
+	if s.opnd && (s.opndWin || s.sameSpan(s.opndL, obj)) || s.isWinAlias(obj) {
 		s.lastTopEdit = s.addEdit(c.start, c.end, replAccessor, CountAlias, stLive)
 		return
 	}
-	s.alias = *c
+	s.alias, s.aliasObj = *c, obj
 }
 
 // bareTop handles an identifier `top` that is not a property name.
@@ -915,6 +1056,9 @@ func (s *scanner) bareTop(p, c, n *tok) {
 		return
 	}
 	if n.tt == js.ColonToken && p.tt != js.CaseToken && *s.q() == 0 {
+		if s.inDeclPattern(g) && (p.tt == js.OpenBraceToken || p.tt == js.CommaToken) {
+			s.patKeys = append(s.patKeys, s.addEdit(c.start, c.end, replAccessor, CountPattern, stTentative))
+		}
 		return // object key or label
 	}
 	if g != nil && g.kind == gClass {
@@ -940,6 +1084,9 @@ func (s *scanner) bareTop(p, c, n *tok) {
 	if s.declKind != 0 && !s.declInit && bindingPrev &&
 		(len(s.groups) > s.declDepth || p.tt == js.VarToken || p.tt == js.LetToken || p.tt == js.ConstToken || p.tt == js.CommaToken) {
 		s.declareTop(s.declKind == js.VarToken)
+		if shorthand && s.inDeclPattern(g) {
+			s.patKeys = append(s.patKeys, s.addEdit(c.start, c.end, replPattern, CountPattern, stTentative))
+		}
 		return
 	}
 	if bindingPrev {
@@ -970,6 +1117,46 @@ func (s *scanner) bareTop(p, c, n *tok) {
 	s.lastTopEdit = s.ref(c, shorthand)
 }
 
+// inDeclPattern reports whether group g is the object pattern of a
+// declaration itself (const {…} = x), not a nested one.
+func (s *scanner) inDeclPattern(g *group) bool {
+	return g != nil && g.kind == gObject && s.declKind != 0 && !s.declInit && len(s.groups) == s.declDepth+1
+}
+
+// decidePattern runs at the '=' of a declaration: the keys named top of an
+// object pattern just before it read the virtual top when the value is a
+// window (const {top, self} = window), and are left alone otherwise.
+func (s *scanner) decidePattern(p, n *tok) {
+	if len(s.patKeys) == 0 {
+		return
+	}
+	st := stDead
+	if p.tt == js.CloseBraceToken && s.windowValue(n) {
+		st = stLive
+	}
+	for _, i := range s.patKeys {
+		s.edits[i].state = st
+	}
+	s.patKeys = s.patKeys[:0]
+}
+
+// windowValue reports whether the expression starting at n (after '=') is a
+// window itself: window, self, parent, frames, globalThis, top, or this at
+// the top level of a classic script; not window.x, window[...], window(...).
+func (s *scanner) windowValue(n *tok) bool {
+	if !(n.tt == js.IdentifierToken && isWindowName(s.text(n)) ||
+		n.tt == js.ThisToken && s.fnBody == 0 && (s.kind == Classic || s.kind == URL)) {
+		return false
+	}
+	for _, b := range s.src[n.end:] {
+		if b == ' ' || b == '\t' || b == '\n' || b == '\r' {
+			continue
+		}
+		return b != '.' && b != '[' && b != '(' && b != '?' && b != '`'
+	}
+	return true
+}
+
 // resolveParen decides, from the token after a closing parenthesis, whether
 // the group was a parameter list (arrow, method, catch clause) whose
 // binding-like tops are parameters, or an expression whose tops are
@@ -986,6 +1173,10 @@ func (s *scanner) resolveParen(c *tok) {
 			s.scopes[len(s.scopes)-1].declaresTop = true
 		}
 	case c.tt == js.OpenBraceToken && (s.closedKind == gParenMaybe || s.closedKind == gParenCatch):
+		if s.closedEval[0] >= 0 {
+			s.edits[s.closedEval[0]].state = stDead // a method named eval
+			s.edits[s.closedEval[1]].state = stDead
+		}
 		s.pushScope(s.closedKind == gParenMaybe, false)
 		for _, e := range deferred {
 			s.edits[e].state = stDead
@@ -997,5 +1188,10 @@ func (s *scanner) resolveParen(c *tok) {
 			s.edits[e].state = stLive
 			s.pending = append(s.pending, e)
 		}
+		if s.closedEval[0] >= 0 {
+			s.edits[s.closedEval[0]].state = stLive
+			s.edits[s.closedEval[1]].state = stLive
+		}
 	}
+	s.closedEval = [2]int{-1, -1}
 }

@@ -46,6 +46,14 @@ var rwCases = []rwCase{
 	{"alias e.top!==e.self", Classic, "n.top !== n.self && go()", "n." + T + " !== n.self && go()"},
 	{"alias e.top.document", Classic, "w.top.document.title", "w." + T + ".document.title"},
 	{"alias not confirmed", Classic, "rect.top + el.style.top + o.top", ""},
+	{"alias e.top!==e (minified)", Classic, "!function(e){e.top!==e&&(e.top.location=e.location.href)}(window);", "!function(e){e." + T + "!==e&&(e." + T + ".location=e.location.href)}(window);"},
+	{"alias w!==w.top", Classic, "var w=window;if(w!==w.top){w.top.location.replace(w.location.href)}", "var w=window;if(w!==w." + T + "){w." + T + ".location.replace(w.location.href)}"},
+	{"alias dotted path", Classic, "if (document.defaultView.top != document.defaultView) x()", "if (document.defaultView." + T + " != document.defaultView) x()"},
+	{"window alias by assignment", Classic, "var w = self, t = w.top; if (t != w) t.location = w.location; e=window;e.top.x=1", "var w = self, t = w." + T + "; if (t != w) t.location = w.location; e=window;e." + T + ".x=1"},
+	{"other assignments are no alias", Classic, "var a = window.x, b = window['y'], c = window(1), d = o; a.top; b.top; c.top; d.top; o.w = self; w.top", ""},
+	{"alias other objects not confirmed", Classic, "a.top === b; a !== b.top; p.top == p.top; x.y !== x.y.z.top; f(a).top != a; a.top != a.b", ""},
+	{"window[`top`]", Classic, "if (window[`top`] !== window[`self`]) window[`top`].location = location", "if (window[`" + T + "`] !== window[`self`]) window[`" + T + "`].location = location"},
+	{"template key untouched", Classic, "o[`top`] = 1; window[`to${p}`]", ""},
 
 	// Properties, keys, locals and parameters named top stay.
 	{"style.top", Classic, "el.style.top = '5px'; var r = el.getBoundingClientRect(); r.top", ""},
@@ -62,6 +70,10 @@ var rwCases = []rwCase{
 	{"var in function hoisted", Classic, "function f(){ if (top != self) {} var top = 1 } top", "function f(){ if (top != self) {} var top = 1 } " + T},
 	{"let in block", Classic, "{ let top = 1; top } top", "{ let top = 1; top } " + T},
 	{"let destructuring in function", Classic, "function f(r){ let {top} = r; return top }", ""},
+	{"destructuring a window", Classic, "(() => { const { top, self } = window; let {top: t} = self; if (top !== self) top.location.href = self.location.href })()", "(() => { const { " + T + ": top, self } = window; let {" + T + ": t} = self; if (top !== self) top.location.href = self.location.href })()"},
+	{"destructuring other values", Classic, "function f(r){ const {top, left} = r; let {top: t} = window.x; var {top: u} = o, {top: v} = window; return top }", "function f(r){ const {top, left} = r; let {top: t} = window.x; var {top: u} = o, {" + T + ": v} = window; return top }"},
+	{"destructuring in for-of then a window", Classic, "function f(){ for (const {top} of xs) {} var a = window; const {b} = window; return top }", ""},
+	{"nested pattern not a window key", Classic, "function f(){ const {a: {top}} = window; return top }", ""},
 	{"const rename destructuring", Classic, "function f(r){ const {a: top} = r; return top }", ""},
 	{"destructuring key is not a binding", Classic, "function f(r){ const {top: t} = r; return top }", "function f(r){ const {top: t} = r; return " + T + " }"},
 	{"destructuring default is a reference", Classic, "function f(r){ const {a = top} = r; }", "function f(r){ const {a = " + T + "} = r; }"},
@@ -100,6 +112,11 @@ var rwCases = []rwCase{
 	{"regex after block", Classic, "{}\n/top/.test(x)", ""},
 	{"regex with slash in class", Classic, "var r = /[/]top/; top", "var r = /[/]top/; " + T},
 	{"template", Classic, "var s = `top ${top} ${a ? `top` : top.x}`", "var s = `top ${" + T + "} ${a ? `top` : " + T + ".x}`"},
+	{"keyword property then division", Classic, "x = a.if / 2; y = e.default/n/2; z = o?.return / 1; if (top != self) top.location = 1", "x = a.if / 2; y = e.default/n/2; z = o?.return / 1; if (" + T + " != self) " + T + ".location = 1"},
+	{"keyword then regex still", Classic, "return /top/.test(x) || typeof /re/ || top", "return /top/.test(x) || typeof /re/ || " + T},
+	{"hashbang", Classic, "#!/usr/bin/env node\nif (top != self) top.location = 1", "#!/usr/bin/env node\nif (" + T + " != self) " + T + ".location = 1"},
+	{"hashbang module", Module, "#!x top\ntop.location = 1", "#!x top\n" + T + ".location = 1"},
+	{"no hashbang in a handler", Handler, "#!x\ntop", ""},
 	{"html comment classic", Classic, "<!--\n\tif(top!=self) top.location=self.location;\n//-->", "<!--\n\tif(" + T + "!=self) " + T + ".location=self.location;\n//-->"},
 	{"commented-out buster (058)", Classic, "// Frame-busting if (window.top != window.self) { window.top.location.replace(window.self.location.href); }", ""},
 
@@ -181,6 +198,55 @@ func TestRewriteCounts(t *testing.T) {
 	for k, v := range want {
 		if res.Counts[k] != v {
 			t.Fatalf("counts %v, want %v", res.Counts, want)
+		}
+	}
+}
+
+// ancestorOrigins is the one rewrite that is not about top.
+func TestRewriteAncestorOrigins(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"if (window.location.ancestorOrigins && window.location.ancestorOrigins.length > 0) location.replace('login.html')",
+			"if (window.location." + AncestorsAccessor + " && window.location." + AncestorsAccessor + ".length > 0) location.replace('login.html')"},
+		{"location?.ancestorOrigins?.[0]", "location?." + AncestorsAccessor + "?.[0]"},
+		{"var ancestorOrigins = 1; o = {ancestorOrigins: 2}; s = 'ancestorOrigins'", ""},
+	} {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		got, res := Rewrite([]byte(c.in), Classic)
+		if string(got) != want || res.Changed != (want != c.in) || res.Counts[CountAncestors] != strings.Count(want, AncestorsAccessor) {
+			t.Errorf("Rewrite(%q) = %q %+v, want %q", c.in, got, res, want)
+		}
+		if !Mentions([]byte(c.in)) {
+			t.Errorf("Mentions(%q) = false", c.in)
+		}
+	}
+}
+
+// eval(x) keeps being a direct eval whose code the shim sees first.
+func TestRewriteEval(t *testing.T) {
+	W := EvalWrapOpen
+	for _, c := range []struct {
+		in, want string
+		calls    int
+	}{
+		{`eval("if (top != self) top.location = self.location")`, `eval(` + W + `"if (top != self) top.location = self.location"))`, 1},
+		{"eval(function(p,a,c,k){return p}('0.1=2',3,3,'top|location|x'.split('|')))", "eval(" + W + "function(p,a,c,k){return p}('0.1=2',3,3,'top|location|x'.split('|'))))", 1},
+		{"x = {a: eval(s), eval(top) { return top }}; eval(); top", "x = {a: eval(" + W + "s)), eval(top) { return top }}; eval(" + W + ")); " + T, 2},
+		{"o.eval(s); window.eval(s); eval?.(s); class A { eval(s) {} } top", "o.eval(s); window.eval(s); eval?.(s); class A { eval(s) {} } " + T, 0},
+		{"eval(s)", "", 0}, // no top, no ancestorOrigins: not even lexed
+	} {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		got, res := Rewrite([]byte(c.in), Classic)
+		if string(got) != want || res.Counts[CountEval] != c.calls {
+			t.Errorf("Rewrite(%q)\n got %s %v\nwant %s (%d eval calls)", c.in, got, res.Counts, want, c.calls)
+		}
+		if res.Changed && !onlyTopSwapped([]byte(c.in), got) {
+			t.Errorf("onlyTopSwapped(%q, %q) = false", c.in, got)
 		}
 	}
 }
@@ -283,34 +349,51 @@ func FuzzRewrite(f *testing.F) {
 
 // onlyTopSwapped reports whether out is src with some occurrences of top
 // replaced by the accessor, or by "top: " and the accessor (a shorthand
-// property {top} becomes {top: __crmframe_top}), and nothing else.
+// property {top} becomes {top: __crmframe_top}), or by the accessor and
+// ": top" (a shorthand key of a window pattern), and ancestorOrigins by its
+// accessor, and the eval wrapper inserted after "eval(" with its ")" before
+// a later ")", and nothing else.
 func onlyTopSwapped(src, out []byte) bool {
-	acc, short := []byte(Accessor), []byte("top: "+Accessor)
-	failed := map[[2]int]bool{}
-	var match func(i, j int) bool
-	match = func(i, j int) bool {
+	acc, short, pat := []byte(Accessor), []byte("top: "+Accessor), []byte(Accessor+": top")
+	ao, aoAcc := []byte("ancestorOrigins"), []byte(AncestorsAccessor)
+	evalOpen := []byte(EvalWrapOpen)
+	failed := map[[3]int]bool{}
+	var match func(i, j, open int) bool
+	match = func(i, j, open int) bool {
 		for {
-			if i == len(src) && j == len(out) {
+			if i == len(src) && j == len(out) && open == 0 {
 				return true
 			}
-			if failed[[2]int{i, j}] {
+			if failed[[3]int{i, j, open}] {
 				return false
 			}
-			top := bytes.HasPrefix(src[i:], []byte("top"))
-			if top && bytes.HasPrefix(out[j:], short) && match(i+3, j+len(short)) {
+			if i >= len("eval(") && bytes.HasSuffix(src[:i], []byte("eval(")) && bytes.HasPrefix(out[j:], evalOpen) && match(i, j+len(evalOpen), open+1) {
 				return true
 			}
-			if top && bytes.HasPrefix(out[j:], acc) && match(i+3, j+len(acc)) {
+			if open > 0 && i < len(src) && src[i] == ')' && bytes.HasPrefix(out[j:], []byte("))")) && match(i, j+1, open-1) {
+				return true
+			}
+			top := bytes.HasPrefix(src[i:], []byte("top"))
+			if bytes.HasPrefix(src[i:], ao) && bytes.HasPrefix(out[j:], aoAcc) && match(i+len(ao), j+len(aoAcc), open) {
+				return true
+			}
+			if top && bytes.HasPrefix(out[j:], pat) && match(i+3, j+len(pat), open) {
+				return true
+			}
+			if top && bytes.HasPrefix(out[j:], short) && match(i+3, j+len(short), open) {
+				return true
+			}
+			if top && bytes.HasPrefix(out[j:], acc) && match(i+3, j+len(acc), open) {
 				return true
 			}
 			if i == len(src) || j == len(out) || src[i] != out[j] {
-				failed[[2]int{i, j}] = true
+				failed[[3]int{i, j, open}] = true
 				return false
 			}
 			i, j = i+1, j+1
 		}
 	}
-	return match(0, 0)
+	return match(0, 0, 0)
 }
 
 func TestOnlyTopSwapped(t *testing.T) {
@@ -325,6 +408,12 @@ func TestOnlyTopSwapped(t *testing.T) {
 		{"top", "top: __crmframe_top", true},
 		{"a", "b", false},
 		{"top", "__crmframe_top;", false},
+		{"{top} = w", "{__crmframe_top: top} = w", true},
+		{"l.ancestorOrigins", "l.__crmframe_ancestorOrigins", true},
+		{"l.ancestorOrigins", "l.__crmframe_ancestorOriginsX", false},
+		{"eval(a(b))", "eval(" + EvalWrapOpen + "a(b)))", true},
+		{"eval(a(b))", "eval(" + EvalWrapOpen + "a(b))", false},
+		{"f(a)", "f(" + EvalWrapOpen + "a))", false},
 	} {
 		if got := onlyTopSwapped([]byte(c.src), []byte(c.out)); got != c.want {
 			t.Errorf("onlyTopSwapped(%q, %q) = %v", c.src, c.out, got)

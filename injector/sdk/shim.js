@@ -34,6 +34,8 @@
     }
   }
   var root = vtop === w;
+  var depth = 0; // ancestors of w inside the CRM
+  for (var a = w; a && a !== vtop; a = realParentOf(a)) depth++;
   var foreign = framed && root; // the CRM root framed by a foreign desktop
 
   var api = {
@@ -68,6 +70,90 @@
       enumerable: false
     });
   }
+  // Rewritten `location.ancestorOrigins` (Location's own properties cannot
+  // be redefined): the CRM's own ancestors only, never the desktop.
+  if (!Object.prototype.hasOwnProperty('__crmframe_ancestorOrigins')) {
+    def(Object.prototype, '__crmframe_ancestorOrigins', {
+      get: function () {
+        var v = this.ancestorOrigins;
+        if (!framed || this !== w.location || !v || v.length <= depth) return v;
+        count('ancestors');
+        if (!act) return v;
+        var list = { length: depth, item: function (i) { return i >= 0 && i < depth ? v[i] : null; },
+          contains: function (o) { for (var i = 0; i < depth; i++) if (v[i] === o) return true; return false; } };
+        for (var i = 0; i < depth; i++) list[i] = v[i];
+        return list;
+      },
+      configurable: true,
+      enumerable: false
+    });
+  }
+  // --- code the server never saw ------------------------------------------
+  // Scripts written by document.write, handlers in written HTML and code
+  // strings given to setTimeout/setInterval get the same top -> virtual top
+  // swap as the server-side rewriter does, with a smaller scanner: strings
+  // and comments are skipped, `top` followed by ':' (keys, labels),
+  // top.postMessage and property accesses other than window.top/self.top/...
+  // are left alone.
+  var fixCode = function (code) {
+    code = String(code);
+    if (code.indexOf('top') < 0) return code;
+    var out = '', i = 0, n = code.length, seg = 0;
+    var flush = function (end) {
+      out += code.slice(seg, end)
+        .replace(/(^|[^\w$.])top(?![\w$])(?!\s*:)(?!\s*\.\s*postMessage\b)/g, '$1__crmframe_top')
+        .replace(/(\b(?:window|self|parent|frames|globalThis|this|__crmframe_top)\s*(?:\?\.|\.)\s*)top(?![\w$])(?!\s*\.\s*postMessage\b)/g, '$1__crmframe_top');
+    };
+    while (i < n) {
+      var c = code.charAt(i), e;
+      if (c === '"' || c === "'" || c === '`') {
+        flush(i);
+        for (e = i + 1; e < n && code.charAt(e) !== c; e++) if (code.charAt(e) === '\\') e++;
+        var str = code.slice(i, e + 1);
+        // window['top']
+        if (str.slice(1, -1) === 'top' && /(?:window|self|parent|frames|globalThis)\s*\[\s*$/.test(out) && /^\s*\]/.test(code.slice(e + 1))) str = c + '__crmframe_top' + c;
+        out += str;
+        i = seg = e + 1;
+      } else if (c === '/' && (code.charAt(i + 1) === '/' || code.charAt(i + 1) === '*')) {
+        flush(i);
+        e = code.charAt(i + 1) === '/' ? code.indexOf('\n', i) : code.indexOf('*/', i + 2) + 1;
+        e = e <= 0 ? n : e + 1;
+        out += code.slice(i, e);
+        i = seg = e;
+      } else i++;
+    }
+    flush(n);
+    return out;
+  };
+  // jsType: a script type that runs (templates and JSON keep their text).
+  var jsType = function (t) {
+    t = String(t == null ? '' : t).trim().toLowerCase();
+    return t === '' || t === 'module' || /^(text|application)\/(x-)?(javascript|ecmascript|jscript)$/.test(t);
+  };
+  var fixHTML = function (html) {
+    html = String(html);
+    if (html.indexOf('top') < 0) return html;
+    return html.replace(/(<script\b[^>]*>)([\s\S]*?)(<\/script\s*>)/gi, function (m, open, body, close) {
+      var type = /\stype\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))/i.exec(open);
+      if (/\ssrc\s*=/i.test(open) || (type && !jsType(type[1] || type[2] || type[3]))) return m;
+      return open + fixCode(body) + close;
+    }).replace(/<[a-z][^>]*>/gi, function (tag) {
+      return tag.replace(/(\son[a-z]+\s*=\s*)("[^"]*"|'[^']*')/gi, function (m, k, v) {
+        return k + v.charAt(0) + fixCode(v.slice(1, -1)) + v.charAt(0);
+      });
+    });
+  };
+  // swap returns v with fix applied (counted; only in neutralize mode).
+  var swap = function (v, fix) {
+    if (!framed || mode === 'off' || typeof v !== 'string' || v.indexOf('top') < 0) return v;
+    var f = fix(v);
+    if (f === v) return v;
+    count('code');
+    return act ? f : v;
+  };
+  // The rewriter turns eval(x) into eval((globalThis.__crmframe_code||…)(x)).
+  def(w, '__crmframe_code', { value: function (x) { return swap(x, fixCode); } });
+
   if (!framed || mode === 'off') return;
 
   // --- parent / frameElement at the CRM root: "not framed" -------------
@@ -134,6 +220,32 @@
     return open.apply(this, a);
   };
 
+  ['setTimeout', 'setInterval'].forEach(function (name) {
+    var orig = w[name];
+    if (typeof orig !== 'function') return;
+    w[name] = function () {
+      var args = Array.prototype.slice.call(arguments);
+      args[0] = swap(args[0], fixCode);
+      return orig.apply(this, args);
+    };
+  });
+  // Handlers set as attributes, and script text set by script (jQuery's
+  // globalEval: script.text = code; head.appendChild(script)).
+  var EP = Element.prototype;
+  var setAttr = EP.setAttribute;
+  if (setAttr) {
+    EP.setAttribute = function (name, value) {
+      if (/^on[a-z]+$/i.test(name) && String(name).toLowerCase() in this) return setAttr.call(this, name, swap(value, fixCode));
+      return setAttr.apply(this, arguments);
+    };
+  }
+  var adjacent = EP.insertAdjacentHTML;
+  if (adjacent) {
+    EP.insertAdjacentHTML = function (where, html) {
+      return adjacent.call(this, where, swap(html, fixHTML));
+    };
+  }
+
   // --- blanking guard ----------------------------------------------------
   var blank = function (v) { return v == null || String(v).trim() === ''; };
   var guard = function (proto, prop) {
@@ -142,6 +254,10 @@
     def(proto, prop, {
       get: desc.get,
       set: function (v) {
+        if (this.localName === 'script' && prop !== 'outerHTML') {
+          if (jsType(this.getAttribute('type'))) v = swap(v, fixCode);
+        }
+        else if (prop === 'innerHTML' || prop === 'outerHTML') v = swap(v, fixHTML);
         if ((this === d.body || this === d.documentElement) && blank(v)) {
           count('blank');
           if (act) return;
@@ -156,6 +272,7 @@
   guard(Element.prototype, 'outerHTML');
   guard(Node.prototype, 'textContent');
   guard(HTMLElement.prototype, 'innerText');
+  if (typeof HTMLScriptElement !== 'undefined') guard(HTMLScriptElement.prototype, 'text');
 
   // After load, document.open()/write() replace the page. An open() is held
   // back until something non-blank is written; blank writes are dropped.
@@ -164,6 +281,8 @@
   var held = false, streaming = false;
   var loaded = function (doc) { return doc === d && doc.readyState === 'complete' && !streaming; };
   DP.open = function () {
+    // document.open(url, name, features) is window.open: retargeted there.
+    if (arguments.length >= 3 && this === d) return w.open(arguments[0], arguments[1], arguments[2]);
     if (arguments.length < 3 && loaded(this)) {
       count('open-held');
       if (act) { held = true; return this; }
@@ -173,8 +292,13 @@
   };
   var writer = function (fn) {
     return function () {
+      var args = arguments;
+      if (this === d) {
+        var all = Array.prototype.join.call(args, ''), fixed = swap(all, fixHTML);
+        if (fixed !== all) args = [fixed];
+      }
       if (this === d && (held || loaded(this))) {
-        var text = Array.prototype.join.call(arguments, '');
+        var text = Array.prototype.join.call(args, '');
         if (blank(text)) {
           count('blank');
           if (act) return;
@@ -182,7 +306,7 @@
         if (held) { held = false; streaming = true; dOpen.call(this); }
         else streaming = true;
       }
-      return fn.apply(this, arguments);
+      return fn.apply(this, args);
     };
   };
   DP.write = writer(dWrite);

@@ -1,0 +1,3 @@
+if (window != top) {
+  top.location.replace(self.location);
+}

@@ -1,0 +1,2 @@
+export const framed = globalThis.top !== globalThis;
+if (framed) globalThis.top.location.replace(location.href);
