@@ -126,7 +126,7 @@ http://127.0.0.1:%d {
 	for _, vs := range vsites {
 		vs.Client = newClient(maxC, 0)
 	}
-	if err := b.setupChecks(plain, crm); err != nil {
+	if err := b.setupChecks(plain, crm, vsites); err != nil {
 		return err
 	}
 	var worst *Resource
@@ -188,8 +188,9 @@ func (b *bench) profile(p *Proc, crm *Site, res *Resource, c int) error {
 
 // setupChecks proves the crm_frame site really goes through crm_frame and
 // says whether the body rewriters are active (they change what is measured).
-func (b *bench) setupChecks(plain, crm *Site) error {
+func (b *bench) setupChecks(plain, crm *Site, vsites []*Site) error {
 	res := b.content.byName(resHTML128)
+	var wire int // body bytes as sent, of the last get
 	get := func(s *Site, path string) (*http.Response, []byte, error) {
 		req, err := newRequest(context.Background(), s.Base, path)
 		if err != nil {
@@ -201,6 +202,7 @@ func (b *bench) setupChecks(plain, crm *Site) error {
 		}
 		defer resp.Body.Close()
 		body, err := io.ReadAll(resp.Body)
+		wire = len(body)
 		if err == nil && resp.StatusCode != http.StatusOK {
 			err = fmt.Errorf("%s%s: status %d", s.Base, path, resp.StatusCode)
 		}
@@ -239,8 +241,21 @@ func (b *bench) setupChecks(plain, crm *Site) error {
 	if err != nil {
 		return err
 	}
-	b.rep.add(Row{Section: "Setup", Measure: "gzip HTML decoded, rewritten, re-encoded", CRM: fmtBytes(int64(len(gbody))) + " decoded",
+	b.rep.add(Row{Section: "Setup", Measure: "gzip HTML decoded, rewritten, re-encoded", Plain: fmtBytes(int64(len(gz.Body))) + " sent",
+		CRM:    fmtBytes(int64(wire)) + " sent, " + fmtBytes(int64(len(gbody))) + " decoded",
 		Result: yesNo(bytes.Contains(gbody, []byte("/__crmframe/")))})
+	for i, v := range variants {
+		if v.res != resGzip {
+			continue
+		}
+		_, vbody, err := get(vsites[i], gz.Path)
+		if err != nil {
+			return err
+		}
+		b.rep.add(Row{Section: "Setup", Measure: "gzip HTML with " + v.setting, Plain: fmtBytes(int64(len(gz.Body))) + " sent",
+			CRM:    fmtBytes(int64(wire)) + " sent, " + fmtBytes(int64(len(vbody))) + " decoded",
+			Result: yesNo(bytes.Contains(vbody, []byte("/__crmframe/")))})
+	}
 	js := b.content.byName(resJS)
 	_, jbody, err := get(crm, js.Path)
 	if err != nil {
