@@ -64,6 +64,7 @@ const (
 	CountPattern   = "pattern"   // the key top in a destructuring of a window: const {top} = window
 	CountAncestors = "ancestors" // x.ancestorOrigins (location.ancestorOrigins lists the desktop)
 	CountEval      = "eval"      // eval(code): the code is passed through the shim's __crmframe_code first
+	CountComputed  = "computed"  // window[k] with a key that is not a literal: the key goes through the shim's __crmframe_key
 )
 
 // EvalWrapOpen and EvalWrapClose surround the arguments of a direct eval
@@ -74,6 +75,17 @@ const (
 const (
 	EvalWrapOpen  = "(globalThis.__crmframe_code||(x=>x))("
 	EvalWrapClose = ")"
+)
+
+// KeyWrapOpen and KeyWrapClose surround the key of a computed member read
+// on a window name whose key is not a literal: window[k] becomes
+// window[KeyWrapOpen k KeyWrapClose], still a member expression (this,
+// assignment and delete keep their meaning), and the shim maps the key
+// "top" to the accessor at run time (window['to'+'p'], var k='top';
+// window[k]). The fallback keeps the script working where no shim runs.
+const (
+	KeyWrapOpen  = "(globalThis.__crmframe_key||(x=>x))("
+	KeyWrapClose = ")"
 )
 
 // AncestorsAccessor is the name the rewriter substitutes for the property
@@ -94,11 +106,6 @@ type Result struct {
 	Err error
 }
 
-var (
-	topBytes       = []byte("top")
-	ancestorsBytes = []byte("ancestorOrigins")
-)
-
 // Replacement texts, shared by all edits.
 var (
 	replAccessor  = []byte(Accessor)
@@ -110,13 +117,67 @@ var (
 	replAncestors = []byte(AncestorsAccessor)
 	replEvalOpen  = []byte(EvalWrapOpen)
 	replEvalClose = []byte(EvalWrapClose)
+	replKeyOpen   = []byte(KeyWrapOpen)
+	replKeyClose  = []byte(KeyWrapClose)
 )
 
-// Mentions reports whether src could contain anything Rewrite changes. It is
-// one or two vectorised substring scans, so scripts that never say "top" or
-// "ancestorOrigins" cost almost nothing.
+// Mentions reports whether src could contain anything Rewrite changes:
+// "top", "eval", "ancestorOrigins" or a '[' right after a window name
+// (window[, self[, parent[, frames[, globalThis[, also with ?.[ and
+// spaces). Each check looks for a rare-ish byte of its word with the
+// vectorised bytes.IndexByte and compares the neighbours, which is cheaper
+// than bytes.Contains on a word starting with a common letter; scripts that
+// contain none of them cost almost nothing.
 func Mentions(src []byte) bool {
-	return bytes.Contains(src, topBytes) || bytes.Contains(src, ancestorsBytes)
+	return around(src, 'p', "to", "") || around(src, 'v', "e", "al") ||
+		around(src, 'O', "ancestor", "rigins") || windowBracket(src)
+}
+
+// around reports whether src holds pre+c+post.
+func around(src []byte, c byte, pre, post string) bool {
+	for i := len(pre); i < len(src); {
+		j := bytes.IndexByte(src[i:], c)
+		if j < 0 {
+			return false
+		}
+		i += j
+		if string(src[i-len(pre):i]) == pre && len(src)-i-1 >= len(post) && string(src[i+1:i+1+len(post)]) == post {
+			return true
+		}
+		i++
+	}
+	return false
+}
+
+func skipSpaceBack(src []byte, k int) int {
+	for k > 0 && (src[k-1] == ' ' || src[k-1] == '\t' || src[k-1] == '\n' || src[k-1] == '\r') {
+		k--
+	}
+	return k
+}
+
+// windowBracket reports whether a '[' follows a window name.
+func windowBracket(src []byte) bool {
+	for i := 0; i < len(src); {
+		j := bytes.IndexByte(src[i:], '[')
+		if j < 0 {
+			return false
+		}
+		i += j
+		k := skipSpaceBack(src, i)
+		if k >= 2 && src[k-1] == '.' && src[k-2] == '?' {
+			k = skipSpaceBack(src, k-2)
+		}
+		h := k
+		for h > 0 && (src[h-1] >= 'a' && src[h-1] <= 'z' || src[h-1] == 'T' || src[h-1] == 'l') {
+			h--
+		}
+		if h < k && isWindowName(src[h:k]) && string(src[h:k]) != "top" {
+			return true
+		}
+		i++
+	}
+	return false
 }
 
 // Rewrite returns src with references to the global top replaced by the
@@ -254,6 +315,13 @@ type group struct {
 	// evalOpen is 1 + the edit index of the wrapper opened after `eval(`
 	// (0: not an eval call).
 	evalOpen int32
+	// keyOpen is 1 + the edit index of the key wrapper opened after the
+	// '[' of a window name (0: none); open is the offset of the opener;
+	// comma is set when a ',' was seen directly inside.
+	keyOpen int32
+	open    int32
+	comma   bool
+	keyPre  js.TokenType // the token before the window name (delete, ++, --)
 }
 
 type scope struct {
@@ -322,6 +390,9 @@ type scanner struct {
 	// winAliases are names the script assigns a window to (var w = self,
 	// e = window): w.top is then the window's top.
 	winAliases []string
+	// chainPre is the token before the window name that started the
+	// current chain.
+	chainPre js.TokenType
 }
 
 var errUnbalanced = errors.New("jsrewrite: unbalanced brackets")
@@ -540,6 +611,9 @@ func (s *scanner) pushScope(fn, arrow bool) {
 }
 
 func (s *scanner) popScope() {
+	if len(s.scopes) <= 1 {
+		return // invalid input such as "{=>x}": never pop the global scope
+	}
 	sc := s.scopes[len(s.scopes)-1]
 	s.scopes = s.scopes[:len(s.scopes)-1]
 	if sc.fn && !sc.arrow {
@@ -596,6 +670,26 @@ func (s *scanner) endArrowExprs(depth int, sep bool) {
 		}
 		s.popScope()
 	}
+}
+
+// computedRead decides the key wrapper of window[...] (group g, just
+// closed; p is the last token inside, n the one after ']'): the key is not
+// a single literal (window['top'] has its own rewrite, window[0] is a
+// frame), not a comma list, and the member is not assigned to.
+func (s *scanner) computedRead(g *group, p, n *tok) bool {
+	if g.comma || p.tt == js.OpenBracketToken {
+		return false
+	}
+	if (p.tt == js.StringToken || p.tt == js.TemplateToken || js.IsNumeric(p.tt)) && s.spaceOnly(int(g.open)+1, p.start) {
+		return false
+	}
+	switch n.tt {
+	case js.EqToken, js.AddEqToken, js.SubEqToken, js.MulEqToken, js.DivEqToken, js.ModEqToken, js.ExpEqToken,
+		js.LtLtEqToken, js.GtGtEqToken, js.GtGtGtEqToken, js.BitAndEqToken, js.BitOrEqToken, js.BitXorEqToken,
+		js.AndEqToken, js.OrEqToken, js.NullishEqToken, js.IncrToken, js.DecrToken:
+		return n.nl && (n.tt == js.IncrToken || n.tt == js.DecrToken) // a++ needs no line break before ++
+	}
+	return true
 }
 
 // isWindowName reports whether b names the window: window, self, parent,
@@ -670,7 +764,12 @@ func (s *scanner) process(p, c, n *tok) error {
 		s.chain = false
 		return nil
 	case js.OpenBracketToken:
-		s.pushGroup(group{kind: gBracket})
+		g := group{kind: gBracket, open: int32(c.start)}
+		if s.chain && s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken {
+			// window[k]: decided at ']' (not a literal key, not assigned to).
+			g.keyOpen = int32(s.addEdit(c.end, c.end, replKeyOpen, CountComputed, stTentative)) + 1
+		}
+		s.pushGroup(g)
 		return nil
 	case js.TemplateStartToken:
 		s.pushGroup(group{kind: gTemplate})
@@ -722,6 +821,10 @@ func (s *scanner) process(p, c, n *tok) error {
 			return errUnbalanced
 		}
 		s.groups = s.groups[:len(s.groups)-1]
+		if g.keyOpen > 0 && s.computedRead(&g, p, n) {
+			s.edits[g.keyOpen-1].state = stLive
+			s.addEdit(c.start, c.start, replKeyClose, "", stLive)
+		}
 		s.endArrowExprs(len(s.groups), false)
 		for i := int32(0); i < g.popScopes; i++ {
 			s.popScope()
@@ -753,6 +856,9 @@ func (s *scanner) process(p, c, n *tok) error {
 		s.bracketStr = -1
 		return nil
 	case js.CommaToken, js.SemicolonToken:
+		if g := s.top(); g != nil {
+			g.comma = true
+		}
 		s.endArrowExprs(len(s.groups), true)
 		if s.declKind != 0 && len(s.groups) == s.declDepth {
 			if c.tt == js.SemicolonToken {
@@ -856,7 +962,7 @@ func (s *scanner) process(p, c, n *tok) error {
 	case js.ThisToken:
 		s.chain = false
 		if p.tt != js.DotToken && p.tt != js.OptChainToken && s.fnBody == 0 && (s.kind == Classic || s.kind == URL) {
-			s.chain = true
+			s.chain, s.chainPre = true, p.tt
 		}
 		return nil
 	}
@@ -878,7 +984,7 @@ func (s *scanner) process(p, c, n *tok) error {
 	member := p.tt == js.DotToken || p.tt == js.OptChainToken
 
 	if member {
-		if len(name) == len(ancestorsBytes) && string(name) == "ancestorOrigins" {
+		if len(name) == 15 && string(name) == "ancestorOrigins" {
 			s.addEdit(c.start, c.end, replAncestors, CountAncestors, stLive)
 		}
 		if s.chain {
@@ -908,7 +1014,7 @@ func (s *scanner) process(p, c, n *tok) error {
 		return nil
 	}
 	if c.tt == js.IdentifierToken && isWindowName(name) {
-		s.chain = true
+		s.chain, s.chainPre = true, p.tt
 	}
 	if s.fnPending && p.tt == js.FunctionToken || (s.fnPending && p.tt == js.MulToken) {
 		if isTop {

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
 
-const T = Accessor
+const (
+	T = Accessor
+	K = KeyWrapOpen
+)
 
 type rwCase struct {
 	name string
@@ -40,7 +44,7 @@ var rwCases = []rwCase{
 	{"window[\"top\"]", Classic, `window["top"].location = 1`, `window["` + T + `"].location = 1`},
 	{"window['self']['top']", Classic, "window['self']['top'] !== window", "window['self']['" + T + "'] !== window"},
 	{"o['top'] untouched", Classic, "o['top'] = 1; x[top]", "o['top'] = 1; x[" + T + "]"},
-	{"window[k] stops the chain", Classic, "window[k]['top']", ""},
+	{"window[k] stops the chain", Classic, "window[k]['top']", "window[" + K + "k)]['top']"},
 	{"minified iife", Classic, "!function(){var x=!1;try{x=top.location.host!=location.host}catch(t){x=1}x&&(top.location=location)}();", "!function(){var x=!1;try{x=" + T + ".location.host!=location.host}catch(t){x=1}x&&(" + T + ".location=location)}();"},
 	{"alias e.self===e.top", Classic, "(function(e){ if(e.self===e.top){ } else { e.top.location = e.location.href } })(window);", "(function(e){ if(e.self===e." + T + "){ } else { e." + T + ".location = e.location.href } })(window);"},
 	{"alias e.top!==e.self", Classic, "n.top !== n.self && go()", "n." + T + " !== n.self && go()"},
@@ -53,7 +57,14 @@ var rwCases = []rwCase{
 	{"other assignments are no alias", Classic, "var a = window.x, b = window['y'], c = window(1), d = o; a.top; b.top; c.top; d.top; o.w = self; w.top", ""},
 	{"alias other objects not confirmed", Classic, "a.top === b; a !== b.top; p.top == p.top; x.y !== x.y.z.top; f(a).top != a; a.top != a.b", ""},
 	{"window[`top`]", Classic, "if (window[`top`] !== window[`self`]) window[`top`].location = location", "if (window[`" + T + "`] !== window[`self`]) window[`" + T + "`].location = location"},
-	{"template key untouched", Classic, "o[`top`] = 1; window[`to${p}`]", ""},
+	{"template key untouched", Classic, "o[`top`] = 1; x[`to${p}`]", ""},
+
+	// Computed reads on a window name: the key goes through the shim.
+	{"window[expr]", Classic, "var k = 'to' + 'p'; window[k].location = 1; self[`to${p}`]; parent?.[a.b](); frames [( k )]", "var k = 'to' + 'p'; window[" + K + "k)].location = 1; self[" + K + "`to${p}`)]; parent?.[" + K + "a.b)](); frames [" + K + "( k ))]"},
+	{"window[expr] without top", Classic, "window[f('x')]; globalThis[n+m]", "window[" + K + "f('x'))]; globalThis[" + K + "n+m)]"},
+	{"window[...] literals, writes, delete, lists untouched", Classic, "window[0]; frames['x']; window[k] = 1; self[k] += 2; window[k]++; delete window[k]; ++self[k]; window[a, b]; o[k]; w.window[k]; window.x[k]", ""},
+	{"window[...] nested and chained", Classic, "window[window[k]][j]", "window[" + K + "window[" + K + "k)])][j]"},
+	{"window[k] before a line break and ++", Classic, "x = window[k]\n++i", "x = window[" + K + "k)]\n++i"},
 
 	// Properties, keys, locals and parameters named top stay.
 	{"style.top", Classic, "el.style.top = '5px'; var r = el.getBoundingClientRect(); r.top", ""},
@@ -159,7 +170,7 @@ func TestRewrite(t *testing.T) {
 			for _, v := range res.Counts {
 				n += v
 			}
-			if got := strings.Count(want, T) - strings.Count(c.in, T); n != got {
+			if got := strings.Count(want, T) - strings.Count(c.in, T) + strings.Count(want, K) - strings.Count(c.in, K); n != got {
 				t.Fatalf("counts %v sum to %d, want %d", res.Counts, n, got)
 			}
 			d := Detect([]byte(c.in), c.kind)
@@ -235,7 +246,8 @@ func TestRewriteEval(t *testing.T) {
 		{"eval(function(p,a,c,k){return p}('0.1=2',3,3,'top|location|x'.split('|')))", "eval(" + W + "function(p,a,c,k){return p}('0.1=2',3,3,'top|location|x'.split('|'))))", 1},
 		{"x = {a: eval(s), eval(top) { return top }}; eval(); top", "x = {a: eval(" + W + "s)), eval(top) { return top }}; eval(" + W + ")); " + T, 2},
 		{"o.eval(s); window.eval(s); eval?.(s); class A { eval(s) {} } top", "o.eval(s); window.eval(s); eval?.(s); class A { eval(s) {} } " + T, 0},
-		{"eval(s)", "", 0}, // no top, no ancestorOrigins: not even lexed
+		{"eval(s)", "eval(" + W + "s))", 1}, // eval(atob(...)): wrapped without any top
+		{"evaluate(s); x.eval; evil(s)", "", 0},
 	} {
 		want := c.want
 		if want == "" {
@@ -251,12 +263,30 @@ func TestRewriteEval(t *testing.T) {
 	}
 }
 
+// naiveMentions is Mentions written the obvious way.
+var windowBracketRE = regexp.MustCompile(`(^|[^A-Za-z])(window|self|parent|frames|globalThis)[ \t\n\r]*(\?\.[ \t\n\r]*)?\[`)
+
+func naiveMentions(src []byte) bool {
+	return bytes.Contains(src, []byte("top")) || bytes.Contains(src, []byte("eval")) ||
+		bytes.Contains(src, []byte("ancestorOrigins")) || windowBracketRE.Match(src)
+}
+
 func TestMentions(t *testing.T) {
-	if Mentions([]byte("var a = parent.frames.length")) {
-		t.Fatal("Mentions without top")
-	}
-	if !Mentions([]byte("x.stop()")) || !Mentions([]byte("top")) {
-		t.Fatal("Mentions must be a plain substring check")
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"var a = parent.frames.length", false},
+		{"x.stop()", true}, {"top", true}, {"to", false}, {"op", false},
+		{"eval", true}, {"evil(val)", false}, {"e.val", false},
+		{"location.ancestorOrigins", true}, {"ancestorrigins", false},
+		{"window[k]", true}, {"self [k]", true}, {"parent?.[k]", true}, {"frames\n[0]", true}, {"globalThis[x]", true},
+		{"window ?. [k]", true}, {"o.self[k]", true}, // a superset is fine: it only costs a lexing pass
+		{"windows[k]; myself[k]; a[1]; window.x[k]; [self]", false}, {"[", false}, {"", false},
+	} {
+		if got := Mentions([]byte(c.in)); got != c.want || got != naiveMentions([]byte(c.in)) {
+			t.Errorf("Mentions(%q) = %v, want %v", c.in, got, c.want)
+		}
 	}
 	src := []byte("var a = parent.frames.length; // nothing to do")
 	out, res := Rewrite(src, Classic)
@@ -332,6 +362,9 @@ func FuzzRewrite(f *testing.F) {
 		if !bytes.Equal(src, orig) {
 			t.Fatal("input modified")
 		}
+		if naiveMentions(src) && !Mentions(src) {
+			t.Fatalf("Mentions(%q) = false, but it holds a trigger", src)
+		}
 		if !Mentions(src) && !bytes.Equal(out, src) {
 			t.Fatal("output differs although Mentions is false")
 		}
@@ -351,49 +384,57 @@ func FuzzRewrite(f *testing.F) {
 // replaced by the accessor, or by "top: " and the accessor (a shorthand
 // property {top} becomes {top: __crmframe_top}), or by the accessor and
 // ": top" (a shorthand key of a window pattern), and ancestorOrigins by its
-// accessor, and the eval wrapper inserted after "eval(" with its ")" before
-// a later ")", and nothing else.
+// accessor, the eval wrapper inserted after "eval(" with its ")" before a
+// later ")", the key wrapper inserted after "[" with its ")" before a later
+// "]", and nothing else.
 func onlyTopSwapped(src, out []byte) bool {
 	acc, short, pat := []byte(Accessor), []byte("top: "+Accessor), []byte(Accessor+": top")
 	ao, aoAcc := []byte("ancestorOrigins"), []byte(AncestorsAccessor)
-	evalOpen := []byte(EvalWrapOpen)
-	failed := map[[3]int]bool{}
-	var match func(i, j, open int) bool
-	match = func(i, j, open int) bool {
+	evalOpen, keyOpen := []byte(EvalWrapOpen), []byte(KeyWrapOpen)
+	type state struct {
+		i, j  int
+		stack string // closers of the open wrappers, innermost last
+	}
+	failed := map[state]bool{}
+	var match func(i, j int, stack string) bool
+	match = func(i, j int, stack string) bool {
 		for {
-			if i == len(src) && j == len(out) && open == 0 {
+			if i == len(src) && j == len(out) && stack == "" {
 				return true
 			}
-			if failed[[3]int{i, j, open}] {
+			if failed[state{i, j, stack}] {
 				return false
 			}
-			if i >= len("eval(") && bytes.HasSuffix(src[:i], []byte("eval(")) && bytes.HasPrefix(out[j:], evalOpen) && match(i, j+len(evalOpen), open+1) {
+			if bytes.HasSuffix(src[:i], []byte("eval(")) && bytes.HasPrefix(out[j:], evalOpen) && match(i, j+len(evalOpen), stack+")") {
 				return true
 			}
-			if open > 0 && i < len(src) && src[i] == ')' && bytes.HasPrefix(out[j:], []byte("))")) && match(i, j+1, open-1) {
+			if i > 0 && src[i-1] == '[' && bytes.HasPrefix(out[j:], keyOpen) && match(i, j+len(keyOpen), stack+"]") {
+				return true
+			}
+			if n := len(stack); n > 0 && i < len(src) && src[i] == stack[n-1] && j+1 < len(out) && out[j] == ')' && out[j+1] == src[i] && match(i, j+1, stack[:n-1]) {
 				return true
 			}
 			top := bytes.HasPrefix(src[i:], []byte("top"))
-			if bytes.HasPrefix(src[i:], ao) && bytes.HasPrefix(out[j:], aoAcc) && match(i+len(ao), j+len(aoAcc), open) {
+			if bytes.HasPrefix(src[i:], ao) && bytes.HasPrefix(out[j:], aoAcc) && match(i+len(ao), j+len(aoAcc), stack) {
 				return true
 			}
-			if top && bytes.HasPrefix(out[j:], pat) && match(i+3, j+len(pat), open) {
+			if top && bytes.HasPrefix(out[j:], pat) && match(i+3, j+len(pat), stack) {
 				return true
 			}
-			if top && bytes.HasPrefix(out[j:], short) && match(i+3, j+len(short), open) {
+			if top && bytes.HasPrefix(out[j:], short) && match(i+3, j+len(short), stack) {
 				return true
 			}
-			if top && bytes.HasPrefix(out[j:], acc) && match(i+3, j+len(acc), open) {
+			if top && bytes.HasPrefix(out[j:], acc) && match(i+3, j+len(acc), stack) {
 				return true
 			}
 			if i == len(src) || j == len(out) || src[i] != out[j] {
-				failed[[3]int{i, j, open}] = true
+				failed[state{i, j, stack}] = true
 				return false
 			}
 			i, j = i+1, j+1
 		}
 	}
-	return match(0, 0, 0)
+	return match(0, 0, "")
 }
 
 func TestOnlyTopSwapped(t *testing.T) {
@@ -414,6 +455,9 @@ func TestOnlyTopSwapped(t *testing.T) {
 		{"eval(a(b))", "eval(" + EvalWrapOpen + "a(b)))", true},
 		{"eval(a(b))", "eval(" + EvalWrapOpen + "a(b))", false},
 		{"f(a)", "f(" + EvalWrapOpen + "a))", false},
+		{"w[k]", "w[" + KeyWrapOpen + "k)]", true},
+		{"w[k]", "w[" + KeyWrapOpen + "k])", false},
+		{"eval(w[k])", "eval(" + EvalWrapOpen + "w[" + KeyWrapOpen + "k)]))", true},
 	} {
 		if got := onlyTopSwapped([]byte(c.src), []byte(c.out)); got != c.want {
 			t.Errorf("onlyTopSwapped(%q, %q) = %v", c.src, c.out, got)

@@ -120,10 +120,36 @@
         e = e <= 0 ? n : e + 1;
         out += code.slice(i, e);
         i = seg = e;
+      } else if (c === '/' && (e = regexEnd(code, i)) > 0) {
+        flush(i);
+        out += code.slice(i, e);
+        i = seg = e;
       } else i++;
     }
     flush(n);
     return out;
+  };
+  // regexEnd returns the end of the regular expression literal starting at
+  // code[i] === '/', or 0 when it is not unambiguously one: the previous
+  // significant character must be one after which '/' cannot divide
+  // (not ')', ']', '}', an identifier, a number or ++/--), and the literal
+  // must end on its line.
+  var regexEnd = function (code, i) {
+    var j = i - 1;
+    while (j >= 0 && /\s/.test(code.charAt(j))) j--;
+    if (j >= 0 && '(,=:[!&|?{;~*%<>^'.indexOf(code.charAt(j)) < 0) return 0;
+    for (var e = i + 1, cls = false, n = code.length; e < n; e++) {
+      var ch = code.charAt(e);
+      if (ch === '\\') e++;
+      else if (ch === '\n' || ch === '\r') return 0;
+      else if (ch === '[') cls = true;
+      else if (ch === ']') cls = false;
+      else if (ch === '/' && !cls) {
+        for (e++; e < n && /[a-z]/i.test(code.charAt(e));) e++;
+        return e;
+      }
+    }
+    return 0;
   };
   // jsType: a script type that runs (templates and JSON keep their text).
   var jsType = function (t) {
@@ -153,6 +179,10 @@
   };
   // The rewriter turns eval(x) into eval((globalThis.__crmframe_code||…)(x)).
   def(w, '__crmframe_code', { value: function (x) { return swap(x, fixCode); } });
+  // The rewriter turns window[k] (a key that is not a literal) into
+  // window[(globalThis.__crmframe_key||…)(k)]: the key "top" reads the
+  // virtual top (window['to'+'p'], var k = 'top'; self[k]).
+  def(w, '__crmframe_key', { value: function (k) { return k === 'top' && framed && mode !== 'off' ? '__crmframe_top' : k; } });
 
   if (!framed || mode === 'off') return;
 
@@ -229,6 +259,50 @@
       return orig.apply(this, args);
     };
   });
+  // Reflect.get(window, 'top') and the getter of Object.getOwnPropertyDescriptor(window, 'top').
+  var R = w.Reflect, rget = R && R.get, realTopGet = null;
+  if (typeof rget === 'function') {
+    R.get = function get(t, k) {
+      if (t === w && k === 'top') return w.__crmframe_top;
+      return rget.apply(this, arguments);
+    };
+  }
+  var topGet = function () {
+    return this === w || this == null || !realTopGet ? w.__crmframe_top : realTopGet.call(this);
+  };
+  [w.Object, R].forEach(function (o) {
+    var gopd = o && o.getOwnPropertyDescriptor;
+    if (typeof gopd !== 'function') return;
+    o.getOwnPropertyDescriptor = function getOwnPropertyDescriptor(t, k) {
+      var desc = gopd.apply(this, arguments);
+      if (t === w && k === 'top' && desc && typeof desc.get === 'function' && desc.get !== topGet) {
+        realTopGet = desc.get;
+        desc.get = topGet;
+      }
+      return desc;
+    };
+  });
+  // new Function(code) / Function(code)() / x.constructor(code): the code
+  // strings get the swap. A Proxy keeps Function.prototype, instanceof,
+  // name, length and a native-looking toString; Function.prototype.constructor
+  // points at it so that (function () {}).constructor === Function holds.
+  var F = w.Function;
+  if (typeof Proxy === 'function' && typeof F === 'function') {
+    var fixArgs = function (args) {
+      var a = Array.prototype.slice.call(args);
+      for (var i = 0; i < a.length; i++) a[i] = swap(a[i], fixCode);
+      return a;
+    };
+    var PF = new Proxy(F, {
+      apply: function (t, self, args) { return Reflect.apply(t, self, fixArgs(args)); },
+      construct: function (t, args, nt) { return Reflect.construct(t, fixArgs(args), nt === PF ? t : nt); }
+    });
+    try {
+      def(F.prototype, 'constructor', { value: PF, writable: true, configurable: true, enumerable: false });
+      w.Function = PF;
+    } catch (e) { /* keep the original */ }
+  }
+
   // Handlers set as attributes, and script text set by script (jQuery's
   // globalEval: script.text = code; head.appendChild(script)).
   var EP = Element.prototype;
@@ -236,9 +310,111 @@
   if (setAttr) {
     EP.setAttribute = function (name, value) {
       if (/^on[a-z]+$/i.test(name) && String(name).toLowerCase() in this) return setAttr.call(this, name, swap(value, fixCode));
+      if (this.localName === 'script' && /^src$/i.test(name)) return setAttr.call(this, name, fixSrc(value));
       return setAttr.apply(this, arguments);
     };
   }
+  // script.src = 'data:…' / blob: URLs made by the page: the server never
+  // sees that code. A data: URL is decoded, swapped and re-encoded; a blob:
+  // URL is read back (synchronously, it is local) and replaced by a new one
+  // only when the swap changed it.
+  var fixSrc = function (u) {
+    if (typeof u !== 'string') return u;
+    var m = /^\s*data:([^,]*),/i.exec(u), text, fixed;
+    try {
+      if (m) {
+        var body = u.slice(m[0].length);
+        var bin = /;\s*base64\s*$/i.test(m[1]) ? atob(body.replace(/\s+/g, '')) : unescape(body.replace(/[^\x00-\x7f]+/g, encodeURIComponent));
+        var bytes = new Uint8Array(bin.length);
+        for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+        text = new TextDecoder().decode(bytes);
+        fixed = swap(text, fixCode);
+        return fixed === text ? u : 'data:text/javascript;charset=utf-8,' + encodeURIComponent(fixed);
+      }
+      if (/^\s*blob:/i.test(u) && typeof XMLHttpRequest === 'function') {
+        var x = new XMLHttpRequest();
+        x.open('GET', u, false);
+        x.send();
+        text = x.responseText;
+        fixed = swap(text, fixCode);
+        if (fixed !== text) return URL.createObjectURL(new Blob([fixed], { type: 'text/javascript' }));
+      }
+    } catch (e) { /* malformed: leave it to the browser */ }
+    return u;
+  };
+  var SP = typeof HTMLScriptElement !== 'undefined' && HTMLScriptElement.prototype;
+  var srcDesc = SP && Object.getOwnPropertyDescriptor(SP, 'src');
+  if (srcDesc && srcDesc.set) {
+    def(SP, 'src', {
+      get: srcDesc.get,
+      set: function (v) { srcDesc.set.call(this, fixSrc(v)); },
+      configurable: true,
+      enumerable: srcDesc.enumerable
+    });
+  }
+  // Script text built from nodes (s.appendChild(document.createTextNode(code)),
+  // s.append(code)) and script elements inserted into the document with
+  // text that no setter saw: the code is swapped before the script runs.
+  var NP = Node.prototype;
+  var textDesc = Object.getOwnPropertyDescriptor(NP, 'textContent');
+  var runnable = function (s) {
+    return s && s.nodeType === 1 && s.localName === 'script' && !s.hasAttribute('src') && jsType(s.getAttribute('type'));
+  };
+  var fixScript = function (s) {
+    if (!runnable(s) || !textDesc) return;
+    var text = textDesc.get.call(s), fixed = swap(text, fixCode);
+    if (fixed !== text) textDesc.set.call(s, fixed);
+  };
+  var fixText = function (t) {
+    if (t && t.nodeType === 3) {
+      var f = swap(t.data, fixCode);
+      if (f !== t.data) t.data = f;
+    } else if (t && t.nodeType === 11) {
+      for (var c = t.firstChild; c; c = c.nextSibling) fixText(c);
+    }
+  };
+  var prepInsert = function (parent, args, first) {
+    if (!parent || !args.length) return args;
+    var n = first ? 1 : args.length;
+    if (runnable(parent)) {
+      args = Array.prototype.slice.call(args);
+      for (var i = 0; i < n; i++) {
+        if (typeof args[i] === 'string') args[i] = swap(args[i], fixCode);
+        else fixText(args[i]);
+      }
+      return args;
+    }
+    if (!parent.isConnected) return args;
+    for (var j = 0; j < n; j++) {
+      var x = args[j];
+      if (!x || typeof x !== 'object' || x.isConnected) continue;
+      if (x.nodeType === 1 && x.localName === 'script') fixScript(x);
+      else if ((x.nodeType === 1 || x.nodeType === 11) && x.firstElementChild) {
+        var list = x.querySelectorAll('script');
+        for (var k = 0; k < list.length; k++) fixScript(list[k]);
+      }
+    }
+    return args;
+  };
+  var hookInsert = function (proto, name, first, sibling) {
+    var orig = proto && proto[name];
+    if (typeof orig !== 'function') return;
+    proto[name] = function () {
+      var args = arguments;
+      try { args = prepInsert(sibling ? this.parentNode : this, args, first); } catch (e) { /* never break the DOM */ }
+      return orig.apply(this, args);
+    };
+  };
+  hookInsert(NP, 'appendChild', true);
+  hookInsert(NP, 'insertBefore', true);
+  hookInsert(NP, 'replaceChild', true);
+  ['append', 'prepend', 'replaceChildren'].forEach(function (m) {
+    hookInsert(EP, m, false);
+    if (typeof DocumentFragment !== 'undefined') hookInsert(DocumentFragment.prototype, m, false);
+  });
+  hookInsert(EP, 'before', false, true);
+  hookInsert(EP, 'after', false, true);
+  hookInsert(EP, 'replaceWith', false, true);
   var adjacent = EP.insertAdjacentHTML;
   if (adjacent) {
     EP.insertAdjacentHTML = function (where, html) {

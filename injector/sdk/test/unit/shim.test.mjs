@@ -22,10 +22,16 @@ function framedWindow({ framed = true, mode = null, ancestors = ['http://desk.te
     addEventListener() {},
   };
   w.window = w;
-  w.top = framed ? desk : w;
+  // top is an accessor on a real window (its descriptor has a getter)
+  Object.defineProperty(w, 'top', { get: () => (framed ? desk : w), enumerable: true });
+  w.atob = atob;
+  w.btoa = btoa;
+  w.TextDecoder = TextDecoder;
   w.parent = framed ? desk : w;
   w.frameElement = null;
   const ctx = vm.createContext(w);
+  // the realm's own builtins, reachable as window.X like in a browser
+  for (const k of ['Object', 'Reflect', 'Function']) w[k] = vm.runInContext(k, ctx);
   // objects of the window's own realm (Object.prototype accessors apply)
   w.location = vm.runInContext(`({ href: 'http://crm.test/a.html', protocol: 'http:', ancestorOrigins: ${JSON.stringify(framed ? ancestors : [])} })`, ctx);
   vm.runInContext(`
@@ -43,6 +49,16 @@ function framedWindow({ framed = true, mode = null, ancestors = ['http://desk.te
     Element.prototype.setAttribute = function (k, v) { this['attr:' + k] = v; };
     Element.prototype.getAttribute = function (k) { return this['attr:' + k] === undefined ? null : this['attr:' + k]; };
     Element.prototype.insertAdjacentHTML = function (where, h) { this._html = h; };
+    Element.prototype.hasAttribute = function (k) { return this['attr:' + k] !== undefined; };
+    Node.prototype.nodeType = 1;
+    Node.prototype.isConnected = false;
+    Node.prototype.appendChild = function (c) { (this.kids = this.kids || []).push(c); return c; };
+    Node.prototype.insertBefore = function (c) { (this.kids = this.kids || []).unshift(c); return c; };
+    Element.prototype.append = function () { (this.kids = this.kids || []).push.apply(this.kids, arguments); };
+    Element.prototype.querySelectorAll = function (sel) { return (this.kids || []).filter(function (k) { return k.localName === sel; }); };
+    Object.defineProperty(Element.prototype, 'firstElementChild', { get: function () { return (this.kids || [])[0] || null; }, configurable: true });
+    Object.defineProperty(HTMLScriptElement.prototype, 'src', { get: function () { return this._src; }, set: function (v) { this._src = v; }, configurable: true });
+    function txt(data) { return { nodeType: 3, data: data }; }
     function el(name) { var e = new (name === 'script' ? HTMLScriptElement : HTMLElement)(); e.localName = name; e.onclick = null; return e; }
     HTMLFormElement.prototype.submit = function () {};
     var document = new Document();
@@ -135,4 +151,113 @@ test('__crmframe_code (the rewriter wraps eval arguments in it): swap when frame
   assert.equal(plain.w.__crmframe_code('top.location = 1'), 'top.location = 1');
   const off = framedWindow({ mode: 'off' });
   assert.equal(off.w.__crmframe_code('top.location = 1'), 'top.location = 1');
+});
+
+test('__crmframe_key (the rewriter wraps window[k] keys in it): "top" reads the virtual top', () => {
+  const { w } = framedWindow();
+  assert.equal(w.__crmframe_key('top'), '__crmframe_top');
+  for (const k of ['location', 'stop', 0, undefined]) assert.equal(w.__crmframe_key(k), k);
+  const sym = Symbol('top');
+  assert.equal(w.__crmframe_key(sym), sym);
+  assert.equal(vm.runInContext("var k = 'to' + 'p'; window[__crmframe_key(k)] === window", w), true); // the root is its own virtual top
+  assert.equal(vm.runInContext("({top: 4})[__crmframe_key('top')]", w), 4); // ordinary objects: Object.prototype fallback
+  assert.equal(framedWindow({ framed: false }).w.__crmframe_key('top'), 'top');
+  assert.equal(framedWindow({ mode: 'off' }).w.__crmframe_key('top'), 'top');
+});
+
+test('new Function / Function() / .constructor() code gets the virtual top; Function identities hold', () => {
+  const { w } = framedWindow();
+  const r = vm.runInContext(`[
+    Function('return top')() === window,
+    new Function('a', 'b', 'return a + b + (top === window ? 1 : 0)')(1, 2),
+    [].constructor.constructor('return top.location')() === window.location,
+    (function () {}).constructor === Function,
+    Object.getPrototypeOf(function () {}) === Function.prototype,
+    Function.prototype.constructor === Function,
+    Function('return 1') instanceof Function,
+    (() => 1) instanceof Function,
+    Function.name, Function.length,
+    Function.prototype.toString.call(Function).indexOf('native code') > 0,
+    new Function('return {top: 1}.top')(),
+    typeof Function,
+  ]`, w);
+  assert.deepEqual(JSON.parse(JSON.stringify(r)), [true, 4, true, true, true, true, true, true, 'Function', 1, true, 1, 'function']);
+  assert.equal(w.__crmframe.stats.code, 3);
+  class Sub extends w.Function {}
+  assert.equal(new Sub('return 2')() + 0, 2);
+  // not framed: untouched
+  const plain = framedWindow({ framed: false });
+  assert.equal(vm.runInContext('Function("return top")() === window.top', plain.w), true);
+});
+
+test('Reflect.get(window, "top") and the top getter of its descriptor read the virtual top', () => {
+  const { w } = framedWindow();
+  const r = vm.runInContext(`[
+    Reflect.get(window, 'top') === window,
+    Reflect.get(window, 'to' + 'p') === window,
+    Reflect.get({ top: 3 }, 'top'),
+    Object.getOwnPropertyDescriptor(window, 'top').get.call(window) === window,
+    Reflect.getOwnPropertyDescriptor(window, 'top').get.call(window) === window,
+    Object.getOwnPropertyDescriptor(window, 'top').get === Object.getOwnPropertyDescriptor(window, 'top').get,
+    Object.getOwnPropertyDescriptor({ top: 5 }, 'top').value,
+    Object.getOwnPropertyDescriptor(window, 'top').enumerable,
+  ]`, w);
+  assert.deepEqual([...r], [true, true, 3, true, true, true, 5, true]);
+  assert.equal(w.top.name, 'desk'); // the real one is still there
+});
+
+test('the run-time scanner skips regular expression literals, not divisions', () => {
+  const { w, calls } = framedWindow();
+  w.setTimeout("var r = /top['\"]/g, s = 'top'; if (top != self) top.location = self.location", 1);
+  w.setTimeout('x = a / top / 2; y = (b) / top', 1);
+  w.setTimeout('z = f(/[/]top/, top)', 1);
+  assert.deepEqual(calls.timeout, [
+    "var r = /top['\"]/g, s = 'top'; if (__crmframe_top != self) __crmframe_top.location = self.location",
+    'x = a / __crmframe_top / 2; y = (b) / __crmframe_top',
+    'z = f(/[/]top/, __crmframe_top)',
+  ]);
+});
+
+test('script text built from text nodes, append(string) and scripts inserted into the document get the virtual top', () => {
+  const { w } = framedWindow();
+  const r = vm.runInContext(`(function () {
+    var s = el('script'), t = txt('if (top != self) top.location = self.location');
+    s.appendChild(t);
+    var s2 = el('script'); s2.append('top.location = location', txt('window.top.x = 1'));
+    var tpl = el('script'); tpl.setAttribute('type', 'text/template'); var t3 = txt('<p>{{top}}</p>'); tpl.appendChild(t3);
+    var ext = el('script'); ext.setAttribute('src', 'a.js'); var t4 = txt('top.x'); ext.appendChild(t4);
+    var head = el('head'); head.isConnected = true;
+    var s5 = el('script'); s5._text = 'top.location = 1'; head.appendChild(s5);
+    var box = el('div'); var s6 = el('script'); s6._text = 'top.location = 2'; box.appendChild(s6); head.insertBefore(box, null);
+    var off = el('div'); var s7 = el('script'); s7._text = 'top.location = 3'; off.appendChild(s7); // not connected: later
+    return [t.data, s2.kids[0], s2.kids[1].data, t3.data, t4.data, s5._text, s6._text, s7._text];
+  })()`, w);
+  assert.deepEqual([...r], [
+    'if (__crmframe_top != self) __crmframe_top.location = self.location',
+    '__crmframe_top.location = location',
+    'window.__crmframe_top.x = 1',
+    '<p>{{top}}</p>',
+    'top.x',
+    '__crmframe_top.location = 1',
+    '__crmframe_top.location = 2',
+    'top.location = 3',
+  ]);
+});
+
+test('script src set to a data: URL is decoded, swapped and re-encoded; other URLs are kept', () => {
+  const { w } = framedWindow();
+  const code = 'if (top != self) top.location = self.location; // é';
+  const fixed = 'if (__crmframe_top != self) __crmframe_top.location = self.location; // é';
+  const r = vm.runInContext(`(function (code) {
+    var a = el('script'); a.src = 'data:text/javascript,' + encodeURIComponent(code);
+    var b = el('script'); b.setAttribute('src', 'data:application/javascript;base64,' + btoa(unescape(encodeURIComponent(code))));
+    var c = el('script'); c.src = 'data:,var x = 1';
+    var d = el('script'); d.src = 'top.js';
+    var e = el('script'); e.src = 'data:text/javascript,%E0%A4%A';
+    return [a.src, b['attr:src'], c.src, d.src, e.src];
+  })`, w)(code);
+  const dec = (u) => decodeURIComponent(u.slice(u.indexOf(',') + 1));
+  assert.equal(dec(r[0]), fixed);
+  assert.equal(dec(r[1]), fixed);
+  assert.deepEqual([...r.slice(2)], ['data:,var x = 1', 'top.js', 'data:text/javascript,%E0%A4%A']);
 });
