@@ -100,9 +100,10 @@
     if (code.indexOf('top') < 0) return code;
     var out = '', i = 0, n = code.length, seg = 0;
     var flush = function (end) {
+      var start = seg;
       out += code.slice(seg, end)
-        .replace(/(^|[^\w$.])top(?![\w$])(?!\s*:)(?!\s*\.\s*postMessage\b)/g, '$1__crmframe_top')
-        .replace(/(\b(?:window|self|parent|frames|globalThis|this|__crmframe_top)\s*(?:\?\.|\.)\s*)top(?![\w$])(?!\s*\.\s*postMessage\b)/g, '$1__crmframe_top');
+        .replace(/(^|[^\w$.])top(?![\w$])/g, function (m, pre, off) { return pre + bareTop(code, start + off + pre.length, start); })
+        .replace(/(\b(?:window|self|parent|frames|globalThis|this|__crmframe_top)\s*(?:\?\.|\.)\s*|\b__crmframe_vtop\(top\)\s*(?:\?\.|\.)\s*)top(?![\w$])(?!\s*\.\s*postMessage\b)/g, '$1__crmframe_top');
     };
     while (i < n) {
       var c = code.charAt(i), e;
@@ -128,6 +129,57 @@
     }
     flush(n);
     return out;
+  };
+  // bareTop decides what a bare `top` at code[i] becomes. Code strings
+  // often run inside `with (obj)` (Vue's compiled templates, lodash and
+  // underscore templates) or declare their own `top`, so a read becomes
+  // __crmframe_vtop(top): the identifier still resolves through the scope
+  // chain, and only when it is the real top window is the virtual top used
+  // instead. That form is an expression, so it is used only where `top`
+  // certainly is one; bindings, assignment targets (assigning the global
+  // top does nothing anyway), keys, labels, shorthands and top.postMessage
+  // keep `top`. segStart: where the current run of code (no strings,
+  // comments or regexes) starts.
+  var VETO_AFTER = /^\s*(?:(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=)|\+\+|--|:|\.\s*postMessage\b)/;
+  var VETO_BEFORE = /(?:\+\+|--|\b(?:var|let|const|function|class|catch|new)\s*\(?)\s*$/;
+  var EXPR_AFTER = /^\s*(?:\?\.|[.[?<>]|[=!]=|&&|\|\||[-+*%&|^]|\/(?![/*])|instanceof\b)/;
+  var EXPR_BEFORE = /(?:[=!&|?+\-*%<>~^/]|\b(?:return|typeof|void|in|instanceof|case|throw|await|yield))\s*$/;
+  var PARAMS_AFTER = /^\s*(?:\{|(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/;
+  var bareTop = function (code, i, segStart) {
+    var after = code.slice(i + 3, i + 67), before = code.slice(Math.max(segStart, i - 64), i);
+    var guarded = '__crmframe_vtop(top)';
+    if (VETO_AFTER.test(after) || VETO_BEFORE.test(before)) return 'top';
+    if (EXPR_AFTER.test(after) || EXPR_BEFORE.test(before)) return guarded;
+    // f(a, top) is an argument, function f(a, top) {} and (a, top) => a
+    // parameter list, (top) = v an assignment target.
+    if (/[(,]\s*$/.test(before) && /^\s*[),]/.test(after)) {
+      var j = closer(code, i + 3);
+      return j < 0 || code.charAt(j) !== ')' || PARAMS_AFTER.test(code.slice(j + 1, j + 65)) ? 'top' : guarded;
+    }
+    // c ? a : top (not {k: top}, which may be a destructuring pattern)
+    if (/:\s*$/.test(before)) {
+      if (!/^\s*[,}]/.test(after)) return guarded;
+      var k = closer(code, i + 3);
+      return k === -1 || (k >= 0 && code.charAt(k) !== '}') ? guarded : 'top';
+    }
+    // the whole code is `top`: eval('to' + 'p')
+    if (segStart === 0 && i <= 64 && code.length - i <= 67 && /^\s*$/.test(before) && /^\s*;?\s*$/.test(after)) return guarded;
+    return 'top';
+  };
+  // closer returns the index of the bracket that closes the list or block
+  // code[i] is in, -1 at the end of the code, -2 when it gave up (looks
+  // at most 4 KiB ahead, so that a large code string stays linear).
+  var closer = function (code, i) {
+    for (var depth = 0, n = Math.min(code.length, i + 4096); i < n; i++) {
+      var c = code.charAt(i);
+      if (c === '"' || c === "'" || c === '`') {
+        for (i++; i < n && code.charAt(i) !== c; i++) if (code.charAt(i) === '\\') i++;
+      } else if (c === '(' || c === '[' || c === '{') depth++;
+      else if (c === ')' || c === ']' || c === '}') {
+        if (depth-- === 0) return i;
+      }
+    }
+    return n === code.length ? -1 : -2;
   };
   // regexEnd returns the end of the regular expression literal starting at
   // code[i] === '/', or 0 when it is not unambiguously one: the previous
@@ -179,6 +231,10 @@
   };
   // The rewriter turns eval(x) into eval((globalThis.__crmframe_code||…)(x)).
   def(w, '__crmframe_code', { value: function (x) { return swap(x, fixCode); } });
+  // What the run-time scanner makes of a bare `top` read: the virtual top
+  // when the identifier resolved to the real top window, its value otherwise
+  // (a with-object's or a local's `top`).
+  def(w, '__crmframe_vtop', { value: function (v) { return v === realTop ? w.__crmframe_top : v; } });
   // The rewriter turns window[k] (a key that is not a literal) into
   // window[(globalThis.__crmframe_key||…)(k)]: the key "top" reads the
   // virtual top (window['to'+'p'], var k = 'top'; self[k]).
