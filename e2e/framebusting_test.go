@@ -50,7 +50,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -675,63 +674,31 @@ http://127.0.0.1:%d {
 		d   time.Duration
 	}
 	results := make([]result, len(jobs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < fbTabs; w++ {
-		// One tab per worker, reused: every case navigates its top-level
-		// page afresh, so no document (and no user activation) survives.
-		tab := chromium.NewTab(t, browser)
-		tabErr := chromedp.Do(tab)
-		if tabErr == nil {
-			// Background tabs must take input and run timers like the
-			// foreground one.
-			_, tabErr = chromedp.Call(tab, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
-		}
-		if tabErr == nil {
-			// Busters call alert(); a dialog would block the tab.
-			dialogs := chromedp.Events(tab, page.JavascriptDialogOpening)
-			go func() {
-				for _, err := range dialogs {
-					if err != nil {
-						return
-					}
-					chromedp.Call(tab, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
-				}
-			}()
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				j := jobs[i]
-				if tabErr != nil {
-					results[i] = result{j, fbOutcome{}, tabErr, 0}
-					continue
-				}
-				t0 := time.Now()
-				var o fbOutcome
-				var err error
-				// A run whose click never got through (a starved renderer on
-				// a busy machine) proves nothing either way: run it again.
-				for attempt := 0; attempt < 3; attempt++ {
-					ctx, cancel := context.WithTimeout(tab, 40*time.Second)
-					o, err = fbRunCase(ctx, deskBase, base[j.v], ups[j.v], j.c.ID)
-					cancel()
-					if err != nil || o.Clicked {
-						break
-					}
-					ups[j.v].reset("/" + j.c.ID + ".html")
-				}
-				results[i] = result{j, o, err, time.Since(t0)}
-			}
-		}()
-	}
 	browserStart := time.Now()
-	for i := range jobs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	// One tab per worker, reused: every case navigates its top-level page
+	// afresh, so no document (and no user activation) survives.
+	chromium.OnTabs(t, browser, fbTabs, len(jobs), func(tab context.Context, i int, tabErr error) {
+		j := jobs[i]
+		if tabErr != nil {
+			results[i] = result{j, fbOutcome{}, tabErr, 0}
+			return
+		}
+		t0 := time.Now()
+		var o fbOutcome
+		var err error
+		// A run whose click never got through (a starved renderer on a
+		// busy machine) proves nothing either way: run it again.
+		for attempt := 0; attempt < 3; attempt++ {
+			ctx, cancel := context.WithTimeout(tab, 40*time.Second)
+			o, err = fbRunCase(ctx, deskBase, base[j.v], ups[j.v], j.c.ID)
+			cancel()
+			if err != nil || o.Clicked {
+				break
+			}
+			ups[j.v].reset("/" + j.c.ID + ".html")
+		}
+		results[i] = result{j, o, err, time.Since(t0)}
+	})
 	browserTime := time.Since(browserStart)
 
 	sort.SliceStable(results, func(a, b int) bool { return results[a].c.ID < results[b].c.ID })

@@ -34,11 +34,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -606,42 +604,22 @@ http://127.0.0.1:%d {
 		err error
 	}
 	results := make([]result, len(jobs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < libTabs; w++ {
-		tab := chromium.NewTab(t, browser)
-		tabErr := chromedp.Do(tab)
-		if tabErr == nil {
-			// Background tabs must run timers and animations like the
-			// foreground one.
-			_, tabErr = chromedp.Call(tab, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				j := jobs[i]
-				if tabErr != nil {
-					results[i] = result{j, libResult{}, tabErr}
-					continue
-				}
-				base := crm
-				if j.v == libPlain {
-					base = plain.URL
-				}
-				ctx, cancel := context.WithTimeout(tab, 30*time.Second)
-				r, err := libRun(ctx, base+"/page/"+j.p.name+".html", deskBase, j.v != libTop)
-				cancel()
-				results[i] = result{j, r, err}
-			}
-		}()
-	}
 	browserStart := time.Now()
-	for i := range jobs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	chromium.OnTabs(t, browser, libTabs, len(jobs), func(tab context.Context, i int, tabErr error) {
+		j := jobs[i]
+		if tabErr != nil {
+			results[i] = result{j, libResult{}, tabErr}
+			return
+		}
+		base := crm
+		if j.v == libPlain {
+			base = plain.URL
+		}
+		ctx, cancel := context.WithTimeout(tab, 30*time.Second)
+		r, err := libRun(ctx, base+"/page/"+j.p.name+".html", deskBase, j.v != libTop)
+		cancel()
+		results[i] = result{j, r, err}
+	})
 
 	outs := map[string]map[libVariant]string{}
 	for _, r := range results {

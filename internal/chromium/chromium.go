@@ -9,9 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -70,6 +72,46 @@ func NewTab(t testing.TB, browser context.Context) context.Context {
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// OnTabs runs job(tab, i) for every i in [0, jobs) on n tabs of browser
+// in parallel and returns when all are done. Each tab is reused from job to
+// job, runs timers and takes input as a foreground tab does (focus
+// emulation), and accepts JavaScript dialogs, which would block it. A tab
+// that could not be set up hands its error to each job it takes.
+func OnTabs(t testing.TB, browser context.Context, n, jobs int, job func(tab context.Context, i int, setupErr error)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range n {
+		tab := NewTab(t, browser)
+		err := chromedp.Do(tab)
+		if err == nil {
+			_, err = chromedp.Call(tab, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+		}
+		if err == nil {
+			dialogs := chromedp.Events(tab, page.JavascriptDialogOpening)
+			go func() {
+				for _, err := range dialogs {
+					if err != nil {
+						return
+					}
+					_, _ = chromedp.Call(tab, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+				}
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				job(tab, i, err)
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 // Frames returns every frame of the tab's page, depth first.
