@@ -1,6 +1,8 @@
 package caddymodule
 
 import (
+	"cmp"
+
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -10,13 +12,7 @@ import (
 
 // newBodyRewriter builds the HTML/JS body rewriter for this handler.
 func (h *Handler) newBodyRewriter() (*injector.BodyRewriter, error) {
-	recompress := injector.RecompressDefault
-	if h.RecompressLevel != "" {
-		var err error
-		if recompress, err = injector.ParseRecompression(h.RecompressLevel); err != nil {
-			return nil, err
-		}
-	}
+	recompress, _ := injector.ParseRecompression(cmp.Or(h.RecompressLevel, "default")) // validated in Provision
 	opts := injector.BodyOptions{
 		Recompress:     recompress,
 		Scripts:        append([]string{h.SDKPath()}, h.Inject...),

@@ -385,7 +385,11 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 	}
 	prepareHeaders(h, ed.fresh)
 	if kind == "js" {
-		return &jsFilter{b: b, dst: dst, coding: coding, cs: cs, kind: jsResponseKind(r), res: *res}, ""
+		f := &jsFilter{b: b, dst: dst, coding: coding, cs: cs, kind: jsResponseKind(r), res: *res}
+		if b.jsCache != nil {
+			f.hash = b.jsCache.newHash(f.cacheKey())
+		}
+		return f, ""
 	}
 	return newHTMLFilter(b, dst, coding, cs, mt == "application/xhtml+xml", inject, ed.nonce, r.Host, *res), ""
 }
@@ -524,14 +528,10 @@ func (f *jsFilter) Write(p []byte) (int, error) {
 		return f.write(p)
 	}
 	f.buf = append(f.buf, p...)
-	if c := f.b.jsCache; c != nil {
-		switch {
-		case int64(len(f.buf)) > c.maxEntry:
+	if f.hash != nil {
+		if int64(len(f.buf)) > f.b.jsCache.maxEntry {
 			f.hash = nil // too large to be cached: no lookup either
-		case len(f.buf) == len(p):
-			f.hash = c.newHash(f.cacheKey())
-			f.hash.Write(p)
-		case f.hash != nil:
+		} else {
 			f.hash.Write(p)
 		}
 	}
@@ -630,13 +630,7 @@ func (f *jsFilter) cachedRewrite(body []byte) (out []byte, action, reason string
 		out, action, reason, _ = f.rewrite(body)
 		return out, action, reason
 	}
-	k := f.cacheKey()
-	var h uint64
-	if f.hash != nil {
-		h = f.hash.Sum64()
-	} else {
-		h = c.hash(k, body) // empty body: Write never ran
-	}
+	k, h := f.cacheKey(), f.hash.Sum64()
 	if e := c.get(h, k, body); e != nil {
 		f.res.JSCache = "hit"
 		if f.b.opts.OnJSCacheHit != nil && e.note != nil {

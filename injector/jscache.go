@@ -64,13 +64,9 @@ func (c *jsCache) newHash(k jsKey) *maphash.Hash {
 	return h
 }
 
-func (c *jsCache) hash(k jsKey, src []byte) uint64 {
-	h := c.newHash(k)
-	h.Write(src)
-	return h.Sum64()
-}
-
-// get returns the entry for exactly (k, src), or nil. The bodies are
+// get returns the entry for exactly (k, src), or nil; h is src's hash under
+// k (newHash). More than four entries under one 64-bit hash only happen on
+// deliberate collisions: the others are not looked at (a miss). The bodies are
 // compared outside the lock (entries never change once stored): comparing
 // a large bundle under it would serialise every JavaScript response.
 func (c *jsCache) get(h uint64, k jsKey, src []byte) *jsEntry {

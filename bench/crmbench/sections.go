@@ -30,22 +30,29 @@ const (
 )
 
 // sites is the Caddyfile of the two measured sites: same upstream, one
-// plain, one through crm_frame. extra is added to the crm_frame site.
+// plain, one through crm_frame.
 func sites(plainPort, crmPort int, upstream string) string {
 	return fmt.Sprintf(`http://127.0.0.1:%d {
 	bind 127.0.0.1
 	reverse_proxy %s
 }
+`, plainPort, upstream) + crmSite(crmPort, upstream, "")
+}
 
+// crmSite is a crm_frame site in front of upstream, with one more
+// subdirective line (setting) when not empty.
+func crmSite(port int, upstream, setting string) string {
+	return fmt.Sprintf(`
 http://127.0.0.1:%d {
 	bind 127.0.0.1
 	crm_frame {
 		frame_ancestors %s
 		upstream_origin http://%s
+		%s
 	}
 	reverse_proxy %s
 }
-`, plainPort, upstream, crmPort, frameAncestor, upstream, upstream)
+`, port, frameAncestor, upstream, setting, upstream)
 }
 
 // startPair runs a fresh crmframe process with both sites.
@@ -101,17 +108,7 @@ func (b *bench) proxyAndTTFB() error {
 			return err
 		}
 		vsites = append(vsites, &Site{Name: "crm_frame " + v.setting, Base: fmt.Sprintf("http://127.0.0.1:%d", vp)})
-		fmt.Fprintf(&extra, `
-http://127.0.0.1:%d {
-	bind 127.0.0.1
-	crm_frame {
-		frame_ancestors %s
-		upstream_origin http://%s
-		%s
-	}
-	reverse_proxy %s
-}
-`, vp, frameAncestor, b.up.Addr, v.setting, b.up.Addr)
+		extra.WriteString(crmSite(vp, b.up.Addr, v.setting))
 	}
 	p, plain, crm, err := b.startPair("", extra.String())
 	if err != nil {

@@ -189,73 +189,53 @@ var (
 	singleTokens [256]js.TokenType
 )
 
+// Operator tokens by first character: alone (op1), followed by '=' (opEq),
+// doubled (opDouble), doubled and followed by '=' (opDoubleEq). A zero
+// entry (ErrorToken) is a combination the library handles itself.
+var op1, opEq, opDouble, opDoubleEq [256]js.TokenType
+
+func init() {
+	for c, t := range map[byte][4]js.TokenType{
+		'=': {js.EqToken, js.EqEqToken},
+		'!': {js.NotToken, js.NotEqToken},
+		'>': {js.GtToken, js.GtEqToken},
+		'+': {js.AddToken, js.AddEqToken, js.IncrToken},
+		'*': {js.MulToken, js.MulEqToken, js.ExpToken, js.ExpEqToken},
+		'%': {js.ModToken, js.ModEqToken},
+		'&': {js.BitAndToken, js.BitAndEqToken, js.AndToken, js.AndEqToken},
+		'|': {js.BitOrToken, js.BitOrEqToken, js.OrToken, js.OrEqToken},
+		'^': {js.BitXorToken, js.BitXorEqToken},
+		'~': {js.BitNotToken},
+		'?': {js.QuestionToken, js.ErrorToken, js.NullishToken, js.NullishEqToken},
+	} {
+		op1[c], opEq[c], opDouble[c], opDoubleEq[c] = t[0], t[1], t[2], t[3]
+	}
+}
+
 // opToken mirrors the library's consumeOperatorToken for the operator
 // characters it handles without special cases; combinations the library
 // rejects (~= ?=) return ErrorToken and go through the library.
 func opToken(b []byte, i int) (js.TokenType, int) {
 	c, d := b[i], b[i+1]
-	if d == '=' {
+	switch {
+	case d == '=':
 		if b[i+2] == '=' && (c == '!' || c == '=') {
 			if c == '!' {
 				return js.NotEqEqToken, i + 3
 			}
 			return js.EqEqEqToken, i + 3
 		}
-		switch c {
-		case '=':
-			return js.EqEqToken, i + 2
-		case '!':
-			return js.NotEqToken, i + 2
-		case '>':
-			return js.GtEqToken, i + 2
-		case '+':
-			return js.AddEqToken, i + 2
-		case '*':
-			return js.MulEqToken, i + 2
-		case '%':
-			return js.ModEqToken, i + 2
-		case '&':
-			return js.BitAndEqToken, i + 2
-		case '|':
-			return js.BitOrEqToken, i + 2
-		case '^':
-			return js.BitXorEqToken, i + 2
+		return opEq[c], i + 2
+	case d == c && opDouble[c] != js.ErrorToken:
+		if b[i+2] == '=' && opDoubleEq[c] != js.ErrorToken {
+			return opDoubleEq[c], i + 3
 		}
-		return js.ErrorToken, 0
-	}
-	if d == c && (c == '+' || c == '*' || c == '&' || c == '|' || c == '?') {
-		if b[i+2] == '=' && c != '+' {
-			switch c {
-			case '*':
-				return js.ExpEqToken, i + 3
-			case '&':
-				return js.AndEqToken, i + 3
-			case '|':
-				return js.OrEqToken, i + 3
-			default:
-				return js.NullishEqToken, i + 3
-			}
-		}
-		switch c {
-		case '+':
-			return js.IncrToken, i + 2
-		case '*':
-			return js.ExpToken, i + 2
-		case '&':
-			return js.AndToken, i + 2
-		case '|':
-			return js.OrToken, i + 2
-		default:
-			return js.NullishToken, i + 2
-		}
-	}
-	if c == '?' && d == '.' && (b[i+2] < '0' || b[i+2] > '9') {
+		return opDouble[c], i + 2
+	case c == '?' && d == '.' && (b[i+2] < '0' || b[i+2] > '9'):
 		return js.OptChainToken, i + 2
-	}
-	if c == '=' && d == '>' {
+	case c == '=' && d == '>':
 		return js.ArrowToken, i + 2
-	}
-	if c == '>' && d == '>' {
+	case c == '>' && d == '>':
 		if b[i+2] == '>' {
 			if b[i+3] == '=' {
 				return js.GtGtGtEqToken, i + 4
@@ -267,29 +247,7 @@ func opToken(b []byte, i int) (js.TokenType, int) {
 		}
 		return js.GtGtToken, i + 2
 	}
-	switch c {
-	case '>':
-		return js.GtToken, i + 1
-	case '=':
-		return js.EqToken, i + 1
-	case '!':
-		return js.NotToken, i + 1
-	case '+':
-		return js.AddToken, i + 1
-	case '*':
-		return js.MulToken, i + 1
-	case '%':
-		return js.ModToken, i + 1
-	case '&':
-		return js.BitAndToken, i + 1
-	case '|':
-		return js.BitOrToken, i + 1
-	case '^':
-		return js.BitXorToken, i + 1
-	case '~':
-		return js.BitNotToken, i + 1
-	}
-	return js.QuestionToken, i + 1
+	return op1[c], i + 1
 }
 
 // identStart and identPart are the ASCII bytes the library accepts to start
