@@ -157,8 +157,8 @@ func TestEngineThroughCrmFrame(t *testing.T) {
 		t.Fatalf("AGENT.Ready: %s", m.Data)
 	}
 
-	// A reload closes idle keep-alive connections; a POST must not race it.
-	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	// A reload closes the old config's listeners and connections.
+	fresh := caddyrun.ReloadClient()
 	post := func(path, body string) (int, string) {
 		resp, err := fresh.Post(api+path, "application/json", bytes.NewBufferString(body))
 		if err != nil {

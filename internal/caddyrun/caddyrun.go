@@ -5,12 +5,16 @@ package caddyrun
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -94,6 +98,39 @@ func Reload(t testing.TB, caddyfile string) {
 	t.Helper()
 	if err := caddy.Load(inProcessConfig(t, caddyfile), false); err != nil {
 		t.Fatalf("reload: %v", err)
+	}
+}
+
+// ReloadClient is an HTTP client without keep-alive for requests right
+// after Reload. Caddy binds the new config's listeners with SO_REUSEPORT
+// and then closes the old ones: a connection the kernel queued on a closing
+// listener is reset before any byte of the request is read. Such a request
+// never reached a handler, so it is sent again (on a new connection).
+func ReloadClient() *http.Client {
+	return &http.Client{Transport: reloadRetry{&http.Transport{DisableKeepAlives: true}}}
+}
+
+type reloadRetry struct{ next http.RoundTripper }
+
+func (rt reloadRetry) RoundTrip(req *http.Request) (*http.Response, error) {
+	for attempt := 1; ; attempt++ {
+		r := req
+		if attempt > 1 && req.Body != nil {
+			if req.GetBody == nil {
+				return nil, errors.New("caddyrun: request body cannot be sent again")
+			}
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			r = req.Clone(req.Context())
+			r.Body = body
+		}
+		resp, err := rt.next.RoundTrip(r)
+		if err == nil || attempt == 5 || !(errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)) {
+			return resp, err
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
