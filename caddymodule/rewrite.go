@@ -64,6 +64,8 @@ func (h *Handler) newBodyRewriter() (*injector.BodyRewriter, error) {
 			return out, changed, noteOf(res)
 		}
 		opts.OnJSCacheHit = func(note any) { observe(note.(jsrewrite.Result)) }
+		// Rewrite and Detect report nothing on what Mentions rejects.
+		opts.JSMayChange = jsrewrite.Mentions
 	}
 	return injector.NewBodyRewriter(opts)
 }
@@ -78,6 +80,9 @@ func noteOf(res jsrewrite.Result) any {
 }
 
 func observeBreakout(res jsrewrite.Result, mode string) {
+	if len(res.Counts) == 0 {
+		return // ranging over an empty map still costs an iterator
+	}
 	for kind, n := range res.Counts {
 		proxyMetrics.breakout.WithLabelValues(kind, mode).Add(float64(n))
 	}

@@ -110,6 +110,13 @@ type BodyOptions struct {
 	// constructs again in metrics, for instance).
 	RewriteJSNote func(src []byte, kind JSKind) (out []byte, changed bool, note any)
 	OnJSCacheHit  func(note any)
+	// JSMayChange, when set, is a cheap test run before RewriteJS on event
+	// handlers, javascript: URLs and inline scripts (thousands per page):
+	// false promises that RewriteJS would neither change src nor report
+	// anything, and the call is skipped. src is in the page's charset
+	// (always ASCII-compatible here), so the test must only look for
+	// ASCII text; values with character references are not pre-tested.
+	JSMayChange func(src []byte) bool
 	// JSCacheSize bounds, in bytes (sources plus results), a cache of
 	// rewritten JavaScript responses keyed by their exact bytes, so static
 	// bundles are rewritten once. 0: no cache.
@@ -452,6 +459,9 @@ func (b *BodyRewriter) callRewriteJSNote(src []byte, kind JSKind, wantNote bool)
 
 // rewriteScriptText rewrites a script body in the page charset.
 func (b *BodyRewriter) rewriteScriptText(src []byte, kind JSKind, cs pageCharset) ([]byte, bool) {
+	if b.opts.JSMayChange != nil && !b.opts.JSMayChange(src) {
+		return nil, false
+	}
 	out, changed, _ := b.rewriteScriptTextNote(src, kind, cs, false)
 	return out, changed
 }

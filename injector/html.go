@@ -640,12 +640,17 @@ func (f *htmlFilter) rewriteAttr(raw []byte, a attrSpan, kind JSKind) ([]byte, b
 	if !a.hasEq {
 		return nil, false
 	}
-	u, enc, ok := f.cs.toUTF8(raw[a.vs:a.ve])
+	val := raw[a.vs:a.ve]
+	ref := hasCharRef(val)
+	if !ref && f.b.opts.JSMayChange != nil && !f.b.opts.JSMayChange(val) {
+		return nil, false
+	}
+	u, enc, ok := f.cs.toUTF8(val)
 	if !ok {
 		return nil, false
 	}
 	code := u // most handlers have no character references: no copy
-	if hasCharRef(u) {
+	if ref {
 		code = []byte(unescapeAttr(u, a.quote))
 	}
 	if kind == JSURL {

@@ -51,17 +51,22 @@ func scanTagEnd(raw []byte, attrs []attrSpan, collect bool) (nameEnd, length int
 		if raw[j] == '>' {
 			break
 		}
-		// Attribute key (a leading '=' belongs to it).
-		a := attrSpan{ks: j}
+		// Attribute key (a leading '=' belongs to it). The span is written
+		// in place at the end: a struct filled on the stack field by field
+		// and copied with 16-byte moves stalled on store forwarding (a
+		// quarter of this function's time).
+		ks := j
 		if raw[j] == '=' {
 			j++
 		}
 		for j < n && tagClass[raw[j]]&tcKeyEnd == 0 {
 			j++
 		}
-		a.ke = j
+		ke := j
 		// Attribute value.
-		a.vs, a.ve = j, j
+		vs, ve := j, j
+		var quote byte
+		hasEq := false
 		for j < n && tagClass[raw[j]]&tcSpace != 0 {
 			j++
 		}
@@ -73,7 +78,7 @@ func scanTagEnd(raw []byte, attrs []attrSpan, collect bool) (nameEnd, length int
 			case c != '=':
 				j--
 			default:
-				a.hasEq = true
+				hasEq = true
 				for j < n && tagClass[raw[j]]&tcSpace != 0 {
 					j++
 				}
@@ -83,22 +88,22 @@ func scanTagEnd(raw []byte, attrs []attrSpan, collect bool) (nameEnd, length int
 					switch q {
 					case '>':
 						j--
-						a.vs, a.ve = j, j
+						vs, ve = j, j
 					case '"', '\'':
-						a.quote = q
-						a.vs, a.ve = j, n
+						quote = q
+						vs, ve = j, n
 						if k := bytes.IndexByte(raw[j:], q); k >= 0 {
-							a.ve = j + k
+							ve = j + k
 							j += k + 1
 						} else {
 							j = n
 						}
 					default:
-						a.vs = j - 1
+						vs = j - 1
 						for j < n && tagClass[raw[j]]&tcValEnd == 0 {
 							j++
 						}
-						a.ve = j
+						ve = j
 						if j < n && raw[j] != '>' {
 							j++ // the white space ending the value
 						}
@@ -106,8 +111,10 @@ func scanTagEnd(raw []byte, attrs []attrSpan, collect bool) (nameEnd, length int
 				}
 			}
 		}
-		if collect && a.ke > a.ks {
-			attrs = append(attrs, a)
+		if collect && ke > ks {
+			attrs = append(attrs, attrSpan{})
+			a := &attrs[len(attrs)-1]
+			a.ks, a.ke, a.vs, a.ve, a.quote, a.hasEq = ks, ke, vs, ve, quote, hasEq
 		}
 		for j < n && tagClass[raw[j]]&tcSpace != 0 {
 			j++

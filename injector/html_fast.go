@@ -223,7 +223,10 @@ func (f *htmlFilter) fastSkip(in []byte) int {
 	done := 0 // end of the last complete construct
 	i := 0
 	for {
-		j := bytes.IndexByte(in[i:], '<')
+		j := 0
+		if i >= len(in) || in[i] != '<' { // tags often follow each other
+			j = bytes.IndexByte(in[i:], '<')
+		}
 		if j < 0 || i+j+1 >= len(in) {
 			break // a text run without its end
 		}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -350,6 +351,45 @@ func TestAttributeRewriting(t *testing.T) {
 		if string(out) != c.want {
 			t.Errorf("%s\n got %s\nwant %s", c.in, out, c.want)
 		}
+	}
+}
+
+// JSMayChange skips the hook for handlers, javascript: URLs and inline
+// scripts it rejects, except values with character references (which it
+// cannot judge before decoding), and never changes the output.
+func TestJSMayChange(t *testing.T) {
+	var calls []string
+	hook := func(src []byte, k JSKind) ([]byte, bool) {
+		calls = append(calls, string(src))
+		return fakeRewriteJS(src, k)
+	}
+	in := []byte(`<a onclick="openRecord(1)" href="javascript:void(0)">a</a>` +
+		`<a onclick="&#116;op.location=1">b</a><a onclick="top.location=2">c</a>` +
+		`<script>var x = 1</script><script>top.location=3</script>`)
+	plain := newTestRewriter(t, BodyOptions{RewriteJS: hook})
+	want, err, _ := run(t, plain.BodyRewriter, getReq(), 200, htmlHeader("text/html"), in, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 6 {
+		t.Fatalf("without JSMayChange: %d hook calls %q, want 6", len(calls), calls)
+	}
+	calls = nil
+	pre := newTestRewriter(t, BodyOptions{RewriteJS: hook,
+		JSMayChange: func(b []byte) bool { return bytes.Contains(b, []byte("top")) }})
+	got, err, _ := run(t, pre.BodyRewriter, getReq(), 200, htmlHeader("text/html"), in, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs:\n got %s\nwant %s", got, want)
+	}
+	if !bytes.Contains(got, []byte(`onclick="__cf.loc(&quot;handler&quot;)=1"`)) {
+		t.Errorf("handler with a character reference not rewritten: %s", got)
+	}
+	wantCalls := []string{"top.location=1", "top.location=2", "top.location=3"}
+	if !slices.Equal(calls, wantCalls) {
+		t.Errorf("hook calls %q, want %q", calls, wantCalls)
 	}
 }
 

@@ -20,6 +20,7 @@ type Site struct {
 	Name   string // "plain" or "crm_frame"
 	Base   string // http://127.0.0.1:port
 	Client *http.Client
+	Pid    int // the crmframe process, whose CPU time a round reads (0: not read)
 }
 
 // newClient is a keep-alive client with enough idle connections for the
@@ -94,7 +95,8 @@ type Sample struct {
 	Elapsed  time.Duration
 	Lat      []time.Duration
 	FirstErr error
-	Rounds   []float64 // req/s of each measuring round
+	Rounds   []float64     // req/s of each measuring round
+	CPU      time.Duration // crmframe's CPU time (user+system) during the rounds
 }
 
 func (s *Sample) add(o Sample) {
@@ -102,10 +104,19 @@ func (s *Sample) add(o Sample) {
 	s.Errs += o.Errs
 	s.Elapsed += o.Elapsed
 	s.Lat = append(s.Lat, o.Lat...)
+	s.CPU += o.CPU
 	s.Rounds = append(s.Rounds, o.RPS())
 	if s.FirstErr == nil {
 		s.FirstErr = o.FirstErr
 	}
+}
+
+// CPUPerReq is crmframe's CPU time per request, or 0 when not measured.
+func (s *Sample) CPUPerReq() time.Duration {
+	if s.N == 0 || s.CPU <= 0 {
+		return 0
+	}
+	return s.CPU / time.Duration(s.N)
 }
 
 func (s *Sample) RPS() float64 {
@@ -128,6 +139,10 @@ func (s *Sample) Pct(p float64) time.Duration {
 // round keeps conc requests in flight for d, then waits for them to finish.
 // Throughput counts the drain, so nothing in flight is ignored.
 func round(site *Site, path string, conc int, d time.Duration) Sample {
+	var cpu0 time.Duration
+	if site.Pid > 0 {
+		cpu0 = procCPU(site.Pid)
+	}
 	start := time.Now()
 	deadline := start.Add(d)
 	var mu sync.Mutex
@@ -165,6 +180,9 @@ func round(site *Site, path string, conc int, d time.Duration) Sample {
 	}
 	wg.Wait()
 	out.Elapsed = time.Since(start)
+	if site.Pid > 0 && cpu0 > 0 {
+		out.CPU = procCPU(site.Pid) - cpu0
+	}
 	return out
 }
 

@@ -122,6 +122,13 @@ BenchmarkLexerBare-2 	      50	   2500000 ns/op	 280.00 MB/s
 	if r := microRow("JS", js, lines); r.Status != pass || r.Result != "140.0 MB/s (0.50× bare)" {
 		t.Errorf("JS row: %+v", r)
 	}
+	crm := parseBench("pkg: github.com/crmframe/crmframe/caddymodule\nBenchmarkRewriteCRMPage-2 \t 5000 \t 240000 ns/op \t 546.13 MB/s \t 13000 B/op \t 125 allocs/op\n")
+	if len(crm) != 1 {
+		t.Fatalf("crm_frame line: %+v", crm)
+	}
+	if r := microRow("crm_frame", crm[0], crm); r.Result != "240 µs per page" || r.Status != "" || r.Target != "" {
+		t.Errorf("crm_frame row: %+v", r)
+	}
 }
 
 func TestPairedRatio(t *testing.T) {

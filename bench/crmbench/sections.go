@@ -74,6 +74,7 @@ func (b *bench) startPair(globalExtra, extraSites string) (*Proc, *Site, *Site, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	plain.Pid, crm.Pid = p.Pid(), p.Pid()
 	return p, plain, crm, nil
 }
 
@@ -121,7 +122,7 @@ func (b *bench) proxyAndTTFB() error {
 	}
 	plain.Client, crm.Client = newClient(maxC, 0), newClient(maxC, 0)
 	for _, vs := range vsites {
-		vs.Client = newClient(maxC, 0)
+		vs.Client, vs.Pid = newClient(maxC, 0), p.Pid()
 	}
 	if err := b.setupChecks(plain, crm, vsites); err != nil {
 		return err
@@ -148,7 +149,10 @@ func (b *bench) proxyAndTTFB() error {
 	}
 	b.ttfb(plain, crm)
 	if b.cfg.Pprof != "" && worst != nil {
-		if err := b.profile(p, crm, worst, worstC); err != nil {
+		if err := b.profile(p, crm, worst, worstC, b.cfg.Pprof); err != nil {
+			b.rep.note("pprof: %v", err)
+		}
+		if err := b.profile(p, plain, worst, worstC, b.cfg.Pprof+".plain"); err != nil {
 			b.rep.note("pprof: %v", err)
 		}
 	}
@@ -158,9 +162,9 @@ func (b *bench) proxyAndTTFB() error {
 // profile takes a CPU profile of crmframe (Caddy's admin /debug/pprof)
 // while the crm_frame site serves the worst cell, and writes it to
 // cfg.Pprof: `go tool pprof -top <binary> <file>` shows where time goes.
-func (b *bench) profile(p *Proc, crm *Site, res *Resource, c int) error {
+func (b *bench) profile(p *Proc, crm *Site, res *Resource, c int, file string) error {
 	secs := max(2, int(b.cfg.PerSite.Seconds()))
-	b.logf("pprof: %d s CPU profile of crm_frame serving %s at c=%d", secs, res.Name, c)
+	b.logf("pprof: %d s CPU profile of %s serving %s at c=%d", secs, crm.Name, res.Name, c)
 	done := make(chan Sample, 1)
 	go func() { done <- round(crm, res.Path, c, time.Duration(secs+1)*time.Second) }()
 	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.Admin, secs))
@@ -176,10 +180,10 @@ func (b *bench) profile(p *Proc, crm *Site, res *Resource, c int) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(b.cfg.Pprof, prof, 0o644); err != nil {
+	if err := os.WriteFile(file, prof, 0o644); err != nil {
 		return err
 	}
-	b.rep.note("CPU profile of crm_frame on %s c=%d (worst ratio) in %s: go tool pprof -top %s", res.Name, c, b.cfg.Pprof, b.cfg.Pprof)
+	b.rep.note("CPU profile of %s on %s c=%d (worst ratio) in %s: go tool pprof -top %s", crm.Name, res.Name, c, file, file)
 	return nil
 }
 
@@ -287,7 +291,11 @@ func (b *bench) proxyRowsNamed(res *Resource, name string, c int, sp, sc Sample)
 		target = targetHTMLRatio
 	}
 	fig := func(s Sample) string {
-		return fmt.Sprintf("%.0f req/s, p50 %s p99 %s ms", s.RPS(), fmtMs(s.Pct(50)), fmtMs(s.Pct(99)))
+		f := fmt.Sprintf("%.0f req/s, p50 %s p99 %s ms", s.RPS(), fmtMs(s.Pct(50)), fmtMs(s.Pct(99)))
+		if c := s.CPUPerReq(); c > 0 {
+			f += fmt.Sprintf(", CPU %s ms/req", fmtMs(c))
+		}
+		return f
 	}
 	row := Row{Section: "Proxy", Measure: fmt.Sprintf("%s c=%d", name, c), Plain: fig(sp), CRM: fig(sc),
 		Target: fmt.Sprintf("≥ %.2f×", target)}

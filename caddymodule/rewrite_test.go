@@ -1,0 +1,67 @@
+package caddymodule
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"go.uber.org/zap"
+
+	"github.com/crmframe/crmframe/injector/jsrewrite"
+	"github.com/crmframe/crmframe/injector/sdk"
+)
+
+// The rewriter crm_frame builds skips the JS rewriter on handlers that do
+// not mention a trigger (JSMayChange), and still rewrites busters hidden
+// behind character references or computed window reads.
+func TestBodyRewriterHandlers(t *testing.T) {
+	initProxyMetrics()
+	h := &Handler{PathPrefix: DefaultPathPrefix, Breakout: "neutralize", RecompressLevel: "default"}
+	h.bundle, h.logger = sdk.Build(), zap.NewNop()
+	rw, err := h.newBodyRewriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	handlers := []string{
+		`openRecord(42)`,
+		`this.style.background='#FFFFCC'`,
+		`&#116;op.location=self.location`,
+		`window['to'+'p'].location=location`,
+		`if (top != self) top.location.href = self.location.href`,
+	}
+	var page strings.Builder
+	page.WriteString("<html><head></head><body>")
+	for _, v := range handlers {
+		page.WriteString(`<a onclick="` + v + `">x</a>`)
+	}
+	page.WriteString("</body></html>")
+	req := httptest.NewRequest(http.MethodGet, "http://crm.example/", nil)
+	var out bytes.Buffer
+	f := rw.Filter(req, http.StatusOK, http.Header{"Content-Type": {"text/html"}}, &out)
+	if _, err := f.Write([]byte(page.String())); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range handlers {
+		code := strings.ReplaceAll(v, "&#116;", "t")
+		want, res := jsrewrite.Rewrite([]byte(code), jsrewrite.Handler)
+		changed := res.Changed
+		if i < 2 && changed {
+			t.Fatalf("%q: the JS rewriter changed a harmless handler", v)
+		}
+		if i >= 2 && !changed {
+			t.Fatalf("%q: the JS rewriter left a buster alone", v)
+		}
+		attr := `onclick="` + v + `"`
+		if changed {
+			attr = `onclick="` + strings.ReplaceAll(string(want), `"`, "&quot;") + `"`
+		}
+		if !strings.Contains(out.String(), attr) {
+			t.Errorf("handler %q: want %s in\n%s", v, attr, out.String())
+		}
+	}
+}
