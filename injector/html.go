@@ -637,14 +637,11 @@ func mayBeJSURL(v []byte) bool {
 // rewriteAttr runs an event handler or javascript: URL through the JS
 // rewriter and returns the new value in the page's charset.
 func (f *htmlFilter) rewriteAttr(raw []byte, a attrSpan, kind JSKind) ([]byte, bool) {
-	if !a.hasEq {
+	if !f.attrMayChange(raw, a) {
 		return nil, false
 	}
 	val := raw[a.vs:a.ve]
 	ref := hasCharRef(val)
-	if !ref && f.b.opts.JSMayChange != nil && !f.b.opts.JSMayChange(val) {
-		return nil, false
-	}
 	u, enc, ok := f.cs.toUTF8(val)
 	if !ok {
 		return nil, false
@@ -668,6 +665,16 @@ func (f *htmlFilter) rewriteAttr(raw []byte, a attrSpan, kind JSKind) ([]byte, b
 		out = encodeJSURLCode(out)
 	}
 	return fromUTF8(out, enc, true)
+}
+
+// attrMayChange is rewriteAttr's cheap first test: false means it returns
+// the attribute unchanged (the fast skip then copies the tag as it is).
+func (f *htmlFilter) attrMayChange(raw []byte, a attrSpan) bool {
+	if !a.hasEq {
+		return false
+	}
+	val := raw[a.vs:a.ve]
+	return f.b.opts.JSMayChange == nil || hasCharRef(val) || f.b.opts.JSMayChange(val)
 }
 
 // declareCharset records a charset declared in the document; the first

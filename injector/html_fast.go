@@ -323,7 +323,7 @@ func (f *htmlFilter) startTag(b []byte) (n int, plain bool, nameEnd int) {
 			return 0, false, 0
 		}
 		// The attributes emitTag may rewrite.
-		if isHandlerAttr(k) || jsURLAttr(k) && mayBeJSURL(raw[a.vs:a.ve]) {
+		if (isHandlerAttr(k) || jsURLAttr(k) && mayBeJSURL(raw[a.vs:a.ve])) && f.attrMayChange(raw, a) {
 			plain = false
 		}
 	}
