@@ -505,12 +505,15 @@ func (e *Engine) unassign(c *contact, reason string, requeue bool) {
 	now := ms(e.now())
 	c.v.Reason = reason
 	c.v.EndTime = now
+	// The contact is over on this workstation: offline in the CTI (as
+	// after any CONNECTIONCLEARED); the offline times belong to JOBFINISHED.
+	c.v.JobState = PhaseOffline
+	if c.v.State != CStatePreview {
+		e.emit(c, EvConnectionCleared, "", nil)
+	}
 	c.v.OfflineEndTime = now
 	if c.v.OfflineStartTime == 0 {
 		c.v.OfflineStartTime = now
-	}
-	if c.v.State != CStatePreview {
-		e.emit(c, EvConnectionCleared, "", nil)
 	}
 	e.emit(c, EvJobFinished, "", nil)
 	delete(a.contacts, c.v.ID)

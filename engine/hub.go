@@ -528,8 +528,8 @@ func (c *conn) next() bool {
 			if ErrorCode(err) == CodeUnavailable {
 				code = CloseServiceRestart
 			}
-			c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: ErrorCode(err), Message: err.Error()}})
-			c.kill(code, err.Error(), "refused")
+			c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: ErrorCode(err), Message: ErrorMessage(err)}})
+			c.kill(code, ErrorMessage(err), "refused")
 			return false
 		}
 		c.attached = true
@@ -549,7 +549,7 @@ func (c *conn) next() bool {
 		r := wire.Result{Op: wire.OpResult, ID: env.ID, OK: err == nil, Data: res}
 		if err != nil {
 			r.Data = nil
-			r.Error = &wire.Err{Code: ErrorCode(err), Message: err.Error()}
+			r.Error = &wire.Err{Code: ErrorCode(err), Message: ErrorMessage(err)}
 		}
 		c.queue(r)
 	case wire.OpRelay:

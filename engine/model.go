@@ -97,6 +97,16 @@ func ErrorCode(err error) string {
 	return CodeInternal
 }
 
+// ErrorMessage is err's message without the code prefix of Error(): the
+// wire and the API carry the code in its own field.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
 // Agent is the public view of an agent.
 type Agent struct {
 	ID     string   `json:"id"`
@@ -140,10 +150,10 @@ type Contact struct {
 	ContentDescription string            `json:"content_description,omitempty"`
 	JobType            string            `json:"job_type"`
 	JobState           string            `json:"job_state,omitempty"`
-	Service            string            `json:"service,omitempty"`
-	ANI                string            `json:"ani,omitempty"`
-	DNIS               string            `json:"dnis,omitempty"`
-	Queue              string            `json:"queue,omitempty"`
+	Service            string            `json:"service"`
+	ANI                string            `json:"ani"`
+	DNIS               string            `json:"dnis"`
+	Queue              string            `json:"queue"`
 	Reason             string            `json:"reason,omitempty"`
 	IsACD              bool              `json:"isACD"`
 	StartTime          int64             `json:"startTime,omitempty"`

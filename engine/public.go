@@ -10,7 +10,7 @@ type ContactRequest struct {
 	ID                 string            `json:"id,omitempty"`         // optional, else generated
 	MediaType          string            `json:"media_type,omitempty"` // default telephony
 	Type               string            `json:"type,omitempty"`       // inbound (default) | outbound | callTask
-	JobType            string            `json:"job_type,omitempty"`   // inbound | previewAgent | previewQueue | predictive
+	JobType            string            `json:"job_type,omitempty"`   // inbound | previewAgent | previewQueue | predictive | outbound
 	Queue              string            `json:"queue,omitempty"`
 	Agent              string            `json:"agent,omitempty"` // previewAgent: the agent
 	Service            string            `json:"service,omitempty"`
@@ -50,9 +50,11 @@ func (e *Engine) CreateContact(r ContactRequest) (*Contact, error) {
 			r.JobType = "predictive"
 		}
 		switch r.JobType {
-		case "previewAgent", "previewQueue", "predictive":
+		// outbound: a generic system-dialled job (the contract lists the
+		// value); routed like predictive.
+		case "previewAgent", "previewQueue", "predictive", "outbound":
 		default:
-			return nil, errf(CodeBadRequest, "job_type: outbound contacts use previewAgent, previewQueue or predictive")
+			return nil, errf(CodeBadRequest, "job_type: outbound contacts use previewAgent, previewQueue, predictive or outbound")
 		}
 		if r.MediaType != MediaTelephony {
 			return nil, errf(CodeBadRequest, "media_type: outbound jobs are telephony")
@@ -69,8 +71,9 @@ func (e *Engine) CreateContact(r ContactRequest) (*Contact, error) {
 		if r.ContentType != "email" && r.ContentType != "object" {
 			return nil, errf(CodeBadRequest, "content_type: email or object")
 		}
-	} else if r.ContentType != "" {
-		return nil, errf(CodeBadRequest, "content_type: only for channel contacts")
+	} else if r.ContentType != "" || r.ContentDescription != "" {
+		// The contract gives both to channel contacts only.
+		return nil, errf(CodeBadRequest, "content_type, content_description: only for channel contacts")
 	}
 	for name, v := range map[string]string{"ani": r.ANI, "dnis": r.DNIS, "service": r.Service, "chat_id": r.ChatID} {
 		if len(v) > 128 || strings.ContainsAny(v, "\x00\r\n") {

@@ -50,10 +50,15 @@ export interface Contact {
   content_description?: string;
   job_type: JobType;
   job_state?: JobState;
-  service?: string;
-  ani?: string;
-  dnis?: string;
-  queue?: string;
+  /** always present; "" when none */
+  service: string;
+  /** always present; "" when unknown */
+  ani: string;
+  /** always present; "" when unknown */
+  dnis: string;
+  /** always present; "" when the contact was never queued */
+  queue: string;
+  /** from CONNECTIONCLEARED on */
   reason?: string;
   isACD: boolean;
   startTime?: number;
@@ -174,6 +179,30 @@ export interface AgentDesktopError extends Error {
   name: 'AgentDesktopError';
   code: ErrorCode;
   message: string;
+}
+
+/** AGENTDESKTOP.AgentDesktopError: every rejected command is an instance. */
+export interface AgentDesktopErrorConstructor {
+  new (code: ErrorCode, message?: string): AgentDesktopError;
+  readonly prototype: AgentDesktopError;
+}
+
+/** AGENTDESKTOP.Errors: every error code as a constant. */
+export interface ErrorCodes {
+  readonly BAD_REQUEST: 'bad_request';
+  readonly NOT_FOUND: 'not_found';
+  readonly INVALID_STATE: 'invalid_state';
+  readonly UNSUPPORTED: 'unsupported';
+  readonly UNAVAILABLE: 'unavailable';
+  readonly FORBIDDEN: 'forbidden';
+  readonly UNKNOWN_COMMAND: 'unknown_command';
+  readonly INTERNAL: 'internal';
+  readonly TIMEOUT: 'timeout';
+  readonly NOT_CONNECTED: 'not_connected';
+  readonly QUEUE_FULL: 'queue_full';
+  readonly DISCONNECTED: 'disconnected';
+  readonly BAD_ARGUMENT: 'bad_argument';
+  readonly PROTOCOL: 'protocol_error';
 }
 
 export interface RelayMessage {
@@ -344,7 +373,8 @@ export interface UiNamespace {
 export interface AgentDesktopSDK {
   readonly __crmframe: true;
   readonly version: string;
-  readonly Errors: { [K: string]: ErrorCode };
+  readonly Errors: ErrorCodes;
+  readonly AgentDesktopError: AgentDesktopErrorConstructor;
 
   on<K extends EventName>(name: K, fn: Listener<EventMap[K]>): () => void;
   once<K extends EventName>(name: K, fn: Listener<EventMap[K]>): () => void;

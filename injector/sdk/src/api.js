@@ -1,6 +1,6 @@
 // The AGENTDESKTOP global: the AgentDesktop-compatible PascalCase namespaces
 // and the modern layer (Promises, on/off/once, snapshot getters, status).
-import { SdkError, Codes } from './errors.js';
+import { SdkError, Codes, EngineCodes } from './errors.js';
 import { showPanel } from './dom.js';
 
 export const VERSION = '1.0.0';
@@ -98,14 +98,22 @@ export function buildAPI(client, env) {
   const on = (name, fn) => client.events.on(name, fn);
   const replay = (fn) => client.ready().then(() => {
     const a = client.agent();
-    if (a && a.state) fn(Object.assign({}, a, { event: a.state, agent: a.id, replayed: true }));
-    for (const c of client.contacts()) fn(Object.assign({}, c, { event: c.last_event || 'POPUP', replayed: true }));
+    if (a && a.state) fn(Object.assign({}, a, { event: a.state, agent: a.id, time: a.since, replayed: true }));
+    for (const c of client.contacts()) {
+      const ev = Object.assign({}, c, { event: c.last_event || 'POPUP', replayed: true });
+      // the phase a JOB* event had (events.md): derived, the snapshot does not keep it
+      if (ev.event === 'JOBSTARTED') ev.phase = 'online';
+      if (ev.event === 'JOBCHANGED') ev.phase = c.state === 'offline' ? 'offline' : 'setup';
+      fn(ev);
+    }
   });
 
   const AD = {
     __crmframe: true,
     version: VERSION,
-    Errors: Object.assign({}, Codes),
+    // every error code as a constant, and the class for instanceof checks
+    Errors: Object.freeze(Object.assign({}, EngineCodes, Codes)),
+    AgentDesktopError: SdkError,
 
     // ---- modern layer ----
     on,
@@ -154,7 +162,14 @@ export function buildAPI(client, env) {
 
     AGENT: {
       Ready: () => run('AGENT.Ready'),
-      Pause: (Code) => run('AGENT.Pause', Code ? { code: +Code } : {}),
+      // Pause() / Pause(null) / Pause(0): generic PAUSE; otherwise a pause
+      // code, never silently turned into a generic pause.
+      Pause(Code) {
+        if (Code === undefined || Code === null || Code === '' || Code === 0 || Code === '0') return run('AGENT.Pause', {});
+        const n = +Code;
+        if (!Number.isInteger(n) || n <= 0) return bad('AGENT.Pause: Code must be a positive pause code, got ' + String(Code));
+        return run('AGENT.Pause', { code: n });
+      },
       Logout: () => run('AGENT.Logout'),
       GetState: () => run('AGENT.GetState'),
       GetPauseCodes: () => run('AGENT.GetPauseCodes'),

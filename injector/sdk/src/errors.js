@@ -9,8 +9,20 @@ export class SdkError extends Error {
   }
 }
 
-// Codes produced by the SDK itself (the engine adds bad_request, not_found,
-// invalid_state, forbidden, unsupported, unavailable, unknown_command, internal).
+// Codes the engine returns (docs/protocol.md); they reach rejected
+// Promises unchanged.
+export const EngineCodes = {
+  BAD_REQUEST: 'bad_request',
+  NOT_FOUND: 'not_found',
+  INVALID_STATE: 'invalid_state',
+  UNSUPPORTED: 'unsupported',
+  UNAVAILABLE: 'unavailable',
+  FORBIDDEN: 'forbidden',
+  UNKNOWN_COMMAND: 'unknown_command',
+  INTERNAL: 'internal',
+};
+
+// Codes produced by the SDK itself.
 export const Codes = {
   TIMEOUT: 'timeout', // no result within the command timeout
   NOT_CONNECTED: 'not_connected', // status failed / disconnected, or queueing disabled

@@ -90,8 +90,11 @@ export class Store {
       if (ev.event === 'JOBFINISHED') {
         this.contacts.delete(ev.id);
       } else {
+        // Every contact event carries the whole contact: replace, do not
+        // merge, so that a field the engine dropped (parties after a
+        // cancelled consult, peer) does not linger.
         const old = this.contacts.get(ev.id);
-        const c = Object.assign({}, old || {});
+        const c = {};
         for (const k in ev) if (EVENT_ONLY.indexOf(k) < 0) c[k] = ev[k];
         c.messages = old && old.messages ? old.messages.slice() : [];
         if (ev.message) {
