@@ -128,7 +128,11 @@ func (h *Handler) takeToken(w http.ResponseWriter, r *http.Request) (bool, error
 		MaxAge: int(time.Until(claims.ExpiresAt).Seconds()),
 	}
 	if h.Cookies == "cross_site" {
-		ck.SameSite, ck.Secure, ck.Partitioned = http.SameSiteNoneMode, true, h.Partitioned
+		// Always partitioned: the token only serves pages inside the
+		// desktop's frame, and browsers that block third-party cookies
+		// (Safari, Chrome with restrictions, headless Chromium) drop an
+		// unpartitioned one there, leaving the SDK without its WebSocket.
+		ck.SameSite, ck.Secure, ck.Partitioned = http.SameSiteNoneMode, true, true
 	}
 	http.SetCookie(w, ck)
 	q.Del(TokenParam)

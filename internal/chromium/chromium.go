@@ -33,8 +33,9 @@ func Path() (string, error) {
 }
 
 // New starts a fresh headless browser for the test and returns a chromedp
-// context for its first tab. The browser stops when the test ends.
-func New(t testing.TB) context.Context {
+// context for its first tab. The browser stops when the test ends. extra
+// options come after the defaults (more flags, or overrides).
+func New(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path, err := Path()
 	if err != nil {
@@ -56,6 +57,7 @@ func New(t testing.TB) context.Context {
 		chromedp.Flag("disable-site-isolation-trials", true),
 		chromedp.Flag("disable-features", "IsolateOrigins,site-per-process,Translate,BlinkGenPropertyTrees"),
 	)
+	opts = append(opts, extra...)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	if err := chromedp.Do(ctx); err != nil { // start the browser now
