@@ -147,6 +147,10 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	pol := injector.HeaderPolicy{FrameAncestors: h.FrameAncestors, Partitioned: h.Partitioned, Sandbox: h.Sandbox == "on"}
 	if h.Cookies == "cross_site" {
 		pol.Cookies = injector.CookiesCrossSite
+		if !h.Partitioned {
+			// Legitimate (popups keep the session) but a common surprise.
+			h.logger.Warn("cookies cross_site without partitioned: browsers that block third-party cookies (Safari, Chrome incognito or under policy) drop the CRM's cookies inside the frame; add partitioned unless every agent browser allows them")
+		}
 	}
 	for _, o := range h.UpstreamOrigins {
 		u, _ := url.Parse(o)
