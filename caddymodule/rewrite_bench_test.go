@@ -6,9 +6,6 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"go.uber.org/zap"
-
-	"github.com/crmframe/crmframe/injector/sdk"
 	"github.com/crmframe/crmframe/internal/benchpage"
 )
 
@@ -18,13 +15,7 @@ import (
 // breakout metrics), in 32 KB writes as reverse_proxy sends them. It is the
 // rewriter's share of what `make bench` measures on html-128KB.
 func BenchmarkRewriteCRMPage(b *testing.B) {
-	initProxyMetrics()
-	h := &Handler{PathPrefix: DefaultPathPrefix, Breakout: "neutralize", RecompressLevel: "default"}
-	h.bundle, h.logger = sdk.Build(), zap.NewNop()
-	rw, err := h.newBodyRewriter()
-	if err != nil {
-		b.Fatal(err)
-	}
+	rw := handlerBodyRewriter(b)
 	page := benchpage.CRMPage(1, 128<<10)
 	req := httptest.NewRequest(http.MethodGet, "http://crm.example/crm/customer.html", nil)
 	req.Header.Set("Sec-Fetch-Dest", "iframe")

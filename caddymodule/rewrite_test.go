@@ -9,14 +9,15 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/crmframe/crmframe/injector"
 	"github.com/crmframe/crmframe/injector/jsrewrite"
 	"github.com/crmframe/crmframe/injector/sdk"
 )
 
-// The rewriter crm_frame builds skips the JS rewriter on handlers that do
-// not mention a trigger (JSMayChange), and still rewrites busters hidden
-// behind character references or computed window reads.
-func TestBodyRewriterHandlers(t *testing.T) {
+// handlerBodyRewriter is the body rewriter a provisioned crm_frame with
+// default settings builds (breakout neutralize, metrics registered).
+func handlerBodyRewriter(t testing.TB) *injector.BodyRewriter {
+	t.Helper()
 	initProxyMetrics()
 	h := &Handler{PathPrefix: DefaultPathPrefix, Breakout: "neutralize", RecompressLevel: "default"}
 	h.bundle, h.logger = sdk.Build(), zap.NewNop()
@@ -24,6 +25,14 @@ func TestBodyRewriterHandlers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rw
+}
+
+// The rewriter crm_frame builds skips the JS rewriter on handlers that do
+// not mention a trigger (JSMayChange), and still rewrites busters hidden
+// behind character references or computed window reads.
+func TestBodyRewriterHandlers(t *testing.T) {
+	rw := handlerBodyRewriter(t)
 	handlers := []string{
 		`openRecord(42)`,
 		`this.style.background='#FFFFCC'`,

@@ -3,12 +3,9 @@ package e2e
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/crmframe/crmframe/internal/caddyrun"
 )
 
 // TestRewriterUnderEncode: a CRM site with Caddy's own `encode` directive
@@ -18,13 +15,9 @@ import (
 // crm_frame, and encode leaves them alone. Never two layers, never the
 // SDK missing.
 func TestRewriterUnderEncode(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A page well over encode's 512-byte minimum_length.
 	page := strings.Replace(crmPage(""), "</body>", strings.Repeat("<p class=row>Ticket 4711: callback requested</p>\n", 100)+"</body>", 1)
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	base := startProxySite(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("X-Frame-Options", "DENY")
 		if coding, ok := strings.CutPrefix(r.URL.Path, "/coded/"); ok {
@@ -33,19 +26,7 @@ func TestRewriterUnderEncode(t *testing.T) {
 			return
 		}
 		_, _ = io.WriteString(w, page)
-	})}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	proxy := caddyrun.FreePort(t)
-	caddyrun.Start(t, fmt.Sprintf(`
-http://localhost:%[1]d {
-	encode zstd gzip
-	crm_frame {
-		frame_ancestors http://127.0.0.1:%[1]d
-	}
-	reverse_proxy %[2]s
-}`, proxy, ln.Addr().String()))
-	base := fmt.Sprintf("http://localhost:%d", proxy)
+	}), "encode zstd gzip")
 	cases := []struct {
 		path, accept, want string // want: Content-Encoding of the response
 	}{
@@ -56,29 +37,13 @@ http://localhost:%[1]d {
 		{"/coded/zstd", "zstd, gzip", "zstd"}, // same coding at both layers
 	}
 	for _, c := range cases {
-		req, _ := http.NewRequest(http.MethodGet, base+c.path, nil)
-		req.Header.Set("Accept-Encoding", c.accept)
-		resp, err := rawClient().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", c.path, err)
-		}
+		resp, raw := getRaw(t, base+c.path, c.accept)
 		if ce := resp.Header.Values("Content-Encoding"); len(ce) != 1 || ce[0] != c.want {
 			t.Fatalf("%s (Accept-Encoding %s): Content-Encoding %q, want exactly %q", c.path, c.accept, ce, c.want)
 		}
 		if cl := resp.Header.Get("Content-Length"); cl != "" && cl != fmt.Sprint(len(raw)) {
 			t.Errorf("%s: Content-Length %s for %d bytes", c.path, cl, len(raw))
 		}
-		body := string(decode(t, c.want, raw))
-		sdkTagBeforeCRM(t, body)
-		i := strings.Index(body, "<script src=")
-		j := strings.Index(body[i:], "</script>") + i + len("</script>")
-		if body[:i]+body[j:] != page {
-			t.Errorf("%s (%s): page changed beyond the injection:\n%s", c.path, c.want, body)
-		}
+		checkInjectedOnly(t, c.path+" "+c.want, string(decode(t, c.want, raw)), page)
 	}
 }

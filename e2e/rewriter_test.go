@@ -144,6 +144,12 @@ func decode(t *testing.T, coding string, b []byte) []byte {
 // startRewriterProxy runs crmframe (in-process Caddy) in front of the
 // upstream and returns its base URL.
 func startRewriterProxy(t *testing.T, upstream http.Handler, crmFrameLines ...string) string {
+	return startProxySite(t, upstream, "", crmFrameLines...)
+}
+
+// startProxySite is startRewriterProxy with more directives in the site
+// (siteLines, before crm_frame).
+func startProxySite(t *testing.T, upstream http.Handler, siteLines string, crmFrameLines ...string) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -154,13 +160,26 @@ func startRewriterProxy(t *testing.T, upstream http.Handler, crmFrameLines ...st
 	proxy := caddyrun.FreePort(t)
 	caddyrun.Start(t, fmt.Sprintf(`
 http://localhost:%[1]d {
+	%[4]s
 	crm_frame {
 		frame_ancestors http://127.0.0.1:%[1]d
 		%[3]s
 	}
 	reverse_proxy %[2]s
-}`, proxy, ln.Addr().String(), strings.Join(crmFrameLines, "\n\t\t")))
+}`, proxy, ln.Addr().String(), strings.Join(crmFrameLines, "\n\t\t"), siteLines))
 	return fmt.Sprintf("http://localhost:%d", proxy)
+}
+
+// checkInjectedOnly checks that body is page with the SDK injected before
+// the CRM's first script, and nothing else changed.
+func checkInjectedOnly(t *testing.T, what, body, page string) {
+	t.Helper()
+	sdkTagBeforeCRM(t, body)
+	i := strings.Index(body, "<script src=")
+	j := strings.Index(body[i:], "</script>") + i + len("</script>")
+	if body[:i]+body[j:] != page {
+		t.Errorf("%s: page changed beyond the injection:\n%s", what, body)
+	}
 }
 
 // sdkTagBeforeCRM checks that our SDK tag comes before the CRM's first script.
@@ -177,6 +196,23 @@ func sdkTagBeforeCRM(t *testing.T, body string) {
 	if crm < 0 || sdk > crm {
 		t.Fatalf("SDK tag at %d, first CRM script at %d:\n%s", sdk, crm, body)
 	}
+}
+
+// getRaw GETs url with Accept-Encoding accept and returns the body as sent.
+func getRaw(t *testing.T, url, accept string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Accept-Encoding", accept)
+	resp, err := rawClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatalf("%s: %v", url, err)
+	}
+	return resp, raw
 }
 
 func rawClient() *http.Client {
@@ -199,17 +235,7 @@ func TestRewriterCodings(t *testing.T) {
 		t.Run("level="+level, func(t *testing.T) {
 			base := startRewriterProxy(t, rewriterUpstream(t, nil), lines...)
 			for _, coding := range []string{"gzip", "br", "zstd"} {
-				req, _ := http.NewRequest(http.MethodGet, base+"/coded/"+coding, nil)
-				req.Header.Set("Accept-Encoding", coding)
-				resp, err := rawClient().Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				raw, err := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if err != nil {
-					t.Fatalf("%s: %v", coding, err)
-				}
+				resp, raw := getRaw(t, base+"/coded/"+coding, coding)
 				if ce := resp.Header.Get("Content-Encoding"); ce != coding {
 					t.Fatalf("%s: Content-Encoding %q", coding, ce)
 				}
@@ -217,13 +243,7 @@ func TestRewriterCodings(t *testing.T) {
 					t.Errorf("%s: X-Frame-Options kept", coding)
 				}
 				size[level][coding] = len(raw)
-				body := string(decode(t, coding, raw))
-				sdkTagBeforeCRM(t, body)
-				i := strings.Index(body, "<script src=")
-				j := strings.Index(body[i:], "</script>") + i + len("</script>")
-				if body[:i]+body[j:] != page {
-					t.Errorf("%s %q: page changed beyond the injection:\n%s", coding, level, body)
-				}
+				checkInjectedOnly(t, coding+" "+level, string(decode(t, coding, raw)), page)
 			}
 		})
 	}

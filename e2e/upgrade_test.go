@@ -3,15 +3,12 @@ package e2e
 import (
 	"bufio"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"github.com/crmframe/crmframe/internal/caddyrun"
 )
 
 // TestCRMOwnStreams: a modern CRM's own WebSocket and server-sent events
@@ -53,24 +50,11 @@ func TestCRMOwnStreams(t *testing.T) {
 			}
 		}
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: mux}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	proxy := caddyrun.FreePort(t)
-	caddyrun.Start(t, fmt.Sprintf(`
-http://localhost:%[1]d {
-	crm_frame {
-		frame_ancestors http://127.0.0.1:%[1]d
-	}
-	reverse_proxy %[2]s
-}`, proxy, ln.Addr().String()))
+	base := startRewriterProxy(t, mux)
+	wsBase := "ws" + strings.TrimPrefix(base, "http")
 
 	t.Run("websocket", func(t *testing.T) {
-		c, resp, err := websocket.DefaultDialer.Dial(fmt.Sprintf("ws://localhost:%d/live", proxy), http.Header{"Origin": {"http://localhost"}})
+		c, resp, err := websocket.DefaultDialer.Dial(wsBase+"/live", http.Header{"Origin": {"http://localhost"}})
 		if err != nil {
 			t.Fatalf("dial through crm_frame: %v (response %v)", err, resp)
 		}
@@ -91,7 +75,7 @@ http://localhost:%[1]d {
 	})
 
 	t.Run("server-sent events", func(t *testing.T) {
-		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("http://localhost:%d/events", proxy), nil)
+		req, _ := http.NewRequest(http.MethodGet, base+"/events", nil)
 		resp, err := rawClient().Do(req)
 		if err != nil {
 			t.Fatal(err)
