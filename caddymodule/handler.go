@@ -168,7 +168,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if err != nil {
 		return fmt.Errorf("crm_frame: %v", err)
 	}
-	h.cfg = injector.Config{Policy: pol, Observer: observeHeaders, Body: br.Filter}
+	h.cfg = injector.Config{Policy: pol, Observer: h.observeHeaders, Body: br.Filter}
 	return nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/crmframe/crmframe/injector"
 )
@@ -22,6 +24,7 @@ var proxyMetrics = struct {
 	bytesOut        *prometheus.CounterVec
 	sdkRequests     *prometheus.CounterVec
 	jsCache         *prometheus.CounterVec
+	foreignRedirect prometheus.Counter
 }{}
 
 func initProxyMetrics() {
@@ -60,6 +63,10 @@ func initProxyMetrics() {
 			Namespace: ns, Subsystem: "proxy", Name: "js_cache_total",
 			Help: "JavaScript responses looked up in the rewritten-JavaScript cache, by result: hit, miss.",
 		}, []string{"result"})
+		proxyMetrics.foreignRedirect = prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: ns, Subsystem: "proxy", Name: "foreign_redirects_total",
+			Help: "Pages loading in a frame that the CRM redirected to another site (shown only if that site allows framing: a blank frame otherwise).",
+		})
 	})
 }
 
@@ -80,12 +87,20 @@ func registerCollectors(reg prometheus.Registerer, cs ...prometheus.Collector) e
 func registerProxyMetrics(reg prometheus.Registerer) error {
 	initProxyMetrics()
 	m := &proxyMetrics
-	return registerCollectors(reg, m.responses, m.headers, m.breakout, m.rewriteDuration, m.bytesIn, m.bytesOut, m.sdkRequests, m.jsCache)
+	return registerCollectors(reg, m.responses, m.headers, m.breakout, m.rewriteDuration, m.bytesIn, m.bytesOut, m.sdkRequests, m.jsCache, m.foreignRedirect)
 }
 
-// observeHeaders counts what the header policy changed.
-func observeHeaders(c injector.Changes) {
+// observeHeaders counts what the header policy changed, and logs a framed
+// page sent to another site.
+func (h *Handler) observeHeaders(c injector.Changes) {
 	m := &proxyMetrics
+	if c.ForeignRedirect != "" {
+		m.foreignRedirect.Inc()
+		if ce := h.logger.Check(zapcore.WarnLevel, "framed page redirected to another site"); ce != nil {
+			ce.Write(zap.String("to", c.ForeignRedirect), zap.String("path", c.Path),
+				zap.String("hint", "shown only if that site allows framing by the desktop; see Troubleshooting (SSO)"))
+		}
+	}
 	if c.XFORemoved > 0 {
 		m.headers.WithLabelValues("xfo_removed").Add(float64(c.XFORemoved))
 	}

@@ -73,6 +73,10 @@ func metricsUpstream() *httptest.Server {
 		w.Header().Set("Content-Encoding", "gzip")
 		_, _ = io.WriteString(w, "this is not gzip at all")
 	})
+	mux.HandleFunc("/sso", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "https://sso.corp.example/login?app=crm")
+		w.WriteHeader(http.StatusFound)
+	})
 	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", self+"/page.html")
 		w.Header().Set("Content-Type", "text/plain")
@@ -378,6 +382,14 @@ http://127.0.0.1:%d {
 	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != base+"/page.html" {
 		t.Fatalf("redirect: %d Location=%q", resp.StatusCode, resp.Header.Get("Location"))
 	}
+	// The CRM sends a page loading in the frame to its login site: counted
+	// (a likely blank frame); the same redirect at top level is not.
+	for _, dest := range []string{"iframe", "document"} {
+		resp, _ = get("/sso", http.Header{"Sec-Fetch-Dest": {dest}})
+		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://sso.corp.example/login?app=crm" {
+			t.Fatalf("sso redirect (%s): %d Location=%q", dest, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
 	resp, _ = get("/__crmframe/sdk.js", nil)
 	etag := resp.Header.Get("ETag")
 	if resp.StatusCode != 200 || etag == "" {
@@ -402,10 +414,10 @@ http://127.0.0.1:%d {
 		}
 	}
 	wants := []mWant{
-		{"crmframe_proxy_responses_total", nil, 6},
+		{"crmframe_proxy_responses_total", nil, 8},
 		{"crmframe_proxy_responses_total", lbl{"action": "rewritten_html"}, 1},
 		{"crmframe_proxy_responses_total", lbl{"action": "rewritten_js"}, 2},
-		{"crmframe_proxy_responses_total", lbl{"action": "passed_through"}, 2},
+		{"crmframe_proxy_responses_total", lbl{"action": "passed_through"}, 4},
 		{"crmframe_proxy_responses_total", lbl{"action": "undecodable"}, 1},
 		{"crmframe_proxy_rewrite_duration_seconds", nil, 4},
 		{"crmframe_proxy_rewrite_duration_seconds", lbl{"action": "rewritten_html"}, 1},
@@ -417,11 +429,12 @@ http://127.0.0.1:%d {
 		{"crmframe_proxy_rewrite_bytes_out_total", lbl{"action": "rewritten_js"}, float64(2 * len(js))},
 		{"crmframe_proxy_js_cache_total", lbl{"result": "miss"}, 1},
 		{"crmframe_proxy_js_cache_total", lbl{"result": "hit"}, 1},
-		// 2 responses carried X-Frame-Options; all 6 proxied responses
+		// 2 responses carried X-Frame-Options; all 8 proxied responses
 		// got frame-ancestors and (sandbox on) the sandbox backstop.
 		{"crmframe_proxy_headers_rewritten_total", lbl{"kind": "xfo_removed"}, 2},
-		{"crmframe_proxy_headers_rewritten_total", lbl{"kind": "csp_frame_ancestors"}, 6},
-		{"crmframe_proxy_headers_rewritten_total", lbl{"kind": "csp_sandbox"}, 6},
+		{"crmframe_proxy_headers_rewritten_total", lbl{"kind": "csp_frame_ancestors"}, 8},
+		{"crmframe_proxy_headers_rewritten_total", lbl{"kind": "csp_sandbox"}, 8},
+		{"crmframe_proxy_foreign_redirects_total", nil, 1},
 		{"crmframe_proxy_headers_rewritten_total", lbl{"kind": "location"}, 1},
 		{"crmframe_proxy_headers_rewritten_total", lbl{"kind": "cookie"}, 0},
 		{"crmframe_proxy_sdk_requests_total", nil, 3},

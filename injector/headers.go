@@ -58,6 +58,14 @@ type Changes struct {
 	SandboxApplied    int
 	CookiesRewritten  int
 	LocationsRewrites int
+	// ForeignRedirect is the origin a page loading in a frame is
+	// redirected to when it is neither the client's origin nor an upstream
+	// origin (set by ResponseWriter; empty otherwise). The browser loads it
+	// in the frame only if that site allows framing by the desktop: the
+	// usual cause of a blank frame (a single sign-on page, for instance).
+	ForeignRedirect string
+	// Path is the request path of a ForeignRedirect.
+	Path string
 }
 
 // ValidateOrigin checks that s is a serialized origin usable as a

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 )
 
 // BodyFilter processes a response body on its way to the client. Writes
@@ -63,7 +65,13 @@ func (w *ResponseWriter) WriteHeader(status int) {
 	}
 	w.wroteHeader = true
 	h := w.Header()
-	ch := w.cfg.Policy.Apply(h, ClientOrigin(w.req))
+	client := ClientOrigin(w.req)
+	ch := w.cfg.Policy.Apply(h, client)
+	if status >= 300 && status < 400 && framedNavigation(w.req) {
+		if o := foreignOrigin(h.Get("Location"), w.req, client); o != "" {
+			ch.ForeignRedirect, ch.Path = o, w.req.URL.Path
+		}
+	}
 	if w.cfg.Observer != nil {
 		w.cfg.Observer(ch)
 	}
@@ -167,6 +175,50 @@ func (w *ResponseWriter) Err() error { return w.err }
 var ErrAbort = errors.New("crmframe: response aborted")
 
 type writerOnly struct{ io.Writer }
+
+// framedNavigation reports whether r loads a document into a frame.
+func framedNavigation(r *http.Request) bool {
+	d := r.Header.Get("Sec-Fetch-Dest")
+	return d == "iframe" || d == "frame"
+}
+
+// foreignOrigin returns the origin of loc (resolved against the request)
+// when it is another origin than the client's, else "". Upstream origins
+// were already rewritten to the client's by the header policy.
+func foreignOrigin(loc string, r *http.Request, client *url.URL) string {
+	if loc == "" {
+		return ""
+	}
+	u, err := url.Parse(strings.TrimSpace(loc))
+	if err != nil {
+		return ""
+	}
+	base := *client
+	base.Path = r.URL.Path
+	u = base.ResolveReference(u)
+	if u.Host == "" || sameOrigin(u, client) {
+		return ""
+	}
+	return strings.ToLower(u.Scheme) + "://" + u.Host
+}
+
+// sameOrigin compares scheme, host and port (a default port may be
+// written or not).
+func sameOrigin(a, b *url.URL) bool {
+	port := func(u *url.URL) string {
+		if p := u.Port(); p != "" {
+			return p
+		}
+		switch strings.ToLower(u.Scheme) {
+		case "http", "ws":
+			return "80"
+		case "https", "wss":
+			return "443"
+		}
+		return ""
+	}
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
+}
 
 // passThrough hides the ReaderFrom/Flusher methods of the downstream
 // writer from filters: they write bytes, the wrapper flushes.
