@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -51,13 +52,22 @@ func (c *httpsCRM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "frame-ancestors 'none'")
-	_, _ = io.WriteString(w, `<!doctype html><html><head><meta charset="utf-8"><title>CRM</title>
+	var out io.Writer = w
+	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		// As most CRMs do: crm_frame decodes, rewrites and re-encodes it.
+		h.Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		defer zw.Close()
+		out = zw
+	}
+	_, _ = io.WriteString(out, `<!doctype html><html><head><meta charset="utf-8"><title>CRM</title>
 <script>if (top !== self) { top.location = self.location; }</script>
 </head><body>
 <div id="crm-marker">CRM ok</div><div id="sid">`+sid+`</div><div id="proto"></div><div id="sdk"></div>
+<div id="filler">`+strings.Repeat("Ticket 4711: customer asked for a callback. ", 40)+`</div>
 <script>
 var nav = performance.getEntriesByType('navigation')[0];
-document.getElementById('proto').textContent = nav ? nav.nextHopProtocol : '';
+document.getElementById('proto').textContent = nav ? nav.nextHopProtocol + (nav.encodedBodySize < nav.decodedBodySize ? ' compressed' : ' identity') : '';
 setInterval(function () {
   var s;
   try { s = AGENTDESKTOP.getStatus().status + ' ' + ((AGENTDESKTOP.getAgent() || {}).id || ''); } catch (e) { s = 'error ' + e; }
@@ -230,8 +240,10 @@ https://evil.test:%[3]d {
 		if frame != crmBase+"/home.html" {
 			t.Errorf("CRM frame at %s, want the token parameter gone (%s/home.html)", frame, crmBase)
 		}
-		if p, _ := inFrame(`document.getElementById('proto').textContent`); p != "h2" {
-			t.Errorf("CRM page protocol %q, want h2", p)
+		// The CRM sent the page gzip-compressed: it arrives rewritten and
+		// still compressed, over HTTP/2.
+		if p, _ := inFrame(`document.getElementById('proto').textContent`); p != "h2 compressed" {
+			t.Errorf("CRM page protocol %q, want h2 compressed", p)
 		}
 
 		if !session {
