@@ -365,10 +365,14 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 		return nil, "unknown content coding"
 	}
 	res.Coding = coding
+	var length int64 // the body's length on the wire when announced
 	if cl := h.Get("Content-Length"); cl != "" {
-		if n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64); err == nil && n > b.opts.MaxRewriteSize {
-			res.Action = ActionTooLarge
-			return nil, "content-length over max_rewrite_size"
+		if n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64); err == nil {
+			if n > b.opts.MaxRewriteSize {
+				res.Action = ActionTooLarge
+				return nil, "content-length over max_rewrite_size"
+			}
+			length = max(n, 0)
 		}
 	}
 	var cs pageCharset
@@ -392,7 +396,7 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 	}
 	prepareHeaders(h, ed.fresh)
 	if kind == "js" {
-		f := &jsFilter{b: b, dst: dst, coding: coding, cs: cs, kind: jsResponseKind(r), res: *res}
+		f := &jsFilter{b: b, dst: dst, coding: coding, cs: cs, kind: jsResponseKind(r), res: *res, length: length}
 		if b.jsCache != nil {
 			f.hash = b.jsCache.newHash(f.cacheKey())
 		}
@@ -505,6 +509,7 @@ type jsFilter struct {
 	buf     []byte
 	hash    *maphash.Hash // cache key hash of buf so far; nil: no cache lookup
 	passing bool          // over the limit: streaming as received
+	length  int64         // Content-Length, 0 when unknown: the buffer's size
 	res     Result
 	err     error
 	closed  bool
@@ -527,6 +532,13 @@ func (f *jsFilter) Write(p []byte) (int, error) {
 	}
 	if f.buf == nil {
 		f.buf = (*jsBufs.Get().(*[]byte))[:0]
+		if int64(cap(f.buf)) < f.length {
+			// Sized once: growing a 700 KB bundle by append copies it
+			// several times (the small buffer stays in the pool).
+			small := f.buf
+			jsBufs.Put(&small)
+			f.buf = make([]byte, 0, f.length)
+		}
 	}
 	if int64(len(f.buf)+len(p)) > f.b.opts.MaxRewriteSize {
 		f.passing = true
