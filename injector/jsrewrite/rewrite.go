@@ -108,17 +108,18 @@ type Result struct {
 
 // Replacement texts, shared by all edits.
 var (
-	replAccessor  = []byte(Accessor)
-	replShorthand = []byte("top: " + Accessor)
-	replSingle    = []byte("'" + Accessor + "'")
-	replDouble    = []byte(`"` + Accessor + `"`)
-	replBacktick  = []byte("`" + Accessor + "`")
-	replPattern   = []byte(Accessor + ": top")
-	replAncestors = []byte(AncestorsAccessor)
-	replEvalOpen  = []byte(EvalWrapOpen)
-	replEvalClose = []byte(EvalWrapClose)
-	replKeyOpen   = []byte(KeyWrapOpen)
-	replKeyClose  = []byte(KeyWrapClose)
+	replAccessor     = []byte(Accessor)
+	replShorthand    = []byte("top: " + Accessor)
+	replSingle       = []byte("'" + Accessor + "'")
+	replDouble       = []byte(`"` + Accessor + `"`)
+	replBacktick     = []byte("`" + Accessor + "`")
+	replPattern      = []byte(Accessor + ": top")
+	replAncestors    = []byte(AncestorsAccessor)
+	replAncestorsPat = []byte(AncestorsAccessor + ": ancestorOrigins")
+	replEvalOpen     = []byte(EvalWrapOpen)
+	replEvalClose    = []byte(EvalWrapClose)
+	replKeyOpen      = []byte(KeyWrapOpen)
+	replKeyClose     = []byte(KeyWrapClose)
 )
 
 // Mentions reports whether src could contain anything Rewrite changes:
@@ -386,6 +387,7 @@ type scanner struct {
 	// evalNext: the next '(' opens the arguments of eval; closedEval holds
 	// the wrapper edits of the eval call whose ')' was just seen.
 	evalNext   bool
+	evalRef    bool // a bare eval followed by ')' or '?.': maybe (0, eval)( or eval?.(
 	closedEval [2]int
 	// winAliases are names the script assigns a window to (var w = self,
 	// e = window): w.top is then the window's top.
@@ -393,6 +395,26 @@ type scanner struct {
 	// chainPre is the token before the window name that started the
 	// current chain.
 	chainPre js.TokenType
+	// chainLit: the chain started at a window alias (var w = self) or a
+	// window-like name ($window, win, contentWindow): its ['top'] is
+	// rewritten, its computed keys are not wrapped (a minified alias name
+	// is reused for arrays, where a wrapper would cost in hot loops).
+	chainLit bool
+	// lastName is the span of the last identifier name (also a property
+	// name): the object of a following `.top`.
+	lastName [2]int
+	// eqName is the variable of the last `name =` and eqEnd where its value
+	// starts; topVars are variables given an unconfirmed `e.top`
+	// (var t = w.top), with its tentative edit: confirmed when the script
+	// uses t.location, t.document… (t is then a window's top).
+	eqName  [2]int
+	eqEnd   int
+	topVars []topVar
+}
+
+type topVar struct {
+	name string
+	edit int
 }
 
 var errUnbalanced = errors.New("jsrewrite: unbalanced brackets")
@@ -724,6 +746,15 @@ func (s *scanner) process(p, c, n *tok) error {
 	if s.hasClosed {
 		s.resolveParen(c)
 	}
+	// (0, eval)(code), eval?.(code): indirect evals of global code, the
+	// same wrapper as a direct eval(code).
+	if s.evalRef {
+		s.evalRef = false
+		if n.tt == js.OpenParenToken && (c.tt == js.OptChainToken ||
+			c.tt == js.CloseParenToken && len(s.groups) > 0 && s.groups[len(s.groups)-1].kind == gParen) {
+			s.evalNext = true
+		}
+	}
 	// Alias / comparison heuristics bookkeeping, idle on most tokens.
 	if s.opnd || s.alias.tt != 0 || s.fwd.tt != 0 || isCmp(c.tt) {
 		s.heuristics(p, c, n)
@@ -765,7 +796,7 @@ func (s *scanner) process(p, c, n *tok) error {
 		return nil
 	case js.OpenBracketToken:
 		g := group{kind: gBracket, open: int32(c.start)}
-		if s.chain && s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken {
+		if s.chain && !s.chainLit && s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken {
 			// window[k]: decided at ']' (not a literal key, not assigned to).
 			g.keyOpen = int32(s.addEdit(c.end, c.end, replKeyOpen, CountComputed, stTentative)) + 1
 		}
@@ -890,6 +921,9 @@ func (s *scanner) process(p, c, n *tok) error {
 		if js.IsIdentifierName(p.tt) && s.pathStart == p.start && s.windowValue(n) && len(s.winAliases) < 32 {
 			s.winAliases = append(s.winAliases, string(s.text(p)))
 		}
+		if p.tt == js.IdentifierToken && s.pathStart == p.start {
+			s.eqName, s.eqEnd = [2]int{p.start, p.end}, c.end
+		}
 		s.chain = false
 		return nil
 	case js.ArrowToken:
@@ -933,6 +967,7 @@ func (s *scanner) process(p, c, n *tok) error {
 		}
 		return nil
 	case js.StringToken, js.TemplateToken:
+		s.jsURLString(c)
 		// window['top'], and window[`top`] (a template without
 		// substitutions is a string too).
 		if p.tt == js.OpenBracketToken && s.chain && n.tt == js.CloseBracketToken {
@@ -962,7 +997,7 @@ func (s *scanner) process(p, c, n *tok) error {
 	case js.ThisToken:
 		s.chain = false
 		if p.tt != js.DotToken && p.tt != js.OptChainToken && s.fnBody == 0 && (s.kind == Classic || s.kind == URL) {
-			s.chain, s.chainPre = true, p.tt
+			s.chain, s.chainPre, s.chainLit = true, p.tt, false
 		}
 		return nil
 	}
@@ -980,20 +1015,40 @@ func (s *scanner) process(p, c, n *tok) error {
 
 	// Identifier names (including keywords used as property names).
 	name := s.text(c)
+	prevName := s.lastName
+	s.lastName = [2]int{c.start, c.end}
 	isTop := len(name) == 3 && string(name) == "top"
 	member := p.tt == js.DotToken || p.tt == js.OptChainToken
 
 	if member {
+		if len(s.topVars) > 0 && aliasProps[string(name)] && prevName[1] > 0 && s.spaceOnly(prevName[1], p.start) {
+			for _, v := range s.topVars {
+				if v.name == string(s.src[prevName[0]:prevName[1]]) {
+					s.edits[v.edit].state = stLive
+				}
+			}
+		}
 		if len(name) == 15 && string(name) == "ancestorOrigins" {
 			s.addEdit(c.start, c.end, replAncestors, CountAncestors, stLive)
 		}
 		if s.chain {
+			// window.eval(code), self.eval(code): an indirect eval, the
+			// same wrapper (it runs global code, so the swap fits).
+			if n.tt == js.OpenParenToken && len(name) == 4 && string(name) == "eval" {
+				s.evalNext = true
+			}
 			if isTop {
 				s.lastTopEdit = s.addEdit(c.start, c.end, replAccessor, CountMember, stLive)
 			}
 			s.chain = isWindowName(name) && string(name) != "globalThis"
 		} else if isTop {
-			s.aliasCandidate(p, c)
+			if prevName[1] > 0 && s.spaceOnly(prevName[1], p.start) && windowLike(s.src[prevName[0]:prevName[1]]) {
+				s.lastTopEdit = s.addEdit(c.start, c.end, replAccessor, CountAlias, stLive)
+			} else {
+				s.aliasCandidate(p, c)
+			}
+		} else if windowLike(name) {
+			s.chain, s.chainPre, s.chainLit = true, p.tt, true // f.contentWindow['top']
 		}
 		if s.pathStart >= 0 && s.spaceOnly(s.pathEnd, p.start) {
 			s.pathEnd = c.end
@@ -1004,8 +1059,9 @@ func (s *scanner) process(p, c, n *tok) error {
 	}
 	s.pathStart, s.pathEnd = c.start, c.end
 	s.chain = false
-	if n.tt == js.OpenParenToken && len(name) == 4 && string(name) == "eval" {
-		s.evalNext = true
+	if len(name) == 4 && string(name) == "eval" {
+		s.evalNext = n.tt == js.OpenParenToken
+		s.evalRef = n.tt == js.CloseParenToken || n.tt == js.OptChainToken
 	}
 	if (c.tt == js.InToken || c.tt == js.OfToken) && s.declKind != 0 && len(s.groups) == s.declDepth {
 		s.declKind = 0 // for (var x in/of ...)
@@ -1014,7 +1070,9 @@ func (s *scanner) process(p, c, n *tok) error {
 		return nil
 	}
 	if c.tt == js.IdentifierToken && isWindowName(name) {
-		s.chain, s.chainPre = true, p.tt
+		s.chain, s.chainPre, s.chainLit = true, p.tt, false
+	} else if c.tt == js.IdentifierToken && (windowLike(name) || s.isWinAliasName(name)) {
+		s.chain, s.chainPre, s.chainLit = true, p.tt, true
 	}
 	if s.fnPending && p.tt == js.FunctionToken || (s.fnPending && p.tt == js.MulToken) {
 		if isTop {
@@ -1032,6 +1090,9 @@ func (s *scanner) process(p, c, n *tok) error {
 		return nil
 	}
 	if !isTop {
+		if len(name) == 15 && string(name) == "ancestorOrigins" {
+			s.ancestorsPattern(p, c, n)
+		}
 		return nil
 	}
 	s.bareTop(p, c, n)
@@ -1082,6 +1143,10 @@ func (s *scanner) heuristics(p, c, n *tok) {
 			case isCmp(c.tt):
 				s.fwd, s.fwdLast, s.fwdObj, s.fwdSpan = a, "", s.aliasObj, [2]int{-1, -1}
 				return
+			case (c.tt == js.SemicolonToken || c.tt == js.CommaToken || c.tt == js.CloseBraceToken || c.nl) &&
+				s.aliasObj[0] >= 0 && s.eqEnd > 0 && s.spaceOnly(s.eqEnd, s.aliasObj[0]) && len(s.topVars) < 32:
+				// var t = w.top; … t.location = …
+				s.topVars = append(s.topVars, topVar{string(s.src[s.eqName[0]:s.eqName[1]]), s.addEdit(a.start, a.end, replAccessor, CountAlias, stTentative)})
 			}
 		}
 	}
@@ -1118,6 +1183,49 @@ func (s *scanner) sameSpan(a, b [2]int) bool {
 	return a[0] >= 0 && b[0] >= 0 && a[1] > a[0] && bytes.Equal(s.src[a[0]:a[1]], s.src[b[0]:b[1]])
 }
 
+// jsURLString rewrites the code of a string literal that is a javascript:
+// URL ('javascript:top.location = …' given to location.href, a.href,
+// window.open): it runs as global code in this window when followed.
+// Strings with escapes are left alone (their code is not their bytes).
+func (s *scanner) jsURLString(c *tok) {
+	v := s.text(c)
+	if len(v) < 13 {
+		return
+	}
+	body := v[1 : len(v)-1]
+	i := 0
+	for i < len(body) && body[i] <= ' ' {
+		i++
+	}
+	const scheme = "javascript:"
+	if len(body)-i <= len(scheme) || body[i]|0x20 != 'j' || !bytes.EqualFold(body[i:i+len(scheme)], []byte(scheme)) ||
+		bytes.IndexByte(body, '\\') >= 0 {
+		return
+	}
+	code := body[i+len(scheme):]
+	if !Mentions(code) {
+		return
+	}
+	sub, err := scanKind(code, URL)
+	if err != nil {
+		return
+	}
+	off := c.start + 1 + i + len(scheme)
+	for _, e := range sub.live {
+		s.addEdit(off+e.start, off+e.end, e.repl, e.key, stLive)
+	}
+}
+
+// isWinAliasName reports whether name is a window alias (var w = self).
+func (s *scanner) isWinAliasName(name []byte) bool {
+	for _, a := range s.winAliases {
+		if string(name) == a {
+			return true
+		}
+	}
+	return false
+}
+
 // isWinAlias reports whether span names a window alias (var w = self).
 func (s *scanner) isWinAlias(span [2]int) bool {
 	if span[0] < 0 {
@@ -1126,6 +1234,37 @@ func (s *scanner) isWinAlias(span [2]int) bool {
 	for _, a := range s.winAliases {
 		if string(s.src[span[0]:span[1]]) == a {
 			return true
+		}
+	}
+	return false
+}
+
+// windowLike reports whether a name says it holds a window: AngularJS's
+// injected $window, GWT's $wnd, win, wnd, iframe.contentWindow,
+// document.defaultView, mainWindow, parent_window. Their .top is rewritten
+// wherever it is read (var t = $window.top; t.location = …); on an
+// ordinary object the Object.prototype fallback keeps x.top's meaning.
+func windowLike(name []byte) bool {
+	// Every such name ends in w, n or d (W, N, D): a cheap reject for
+	// the identifiers of a bundle.
+	if len(name) < 3 {
+		return false
+	}
+	switch name[len(name)-1] {
+	case 'w', 'n', 'd', 'W', 'N', 'D':
+	default:
+		return false
+	}
+	n := string(bytes.TrimLeft(name, "$_"))
+	switch n {
+	case "window", "win", "wnd", "wind", "Window", "Win", "Wnd", "defaultView":
+		return true
+	}
+	if len(n) > 3 {
+		for _, suf := range [...]string{"Window", "Win", "Wnd", "_window", "_win", "_wnd", "_WINDOW"} {
+			if len(n) > len(suf) && n[len(n)-len(suf):] == suf {
+				return true
+			}
 		}
 	}
 	return false
@@ -1223,6 +1362,23 @@ func (s *scanner) bareTop(p, c, n *tok) {
 	s.lastTopEdit = s.ref(c, shorthand)
 }
 
+// ancestorsPattern handles ancestorOrigins as a key of a declaration's
+// object pattern: const {ancestorOrigins} = location reads the accessor
+// (const {__crmframe_ancestorOrigins: ancestorOrigins} = location). Safe for
+// any value: on other objects the Object.prototype fallback reads the
+// property itself.
+func (s *scanner) ancestorsPattern(p, c, n *tok) {
+	if !s.inDeclPattern(s.top()) || (p.tt != js.OpenBraceToken && p.tt != js.CommaToken) {
+		return
+	}
+	switch n.tt {
+	case js.ColonToken:
+		s.addEdit(c.start, c.end, replAncestors, CountAncestors, stLive)
+	case js.CommaToken, js.CloseBraceToken, js.EqToken:
+		s.addEdit(c.start, c.end, replAncestorsPat, CountAncestors, stLive)
+	}
+}
+
 // inDeclPattern reports whether group g is the object pattern of a
 // declaration itself (const {…} = x), not a nested one.
 func (s *scanner) inDeclPattern(g *group) bool {
@@ -1247,10 +1403,11 @@ func (s *scanner) decidePattern(p, n *tok) {
 }
 
 // windowValue reports whether the expression starting at n (after '=') is a
-// window itself: window, self, parent, frames, globalThis, top, or this at
-// the top level of a classic script; not window.x, window[...], window(...).
+// window itself: window, self, parent, frames, globalThis, top, a window
+// alias or window-like name ($window), or this at the top level of a
+// classic script; not window.x, window[...], window(...).
 func (s *scanner) windowValue(n *tok) bool {
-	if !(n.tt == js.IdentifierToken && isWindowName(s.text(n)) ||
+	if !(n.tt == js.IdentifierToken && (isWindowName(s.text(n)) || windowLike(s.text(n)) || s.isWinAliasName(s.text(n))) ||
 		n.tt == js.ThisToken && s.fnBody == 0 && (s.kind == Classic || s.kind == URL)) {
 		return false
 	}

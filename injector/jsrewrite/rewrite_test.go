@@ -54,6 +54,18 @@ var rwCases = []rwCase{
 	{"alias w!==w.top", Classic, "var w=window;if(w!==w.top){w.top.location.replace(w.location.href)}", "var w=window;if(w!==w." + T + "){w." + T + ".location.replace(w.location.href)}"},
 	{"alias dotted path", Classic, "if (document.defaultView.top != document.defaultView) x()", "if (document.defaultView." + T + " != document.defaultView) x()"},
 	{"window alias by assignment", Classic, "var w = self, t = w.top; if (t != w) t.location = w.location; e=window;e.top.x=1", "var w = self, t = w." + T + "; if (t != w) t.location = w.location; e=window;e." + T + ".x=1"},
+	{"window-like names", Classic, "var topWin = $window.top; $wnd.top; this.$window.top; var t = f.contentWindow.top; d.defaultView.top; mainWindow.top; parent_window.top; win.top; wnd.top",
+		"var topWin = $window." + T + "; $wnd." + T + "; this.$window." + T + "; var t = f.contentWindow." + T + "; d.defaultView." + T + "; mainWindow." + T + "; parent_window." + T + "; win." + T + "; wnd." + T},
+	{"['top'] on window aliases and window-like names", Classic, "var _0x1 = window; if (_0x1['top'] !== _0x1['self']) _0x1['top']['location']['href'] = u; $window[\"top\"]; f.contentWindow['top']; _0x1[k]; _0x1[0]; o['top']",
+		"var _0x1 = window; if (_0x1['" + T + "'] !== _0x1['self']) _0x1['" + T + "']['location']['href'] = u; $window[\"" + T + "\"]; f.contentWindow['" + T + "']; _0x1[k]; _0x1[0]; o['top']"},
+	{"javascript: URL strings", Classic, `location.href = "javascript:if (top != self) top.location.replace('x')"; a.href = 'JavaScript: window.top.location = 1'; u = ` + "`javascript:top.x`" + `; s = 'javascript:void(0)'; t = "top"; e = 'javascript:x(\'top\')'`,
+		`location.href = "javascript:if (` + T + ` != self) ` + T + `.location.replace('x')"; a.href = 'JavaScript: window.` + T + `.location = 1'; u = ` + "`javascript:" + T + ".x`" + `; s = 'javascript:void(0)'; t = "top"; e = 'javascript:x(\'top\')'`},
+	{"patterns and aliases of window-like names", Classic, "const {top, self} = $window; var w = $wnd; w.top.x; var v = w; v['top']",
+		"const {" + T + ": top, self} = $window; var w = $wnd; w." + T + ".x; var v = w; v['" + T + "']"},
+	{"e.top kept in a variable that is used as a window", Classic, "(function(w){ var t = w.top; if (t != w) t.location.href = u })(window); function g(e) { var a, t2 = e.top\n t2.document.title = 1 }",
+		"(function(w){ var t = w." + T + "; if (t != w) t.location.href = u })(window); function g(e) { var a, t2 = e." + T + "\n t2.document.title = 1 }"},
+	{"e.top kept in a variable that is not used as a window", Classic, "var r = el.getBoundingClientRect(), t = r.top; t.toFixed(1); y = o.top; y.x; z = p.top + 1; z.location", ""},
+	{"names that are not window-like", Classic, "w.top; windows.top; winner.top; twin.top; rowin.top; Window.prototype.top; windowTop.top; o.window_.top", ""},
 	{"other assignments are no alias", Classic, "var a = window.x, b = window['y'], c = window(1), d = o; a.top; b.top; c.top; d.top; o.w = self; w.top", ""},
 	{"alias other objects not confirmed", Classic, "a.top === b; a !== b.top; p.top == p.top; x.y !== x.y.z.top; f(a).top != a; a.top != a.b", ""},
 	{"window[`top`]", Classic, "if (window[`top`] !== window[`self`]) window[`top`].location = location", "if (window[`" + T + "`] !== window[`self`]) window[`" + T + "`].location = location"},
@@ -235,6 +247,29 @@ func TestRewriteAncestorOrigins(t *testing.T) {
 	}
 }
 
+// const {ancestorOrigins} = location reads the accessor; object literals,
+// parameters and assignments keep the name.
+func TestRewriteAncestorsPattern(t *testing.T) {
+	A := AncestorsAccessor
+	for _, c := range []struct{ in, want string }{
+		{"const {ancestorOrigins} = location; let {a, ancestorOrigins: o = []} = window.location; var {ancestorOrigins = x} = l",
+			"const {" + A + ": ancestorOrigins} = location; let {a, " + A + ": o = []} = window.location; var {" + A + ": ancestorOrigins = x} = l"},
+		{"var o = {ancestorOrigins}, p = {ancestorOrigins: 1}; function f({ancestorOrigins}) {} ancestorOrigins = 2", ""},
+	} {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		got, res := Rewrite([]byte(c.in), Classic)
+		if string(got) != want || res.Counts[CountAncestors] != strings.Count(want, A) {
+			t.Errorf("Rewrite(%q)\n got %s %v\nwant %s", c.in, got, res.Counts, want)
+		}
+		if res.Changed && !onlyTopSwapped([]byte(c.in), got) {
+			t.Errorf("onlyTopSwapped(%q, %q) = false", c.in, got)
+		}
+	}
+}
+
 // eval(x) keeps being a direct eval whose code the shim sees first.
 func TestRewriteEval(t *testing.T) {
 	W := EvalWrapOpen
@@ -245,7 +280,11 @@ func TestRewriteEval(t *testing.T) {
 		{`eval("if (top != self) top.location = self.location")`, `eval(` + W + `"if (top != self) top.location = self.location"))`, 1},
 		{"eval(function(p,a,c,k){return p}('0.1=2',3,3,'top|location|x'.split('|')))", "eval(" + W + "function(p,a,c,k){return p}('0.1=2',3,3,'top|location|x'.split('|'))))", 1},
 		{"x = {a: eval(s), eval(top) { return top }}; eval(); top", "x = {a: eval(" + W + "s)), eval(top) { return top }}; eval(" + W + ")); " + T, 2},
-		{"o.eval(s); window.eval(s); eval?.(s); class A { eval(s) {} } top", "o.eval(s); window.eval(s); eval?.(s); class A { eval(s) {} } " + T, 0},
+		{"o.eval(s); class A { eval(s) {} } window.x.eval(s); if (a == eval) x(); (f, eval) => 1; top", "o.eval(s); class A { eval(s) {} } window.x.eval(s); if (a == eval) x(); (f, eval) => 1; " + T, 0},
+		// (0, eval)(s) and eval?.(s) are indirect evals: same wrapper.
+		{"(0, eval)(s); (0,eval) ('top'); eval?.(s)", "(0, eval)(" + W + "s)); (0,eval) (" + W + "'top')); eval?.(" + W + "s))", 3},
+		// window.eval(s) is an indirect eval of global code: same wrapper.
+		{"window.eval(s); self.eval('top'); globalThis?.eval(s)", "window.eval(" + W + "s)); self.eval(" + W + "'top')); globalThis?.eval(" + W + "s))", 3},
 		{"eval(s)", "eval(" + W + "s))", 1}, // eval(atob(...)): wrapped without any top
 		{"evaluate(s); x.eval; evil(s)", "", 0},
 	} {
@@ -389,7 +428,7 @@ func FuzzRewrite(f *testing.F) {
 // "]", and nothing else.
 func onlyTopSwapped(src, out []byte) bool {
 	acc, short, pat := []byte(Accessor), []byte("top: "+Accessor), []byte(Accessor+": top")
-	ao, aoAcc := []byte("ancestorOrigins"), []byte(AncestorsAccessor)
+	ao, aoAcc, aoPat := []byte("ancestorOrigins"), []byte(AncestorsAccessor), []byte(AncestorsAccessor+": ancestorOrigins")
 	evalOpen, keyOpen := []byte(EvalWrapOpen), []byte(KeyWrapOpen)
 	type state struct {
 		i, j  int
@@ -405,7 +444,7 @@ func onlyTopSwapped(src, out []byte) bool {
 			if failed[state{i, j, stack}] {
 				return false
 			}
-			if bytes.HasSuffix(src[:i], []byte("eval(")) && bytes.HasPrefix(out[j:], evalOpen) && match(i, j+len(evalOpen), stack+")") {
+			if evalCallBefore(src[:i]) && bytes.HasPrefix(out[j:], evalOpen) && match(i, j+len(evalOpen), stack+")") {
 				return true
 			}
 			if i > 0 && src[i-1] == '[' && bytes.HasPrefix(out[j:], keyOpen) && match(i, j+len(keyOpen), stack+"]") {
@@ -416,6 +455,9 @@ func onlyTopSwapped(src, out []byte) bool {
 			}
 			top := bytes.HasPrefix(src[i:], []byte("top"))
 			if bytes.HasPrefix(src[i:], ao) && bytes.HasPrefix(out[j:], aoAcc) && match(i+len(ao), j+len(aoAcc), stack) {
+				return true
+			}
+			if bytes.HasPrefix(src[i:], ao) && bytes.HasPrefix(out[j:], aoPat) && match(i+len(ao), j+len(aoPat), stack) {
 				return true
 			}
 			if top && bytes.HasPrefix(out[j:], pat) && match(i+3, j+len(pat), stack) {
@@ -435,6 +477,22 @@ func onlyTopSwapped(src, out []byte) bool {
 		}
 	}
 	return match(0, 0, "")
+}
+
+// evalCallBefore reports whether b ends with the '(' of a call of eval:
+// eval(, (0, eval)(, eval?.( (spaces allowed), or window.eval(.
+func evalCallBefore(b []byte) bool {
+	if !bytes.HasSuffix(b, []byte("(")) {
+		return false
+	}
+	b = bytes.TrimRight(b[:len(b)-1], " \t\r\n")
+	switch {
+	case bytes.HasSuffix(b, []byte(")")):
+		b = b[:len(b)-1]
+	case bytes.HasSuffix(b, []byte("?.")):
+		b = b[:len(b)-2]
+	}
+	return bytes.HasSuffix(bytes.TrimRight(b, " \t\r\n"), []byte("eval"))
 }
 
 func TestOnlyTopSwapped(t *testing.T) {

@@ -1,8 +1,11 @@
 /* crmframe frame-busting shim: runs first in every CRM page (see docs/framebusting.md). */
-(function () {
+(function crmframeShim() {
   'use strict';
   var w = window, d = document;
   if (Object.prototype.hasOwnProperty.call(w, '__crmframe')) return;
+  // Our own source: same-origin about:blank frames the CRM makes get the
+  // shim too (adopt, below).
+  var SELF = '(' + Function.prototype.toString.call(crmframeShim) + ')()';
 
   var script = d.currentScript;
   var mode = (script && script.getAttribute('data-crmframe-breakout')) || w.__crmframe_breakout || 'neutralize';
@@ -37,6 +40,10 @@
   var depth = 0; // ancestors of w inside the CRM
   for (var a = w; a && a !== vtop; a = realParentOf(a)) depth++;
   var foreign = framed && root; // the CRM root framed by a foreign desktop
+  // adopted: an about:blank frame of the CRM that got the shim from its
+  // parent (adopt, below). Its blanking is not busting (editors clear their
+  // body), so only the guards against leaving apply there.
+  var adopted = w.__crmframe_adopted === true;
 
   var api = {
     marker: 'crmframe',
@@ -216,10 +223,36 @@
       if (/\ssrc\s*=/i.test(open) || (type && !jsType(type[1] || type[2] || type[3]))) return m;
       return open + fixCode(body) + close;
     }).replace(/<[a-z][^>]*>/gi, function (tag) {
-      return tag.replace(/(\son[a-z]+\s*=\s*)("[^"]*"|'[^']*')/gi, function (m, k, v) {
-        return k + v.charAt(0) + fixCode(v.slice(1, -1)) + v.charAt(0);
+      return tag.replace(/(\s(on[a-z]+|href|src|action|formaction|xlink:href)\s*=\s*)("[^"]*"|'[^']*')/gi, function (m, k, name, v) {
+        return k + attrCode(v, /^on/i.test(name) ? fixCode : jsUrl);
       });
     });
+  };
+  // attrCode applies fix to the quoted attribute value v as the browser
+  // reads it (character references decoded) and quotes it again.
+  var ENT = { quot: '"', apos: "'", amp: '&', lt: '<', gt: '>' };
+  var attrCode = function (v, fix) {
+    var q = v.charAt(0), raw = v.slice(1, -1);
+    var text = raw.replace(/&(?:(quot|apos|amp|lt|gt)|#(\d+)|#x([0-9a-f]+));/gi, function (m, name, dec, hex) {
+      return name ? ENT[name.toLowerCase()] : String.fromCharCode(dec ? +dec : parseInt(hex, 16));
+    });
+    var f = fix(text);
+    if (f === text) return v;
+    return q + f.replace(/&/g, '&amp;').replace(q === '"' ? /"/g : /'/g, q === '"' ? '&quot;' : '&#39;') + q;
+  };
+  // jsUrl gives the code of a javascript: URL the swap, on the code as it
+  // runs (percent-decoded); a changed URL with escapes keeps '%' escaped.
+  var JSURL = /^([\s\x00-\x1f]*javascript:)([\s\S]*)$/i;
+  var jsUrl = function (u) {
+    var m = JSURL.exec(u);
+    if (!m) return u;
+    var code = m[2], text = code;
+    if (code.indexOf('%') >= 0) {
+      try { text = decodeURIComponent(code); } catch (e) { return u; }
+    }
+    var f = fixCode(text);
+    if (f === text) return u;
+    return m[1] + (text === code ? f : f.replace(/%/g, '%25'));
   };
   // swap returns v with fix applied (counted; only in neutralize mode).
   var swap = function (v, fix) {
@@ -271,26 +304,135 @@
     t = String(t || '').toLowerCase();
     return t === '_top' || (t === '_parent' && root);
   };
-  var baseTarget = function () {
-    var b = d.querySelector('base[target]');
+  // targetValue is what a target/formtarget value set by script becomes
+  // (a.target = '_top', setAttribute('target', '_parent'), formTarget):
+  // set-time, so that a value set after the click listener ran (onclick=
+  // "this.target='_top'", a submit handler) or on a link that is never in
+  // the document (a detached a.click()) cannot leave either.
+  var targetValue = function (v) {
+    if (!leaves(v)) return v;
+    count('target');
+    return act ? rootName() : v;
+  };
+  var baseTarget = function (doc) {
+    var b = doc && doc.querySelector && doc.querySelector('base[target]');
     return b ? b.getAttribute('target') : '';
   };
+  var getAttr = Element.prototype.getAttribute, hasAttr = Element.prototype.hasAttribute, setAttr = Element.prototype.setAttribute;
   var retarget = function (el, attr) {
-    var t = el.hasAttribute(attr) ? el.getAttribute(attr) : baseTarget();
+    // an element of another CRM window (a form submitted through a frame's
+    // prototype): that window's _parent is what counts.
+    var ew = el.ownerDocument && el.ownerDocument.defaultView;
+    if (ew && ew !== w && crm(ew) && ew.__crmframe.retarget) return ew.__crmframe.retarget(el, attr);
+    var t = hasAttr.call(el, attr) ? getAttr.call(el, attr) : baseTarget(el.ownerDocument || d);
     if (!leaves(t)) return;
     count('target');
-    if (act) el.setAttribute(attr, rootName());
+    if (act) setAttr.call(el, attr, rootName());
   };
-  w.addEventListener('click', function (e) {
-    var n = e.target;
-    while (n && n.nodeType === 1 && !((n.localName === 'a' || n.localName === 'area') && n.hasAttribute('href'))) n = n.parentNode;
-    if (n && n.nodeType === 1) retarget(n, 'target');
-  }, true);
+  def(api, 'retarget', { value: retarget });
+  var link = function (n) {
+    return (n.localName === 'a' || n.localName === 'area') && hasAttr.call(n, 'href');
+  };
+  var submitter = function (n) {
+    var t = String(n.type).toLowerCase();
+    return n.form && (n.localName === 'button' ? t === 'submit' : n.localName === 'input' && (t === 'submit' || t === 'image'));
+  };
+  // onClick retargets the link or submit button a click lands on: nodes is
+  // the event's composed path (through open shadow roots) or, for a node
+  // outside the document, its ancestors.
+  var onClick = function (nodes) {
+    for (var i = 0; i < nodes.length; i++) {
+      var n = nodes[i];
+      if (!n || n.nodeType !== 1) continue;
+      if (link(n)) return retarget(n, 'target');
+      if (submitter(n)) return fixForm(n.form, n);
+    }
+  };
+  var ancestors = function (n) {
+    for (var list = []; n && n.nodeType === 1; n = n.parentNode) list.push(n);
+    return list;
+  };
+  var clicked = function (e) {
+    try { onClick(e.composedPath ? e.composedPath() : ancestors(e.target)); } catch (x) { /* never break a click */ }
+  };
   var fixForm = function (f, submitter) {
-    if (submitter && submitter.hasAttribute && submitter.hasAttribute('formtarget')) retarget(submitter, 'formtarget');
+    if (submitter && submitter.hasAttribute && hasAttr.call(submitter, 'formtarget')) retarget(submitter, 'formtarget');
     else retarget(f, 'target');
   };
-  w.addEventListener('submit', function (e) { fixForm(e.target, e.submitter); }, true);
+  var submitted = function (e) { fixForm(e.target, e.submitter); };
+  // Shadow roots (also closed ones) get the listeners too: submit is not
+  // composed, and a closed root hides its links from the window's path.
+  var listen = function (t) {
+    t.addEventListener('click', clicked, true);
+    t.addEventListener('submit', submitted, true);
+  };
+  listen(w);
+  var attachShadow = Element.prototype.attachShadow;
+  if (attachShadow) {
+    Element.prototype.attachShadow = function () {
+      var r = attachShadow.apply(this, arguments);
+      try { listen(r); } catch (e) { /* keep the root */ }
+      return r;
+    };
+  }
+  // A click on a node outside the document (a detached link) reaches no
+  // listener of ours.
+  var HP = typeof HTMLElement !== 'undefined' && HTMLElement.prototype, hclick = HP && HP.click;
+  if (hclick) {
+    HP.click = function () {
+      if (!this.isConnected) try { onClick(ancestors(this)); } catch (e) { /* keep the click */ }
+      return hclick.apply(this, arguments);
+    };
+  }
+  var ET = typeof EventTarget !== 'undefined' && EventTarget.prototype, dispatch = ET && ET.dispatchEvent;
+  if (dispatch) {
+    ET.dispatchEvent = function (ev) {
+      if (ev && ev.type === 'click' && this && this.nodeType === 1 && !this.isConnected) try { onClick(ancestors(this)); } catch (e) { /* keep it */ }
+      return dispatch.apply(this, arguments);
+    };
+  }
+  [['HTMLAnchorElement', 'target'], ['HTMLAreaElement', 'target'], ['HTMLFormElement', 'target'], ['HTMLBaseElement', 'target'],
+    ['HTMLButtonElement', 'formTarget'], ['HTMLInputElement', 'formTarget']].forEach(function (x) {
+    var C = w[x[0]], proto = C && C.prototype, desc = proto && Object.getOwnPropertyDescriptor(proto, x[1]);
+    if (!desc || !desc.set) return;
+    def(proto, x[1], {
+      get: desc.get,
+      set: function (v) { desc.set.call(this, targetValue(v)); },
+      configurable: true,
+      enumerable: desc.enumerable
+    });
+  });
+  // javascript: URLs set by script (a.href = 'javascript:…', form action,
+  // frame src): the code runs in this window, the server never saw it.
+  [['HTMLAnchorElement', 'href'], ['HTMLAreaElement', 'href'], ['HTMLFormElement', 'action'], ['HTMLButtonElement', 'formAction'],
+    ['HTMLInputElement', 'formAction'], ['HTMLIFrameElement', 'src'], ['HTMLFrameElement', 'src']].forEach(function (x) {
+    var C = w[x[0]], proto = C && C.prototype, desc = proto && Object.getOwnPropertyDescriptor(proto, x[1]);
+    if (!desc || !desc.set) return;
+    def(proto, x[1], {
+      get: desc.get,
+      set: function (v) { desc.set.call(this, typeof v === 'string' ? swap(v, jsUrl) : v); },
+      configurable: true,
+      enumerable: desc.enumerable
+    });
+  });
+  var URL_ATTR = /^(?:href|src|action|formaction|xlink:href)$/i;
+  var TARGETS = /^(?:a|area|form|base|button|input)$/;
+  var targetAttr = function (el, name) {
+    return /^(?:target|formtarget)$/i.test(name) && el && TARGETS.test(el.localName);
+  };
+  var attrValue = typeof Attr !== 'undefined' && Object.getOwnPropertyDescriptor(Attr.prototype, 'value');
+  if (attrValue && attrValue.set) {
+    def(Attr.prototype, 'value', {
+      get: attrValue.get,
+      set: function (v) {
+        if (targetAttr(this.ownerElement, this.name)) v = targetValue(v);
+        else if (URL_ATTR.test(this.name)) v = swap(v, jsUrl);
+        attrValue.set.call(this, v);
+      },
+      configurable: true,
+      enumerable: attrValue.enumerable
+    });
+  }
   var submit = HTMLFormElement.prototype.submit;
   HTMLFormElement.prototype.submit = function () {
     fixForm(this, null);
@@ -299,6 +441,7 @@
   var open = w.open;
   w.open = function (url, target) {
     var a = Array.prototype.slice.call(arguments);
+    if (typeof url === 'string') a[0] = swap(url, jsUrl);
     if (leaves(target)) {
       count('open');
       if (act) a[1] = rootName();
@@ -315,29 +458,71 @@
       return orig.apply(this, args);
     };
   });
-  // Reflect.get(window, 'top') and the getter of Object.getOwnPropertyDescriptor(window, 'top').
-  var R = w.Reflect, rget = R && R.get, realTopGet = null;
+  // Reflect.get(win, 'top') and the getters of top, parent and frameElement
+  // in Object.getOwnPropertyDescriptor(s)(win, …), for any CRM window win
+  // (also when called from, or on, a CRM frame's realm: a fresh iframe is
+  // the usual source of unpatched functions).
+  var otos = Object.prototype.toString;
+  var isWin = function (t) {
+    try { return t === w || (t != null && typeof t === 'object' && otos.call(t) === '[object Window]'); } catch (e) { return false; }
+  };
+  var crmWin = function (t) { return isWin(t) && (t === w || crm(t)); };
+  var R = w.Reflect, rget = R && R.get;
   if (typeof rget === 'function') {
     R.get = function get(t, k) {
-      if (t === w && k === 'top') return w.__crmframe_top;
+      if (k === 'top' && crmWin(t)) return t.__crmframe_top;
       return rget.apply(this, arguments);
     };
   }
-  var topGet = function () {
-    return this === w || this == null || !realTopGet ? w.__crmframe_top : realTopGet.call(this);
+  var VIEWS = { top: '__crmframe_top', parent: 'parent', frameElement: 'frameElement' };
+  var wrapped = typeof WeakMap === 'function' ? new WeakMap() : null, ours = wrapped && new WeakMap();
+  // viewGet returns the getter handed out for the real getter g of window
+  // property k: on a CRM window it reads what that window's script sees
+  // (its virtual top, the root's "not framed" parent), the real g otherwise.
+  // One wrapper per real getter, so that descriptors still compare equal.
+  var viewGet = function (k, g) {
+    if (!wrapped || typeof g !== 'function' || ours.has(g)) return g;
+    var v = wrapped.get(g);
+    if (!v) {
+      // A getter called without a receiver reads the current window's.
+      v = { get: function () { var t = this == null ? w : this; return crmWin(t) ? t[VIEWS[k]] : g.call(this); } }.get;
+      wrapped.set(g, v);
+      ours.set(v, true);
+    }
+    return v;
+  };
+  var fixDesc = function (t, k, desc) {
+    if (desc && typeof desc.get === 'function' && Object.prototype.hasOwnProperty.call(VIEWS, k) && isWin(t)) desc.get = viewGet(k, desc.get);
+    return desc;
   };
   [w.Object, R].forEach(function (o) {
     var gopd = o && o.getOwnPropertyDescriptor;
     if (typeof gopd !== 'function') return;
     o.getOwnPropertyDescriptor = function getOwnPropertyDescriptor(t, k) {
-      var desc = gopd.apply(this, arguments);
-      if (t === w && k === 'top' && desc && typeof desc.get === 'function' && desc.get !== topGet) {
-        realTopGet = desc.get;
-        desc.get = topGet;
-      }
-      return desc;
+      return fixDesc(t, k, gopd.apply(this, arguments));
     };
   });
+  // The legacy window.__lookupGetter__('top') hands out the same getters.
+  var OP = w.Object && w.Object.prototype, lookup = OP && OP.__lookupGetter__;
+  if (typeof lookup === 'function') {
+    def(OP, '__lookupGetter__', {
+      value: function __lookupGetter__(k) {
+        var g = lookup.apply(this, arguments);
+        return typeof g === 'function' && Object.prototype.hasOwnProperty.call(VIEWS, k) && isWin(this) ? viewGet(k, g) : g;
+      },
+      writable: true,
+      configurable: true,
+      enumerable: false
+    });
+  }
+  var gopds = w.Object && w.Object.getOwnPropertyDescriptors;
+  if (typeof gopds === 'function') {
+    w.Object.getOwnPropertyDescriptors = function getOwnPropertyDescriptors(t) {
+      var all = gopds.apply(this, arguments);
+      if (all && isWin(t)) for (var k in VIEWS) fixDesc(t, k, all[k]);
+      return all;
+    };
+  }
   // new Function(code) / Function(code)() / x.constructor(code): the code
   // strings get the swap. A Proxy keeps Function.prototype, instanceof,
   // name, length and a native-looking toString; Function.prototype.constructor
@@ -362,12 +547,21 @@
   // Handlers set as attributes, and script text set by script (jQuery's
   // globalEval: script.text = code; head.appendChild(script)).
   var EP = Element.prototype;
-  var setAttr = EP.setAttribute;
   if (setAttr) {
     EP.setAttribute = function (name, value) {
       if (/^on[a-z]+$/i.test(name) && String(name).toLowerCase() in this) return setAttr.call(this, name, swap(value, fixCode));
       if (this.localName === 'script' && /^src$/i.test(name)) return setAttr.call(this, name, fixSrc(value));
+      if (targetAttr(this, name)) return setAttr.call(this, name, targetValue(value));
+      if (URL_ATTR.test(name)) return setAttr.call(this, name, swap(value, jsUrl));
       return setAttr.apply(this, arguments);
+    };
+  }
+  var setAttrNS = EP.setAttributeNS;
+  if (setAttrNS) {
+    EP.setAttributeNS = function (ns, name, value) {
+      if (ns == null && targetAttr(this, name)) return setAttrNS.call(this, ns, name, targetValue(value));
+      if (URL_ATTR.test(name)) return setAttrNS.call(this, ns, name, swap(value, jsUrl));
+      return setAttrNS.apply(this, arguments);
     };
   }
   // script.src = 'data:…' / blob: URLs made by the page: the server never
@@ -456,9 +650,16 @@
     var orig = proto && proto[name];
     if (typeof orig !== 'function') return;
     proto[name] = function () {
-      var args = arguments;
-      try { args = prepInsert(sibling ? this.parentNode : this, args, first); } catch (e) { /* never break the DOM */ }
-      return orig.apply(this, args);
+      var args = arguments, fr = null;
+      try {
+        var into = sibling ? this.parentNode : this;
+        args = prepInsert(into, args, first);
+        // only frames that get a window now: new in the document
+        if (into && into.isConnected) fr = framesIn(args, first ? 1 : args.length, true);
+      } catch (e) { /* never break the DOM */ }
+      var r = orig.apply(this, args);
+      if (fr) for (var i = 0; i < fr.length; i++) adoptFrame(fr[i]);
+      return r;
     };
   };
   hookInsert(NP, 'appendChild', true);
@@ -471,10 +672,111 @@
   hookInsert(EP, 'before', false, true);
   hookInsert(EP, 'after', false, true);
   hookInsert(EP, 'replaceWith', false, true);
+  // --- same-origin about:blank frames the CRM makes ------------------------
+  // A frame the CRM creates without a document of its own has a fresh realm:
+  // an unpatched open(), Function, Reflect and descriptors, a top that is the
+  // real one, and HTMLFormElement.prototype.submit. It gets this very shim
+  // before the CRM can use it: when its window or document is read through
+  // the frame element, right after a frame is inserted by script, and (for
+  // parsed HTML, innerHTML) from a mutation observer, which runs before the
+  // next parser-inserted script. Frames that load a CRM page get the shim
+  // from the server (their realm is replaced when the page commits).
+  var FRAMES = /^i?frame$/;
+  // adoptFrame adopts the window of frame element f, unless f is about to
+  // load a document (src or srcdoc): Chrome then keeps the window, and its
+  // globals, of the initial about:blank for that document, so its own shim
+  // would find an adopted one.
+  var adoptFrame = function (f) {
+    try {
+      var src = getAttr.call(f, 'src');
+      if (hasAttr.call(f, 'srcdoc') || (src != null && !/^\s*(?:about:blank)?\s*$/i.test(src))) return;
+      var c = f.localName === 'iframe' ? IFP : FP;
+      if (c && c.cw) adopt(c.cw.call(f));
+    } catch (e) { /* not a frame */ }
+  };
+  var framesIn = function (args, n, fresh) {
+    var out = null;
+    for (var i = 0; i < n; i++) {
+      var x = args[i];
+      if (!x || typeof x !== 'object' || (x.nodeType !== 1 && x.nodeType !== 11) || (fresh && x.isConnected)) continue;
+      if (x.nodeType === 1 && FRAMES.test(x.localName)) (out = out || []).push(x);
+      else if (x.firstElementChild) {
+        var list = x.querySelectorAll('iframe,frame');
+        for (var k = 0; k < list.length; k++) (out = out || []).push(list[k]);
+      }
+    }
+    return out;
+  };
+  var adopt = function (cw) {
+    try {
+      if (!cw || cw === w || Object.prototype.hasOwnProperty.call(cw, '__crmframe')) return;
+      if (cw.location.protocol !== 'about:') return; // throws when cross-origin
+      cw.__crmframe_breakout = mode;
+      cw.__crmframe_adopted = true;
+      try {
+        new cw.Function(SELF)();
+      } catch (e) {
+        // no eval in this CRM (CSP): an inline script, where allowed
+        var cd = cw.document, s = cd.createElement('script');
+        s.text = SELF;
+        (cd.head || cd.documentElement).appendChild(s);
+        s.parentNode.removeChild(s);
+      }
+      if (crm(cw)) count('adopt');
+    } catch (e) { /* cross-origin, or no way to run code there */ }
+  };
+  var frameGetters = function (C) {
+    var proto = C && C.prototype;
+    if (!proto) return null;
+    var cwd = Object.getOwnPropertyDescriptor(proto, 'contentWindow'), cdd = Object.getOwnPropertyDescriptor(proto, 'contentDocument');
+    if (!cwd || !cwd.get) return null;
+    def(proto, 'contentWindow', {
+      get: function () { adoptFrame(this); return cwd.get.call(this); },
+      configurable: true,
+      enumerable: cwd.enumerable
+    });
+    if (cdd && cdd.get) {
+      def(proto, 'contentDocument', {
+        get: function () { adoptFrame(this); return cdd.get.call(this); },
+        configurable: true,
+        enumerable: cdd.enumerable
+      });
+    }
+    return { cw: cwd.get };
+  };
+  var IFP = frameGetters(w.HTMLIFrameElement), FP = frameGetters(w.HTMLFrameElement);
+  if (IFP && typeof MutationObserver === 'function') {
+    new MutationObserver(function (recs) {
+      for (var i = 0; i < recs.length; i++) {
+        var fr = framesIn(recs[i].addedNodes, recs[i].addedNodes.length);
+        if (fr) for (var k = 0; k < fr.length; k++) adoptFrame(fr[k]);
+      }
+    }).observe(d, { childList: true, subtree: true });
+  }
+
+  // HTML that holds a frame: its window is adopted right away (before the
+  // mutation observer), since frames[n] can be read in the same script.
+  var FRAME_HTML = /<i?frame[\s/>]/i;
+  var adoptAll = function (v, root) {
+    if (typeof v !== 'string' || !FRAME_HTML.test(v) || !root || !root.querySelectorAll) return;
+    var fr = root.querySelectorAll('iframe,frame');
+    for (var i = 0; i < fr.length; i++) adoptFrame(fr[i]);
+  };
   var adjacent = EP.insertAdjacentHTML;
   if (adjacent) {
     EP.insertAdjacentHTML = function (where, html) {
-      return adjacent.call(this, where, swap(html, fixHTML));
+      var r = adjacent.call(this, where, swap(html, fixHTML));
+      adoptAll(html, this.parentNode || this);
+      return r;
+    };
+  }
+  var adjacentEl = EP.insertAdjacentElement;
+  if (adjacentEl) {
+    EP.insertAdjacentElement = function (where, el) {
+      var r = adjacentEl.apply(this, arguments), fr = null;
+      try { fr = framesIn([el], 1); } catch (e) { /* keep it */ }
+      if (fr) for (var i = 0; i < fr.length; i++) adoptFrame(fr[i]);
+      return r;
     };
   }
 
@@ -490,11 +792,13 @@
           if (jsType(this.getAttribute('type'))) v = swap(v, fixCode);
         }
         else if (prop === 'innerHTML' || prop === 'outerHTML') v = swap(v, fixHTML);
-        if ((this === d.body || this === d.documentElement) && blank(v)) {
+        if (!adopted && (this === d.body || this === d.documentElement) && blank(v)) {
           count('blank');
           if (act) return;
         }
+        var parent = prop === 'outerHTML' ? this.parentNode : this;
         desc.set.call(this, v);
+        if (prop === 'innerHTML' || prop === 'outerHTML') adoptAll(v, parent);
       },
       configurable: true,
       enumerable: desc.enumerable
@@ -505,13 +809,33 @@
   guard(Node.prototype, 'textContent');
   guard(HTMLElement.prototype, 'innerText');
   if (typeof HTMLScriptElement !== 'undefined') guard(HTMLScriptElement.prototype, 'text');
+  if (typeof ShadowRoot !== 'undefined') guard(ShadowRoot.prototype, 'innerHTML');
+  // HTML parsed elsewhere than innerHTML, then inserted: handlers (and
+  // scripts) in it get the swap too.
+  var htmlArg = function (o, name) {
+    var orig = o && o[name];
+    if (typeof orig !== 'function') return;
+    o[name] = function (html) {
+      var a = arguments;
+      if (typeof html === 'string') {
+        a = Array.prototype.slice.call(a);
+        a[0] = swap(html, fixHTML);
+      }
+      return orig.apply(this, a);
+    };
+  };
+  htmlArg(w.Range && w.Range.prototype, 'createContextualFragment');
+  htmlArg(w.DOMParser && w.DOMParser.prototype, 'parseFromString');
+  htmlArg(EP, 'setHTMLUnsafe');
+  htmlArg(w.ShadowRoot && w.ShadowRoot.prototype, 'setHTMLUnsafe');
+  htmlArg(w.Document, 'parseHTMLUnsafe');
 
   // After load, document.open()/write() replace the page. An open() is held
   // back until something non-blank is written; blank writes are dropped.
   var DP = Document.prototype;
   var dOpen = DP.open, dWrite = DP.write, dWriteln = DP.writeln, dClose = DP.close;
   var held = false, streaming = false;
-  var loaded = function (doc) { return doc === d && doc.readyState === 'complete' && !streaming; };
+  var loaded = function (doc) { return !adopted && doc === d && doc.readyState === 'complete' && !streaming; };
   DP.open = function () {
     // document.open(url, name, features) is window.open: retargeted there.
     if (arguments.length >= 3 && this === d) return w.open(arguments[0], arguments[1], arguments[2]);
@@ -538,7 +862,9 @@
         if (held) { held = false; streaming = true; dOpen.call(this); }
         else streaming = true;
       }
-      return fn.apply(this, args);
+      var r = fn.apply(this, args);
+      if (this === d) adoptAll(Array.prototype.join.call(args, ''), d);
+      return r;
     };
   };
   DP.write = writer(dWrite);
@@ -560,5 +886,5 @@
       if (hit) count('unhide');
     });
   };
-  w.addEventListener('load', function () { setTimeout(reveal, 250); });
+  if (!adopted) w.addEventListener('load', function () { setTimeout(reveal, 250); });
 })();

@@ -11,9 +11,11 @@ import { fileURLToPath } from 'node:url';
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
 // window framed by a foreign desktop (the CRM root) unless framed is false.
-function framedWindow({ framed = true, mode = null, ancestors = ['http://desk.test'] } = {}) {
-  const calls = { timeout: [], written: [], opened: [] };
-  const desk = { name: 'desk' };
+// parent/top: the real ones for a nested frame (a CRM frame's child);
+// runShim false leaves the shim out (a fresh about:blank frame).
+function framedWindow({ framed = true, mode = null, ancestors = ['http://desk.test'], parent = null, top = null, protocol = 'http:', runShim = true } = {}) {
+  const calls = { timeout: [], written: [], opened: [], clicked: [] };
+  const desk = top || { name: 'desk' };
   const w = {
     console,
     setTimeout: (code) => { calls.timeout.push(code); return 1; },
@@ -22,18 +24,19 @@ function framedWindow({ framed = true, mode = null, ancestors = ['http://desk.te
     addEventListener() {},
   };
   w.window = w;
+  w[Symbol.toStringTag] = 'Window';
   // top is an accessor on a real window (its descriptor has a getter)
   Object.defineProperty(w, 'top', { get: () => (framed ? desk : w), enumerable: true });
   w.atob = atob;
   w.btoa = btoa;
   w.TextDecoder = TextDecoder;
-  w.parent = framed ? desk : w;
+  w.parent = parent || (framed ? desk : w);
   w.frameElement = null;
   const ctx = vm.createContext(w);
   // the realm's own builtins, reachable as window.X like in a browser
   for (const k of ['Object', 'Reflect', 'Function']) w[k] = vm.runInContext(k, ctx);
   // objects of the window's own realm (Object.prototype accessors apply)
-  w.location = vm.runInContext(`({ href: 'http://crm.test/a.html', protocol: 'http:', ancestorOrigins: ${JSON.stringify(framed ? ancestors : [])} })`, ctx);
+  w.location = vm.runInContext(`({ href: 'http://crm.test/a.html', protocol: ${JSON.stringify(protocol)}, ancestorOrigins: ${JSON.stringify(framed ? ancestors : [])} })`, ctx);
   vm.runInContext(`
     function Document() {}
     Document.prototype.open = function () { return this; };
@@ -61,12 +64,25 @@ function framedWindow({ framed = true, mode = null, ancestors = ['http://desk.te
     function txt(data) { return { nodeType: 3, data: data }; }
     function el(name) { var e = new (name === 'script' ? HTMLScriptElement : HTMLElement)(); e.localName = name; e.onclick = null; return e; }
     HTMLFormElement.prototype.submit = function () {};
+    HTMLElement.prototype.click = function () { clicked.push(this.getAttribute('target')); };
+    Element.prototype.setAttributeNS = function (ns, k, v) { this['attr:' + k] = v; };
+    function HTMLAnchorElement() {} HTMLAnchorElement.prototype = Object.create(HTMLElement.prototype);
+    function HTMLButtonElement() {} HTMLButtonElement.prototype = Object.create(HTMLElement.prototype);
+    Object.defineProperty(HTMLAnchorElement.prototype, 'target', { get: function () { return this.getAttribute('target') || ''; }, set: function (v) { this.setAttribute('target', v); }, configurable: true });
+    Object.defineProperty(HTMLButtonElement.prototype, 'formTarget', { get: function () { return this.getAttribute('formtarget') || ''; }, set: function (v) { this.setAttribute('formtarget', v); }, configurable: true });
+    function Attr(el, name) { this.ownerElement = el; this.name = name; }
+    Object.defineProperty(Attr.prototype, 'value', { get: function () { return this.ownerElement.getAttribute(this.name); }, set: function (v) { this.ownerElement.setAttribute(this.name, v); }, configurable: true });
+    function HTMLIFrameElement() {} HTMLIFrameElement.prototype = Object.create(HTMLElement.prototype);
+    Object.defineProperty(HTMLIFrameElement.prototype, 'contentWindow', { get: function () { return this._cw; }, configurable: true });
+    function DOMParser() {} DOMParser.prototype.parseFromString = function (h, type) { return h; };
+    function Range() {} Range.prototype.createContextualFragment = function (h) { return h; };
+    function link(target) { var a = new HTMLAnchorElement(); a.localName = 'a'; a.setAttribute('href', 'b.html'); if (target != null) a['attr:target'] = target; return a; } // as parsed
     var document = new Document();
     document.readyState = 'loading';
     document.currentScript = { getAttribute: function (n) { return n === 'data-crmframe-breakout' ? mode : null; } };
-  `.replace(/written/g, '__written'), Object.assign(ctx, { __written: calls.written, mode }));
-  vm.runInContext(shim, ctx, { filename: 'shim.js' });
-  return { w, calls };
+  `.replace(/written/g, '__written').replace(/clicked\.push/g, '__clicked.push'), Object.assign(ctx, { __written: calls.written, __clicked: calls.clicked, mode }));
+  if (runShim) vm.runInContext(shim, ctx, { filename: 'shim.js' });
+  return { w, calls, desk };
 }
 
 test('setTimeout/setInterval code strings get the virtual top', () => {
@@ -323,4 +339,124 @@ test('run-time code: the swap never makes valid code invalid', () => {
   assert.equal(w.__crmframe_code('if (top != self) top.location = self.location; f(top); x = top.top'),
     'if (__crmframe_vtop(top) != self) __crmframe_vtop(top).location = self.location; f(__crmframe_vtop(top)); x = __crmframe_vtop(top).__crmframe_top');
   assert.equal(vm.runInContext('__crmframe_vtop(top) === window && __crmframe_vtop(5) === 5', w), true);
+});
+
+test('target values set by script that would leave the CRM name the CRM root instead', () => {
+  const { w, calls } = framedWindow();
+  const r = vm.runInContext(`(function () {
+    var a = new HTMLAnchorElement(); a.localName = 'a';
+    var out = [];
+    a.target = '_top'; out.push(a.target);
+    a.target = '_blank'; out.push(a.target);
+    a.target = 'main'; out.push(a.target);
+    a.setAttribute('TARGET', '_Parent'); out.push(a.getAttribute('TARGET'));
+    a.setAttributeNS(null, 'target', '_TOP'); out.push(a.getAttribute('target'));
+    a.setAttribute('target', ' _top'); out.push(a.getAttribute('target')); // not a keyword for the browser
+    var b = new HTMLButtonElement(); b.localName = 'button';
+    b.formTarget = '_top'; out.push(b.formTarget);
+    b.formTarget = '_self'; out.push(b.formTarget);
+    var at = new Attr(a, 'target'); at.value = '_top'; out.push(a.getAttribute('target'));
+    var d = new HTMLElement(); d.localName = 'div'; d.setAttribute('target', '_top'); out.push(d.getAttribute('target'));
+    // a link that is never in the document, clicked
+    link('_top').click(); link('_blank').click(); link(null).click();
+    return out;
+  })()`, w);
+  assert.deepEqual([...r], ['_self', '_blank', 'main', '_self', '_self', ' _top', '_self', '_self', '_self', '_top']);
+  assert.deepEqual(calls.clicked, ['_self', '_blank', null]);
+  assert.equal(w.__crmframe.stats.target, 6);
+});
+
+test('detect mode counts target values and keeps them', () => {
+  const { w } = framedWindow({ mode: 'detect' });
+  assert.equal(vm.runInContext(`var a = new HTMLAnchorElement(); a.target = '_top'; a.target`, w), '_top');
+  assert.equal(w.__crmframe.stats.target, 1);
+});
+
+test('window descriptors: every way to the top, parent and frameElement getters reads what the CRM sees', () => {
+  const { w } = framedWindow();
+  const r = vm.runInContext(`(function () {
+    var g = Object.getOwnPropertyDescriptor(window, 'top').get;
+    return [
+      Object.getOwnPropertyDescriptors(window).top.get.call(window) === window,
+      Object.getOwnPropertyDescriptors(window).top.get === g,
+      g() === window,
+      Object.getOwnPropertyDescriptors({ top: 1 }).top.value,
+      // a getter looked up on another window, applied to this one
+      (function () { var other = { get top() { return 'real'; } }; other[Symbol.toStringTag] = 'Window'; var g2 = other.__lookupGetter__('top'); return [g2.call(window) === window, g2.call(other), g2 === other.__lookupGetter__('top')]; })().join(),
+      ({ get top() { return 2; } }).__lookupGetter__('top')(),
+    ];
+  })()`, w);
+  assert.deepEqual([...r], [true, true, true, 1, 'true,real,true', 2]);
+});
+
+test('a fresh about:blank frame of the CRM gets the shim when its window is read', () => {
+  const root = framedWindow();
+  const child = framedWindow({ parent: root.w, top: root.desk, protocol: 'about:', runShim: false });
+  const f = vm.runInContext('var f = new HTMLIFrameElement(); f.localName = "iframe"; f', root.w);
+  f._cw = child.w;
+  assert.equal(Object.prototype.hasOwnProperty.call(child.w, '__crmframe'), false);
+  assert.equal(vm.runInContext('f.contentWindow', root.w), child.w);
+  assert.equal(child.w.__crmframe.marker, 'crmframe');
+  assert.equal(child.w.__crmframe.virtualTop, root.w);
+  assert.equal(child.w.__crmframe.root, false);
+  assert.equal(child.w.__crmframe_top, root.w);
+  assert.equal(root.w.__crmframe.stats.adopt, 1);
+  // its unpatched functions were the way out: open(url, '_top') from it
+  // now names the CRM root, and its top getter called on the root reads the
+  // root's virtual top
+  child.w.open('x.html', '_top');
+  assert.deepEqual(child.calls.opened, [['x.html', '__crmframe_root']]);
+  assert.equal(root.w.name, '__crmframe_root');
+  assert.equal(vm.runInContext('Object.getOwnPropertyDescriptor(f.contentWindow, "top").get.call(window) === window', root.w), true);
+  vm.runInContext('f.contentWindow', root.w); // once only
+  assert.equal(root.w.__crmframe.stats.adopt, 1);
+  // a frame about to load a page keeps its initial window for that page
+  // (and its globals): not adopted, the page brings its own shim
+  const loading = framedWindow({ parent: root.w, top: root.desk, protocol: 'about:', runShim: false });
+  const g = vm.runInContext('var g = new HTMLIFrameElement(); g.localName = "iframe"; g.setAttribute("src", "crm.html"); g', root.w);
+  g._cw = loading.w;
+  vm.runInContext('g.contentWindow', root.w);
+  assert.equal(Object.prototype.hasOwnProperty.call(loading.w, '__crmframe'), false);
+  // a frame of another origin (or a loaded page) is left alone
+  const other = framedWindow({ parent: root.w, top: root.desk, runShim: false });
+  f._cw = other.w;
+  vm.runInContext('f.contentWindow', root.w);
+  assert.equal(Object.prototype.hasOwnProperty.call(other.w, '__crmframe'), false);
+});
+
+test('javascript: URLs set at run time get the virtual top, as the code runs (decoded)', () => {
+  const { w, calls } = framedWindow();
+  const r = vm.runInContext(`(function () {
+    var a = new HTMLAnchorElement(); a.localName = 'a';
+    a.setAttribute('href', "javascript:if (top != self) top.location.replace('x')"); var out = [a.getAttribute('href')];
+    a.setAttribute('HREF', 'javascript:top.location%3D%22x%25%22'); out.push(a.getAttribute('HREF'));
+    a.setAttribute('href', 'https://crm.test/top?x=top'); out.push(a.getAttribute('href'));
+    a.setAttribute('href', "javascript:alert('back to top')"); out.push(a.getAttribute('href'));
+    var e = new HTMLElement(); e.innerHTML = '<a href="javascript:top.location.replace(&quot;x&quot;)">x</a><a href=\\'javascript:go("top")\\' onclick="if (top != self) alert(&quot;top &amp; up&quot;)">y</a>';
+    out.push(e.innerHTML);
+    return out;
+  })()`, w);
+  assert.deepEqual([...r], [
+    "javascript:if (__crmframe_vtop(top) != self) __crmframe_vtop(top).location.replace('x')",
+    'javascript:__crmframe_vtop(top).location="x%25"',
+    'https://crm.test/top?x=top',
+    "javascript:alert('back to top')",
+    '<a href="javascript:__crmframe_vtop(top).location.replace(&quot;x&quot;)">x</a><a href=\'javascript:go("top")\' onclick="if (__crmframe_vtop(top) != self) alert(&quot;top &amp; up&quot;)">y</a>',
+  ]);
+  w.open('javascript:top.location = 1', '_self');
+  assert.deepEqual(calls.opened, [['javascript:__crmframe_vtop(top).location = 1', '_self']]);
+});
+
+test('HTML parsed outside innerHTML (createContextualFragment, DOMParser) gets its handlers swapped', () => {
+  const { w } = framedWindow();
+  const r = vm.runInContext(`[
+    new Range().createContextualFragment('<img onerror="top.location = 1"><p>top</p>'),
+    new DOMParser().parseFromString('<a href="javascript:top.location=2" style="top:0">x</a>', 'text/html'),
+    new DOMParser().parseFromString('<p>nothing</p>', 'text/html'),
+  ]`, w);
+  assert.deepEqual([...r], [
+    '<img onerror="__crmframe_vtop(top).location = 1"><p>top</p>',
+    '<a href="javascript:__crmframe_vtop(top).location=2" style="top:0">x</a>',
+    '<p>nothing</p>',
+  ]);
 });
