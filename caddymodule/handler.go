@@ -10,6 +10,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/caddyserver/caddy/v2"
@@ -353,7 +354,13 @@ func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request, name string
 		return caddyhttp.Error(http.StatusMethodNotAllowed, nil)
 	}
 	hdr := w.Header()
-	etag := `"` + b.Hash + `"`
+	body, etag := b.Body, `"`+b.Hash+`"`
+	hdr.Add("Vary", "Accept-Encoding")
+	if len(b.Gzip) > 0 && acceptsGzip(r.Header.Values("Accept-Encoding")) {
+		// A distinct strong ETag per coding, as Caddy's encode does.
+		body, etag = b.Gzip, `"`+b.Hash+`-gzip"`
+		hdr.Set("Content-Encoding", "gzip")
+	}
 	hdr.Set("Content-Type", "text/javascript; charset=utf-8")
 	hdr.Set("ETag", etag)
 	hdr.Set("X-Content-Type-Options", "nosniff")
@@ -362,18 +369,47 @@ func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request, name string
 	} else {
 		hdr.Set("Cache-Control", "no-cache")
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, etag) {
+	if inm := r.Header.Get("If-None-Match"); inm != "" && (strings.Contains(inm, `"`+b.Hash+`"`) || strings.Contains(inm, `"`+b.Hash+`-gzip"`)) {
 		proxyMetrics.sdkRequests.WithLabelValues(name, "304").Inc()
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
 	proxyMetrics.sdkRequests.WithLabelValues(name, "200").Inc()
-	hdr.Set("Content-Length", fmt.Sprint(len(b.Body)))
+	hdr.Set("Content-Length", fmt.Sprint(len(body)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodGet {
-		_, _ = w.Write(b.Body)
+		_, _ = w.Write(body)
 	}
 	return nil
+}
+
+// acceptsGzip reads Accept-Encoding values: gzip with q > 0, or, when gzip
+// is not named, * with q > 0.
+func acceptsGzip(values []string) bool {
+	gz, star := -1.0, -1.0
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			name, params, _ := strings.Cut(part, ";")
+			q := 1.0
+			for _, p := range strings.Split(params, ";") {
+				if k, val, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
+					if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
+						q = f
+					}
+				}
+			}
+			switch strings.ToLower(strings.TrimSpace(name)) {
+			case "gzip", "x-gzip":
+				gz = max(gz, q)
+			case "*":
+				star = max(star, q)
+			}
+		}
+	}
+	if gz >= 0 {
+		return gz > 0
+	}
+	return star > 0
 }
 
 // Interface guards

@@ -2,6 +2,7 @@ package caddymodule_test
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -144,7 +145,23 @@ http://127.0.0.1:%d {
 	if cc := resp.Header.Get("Cache-Control"); cc != "no-cache" {
 		t.Errorf("unversioned Cache-Control = %q", cc)
 	}
-	v := strings.Trim(etag, `"`)
+	// Go's client asked for gzip (and decoded it): the compressed variant
+	// has its own ETag.
+	if !resp.Uncompressed || !strings.HasSuffix(etag, `-gzip"`) || !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+		t.Errorf("gzip variant: uncompressed by the client %v, ETag %s, Vary %q", resp.Uncompressed, etag, resp.Header.Get("Vary"))
+	}
+	plainReq, _ := http.NewRequest("GET", base+"/__crmframe/sdk.js", nil)
+	plainReq.Header.Set("Accept-Encoding", "identity")
+	plain, err := http.DefaultClient.Do(plainReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plainBody, _ := io.ReadAll(plain.Body)
+	plain.Body.Close()
+	if plain.Header.Get("Content-Encoding") != "" || !bytes.Equal(plainBody, body) || plain.Header.Get("Content-Length") != fmt.Sprint(len(body)) {
+		t.Errorf("identity variant: Content-Encoding %q, %d bytes (gzip variant decoded: %d)", plain.Header.Get("Content-Encoding"), len(plainBody), len(body))
+	}
+	v := strings.TrimSuffix(strings.Trim(etag, `"`), "-gzip")
 	resp, err = http.Get(base + "/__crmframe/sdk.js?v=" + v)
 	if err != nil {
 		t.Fatal(err)

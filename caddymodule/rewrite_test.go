@@ -74,3 +74,26 @@ func TestBodyRewriterHandlers(t *testing.T) {
 		}
 	}
 }
+
+func TestAcceptsGzip(t *testing.T) {
+	cases := []struct {
+		in   []string
+		want bool
+	}{
+		{nil, false},
+		{[]string{"gzip, deflate, br, zstd"}, true},
+		{[]string{"br", "GZIP;q=0.5"}, true},
+		{[]string{"identity"}, false},
+		{[]string{"gzip;q=0"}, false},
+		{[]string{"gzip; q=0.0, *"}, false},
+		{[]string{"*"}, true},
+		{[]string{"*;q=0"}, false},
+		{[]string{"br;q=1, x-gzip"}, true},
+		{[]string{"gzip;q=bad"}, true},
+	}
+	for _, c := range cases {
+		if got := acceptsGzip(c.in); got != c.want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
