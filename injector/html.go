@@ -113,6 +113,7 @@ type htmlFilter struct {
 	res    Result
 	err    error
 	closed bool
+	depth  int // > 0: the document of a srcdoc attribute (no OnResult)
 }
 
 func newHTMLFilter(b *BodyRewriter, dst io.Writer, coding string, cs pageCharset, xhtml, inject bool, nonce, host string, res Result) *htmlFilter {
@@ -583,6 +584,11 @@ func (f *htmlFilter) emitTag(raw, name []byte) {
 				f.patches = append(f.patches, attrPatch{a: a, val: v})
 				js++
 			}
+		case asciiEqualFold(k, "srcdoc") && asciiEqualFold(name, "iframe"):
+			if v, n, ok := f.rewriteSrcdoc(raw, a); ok {
+				f.patches = append(f.patches, attrPatch{a: a, val: v})
+				js += n
+			}
 		}
 	}
 	if len(f.patches) == 0 {
@@ -665,6 +671,48 @@ func (f *htmlFilter) rewriteAttr(raw []byte, a attrSpan, kind JSKind) ([]byte, b
 		out = encodeJSURLCode(out)
 	}
 	return fromUTF8(out, enc, true)
+}
+
+// maxSrcdocDepth bounds srcdoc documents rewritten inside srcdoc documents.
+const maxSrcdocDepth = 3
+
+// rewriteSrcdoc rewrites the document of an <iframe srcdoc> like a page
+// when the JS rewriter changes one of its scripts or handlers: it runs in
+// a same-origin frame whose top is the desktop, and nothing of it ever
+// reaches us as a response. The SDK bundle is injected first (the shim
+// must define the virtual top before the document's scripts). It returns
+// the new value and the number of scripts and handlers changed.
+func (f *htmlFilter) rewriteSrcdoc(raw []byte, a attrSpan) ([]byte, int, bool) {
+	if !a.hasEq || f.depth >= maxSrcdocDepth {
+		return nil, 0, false
+	}
+	u, enc, ok := f.cs.toUTF8(raw[a.vs:a.ve])
+	if !ok {
+		return nil, 0, false
+	}
+	doc := u
+	if hasCharRef(u) {
+		doc = []byte(unescapeAttr(u, a.quote))
+	}
+	if f.b.opts.JSMayChange != nil && !f.b.opts.JSMayChange(doc) {
+		return nil, 0, false // no script that could reach top
+	}
+	utf8, _ := charsetFromLabel("utf-8")
+	var out bytes.Buffer
+	nf := newHTMLFilter(f.b, &out, codingIdentity, utf8, false, len(f.b.tags) > 0, f.nonce, f.host, Result{})
+	nf.depth = f.depth + 1
+	if _, err := nf.Write(doc); err != nil {
+		nf.Abort()
+		return nil, 0, false
+	}
+	// A document whose scripts the JS rewriter left alone stays as it is
+	// (no injection either): only what the rewriter reports decides, so
+	// JSMayChange never changes the output.
+	if err := nf.Close(); err != nil || nf.res.Action != ActionRewrittenHTML || nf.res.JSRewrites == 0 {
+		return nil, 0, false
+	}
+	v, ok := fromUTF8(out.Bytes(), enc, true)
+	return v, nf.res.JSRewrites, ok
 }
 
 // attrMayChange is rewriteAttr's cheap first test: false means it returns
@@ -921,7 +969,7 @@ func (f *htmlFilter) Close() error {
 		f.cleanup()
 		f.res.Duration += time.Since(t0)
 		f.res.BytesOut = f.dst.n
-		if f.b.opts.OnResult != nil {
+		if f.b.opts.OnResult != nil && f.depth == 0 {
 			f.b.opts.OnResult(f.res)
 		}
 	}()
@@ -970,7 +1018,7 @@ func (f *htmlFilter) Abort() {
 	f.res.Action, f.res.Reason = ActionError, "aborted"
 	f.cleanup()
 	f.res.BytesOut = f.dst.n
-	if f.b.opts.OnResult != nil {
+	if f.b.opts.OnResult != nil && f.depth == 0 {
 		f.b.opts.OnResult(f.res)
 	}
 }

@@ -335,7 +335,12 @@ func TestAttributeRewriting(t *testing.T) {
 		{"<a href=\"java\tscript:top.location=1\">", `<a href="javascript:__cf.loc(&quot;url&quot;)/*100%25*/=1">`},
 		{`<a href="/top.location">`, `<a href="/top.location">`},
 		{`<form action="javascript:top.location=1"><button formaction='javascript:top.location=2'>`, `<form action="javascript:__cf.loc(&quot;url&quot;)/*100%25*/=1"><button formaction='javascript:__cf.loc("url")/*100%25*/=2'>`},
-		{`<iframe srcdoc="<script>top.location=1</script>" onload="top.location=2">`, `<iframe srcdoc="<script>top.location=1</script>" onload="__cf.loc(&quot;handler&quot;)=2">`},
+		// The srcdoc document is rewritten like a page (no injection here:
+		// no Scripts configured); its characters are escaped again.
+		{`<iframe srcdoc="<script>top.location=1</script>" onload="top.location=2">`, `<iframe srcdoc="<script>__cf.loc(&quot;classic&quot;)=1</script>" onload="__cf.loc(&quot;handler&quot;)=2">`},
+		{`<iframe srcdoc='<p onclick="top.location=3">x</p>'>`, `<iframe srcdoc='<p onclick="__cf.loc(&amp;quot;handler&amp;quot;)=3">x</p>'>`},
+		{`<iframe srcdoc="<p>no script</p>">`, `<iframe srcdoc="<p>no script</p>">`},
+		{`<div srcdoc="<script>top.location=1</script>">`, `<div srcdoc="<script>top.location=1</script>">`},
 		{`<div data-onclick="top.location" on="top.location">`, `<div data-onclick="top.location" on="top.location">`},
 		{`<script>top.location=1</script>`, `<script>__cf.loc("classic")=1</script>`},
 		{`<script type=module>top.location=1</script>`, `<script type=module>__cf.loc("module")=1</script>`},

@@ -48,7 +48,9 @@ export function install(w) {
   } catch (e) { /* sandboxed: no resume across pages */ }
   const conn = { origin: '', prefix: cfg.prefix, token: '' };
   const url = () => {
-    const loc = conn.origin ? new URL(conn.origin) : w.location;
+    // about:srcdoc and about:blank documents have no host of their own:
+    // their base URL is their parent's page.
+    const loc = conn.origin ? new URL(conn.origin) : w.location.protocol === 'about:' && d ? new URL(d.baseURI) : w.location;
     return wsURL(loc, conn.prefix, conn.token);
   };
   const client = new Client({

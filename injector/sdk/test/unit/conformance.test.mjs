@@ -199,3 +199,21 @@ test('bindContactCallback replay: agent event with time, JOB* events with their 
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(plain(got), [['LOGGEDIN', 'a1', '', true, 77], ['JOBCHANGED', 'k1', 'setup', true, null], ['JOBCHANGED', 'k2', 'offline', true, null], ['JOBSTARTED', 'k3', 'online', true, null]]);
 });
+
+test('a page in an about:srcdoc frame connects to the origin of its base URL', () => {
+  const WS = fakeWebSocketClass();
+  const w = {
+    location: { href: 'about:srcdoc', protocol: 'about:', host: '', assign() {} },
+    WebSocket: WS, sessionStorage: new MemStorage(), URL, setTimeout, clearTimeout, console,
+    document: {
+      baseURI: 'https://crm.test/app/page.do?id=1',
+      currentScript: { src: 'https://crm.test/__crmframe/sdk.js?v=1', getAttribute: () => null }, cookie: '',
+    },
+    addEventListener() {},
+  };
+  w.window = w;
+  vm.createContext(w);
+  vm.runInContext(bundle, w, { filename: 'sdk.js' });
+  opened.push(w.AGENTDESKTOP);
+  assert.equal(WS.latest().url, 'wss://crm.test/__crmframe/ws');
+});
