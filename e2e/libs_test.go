@@ -355,11 +355,10 @@ return new Promise(function (resolve, reject) {
   out.push('fade=' + !$('pfade').visible());
 });
 `},
-	// Not swaps: Knockout compiles its bindings with eval(TrustedScript)
-	// and sets html: bindings with TrustedHTML when trustedTypes exists
-	// (Chromium), and the shim only swaps strings, so its run-time path
-	// never sees them (a bare `top` there stays the real top).
-	{name: "knockout", libs: []string{"knockout-3.5.3.js"}, body: `
+	// Knockout compiles its bindings with eval(TrustedScript) and sets
+	// html: bindings with TrustedHTML when trustedTypes exists (Chromium):
+	// the shim swaps their text and wraps it again through its own policy.
+	{name: "knockout", swaps: true, libs: []string{"knockout-3.5.3.js"}, body: `
 <script type="text/html" id="ko-row"><li class="kr" data-bind="text: name() + ' ' + calls(), click: $parent.bump, css: { vip: calls() > 3 }"></li></script>
 <div id="ko">
 <ul id="kolist" data-bind="template: { name: 'ko-row', foreach: contacts }"></ul>

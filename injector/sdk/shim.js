@@ -256,11 +256,35 @@
   };
   // swap returns v with fix applied (counted; only in neutralize mode).
   var swap = function (v, fix) {
-    if (!framed || mode === 'off' || typeof v !== 'string' || v.indexOf('top') < 0) return v;
+    var orig = v, kind = trustedKind(v);
+    if (kind) v = String(v);
+    if (!framed || mode === 'off' || typeof v !== 'string' || v.indexOf('top') < 0) return orig;
     var f = fix(v);
-    if (f === v) return v;
+    if (f === v) return orig;
     count('code');
-    return act ? f : v;
+    if (!act) return orig;
+    if (!kind) return f;
+    // TrustedScript/TrustedHTML (Knockout 3.5, apps with a policy) are
+    // swapped as their text and wrapped again through our own policy (the
+    // HTML rewriter adds its name to a page's trusted-types list); without
+    // one the original is kept: a plain string would throw in the sink.
+    var p = ttPolicy();
+    return p ? p[kind](f) : orig;
+  };
+  var trustedKind = function (v) {
+    var tt = w.trustedTypes;
+    if (!tt || v === null || typeof v !== 'object') return '';
+    try { return tt.isScript(v) ? 'createScript' : tt.isHTML(v) ? 'createHTML' : ''; } catch (e) { return ''; }
+  };
+  var policy;
+  var ttPolicy = function () {
+    if (policy === undefined) {
+      try {
+        var id = function (x) { return x; };
+        policy = w.trustedTypes.createPolicy('crmframe', { createScript: id, createHTML: id });
+      } catch (e) { policy = null; }
+    }
+    return policy;
   };
   // The rewriter turns eval(x) into eval((globalThis.__crmframe_code||…)(x)).
   def(w, '__crmframe_code', { value: function (x) { return swap(x, fixCode); } });

@@ -13,7 +13,7 @@ const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.
 // window framed by a foreign desktop (the CRM root) unless framed is false.
 // parent/top: the real ones for a nested frame (a CRM frame's child);
 // runShim false leaves the shim out (a fresh about:blank frame).
-function framedWindow({ framed = true, mode = null, ancestors = ['http://desk.test'], parent = null, top = null, protocol = 'http:', runShim = true } = {}) {
+function framedWindow({ framed = true, mode = null, ancestors = ['http://desk.test'], parent = null, top = null, protocol = 'http:', runShim = true, trustedTypes = null } = {}) {
   const calls = { timeout: [], written: [], opened: [], clicked: [] };
   const desk = top || { name: 'desk' };
   const w = {
@@ -24,6 +24,7 @@ function framedWindow({ framed = true, mode = null, ancestors = ['http://desk.te
     addEventListener() {},
   };
   w.window = w;
+  if (trustedTypes) w.trustedTypes = trustedTypes;
   w[Symbol.toStringTag] = 'Window';
   // top is an accessor on a real window (its descriptor has a getter)
   Object.defineProperty(w, 'top', { get: () => (framed ? desk : w), enumerable: true });
@@ -155,6 +156,43 @@ test('script text, handler attributes and inserted HTML set by script get the vi
     'back to top',
     "<a onclick='parent.__crmframe_top.x()'>top</a>",
   ]);
+});
+
+// A fake Trusted Types: objects that stringify to their text, one kind
+// per factory, and policies whose names the test records.
+function fakeTrustedTypes({ refuse = false } = {}) {
+  class TrustedScript { constructor(s) { this.s = s; } toString() { return this.s; } }
+  class TrustedHTML { constructor(s) { this.s = s; } toString() { return this.s; } }
+  const names = [];
+  return {
+    names,
+    TrustedScript,
+    isScript: (v) => v instanceof TrustedScript,
+    isHTML: (v) => v instanceof TrustedHTML,
+    createPolicy(name, rules) {
+      if (refuse) throw new TypeError('policy ' + name + ' refused by CSP');
+      names.push(name);
+      return { createScript: (s) => new TrustedScript(rules.createScript(s)), createHTML: (s) => new TrustedHTML(rules.createHTML(s)) };
+    },
+  };
+}
+
+test('Trusted Types code (Knockout 3.5) is swapped and wrapped again through the crmframe policy', () => {
+  const tt = fakeTrustedTypes();
+  const { w } = framedWindow({ trustedTypes: tt });
+  const page = tt.createPolicy('app', { createScript: (s) => s, createHTML: (s) => s });
+  const out = w.__crmframe_code(page.createScript('if (top != self) top.location = self.location'));
+  assert.ok(tt.isScript(out), 'still a TrustedScript');
+  assert.equal(String(out), 'if (__crmframe_vtop(top) != self) __crmframe_vtop(top).location = self.location');
+  assert.deepEqual(tt.names, ['app', 'crmframe']);
+  const same = page.createScript('var x = 1');
+  assert.equal(w.__crmframe_code(same), same, 'nothing to swap: the original object');
+  // A CSP that refuses our policy: the original object stays (a string would throw in the sink).
+  const strict = fakeTrustedTypes({ refuse: true });
+  const { w: w2 } = framedWindow({ trustedTypes: strict });
+  const obj = new strict.TrustedScript('top.location = 1');
+  assert.equal(w2.__crmframe_code(obj), obj);
+  assert.deepEqual(strict.names, []);
 });
 
 test('__crmframe_code (the rewriter wraps eval arguments in it): swap when framed, identity otherwise', () => {
