@@ -384,7 +384,8 @@ func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request, name string
 }
 
 // acceptsGzip reads Accept-Encoding values: gzip with q > 0, or, when gzip
-// is not named, * with q > 0.
+// is not named, * with q > 0. (Caddy's encode.AcceptedEncodings drops the
+// q=0 entries, so it cannot tell "gzip;q=0, *" from "*".)
 func acceptsGzip(values []string) bool {
 	gz, star := -1.0, -1.0
 	for _, v := range values {

@@ -34,7 +34,10 @@ func TestCRMOwnStreams(t *testing.T) {
 			}
 		}
 	})
-	next := make(chan struct{})
+	// The upstream sends event 2 only after the client saw event 1, and
+	// gives up after 5 s: a proxy that held the stream back delivers event
+	// 1 late and event 2 never (buffered: the test never blocks on send).
+	next := make(chan struct{}, 2)
 	mux.HandleFunc("/events", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.Header().Set("X-Frame-Options", "DENY")
@@ -45,7 +48,7 @@ func TestCRMOwnStreams(t *testing.T) {
 			case <-next:
 			case <-r.Context().Done():
 				return
-			case <-time.After(10 * time.Second):
+			case <-time.After(5 * time.Second):
 				return
 			}
 		}
@@ -94,8 +97,7 @@ func TestCRMOwnStreams(t *testing.T) {
 				t.Fatalf("event %d: %q, want %q", i, line, want)
 			}
 			_, _ = br.ReadString('\n') // the blank line ending the event
-			// Event i arrived while the upstream waits: it was not held back.
-			next <- struct{}{}
+			next <- struct{}{}         // event i arrived while the upstream waited
 		}
 	})
 }

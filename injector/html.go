@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"golang.org/x/net/html"
+	"golang.org/x/text/encoding"
 )
 
 const (
@@ -646,15 +647,9 @@ func (f *htmlFilter) rewriteAttr(raw []byte, a attrSpan, kind JSKind) ([]byte, b
 	if !f.attrMayChange(raw, a) {
 		return nil, false
 	}
-	val := raw[a.vs:a.ve]
-	ref := hasCharRef(val)
-	u, enc, ok := f.cs.toUTF8(val)
+	code, enc, ok := f.attrText(raw, a)
 	if !ok {
 		return nil, false
-	}
-	code := u // most handlers have no character references: no copy
-	if ref {
-		code = []byte(unescapeAttr(u, a.quote))
 	}
 	if kind == JSURL {
 		s, ok := splitJSURL(string(code))
@@ -686,13 +681,9 @@ func (f *htmlFilter) rewriteSrcdoc(raw []byte, a attrSpan) ([]byte, int, bool) {
 	if !a.hasEq || f.depth >= maxSrcdocDepth {
 		return nil, 0, false
 	}
-	u, enc, ok := f.cs.toUTF8(raw[a.vs:a.ve])
+	doc, enc, ok := f.attrText(raw, a)
 	if !ok {
 		return nil, 0, false
-	}
-	doc := u
-	if hasCharRef(u) {
-		doc = []byte(unescapeAttr(u, a.quote))
 	}
 	if f.b.opts.JSMayChange != nil && !f.b.opts.JSMayChange(doc) {
 		return nil, 0, false // no script that could reach top
@@ -713,6 +704,20 @@ func (f *htmlFilter) rewriteSrcdoc(raw []byte, a attrSpan) ([]byte, int, bool) {
 	}
 	v, ok := fromUTF8(out.Bytes(), enc, true)
 	return v, nf.res.JSRewrites, ok
+}
+
+// attrText is an attribute's value as text: converted to UTF-8 and with
+// its character references decoded (most values have none: no copy). enc
+// converts a new value back (fromUTF8).
+func (f *htmlFilter) attrText(raw []byte, a attrSpan) (text []byte, enc encoding.Encoding, ok bool) {
+	u, enc, ok := f.cs.toUTF8(raw[a.vs:a.ve])
+	if !ok {
+		return nil, nil, false
+	}
+	if hasCharRef(u) {
+		return []byte(unescapeAttr(u, a.quote)), enc, true
+	}
+	return u, enc, true
 }
 
 // attrMayChange is rewriteAttr's cheap first test: false means it returns

@@ -152,7 +152,11 @@ func benchVariants() []struct {
 // rewritePage sends page through rw in 32 KB writes (what reverse_proxy
 // does), as one response.
 func rewritePage(rw *BodyRewriter, req *http.Request, page []byte) error {
-	h := http.Header{"Content-Type": {"text/html; charset=utf-8"}}
+	return sendBody(rw, req, http.Header{"Content-Type": {"text/html; charset=utf-8"}}, page)
+}
+
+// sendBody sends body with headers h through rw in 32 KB writes.
+func sendBody(rw *BodyRewriter, req *http.Request, h http.Header, page []byte) error {
 	f := rw.Filter(req, 200, h, io.Discard)
 	for p := page; len(p) > 0; {
 		n := min(32<<10, len(p))

@@ -1,7 +1,6 @@
 package injector
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 	"testing"
@@ -26,15 +25,7 @@ func BenchmarkJSCacheHit(b *testing.B) {
 		if withLength {
 			h.Set("Content-Length", strconv.Itoa(len(js)))
 		}
-		f := rw.Filter(req, 200, h, io.Discard)
-		for p := js; len(p) > 0; {
-			n := min(32<<10, len(p))
-			if _, err := f.Write(p[:n]); err != nil {
-				b.Fatal(err)
-			}
-			p = p[n:]
-		}
-		if err := f.Close(); err != nil {
+		if err := sendBody(rw, req, h, js); err != nil {
 			b.Fatal(err)
 		}
 	}

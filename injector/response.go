@@ -178,7 +178,7 @@ type writerOnly struct{ io.Writer }
 
 // framedNavigation reports whether r loads a document into a frame.
 func framedNavigation(r *http.Request) bool {
-	d := r.Header.Get("Sec-Fetch-Dest")
+	d := strings.ToLower(r.Header.Get("Sec-Fetch-Dest"))
 	return d == "iframe" || d == "frame"
 }
 
@@ -205,19 +205,7 @@ func foreignOrigin(loc string, r *http.Request, client *url.URL) string {
 // sameOrigin compares scheme, host and port (a default port may be
 // written or not).
 func sameOrigin(a, b *url.URL) bool {
-	port := func(u *url.URL) string {
-		if p := u.Port(); p != "" {
-			return p
-		}
-		switch strings.ToLower(u.Scheme) {
-		case "http", "ws":
-			return "80"
-		case "https", "wss":
-			return "443"
-		}
-		return ""
-	}
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && effectivePort(a) == effectivePort(b)
 }
 
 // passThrough hides the ReaderFrom/Flusher methods of the downstream
