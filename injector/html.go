@@ -15,7 +15,12 @@ import (
 )
 
 const (
-	outBufSize = 32 << 10 // output is written to the client in chunks of this size
+	// outBufSize: output goes to the client in chunks of this size. A
+	// rewritten page has no Content-Length, so HTTP/1.1 sends it chunked,
+	// and net/http writes each chunk of more than 4 KiB with two syscalls
+	// (header and first bytes through its buffer, the rest directly):
+	// 64 KiB chunks take a 128 KiB page from 11 to 8 writes (strace).
+	outBufSize = 64 << 10
 	// holdLimit bounds the inert head content (title, meta, link, style)
 	// we look past to see whether the page's first script is our SDK.
 	holdLimit = 16 << 10
