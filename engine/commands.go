@@ -581,6 +581,11 @@ func (e *Engine) transfer(a *agent, c *contact, args CmdArgs) (any, error) {
 		if t, err = e.targetAgent(a, args.Target, c.v.MediaType); err != nil {
 			return nil, err
 		}
+		// A blind transfer hands an ACD contact over with JOBSCHEDULED; the
+		// contract says an agent in any pause is scheduled for nothing.
+		if args.Mode == "blind" && c.v.IsACD && t.state != StateLoggedIn {
+			return nil, errf(CodeUnavailable, "agent %q is in %s: not schedulable", t.id, t.state)
+		}
 	case "queue":
 		if q = e.queues[args.Target]; q == nil {
 			return nil, errf(CodeNotFound, "no queue %q", args.Target)

@@ -762,24 +762,17 @@ func (e *Engine) dropParties(c *contact, reason string) {
 	}
 }
 
-// takeOver: consult leg becomes the customer contact.
+// takeOver: consult leg becomes the customer contact. Its type, ani, dnis
+// and transferred_from change with its party: PARTYCHANGED. DATACHANGED
+// means CallData changed (the contract), so it follows only for those.
 func (e *Engine) takeOver(leg, orig *contact) {
 	leg.v.Parties = nil
 	leg.v.Type = orig.v.Type
 	leg.v.ANI, leg.v.DNIS = orig.v.ANI, orig.v.DNIS
 	leg.v.TransferredFrom = orig.v.ID
 	leg.v.Peer = ""
-	changed := []string{"type", "ani", "dnis", "transferred_from"}
-	if leg.v.CallData == nil {
-		leg.v.CallData = map[string]string{}
-	}
-	for k, v := range orig.v.CallData {
-		if leg.v.CallData[k] != v {
-			leg.v.CallData[k] = v
-			changed = append(changed, k)
-		}
-	}
-	e.emit(leg, EvDataChanged, "", func(ev *ContactEvent) { ev.Changed = changed })
+	e.emit(leg, EvPartyChanged, "", nil)
+	e.setCallData(leg, orig.v.CallData)
 }
 
 func (e *Engine) cancelLeg(leg *contact) {

@@ -68,7 +68,7 @@ const (
 	CodeInvalidState = "invalid_state" // the command is not allowed in the current state
 	CodeForbidden    = "forbidden"     // the caller may not do this at all
 	CodeUnsupported  = "unsupported"   // not possible for this media / job type
-	CodeUnavailable  = "unavailable"   // target agent busy, logged out or at capacity
+	CodeUnavailable  = "unavailable"   // target agent busy, logged out, at capacity or (ACD blind transfer) paused
 	CodeUnknown      = "unknown_command"
 	CodeInternal     = "internal"
 )

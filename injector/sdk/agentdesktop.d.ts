@@ -90,7 +90,7 @@ export interface ContactEvent extends Omit<Contact, 'messages' | 'last_event'> {
   time: number;
   /** JOBCHANGED / JOBSTARTED: setup | online | offline */
   phase?: JobPhase;
-  /** DATACHANGED: the keys that changed */
+  /** DATACHANGED: the CallData keys whose value changed (PARTYCHANGED tells other field changes, e.g. a consultation call taking over the customer) */
   changed?: string[];
   /** CHATMESSAGE: the new line */
   message?: ChatMessage;
@@ -306,6 +306,7 @@ export interface ContactNamespace {
   StopRecording(ContactID: string, CallRecorders?: string): Promise<Contact>;
   /** Target "agent:<id>", "queue:<name>" or a number; or give TargetType. */
   Transfer(ContactID: string, Target: string, TargetType?: 'agent' | 'queue' | 'number', Mode?: 'blind' | 'consult'): Promise<Contact>;
+  /** Rejects with `unavailable` when an ACD contact's target agent is paused (PAUSE, PAUSESUBSTATE, FORCED): a paused agent is scheduled for nothing. */
   BlindTransfer(ContactID: string, Target: string, TargetType?: 'agent' | 'queue' | 'number'): Promise<Contact>;
   ConsultTransfer(ContactID: string, Target: string, TargetType?: 'agent' | 'queue' | 'number'): Promise<Contact>;
   CompleteTransfer(ContactID: string): Promise<Contact>;

@@ -217,3 +217,50 @@ test('a page in an about:srcdoc frame connects to the origin of its base URL', (
   opened.push(w.AGENTDESKTOP);
   assert.equal(WS.latest().url, 'wss://crm.test/__crmframe/ws');
 });
+
+// The Italian original (reference/agentdesktop-widget-sdk.it.txt): "Gli
+// eventi notificati da AgentDesktop verso l'SDK hanno una struttura JSON, in
+// cui la proprietà "event" descrive l'evento stesso" — every event of a
+// contact's life, POPUP and the agent events reach the WIDGET callback in
+// order; the agent's state follows the agent events.
+test('every contract event reaches bindContactCallback in order, as an object with event', () => {
+  const { AD, ws } = browser();
+  const got = [];
+  AD.WIDGET.bindContactCallback((e) => got.push(e.event + (e.phase ? ':' + e.phase : '')));
+  const base = { id: 'k1', uuid: 'u1', type: 'inbound', media_type: 'telephony', job_type: 'inbound', isACD: true, service: '', ani: '', dnis: '', queue: 'q', time: 1 };
+  const life = ['JOBSCHEDULED', 'CONNECTIONSTARTED', 'RINGING', 'JOBCHANGED:setup', 'POPUP', 'ESTABLISHED', 'JOBSTARTED:online', 'HELD', 'RETRIEVED',
+    'DATACHANGED', 'CONNECTIONCLEARED', 'JOBCHANGED:offline', 'JOBFINISHED'];
+  const agent = ['LOGGEDIN', 'PAUSE', 'PAUSESUBSTATE', 'FORCED', 'LOGGEDOUT'];
+  let seq = 0;
+  ws.recv({ op: 'event', seq: ++seq, data: { event: 'LOGGEDIN', agent: 'a1', state: 'LOGGEDIN', time: 1 } });
+  for (const n of life) {
+    const [event, phase] = n.split(':');
+    ws.recv({ op: 'event', seq: ++seq, data: { ...base, event, ...(phase ? { phase } : {}) } });
+    if (event === 'JOBSCHEDULED') assert.equal(AD.getContact('k1').last_event, 'JOBSCHEDULED');
+  }
+  assert.equal(AD.getContact('k1'), null, 'JOBFINISHED ends the contact');
+  for (const n of agent.slice(1)) {
+    ws.recv({ op: 'event', seq: ++seq, data: { event: n, agent: 'a1', state: n, time: seq, ...(n === 'PAUSESUBSTATE' ? { code: 1701 } : {}) } });
+    const a = AD.getAgent();
+    assert.deepEqual([a.state, a.code], [n, n === 'PAUSESUBSTATE' ? 1701 : 0]);
+  }
+  assert.deepEqual(got, ['LOGGEDIN', ...life, ...agent.slice(1)]);
+});
+
+// AGENTDESKTOP.UI: "Gestione e notifica degli eventi relativi
+// all'apertura/chiusura delle finestre di dialogo": both notifications, as
+// objects with event; unbind stops both.
+test('UI dialog callbacks get DIALOGOPENED and DIALOGCLOSED; unbind stops both', () => {
+  const { AD, ws } = browser();
+  const seen = [];
+  const fn = (e) => seen.push([e.event, e.dialog, e.from]);
+  AD.UI.bindDialogCallback(fn);
+  AD.UI.bindDialogCallback(fn);
+  ws.recv({ op: 'relay', name: 'UI.DialogOpened', from: 'desktop:shell', data: { dialog: 'accept' } });
+  ws.recv({ op: 'relay', name: 'UI.DialogClosed', from: 'desktop:shell', data: { dialog: 'accept' } });
+  AD.UI.unbindDialogCallback(fn);
+  ws.recv({ op: 'relay', name: 'UI.DialogOpened', from: 'desktop:shell', data: { dialog: 'again' } });
+  assert.deepEqual(plain(seen), [['DIALOGOPENED', 'accept', 'desktop:shell'], ['DIALOGCLOSED', 'accept', 'desktop:shell']]);
+  AD.UI.DialogOpened('search', { q: 1 });
+  assert.deepEqual(plain(ws.last('relay')), { op: 'relay', name: 'UI.DialogOpened', data: { dialog: 'search', data: { q: 1 } } });
+});
