@@ -1,6 +1,8 @@
 package jsrewrite
 
 import (
+	"bytes"
+
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/js"
 )
@@ -38,6 +40,7 @@ type lexer struct {
 	lt    bool   // a line terminator precedes, with only whitespace in between
 	libLT bool   // the library's prevLineTerminator
 	tmpl  int    // open template substitutions (${ without its closing })
+	escs  []int  // starts of the identifiers with \u escapes, in order (only the library lexes those)
 }
 
 // newLexer lexes buf[:len(buf)-1]; buf must end with a NUL byte.
@@ -125,6 +128,11 @@ func (l *lexer) next() js.TokenType {
 			l.lt, l.libLT = false, false
 		case js.TemplateEndToken:
 			l.tmpl--
+			l.lt, l.libLT = false, false
+		case js.IdentifierToken:
+			if bytes.IndexByte(data, '\\') >= 0 {
+				l.escs = append(l.escs, l.start)
+			}
 			l.lt, l.libLT = false, false
 		default:
 			l.lt, l.libLT = false, false

@@ -171,3 +171,24 @@ func FuzzLexerShortcuts(f *testing.F) {
 		checkSameTokens(t, src)
 	})
 }
+
+// TestLexerEscs: escs lists exactly the identifiers spelled with \u
+// escapes (the library lexes them; the shortcuts never take one).
+func TestLexerEscs(t *testing.T) {
+	src := `a \u0074op 1 t\u006fp.x caf\u00e9 é\u0061 'to\u0070' b`
+	want := map[string]bool{`\u0074op`: true, `t\u006fp`: true, `caf\u00e9`: true, `é\u0061`: true}
+	lx := newLexer(append([]byte(src), 0))
+	n := 0
+	for tt := lx.next(); tt != js.ErrorToken; tt = lx.next() {
+		text := src[lx.start:lx.pos]
+		if got := tt == js.IdentifierToken && len(lx.escs) > 0 && lx.escs[len(lx.escs)-1] == lx.start; got != want[text] {
+			t.Errorf("%q: escaped = %v", text, got)
+		}
+		if want[text] {
+			n++
+		}
+	}
+	if n != len(want) {
+		t.Errorf("saw %d escaped identifiers, want %d", n, len(want))
+	}
+}

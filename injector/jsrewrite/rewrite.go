@@ -20,6 +20,11 @@
 // defines `__crmframe_top` on Object.prototype as "return this.top", so such
 // a rewrite stays correct even when X turns out to be an ordinary object
 // (for example a local `var self = this`).
+//
+// Identifiers spelled with \u escapes (\u0074op, \u{74}op) are the same
+// names and are compared decoded. The global eval used as a value rather
+// than called directly (var e = eval, eval.call(…), window.eval) becomes
+// the shim's indirect eval, __crmframe_ieval (IevalRef, IevalKey).
 package jsrewrite
 
 import (
@@ -30,6 +35,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/tdewolff/parse/v2/js"
 )
@@ -65,6 +71,7 @@ const (
 	CountAncestors = "ancestors" // x.ancestorOrigins (location.ancestorOrigins lists the desktop)
 	CountEval      = "eval"      // eval(code): the code is passed through the shim's __crmframe_code first
 	CountComputed  = "computed"  // window[k] with a key that is not a literal: the key goes through the shim's __crmframe_key
+	CountIeval     = "ieval"     // eval as a value (var e = eval, eval.call, window.eval): the shim's __crmframe_ieval instead
 )
 
 // EvalWrapOpen and EvalWrapClose surround the arguments of a direct eval
@@ -87,6 +94,20 @@ const (
 	KeyWrapOpen  = "(globalThis.__crmframe_key||(x=>x))("
 	KeyWrapClose = ")"
 )
+
+// IevalRef replaces a reference to the global eval that is not a direct
+// call (var e = eval; e(s), [eval][0](s), eval.call(null, s),
+// setTimeout(eval, 0, s)): the shim's __crmframe_ieval is an indirect eval
+// that swaps the code first. Replacing the global eval itself would make
+// every direct eval indirect and break local scope, so only these uses
+// change. The fallback keeps the script working where no shim runs.
+const IevalRef = "(globalThis.__crmframe_ieval||eval)"
+
+// IevalKey is the key that replaces .eval on a window name (window.eval
+// becomes window[IevalKey], window['eval'] window[IevalKey]): that window's
+// __crmframe_ieval, the plain eval where no shim runs. A key rather than
+// IevalRef keeps the window the code runs in (parent.eval, top.eval).
+const IevalKey = "globalThis.__crmframe_ieval?'__crmframe_ieval':'eval'"
 
 // AncestorsAccessor is the name the rewriter substitutes for the property
 // ancestorOrigins: Location's own properties cannot be redefined, so the
@@ -120,18 +141,117 @@ var (
 	replEvalClose    = []byte(EvalWrapClose)
 	replKeyOpen      = []byte(KeyWrapOpen)
 	replKeyClose     = []byte(KeyWrapClose)
+	replIeval        = []byte(IevalRef)
+	replIevalSemi    = []byte(";" + IevalRef) // after a line break that ended a statement by ASI
+	replIevalShort   = []byte("eval: " + IevalRef)
+	replIevalDot     = []byte("[" + IevalKey + "]")
+	replIevalKey     = []byte(IevalKey)
 )
 
 // Mentions reports whether src could contain anything Rewrite changes:
 // "top", "eval", "ancestorOrigins" or a '[' right after a window name
 // (window[, self[, parent[, frames[, globalThis[, also with ?.[ and
-// spaces). Each check looks for a rare-ish byte of its word with the
+// spaces), also spelled with \u escapes of ASCII letters (\u0074op is the
+// identifier top). Each check looks for a rare-ish byte of its word with the
 // vectorised bytes.IndexByte and compares the neighbours, which is cheaper
 // than bytes.Contains on a word starting with a common letter; scripts that
 // contain none of them cost almost nothing.
 func Mentions(src []byte) bool {
+	return mentionsPlain(src) || escapedMention(src)
+}
+
+func mentionsPlain(src []byte) bool {
 	return around(src, 'p', "to", "") || around(src, 'v', "e", "al") ||
 		around(src, 'O', "ancestor", "rigins") || windowBracket(src)
+}
+
+// escapedMention reports whether src, with its \u escapes of ASCII
+// characters decoded, mentions a trigger. Only such an escape can spell
+// one (the words are ASCII), and most scripts hold none: one IndexByte.
+func escapedMention(src []byte) bool {
+	for i := 0; ; i++ {
+		j := bytes.IndexByte(src[i:], '\\')
+		if j < 0 {
+			return false
+		}
+		i += j
+		if r, n := unescapeU(src[i:]); n > 0 && r < utf8.RuneSelf {
+			return mentionsPlain(decodeASCII(src))
+		}
+	}
+}
+
+// unescapeU decodes the \uXXXX or \u{X…} escape at the start of b: the
+// rune and the length of the escape, or n = 0 when there is none.
+func unescapeU(b []byte) (r rune, n int) {
+	if len(b) < 3 || b[0] != '\\' || b[1] != 'u' {
+		return 0, 0
+	}
+	if b[2] == '{' {
+		for j := 3; j < len(b); j++ {
+			if b[j] == '}' {
+				if j == 3 {
+					return 0, 0
+				}
+				return r, j + 1
+			}
+			h := unhex(b[j])
+			if h < 0 || r > 0x10FFFF>>4 {
+				return 0, 0
+			}
+			r = r<<4 | rune(h)
+		}
+		return 0, 0
+	}
+	if len(b) < 6 {
+		return 0, 0
+	}
+	for _, c := range b[2:6] {
+		h := unhex(c)
+		if h < 0 {
+			return 0, 0
+		}
+		r = r<<4 | rune(h)
+	}
+	return r, 6
+}
+
+// decodeASCII returns src with its \u escapes of ASCII characters decoded
+// (for Mentions: strings and comments are decoded too, a superset).
+func decodeASCII(src []byte) []byte {
+	out := make([]byte, 0, len(src))
+	for i := 0; i < len(src); i++ {
+		if src[i] == '\\' {
+			if r, n := unescapeU(src[i:]); n > 0 && r < utf8.RuneSelf {
+				out = append(out, byte(r))
+				i += n - 1
+				continue
+			}
+		}
+		out = append(out, src[i])
+	}
+	return out
+}
+
+// decodeIdent resolves the \u escapes of an identifier (or a dotted path of
+// them): \u0074op is top. With an invalid escape it returns b unchanged,
+// which names nothing the rewriter looks for.
+func decodeIdent(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); {
+		if b[i] != '\\' {
+			out = append(out, b[i])
+			i++
+			continue
+		}
+		r, n := unescapeU(b[i:])
+		if n == 0 || r > utf8.MaxRune {
+			return b
+		}
+		out = utf8.AppendRune(out, r)
+		i += n
+	}
+	return out
 }
 
 // around reports whether src holds pre+c+post.
@@ -277,15 +397,56 @@ const (
 
 type edit struct {
 	start, end int
-	repl       []byte // one of the repl* slices, never modified
+	repl       []byte // one of the repl* slices, never modified; nil for a declaration probe
 	key        string
 	state      editState
+	bit        uint8 // the tracked name (b*) a local declaration of which kills the edit
 }
 
 type tok struct {
 	tt         js.TokenType
 	start, end int
 	nl         bool // a line terminator precedes this token
+}
+
+// Names whose local declarations the scanner tracks, as bits: a scope
+// declaring one kills the pending edits that depend on it (a local top is
+// no window's top, a local eval no global eval, self.eval on a local
+// `var self = this` no window's eval).
+const (
+	bTop uint8 = 1 << iota
+	bEval
+	bSelf
+	bWindow
+	bParent
+	bFrames
+	bGlobalThis
+)
+
+// nameBit returns the b* bit of an identifier name, or 0.
+func nameBit(b []byte) uint8 {
+	switch len(b) {
+	case 3, 4, 5, 6, 10:
+	default:
+		return 0
+	}
+	switch string(b) {
+	case "top":
+		return bTop
+	case "eval":
+		return bEval
+	case "self":
+		return bSelf
+	case "window":
+		return bWindow
+	case "parent":
+		return bParent
+	case "frames":
+		return bFrames
+	case "globalThis":
+		return bGlobalThis
+	}
+	return 0
 }
 
 type groupKind uint8
@@ -322,22 +483,26 @@ type group struct {
 	keyOpen int32
 	open    int32
 	comma   bool
-	keyPre  js.TokenType // the token before the window name (delete, ++, --)
+	// pre is the token before a parenthesis (++, --, delete: its content
+	// is written to); litMark is len(scanner.litEdits) when the group opened.
+	pre     js.TokenType
+	litMark int32
 }
 
 type scope struct {
-	fn          bool // function scope (var target)
-	arrow       bool
-	declaresTop bool
-	arrowDepth  int // for expression-bodied arrows: group depth of the body, else -1
-	// References to top that this scope or a closed inner scope that did
-	// not declare top holds: scanner.pending[pendStart:].
+	fn         bool // function scope (var target)
+	arrow      bool
+	declares   uint8 // b* bits of the tracked names declared here
+	arrowDepth int   // for expression-bodied arrows: group depth of the body, else -1
+	// Edits depending on a tracked name that this scope or a closed inner
+	// scope that did not declare it holds: scanner.pending[pendStart:].
 	pendStart int
 }
 
 type scanner struct {
 	src   []byte
 	kind  Kind
+	escs  *[]int // the lexer's list of identifiers with \u escapes
 	edits []edit
 	live  []edit
 
@@ -356,8 +521,8 @@ type scanner struct {
 	closedKind    groupKind
 	fnPending     bool
 	fnExpr        bool
-	fnNamedTop    bool
-	classDepth    int // group depth where `class` was seen, -1 if none
+	fnNamed       uint8 // b* bit of the name of the function being declared
+	classDepth    int   // group depth where `class` was seen, -1 if none
 	classExpr     bool
 	importMode    bool
 	rootQ         int32
@@ -369,6 +534,7 @@ type scanner struct {
 	// member chains rooted at a window alias
 	chain       bool
 	bracketStr  int    // start of string token inside window[...] awaiting ']'
+	bracketEval [2]int // span of the string 'eval' inside window[...] awaiting ']' (end 0: none)
 	lastTopEdit int    // edit index of the last top candidate (for .postMessage)
 	alias       tok    // `e.top` waiting for its next token (alias.tt != 0)
 	fwd         tok    // `e.top` compared with the operand being read
@@ -393,8 +559,15 @@ type scanner struct {
 	// e = window): w.top is then the window's top.
 	winAliases []string
 	// chainPre is the token before the window name that started the
-	// current chain.
-	chainPre js.TokenType
+	// current chain, chainRoot the b* bit of that name (0 for this).
+	chainPre  js.TokenType
+	chainRoot uint8
+	// litEdits are eval edits inside array or object literals, decided when
+	// the outermost literal closes: a destructuring target ([eval] = a)
+	// cannot take the wrapper. lastIeval is the last bare eval edit, killed
+	// when it turns out to be (0, eval)(…) or eval?.(…) (wrapped as calls).
+	litEdits  []litEdit
+	lastIeval int
 	// chainLit: the chain started at a window alias (var w = self) or a
 	// window-like name ($window, win, contentWindow): its ['top'] is
 	// rewritten, its computed keys are not wrapped (a minified alias name
@@ -412,6 +585,10 @@ type scanner struct {
 	topVars []topVar
 }
 
+type litEdit struct {
+	edit, depth int // depth: index of the outermost literal group
+}
+
 type topVar struct {
 	name string
 	edit int
@@ -427,7 +604,7 @@ var inputPool = sync.Pool{New: func() any { return new([]byte) }}
 const maxPooledInput = 8 << 20
 
 func scan(src []byte, kind Kind) (*scanner, error) {
-	s := &scanner{src: src, kind: kind, classDepth: -1, lastTopEdit: -1, bracketStr: -1, pathStart: -1}
+	s := &scanner{src: src, kind: kind, classDepth: -1, lastTopEdit: -1, bracketStr: -1, pathStart: -1, lastIeval: -1}
 	s.scopes = append(s.scopes, scope{fn: true, arrowDepth: -1})
 	if kind == Handler {
 		s.fnBody = 1
@@ -449,6 +626,7 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 		buf[0], buf[1] = '/', '/'
 	}
 	lx := newLexer(buf)
+	s.escs = &lx.escs
 
 	// The previous, current and next significant token rotate through
 	// ring: ip and ic index the first two, the third slot takes the next.
@@ -512,10 +690,15 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 		s.popScope()
 	}
 	// In classic scripts and javascript: URLs a global declaration cannot
-	// shadow window.top (it is unforgeable).
-	if s.scopes[0].declaresTop && (kind == Module || kind == Handler) {
+	// shadow window.top (it is unforgeable); the other names it replaces.
+	if d := s.scopes[0].declares; d != 0 {
+		if kind == Classic || kind == URL {
+			d &^= bTop
+		}
 		for _, i := range s.pending {
-			s.edits[i].state = stDead
+			if s.edits[i].bit&d != 0 {
+				s.edits[i].state = stDead
+			}
 		}
 	}
 	s.live = s.edits[:0]
@@ -547,8 +730,40 @@ func (s *scanner) counts() map[string]int {
 
 func (s *scanner) text(t *tok) []byte { return s.src[t.start:t.end] }
 
+// name is the identifier name of t, its \u escapes resolved.
+func (s *scanner) name(t *tok) []byte {
+	if len(*s.escs) > 0 {
+		return s.nameEsc(t)
+	}
+	return s.src[t.start:t.end]
+}
+
+// nameEsc is name in a script with escaped identifiers (rare: the lexer
+// lists them, tokens need no flag).
+func (s *scanner) nameEsc(t *tok) []byte {
+	if _, ok := slices.BinarySearch(*s.escs, t.start); ok {
+		return decodeIdent(s.src[t.start:t.end])
+	}
+	return s.src[t.start:t.end]
+}
+
+// span is the text of a source span of identifiers (a.b.c), its \u
+// escapes resolved.
+func (s *scanner) span(a, b int) []byte {
+	if v := s.src[a:b]; bytes.IndexByte(v, '\\') < 0 {
+		return v
+	}
+	return decodeIdent(s.src[a:b])
+}
+
 func (s *scanner) is(t *tok, name string) bool {
-	return js.IsIdentifierName(t.tt) && t.end-t.start == len(name) && string(s.src[t.start:t.end]) == name
+	if !js.IsIdentifierName(t.tt) {
+		return false
+	}
+	if len(*s.escs) > 0 {
+		return string(s.nameEsc(t)) == name
+	}
+	return t.end-t.start == len(name) && string(s.src[t.start:t.end]) == name
 }
 
 // regexAllowed decides whether a '/' after token c (p before it) starts a regular
@@ -643,27 +858,34 @@ func (s *scanner) popScope() {
 	}
 	// Without a declaration the references stay pending, now in the
 	// parent's range.
-	if sc.declaresTop {
+	if sc.declares != 0 {
+		keep := s.pending[:sc.pendStart]
 		for _, i := range s.pending[sc.pendStart:] {
-			s.edits[i].state = stDead
+			if s.edits[i].bit&sc.declares != 0 {
+				s.edits[i].state = stDead
+			} else {
+				keep = append(keep, i)
+			}
 		}
-		s.pending = s.pending[:sc.pendStart]
+		s.pending = keep
 	}
 }
 
 func (s *scanner) pushGroup(g group) {
 	g.defStart = int32(len(s.deferred))
+	g.litMark = int32(len(s.litEdits))
 	s.groups = append(s.groups, g)
 }
 
-func (s *scanner) declareTop(varScoped bool) {
+// declare records a declaration of the tracked name bit.
+func (s *scanner) declare(bit uint8, varScoped bool) {
 	i := len(s.scopes) - 1
 	if varScoped {
 		for i > 0 && !s.scopes[i].fn {
 			i--
 		}
 	}
-	s.scopes[i].declaresTop = true
+	s.scopes[i].declares |= bit
 }
 
 func (s *scanner) addEdit(start, end int, repl []byte, key string, st editState) int {
@@ -678,6 +900,7 @@ func (s *scanner) ref(c *tok, shorthand bool) int {
 		repl, key = replShorthand, CountShorthand
 	}
 	i := s.addEdit(c.start, c.end, repl, key, stLive)
+	s.edits[i].bit = bTop
 	s.pending = append(s.pending, i)
 	return i
 }
@@ -702,7 +925,11 @@ func (s *scanner) computedRead(g *group, p, n *tok) bool {
 	if g.comma || p.tt == js.OpenBracketToken {
 		return false
 	}
-	if (p.tt == js.StringToken || p.tt == js.TemplateToken || js.IsNumeric(p.tt)) && s.spaceOnly(int(g.open)+1, p.start) {
+	// A literal key is decided where it is read (window['top']), unless it
+	// holds an escape ('\x74op', '\u0074op'): its value is then known only
+	// at run time, like a variable's.
+	if (p.tt == js.StringToken || p.tt == js.TemplateToken || js.IsNumeric(p.tt)) && s.spaceOnly(int(g.open)+1, p.start) &&
+		(js.IsNumeric(p.tt) || bytes.IndexByte(s.src[p.start:p.end], '\\') < 0) {
 		return false
 	}
 	switch n.tt {
@@ -753,6 +980,9 @@ func (s *scanner) process(p, c, n *tok) error {
 		if n.tt == js.OpenParenToken && (c.tt == js.OptChainToken ||
 			c.tt == js.CloseParenToken && len(s.groups) > 0 && s.groups[len(s.groups)-1].kind == gParen) {
 			s.evalNext = true
+			if s.lastIeval >= 0 && s.edits[s.lastIeval].end == p.end {
+				s.edits[s.lastIeval].state = stDead // a call: the code wrapper instead
+			}
 		}
 	}
 	// Alias / comparison heuristics bookkeeping, idle on most tokens.
@@ -768,8 +998,8 @@ func (s *scanner) process(p, c, n *tok) error {
 			kind = gParenFunc
 			s.fnPending = false
 			s.pushScope(true, false)
-			if s.fnNamedTop && s.fnExpr {
-				s.scopes[len(s.scopes)-1].declaresTop = true
+			if s.fnExpr {
+				s.scopes[len(s.scopes)-1].declares |= s.fnNamed
 			}
 			s.fnBodyValue = s.fnExpr
 		case p.tt == js.IfToken || p.tt == js.WhileToken || p.tt == js.ForToken || p.tt == js.WithToken || p.tt == js.SwitchToken:
@@ -779,7 +1009,7 @@ func (s *scanner) process(p, c, n *tok) error {
 		case (js.IsIdentifierName(p.tt) || p.tt == js.StringToken || js.IsNumeric(p.tt) || p.tt == js.CloseBracketToken) && s.inMemberContext(p):
 			kind = gParenMaybe
 		}
-		g := group{kind: kind}
+		g := group{kind: kind, pre: p.tt}
 		if kind == gParenFunc {
 			g.popScopes = 0 // the function scope is popped with the body
 		}
@@ -852,6 +1082,9 @@ func (s *scanner) process(p, c, n *tok) error {
 			return errUnbalanced
 		}
 		s.groups = s.groups[:len(s.groups)-1]
+		if len(s.litEdits) > int(g.litMark) && (g.kind == gObject || g.kind == gBracket) {
+			s.decideLiteral(&g, n)
+		}
 		if g.keyOpen > 0 && s.computedRead(&g, p, n) {
 			s.edits[g.keyOpen-1].state = stLive
 			s.addEdit(c.start, c.start, replKeyClose, "", stLive)
@@ -881,6 +1114,13 @@ func (s *scanner) process(p, c, n *tok) error {
 			}
 		case js.TemplateMiddleToken:
 			s.pushGroup(group{kind: gTemplate})
+		}
+		if s.bracketEval[1] > 0 {
+			// window['eval'], not written to: that window's indirect eval.
+			if c.tt == js.CloseBracketToken && p.start == s.bracketEval[0] {
+				s.ieval(s.bracketEval[0], s.bracketEval[1], replIevalKey, s.chainRoot, n, false)
+			}
+			s.bracketEval = [2]int{}
 		}
 		// window['self'] keeps a window chain going.
 		s.chain = c.tt == js.CloseBracketToken && s.chain && s.bracketStr >= 0
@@ -919,7 +1159,7 @@ func (s *scanner) process(p, c, n *tok) error {
 			s.decidePattern(p, n)
 		}
 		if js.IsIdentifierName(p.tt) && s.pathStart == p.start && s.windowValue(n) && len(s.winAliases) < 32 {
-			s.winAliases = append(s.winAliases, string(s.text(p)))
+			s.winAliases = append(s.winAliases, string(s.name(p)))
 		}
 		if p.tt == js.IdentifierToken && s.pathStart == p.start {
 			s.eqName, s.eqEnd = [2]int{p.start, p.end}, c.end
@@ -940,15 +1180,15 @@ func (s *scanner) process(p, c, n *tok) error {
 	case js.FunctionToken:
 		s.fnPending = true
 		s.fnExpr = s.exprBefore(p)
-		s.fnNamedTop = false
+		s.fnNamed = 0
 		s.chain = false
 		return nil
 	case js.ClassToken:
 		s.classDepth = len(s.groups)
 		s.classExpr = s.exprBefore(p)
 		s.chain = false
-		if s.is(n, "top") && !s.classExpr {
-			s.declareTop(false)
+		if js.IsIdentifierName(n.tt) && !s.classExpr {
+			s.declare(nameBit(s.name(n)), false)
 		}
 		return nil
 	case js.VarToken, js.ConstToken:
@@ -983,6 +1223,9 @@ func (s *scanner) process(p, c, n *tok) error {
 					}
 					s.lastTopEdit = s.addEdit(c.start, c.end, repl, CountBracket, stLive)
 				}
+				if string(v[1:len(v)-1]) == "eval" && !s.chainLit && s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken {
+					s.bracketEval = [2]int{c.start, c.end} // decided at ']'
+				}
 				if isWindowName(v[1 : len(v)-1]) {
 					s.bracketStr = c.start
 					return nil
@@ -997,7 +1240,7 @@ func (s *scanner) process(p, c, n *tok) error {
 	case js.ThisToken:
 		s.chain = false
 		if p.tt != js.DotToken && p.tt != js.OptChainToken && s.fnBody == 0 && (s.kind == Classic || s.kind == URL) {
-			s.chain, s.chainPre, s.chainLit = true, p.tt, false
+			s.chain, s.chainPre, s.chainLit, s.chainRoot = true, p.tt, false, 0
 		}
 		return nil
 	}
@@ -1014,7 +1257,7 @@ func (s *scanner) process(p, c, n *tok) error {
 	}
 
 	// Identifier names (including keywords used as property names).
-	name := s.text(c)
+	name := s.name(c)
 	prevName := s.lastName
 	s.lastName = [2]int{c.start, c.end}
 	isTop := len(name) == 3 && string(name) == "top"
@@ -1023,7 +1266,7 @@ func (s *scanner) process(p, c, n *tok) error {
 	if member {
 		if len(s.topVars) > 0 && aliasProps[string(name)] && prevName[1] > 0 && s.spaceOnly(prevName[1], p.start) {
 			for _, v := range s.topVars {
-				if v.name == string(s.src[prevName[0]:prevName[1]]) {
+				if v.name == string(s.span(prevName[0], prevName[1])) {
 					s.edits[v.edit].state = stLive
 				}
 			}
@@ -1034,15 +1277,25 @@ func (s *scanner) process(p, c, n *tok) error {
 		if s.chain {
 			// window.eval(code), self.eval(code): an indirect eval, the
 			// same wrapper (it runs global code, so the swap fits).
-			if n.tt == js.OpenParenToken && len(name) == 4 && string(name) == "eval" {
-				s.evalNext = true
+			if len(name) == 4 && string(name) == "eval" {
+				if n.tt == js.OpenParenToken {
+					s.evalNext = true
+				} else if !s.chainLit && s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken {
+					// var e = window.eval: that window's indirect eval.
+					// window?.eval: only the name becomes ?.[key].
+					start := p.start
+					if p.tt == js.OptChainToken {
+						start = c.start
+					}
+					s.ieval(start, c.end, replIevalDot, s.chainRoot, n, false)
+				}
 			}
 			if isTop {
 				s.lastTopEdit = s.addEdit(c.start, c.end, replAccessor, CountMember, stLive)
 			}
 			s.chain = isWindowName(name) && string(name) != "globalThis"
 		} else if isTop {
-			if prevName[1] > 0 && s.spaceOnly(prevName[1], p.start) && windowLike(s.src[prevName[0]:prevName[1]]) {
+			if prevName[1] > 0 && s.spaceOnly(prevName[1], p.start) && windowLike(s.span(prevName[0], prevName[1])) {
 				s.lastTopEdit = s.addEdit(c.start, c.end, replAccessor, CountAlias, stLive)
 			} else {
 				s.aliasCandidate(p, c)
@@ -1069,33 +1322,35 @@ func (s *scanner) process(p, c, n *tok) error {
 	if js.IsReservedWord(c.tt) {
 		return nil
 	}
-	if c.tt == js.IdentifierToken && isWindowName(name) {
-		s.chain, s.chainPre, s.chainLit = true, p.tt, false
+	bit := nameBit(name)
+	if c.tt == js.IdentifierToken && bit&^bEval != 0 { // isWindowName
+		s.chain, s.chainPre, s.chainLit, s.chainRoot = true, p.tt, false, bit
 	} else if c.tt == js.IdentifierToken && (windowLike(name) || s.isWinAliasName(name)) {
 		s.chain, s.chainPre, s.chainLit = true, p.tt, true
 	}
 	if s.fnPending && p.tt == js.FunctionToken || (s.fnPending && p.tt == js.MulToken) {
-		if isTop {
-			s.fnNamedTop = true
-			if !s.fnExpr {
-				s.declareTop(false)
-			}
+		s.fnNamed = bit
+		if !s.fnExpr {
+			s.declare(bit, false)
 		}
 		return nil
 	}
 	if n.tt == js.ArrowToken {
 		// single-identifier arrow parameter
 		s.pushScope(true, true)
-		s.scopes[len(s.scopes)-1].declaresTop = isTop
+		s.scopes[len(s.scopes)-1].declares = bit
 		return nil
 	}
-	if !isTop {
+	if bit == 0 {
 		if len(name) == 15 && string(name) == "ancestorOrigins" {
 			s.ancestorsPattern(p, c, n)
 		}
 		return nil
 	}
-	s.bareTop(p, c, n)
+	if bit&(bTop|bEval) == 0 && !s.importMode && !bindingPrev(p.tt) {
+		return nil // window, self…: only their declarations matter
+	}
+	s.bareName(p, c, n, bit)
 	return nil
 }
 
@@ -1127,7 +1382,7 @@ func (s *scanner) heuristics(p, c, n *tok) {
 		s.opnd = false
 	}
 	if isCmp(c.tt) && js.IsIdentifierName(p.tt) {
-		if windowish(string(s.text(p))) {
+		if windowish(string(s.name(p))) {
 			s.opnd, s.opndWin = true, true
 		} else if s.pathStart >= 0 && s.pathEnd == p.end {
 			s.opnd, s.opndWin, s.opndL = true, false, [2]int{s.pathStart, s.pathEnd}
@@ -1138,7 +1393,7 @@ func (s *scanner) heuristics(p, c, n *tok) {
 		s.alias.tt = 0
 		if a.end == p.end {
 			switch {
-			case dot && js.IsIdentifierName(n.tt) && aliasProps[string(s.text(n))]:
+			case dot && js.IsIdentifierName(n.tt) && aliasProps[string(s.name(n))]:
 				s.addEdit(a.start, a.end, replAccessor, CountAlias, stLive)
 			case isCmp(c.tt):
 				s.fwd, s.fwdLast, s.fwdObj, s.fwdSpan = a, "", s.aliasObj, [2]int{-1, -1}
@@ -1146,14 +1401,14 @@ func (s *scanner) heuristics(p, c, n *tok) {
 			case (c.tt == js.SemicolonToken || c.tt == js.CommaToken || c.tt == js.CloseBraceToken || c.nl) &&
 				s.aliasObj[0] >= 0 && s.eqEnd > 0 && s.spaceOnly(s.eqEnd, s.aliasObj[0]) && len(s.topVars) < 32:
 				// var t = w.top; … t.location = …
-				s.topVars = append(s.topVars, topVar{string(s.src[s.eqName[0]:s.eqName[1]]), s.addEdit(a.start, a.end, replAccessor, CountAlias, stTentative)})
+				s.topVars = append(s.topVars, topVar{string(s.span(s.eqName[0], s.eqName[1])), s.addEdit(a.start, a.end, replAccessor, CountAlias, stTentative)})
 			}
 		}
 	}
 	if s.fwd.tt != 0 {
 		switch {
 		case ident:
-			s.fwdLast = string(s.text(c))
+			s.fwdLast = string(s.name(c))
 			if s.fwdSpan[0] < 0 {
 				s.fwdSpan[0] = c.start
 			}
@@ -1180,7 +1435,7 @@ func (s *scanner) spaceOnly(i, j int) bool {
 
 // sameSpan reports whether two source spans hold the same non-empty text.
 func (s *scanner) sameSpan(a, b [2]int) bool {
-	return a[0] >= 0 && b[0] >= 0 && a[1] > a[0] && bytes.Equal(s.src[a[0]:a[1]], s.src[b[0]:b[1]])
+	return a[0] >= 0 && b[0] >= 0 && a[1] > a[0] && bytes.Equal(s.span(a[0], a[1]), s.span(b[0], b[1]))
 }
 
 // jsURLString rewrites the code of a string literal that is a javascript:
@@ -1212,7 +1467,11 @@ func (s *scanner) jsURLString(c *tok) {
 	}
 	off := c.start + 1 + i + len(scheme)
 	for _, e := range sub.live {
-		s.addEdit(off+e.start, off+e.end, e.repl, e.key, stLive)
+		repl := e.repl
+		if v[0] == '\'' && bytes.IndexByte(repl, '\'') >= 0 {
+			repl = bytes.ReplaceAll(repl, []byte("'"), []byte(`"`)) // IevalKey inside '…'
+		}
+		s.addEdit(off+e.start, off+e.end, repl, e.key, stLive)
 	}
 }
 
@@ -1232,7 +1491,7 @@ func (s *scanner) isWinAlias(span [2]int) bool {
 		return false
 	}
 	for _, a := range s.winAliases {
-		if string(s.src[span[0]:span[1]]) == a {
+		if string(s.span(span[0], span[1])) == a {
 			return true
 		}
 	}
@@ -1284,15 +1543,17 @@ func (s *scanner) aliasCandidate(p, c *tok) {
 	s.alias, s.aliasObj = *c, obj
 }
 
-// bareTop handles an identifier `top` that is not a property name.
-func (s *scanner) bareTop(p, c, n *tok) {
+// bareName handles an identifier that is not a property name and names a
+// tracked name (bit): it records declarations, and rewrites references to
+// top and eval.
+func (s *scanner) bareName(p, c, n *tok, bit uint8) {
 	switch p.tt {
 	case js.BreakToken, js.ContinueToken, js.ClassToken:
 		return // label, class name
 	}
 	if s.importMode {
 		if n.tt != js.AsToken {
-			s.scopes[0].declaresTop = true
+			s.scopes[0].declares |= bit
 		}
 		return
 	}
@@ -1301,7 +1562,7 @@ func (s *scanner) bareTop(p, c, n *tok) {
 		return
 	}
 	if n.tt == js.ColonToken && p.tt != js.CaseToken && *s.q() == 0 {
-		if s.inDeclPattern(g) && (p.tt == js.OpenBraceToken || p.tt == js.CommaToken) {
+		if bit == bTop && s.inDeclPattern(g) && (p.tt == js.OpenBraceToken || p.tt == js.CommaToken) {
 			s.patKeys = append(s.patKeys, s.addEdit(c.start, c.end, replAccessor, CountPattern, stTentative))
 		}
 		return // object key or label
@@ -1320,16 +1581,11 @@ func (s *scanner) bareTop(p, c, n *tok) {
 		}
 		shorthand = afterSep && (n.tt == js.CommaToken || n.tt == js.CloseBraceToken || n.tt == js.EqToken)
 	}
-	bindingPrev := false
-	switch p.tt {
-	case js.OpenParenToken, js.OpenBraceToken, js.OpenBracketToken, js.CommaToken, js.EllipsisToken, js.ColonToken,
-		js.VarToken, js.LetToken, js.ConstToken:
-		bindingPrev = true
-	}
+	bindingPrev := bindingPrev(p.tt)
 	if s.declKind != 0 && !s.declInit && bindingPrev &&
 		(len(s.groups) > s.declDepth || p.tt == js.VarToken || p.tt == js.LetToken || p.tt == js.ConstToken || p.tt == js.CommaToken) {
-		s.declareTop(s.declKind == js.VarToken)
-		if shorthand && s.inDeclPattern(g) {
+		s.declare(bit, s.declKind == js.VarToken)
+		if bit == bTop && shorthand && s.inDeclPattern(g) {
 			s.patKeys = append(s.patKeys, s.addEdit(c.start, c.end, replPattern, CountPattern, stTentative))
 		}
 		return
@@ -1343,15 +1599,30 @@ func (s *scanner) bareTop(p, c, n *tok) {
 					continue
 				}
 				if k == gParenFunc {
-					s.scopes[len(s.scopes)-1].declaresTop = true
+					s.scopes[len(s.scopes)-1].declares |= bit
 					return
 				}
 				if k <= gParenMaybe && k != gParenCtl {
-					repl, key := replAccessor, CountTop
-					if shorthand {
-						repl, key = replShorthand, CountShorthand
+					// A parameter or a reference: decided when the
+					// parenthesis closes.
+					e := -1
+					switch bit {
+					case bTop:
+						repl, key := replAccessor, CountTop
+						if shorthand {
+							repl, key = replShorthand, CountShorthand
+						}
+						e = s.addEdit(c.start, c.end, repl, key, stTentative)
+						s.edits[e].bit = bTop
+					case bEval:
+						e = s.bareEval(p, c, n, shorthand, true)
 					}
-					e := s.addEdit(c.start, c.end, repl, key, stTentative)
+					if e < 0 {
+						// A probe: declares the name if this is a
+						// parameter list, never rewrites.
+						e = s.addEdit(c.start, c.start, nil, "", stTentative)
+						s.edits[e].bit = bit
+					}
 					s.deferred = append(s.deferred, e)
 					return
 				}
@@ -1359,7 +1630,132 @@ func (s *scanner) bareTop(p, c, n *tok) {
 			}
 		}
 	}
-	s.lastTopEdit = s.ref(c, shorthand)
+	switch bit {
+	case bTop:
+		s.lastTopEdit = s.ref(c, shorthand)
+	case bEval:
+		s.bareEval(p, c, n, shorthand, false)
+	}
+}
+
+// bindingPrev reports whether a binding name can follow token tt.
+func bindingPrev(tt js.TokenType) bool {
+	switch tt {
+	case js.OpenParenToken, js.OpenBraceToken, js.OpenBracketToken, js.CommaToken, js.EllipsisToken, js.ColonToken,
+		js.VarToken, js.LetToken, js.ConstToken:
+		return true
+	}
+	return false
+}
+
+// bareEval rewrites a reference to the global eval that is not a direct
+// call (c, between p and n) to IevalRef; deferred: a tentative edit that
+// resolveParen decides. It returns the edit, or -1.
+func (s *scanner) bareEval(p, c, n *tok, shorthand, deferred bool) int {
+	switch p.tt {
+	case js.IncrToken, js.DecrToken, js.DeleteToken:
+		return -1 // ++eval, and a++\neval is too rare to tell apart
+	}
+	if n.tt == js.OpenParenToken {
+		return -1 // a direct eval keeps its local scope (the code wrapper)
+	}
+	repl := replIeval
+	switch {
+	case shorthand:
+		repl = replIevalShort
+	case c.nl && s.endsValue(p):
+		// ASI ended the statement before eval: "a = b\n(…)" would call b.
+		repl = replIevalSemi
+	}
+	i := s.ieval(c.start, c.end, repl, bEval, n, deferred)
+	s.lastIeval = i
+	return i
+}
+
+// endsValue reports whether token p (before the current one) can end an
+// expression statement.
+func (s *scanner) endsValue(p *tok) bool {
+	switch p.tt {
+	case js.IdentifierToken, js.StringToken, js.TemplateToken, js.TemplateEndToken, js.RegExpToken,
+		js.ThisToken, js.NullToken, js.TrueToken, js.FalseToken, js.SuperToken,
+		js.CloseBracketToken, js.CloseBraceToken:
+		return true // after a block's '}' the ';' is an empty statement
+	case js.CloseParenToken:
+		return s.closedKind != gParenCtl // if (x)\n… : the body follows
+	}
+	return js.IsNumeric(p.tt)
+}
+
+// isWrite reports whether a reference followed by n is assigned to (or is
+// the target of a for-in/of head).
+func isWrite(n *tok) bool {
+	switch n.tt {
+	case js.EqToken, js.AddEqToken, js.SubEqToken, js.MulEqToken, js.DivEqToken, js.ModEqToken, js.ExpEqToken,
+		js.LtLtEqToken, js.GtGtEqToken, js.GtGtGtEqToken, js.BitAndEqToken, js.BitOrEqToken, js.BitXorEqToken,
+		js.AndEqToken, js.OrEqToken, js.NullishEqToken, js.IncrToken, js.DecrToken, js.InToken, js.OfToken:
+		return true
+	}
+	return false
+}
+
+// ieval adds an indirect-eval edit of src[start:end] followed by n, unless
+// it is written to. bit is the tracked name a local declaration of which
+// makes it a local (0: none). Inside array or object literals it waits for
+// the outermost literal to close (a destructuring target stays);
+// deferred edits wait for resolveParen, which puts them in pending.
+func (s *scanner) ieval(start, end int, repl []byte, bit uint8, n *tok, deferred bool) int {
+	if isWrite(n) {
+		return -1
+	}
+	depth := s.litDepth()
+	st := stLive
+	if depth >= 0 || deferred {
+		st = stTentative
+	}
+	e := s.addEdit(start, end, repl, CountIeval, st)
+	s.edits[e].bit = bit
+	if depth >= 0 {
+		s.litEdits = append(s.litEdits, litEdit{e, depth})
+	}
+	if bit != 0 && !deferred {
+		s.pending = append(s.pending, e)
+	}
+	return e
+}
+
+// litDepth returns the index of the outermost of the array or object
+// literals the scanner is directly in, or -1.
+func (s *scanner) litDepth() int {
+	depth := -1
+	for i := len(s.groups) - 1; i >= 0 && (s.groups[i].kind == gObject || s.groups[i].kind == gBracket); i-- {
+		depth = i
+	}
+	return depth
+}
+
+// decideLiteral runs when the array or object literal g closed (n
+// follows): its eval edits are dropped when it is a destructuring target
+// (also a nested one: [[eval] = a]), kept when it is the outermost literal
+// and is not, left for the enclosing literal otherwise.
+func (s *scanner) decideLiteral(g *group, n *tok) {
+	pattern := n.tt == js.EqToken || n.tt == js.InToken || n.tt == js.OfToken
+	keep := s.litEdits[:g.litMark]
+	for _, l := range s.litEdits[g.litMark:] {
+		e := &s.edits[l.edit]
+		switch {
+		case pattern:
+			if e.state == stTentative {
+				e.state = stDead
+			}
+		case l.depth >= len(s.groups):
+			if e.state == stTentative {
+				e.state = stLive
+			}
+		default:
+			keep = append(keep, l)
+		}
+	}
+	s.litEdits = keep
 }
 
 // ancestorsPattern handles ancestorOrigins as a key of a declaration's
@@ -1407,7 +1803,7 @@ func (s *scanner) decidePattern(p, n *tok) {
 // alias or window-like name ($window), or this at the top level of a
 // classic script; not window.x, window[...], window(...).
 func (s *scanner) windowValue(n *tok) bool {
-	if !(n.tt == js.IdentifierToken && (isWindowName(s.text(n)) || windowLike(s.text(n)) || s.isWinAliasName(s.text(n))) ||
+	if !(n.tt == js.IdentifierToken && (isWindowName(s.name(n)) || windowLike(s.name(n)) || s.isWinAliasName(s.name(n))) ||
 		n.tt == js.ThisToken && s.fnBody == 0 && (s.kind == Classic || s.kind == URL)) {
 		return false
 	}
@@ -1433,7 +1829,7 @@ func (s *scanner) resolveParen(c *tok) {
 		s.pushScope(true, true)
 		for _, e := range deferred {
 			s.edits[e].state = stDead
-			s.scopes[len(s.scopes)-1].declaresTop = true
+			s.scopes[len(s.scopes)-1].declares |= s.edits[e].bit
 		}
 	case c.tt == js.OpenBraceToken && (s.closedKind == gParenMaybe || s.closedKind == gParenCatch):
 		if s.closedEval[0] >= 0 {
@@ -1443,12 +1839,37 @@ func (s *scanner) resolveParen(c *tok) {
 		s.pushScope(s.closedKind == gParenMaybe, false)
 		for _, e := range deferred {
 			s.edits[e].state = stDead
-			s.scopes[len(s.scopes)-1].declaresTop = true
+			s.scopes[len(s.scopes)-1].declares |= s.edits[e].bit
 		}
 		s.nextBody = 1
 	default:
+		pre := s.closedParen.pre
+		written := pre == js.IncrToken || pre == js.DecrToken || pre == js.DeleteToken || isWrite(c)
 		for _, e := range deferred {
-			s.edits[e].state = stLive
+			ed := &s.edits[e]
+			// Probes only declare; an eval edit may be dead already (a
+			// destructuring target, (0, eval)(…)).
+			if ed.repl == nil || ed.state == stDead {
+				continue
+			}
+			if ed.bit == bEval {
+				if written {
+					ed.state = stDead // (eval) = f, ++(eval), for ((eval) in o)
+					continue
+				}
+				if c.tt == js.CloseParenToken && len(s.groups) > 0 && s.groups[len(s.groups)-1].kind <= gParenMaybe {
+					// ((eval)) = f: the outer parenthesis decides. (The
+					// append only overwrites entries of deferred already read.)
+					s.deferred = append(s.deferred, e)
+					continue
+				}
+				if d := s.litDepth(); d >= 0 {
+					s.litEdits = append(s.litEdits, litEdit{e, d}) // [(eval)] = a
+					s.pending = append(s.pending, e)
+					continue
+				}
+			}
+			ed.state = stLive
 			s.pending = append(s.pending, e)
 		}
 		if s.closedEval[0] >= 0 {

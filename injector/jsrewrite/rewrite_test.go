@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -12,6 +13,8 @@ import (
 const (
 	T = Accessor
 	K = KeyWrapOpen
+	// ievalMark occurs once in each indirect-eval rewrite (IevalRef, IevalKey).
+	ievalMark = "globalThis.__crmframe_ieval"
 )
 
 type rwCase struct {
@@ -77,6 +80,7 @@ var rwCases = []rwCase{
 	{"window[...] literals, writes, delete, lists untouched", Classic, "window[0]; frames['x']; window[k] = 1; self[k] += 2; window[k]++; delete window[k]; ++self[k]; window[a, b]; o[k]; w.window[k]; window.x[k]", ""},
 	{"window[...] nested and chained", Classic, "window[window[k]][j]", "window[" + K + "window[" + K + "k)])][j]"},
 	{"window[k] before a line break and ++", Classic, "x = window[k]\n++i", "x = window[" + K + "k)]\n++i"},
+	{"window[...] literal keys with escapes are computed", Classic, `window['\x74op'].location = 1; self["\u0074op"]; parent[` + "`t\\x6fp`" + `]; window['\x74op'] = 2; frames['x']`, `window[` + K + `'\x74op')].location = 1; self[` + K + `"\u0074op")]; parent[` + K + "`t\\x6fp`" + `)]; window['\x74op'] = 2; frames['x']`},
 
 	// Properties, keys, locals and parameters named top stay.
 	{"style.top", Classic, "el.style.top = '5px'; var r = el.getBoundingClientRect(); r.top", ""},
@@ -182,7 +186,8 @@ func TestRewrite(t *testing.T) {
 			for _, v := range res.Counts {
 				n += v
 			}
-			if got := strings.Count(want, T) - strings.Count(c.in, T) + strings.Count(want, K) - strings.Count(c.in, K); n != got {
+			if got := strings.Count(want, T) - strings.Count(c.in, T) + strings.Count(want, K) - strings.Count(c.in, K) +
+				strings.Count(want, ievalMark) - strings.Count(c.in, ievalMark); n != got {
 				t.Fatalf("counts %v sum to %d, want %d", res.Counts, n, got)
 			}
 			d := Detect([]byte(c.in), c.kind)
@@ -280,7 +285,7 @@ func TestRewriteEval(t *testing.T) {
 		{`eval("if (top != self) top.location = self.location")`, `eval(` + W + `"if (top != self) top.location = self.location"))`, 1},
 		{"eval(function(p,a,c,k){return p}('0.1=2',3,3,'top|location|x'.split('|')))", "eval(" + W + "function(p,a,c,k){return p}('0.1=2',3,3,'top|location|x'.split('|'))))", 1},
 		{"x = {a: eval(s), eval(top) { return top }}; eval(); top", "x = {a: eval(" + W + "s)), eval(top) { return top }}; eval(" + W + ")); " + T, 2},
-		{"o.eval(s); class A { eval(s) {} } window.x.eval(s); if (a == eval) x(); (f, eval) => 1; top", "o.eval(s); class A { eval(s) {} } window.x.eval(s); if (a == eval) x(); (f, eval) => 1; " + T, 0},
+		{"o.eval(s); class A { eval(s) {} } window.x.eval(s); (f, eval) => 1; top", "o.eval(s); class A { eval(s) {} } window.x.eval(s); (f, eval) => 1; " + T, 0},
 		// (0, eval)(s) and eval?.(s) are indirect evals: same wrapper.
 		{"(0, eval)(s); (0,eval) ('top'); eval?.(s)", "(0, eval)(" + W + "s)); (0,eval) (" + W + "'top')); eval?.(" + W + "s))", 3},
 		// window.eval(s) is an indirect eval of global code: same wrapper.
@@ -302,12 +307,151 @@ func TestRewriteEval(t *testing.T) {
 	}
 }
 
+// An eval used as a value runs indirectly: it becomes the shim's
+// __crmframe_ieval (bare) or that window's (window.eval); direct calls,
+// locals, writes, keys and destructuring targets stay.
+func TestRewriteIndirectEval(t *testing.T) {
+	R, D, Y := IevalRef, "["+IevalKey+"]", IevalKey
+	W := EvalWrapOpen
+	for _, c := range []struct {
+		kind     Kind
+		in, want string
+	}{
+		{Classic, "var e = eval; e(s)", "var e = " + R + "; e(s)"},
+		{Classic, "[eval][0](s)", "[" + R + "][0](s)"},
+		{Classic, "eval.call(null, s); eval.apply(window, [s])", R + ".call(null, s); " + R + ".apply(window, [s])"},
+		{Classic, "setTimeout(eval, 0, s); f(a, eval)", "setTimeout(" + R + ", 0, s); f(a, " + R + ")"},
+		{Classic, "typeof eval; a ? eval : b; x = {a: eval, eval}; eval`s`", "typeof " + R + "; a ? " + R + " : b; x = {a: " + R + ", eval: " + R + "}; " + R + "`s`"},
+		{Classic, "var e = (0, eval); f(eval?.call(null, s))", "var e = (0, " + R + "); f(" + R + "?.call(null, s))"},
+		{Classic, "!function(){ var e = eval; return e(s) }()", "!function(){ var e = " + R + "; return e(s) }()"},
+		// Window members keep their window: that window's __crmframe_ieval.
+		{Classic, "var e = window.eval, f = self.eval, g = globalThis . eval, h = parent.eval, i = this.eval, j = window?.eval",
+			"var e = window" + D + ", f = self" + D + ", g = globalThis " + D + ", h = parent" + D + ", i = this" + D + ", j = window?." + D},
+		{Classic, "top.eval.call(top, s); window.parent.eval; window['eval']; self[\"eval\"](s)",
+			T + D + ".call(" + T + ", s); window.parent" + D + "; window[" + Y + "]; self[" + Y + "](s)"},
+		// A line break that ended a statement by ASI stays one.
+		{Classic, "var s = 'x'\neval.call(null, s)\nvar o = {}\neval.call(null, s)", "var s = 'x'\n;" + R + ".call(null, s)\nvar o = {}\n;" + R + ".call(null, s)"},
+		{Classic, "if (x)\neval.call(null, s)\nf(\neval)", "if (x)\n" + R + ".call(null, s)\nf(\n" + R + ")"},
+		// javascript: URL strings: the key's quotes do not end the string.
+		{Classic, `location.href = 'javascript:var e = window.eval; e(s)'; u = "javascript:eval.call(0, s)"`,
+			`location.href = 'javascript:var e = window` + strings.ReplaceAll(D, "'", `"`) + `; e(s)'; u = "javascript:` + R + `.call(0, s)"`},
+		{URL, "var e = eval; e(s)", "var e = " + R + "; e(s)"},
+		{Handler, "setTimeout(eval, 0, s)", "setTimeout(" + R + ", 0, s)"},
+		{Module, "export default eval; f(window.eval)", "export default " + R + "; f(window" + D + ")"},
+
+		// Direct calls stay direct (local scope), with the code wrapper.
+		{Classic, "eval(s); (0, eval)(s); eval?.(s); (eval)(s); window.eval(s)", "eval(" + W + "s)); (0, eval)(" + W + "s)); eval?.(" + W + "s)); (eval)(" + W + "s)); window.eval(" + W + "s))"},
+		// Locals, parameters and declarations named eval.
+		{Classic, "function f(eval) { return eval } var g = eval => eval; var h = (a, eval) => eval; try {} catch (eval) { eval }", ""},
+		{Classic, "function f() { var eval = g; return eval } function k() { function eval() {} return [eval] } eval", "function f() { var eval = g; return eval } function k() { function eval() {} return [eval] } " + R},
+		{Classic, "var eval = f; x = eval", ""}, // a global var replaces window.eval
+		{Classic, "function f({eval}, [g, eval2]) { return eval }", ""},
+		// Writes and destructuring targets.
+		{Classic, "eval = f; eval += 1; eval++; ++eval; delete eval; for (eval of x) {}", ""},
+		{Classic, "({eval} = o); [eval] = a; ({a: eval} = o); [a, [eval]] = b; for ([eval] of x) {}", ""},
+		{Classic, "x = [[eval] = z]; y = ({k: [eval] = 1}); [(eval)] = z; ((eval)) = f; ++(eval); for ((eval) in o);", ""},
+		{Classic, "x = [eval, [eval] = z]; y = [(eval)]; f((eval))", "x = [" + R + ", [eval] = z]; y = [(" + R + ")]; f((" + R + "))"},
+		{Classic, "window.eval = f; delete window.eval; window['eval'] = f; self.eval += ''", ""},
+		// Keys, methods, labels, other objects, strings, regexps, templates.
+		{Classic, "y = {eval: 1}; class A { eval() {} static eval = 1 } z = { eval() {}, get eval() {} }; eval: for (;;) break eval", ""},
+		{Classic, "o.eval; o['eval']; o.eval.call(o, s); a.window.x.eval; var w = window; w.eval", ""},
+		{Classic, "'eval'; \"eval\"; `eval`; /eval/.test(x); // eval\n/* eval */", ""},
+		{Classic, "var s = `eval ${eval}`", "var s = `eval ${" + R + "}`"},
+		// A local window name is an ordinary object: its eval is its own.
+		{Classic, "function f() { var self = this; return self.eval } function g(window) { return window.eval } function h() { let top = o; return top.eval }", ""},
+		{Classic, "(function(self){ return self.eval })(o); var f = parent => parent.eval", ""},
+		// Escaped spellings.
+		{Classic, "var e = \\u0065val; e = window.\\u{65}val; \\u0065val(s)", "var e = " + R + "; e = window" + D + "; \\u0065val(" + W + "s))"},
+	} {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		got, res := Rewrite([]byte(c.in), c.kind)
+		if string(got) != want {
+			t.Errorf("Rewrite(%q)\n got %s\nwant %s", c.in, got, want)
+			continue
+		}
+		if n := strings.Count(want, ievalMark) - strings.Count(c.in, ievalMark); res.Counts[CountIeval] != n {
+			t.Errorf("Rewrite(%q): counts %v, want %d ieval", c.in, res.Counts, n)
+		}
+		if res.Changed && !onlyTopSwapped([]byte(c.in), got) {
+			t.Errorf("onlyTopSwapped(%q, %q) = false", c.in, got)
+		}
+	}
+}
+
+// \u escapes in identifiers spell the same names: every comparison the
+// rewriter makes sees the decoded name.
+func TestRewriteUnicodeEscapes(t *testing.T) {
+	for _, c := range []struct {
+		kind     Kind
+		in, want string
+	}{
+		{Classic, `if (\u0074op !== self) \u0074op.location = location.href`, "if (" + T + " !== self) " + T + ".location = location.href"},
+		{Classic, `\u{74}op.location = 1; t\u006fp; to\u{0000070}; \u0074\u006f\u0070`, T + ".location = 1; " + T + "; " + T + "; " + T},
+		{Classic, `window.\u0074op.location = 1; sel\u0066.top; par\u0065nt.top; window['self'].t\u006fp`,
+			"window." + T + ".location = 1; sel\\u0066." + T + "; par\\u0065nt." + T + "; window['self']." + T},
+		{Classic, `sel\u0066[k]; w\u0069ndow?.[k]`, `sel\u0066[` + K + `k)]; w\u0069ndow?.[` + K + `k)]`},
+		{Classic, `var w = win\u0064ow; w.top.x; $\u0077indow.top`, "var w = win\\u0064ow; w." + T + ".x; $\\u0077indow." + T},
+		{Classic, `(function(e){ e.\u0074op !== e.self && (e.top.location = 1) })(window)`, "(function(e){ e." + T + " !== e.self && (e." + T + ".location = 1) })(window)"},
+		{Classic, `var o = {\u0074op}; const {\u0074op: t} = window; const {top: u} = s\u0065lf`, "var o = {top: " + T + "}; const {" + T + ": t} = window; const {" + T + ": u} = s\\u0065lf"},
+		{Classic, `location.\u0061ncestorOrigins; top.\u0070ostMessage(1, '*')`, "location." + AncestorsAccessor + "; top.\\u0070ostMessage(1, '*')"},
+		{Classic, `\u0065val("top.location = 1")`, `\u0065val(` + EvalWrapOpen + `"top.location = 1"))`},
+		// Declarations spelled with escapes shadow, and are shadowed.
+		{Classic, `function f() { var \u0074op = 1; return top } function g(t\u006fp) { return top } function h() { return \u0074op }`,
+			`function f() { var \u0074op = 1; return top } function g(t\u006fp) { return top } function h() { return ` + T + ` }`},
+		{Module, `let \u0074op = 1; top`, ""},
+		{Classic, `var f = \u0074op => top; class C { \u0074op() {} }; x = {\u0074op: 1}`, ""},
+		// Other escapes, strings and invalid escapes name nothing.
+		{Classic, `\u0074o; \u0078top; 'to\u0070'; "\u0074op"; /\u0074op/; stop\u00e9`, ""},
+		{Classic, `var \u00e9 = 1, caf\u00e9 = top`, `var \u00e9 = 1, caf\u00e9 = ` + T},
+		{Classic, `\u{110000}op`, ""},
+	} {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		got, res := Rewrite([]byte(c.in), c.kind)
+		if string(got) != want {
+			t.Errorf("Rewrite(%q)\n got %s\nwant %s", c.in, got, want)
+			continue
+		}
+		if res.Changed != (want != c.in) || res.Err != nil {
+			t.Errorf("Rewrite(%q): %+v", c.in, res)
+		}
+		if res.Changed && !onlyTopSwapped([]byte(c.in), got) {
+			t.Errorf("onlyTopSwapped(%q, %q) = false", c.in, got)
+		}
+		if !Mentions([]byte(c.in)) && res.Changed {
+			t.Errorf("Mentions(%q) = false", c.in)
+		}
+	}
+}
+
 // naiveMentions is Mentions written the obvious way.
 var windowBracketRE = regexp.MustCompile(`(^|[^A-Za-z])(window|self|parent|frames|globalThis)[ \t\n\r]*(\?\.[ \t\n\r]*)?\[`)
 
 func naiveMentions(src []byte) bool {
+	return naivePlain(src) || naivePlain(unescapeASCII(src))
+}
+
+func naivePlain(src []byte) bool {
 	return bytes.Contains(src, []byte("top")) || bytes.Contains(src, []byte("eval")) ||
 		bytes.Contains(src, []byte("ancestorOrigins")) || windowBracketRE.Match(src)
+}
+
+var escRE = regexp.MustCompile(`\\u(?:[0-9a-fA-F]{4}|\{[0-9a-fA-F]+\})`)
+
+// unescapeASCII decodes the \u escapes of ASCII characters in b.
+func unescapeASCII(b []byte) []byte {
+	return escRE.ReplaceAllFunc(b, func(m []byte) []byte {
+		h := strings.Trim(string(m[2:]), "{}")
+		if v, err := strconv.ParseUint(h, 16, 32); err == nil && v < 0x80 {
+			return []byte{byte(v)}
+		}
+		return m
+	})
 }
 
 func TestMentions(t *testing.T) {
@@ -322,6 +466,9 @@ func TestMentions(t *testing.T) {
 		{"window[k]", true}, {"self [k]", true}, {"parent?.[k]", true}, {"frames\n[0]", true}, {"globalThis[x]", true},
 		{"window ?. [k]", true}, {"o.self[k]", true}, // a superset is fine: it only costs a lexing pass
 		{"windows[k]; myself[k]; a[1]; window.x[k]; [self]", false}, {"[", false}, {"", false},
+		// \u escapes of ASCII letters can spell a trigger; others cannot.
+		{`\u0074op`, true}, {`t\u{6F}p`, true}, {`\u0065v\u0061l`, true}, {`sel\u0066[k]`, true}, {`x.\u0061ncestorOrigins`, true},
+		{`"caf\u00e9\n"; \u0041; \u{1F600}; \u00zz; \\; \u{}; \u{74`, false}, {`\`, false}, {`\u`, false},
 	} {
 		if got := Mentions([]byte(c.in)); got != c.want || got != naiveMentions([]byte(c.in)) {
 			t.Errorf("Mentions(%q) = %v, want %v", c.in, got, c.want)
@@ -394,6 +541,9 @@ func FuzzRewrite(f *testing.F) {
 	}
 	f.Add([]byte("`${`${top}`}`"), uint8(0))
 	f.Add([]byte("a = b\n/top/g.exec(c)"), uint8(0))
+	f.Add([]byte("var e = eval; [eval][0](s); eval.call(null, s); setTimeout(eval, 0, s); x = window.eval; self['eval'](s)"), uint8(0))
+	f.Add([]byte("({eval} = o); [a, eval] = b; (eval) => eval; f(a, eval) => 1; a\neval.call(0, s)"), uint8(0))
+	f.Add([]byte(`if (\u0074op !== sel\u0066) \u{74}op.location = 1; var e = \u0065val; window.\u0074op`), uint8(0))
 	f.Fuzz(func(t *testing.T, src []byte, k uint8) {
 		kind := Kind(k % 4)
 		orig := append([]byte(nil), src...)
@@ -416,6 +566,11 @@ func FuzzRewrite(f *testing.F) {
 		if res.Changed && !onlyTopSwapped(src, out) {
 			t.Fatalf("rewrite changed more than top:\n%q\n%q", src, out)
 		}
+		if res.Changed {
+			if _, err := scanKind(out, kind); err != nil {
+				t.Fatalf("output does not lex (%v):\n%q\n%q", err, src, out)
+			}
+		}
 	})
 }
 
@@ -425,9 +580,15 @@ func FuzzRewrite(f *testing.F) {
 // ": top" (a shorthand key of a window pattern), and ancestorOrigins by its
 // accessor, the eval wrapper inserted after "eval(" with its ")" before a
 // later ")", the key wrapper inserted after "[" with its ")" before a later
-// "]", and nothing else.
+// "]", eval by IevalRef (or "eval: " IevalRef, or ";" IevalRef), ".eval" or
+// the name after "?." or a quoted 'eval' by the IevalKey forms, and nothing
+// else. The names may be spelled with \u escapes.
 func onlyTopSwapped(src, out []byte) bool {
 	acc, short, pat := []byte(Accessor), []byte("top: "+Accessor), []byte(Accessor+": top")
+	ievals := [][]byte{[]byte(IevalRef), []byte("eval: " + IevalRef), []byte(";" + IevalRef)}
+	dq := strings.ReplaceAll(IevalKey, "'", `"`)
+	keys := [][]byte{[]byte(IevalKey), []byte(dq)}
+	dots := [][]byte{[]byte("[" + IevalKey + "]"), []byte("[" + dq + "]")}
 	ao, aoAcc, aoPat := []byte("ancestorOrigins"), []byte(AncestorsAccessor), []byte(AncestorsAccessor+": ancestorOrigins")
 	evalOpen, keyOpen := []byte(EvalWrapOpen), []byte(KeyWrapOpen)
 	type state struct {
@@ -453,21 +614,50 @@ func onlyTopSwapped(src, out []byte) bool {
 			if n := len(stack); n > 0 && i < len(src) && src[i] == stack[n-1] && j+1 < len(out) && out[j] == ')' && out[j+1] == src[i] && match(i, j+1, stack[:n-1]) {
 				return true
 			}
-			top := bytes.HasPrefix(src[i:], []byte("top"))
-			if bytes.HasPrefix(src[i:], ao) && bytes.HasPrefix(out[j:], aoAcc) && match(i+len(ao), j+len(aoAcc), stack) {
+			top := nameAt(src[i:], "top")
+			if n := nameAt(src[i:], string(ao)); n > 0 && bytes.HasPrefix(out[j:], aoAcc) && match(i+n, j+len(aoAcc), stack) {
 				return true
 			}
-			if bytes.HasPrefix(src[i:], ao) && bytes.HasPrefix(out[j:], aoPat) && match(i+len(ao), j+len(aoPat), stack) {
+			if n := nameAt(src[i:], string(ao)); n > 0 && bytes.HasPrefix(out[j:], aoPat) && match(i+n, j+len(aoPat), stack) {
 				return true
 			}
-			if top && bytes.HasPrefix(out[j:], pat) && match(i+3, j+len(pat), stack) {
+			if top > 0 && bytes.HasPrefix(out[j:], pat) && match(i+top, j+len(pat), stack) {
 				return true
 			}
-			if top && bytes.HasPrefix(out[j:], short) && match(i+3, j+len(short), stack) {
+			if top > 0 && bytes.HasPrefix(out[j:], short) && match(i+top, j+len(short), stack) {
 				return true
 			}
-			if top && bytes.HasPrefix(out[j:], acc) && match(i+3, j+len(acc), stack) {
+			if top > 0 && bytes.HasPrefix(out[j:], acc) && match(i+top, j+len(acc), stack) {
 				return true
+			}
+			ev := nameAt(src[i:], "eval")
+			for _, r := range ievals {
+				if ev > 0 && bytes.HasPrefix(out[j:], r) && match(i+ev, j+len(r), stack) {
+					return true
+				}
+			}
+			for _, r := range dots {
+				if !bytes.HasPrefix(out[j:], r) {
+					continue
+				}
+				if ev > 0 && bytes.HasSuffix(bytes.TrimRight(src[:i], " \t\r\n"), []byte("?.")) && match(i+ev, j+len(r), stack) {
+					return true
+				}
+				if i < len(src) && src[i] == '.' {
+					k := i + 1
+					for k < len(src) && bytes.IndexByte([]byte(" \t\r\n"), src[k]) >= 0 {
+						k++
+					}
+					if n := nameAt(src[k:], "eval"); n > 0 && match(k+n, j+len(r), stack) {
+						return true
+					}
+				}
+			}
+			for _, r := range keys {
+				if i+6 <= len(src) && bytes.IndexByte([]byte("'\"`"), src[i]) >= 0 && string(src[i+1:i+5]) == "eval" && src[i+5] == src[i] &&
+					bytes.HasPrefix(out[j:], r) && match(i+6, j+len(r), stack) {
+					return true
+				}
 			}
 			if i == len(src) || j == len(out) || src[i] != out[j] {
 				failed[state{i, j, stack}] = true
@@ -479,11 +669,35 @@ func onlyTopSwapped(src, out []byte) bool {
 	return match(0, 0, "")
 }
 
+// nameAt returns the length of the spelling of the identifier name word at
+// the start of b, each character plain or a \u escape; 0 if there is none.
+func nameAt(b []byte, word string) int {
+	i := 0
+	for k := 0; k < len(word); k++ {
+		if i < len(b) && b[i] == word[k] {
+			i++
+			continue
+		}
+		if i >= len(b) || b[i] != '\\' {
+			return 0
+		}
+		m := escRE.Find(b[i:min(len(b), i+16)])
+		if m == nil || !bytes.HasPrefix(b[i:], m) || string(unescapeASCII(m)) != word[k:k+1] {
+			return 0
+		}
+		i += len(m)
+	}
+	return i
+}
+
 // evalCallBefore reports whether b ends with the '(' of a call of eval:
 // eval(, (0, eval)(, eval?.( (spaces allowed), or window.eval(.
 func evalCallBefore(b []byte) bool {
 	if !bytes.HasSuffix(b, []byte("(")) {
 		return false
+	}
+	if bytes.IndexByte(b, '\\') >= 0 {
+		b = unescapeASCII(b)
 	}
 	b = bytes.TrimRight(b[:len(b)-1], " \t\r\n")
 	switch {
@@ -516,6 +730,17 @@ func TestOnlyTopSwapped(t *testing.T) {
 		{"w[k]", "w[" + KeyWrapOpen + "k)]", true},
 		{"w[k]", "w[" + KeyWrapOpen + "k])", false},
 		{"eval(w[k])", "eval(" + EvalWrapOpen + "w[" + KeyWrapOpen + "k)]))", true},
+		{`\u0074op`, Accessor, true},
+		{`t\u006fp`, "top: " + Accessor, true},
+		{`\u0074ap`, Accessor, false},
+		{"e = eval", "e = " + IevalRef, true},
+		{"e = ev", "e = " + IevalRef, false},
+		{"a\neval", "a\n;" + IevalRef, true},
+		{"{eval}", "{eval: " + IevalRef + "}", true},
+		{"w.eval; w . \\u0065val; w?.eval", "w[" + IevalKey + "]; w [" + IevalKey + "]; w?.[" + IevalKey + "]", true},
+		{"w.eval", "w.[" + IevalKey + "]", false},
+		{"w['eval']", "w[" + IevalKey + "]", true},
+		{"w['evil']", "w[" + IevalKey + "]", false},
 	} {
 		if got := onlyTopSwapped([]byte(c.src), []byte(c.out)); got != c.want {
 			t.Errorf("onlyTopSwapped(%q, %q) = %v", c.src, c.out, got)

@@ -102,16 +102,29 @@
   // and comments are skipped, `top` followed by ':' (keys, labels),
   // top.postMessage and property accesses other than window.top/self.top/...
   // are left alone.
+  // Code that may need the swap: `top`, `eval`, or an escape (\u0074op).
+  var MAY = /top|eval|\\u/;
   var fixCode = function (code) {
     code = String(code);
-    if (code.indexOf('top') < 0) return code;
+    if (!MAY.test(code)) return code;
+    // \u0074op, t\u{6f}p, \u0065val are the names themselves to the parser.
+    if (code.indexOf('\\u') >= 0) code = scan(code, function (s) { return s.replace(ESC_ID, unescId); });
+    return scan(code, function (s, start) {
+      return s.replace(/(^|[^\w$.])(top|eval)(?![\w$])/g, function (m, pre, name, off) { return pre + bareTop(code, start + off + pre.length, start, name); })
+        .replace(/(\b(?:window|self|parent|frames|globalThis|this|__crmframe_top)\s*(?:\?\.|\.)\s*|\b__crmframe_vtop\(top\)\s*(?:\?\.|\.)\s*)top(?![\w$])(?!\s*\.\s*postMessage\b)/g, '$1__crmframe_top')
+        .replace(/(\b(?:window|self|globalThis)\s*\.\s*)eval(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ieval');
+    });
+  };
+  var ESC_ID = /(?:[\w$]|\\u(?:[\da-fA-F]{4}|\{[\da-fA-F]+\}))+/g;
+  var unescId = function (id) {
+    var t = id.replace(/\\u(?:([\da-fA-F]{4})|\{([\da-fA-F]+)\})/g, function (m, a, b) { var c = parseInt(a || b, 16); return c < 128 ? String.fromCharCode(c) : m; });
+    return t === 'top' || t === 'eval' ? t : id;
+  };
+  // scan applies fix(text, start) to the runs of code between strings,
+  // comments and regular expression literals.
+  var scan = function (code, fix) {
     var out = '', i = 0, n = code.length, seg = 0;
-    var flush = function (end) {
-      var start = seg;
-      out += code.slice(seg, end)
-        .replace(/(^|[^\w$.])top(?![\w$])/g, function (m, pre, off) { return pre + bareTop(code, start + off + pre.length, start); })
-        .replace(/(\b(?:window|self|parent|frames|globalThis|this|__crmframe_top)\s*(?:\?\.|\.)\s*|\b__crmframe_vtop\(top\)\s*(?:\?\.|\.)\s*)top(?![\w$])(?!\s*\.\s*postMessage\b)/g, '$1__crmframe_top');
-    };
+    var flush = function (end) { out += fix(code.slice(seg, end), seg); };
     while (i < n) {
       var c = code.charAt(i), e;
       if (c === '"' || c === "'" || c === '`') {
@@ -145,33 +158,37 @@
   // instead. That form is an expression, so it is used only where `top`
   // certainly is one; bindings, assignment targets (assigning the global
   // top does nothing anyway), keys, labels, shorthands and top.postMessage
-  // keep `top`. segStart: where the current run of code (no strings,
-  // comments or regexes) starts.
+  // keep `top`. An `eval` used as a value (var e = eval, eval.call(…),
+  // setTimeout(eval, 0, s)) becomes __crmframe_vtop(eval) the same way:
+  // the real eval is replaced by __crmframe_ieval. segStart: where the
+  // current run of code (no strings, comments or regexes) starts.
   var VETO_AFTER = /^\s*(?:(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=)|\+\+|--|:|\.\s*postMessage\b)/;
-  var VETO_BEFORE = /(?:\+\+|--|\b(?:var|let|const|function|class|catch|new)\s*\(?)\s*$/;
+  var VETO_BEFORE = /(?:\+\+|--|\b(?:var|let|const|function|class|catch|new)\s*\(?|__crmframe_vtop\()\s*$/;
   var EXPR_AFTER = /^\s*(?:\?\.|[.[?<>]|[=!]=|&&|\|\||[-+*%&|^]|\/(?![/*])|instanceof\b)/;
   var EXPR_BEFORE = /(?:[=!&|?+\-*%<>~^/]|\b(?:return|typeof|void|in|instanceof|case|throw|await|yield))\s*$/;
   var PARAMS_AFTER = /^\s*(?:\{|(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/;
-  var bareTop = function (code, i, segStart) {
-    var after = code.slice(i + 3, i + 67), before = code.slice(Math.max(segStart, i - 64), i);
-    var guarded = '__crmframe_vtop(top)';
-    if (VETO_AFTER.test(after) || VETO_BEFORE.test(before)) return 'top';
+  var bareTop = function (code, i, segStart, name) {
+    var e = i + name.length, after = code.slice(e, e + 64), before = code.slice(Math.max(segStart, i - 64), i);
+    var guarded = '__crmframe_vtop(' + name + ')';
+    if (VETO_AFTER.test(after) || VETO_BEFORE.test(before)) return name;
+    // eval(s) and (eval)(s) are direct: they see the local scope
+    if (name === 'eval' && (/^\s*\(/.test(after) || (/(^|[^\w$)\]])\s*\(\s*$/.test(before) && /^\s*\)\s*\(/.test(after)))) return name;
     if (EXPR_AFTER.test(after) || EXPR_BEFORE.test(before)) return guarded;
     // f(a, top) is an argument, function f(a, top) {} and (a, top) => a
     // parameter list, (top) = v an assignment target.
     if (/[(,]\s*$/.test(before) && /^\s*[),]/.test(after)) {
-      var j = closer(code, i + 3);
-      return j < 0 || code.charAt(j) !== ')' || PARAMS_AFTER.test(code.slice(j + 1, j + 65)) ? 'top' : guarded;
+      var j = closer(code, e);
+      return j < 0 || code.charAt(j) !== ')' || PARAMS_AFTER.test(code.slice(j + 1, j + 65)) ? name : guarded;
     }
     // c ? a : top (not {k: top}, which may be a destructuring pattern)
     if (/:\s*$/.test(before)) {
       if (!/^\s*[,}]/.test(after)) return guarded;
-      var k = closer(code, i + 3);
-      return k === -1 || (k >= 0 && code.charAt(k) !== '}') ? guarded : 'top';
+      var k = closer(code, e);
+      return k === -1 || (k >= 0 && code.charAt(k) !== '}') ? guarded : name;
     }
     // the whole code is `top`: eval('to' + 'p')
-    if (segStart === 0 && i <= 64 && code.length - i <= 67 && /^\s*$/.test(before) && /^\s*;?\s*$/.test(after)) return guarded;
-    return 'top';
+    if (segStart === 0 && i <= 64 && code.length - e <= 64 && /^\s*$/.test(before) && /^\s*;?\s*$/.test(after)) return guarded;
+    return name;
   };
   // closer returns the index of the bracket that closes the list or block
   // code[i] is in, -1 at the end of the code, -2 when it gave up (looks
@@ -215,17 +232,24 @@
     t = String(t == null ? '' : t).trim().toLowerCase();
     return t === '' || t === 'module' || /^(text|application)\/(x-)?(javascript|ecmascript|jscript)$/.test(t);
   };
+  // fixHTML swaps the scripts and the handlers, javascript: URLs and
+  // srcdoc documents in attributes of an HTML string. Quoted values may
+  // hold '>' (and whole documents: srcdoc).
   var fixHTML = function (html) {
     html = String(html);
-    if (html.indexOf('top') < 0) return html;
-    return html.replace(/(<script\b[^>]*>)([\s\S]*?)(<\/script\s*>)/gi, function (m, open, body, close) {
+    if (!MAY.test(html)) return html;
+    return html.replace(/(<script\b(?:[^>"']|"[^"]*"|'[^']*')*>)([\s\S]*?)(<\/script\s*>)|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*>/gi, function (m, open, body, close) {
+      if (!open) return fixTag(m);
       var type = /\stype\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))/i.exec(open);
       if (/\ssrc\s*=/i.test(open) || (type && !jsType(type[1] || type[2] || type[3]))) return m;
-      return open + fixCode(body) + close;
-    }).replace(/<[a-z][^>]*>/gi, function (tag) {
-      return tag.replace(/(\s(on[a-z]+|href|src|action|formaction|xlink:href)\s*=\s*)("[^"]*"|'[^']*')/gi, function (m, k, name, v) {
-        return k + attrCode(v, /^on/i.test(name) ? fixCode : jsUrl);
-      });
+      return fixTag(open) + fixCode(body) + close;
+    });
+  };
+  var fixTag = function (tag) {
+    var frame = /^<iframe\b/i.test(tag);
+    return tag.replace(/(\s([^\s"'>\/=]+)\s*=\s*)("[^"]*"|'[^']*')/g, function (m, k, name, v) {
+      var fix = /^on[a-z]+$/i.test(name) ? fixCode : frame && /^srcdoc$/i.test(name) ? fixDoc : URL_ATTR.test(name) ? jsUrl : null;
+      return fix ? k + attrCode(v, fix) : m;
     });
   };
   // attrCode applies fix to the quoted attribute value v as the browser
@@ -258,7 +282,7 @@
   var swap = function (v, fix) {
     var orig = v, kind = trustedKind(v);
     if (kind) v = String(v);
-    if (!framed || mode === 'off' || typeof v !== 'string' || v.indexOf('top') < 0) return orig;
+    if (!framed || mode === 'off' || typeof v !== 'string' || !MAY.test(v)) return orig;
     var f = fix(v);
     if (f === v) return orig;
     count('code');
@@ -288,14 +312,31 @@
   };
   // The rewriter turns eval(x) into eval((globalThis.__crmframe_code||…)(x)).
   def(w, '__crmframe_code', { value: function (x) { return swap(x, fixCode); } });
+  // An indirect eval whose code gets the swap: what the rewriter makes of
+  // `eval` used as a value (var e = eval; e(s), eval.call(null, s)).
+  var realEval = w.eval;
+  var ieval = { eval: function (x) { return (0, realEval)(swap(x, fixCode)); } }.eval;
+  def(w, '__crmframe_ieval', { value: ieval });
+  // Rewritten `x.eval` / x[key('eval')] reads x.__crmframe_ieval: on an
+  // ordinary object (a local `self`) that must still mean x.eval.
+  if (!Object.prototype.hasOwnProperty('__crmframe_ieval')) {
+    def(Object.prototype, '__crmframe_ieval', {
+      get: function () { return this.eval; },
+      set: function (v) { Reflect.set(Object(this), 'eval', v, this); },
+      configurable: true,
+      enumerable: false
+    });
+  }
   // What the run-time scanner makes of a bare `top` read: the virtual top
   // when the identifier resolved to the real top window, its value otherwise
-  // (a with-object's or a local's `top`).
-  def(w, '__crmframe_vtop', { value: function (v) { return v === realTop ? w.__crmframe_top : v; } });
+  // (a with-object's or a local's `top`); an `eval` read: __crmframe_ieval
+  // when it is the real eval.
+  def(w, '__crmframe_vtop', { value: function (v) { return v === realTop ? w.__crmframe_top : v === realEval ? ieval : v; } });
   // The rewriter turns window[k] (a key that is not a literal) into
   // window[(globalThis.__crmframe_key||…)(k)]: the key "top" reads the
-  // virtual top (window['to'+'p'], var k = 'top'; self[k]).
-  def(w, '__crmframe_key', { value: function (k) { return k === 'top' && framed && mode !== 'off' ? '__crmframe_top' : k; } });
+  // virtual top (window['to'+'p'], var k = 'top'; self[k]); "eval" reads
+  // the indirect eval that swaps its code (window[k](s) with k = 'eval').
+  def(w, '__crmframe_key', { value: function (k) { return !framed || mode === 'off' ? k : k === 'top' ? '__crmframe_top' : k === 'eval' ? '__crmframe_ieval' : k; } });
 
   if (!framed || mode === 'off') return;
 
@@ -426,20 +467,36 @@
       enumerable: desc.enumerable
     });
   });
+  // The tag that loads this bundle, for srcdoc documents set by script (the
+  // HTML rewriter injects it into server-sent ones; Chrome hides a nonce
+  // from the attribute). An adopted frame gets it from its parent.
+  var sdkTag = adopted ? w.__crmframe_sdktag : script && script.src ? script.outerHTML.replace(' nonce=""', function () { return ' nonce="' + script.nonce + '"'; }) : '';
+  // fixDoc: a srcdoc document is swapped like written HTML; when that
+  // changed it, it loads this bundle first (after a doctype: no quirks
+  // mode), since the swapped code needs the shim's globals.
+  var fixDoc = function (html) {
+    var f = fixHTML(html);
+    return f === html || !sdkTag || f.indexOf(sdkTag) >= 0 ? f : f.replace(/^(?:\s*(?:<!--[\s\S]*?-->|<!doctype[^>]*>))*/i, function (m) { return m + sdkTag; });
+  };
   // javascript: URLs set by script (a.href = 'javascript:…', form action,
   // frame src): the code runs in this window, the server never saw it.
+  // iframe.srcdoc: a document the server never saw (fixDoc).
   [['HTMLAnchorElement', 'href'], ['HTMLAreaElement', 'href'], ['HTMLFormElement', 'action'], ['HTMLButtonElement', 'formAction'],
-    ['HTMLInputElement', 'formAction'], ['HTMLIFrameElement', 'src'], ['HTMLFrameElement', 'src']].forEach(function (x) {
+    ['HTMLInputElement', 'formAction'], ['HTMLIFrameElement', 'src'], ['HTMLFrameElement', 'src'], ['HTMLIFrameElement', 'srcdoc', fixDoc]].forEach(function (x) {
     var C = w[x[0]], proto = C && C.prototype, desc = proto && Object.getOwnPropertyDescriptor(proto, x[1]);
     if (!desc || !desc.set) return;
     def(proto, x[1], {
       get: desc.get,
-      set: function (v) { desc.set.call(this, typeof v === 'string' ? swap(v, jsUrl) : v); },
+      set: function (v) { desc.set.call(this, x[2] || typeof v === 'string' ? swap(v, x[2] || jsUrl) : v); },
       configurable: true,
       enumerable: desc.enumerable
     });
   });
   var URL_ATTR = /^(?:href|src|action|formaction|xlink:href)$/i;
+  // attrFix: the swap for a URL attribute or an iframe's srcdoc, if any.
+  var attrFix = function (el, name) {
+    return URL_ATTR.test(name) ? jsUrl : /^srcdoc$/i.test(name) && el && el.localName === 'iframe' ? fixDoc : null;
+  };
   var TARGETS = /^(?:a|area|form|base|button|input)$/;
   var targetAttr = function (el, name) {
     return /^(?:target|formtarget)$/i.test(name) && el && TARGETS.test(el.localName);
@@ -449,8 +506,9 @@
     def(Attr.prototype, 'value', {
       get: attrValue.get,
       set: function (v) {
+        var fix = attrFix(this.ownerElement, this.name);
         if (targetAttr(this.ownerElement, this.name)) v = targetValue(v);
-        else if (URL_ATTR.test(this.name)) v = swap(v, jsUrl);
+        else if (fix) v = swap(v, fix);
         attrValue.set.call(this, v);
       },
       configurable: true,
@@ -558,14 +616,24 @@
       for (var i = 0; i < a.length; i++) a[i] = swap(a[i], fixCode);
       return a;
     };
-    var PF = new Proxy(F, {
-      apply: function (t, self, args) { return Reflect.apply(t, self, fixArgs(args)); },
-      construct: function (t, args, nt) { return Reflect.construct(t, fixArgs(args), nt === PF ? t : nt); }
-    });
-    try {
-      def(F.prototype, 'constructor', { value: PF, writable: true, configurable: true, enumerable: false });
-      w.Function = PF;
-    } catch (e) { /* keep the original */ }
+    // proxyFn returns the proxy of constructor C, now C.prototype.constructor
+    // (C itself when that cannot be set).
+    var proxyFn = function (C) {
+      var P = new Proxy(C, {
+        apply: function (t, self, args) { return Reflect.apply(t, self, fixArgs(args)); },
+        construct: function (t, args, nt) { return Reflect.construct(t, fixArgs(args), nt === P ? t : nt); }
+      });
+      try {
+        var desc = Object.getOwnPropertyDescriptor(C.prototype, 'constructor');
+        desc.value = P;
+        def(C.prototype, 'constructor', desc);
+        return P;
+      } catch (e) { return C; }
+    };
+    w.Function = proxyFn(F);
+    // AsyncFunction, GeneratorFunction, AsyncGeneratorFunction: no globals,
+    // only reached through .constructor.
+    [async function () {}, function* () {}, async function* () {}].forEach(function (f) { proxyFn(Object.getPrototypeOf(f).constructor); });
   }
 
   // Handlers set as attributes, and script text set by script (jQuery's
@@ -576,7 +644,8 @@
       if (/^on[a-z]+$/i.test(name) && String(name).toLowerCase() in this) return setAttr.call(this, name, swap(value, fixCode));
       if (this.localName === 'script' && /^src$/i.test(name)) return setAttr.call(this, name, fixSrc(value));
       if (targetAttr(this, name)) return setAttr.call(this, name, targetValue(value));
-      if (URL_ATTR.test(name)) return setAttr.call(this, name, swap(value, jsUrl));
+      var fix = attrFix(this, name);
+      if (fix) return setAttr.call(this, name, swap(value, fix));
       return setAttr.apply(this, arguments);
     };
   }
@@ -584,7 +653,8 @@
   if (setAttrNS) {
     EP.setAttributeNS = function (ns, name, value) {
       if (ns == null && targetAttr(this, name)) return setAttrNS.call(this, ns, name, targetValue(value));
-      if (URL_ATTR.test(name)) return setAttrNS.call(this, ns, name, swap(value, jsUrl));
+      var fix = attrFix(this, name);
+      if (fix) return setAttrNS.call(this, ns, name, swap(value, fix));
       return setAttrNS.apply(this, arguments);
     };
   }
@@ -737,6 +807,7 @@
       if (cw.location.protocol !== 'about:') return; // throws when cross-origin
       cw.__crmframe_breakout = mode;
       cw.__crmframe_adopted = true;
+      cw.__crmframe_sdktag = sdkTag;
       try {
         new cw.Function(SELF)();
       } catch (e) {

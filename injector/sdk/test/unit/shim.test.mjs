@@ -35,7 +35,7 @@ function framedWindow({ framed = true, mode = null, ancestors = ['http://desk.te
   w.frameElement = null;
   const ctx = vm.createContext(w);
   // the realm's own builtins, reachable as window.X like in a browser
-  for (const k of ['Object', 'Reflect', 'Function']) w[k] = vm.runInContext(k, ctx);
+  for (const k of ['Object', 'Reflect', 'Function', 'eval']) w[k] = vm.runInContext(k, ctx);
   // objects of the window's own realm (Object.prototype accessors apply)
   w.location = vm.runInContext(`({ href: 'http://crm.test/a.html', protocol: ${JSON.stringify(protocol)}, ancestorOrigins: ${JSON.stringify(framed ? ancestors : [])} })`, ctx);
   vm.runInContext(`
@@ -72,7 +72,7 @@ function framedWindow({ framed = true, mode = null, ancestors = ['http://desk.te
     Object.defineProperty(HTMLAnchorElement.prototype, 'target', { get: function () { return this.getAttribute('target') || ''; }, set: function (v) { this.setAttribute('target', v); }, configurable: true });
     Object.defineProperty(HTMLButtonElement.prototype, 'formTarget', { get: function () { return this.getAttribute('formtarget') || ''; }, set: function (v) { this.setAttribute('formtarget', v); }, configurable: true });
     function Attr(el, name) { this.ownerElement = el; this.name = name; }
-    Object.defineProperty(Attr.prototype, 'value', { get: function () { return this.ownerElement.getAttribute(this.name); }, set: function (v) { this.ownerElement.setAttribute(this.name, v); }, configurable: true });
+    Object.defineProperty(Attr.prototype, 'value', { get: function () { return this.ownerElement.getAttribute(this.name); }, set: function (v) { this.ownerElement['attr:' + this.name] = v; }, configurable: true });
     function HTMLIFrameElement() {} HTMLIFrameElement.prototype = Object.create(HTMLElement.prototype);
     Object.defineProperty(HTMLIFrameElement.prototype, 'contentWindow', { get: function () { return this._cw; }, configurable: true });
     function DOMParser() {} DOMParser.prototype.parseFromString = function (h, type) { return h; };
@@ -80,7 +80,9 @@ function framedWindow({ framed = true, mode = null, ancestors = ['http://desk.te
     function link(target) { var a = new HTMLAnchorElement(); a.localName = 'a'; a.setAttribute('href', 'b.html'); if (target != null) a['attr:target'] = target; return a; } // as parsed
     var document = new Document();
     document.readyState = 'loading';
-    document.currentScript = { getAttribute: function (n) { return n === 'data-crmframe-breakout' ? mode : null; } };
+    document.currentScript = { getAttribute: function (n) { return n === 'data-crmframe-breakout' ? mode : null; },
+      src: 'https://crm.test/__crmframe/sdk.js?v=1', nonce: 'n$&1', outerHTML: '<script src="/__crmframe/sdk.js?v=1&amp;a" nonce=""></script>' };
+    Object.defineProperty(HTMLIFrameElement.prototype, 'srcdoc', { get: function () { return this._srcdoc; }, set: function (v) { this._srcdoc = v; }, configurable: true });
   `.replace(/written/g, '__written').replace(/clicked\.push/g, '__clicked.push'), Object.assign(ctx, { __written: calls.written, __clicked: calls.clicked, mode }));
   if (runShim) vm.runInContext(shim, ctx, { filename: 'shim.js' });
   return { w, calls, desk };
@@ -217,6 +219,12 @@ test('__crmframe_key (the rewriter wraps window[k] keys in it): "top" reads the 
   assert.equal(vm.runInContext("({top: 4})[__crmframe_key('top')]", w), 4); // ordinary objects: Object.prototype fallback
   assert.equal(framedWindow({ framed: false }).w.__crmframe_key('top'), 'top');
   assert.equal(framedWindow({ mode: 'off' }).w.__crmframe_key('top'), 'top');
+  // "eval" reads the indirect eval that swaps its code; ordinary objects keep their own eval
+  assert.equal(w.__crmframe_key('eval'), '__crmframe_ieval');
+  assert.equal(vm.runInContext("var k = 'ev' + 'al'; window[__crmframe_key(k)] === __crmframe_ieval", w), true);
+  assert.equal(vm.runInContext("(function (self) { return self[__crmframe_key('eval')](); })({ eval: function () { return 7; } })", w), 7);
+  assert.equal(vm.runInContext("var o = { eval: function () { return 8; } }; o.__crmframe_ieval()", w), 8);
+  assert.equal(framedWindow({ framed: false }).w.__crmframe_key('eval'), 'eval');
 });
 
 test('new Function / Function() / .constructor() code gets the virtual top; Function identities hold', () => {
@@ -368,10 +376,14 @@ test('run-time code: the swap never makes valid code invalid', () => {
     'a = b\ntop.location = 1', 'x = top.top === top; y = !top; z = -top', 'x = c ? a : top', 'x = {a: c ? top : b}', 'x = {a: b ? c : top}',
     'function f({a: top}) {}', 'f({a: top})', 'for (const [k, top] of m);', 'x = [a ? b : top]', 'top', 'class A { a = 1; top }',
     'var {a: top, b} = o', 'x = {a: top, b: 1}', 'lbl: top\nfoo()', 'x = f(c ? a : top)', 'function g({a: top}, [b, top2]) {}',
+    'var e = eval', 'x = {eval}', 'x = {eval: eval}', 'eval: 1', 'class A { eval() {} static eval = 1 }', '({eval} = o)', 'x = [eval, 1]',
+    'function f(a, eval) {}', 'x = y ? eval : z', 'a = eval\n(s)', 'eval = 1; eval++', 'new eval.x()', 'x = typeof eval',
+    'var \\u0074op = 1; \\u0074op = 2', 'x = {\\u0074op: 1, t\\u006fp}', 'x = \\u{65}val', 'window.eval = 1; window.eval ??= 2',
   ];
   for (const s of snippets) {
     const f = w.__crmframe_code(s);
     assert.doesNotThrow(() => new vm.Script('(function () {' + f + '\n})'), `${s} -> ${f}`);
+    assert.equal(w.__crmframe_code(f), f, `swapped twice: ${s}`); // innerHTML += … reads swapped code back
   }
   // the busting forms are still caught
   assert.equal(w.__crmframe_code('if (top != self) top.location = self.location; f(top); x = top.top'),
@@ -439,6 +451,8 @@ test('a fresh about:blank frame of the CRM gets the shim when its window is read
   assert.equal(child.w.__crmframe.root, false);
   assert.equal(child.w.__crmframe_top, root.w);
   assert.equal(root.w.__crmframe.stats.adopt, 1);
+  // its srcdoc frames load the same bundle as the root's
+  assert.equal(child.w.__crmframe_sdktag, '<script src="/__crmframe/sdk.js?v=1&amp;a" nonce="n$&1"></script>');
   // its unpatched functions were the way out: open(url, '_top') from it
   // now names the CRM root, and its top getter called on the root reads the
   // root's virtual top
@@ -497,4 +511,113 @@ test('HTML parsed outside innerHTML (createContextualFragment, DOMParser) gets i
     '<a href="javascript:__crmframe_vtop(top).location=2" style="top:0">x</a>',
     '<p>nothing</p>',
   ]);
+});
+
+test('__crmframe_ieval (the rewriter replaces eval used as a value with it): an indirect eval of the swapped code', () => {
+  const { w } = framedWindow();
+  const r = vm.runInContext(`(function () {
+    var ev = __crmframe_ieval, local = 1;
+    return [ev.name, ev.length, ev('top === window'), ev.call(null, 'top === window'), ev.apply(null, ['top === window']),
+      ev('var zz1 = 2; typeof local'), typeof zz1, ev(5), ev(), ev('this === window'),
+      Object.keys(window).indexOf('__crmframe_ieval'), __crmframe_vtop(eval) === ev, __crmframe_vtop(Math.max) === Math.max];
+  })()`, w);
+  assert.deepEqual(JSON.parse(JSON.stringify(r)), ['eval', 1, true, true, true, 'undefined', 'number', 5, null, true, -1, true, true]);
+  assert.equal(w.__crmframe.stats.code, 3);
+  // not framed, or off: a plain indirect eval
+  for (const o of [{ framed: false }, { mode: 'off' }]) {
+    const p = framedWindow(o);
+    assert.equal(vm.runInContext('__crmframe_ieval("top === window.top")', p.w), true);
+  }
+});
+
+test('run-time code: eval used as a value becomes the indirect eval with the swap; direct calls stay direct', () => {
+  const { w, calls } = framedWindow();
+  const cases = [
+    ['var e = eval; e(s)', 'var e = __crmframe_vtop(eval); e(s)'],
+    ['eval.call(null, s); eval.apply(w, [s])', '__crmframe_vtop(eval).call(null, s); __crmframe_vtop(eval).apply(w, [s])'],
+    ['setTimeout(eval, 0, s)', 'setTimeout(__crmframe_vtop(eval), 0, s)'],
+    ['(0, eval)(s); eval?.(s); f(eval)(s)', '(0, __crmframe_vtop(eval))(s); __crmframe_vtop(eval)?.(s); f(__crmframe_vtop(eval))(s)'],
+    ['eval(s); (eval)(s); eval (s)', 'eval(s); (eval)(s); eval (s)'],
+    ['window.eval(s); self.eval.call(null, s); x = globalThis.eval', 'window.__crmframe_ieval(s); self.__crmframe_ieval.call(null, s); x = globalThis.__crmframe_ieval'],
+    ['window.eval = f; o.eval(s); x = {eval: 1}; evaluate(s); var o = {eval() {}}', 'window.eval = f; o.eval(s); x = {eval: 1}; evaluate(s); var o = {eval() {}}'],
+  ];
+  for (const [code, want] of cases) assert.equal(w.__crmframe_code(code), want, code);
+  w.setTimeout("var e = eval; e('if (top != self) top.location = 1')", 1);
+  assert.deepEqual(calls.timeout, ["var e = __crmframe_vtop(eval); e('if (top != self) top.location = 1')"]);
+  const r = vm.runInContext(`[
+    Function("var e = eval; return e('top === window')")(),
+    Function("return eval.call(null, 'top === window')")(),
+    Function("return typeof eval === 'function' && eval === eval")(),
+    Function("var a = 5; return eval('a') + (eval)('a')")(),
+    Function("return window.eval('top === window')")(),
+    Function("function f(eval) { return eval } return f(3)")(),
+  ]`, w);
+  assert.deepEqual([...r], [true, true, true, 10, true, 3]);
+});
+
+test('run-time code: unicode escapes in identifiers are read as the names', () => {
+  const { w } = framedWindow();
+  const cases = [
+    ['if (\\u0074op != self) \\u0074op.location = 1', 'if (__crmframe_vtop(top) != self) __crmframe_vtop(top).location = 1'],
+    ['window.t\\u{6F}p.location = 1; x = self.\\u{74}\\u{6f}\\u{70}', 'window.__crmframe_top.location = 1; x = self.__crmframe_top'],
+    ['var e = \\u0065val; e(s); \\u0065val(s)', 'var e = __crmframe_vtop(eval); e(s); eval(s)'],
+    ["x = '\\u0074op'; a\\u0074op = 1; caf\\u00e9 = top2; \\u{10074}op = 1", "x = '\\u0074op'; a\\u0074op = 1; caf\\u00e9 = top2; \\u{10074}op = 1"],
+  ];
+  for (const [code, want] of cases) assert.equal(w.__crmframe_code(code), want, code);
+  assert.equal(vm.runInContext('Function("return \\\\u0074op === window && \\\\u{65}val.call(null, \\"top\\") === window")()', w), true);
+});
+
+test('AsyncFunction, GeneratorFunction and AsyncGeneratorFunction code gets the virtual top; identities hold', async () => {
+  const { w } = framedWindow();
+  const r = vm.runInContext(`(function () {
+    var AF = Object.getPrototypeOf(async function () {}).constructor;
+    var GF = (function* () {}).constructor, AGF = Object.getPrototypeOf(async function* () {}).constructor;
+    return [AF('return top === window')(), new AF('a', 'return a && top === window')(1), GF('yield top === window')().next().value,
+      new AGF('yield top === window')().next().then(function (x) { return x.value; }),
+      (async function () {}).constructor === AF, AF.name, GF.name, AGF.name, AF.length, AF('') instanceof AF, (function* () {}) instanceof GF,
+      AF.prototype === Object.getPrototypeOf(async function () {}), Function.prototype.toString.call(GF).indexOf('native code') > 0];
+  })()`, w);
+  const v = await Promise.all(r);
+  assert.deepEqual(JSON.parse(JSON.stringify(v)), [true, true, true, true, true, 'AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction', 1, true, true, true, true]);
+  assert.equal(w.__crmframe.stats.code, 4);
+});
+
+test('srcdoc documents set by script are swapped and load the SDK first; documents without code are kept', () => {
+  const { w } = framedWindow();
+  const tag = '<script src="/__crmframe/sdk.js?v=1&amp;a" nonce="n$&1"></script>';
+  const r = vm.runInContext(`(function () {
+    var f = new HTMLIFrameElement(); f.localName = 'iframe';
+    var out = [];
+    f.srcdoc = '<!doctype html><p>x</p><script>if (top != parent) parent.x()</script>'; out.push(f.srcdoc);
+    f.srcdoc = '<p>back to top</p>'; out.push(f.srcdoc);
+    f.setAttribute('srcdoc', '<b onclick="top.x()">b</b>'); out.push(f.getAttribute('srcdoc'));
+    f.setAttributeNS(null, 'srcdoc', '<!-- c --><!DOCTYPE html><script>top.x()</script>'); out.push(f.getAttribute('srcdoc'));
+    new Attr(f, 'srcdoc').value = '<script>top.y()</script>'; out.push(f.getAttribute('srcdoc'));
+    var d = new HTMLElement(); d.localName = 'div'; d.setAttribute('srcdoc', '<script>top.x()</script>'); out.push(d.getAttribute('srcdoc'));
+    var e = new HTMLElement(); e.innerHTML = '<iframe title="a>b" srcdoc="<p onclick=&quot;top.x()&quot;>&amp;</p>"></iframe><div srcdoc="<script>top.z()</script>">'; out.push(e.innerHTML);
+    return out;
+  })()`, w);
+  assert.deepEqual([...r], [
+    '<!doctype html>' + tag + '<p>x</p><script>if (__crmframe_vtop(top) != parent) parent.x()</script>',
+    '<p>back to top</p>',
+    tag + '<b onclick="__crmframe_vtop(top).x()">b</b>',
+    '<!-- c --><!DOCTYPE html>' + tag + '<script>__crmframe_vtop(top).x()</script>',
+    tag + '<script>__crmframe_vtop(top).y()</script>',
+    '<script>top.x()</script>',
+    '<iframe title="a>b" srcdoc="' + tag.replace(/&/g, '&amp;').replace(/"/g, '&quot;') + '<p onclick=&quot;__crmframe_vtop(top).x()&quot;>&amp;</p>"></iframe><div srcdoc="<script>top.z()</script>">',
+  ]);
+  // detect mode: counted, kept
+  const det = framedWindow({ mode: 'detect' });
+  assert.equal(vm.runInContext(`var f = new HTMLIFrameElement(); f.localName = 'iframe'; f.srcdoc = '<script>top.x()</script>'; f.srcdoc`, det.w), '<script>top.x()</script>');
+  assert.equal(det.w.__crmframe.stats.code, 1);
+});
+
+test('HTML strings: quoted attribute values may hold ">"; tags inside script text are left to the script', () => {
+  const { w } = framedWindow();
+  assert.equal(w.__crmframe_code.call(null, 'x') , 'x');
+  const r = vm.runInContext(`(function () {
+    var e = new HTMLElement(); e.innerHTML = '<a title="a>b" onclick="top.x()">t</a><script>s = \\'<a onclick="top.y()">\\'; top.z()</script>';
+    return e.innerHTML;
+  })()`, w);
+  assert.equal(r, '<a title="a>b" onclick="__crmframe_vtop(top).x()">t</a><script>s = \'<a onclick="top.y()">\'; __crmframe_vtop(top).z()</script>');
 });
