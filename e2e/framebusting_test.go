@@ -5,7 +5,7 @@ package e2e
 // reverse_proxy in front of an upstream that serves the frame-busting corpus
 // (testdata/framebusting/corpus, a copy of shared/framebusting/pages with
 // three repaired pages, see fbRepaired) and our own cases
-// (testdata/framebusting/extra, x01–x131; x07–x131 are the robustness passes on
+// (testdata/framebusting/extra, x01–x150; x07–x150 are the robustness passes on
 // unseen code, see docs/framebusting.md) with X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with
@@ -238,6 +238,44 @@ func fbFrameCtx(ctx context.Context) (runtime.ExecutionContextID, error) {
 }
 
 // fbEval evaluates expr in the given context (0: the top page's main world).
+// fbProbe evaluates probe (in the CRM frame when framed) until it returns
+// a non-null result, then once more a moment later so that late writes are
+// seen. It gives up after timeout with the last evaluation error.
+func fbProbe[T any](ctx context.Context, framed bool, probe string, timeout time.Duration) (T, error) {
+	var lastErr error
+	look := func() *T {
+		var id runtime.ExecutionContextID
+		if framed {
+			var err error
+			if id, err = fbFrameCtx(ctx); err != nil {
+				lastErr = err
+				return nil
+			}
+		}
+		r, err := fbEval[*T](ctx, id, probe)
+		lastErr = err
+		if err != nil {
+			return nil
+		}
+		return r
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		if r := look(); r != nil {
+			time.Sleep(150 * time.Millisecond)
+			if again := look(); again != nil {
+				r = again
+			}
+			return *r, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			var zero T
+			return zero, fmt.Errorf("no result after %v (last probe: %v)", timeout, lastErr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func fbEval[T any](ctx context.Context, id runtime.ExecutionContextID, expr string) (T, error) {
 	var v T
 	yes := true

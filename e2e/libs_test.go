@@ -40,7 +40,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/net/html"
 
@@ -502,34 +501,11 @@ func libRun(ctx context.Context, pageURL, deskBase string, framed bool) (libResu
 	if _, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: target}); err != nil {
 		return libResult{}, err
 	}
-	look := func() *libResult {
-		var id runtime.ExecutionContextID
-		if framed {
-			var err error
-			if id, err = fbFrameCtx(ctx); err != nil {
-				return nil
-			}
-		}
-		r, err := fbEval[*libResult](ctx, id, libProbeJS)
-		if err != nil {
-			return nil
-		}
-		return r
+	r, err := fbProbe[libResult](ctx, framed, libProbeJS, 20*time.Second)
+	if err != nil {
+		return libResult{}, fmt.Errorf("no verdict in #crm-marker: %w", err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if r := look(); r != nil {
-			time.Sleep(150 * time.Millisecond)
-			if again := look(); again != nil {
-				r = again
-			}
-			return *r, nil
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return libResult{}, fmt.Errorf("no verdict in #crm-marker after 20 s")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return r, nil
 }
 
 // libInlineScripts returns the text of the inline scripts of an HTML page.

@@ -160,8 +160,9 @@ func (p *HeaderPolicy) frameAncestorsValue(self bool) string {
 }
 
 // crmFramesItself reports whether the CRM allowed same-origin framing of
-// this response: X-Frame-Options SAMEORIGIN, or its own frame-ancestors
-// naming 'self' or one of its origins. Only then do we keep 'self'.
+// this response: X-Frame-Options SAMEORIGIN, its own frame-ancestors
+// naming 'self' or one of its origins, or no framing restriction at all.
+// Only then do we keep 'self'.
 func (p *HeaderPolicy) crmFramesItself(h http.Header) bool {
 	// As browsers do: any DENY among the values wins over SAMEORIGIN.
 	same, deny := false, false
@@ -182,6 +183,7 @@ func (p *HeaderPolicy) crmFramesItself(h http.Header) bool {
 	if same && !deny {
 		return true
 	}
+	restricted := deny
 	for _, k := range headerKeys(h, HeaderCSP) {
 		for _, v := range h[k] {
 			for _, pol := range ParsePolicyList(v) {
@@ -189,6 +191,7 @@ func (p *HeaderPolicy) crmFramesItself(h http.Header) bool {
 				if !ok {
 					continue
 				}
+				restricted = true
 				for _, src := range strings.Fields(d.Value) {
 					if strings.EqualFold(src, "'self'") {
 						return true
@@ -202,7 +205,10 @@ func (p *HeaderPolicy) crmFramesItself(h http.Header) bool {
 			}
 		}
 	}
-	return false
+	// No restriction the browser obeys (no DENY/SAMEORIGIN, no enforced
+	// frame-ancestors): anyone could frame it, the CRM's own frameset too,
+	// which legacy CRMs rely on without sending any header.
+	return !restricted
 }
 
 func (p *HeaderPolicy) applyCSP(h http.Header, c *Changes, self bool) int {

@@ -43,14 +43,14 @@ func TestCSPFrameAncestors(t *testing.T) {
 			want: http.Header{"Content-Security-Policy": {"default-src 'self';  script-src 'nonce-abc' https://cdn.x ; " + fa + "; report-to csp-ep"}},
 		},
 		{
-			name: "missing directive appended (stricter than XFO-only CRM)",
+			name: "missing directive appended, 'self' kept: nothing restricted framing",
 			in:   http.Header{"Content-Security-Policy": {"default-src 'self'; img-src *"}},
-			want: http.Header{"Content-Security-Policy": {"default-src 'self'; img-src *; " + fa}},
+			want: http.Header{"Content-Security-Policy": {"default-src 'self'; img-src *; " + fa + " 'self'"}},
 		},
 		{
 			name: "trailing semicolon kept",
 			in:   http.Header{"Content-Security-Policy": {"default-src 'self';"}},
-			want: http.Header{"Content-Security-Policy": {"default-src 'self'; " + fa + ";"}},
+			want: http.Header{"Content-Security-Policy": {"default-src 'self'; " + fa + " 'self';"}},
 		},
 		{
 			name: "odd casing of directive and duplicates dropped ('self' kept: the CRM frames itself)",
@@ -72,8 +72,8 @@ func TestCSPFrameAncestors(t *testing.T) {
 			name: "report-only alone still gets an enforced policy",
 			in:   http.Header{"Content-Security-Policy-Report-Only": {"default-src 'self'"}},
 			want: http.Header{
-				"Content-Security-Policy-Report-Only": {"default-src 'self'; " + fa},
-				"Content-Security-Policy":             {fa},
+				"Content-Security-Policy-Report-Only": {"default-src 'self'; " + fa + " 'self'"},
+				"Content-Security-Policy":             {fa + " 'self'"},
 			},
 		},
 		{
@@ -256,16 +256,16 @@ func TestSandboxBackstop(t *testing.T) {
 	}{
 		{"added with the policy we create",
 			http.Header{},
-			http.Header{"Content-Security-Policy": {fa + "; sandbox " + SandboxValue}}},
+			http.Header{"Content-Security-Policy": {fa + " 'self'; sandbox " + SandboxValue}}},
 		{"added to the first enforced policy only",
 			http.Header{"Content-Security-Policy": {"default-src 'self'", "img-src *"}},
-			http.Header{"Content-Security-Policy": {"default-src 'self'; " + fa + "; sandbox " + SandboxValue, "img-src *; " + fa}}},
+			http.Header{"Content-Security-Policy": {"default-src 'self'; " + fa + " 'self'; sandbox " + SandboxValue, "img-src *; " + fa + " 'self'"}}},
 		{"CRM sandbox kept but loses top navigation",
-			http.Header{"Content-Security-Policy": {"sandbox allow-scripts allow-top-navigation allow-same-origin"}},
+			http.Header{"Content-Security-Policy": {"sandbox allow-scripts allow-top-navigation allow-same-origin"}, "X-Frame-Options": {"DENY"}},
 			http.Header{"Content-Security-Policy": {"sandbox allow-scripts allow-same-origin; " + fa}}},
 		{"report-only never gets it",
 			http.Header{"Content-Security-Policy-Report-Only": {"default-src 'self'"}},
-			http.Header{"Content-Security-Policy-Report-Only": {"default-src 'self'; " + fa}, "Content-Security-Policy": {fa + "; sandbox " + SandboxValue}}},
+			http.Header{"Content-Security-Policy-Report-Only": {"default-src 'self'; " + fa + " 'self'"}, "Content-Security-Policy": {fa + " 'self'; sandbox " + SandboxValue}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -304,6 +304,13 @@ func TestFrameAncestorsSelfWhenCRMFramesItself(t *testing.T) {
 		{"XFO DENY and SAMEORIGIN: DENY wins", http.Header{"X-Frame-Options": {"SAMEORIGIN", "deny"}}, fa},
 		{"CSP none", http.Header{"Content-Security-Policy": {"frame-ancestors 'none'"}}, fa},
 		{"CSP foreign origin", http.Header{"Content-Security-Policy": {"frame-ancestors https://partner.example"}}, fa},
+		// A legacy CRM's frameset pages often send no framing header at all:
+		// anyone could frame them, their own frameset included.
+		{"no restriction", http.Header{}, fa + " 'self'"},
+		{"CSP without frame-ancestors", http.Header{"Content-Security-Policy": {"default-src 'self'"}}, "default-src 'self'; " + fa + " 'self'"},
+		{"XFO ALLOW-FROM (ignored by browsers)", http.Header{"X-Frame-Options": {"ALLOW-FROM https://partner.example"}}, fa + " 'self'"},
+		{"report-only frame-ancestors restricts nothing", http.Header{"Content-Security-Policy-Report-Only": {"frame-ancestors 'none'"}}, fa + " 'self'"},
+		{"XFO DENY, CSP without frame-ancestors", http.Header{"X-Frame-Options": {"DENY"}, "Content-Security-Policy": {"default-src 'self'"}}, "default-src 'self'; " + fa},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -101,6 +102,9 @@ const (
 // that swaps the code first. Replacing the global eval itself would make
 // every direct eval indirect and break local scope, so only these uses
 // change. The fallback keeps the script working where no shim runs.
+// VtopRef is a bare top in an event-handler attribute (see topRepl).
+const VtopRef = "__crmframe_vtop(top)"
+
 const IevalRef = "(globalThis.__crmframe_ieval||eval)"
 
 // IevalKey is the key that replaces .eval on a window name (window.eval
@@ -131,6 +135,8 @@ type Result struct {
 var (
 	replAccessor     = []byte(Accessor)
 	replShorthand    = []byte("top: " + Accessor)
+	replVtop         = []byte(VtopRef)
+	replVtopShort    = []byte("top: " + VtopRef)
 	replSingle       = []byte("'" + Accessor + "'")
 	replDouble       = []byte(`"` + Accessor + `"`)
 	replBacktick     = []byte("`" + Accessor + "`")
@@ -893,16 +899,33 @@ func (s *scanner) addEdit(start, end int, repl []byte, key string, st editState)
 	return len(s.edits) - 1
 }
 
-// ref records a scope-dependent reference to the global top.
-func (s *scanner) ref(c *tok, shorthand bool) int {
-	repl, key := replAccessor, CountTop
-	if shorthand {
-		repl, key = replShorthand, CountShorthand
-	}
+// ref records a scope-dependent reference to the global top (followed by n).
+func (s *scanner) ref(c, n *tok, shorthand bool) int {
+	repl, key := s.topRepl(n, shorthand)
 	i := s.addEdit(c.start, c.end, repl, key, stLive)
 	s.edits[i].bit = bTop
 	s.pending = append(s.pending, i)
 	return i
+}
+
+// topRepl picks the replacement of a bare top followed by n. In an
+// event-handler attribute the scope chain runs through the element, its
+// form and the document before the window, and the shim's accessor, a
+// getter on Object.prototype, would be found on the element (undefined):
+// there the name stays and its value is checked, so a form control named
+// "top" is still itself. A write keeps the accessor (a call cannot be
+// assigned to).
+func (s *scanner) topRepl(n *tok, shorthand bool) ([]byte, string) {
+	if shorthand {
+		if s.kind == Handler && n.tt != js.EqToken {
+			return replVtopShort, CountShorthand
+		}
+		return replShorthand, CountShorthand
+	}
+	if s.kind == Handler && !isWrite(n) {
+		return replVtop, CountTop
+	}
+	return replAccessor, CountTop
 }
 
 // endArrowExprs pops expression-bodied arrow scopes that end before a token
@@ -1234,6 +1257,13 @@ func (s *scanner) process(p, c, n *tok) error {
 		}
 		if c.tt == js.StringToken {
 			s.importMode = false // import ... from "x" / import "x"
+			if p.tt == js.OpenBracketToken && !s.chain && n.tt == js.CloseBracketToken && s.bracketAlias(p, c) {
+				repl := replDouble
+				if s.src[c.start] == '\'' {
+					repl = replSingle
+				}
+				s.lastTopEdit = s.addEdit(c.start, c.end, repl, CountAlias, stLive)
+			}
 		}
 		s.chain = false
 		return nil
@@ -1303,7 +1333,7 @@ func (s *scanner) process(p, c, n *tok) error {
 		} else if windowLike(name) {
 			s.chain, s.chainPre, s.chainLit = true, p.tt, true // f.contentWindow['top']
 		}
-		if s.pathStart >= 0 && s.spaceOnly(s.pathEnd, p.start) {
+		if s.pathStart >= 0 && s.pathGap(s.pathEnd, p.start) {
 			s.pathEnd = c.end
 		} else {
 			s.pathStart = -1
@@ -1407,6 +1437,8 @@ func (s *scanner) heuristics(p, c, n *tok) {
 	}
 	if s.fwd.tt != 0 {
 		switch {
+		case c.tt == js.OpenParenToken && n.tt == js.CloseParenToken, c.tt == js.CloseParenToken && p.tt == js.OpenParenToken:
+			// Ext.getWin().dom: a call without arguments stays in the path
 		case ident:
 			s.fwdLast = string(s.name(c))
 			if s.fwdSpan[0] < 0 {
@@ -1608,10 +1640,7 @@ func (s *scanner) bareName(p, c, n *tok, bit uint8) {
 					e := -1
 					switch bit {
 					case bTop:
-						repl, key := replAccessor, CountTop
-						if shorthand {
-							repl, key = replShorthand, CountShorthand
-						}
+						repl, key := s.topRepl(n, shorthand)
 						e = s.addEdit(c.start, c.end, repl, key, stTentative)
 						s.edits[e].bit = bTop
 					case bEval:
@@ -1632,7 +1661,7 @@ func (s *scanner) bareName(p, c, n *tok, bit uint8) {
 	}
 	switch bit {
 	case bTop:
-		s.lastTopEdit = s.ref(c, shorthand)
+		s.lastTopEdit = s.ref(c, n, shorthand)
 	case bEval:
 		s.bareEval(p, c, n, shorthand, false)
 	}
@@ -1878,4 +1907,102 @@ func (s *scanner) resolveParen(c *tok) {
 		}
 	}
 	s.closedEval = [2]int{-1, -1}
+}
+
+// bracketAlias reports whether the string token c, the key of a member
+// access e['top'] on an object not known to be a window, is followed by a
+// use that only a window has: e['top'].location, e["top"]["document"]…
+// (Dojo's dojo.global["top"], Closure output with quoted names). The
+// key is then rewritten like e.top.location.
+func (s *scanner) bracketAlias(p, c *tok) bool {
+	if v := s.text(c); len(v) != 5 || string(v[1:4]) != "top" {
+		return false
+	}
+	i := p.start - 1
+	for i >= 0 && isSpace(s.src[i]) {
+		i--
+	}
+	if i < 0 || !(s.src[i] == ')' || s.src[i] == ']' || isIdentByte(s.src[i])) {
+		return false // an array literal, not a member access
+	}
+	j := s.skipSpace(c.end)
+	if j >= len(s.src) || s.src[j] != ']' {
+		return false
+	}
+	j = s.skipSpace(j + 1)
+	if k := cmpLen(s.src[j:]); k > 0 {
+		// e['top'] !== e['self'], e["top"] != self
+		j = s.skipSpace(j + k)
+		k = j
+		for k < len(s.src) && (isIdentByte(s.src[k]) || bytes.IndexByte([]byte(".[]'\"?"), s.src[k]) >= 0) {
+			k++
+		}
+		op := string(s.src[j:k])
+		return windowish(op) || strings.HasSuffix(op, ".self") || strings.HasSuffix(op, "['self']") || strings.HasSuffix(op, `["self"]`)
+	}
+	var name []byte
+	switch {
+	case j+1 < len(s.src) && s.src[j] == '?' && s.src[j+1] == '.':
+		j = s.skipSpace(j + 2)
+		fallthrough
+	case j < len(s.src) && s.src[j] == '.':
+		if s.src[j] == '.' {
+			j = s.skipSpace(j + 1)
+		}
+		k := j
+		for k < len(s.src) && isIdentByte(s.src[k]) {
+			k++
+		}
+		name = s.src[j:k]
+	case j < len(s.src) && s.src[j] == '[':
+		j = s.skipSpace(j + 1)
+		if j < len(s.src) && (s.src[j] == '\'' || s.src[j] == '"') {
+			k := j + 1
+			for k < len(s.src) && isIdentByte(s.src[k]) {
+				k++
+			}
+			if k < len(s.src) && s.src[k] == s.src[j] {
+				name = s.src[j+1 : k]
+			}
+		}
+	}
+	return aliasProps[string(name)]
+}
+
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+func isIdentByte(b byte) bool {
+	return b == '_' || b == '$' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+func (s *scanner) skipSpace(i int) int {
+	for i < len(s.src) && isSpace(s.src[i]) {
+		i++
+	}
+	return i
+}
+
+// cmpLen returns the length of an equality operator at the start of b.
+func cmpLen(b []byte) int {
+	for _, op := range [...]string{"!==", "===", "!=", "=="} {
+		if bytes.HasPrefix(b, []byte(op)) {
+			return len(op)
+		}
+	}
+	return 0
+}
+
+// pathGap reports whether src[i:j], between two names of a dotted path, is
+// white space or a call without arguments: Ext.getWin().dom is compared
+// as a path (Ext.getWin().dom.top !== Ext.getWin().dom).
+func (s *scanner) pathGap(i, j int) bool {
+	i = s.skipSpace(i)
+	if i < j && s.src[i] == '(' {
+		i = s.skipSpace(i + 1)
+		if i >= j || s.src[i] != ')' {
+			return false
+		}
+		i++
+	}
+	return s.spaceOnly(i, j)
 }

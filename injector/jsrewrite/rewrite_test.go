@@ -157,7 +157,13 @@ var rwCases = []rwCase{
 	{"module html comment is an error", Module, "top<!--b", ""},
 
 	// Handlers and javascript: URLs.
-	{"handler", Handler, "top.location.href=location.href;return false;", T + ".location.href=location.href;return false;"},
+	{"handler", Handler, "top.location.href=location.href;return false;", VtopRef + ".location.href=location.href;return false;"},
+	{"handler member top", Handler, "if (window.top != self) f(parent.top)", "if (window." + T + " != self) f(parent." + T + ")"},
+	{"handler bare top compared", Handler, "if(top!==self)top.location=self.location", "if(" + VtopRef + "!==self)" + VtopRef + ".location=self.location"},
+	{"handler top written", Handler, "top = 1; top++", T + " = 1; " + T + "++"},
+	{"handler shorthand", Handler, "f({top})", "f({top: " + VtopRef + "})"},
+	{"handler typeof", Handler, "typeof top", "typeof " + VtopRef},
+	{"handler nested function", Handler, "(function(){ if (top !== self) go(top) })()", "(function(){ if (" + VtopRef + " !== self) go(" + VtopRef + ") })()"},
 	{"handler var shadows", Handler, "var top = 1; return top", ""},
 	{"url", URL, "top.location='x.html'", T + ".location='x.html'"},
 	{"url percent-encoded", URL, "if(top!=self)%7Btop.location=1%7D", "if(" + T + "!=self)%7B" + T + ".location=1%7D"},
@@ -187,7 +193,7 @@ func TestRewrite(t *testing.T) {
 				n += v
 			}
 			if got := strings.Count(want, T) - strings.Count(c.in, T) + strings.Count(want, K) - strings.Count(c.in, K) +
-				strings.Count(want, ievalMark) - strings.Count(c.in, ievalMark); n != got {
+				strings.Count(want, ievalMark) - strings.Count(c.in, ievalMark) + strings.Count(want, VtopRef) - strings.Count(c.in, VtopRef); n != got {
 				t.Fatalf("counts %v sum to %d, want %d", res.Counts, n, got)
 			}
 			d := Detect([]byte(c.in), c.kind)
@@ -585,6 +591,7 @@ func FuzzRewrite(f *testing.F) {
 // else. The names may be spelled with \u escapes.
 func onlyTopSwapped(src, out []byte) bool {
 	acc, short, pat := []byte(Accessor), []byte("top: "+Accessor), []byte(Accessor+": top")
+	vtop, vshort := []byte(VtopRef), []byte("top: "+VtopRef)
 	ievals := [][]byte{[]byte(IevalRef), []byte("eval: " + IevalRef), []byte(";" + IevalRef)}
 	dq := strings.ReplaceAll(IevalKey, "'", `"`)
 	keys := [][]byte{[]byte(IevalKey), []byte(dq)}
@@ -628,6 +635,12 @@ func onlyTopSwapped(src, out []byte) bool {
 				return true
 			}
 			if top > 0 && bytes.HasPrefix(out[j:], acc) && match(i+top, j+len(acc), stack) {
+				return true
+			}
+			if top > 0 && bytes.HasPrefix(out[j:], vtop) && match(i+top, j+len(vtop), stack) {
+				return true
+			}
+			if top > 0 && bytes.HasPrefix(out[j:], vshort) && match(i+top, j+len(vshort), stack) {
 				return true
 			}
 			ev := nameAt(src[i:], "eval")
@@ -744,6 +757,53 @@ func TestOnlyTopSwapped(t *testing.T) {
 	} {
 		if got := onlyTopSwapped([]byte(c.src), []byte(c.out)); got != c.want {
 			t.Errorf("onlyTopSwapped(%q, %q) = %v", c.src, c.out, got)
+		}
+	}
+}
+
+// e['top'] on an object not known to be a window is rewritten when the code
+// uses it as one (.location, ['document'], compared with its self), as
+// e.top.location is: Dojo's dojo.global["top"], Closure's quoted names.
+func TestRewriteBracketAlias(t *testing.T) {
+	A := Accessor
+	for _, c := range []struct{ in, want string }{
+		{"dojo.global['top'].location.href = x", "dojo.global['" + A + "'].location.href = x"},
+		{`g["top"]["location"]["replace"](x)`, `g["` + A + `"]["location"]["replace"](x)`},
+		{"g['top']?.document.title", "g['" + A + "']?.document.title"},
+		{"(0,window)['top'].location = x", "(0,window)['" + A + "'].location = x"},
+		{"if (g['top'] !== g['self']) 1; if (g[\"top\"] != self) 2; if (o.w['top'] === o.w.self) 3",
+			"if (g['" + A + "'] !== g['self']) 1; if (g[\"" + A + "\"] != self) 2; if (o.w['" + A + "'] === o.w.self) 3"},
+		{"a['top'].foo; ['top'].location; o['top'] = 1; el.style['top'].length; a['top'] == b; x = ['top']", ""},
+	} {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		got, res := Rewrite([]byte(c.in), Classic)
+		if string(got) != want || res.Changed != (want != c.in) {
+			t.Errorf("Rewrite(%q) = %q %+v, want %q", c.in, got, res, want)
+		}
+	}
+}
+
+// A call without arguments stays in a dotted path, so a window reached
+// through a getter call each time is compared with its own top (ExtJS's
+// Ext.getWin().dom); calls with arguments or different paths are not.
+func TestRewriteCallPath(t *testing.T) {
+	A := Accessor
+	for _, c := range []struct{ in, want string }{
+		{"if (Ext.getWin().dom.top !== Ext.getWin().dom) Ext.getWin().dom.top.location = x",
+			"if (Ext.getWin().dom." + A + " !== Ext.getWin().dom) Ext.getWin().dom." + A + ".location = x"},
+		{"if (a.b( ).w.top != a.b( ).w) 1", "if (a.b( ).w." + A + " != a.b( ).w) 1"},
+		{"if (a.b().top !== a.c()) 1; if (a.f(x).w.top !== a.f(x).w) 2; if (a.b().w.top !== a.b().v) 3", ""},
+	} {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		got, res := Rewrite([]byte(c.in), Classic)
+		if string(got) != want || res.Changed != (want != c.in) {
+			t.Errorf("Rewrite(%q) = %q %+v, want %q", c.in, got, res, want)
 		}
 	}
 }

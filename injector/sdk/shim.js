@@ -112,9 +112,22 @@
     return scan(code, function (s, start) {
       return s.replace(/(^|[^\w$.])(top|eval)(?![\w$])/g, function (m, pre, name, off) { return pre + bareTop(code, start + off + pre.length, start, name); })
         .replace(/(\b(?:window|self|parent|frames|globalThis|this|__crmframe_top)\s*(?:\?\.|\.)\s*|\b__crmframe_vtop\(top\)\s*(?:\?\.|\.)\s*)top(?![\w$])(?!\s*\.\s*postMessage\b)/g, '$1__crmframe_top')
+        .replace(ALIAS_TOP, '$1__crmframe_top')
         .replace(/(\b(?:window|self|globalThis)\s*\.\s*)eval(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ieval');
     });
   };
+  // e.top on an object that is not a window name, as the server-side
+  // rewriter does it: a window-like name ($wnd, $window, win, …Window,
+  // contentWindow, defaultView), a top used as a window (e.top.location,
+  // e.top.document…) or compared with its own object (e.top !== e,
+  // e.top != e.self, Ext.getWin().dom.top !== Ext.getWin().dom). GWT's loaders and jQuery's globalEval install such
+  // code at run time. Safe on ordinary objects: the Object.prototype
+  // fallback reads their own top.
+  var ALIAS_TOP = new RegExp('(' +
+    '(?:^|[^\\w$])[$_]*(?:window|win|wnd|wind|Window|Win|Wnd|defaultView|[\\w$]{1,60}(?:Window|Win|Wnd|_window|_win|_wnd|_WINDOW))\\s*(?:\\?\\.|\\.)\\s*(?=top(?![\\w$])(?!\\s*\\.\\s*postMessage\\b))' +
+    '|(?:\\?\\.|\\.)\\s*(?=top\\s*(?:\\?\\.|\\.)\\s*(?:location|document|frames|opener|history|onbeforeunload)(?![\\w$]))' +
+    '|(?:^|[^\\w$.])([\\w$]+(?:\\s*(?:\\(\\s*\\)\\s*)?\\.\\s*[\\w$]+)*)\\s*\\.\\s*(?=top\\s*[!=]==?\\s*\\2(?:\\s*\\.\\s*self)?(?![\\w$.\\[(]))' +
+    ')top', 'g');
   var ESC_ID = /(?:[\w$]|\\u(?:[\da-fA-F]{4}|\{[\da-fA-F]+\}))+/g;
   var unescId = function (id) {
     var t = id.replace(/\\u(?:([\da-fA-F]{4})|\{([\da-fA-F]+)\})/g, function (m, a, b) { var c = parseInt(a || b, 16); return c < 128 ? String.fromCharCode(c) : m; });

@@ -621,3 +621,23 @@ test('HTML strings: quoted attribute values may hold ">"; tags inside script tex
   })()`, w);
   assert.equal(r, '<a title="a>b" onclick="__crmframe_vtop(top).x()">t</a><script>s = \'<a onclick="top.y()">\'; __crmframe_vtop(top).z()</script>');
 });
+
+test('code strings: e.top on window-like names, used as a window or compared with its own object', () => {
+  const { w } = framedWindow();
+  const A = '__crmframe_top';
+  assert.equal(w.__crmframe_code('if ($wnd.top != $wnd) $wnd.top.location = x; f.contentWindow.top; d.defaultView.top'),
+    `if ($wnd.${A} != $wnd) $wnd.${A}.location = x; f.contentWindow.${A}; d.defaultView.${A}`);
+  assert.equal(w.__crmframe_code('e.top!==e&&(e.top.location=e.location.href); if (a.b.top != a.b.self) 1; (0, window).top.document'),
+    `e.${A}!==e&&(e.${A}.location=e.location.href); if (a.b.${A} != a.b.self) 1; (0, window).${A}.document`);
+  assert.equal(w.__crmframe_code('if (Ext.getWin().dom.top !== Ext.getWin().dom) Ext.getWin().dom.top.location = x'),
+    `if (Ext.getWin().dom.${A} !== Ext.getWin().dom) Ext.getWin().dom.${A}.location = x`);
+  // left alone: CSS and geometry, other comparisons, postMessage to the desktop, names that only contain win
+  const keep = 'el.style.top = 1; rect.top.toFixed(2); o.top == o.bottom; a.top === a.b; xwin.top; $window.top.postMessage(1, "*"); q.top === q(1)';
+  assert.equal(w.__crmframe_code(keep), keep);
+  // idempotent
+  const once = w.__crmframe_code('$wnd.top.location = x');
+  assert.equal(w.__crmframe_code(once), once);
+  // unframed: identity
+  const { w: plain } = framedWindow({ framed: false });
+  assert.equal(plain.__crmframe_code('$wnd.top.location = x'), '$wnd.top.location = x');
+});
