@@ -2,6 +2,7 @@
 // and the modern layer (Promises, on/off/once, snapshot getters, status).
 import { SdkError, Codes, EngineCodes } from './errors.js';
 import { showPanel } from './dom.js';
+import { SPromise, SMap, assign, setT, clearT, log } from './safe.js';
 
 export const VERSION = '1.0.0';
 const RELAY_EVENTS = { 'UI.DialogOpened': 'DIALOGOPENED', 'UI.DialogClosed': 'DIALOGCLOSED', 'WIDGET.Data': 'WIDGETDATA' };
@@ -10,8 +11,7 @@ export function buildAPI(client, env) {
   const w = env.window;
   const widget = () => env.widgetId;
   const warn = (name) => (e) => {
-    if (env.quiet || typeof console === 'undefined') return;
-    console.warn('[AGENTDESKTOP] ' + name + ' failed: ' + (e && e.code) + ': ' + (e && e.message));
+    if (!env.quiet) log('warn', '[AGENTDESKTOP] ' + name + ' failed: ' + (e && e.code) + ': ' + (e && e.message));
   };
   // run sends a command; compat callers that ignore the Promise get a console
   // warning instead of an unhandled rejection.
@@ -21,14 +21,14 @@ export function buildAPI(client, env) {
     return p;
   };
   const bad = (msg) => {
-    const p = Promise.reject(new SdkError(Codes.BAD_ARGUMENT, msg));
+    const p = SPromise.reject(new SdkError(Codes.BAD_ARGUMENT, msg));
     p.catch(() => {});
     return p;
   };
   const id = (v) => (v === undefined || v === null ? '' : String(v));
   const onContact = (name, extra) => (ContactID, ...rest) => {
     if (!id(ContactID)) return bad(name + ': ContactID required');
-    return run(name, Object.assign({ contactId: id(ContactID) }, extra ? extra(...rest) : {}));
+    return run(name, assign({ contactId: id(ContactID) }, extra ? extra(...rest) : {}));
   };
   const target = (Target, TargetType) => {
     let t = id(Target);
@@ -42,11 +42,11 @@ export function buildAPI(client, env) {
   };
   const transfer = (mode) => (ContactID, Target, TargetType) => {
     if (!id(ContactID) || !id(Target)) return bad('CONTACT.Transfer: ContactID and Target required');
-    return run('CONTACT.Transfer', Object.assign({ contactId: id(ContactID), mode }, target(Target, TargetType)));
+    return run('CONTACT.Transfer', assign({ contactId: id(ContactID), mode }, target(Target, TargetType)));
   };
 
   // ---- relays: TAB / ALERT / UI / WIDGET between pages of the agent ----
-  const alerts = new Map();
+  const alerts = new SMap();
   let alertN = 0;
   client.events.on('relay', (r) => {
     if (r.name === 'ALERT.Ack' && r.data && alerts.has(r.data.id)) {
@@ -56,9 +56,9 @@ export function buildAPI(client, env) {
       return;
     }
     const ev = RELAY_EVENTS[r.name];
-    if (ev) client.events.emit(ev, Object.assign({}, r.data && typeof r.data === 'object' && !Array.isArray(r.data) ? r.data : { data: r.data }, { event: ev, from: r.from }), false);
+    if (ev) client.events.emit(ev, assign({}, r.data && typeof r.data === 'object' && !Array.isArray(r.data) ? r.data : { data: r.data }, { event: ev, from: r.from }), false);
   });
-  const tab = (name, data) => client.relay('TAB.' + name, Object.assign({ widget: widget() }, data));
+  const tab = (name, data) => client.relay('TAB.' + name, assign({ widget: widget() }, data));
 
   const ALERT = {
     // Show(Title, Text, Level?, Timeout?) or Show({title,text,level,timeout}).
@@ -70,7 +70,7 @@ export function buildAPI(client, env) {
         level: ['info', 'success', 'warning', 'error'].indexOf(o.level) >= 0 ? o.level : 'info',
         timeout: o.timeout === undefined ? 5000 : Math.max(0, +o.timeout || 0),
       };
-      return new Promise((resolve) => {
+      return new SPromise((resolve) => {
         const inPage = () => {
           alerts.delete(a.id);
           if (!env.document) return resolve({ id: a.id, where: 'none' });
@@ -79,8 +79,8 @@ export function buildAPI(client, env) {
           resolve({ id: a.id, where: 'page' });
         };
         if (!client.relay('ALERT.Show', a)) return inPage();
-        const t = setTimeout(inPage, env.alertAckTimeout);
-        alerts.set(a.id, { ack() { clearTimeout(t); alerts.set(a.id, { shell: true, ack() {} }); resolve({ id: a.id, where: 'shell' }); } });
+        const t = setT(inPage, env.alertAckTimeout);
+        alerts.set(a.id, { ack() { clearT(t); alerts.set(a.id, { shell: true, ack() {} }); resolve({ id: a.id, where: 'shell' }); } });
       });
     },
     Hide(AlertID) {
@@ -98,9 +98,9 @@ export function buildAPI(client, env) {
   const on = (name, fn) => client.events.on(name, fn);
   const replay = (fn) => client.ready().then(() => {
     const a = client.agent();
-    if (a && a.state) fn(Object.assign({}, a, { event: a.state, agent: a.id, time: a.since, replayed: true }));
+    if (a && a.state) fn(assign({}, a, { event: a.state, agent: a.id, time: a.since, replayed: true }));
     for (const c of client.contacts()) {
-      const ev = Object.assign({}, c, { event: c.last_event || 'POPUP', replayed: true });
+      const ev = assign({}, c, { event: c.last_event || 'POPUP', replayed: true });
       // the phase a JOB* event had (events.md): derived, the snapshot does not keep it
       if (ev.event === 'JOBSTARTED') ev.phase = 'online';
       if (ev.event === 'JOBCHANGED') ev.phase = c.state === 'offline' ? 'offline' : 'setup';
@@ -112,7 +112,7 @@ export function buildAPI(client, env) {
     __crmframe: true,
     version: VERSION,
     // every error code as a constant, and the class for instanceof checks
-    Errors: Object.freeze(Object.assign({}, EngineCodes, Codes)),
+    Errors: Object.freeze(assign({}, EngineCodes, Codes)),
     AgentDesktopError: SdkError,
 
     // ---- modern layer ----
@@ -206,7 +206,7 @@ export function buildAPI(client, env) {
       unbindDataCallback: (fn) => client.events.off('WIDGETDATA', fn),
       getContainerID: () => widget(),
       getToken: () => env.token(),
-      getTokenOneShot: () => Promise.resolve(env.token()),
+      getTokenOneShot: () => SPromise.resolve(env.token()),
       sendDataToWidget(WidgetID, Data) {
         if (!id(WidgetID)) return false;
         return client.relay('WIDGET.Data', { widget: widget(), data: Data === undefined ? null : Data }, id(WidgetID));

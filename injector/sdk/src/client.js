@@ -5,6 +5,7 @@ import * as wire from './transport.js';
 import { Emitter } from './emitter.js';
 import { Store } from './state.js';
 import { SdkError, Codes, toError } from './errors.js';
+import { SPromise, SMap, assign, keys, setT, clearT } from './safe.js';
 
 const DEFAULTS = {
   commandTimeout: 10000,
@@ -19,12 +20,12 @@ const DEFAULTS = {
 
 export class Client {
   constructor(opts) {
-    const o = Object.assign({}, DEFAULTS);
-    for (const k in opts || {}) if (opts[k] !== undefined) o[k] = opts[k]; // undefined keeps the default
+    const o = assign({}, DEFAULTS);
+    for (const k of keys(opts || {})) if (opts[k] !== undefined) o[k] = opts[k]; // undefined keeps the default
     this.o = o;
     this.WS = o.WebSocket;
-    this.setT = o.setTimeout || ((f, ms) => setTimeout(f, ms));
-    this.clearT = o.clearTimeout || ((t) => clearTimeout(t));
+    this.setT = o.setTimeout || setT;
+    this.clearT = o.clearTimeout || clearT;
     this.now = o.now || (() => Date.now());
     this.random = o.random || Math.random;
     this.events = new Emitter(o.onListenerError);
@@ -40,17 +41,17 @@ export class Client {
     this.lastRx = 0;
     this.n = 0;
     this.queue = [];
-    this.inflight = new Map();
+    this.inflight = new SMap();
     this.replayLeft = 0;
     this.stopped = true;
     this.st = { status: 'disconnected', since: this.now(), attempt: 0 };
-    this.readyP = new Promise((res) => { this.readyRes = res; });
+    this.readyP = new SPromise((res) => { this.readyRes = res; });
   }
 
   // ---- public surface (wrapped by the AGENTDESKTOP namespaces) ----
 
   status() {
-    return Object.assign({}, this.st);
+    return assign({}, this.st);
   }
 
   ready() {
@@ -58,16 +59,16 @@ export class Client {
   }
 
   agent() {
-    return this.store.agent ? Object.assign({}, this.store.agent) : null;
+    return this.store.agent ? assign({}, this.store.agent) : null;
   }
 
   contacts() {
-    return [...this.store.contacts.values()].map((c) => Object.assign({}, c));
+    return [...this.store.contacts.values()].map((c) => assign({}, c));
   }
 
   contact(id) {
     const c = this.store.contacts.get(String(id));
-    return c ? Object.assign({}, c) : null;
+    return c ? assign({}, c) : null;
   }
 
   resumePoint() {
@@ -76,7 +77,7 @@ export class Client {
 
   // connect opens the connection (again); options may change url/client.
   connect(opts) {
-    if (opts) Object.assign(this.o, opts);
+    if (opts) assign(this.o, opts);
     this.stopped = false;
     if (this.ws) return;
     this.attempt = 0;
@@ -103,7 +104,7 @@ export class Client {
 
   command(name, args, opts) {
     const timeout = (opts && opts.timeout) || this.o.commandTimeout;
-    return new Promise((resolve, reject) => {
+    return new SPromise((resolve, reject) => {
       const c = { id: 'c' + ++this.n, name, args: args || {}, resolve, reject, timer: null };
       const s = this.st.status;
       if (this.welcomed) {
@@ -137,7 +138,7 @@ export class Client {
 
   setStatus(status, extra) {
     const prev = this.st.status;
-    this.st = Object.assign({ status, since: this.now(), previous: prev, attempt: this.attempt }, extra || {});
+    this.st = assign({ status, since: this.now(), previous: prev, attempt: this.attempt }, extra || {});
     if (status === 'connected') this.st.connectedAt = this.st.since;
     this.events.emit('status', this.status(), false);
   }

@@ -1,6 +1,8 @@
 // Browser-only helpers: the in-page alert panel (used when no desktop shell
 // answers) and declarative screen-pop.
 
+import { SURL, setT, clearT } from './safe.js';
+
 const COLORS = { info: '#2563eb', success: '#059669', warning: '#d97706', error: '#dc2626' };
 
 // showPanel draws an alert in a shadow root so the CRM's CSS cannot touch it;
@@ -29,12 +31,12 @@ export function showPanel(doc, a, onClose) {
   (doc.body || doc.documentElement).appendChild(host);
   let timer = null;
   const remove = () => {
-    if (timer) clearTimeout(timer);
+    if (timer) clearT(timer);
     if (host.parentNode) host.parentNode.removeChild(host);
     if (onClose) onClose();
   };
   x.onclick = remove;
-  if (a.timeout > 0) timer = setTimeout(remove, a.timeout);
+  if (a.timeout > 0) timer = setT(remove, a.timeout);
   return remove;
 }
 
@@ -67,7 +69,7 @@ export function screenPop(w, templates, store) {
     try {
       if (w.__crmframe_top) target = w.__crmframe_top;
     } catch (e) { /* cross-origin: stay in this frame */ }
-    const url = new URL(fillTemplate(tpl, ev), w.location.href);
+    const url = new SURL(fillTemplate(tpl, ev), w.location.href);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return;
     try {
       if (target.location.href === url.href) return;

@@ -1,9 +1,11 @@
 // Listener registry shared by on/off/once and bindContactCallback: one list,
 // so callbacks run in registration order whatever name they listen to.
+import { log } from './safe.js';
+
 export class Emitter {
   constructor(onError) {
     this.l = [];
-    this.onError = onError || ((e) => { if (typeof console !== 'undefined') console.error('[AGENTDESKTOP] listener failed:', e); });
+    this.onError = onError || ((e) => log('error', '[AGENTDESKTOP] listener failed:', e));
   }
 
   on(name, fn, once) {

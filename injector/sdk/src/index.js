@@ -5,6 +5,7 @@ import { Client } from './client.js';
 import { buildAPI } from './api.js';
 import { screenPop } from './dom.js';
 import { wsURL } from './transport.js';
+import { SURL, parse } from './safe.js';
 
 const DEFAULT_PREFIX = '/__crmframe';
 
@@ -12,7 +13,7 @@ const DEFAULT_PREFIX = '/__crmframe';
 // names (e.g. /AD/widget/agentdesktop_widget.js) give the default.
 export function prefixFromSrc(src, base) {
   try {
-    const p = new URL(src, base).pathname;
+    const p = new SURL(src, base).pathname;
     const i = p.lastIndexOf('/');
     if (/^sdk([.-][\w-]+)?\.js$/.test(p.slice(i + 1)) && i > 0) return p.slice(0, i);
   } catch (e) { /* no src */ }
@@ -22,15 +23,23 @@ export function prefixFromSrc(src, base) {
 function parseJSON(s) {
   if (!s) return null;
   try {
-    const v = JSON.parse(s);
+    const v = parse(s);
     return v && typeof v === 'object' ? v : null;
   } catch (e) {
     return null;
   }
 }
 
+// SLOT keeps the running SDK even when a page overwrites AGENTDESKTOP.
+const SLOT = Symbol.for('crmframe.sdk');
+
 export function install(w) {
-  if (w.AGENTDESKTOP && w.AGENTDESKTOP.__crmframe) return w.AGENTDESKTOP;
+  const prev = w[SLOT] || (w.AGENTDESKTOP && w.AGENTDESKTOP.__crmframe && w.AGENTDESKTOP);
+  if (prev) {
+    // loading the SDK again (agentdesktop_widget.js) asks for it: one global, one connection
+    w.AGENTDESKTOP = prev;
+    return prev;
+  }
   const d = w.document;
   const s = d && d.currentScript;
   const attr = (n) => (s && s.getAttribute ? s.getAttribute(n) : null);
@@ -50,7 +59,7 @@ export function install(w) {
   const url = () => {
     // about:srcdoc and about:blank documents have no host of their own:
     // their base URL is their parent's page.
-    const loc = conn.origin ? new URL(conn.origin) : w.location.protocol === 'about:' && d ? new URL(d.baseURI) : w.location;
+    const loc = conn.origin ? new SURL(conn.origin) : w.location.protocol === 'about:' && d ? new SURL(d.baseURI) : w.location;
     return wsURL(loc, conn.prefix, conn.token);
   };
   const client = new Client({
@@ -69,8 +78,12 @@ export function install(w) {
     alertAckTimeout: g.alertAckTimeout || 1500,
     token() {
       if (conn.token || cfg.token) return conn.token || cfg.token;
-      const m = /(?:^|;\s*)crmframe_token=([^;]*)/.exec((d && d.cookie) || '');
-      return m ? decodeURIComponent(m[1]) : '';
+      try {
+        const m = /(?:^|;\s*)crmframe_token=([^;]*)/.exec((d && d.cookie) || '');
+        return m ? decodeURIComponent(m[1]) : '';
+      } catch (e) {
+        return ''; // sandboxed document: cookie access throws
+      }
     },
     // connect({origin, token, prefix, client:{kind,id}, storageKey}) lets a
     // desktop shell connect to the CRM origin with its token.
@@ -96,6 +109,7 @@ export function install(w) {
   const AD = buildAPI(client, env);
   if (cfg.screenPop) client.hooks.push(screenPop(w, cfg.screenPop, client.store));
   w.AGENTDESKTOP = AD;
+  Object.defineProperty(w, SLOT, { value: AD });
   // back online / back to the tab: skip the backoff wait (and leave 'failed')
   if (w.addEventListener) w.addEventListener('online', () => client.retryNow());
   if (d && d.addEventListener) d.addEventListener('visibilitychange', () => { if (d.visibilityState === 'visible') client.retryNow(); });

@@ -2,6 +2,8 @@
 // sessionStorage so that the next CRM page of this tab resumes where this
 // one stopped and knows the current contact before it even connects.
 
+import { SMap, SSet, assign, keys, parse, stringify } from './safe.js';
+
 export const AGENT_EVENTS = ['LOGGEDIN', 'PAUSE', 'PAUSESUBSTATE', 'FORCED', 'LOGGEDOUT'];
 const EVENT_ONLY = ['event', 'time', 'phase', 'changed', 'message'];
 const MAX_MESSAGES = 50;
@@ -18,7 +20,7 @@ export class Store {
     this.epoch = '';
     this.seq = 0;
     this.agent = null;
-    this.contacts = new Map();
+    this.contacts = new SMap();
     this.popped = [];
   }
 
@@ -27,15 +29,17 @@ export class Store {
     if (!this.storage) return false;
     let s;
     try {
-      s = JSON.parse(this.storage.getItem(this.key) || 'null');
+      s = parse(this.storage.getItem(this.key) || 'null');
     } catch (e) {
       s = null;
     }
-    if (!s || s.v !== 1 || typeof s.epoch !== 'string' || typeof s.seq !== 'number') return false;
+    // contacts not an array: written by an older SDK under Prototype 1.6's
+    // Array#toJSON (JSON text): not resumable, a snapshot follows
+    if (!s || s.v !== 1 || typeof s.epoch !== 'string' || typeof s.seq !== 'number' || !Array.isArray(s.contacts)) return false;
     this.epoch = s.epoch;
     this.seq = s.seq;
     this.agent = s.agent || null;
-    this.contacts = new Map((s.contacts || []).filter((c) => c && c.id).map((c) => [c.id, c]));
+    this.contacts = new SMap(s.contacts.filter((c) => c && c.id).map((c) => [c.id, c]));
     this.popped = Array.isArray(s.popped) ? s.popped.slice(-MAX_POPPED) : [];
     return true;
   }
@@ -44,7 +48,7 @@ export class Store {
     if (!this.storage) return;
     const s = { v: 1, epoch: this.epoch, seq: this.seq, agent: this.agent, contacts: [...this.contacts.values()], popped: this.popped };
     try {
-      this.storage.setItem(this.key, JSON.stringify(s));
+      this.storage.setItem(this.key, stringify(s));
     } catch (e) {
       /* quota or disabled storage: resume then falls back to a snapshot */
     }
@@ -65,10 +69,10 @@ export class Store {
   snapshot(epoch, seq, agent, contacts) {
     this.epoch = epoch;
     this.seq = seq;
-    this.agent = agent ? Object.assign({}, agent) : null;
-    this.contacts = new Map();
-    for (const c of contacts) if (c && c.id) this.contacts.set(c.id, Object.assign({}, c));
-    const live = new Set(this.contacts.keys());
+    this.agent = agent ? assign({}, agent) : null;
+    this.contacts = new SMap();
+    for (const c of contacts) if (c && c.id) this.contacts.set(c.id, assign({}, c));
+    const live = new SSet(this.contacts.keys());
     this.popped = this.popped.filter((id) => live.has(id));
     this.save();
   }
@@ -77,7 +81,7 @@ export class Store {
   apply(seq, ev) {
     this.seq = seq;
     if (AGENT_EVENTS.indexOf(ev.event) >= 0) {
-      const a = Object.assign({}, this.agent || {});
+      const a = assign({}, this.agent || {});
       a.id = ev.agent || a.id;
       if (ev.name) a.name = ev.name;
       a.state = ev.state || ev.event;
@@ -95,7 +99,7 @@ export class Store {
         // cancelled consult, peer) does not linger.
         const old = this.contacts.get(ev.id);
         const c = {};
-        for (const k in ev) if (EVENT_ONLY.indexOf(k) < 0) c[k] = ev[k];
+        for (const k of keys(ev)) if (EVENT_ONLY.indexOf(k) < 0) c[k] = ev[k];
         c.messages = old && old.messages ? old.messages.slice() : [];
         if (ev.message) {
           c.messages.push(ev.message);
@@ -121,7 +125,7 @@ export class Store {
   popDone(id) {
     if (this.storage) {
       try {
-        const s = JSON.parse(this.storage.getItem(this.key) || 'null');
+        const s = parse(this.storage.getItem(this.key) || 'null');
         if (s && Array.isArray(s.popped) && s.popped.indexOf(id) >= 0) return true;
       } catch (e) { /* ignore */ }
     }

@@ -1,6 +1,8 @@
 // The wire format of the crmframe agent WebSocket (docs/protocol.md,
 // engine/wire). This is the only module that knows the envelope: the rest
 // of the SDK works with the normalised messages decode() returns.
+import { stringify, parse } from './safe.js';
+
 export const VERSION = 1;
 
 // wsURL builds the endpoint: <origin><prefix>/ws[?token=…].
@@ -14,21 +16,21 @@ export function wsURL(loc, prefix, token) {
 export function hello(client, resume) {
   const m = { op: 'hello', v: VERSION, client };
   if (resume && resume.epoch) m.resume = { epoch: resume.epoch, seq: resume.seq };
-  return JSON.stringify(m);
+  return stringify(m);
 }
 
 export function cmd(id, name, args) {
-  return JSON.stringify({ op: 'cmd', id, name, args: args || {} });
+  return stringify({ op: 'cmd', id, name, args: args || {} });
 }
 
 export function relay(name, data, to) {
   const m = { op: 'relay', name, data: data === undefined ? null : data };
   if (to) m.to = to;
-  return JSON.stringify(m);
+  return stringify(m);
 }
 
 export function ping(id) {
-  return JSON.stringify({ op: 'ping', id });
+  return stringify({ op: 'ping', id });
 }
 
 // decode returns one of
@@ -42,7 +44,7 @@ export function ping(id) {
 export function decode(text) {
   let m;
   try {
-    m = JSON.parse(text);
+    m = parse(text);
   } catch (e) {
     return null;
   }
