@@ -349,6 +349,11 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 		if b.opts.RewriteJS == nil {
 			return nil, "javascript (no rewriter)"
 		}
+		if windowless(r) {
+			// No window to leave and no shim there: the rewrite's
+			// accessors would read nothing.
+			return nil, "worker script"
+		}
 		kind = "js"
 	default:
 		return nil, "not html"
@@ -426,6 +431,16 @@ func prepareHeaders(h http.Header, freshNonce bool) {
 			}
 		}
 	}
+}
+
+// windowless reports whether a script is fetched to run in a worker or a
+// worklet (importScripts inside a worker says "script" and is rewritten).
+func windowless(r *http.Request) bool {
+	switch strings.ToLower(r.Header.Get("Sec-Fetch-Dest")) {
+	case "worker", "sharedworker", "serviceworker", "audioworklet", "paintworklet":
+		return true
+	}
+	return false
 }
 
 // jsResponseKind guesses whether a script response is a module: module

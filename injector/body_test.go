@@ -164,6 +164,17 @@ func TestJSResponses(t *testing.T) {
 	if !bytes.Contains(out, []byte(`__cf.loc("module")`)) {
 		t.Errorf("module: %q", out)
 	}
+	// Worker and worklet scripts have no window (and no shim): untouched.
+	for _, dest := range []string{"worker", "sharedworker", "serviceworker", "audioworklet", "paintworklet"} {
+		r := getReq()
+		r.Header.Set("Sec-Fetch-Dest", dest)
+		h := htmlHeader("text/javascript")
+		h.Set("Content-Length", "70")
+		out, _, _ := run(t, tr.BodyRewriter, r, 200, h, src, 0)
+		if !bytes.Equal(out, src) || h.Get("Content-Length") != "70" || tr.last(t).Action != ActionPassedThrough {
+			t.Errorf("%s: %q %+v", dest, out, tr.last(t))
+		}
+	}
 	// Unchanged scripts go out byte for byte.
 	plain := []byte("var a = 1;")
 	out, _, _ = run(t, tr.BodyRewriter, getReq(), 200, htmlHeader("text/javascript"), plain, 0)

@@ -102,6 +102,10 @@ const (
 // that swaps the code first. Replacing the global eval itself would make
 // every direct eval indirect and break local scope, so only these uses
 // change. The fallback keeps the script working where no shim runs.
+// TopKey is the key a getter helper's `return x.top` reads (see
+// aliasCandidate): the accessor where the shim runs, top elsewhere.
+const TopKey = "globalThis.__crmframe_top?'__crmframe_top':'top'"
+
 // VtopRef is a bare top in an event-handler attribute (see topRepl).
 const VtopRef = "__crmframe_vtop(top)"
 
@@ -152,6 +156,7 @@ var (
 	replIevalShort   = []byte("eval: " + IevalRef)
 	replIevalDot     = []byte("[" + IevalKey + "]")
 	replIevalKey     = []byte(IevalKey)
+	replTopDot       = []byte("[" + TopKey + "]")
 )
 
 // Mentions reports whether src could contain anything Rewrite changes:
@@ -407,6 +412,7 @@ type edit struct {
 	key        string
 	state      editState
 	bit        uint8 // the tracked name (b*) a local declaration of which kills the edit
+	pat        bool  // a key of an object pattern in a parameter list: live when the list is one
 }
 
 type tok struct {
@@ -493,6 +499,9 @@ type group struct {
 	// is written to); litMark is len(scanner.litEdits) when the group opened.
 	pre     js.TokenType
 	litMark int32
+	// winKey: an object group with a key only a window has (self,
+	// location, document…); rest: it holds a ...rest element.
+	winKey, rest bool
 }
 
 type scope struct {
@@ -589,7 +598,22 @@ type scanner struct {
 	eqName  [2]int
 	eqEnd   int
 	topVars []topVar
+	// patTop are tentative edits of `top` keys of object groups that are
+	// not declaration patterns, decided when the group closes (a pattern
+	// with a window key: function f({top, self}), ({top: t, self: s} = w)).
+	// lastObjWin: the last object group closed had a window key, no rest.
+	patTop     []patKey
+	lastObjWin bool
 }
+
+type patKey struct {
+	depth, edit int
+}
+
+// patWinKeys are keys that, next to top in one object pattern, show that the
+// value destructured is a window.
+var patWinKeys = map[string]bool{"self": true, "parent": true, "frames": true, "frameElement": true, "location": true,
+	"document": true, "opener": true, "history": true, "window": true, "globalThis": true}
 
 type litEdit struct {
 	edit, depth int // depth: index of the outermost literal group
@@ -1074,6 +1098,7 @@ func (s *scanner) process(p, c, n *tok) error {
 			g.kind = gExport
 		case s.exprBefore(p):
 			g.kind = gObject
+			g.pre = p.tt
 		}
 		if g.kind == gBlock && g.popScopes == 0 {
 			s.pushScope(false, false)
@@ -1105,6 +1130,12 @@ func (s *scanner) process(p, c, n *tok) error {
 			return errUnbalanced
 		}
 		s.groups = s.groups[:len(s.groups)-1]
+		if g.kind == gObject {
+			s.lastObjWin = g.winKey && !g.rest
+			if len(s.patTop) > 0 {
+				s.decideObjPattern(&g, n)
+			}
+		}
 		if len(s.litEdits) > int(g.litMark) && (g.kind == gObject || g.kind == gBracket) {
 			s.decideLiteral(&g, n)
 		}
@@ -1282,6 +1313,11 @@ func (s *scanner) process(p, c, n *tok) error {
 	}
 
 	if !js.IsIdentifierName(c.tt) {
+		if c.tt == js.EllipsisToken {
+			if g := s.top(); g != nil && g.kind == gObject {
+				g.rest = true
+			}
+		}
 		s.chain = false
 		return nil
 	}
@@ -1342,6 +1378,14 @@ func (s *scanner) process(p, c, n *tok) error {
 	}
 	s.pathStart, s.pathEnd = c.start, c.end
 	s.chain = false
+	if (p.tt == js.OpenBraceToken || p.tt == js.CommaToken) && patWinKeys[string(name)] {
+		if g := s.top(); g != nil && g.kind == gObject {
+			switch n.tt {
+			case js.ColonToken, js.CommaToken, js.CloseBraceToken, js.EqToken:
+				g.winKey = true
+			}
+		}
+	}
 	if len(name) == 4 && string(name) == "eval" {
 		s.evalNext = n.tt == js.OpenParenToken
 		s.evalRef = n.tt == js.CloseParenToken || n.tt == js.OptChainToken
@@ -1572,7 +1616,52 @@ func (s *scanner) aliasCandidate(p, c *tok) {
 		s.lastTopEdit = s.addEdit(c.start, c.end, replAccessor, CountAlias, stLive)
 		return
 	}
+	if s.getterReturn(p, c) {
+		// Ordinary geometry code says `return rect.top` too, also in a page
+		// without the shim (a worker's importScripts, a page passed through
+		// untouched): the key falls back to top there.
+		start := p.start
+		if p.tt == js.OptChainToken {
+			start = c.start
+		}
+		s.lastTopEdit = s.addEdit(start, c.end, replTopDot, CountAlias, stLive)
+		return
+	}
 	s.alias, s.aliasObj = *c, obj
+}
+
+// getterReturn reports whether `.top` (token c after the dot p) ends a
+// function's last statement `return a.top` (a path, not `this` alone):
+// Closure's property getters (function Ga(a){return a.top}), getTop(w)
+// helpers and class getters (get root() { return this.w.top }) hand a
+// window's top to callers the rewriter cannot follow. Safe on ordinary
+// objects (the Object.prototype fallback); `this.top` alone is left, as a
+// framework's instance proxy (Vue) may not forward to the prototype.
+func (s *scanner) getterReturn(p, c *tok) bool {
+	if len(s.scopes) < 2 || !s.scopes[len(s.scopes)-1].fn {
+		return false
+	}
+	if g := s.top(); g == nil || g.kind != gBlock {
+		return false
+	}
+	j := s.skipSpace(c.end)
+	if j < len(s.src) && s.src[j] == ';' {
+		j = s.skipSpace(j + 1)
+	}
+	if j >= len(s.src) || s.src[j] != '}' {
+		return false
+	}
+	i := p.start
+	for i > 0 && (isIdentByte(s.src[i-1]) || s.src[i-1] == '.' || s.src[i-1] == ' ' || s.src[i-1] == '\t' || s.src[i-1] == '?') {
+		i--
+	}
+	path := bytes.TrimSpace(s.src[i:p.start])
+	obj, ok := bytes.CutPrefix(path, []byte("return"))
+	if !ok || len(obj) == len(bytes.TrimLeft(obj, " \t")) {
+		return false // not `return x`, or returnx.top
+	}
+	obj = bytes.TrimLeft(obj, " \t")
+	return len(obj) > 0 && obj[0] != '.' && obj[0] != '?' && string(bytes.TrimRight(obj, " \t?")) != "this"
 }
 
 // bareName handles an identifier that is not a property name and names a
@@ -1592,6 +1681,19 @@ func (s *scanner) bareName(p, c, n *tok, bit uint8) {
 	g := s.top()
 	if g != nil && g.kind == gExport {
 		return
+	}
+	if bit == bTop && g != nil && g.kind == gObject && (p.tt == js.OpenBraceToken || p.tt == js.CommaToken) && !s.inDeclPattern(g) && len(s.patTop) < 64 {
+		// A key of what may be a pattern: decided when the group closes.
+		var repl []byte
+		switch n.tt {
+		case js.ColonToken:
+			repl = replAccessor
+		case js.CommaToken, js.CloseBraceToken, js.EqToken:
+			repl = replPattern
+		}
+		if repl != nil {
+			s.patTop = append(s.patTop, patKey{len(s.groups) - 1, s.addEdit(c.start, c.end, repl, CountPattern, stTentative)})
+		}
 	}
 	if n.tt == js.ColonToken && p.tt != js.CaseToken && *s.q() == 0 {
 		if bit == bTop && s.inDeclPattern(g) && (p.tt == js.OpenBraceToken || p.tt == js.CommaToken) {
@@ -1818,13 +1920,64 @@ func (s *scanner) decidePattern(p, n *tok) {
 		return
 	}
 	st := stDead
-	if p.tt == js.CloseBraceToken && s.windowValue(n) {
+	if p.tt == js.CloseBraceToken && (s.windowValue(n) || s.lastObjWin) {
 		st = stLive
 	}
 	for _, i := range s.patKeys {
 		s.edits[i].state = st
 	}
 	s.patKeys = s.patKeys[:0]
+}
+
+// decideObjPattern decides the top keys of object group g, just closed (n
+// follows), that is not a declaration pattern. When it is a pattern with a
+// key only a window has and no rest element (a rest would then also hold
+// top), the key reads the accessor: ({top: t, self: s} = window),
+// function f({top, self, location}) {…} f(window). Safe on other values:
+// the Object.prototype fallback reads their own top. A pattern is an object
+// group followed by '=', or in a parameter list: directly in function f(…),
+// or in a parenthesis decided by resolveParen (arrow, method, catch).
+func (s *scanner) decideObjPattern(g *group, n *tok) {
+	depth := len(s.groups)
+	i := len(s.patTop)
+	for i > 0 && s.patTop[i-1].depth >= depth {
+		i--
+	}
+	keys := s.patTop[i:]
+	s.patTop = s.patTop[:i]
+	var outer *group
+	if depth > 0 {
+		outer = &s.groups[depth-1]
+	}
+	// In a parameter list only an element is a pattern, not a default
+	// value: f({top, self}), not f(a = {top: 1, self: w}).
+	elem := g.pre == js.OpenParenToken || g.pre == js.CommaToken
+	for _, k := range keys {
+		if k.depth != depth || !g.winKey || g.rest {
+			continue // nested groups' keys were decided already; literals stay
+		}
+		switch {
+		case n.tt == js.EqToken:
+			s.livePattern(k.edit)
+		case outer == nil || !elem || (n.tt != js.CommaToken && n.tt != js.CloseParenToken):
+		case outer.kind == gParenFunc:
+			s.livePattern(k.edit)
+		case outer.kind <= gParenMaybe && outer.kind != gParenCtl:
+			s.edits[k.edit].pat = true
+			s.deferred = append(s.deferred, k.edit)
+		}
+	}
+}
+
+// livePattern makes the pattern key edit e live; the shorthand edit of the
+// same `top` (an object literal's {top}) goes.
+func (s *scanner) livePattern(e int) {
+	s.edits[e].state = stLive
+	for j := e + 1; j < len(s.edits) && j < e+4; j++ {
+		if s.edits[j].start == s.edits[e].start && s.edits[j].repl != nil {
+			s.edits[j].state = stDead
+		}
+	}
 }
 
 // windowValue reports whether the expression starting at n (after '=') is a
@@ -1857,6 +2010,10 @@ func (s *scanner) resolveParen(c *tok) {
 	case c.tt == js.ArrowToken:
 		s.pushScope(true, true)
 		for _, e := range deferred {
+			if s.edits[e].pat {
+				s.livePattern(e)
+				continue
+			}
 			s.edits[e].state = stDead
 			s.scopes[len(s.scopes)-1].declares |= s.edits[e].bit
 		}
@@ -1867,6 +2024,10 @@ func (s *scanner) resolveParen(c *tok) {
 		}
 		s.pushScope(s.closedKind == gParenMaybe, false)
 		for _, e := range deferred {
+			if s.edits[e].pat {
+				s.livePattern(e)
+				continue
+			}
 			s.edits[e].state = stDead
 			s.scopes[len(s.scopes)-1].declares |= s.edits[e].bit
 		}
@@ -1877,8 +2038,9 @@ func (s *scanner) resolveParen(c *tok) {
 		for _, e := range deferred {
 			ed := &s.edits[e]
 			// Probes only declare; an eval edit may be dead already (a
-			// destructuring target, (0, eval)(…)).
-			if ed.repl == nil || ed.state == stDead {
+			// destructuring target, (0, eval)(…)). A pattern key of an
+			// object literal argument stays a key.
+			if ed.repl == nil || ed.state == stDead || ed.pat {
 				continue
 			}
 			if ed.bit == bEval {

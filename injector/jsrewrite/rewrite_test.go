@@ -12,7 +12,9 @@ import (
 
 const (
 	T = Accessor
-	K = KeyWrapOpen
+	// TD replaces `.top` in a getter helper's `return x.top`.
+	TD = "[" + TopKey + "]"
+	K  = KeyWrapOpen
 	// ievalMark occurs once in each indirect-eval rewrite (IevalRef, IevalKey).
 	ievalMark = "globalThis.__crmframe_ieval"
 )
@@ -168,6 +170,22 @@ var rwCases = []rwCase{
 	{"url", URL, "top.location='x.html'", T + ".location='x.html'"},
 	{"url percent-encoded", URL, "if(top!=self)%7Btop.location=1%7D", "if(" + T + "!=self)%7B" + T + ".location=1%7D"},
 
+	// Getter helpers: a function's last statement `return x.top`.
+	{"closure getter", Classic, "var Fa=this||self;function Ga(a){return a.top}Ga(Fa)!=Fa&&(Ga(Fa).location.href=Fa.location.href)", "var Fa=this||self;function Ga(a){return a" + TD + "}Ga(Fa)!=Fa&&(Ga(Fa).location.href=Fa.location.href)"},
+	{"getter helper after statements", Classic, "function getTop(w) { w = w || window; return w.top; }", "function getTop(w) { w = w || window; return w" + TD + "; }"},
+	{"class getter on a path", Classic, "class F { get root() { return this.w . top; } }", "class F { get root() { return this.w " + TD + "; } }"},
+	{"arrow getter with a body, optional chain", Classic, "const g = (r) => { return r.a?.top }", "const g = (r) => { return r.a?." + TD + " }"},
+	{"getter left alone", Classic, "function f(){ return this.top } function g(r){ return r.top + 1 } function h(r){ if (r) { return r.top } return 0 } g = r => r.top; function k(){ return\nr.top }", ""},
+
+	// Object patterns with a window key next to top.
+	{"parameter pattern", Classic, "function frameGuard({ top, self, location }) { if (top !== self) top.location = location.href } frameGuard(window)", "function frameGuard({ " + T + ": top, self, location }) { if (top !== self) top.location = location.href } frameGuard(window)"},
+	{"assignment pattern", Classic, "var t, s; ({ top: t, self: s } = window); if (t !== s) t.location.href = s.location.href", "var t, s; ({ " + T + ": t, self: s } = window); if (t !== s) t.location.href = s.location.href"},
+	{"arrow parameter pattern with defaults", Classic, "(({ top: T = null, self: S, location: L } = {}) => T !== S && T.location.replace(L.href))(globalThis)", "(({ " + T + ": T = null, self: S, location: L } = {}) => T !== S && T.location.replace(L.href))(globalThis)"},
+	{"arrow, method and catch parameter patterns", Classic, "x = ({top, self}) => top; o = {m({top: t, document}) {}}; try {} catch ({top, location}) {}", "x = ({" + T + ": top, self}) => top; o = {m({" + T + ": t, document}) {}}; try {} catch ({" + T + ": top, location}) {}"},
+	{"declaration pattern with a window key", Classic, "const {top, self} = getWin()", "const {" + T + ": top, self} = getWin()"},
+	{"patterns left alone", Classic, "var o = {top: 1, self: 2}; f({top: t, self: s}, 2); const {top: a, left} = r; const {top: q, self: z, ...rest} = w; function g({top, left}) {} ({top: t, left: l} = r); x = [{top: 1, self: 2}]; function d(a = {top: 1, self: w}, b) {} e = (a = {top: 1, self: w}) => a; f(a = {top: 1, self: w}); k = () => ({top: 1, self: w})", ""},
+	{"object literal shorthand still a reference", Classic, "f({top, self})", "f({top: " + T + ", self})"},
+
 	// Unlexable input stays as it is.
 	{"unterminated string", Classic, "top.location = 'x", ""},
 	{"unbalanced", Classic, "top.location = 1; }", ""},
@@ -193,7 +211,8 @@ func TestRewrite(t *testing.T) {
 				n += v
 			}
 			if got := strings.Count(want, T) - strings.Count(c.in, T) + strings.Count(want, K) - strings.Count(c.in, K) +
-				strings.Count(want, ievalMark) - strings.Count(c.in, ievalMark) + strings.Count(want, VtopRef) - strings.Count(c.in, VtopRef); n != got {
+				strings.Count(want, ievalMark) - strings.Count(c.in, ievalMark) + strings.Count(want, VtopRef) - strings.Count(c.in, VtopRef) -
+				strings.Count(want, TD) + strings.Count(c.in, TD); n != got {
 				t.Fatalf("counts %v sum to %d, want %d", res.Counts, n, got)
 			}
 			d := Detect([]byte(c.in), c.kind)
@@ -592,6 +611,7 @@ func FuzzRewrite(f *testing.F) {
 func onlyTopSwapped(src, out []byte) bool {
 	acc, short, pat := []byte(Accessor), []byte("top: "+Accessor), []byte(Accessor+": top")
 	vtop, vshort := []byte(VtopRef), []byte("top: "+VtopRef)
+	topDot := []byte(TD)
 	ievals := [][]byte{[]byte(IevalRef), []byte("eval: " + IevalRef), []byte(";" + IevalRef)}
 	dq := strings.ReplaceAll(IevalKey, "'", `"`)
 	keys := [][]byte{[]byte(IevalKey), []byte(dq)}
@@ -639,6 +659,19 @@ func onlyTopSwapped(src, out []byte) bool {
 			}
 			if top > 0 && bytes.HasPrefix(out[j:], vtop) && match(i+top, j+len(vtop), stack) {
 				return true
+			}
+			// x?.top -> x?.[key]; x . top -> x [key]
+			if top > 0 && bytes.HasPrefix(out[j:], topDot) && match(i+top, j+len(topDot), stack) {
+				return true
+			}
+			if i < len(src) && src[i] == '.' && bytes.HasPrefix(out[j:], topDot) {
+				k := i + 1
+				for k < len(src) && bytes.IndexByte([]byte(" \t\r\n"), src[k]) >= 0 {
+					k++
+				}
+				if n := nameAt(src[k:], "top"); n > 0 && match(k+n, j+len(topDot), stack) {
+					return true
+				}
 			}
 			if top > 0 && bytes.HasPrefix(out[j:], vshort) && match(i+top, j+len(vshort), stack) {
 				return true

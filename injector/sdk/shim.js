@@ -71,7 +71,9 @@
   // must still mean x.top.
   if (!Object.prototype.hasOwnProperty('__crmframe_top')) {
     def(Object.prototype, '__crmframe_top', {
-      get: function () { return this.top; },
+      // An object holding the real top as its own top (a copy of the
+      // window: Object.assign({}, window), $.extend) reads the virtual one.
+      get: function () { var v = this.top; return v === realTop && v !== this && framed && act ? w.__crmframe_top : v; },
       set: function (v) { Reflect.set(Object(this), 'top', v, this); }, // never throws where x.top = v would not
       configurable: true,
       enumerable: false
@@ -109,10 +111,15 @@
     if (!MAY.test(code)) return code;
     // \u0074op, t\u{6f}p, \u0065val are the names themselves to the parser.
     if (code.indexOf('\\u') >= 0) code = scan(code, function (s) { return s.replace(ESC_ID, unescId); });
+    // var t = w.top; … t.location: names the code uses as a window's top.
+    var used = Object.create(null), u;
+    for (USED_AS_WIN.lastIndex = 0; (u = USED_AS_WIN.exec(code));) used[u[1]] = true;
     return scan(code, function (s, start) {
       return s.replace(/(^|[^\w$.])(top|eval)(?![\w$])/g, function (m, pre, name, off) { return pre + bareTop(code, start + off + pre.length, start, name); })
         .replace(/(\b(?:window|self|parent|frames|globalThis|this|__crmframe_top)\s*(?:\?\.|\.)\s*|\b__crmframe_vtop\(top\)\s*(?:\?\.|\.)\s*)top(?![\w$])(?!\s*\.\s*postMessage\b)/g, '$1__crmframe_top')
         .replace(ALIAS_TOP, '$1__crmframe_top')
+        .replace(GETTER_TOP, '$1__crmframe_top')
+        .replace(VAR_TOP, function (m, head, name) { return used[name] ? head + '__crmframe_top' : m; })
         .replace(/(\b(?:window|self|globalThis)\s*\.\s*)eval(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ieval');
     });
   };
@@ -128,6 +135,16 @@
     '|(?:\\?\\.|\\.)\\s*(?=top\\s*(?:\\?\\.|\\.)\\s*(?:location|document|frames|opener|history|onbeforeunload)(?![\\w$]))' +
     '|(?:^|[^\\w$.])([\\w$]+(?:\\s*(?:\\(\\s*\\)\\s*)?\\.\\s*[\\w$]+)*)\\s*\\.\\s*(?=top\\s*[!=]==?\\s*\\2(?:\\s*\\.\\s*self)?(?![\\w$.\\[(]))' +
     ')top', 'g');
+  // A function whose last statement is `return a.top` (Closure's
+  // function Ga(a){return a.top}, a getTop(w) helper, a class getter), and
+  // `t = w.top` where the code uses t.location, t.document… (USED_AS_WIN),
+  // as the server-side rewriter does.
+  var GETTER_TOP = /((?:^|[^\w$.])return[ \t]+(?!this\s*\??\.\s*top\b)[\w$]+(?:\s*\??\.\s*[\w$]+)*\s*\??\.\s*)top(?=\s*;?\s*\})/g;
+  var VAR_TOP = /((?:^|[^\w$.])([\w$]+)\s*=\s*[\w$]+(?:\s*\??\.\s*[\w$]+)*\s*\??\.\s*)top(?![\w$])(?=\s*[,;)}\n]|\s*$)/g;
+  var USED_AS_WIN = /(?:^|[^\w$.])([\w$]+)\s*\??\.\s*(?:location|document|frames|opener|history|onbeforeunload)(?![\w$])/g;
+  // g['top'] on any object, used as a window: g['top']['location'],
+  // g['top'].document, g['top'] !== g['self'] (Dojo's quoted names).
+  var BRACKET_USE = /^\s*\]\s*(?:(?:\?\.)?\[\s*(['"])(?:location|document|frames|opener|history|onbeforeunload)\1|\??\.\s*(?:location|document|frames|opener|history|onbeforeunload)(?![\w$])|[!=]==?\s*(?:(?:window|self)(?![\w$.\[])|[\w$.]+\s*(?:\[\s*(['"])self\2\s*\]|\.\s*self(?![\w$]))))/;
   var ESC_ID = /(?:[\w$]|\\u(?:[\da-fA-F]{4}|\{[\da-fA-F]+\}))+/g;
   var unescId = function (id) {
     var t = id.replace(/\\u(?:([\da-fA-F]{4})|\{([\da-fA-F]+)\})/g, function (m, a, b) { var c = parseInt(a || b, 16); return c < 128 ? String.fromCharCode(c) : m; });
@@ -145,7 +162,8 @@
         for (e = i + 1; e < n && code.charAt(e) !== c; e++) if (code.charAt(e) === '\\') e++;
         var str = code.slice(i, e + 1);
         // window['top']
-        if (str.slice(1, -1) === 'top' && /(?:window|self|parent|frames|globalThis)\s*\[\s*$/.test(out) && /^\s*\]/.test(code.slice(e + 1))) str = c + '__crmframe_top' + c;
+        if (str.slice(1, -1) === 'top' && (/(?:window|self|parent|frames|globalThis)\s*\[\s*$/.test(out) && /^\s*\]/.test(code.slice(e + 1)) ||
+            /[\w$)\]]\s*\[\s*$/.test(out) && BRACKET_USE.test(code.slice(e + 1, e + 200)))) str = c + '__crmframe_top' + c;
         out += str;
         i = seg = e + 1;
       } else if (c === '/' && (code.charAt(i + 1) === '/' || code.charAt(i + 1) === '*')) {
@@ -544,13 +562,16 @@
     return open.apply(this, a);
   };
 
+  // Captured: the SDK's timers run through this wrapper too, and a page may
+  // later replace Function.prototype.call/apply (old Prototype-era code).
+  var RA = Reflect.apply, slice = Array.prototype.slice;
   ['setTimeout', 'setInterval'].forEach(function (name) {
     var orig = w[name];
     if (typeof orig !== 'function') return;
     w[name] = function () {
-      var args = Array.prototype.slice.call(arguments);
+      var args = RA(slice, arguments, []);
       args[0] = swap(args[0], fixCode);
-      return orig.apply(this, args);
+      return RA(orig, this, args);
     };
   });
   // Reflect.get(win, 'top') and the getters of top, parent and frameElement

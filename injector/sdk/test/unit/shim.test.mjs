@@ -102,6 +102,15 @@ test('setTimeout/setInterval code strings get the virtual top', () => {
   assert.equal(w.__crmframe.stats.code, 2);
 });
 
+test('the timer wrapper does not use the page Function.prototype.call/apply', () => {
+  const { w, calls } = framedWindow();
+  vm.runInContext('Function.prototype.call = Function.prototype.apply = function () { throw new Error("page call/apply"); }', w);
+  w.setTimeout('top.x = 1', 5);
+  const fn = () => {};
+  w.setInterval(fn, 5);
+  assert.deepEqual(calls.timeout, ['__crmframe_vtop(top).x = 1', fn]);
+});
+
 test('scripts and handlers written by document.write get the virtual top', () => {
   const { w, calls } = framedWindow();
   w.document.write('<scr' + 'ipt>if (top.location != location) top.location.href = location.href;</scr' + 'ipt><p>back to top</p>');
@@ -640,4 +649,43 @@ test('code strings: e.top on window-like names, used as a window or compared wit
   // unframed: identity
   const { w: plain } = framedWindow({ framed: false });
   assert.equal(plain.__crmframe_code('$wnd.top.location = x'), '$wnd.top.location = x');
+});
+
+test('code strings: getter helpers, var t = w.top used as a window, quoted keys used as a window', () => {
+  const { w, desk } = framedWindow();
+  const A = '__crmframe_top';
+  // Closure's property getters and getTop(w) helpers; class getters on a path
+  assert.equal(w.__crmframe_code('function Ga(a){return a.top}function Ha(a){return a.self}Ga(Fa)!=Ha(Fa)&&(Ga(Fa).location.href=1)'),
+    `function Ga(a){return a.${A}}function Ha(a){return a.self}Ga(Fa)!=Ha(Fa)&&(Ga(Fa).location.href=1)`);
+  assert.equal(w.__crmframe_code('class F { get root() { return this.w.top; } }'), `class F { get root() { return this.w.${A}; } }`);
+  // var t = w.top; … t.location (the use may come after a string)
+  assert.equal(w.__crmframe_code('(function (w) { var t = w.top; if (t != w) { t.location.href = "x" + w.location.href; } })(window)'),
+    `(function (w) { var t = w.${A}; if (t != w) { t.location.href = "x" + w.location.href; } })(window)`);
+  // quoted keys used as a window
+  assert.equal(w.__crmframe_code("if (g['top'] !== g['self']) { g['top']['location']['href'] = g.location.href; } h[\"top\"].document"),
+    `if (g['${A}'] !== g['self']) { g['${A}']['location']['href'] = g.location.href; } h["${A}"].document`);
+  // left alone: a top used as a number, keys in literals, other quoted uses
+  const keep = 'function g(r){ return r.top + 1 } var y = r.top; y.toFixed(1); s["top"] = 1; x = o["top"] == o["bottom"]; a = ["top"]; b = {"top": 1}';
+  assert.equal(w.__crmframe_code(keep), keep);
+  // the swapped code runs: the helpers now hand out the virtual top
+  const code = w.__crmframe_code("function Ga(a){return a.top} var t = g.top; t.location; return [Ga(g) === g.__crmframe_top, t === g.__crmframe_top, g['top'] !== g['self']]");
+  const r = vm.runInContext(`window.self = window; (function (g) { ${code} })(window).join()`, w);
+  assert.equal(r, 'true,true,false');
+  assert.notEqual(w.__crmframe_top, desk);
+});
+
+test('Object.prototype fallback: a copy of the window (Object.assign, $.extend) reads the virtual top', () => {
+  const { w, desk } = framedWindow();
+  const r = vm.runInContext(`(function () {
+    var env = Object.assign({}, { top: window.top, self: window });
+    var rect = { top: 5 };
+    return JSON.stringify([env.__crmframe_top === window, rect.__crmframe_top, ({}).__crmframe_top === undefined]);
+  })()`, w);
+  assert.equal(r, "[true,5,true]");
+  // unframed and detect: the value itself
+  const { w: plain } = framedWindow({ framed: false });
+  assert.equal(vm.runInContext('({ top: window.top }).__crmframe_top === window', plain), true);
+  const { w: det, desk: d2 } = framedWindow({ mode: 'detect' });
+  assert.equal(vm.runInContext('({ top: window.top }).__crmframe_top', det), d2);
+  assert.ok(desk);
 });
