@@ -458,6 +458,7 @@ func (e *Engine) newContact(media, typ, job string, acd bool) *contact {
 	now := e.now()
 	c := &contact{v: Contact{ID: e.newID(), UUID: newUUID(), Type: typ, MediaType: media, JobType: job,
 		IsACD: acd, OfflineEnabled: acd, CreatedTime: ms(now), State: CStateQueued}}
+	c.createdSeq = e.nextID
 	e.contacts[c.v.ID] = c
 	e.obs.ContactPhase(media, "", CStateQueued)
 	return c

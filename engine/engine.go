@@ -75,6 +75,7 @@ type contact struct {
 	queue        *queue
 	targetAgent  string // previewAgent
 	waitSeq      uint64
+	createdSeq   uint64 // creation order: "oldest first" even within one millisecond
 	enqueuedAt   time.Time
 	queuedOnce   bool
 	excluded     map[string]bool
@@ -515,7 +516,9 @@ func (e *Engine) unassign(c *contact, reason string, requeue bool) {
 	if c.v.OfflineStartTime == 0 {
 		c.v.OfflineStartTime = now
 	}
-	e.emit(c, EvJobFinished, "", nil)
+	// Over for this agent even when the contact goes back to the queue:
+	// JOBFINISHED says finished, like every other JOBFINISHED.
+	e.emit(c, EvJobFinished, "", func(ev *ContactEvent) { ev.Contact.State = CStateFinished })
 	delete(a.contacts, c.v.ID)
 	a.idleSince[c.v.MediaType] = e.now()
 	if c.consultOf != nil { // a consult leg is never re-queued

@@ -513,7 +513,7 @@ func (c *conn) next() bool {
 	}
 	env, err := wire.Decode(data)
 	if err != nil {
-		c.queue(wire.Error{Op: wire.OpError, Error: wire.Err{Code: CodeBadRequest, Message: err.Error()}})
+		c.queue(wire.Error{Op: wire.OpError, ID: refusedID(data), Error: wire.Err{Code: CodeBadRequest, Message: err.Error()}})
 		return true
 	}
 	switch env.Op {
@@ -569,6 +569,18 @@ func (c *conn) next() bool {
 		c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeBadRequest, Message: "unknown op " + strconvQuote(env.Op)}})
 	}
 	return true
+}
+
+// refusedID is the id of a message Decode refused, when it has a usable one,
+// so that a client waiting for that command's result is not left hanging.
+func refusedID(data []byte) string {
+	var m struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(data, &m) != nil || len(m.ID) > 64 {
+		return ""
+	}
+	return m.ID
 }
 
 func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }

@@ -146,15 +146,9 @@ func (e *Engine) Contacts(all bool) []*Contact {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := make([]*Contact, 0, len(e.contacts))
-	for _, c := range e.contacts {
+	for _, c := range oldestFirst(e.contacts) {
 		out = append(out, c.view())
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].CreatedTime != out[j].CreatedTime {
-			return out[i].CreatedTime < out[j].CreatedTime
-		}
-		return out[i].ID < out[j].ID
-	})
 	if all {
 		for _, c := range e.recent {
 			out = append(out, c.view())
@@ -244,16 +238,21 @@ func (e *Engine) Snapshot(agentID string) (Snapshot, error) {
 
 func (e *Engine) snapshotLocked(a *agent) Snapshot {
 	s := Snapshot{Epoch: e.broker.Epoch(), Seq: e.broker.Seq(a.id), Agent: a.view(), Contacts: []*Contact{}}
-	for _, c := range a.contacts {
+	for _, c := range oldestFirst(a.contacts) {
 		s.Contacts = append(s.Contacts, c.view())
 	}
-	sort.Slice(s.Contacts, func(i, j int) bool {
-		if s.Contacts[i].CreatedTime != s.Contacts[j].CreatedTime {
-			return s.Contacts[i].CreatedTime < s.Contacts[j].CreatedTime
-		}
-		return s.Contacts[i].ID < s.Contacts[j].ID
-	})
 	return s
+}
+
+// oldestFirst orders contacts by creation, not by id or millisecond
+// (ids do not sort numerically, and many contacts share a millisecond).
+func oldestFirst[K comparable](m map[K]*contact) []*contact {
+	out := make([]*contact, 0, len(m))
+	for _, c := range m {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].createdSeq < out[j].createdSeq })
+	return out
 }
 
 // ExternalEvent is a CTI event pushed through POST /events so that a real
@@ -278,6 +277,12 @@ func (e *Engine) External(x ExternalEvent) (any, error) {
 			return nil, errf(CodeBadRequest, "contact: not used by agent events")
 		}
 		return e.SetAgentState(x.Agent, x.Event, x.Code)
+	}
+	switch x.Event {
+	case EvEstablished, EvConnectionCleared, EvHeld, EvRetrieved, EvDataChanged, EvChatMessage, EvJobFinished:
+	default:
+		// Checked before the contact, so a misspelt event is not reported as an unknown contact.
+		return nil, errf(CodeBadRequest, "event: %q not supported (ESTABLISHED, CONNECTIONCLEARED, HELD, RETRIEVED, DATACHANGED, CHATMESSAGE, JOBFINISHED, LOGGEDIN, PAUSE, PAUSESUBSTATE, LOGGEDOUT)", x.Event)
 	}
 	if x.Reason != "" && !validID(x.Reason) {
 		return nil, errf(CodeBadRequest, "reason: a short word")
@@ -357,8 +362,6 @@ func (e *Engine) External(x ExternalEvent) (any, error) {
 			return nil, errf(CodeInvalidState, "contact %s is %s, not offline", c.v.ID, c.v.State)
 		}
 		e.finish(c)
-	default:
-		return nil, errf(CodeBadRequest, "event: %q not supported (ESTABLISHED, CONNECTIONCLEARED, HELD, RETRIEVED, DATACHANGED, CHATMESSAGE, JOBFINISHED, LOGGEDIN, PAUSE, PAUSESUBSTATE, LOGGEDOUT)", x.Event)
 	}
 	return c.view(), nil
 }
