@@ -1517,7 +1517,9 @@ func (s *scanner) sameSpan(a, b [2]int) bool {
 // jsURLString rewrites the code of a string literal that is a javascript:
 // URL ('javascript:top.location = …' given to location.href, a.href,
 // window.open): it runs as global code in this window when followed.
-// Strings with escapes are left alone (their code is not their bytes).
+// Strings with the one-character escapes people write by hand (\", \',
+// \\, \/, \n, \r, \t) are scanned as the code they hold; other escapes
+// (\x, \u, line continuations) leave the string alone.
 func (s *scanner) jsURLString(c *tok) {
 	v := s.text(c)
 	if len(v) < 13 {
@@ -1529,12 +1531,12 @@ func (s *scanner) jsURLString(c *tok) {
 		i++
 	}
 	const scheme = "javascript:"
-	if len(body)-i <= len(scheme) || body[i]|0x20 != 'j' || !bytes.EqualFold(body[i:i+len(scheme)], []byte(scheme)) ||
-		bytes.IndexByte(body, '\\') >= 0 {
+	if len(body)-i <= len(scheme) || body[i]|0x20 != 'j' || !bytes.EqualFold(body[i:i+len(scheme)], []byte(scheme)) {
 		return
 	}
-	code := body[i+len(scheme):]
-	if !Mentions(code) {
+	raw := body[i+len(scheme):]
+	code, at, ok := unescapeSimple(raw)
+	if !ok || !Mentions(code) {
 		return
 	}
 	sub, err := scanKind(code, URL)
@@ -1547,8 +1549,56 @@ func (s *scanner) jsURLString(c *tok) {
 		if v[0] == '\'' && bytes.IndexByte(repl, '\'') >= 0 {
 			repl = bytes.ReplaceAll(repl, []byte("'"), []byte(`"`)) // IevalKey inside '…'
 		}
+		if len(at) > 0 {
+			// The replacement goes back into the literal: escape what
+			// would end it or start an escape.
+			var b []byte
+			for _, ch := range repl {
+				if ch == '\\' || ch == v[0] {
+					b = append(b, '\\')
+				}
+				b = append(b, ch)
+			}
+			s.addEdit(off+at[e.start], off+at[e.end], b, e.key, stLive)
+			continue
+		}
 		s.addEdit(off+e.start, off+e.end, repl, e.key, stLive)
 	}
+}
+
+// unescapeSimple decodes a string literal's body that uses only
+// one-character escapes. at maps each decoded offset (and the end) to its
+// source offset; it is nil when the body has no escape (offsets match).
+func unescapeSimple(raw []byte) (code []byte, at []int, ok bool) {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return raw, nil, true
+	}
+	code = make([]byte, 0, len(raw))
+	at = make([]int, 0, len(raw)+1)
+	for j := 0; j < len(raw); j++ {
+		at = append(at, j)
+		ch := raw[j]
+		if ch == '\\' {
+			if j+1 >= len(raw) {
+				return nil, nil, false
+			}
+			j++
+			switch raw[j] {
+			case '"', '\'', '\\', '/', '`':
+				ch = raw[j]
+			case 'n':
+				ch = '\n'
+			case 'r':
+				ch = '\r'
+			case 't':
+				ch = '\t'
+			default:
+				return nil, nil, false
+			}
+		}
+		code = append(code, ch)
+	}
+	return code, append(at, len(raw)), true
 }
 
 // isWinAliasName reports whether name is a window alias (var w = self).

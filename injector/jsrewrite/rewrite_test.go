@@ -65,6 +65,8 @@ var rwCases = []rwCase{
 		"var _0x1 = window; if (_0x1['" + T + "'] !== _0x1['self']) _0x1['" + T + "']['location']['href'] = u; $window[\"" + T + "\"]; f.contentWindow['" + T + "']; _0x1[k]; _0x1[0]; o['top']"},
 	{"javascript: URL strings", Classic, `location.href = "javascript:if (top != self) top.location.replace('x')"; a.href = 'JavaScript: window.top.location = 1'; u = ` + "`javascript:top.x`" + `; s = 'javascript:void(0)'; t = "top"; e = 'javascript:x(\'top\')'`,
 		`location.href = "javascript:if (` + T + ` != self) ` + T + `.location.replace('x')"; a.href = 'JavaScript: window.` + T + `.location = 1'; u = ` + "`javascript:" + T + ".x`" + `; s = 'javascript:void(0)'; t = "top"; e = 'javascript:x(\'top\')'`},
+	{"javascript: URL strings with simple escapes", Classic, `location.href = "javascript:if (top != self) { top.window.location = \"u\"; } void 0"; h = 'javascript:top.location.replace(\'a\\\\b\')\n'; x = "javascript:top.x\x41"; y = "javascript:x(\"top\")"; z = "javascript:\"" + top`,
+		`location.href = "javascript:if (` + T + ` != self) { ` + T + `.window.location = \"u\"; } void 0"; h = 'javascript:` + T + `.location.replace(\'a\\\\b\')\n'; x = "javascript:top.x\x41"; y = "javascript:x(\"top\")"; z = "javascript:\"" + ` + T},
 	{"patterns and aliases of window-like names", Classic, "const {top, self} = $window; var w = $wnd; w.top.x; var v = w; v['top']",
 		"const {" + T + ": top, self} = $window; var w = $wnd; w." + T + ".x; var v = w; v['" + T + "']"},
 	{"e.top kept in a variable that is used as a window", Classic, "(function(w){ var t = w.top; if (t != w) t.location.href = u })(window); function g(e) { var a, t2 = e.top\n t2.document.title = 1 }",

@@ -104,8 +104,9 @@
   // and comments are skipped, `top` followed by ':' (keys, labels),
   // top.postMessage and property accesses other than window.top/self.top/...
   // are left alone.
-  // Code that may need the swap: `top`, `eval`, or an escape (\u0074op).
-  var MAY = /top|eval|\\u/;
+  // Code that may need the swap: `top`, `eval`, `ancestorOrigins`, or an
+  // escape (\u0074op).
+  var MAY = /top|eval|ancestorOrigins|\\u/;
   var fixCode = function (code) {
     code = String(code);
     if (!MAY.test(code)) return code;
@@ -120,7 +121,9 @@
         .replace(ALIAS_TOP, '$1__crmframe_top')
         .replace(GETTER_TOP, '$1__crmframe_top')
         .replace(VAR_TOP, function (m, head, name) { return used[name] ? head + '__crmframe_top' : m; })
-        .replace(/(\b(?:window|self|globalThis)\s*\.\s*)eval(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ieval');
+        .replace(/(\b(?:window|self|globalThis)\s*\.\s*)eval(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ieval')
+        // x.ancestorOrigins read, as the server-side rewriter does it.
+        .replace(/((?:\?\.|\.)\s*)ancestorOrigins(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ancestorOrigins');
     });
   };
   // e.top on an object that is not a window name, as the server-side

@@ -145,6 +145,17 @@ test('location.ancestorOrigins through the accessor: nothing above the CRM root'
   assert.equal(vm.runInContext('({ancestorOrigins: 5}).__crmframe_ancestorOrigins', w), 5);
 });
 
+test('code strings read location.ancestorOrigins through the accessor', () => {
+  const { w, calls } = framedWindow();
+  w.setTimeout('if (location.ancestorOrigins.length) top.location = self.location', 1);
+  w.setTimeout("x.ancestorOrigins = 1; y = o?.ancestorOrigins; z = {ancestorOrigins: 2}; s = 'ancestorOrigins'", 1);
+  assert.deepEqual(calls.timeout, [
+    'if (location.__crmframe_ancestorOrigins.length) __crmframe_vtop(top).location = self.location',
+    "x.ancestorOrigins = 1; y = o?.__crmframe_ancestorOrigins; z = {ancestorOrigins: 2}; s = 'ancestorOrigins'",
+  ]);
+  assert.equal(vm.runInContext("new Function('return location.ancestorOrigins.length')()", w), 0);
+});
+
 test('script text, handler attributes and inserted HTML set by script get the virtual top', () => {
   const { w } = framedWindow();
   const r = JSON.parse(vm.runInContext(`JSON.stringify((function () {
