@@ -603,11 +603,17 @@ type scanner struct {
 	// with a window key: function f({top, self}), ({top: t, self: s} = w)).
 	// lastObjWin: the last object group closed had a window key, no rest.
 	patTop     []patKey
+	patAfter   [][2]int // pattern key edits made: {edit, its patKey.after}
 	lastObjWin bool
 }
 
+// patKey is a `top` key of an object group, kept until the group closes;
+// its edit is made only then, when the group is a pattern (most `top` keys
+// are CSS-like literals: {top: 1, left: 2}). after: len(edits) when the key
+// was read, where the shorthand edit of the same `top` may follow.
 type patKey struct {
-	depth, edit int
+	depth, start, end, after int
+	repl                     []byte
 }
 
 // patWinKeys are keys that, next to top in one object pattern, show that the
@@ -1742,7 +1748,7 @@ func (s *scanner) bareName(p, c, n *tok, bit uint8) {
 			repl = replPattern
 		}
 		if repl != nil {
-			s.patTop = append(s.patTop, patKey{len(s.groups) - 1, s.addEdit(c.start, c.end, repl, CountPattern, stTentative)})
+			s.patTop = append(s.patTop, patKey{depth: len(s.groups) - 1, start: c.start, end: c.end, after: len(s.edits), repl: repl})
 		}
 	}
 	if n.tt == js.ColonToken && p.tt != js.CaseToken && *s.q() == 0 {
@@ -2008,23 +2014,37 @@ func (s *scanner) decideObjPattern(g *group, n *tok) {
 		}
 		switch {
 		case n.tt == js.EqToken:
-			s.livePattern(k.edit)
+			s.livePattern(s.patEdit(k))
 		case outer == nil || !elem || (n.tt != js.CommaToken && n.tt != js.CloseParenToken):
 		case outer.kind == gParenFunc:
-			s.livePattern(k.edit)
+			s.livePattern(s.patEdit(k))
 		case outer.kind <= gParenMaybe && outer.kind != gParenCtl:
-			s.edits[k.edit].pat = true
-			s.deferred = append(s.deferred, k.edit)
+			e := s.patEdit(k)
+			s.edits[e].pat = true
+			s.deferred = append(s.deferred, e)
 		}
 	}
 }
 
-// livePattern makes the pattern key edit e live; the shorthand edit of the
-// same `top` (an object literal's {top}) goes.
+// patEdit makes the tentative edit of pattern key k.
+func (s *scanner) patEdit(k patKey) int {
+	e := s.addEdit(k.start, k.end, k.repl, CountPattern, stTentative)
+	s.patAfter = append(s.patAfter, [2]int{e, k.after})
+	return e
+}
+
+// livePattern makes the pattern key edit e (made by patEdit) live; the
+// shorthand edit of the same `top` (an object literal's {top}) goes.
 func (s *scanner) livePattern(e int) {
 	s.edits[e].state = stLive
-	for j := e + 1; j < len(s.edits) && j < e+4; j++ {
-		if s.edits[j].start == s.edits[e].start && s.edits[j].repl != nil {
+	after := -1
+	for _, pa := range s.patAfter {
+		if pa[0] == e {
+			after = pa[1]
+		}
+	}
+	for j := after; j >= 0 && j < len(s.edits) && j < after+4; j++ {
+		if j != e && s.edits[j].start == s.edits[e].start && s.edits[j].repl != nil {
 			s.edits[j].state = stDead
 		}
 	}
