@@ -19,10 +19,22 @@ package e2e
 // whose name (e.g. "m012 c03:parent.frames.length>0 a00:... p11:iife-helper")
 // contains word.
 //
+// Second wave: 10 more placements (img onerror, svg onload, a clicked
+// javascript: link, body onpageshow, details ontoggle, a srcdoc child frame,
+// DOMContentLoaded, queueMicrotask, Promise.then, requestAnimationFrame)
+// crossed with every action, and 17 syntactic forms (fbmForms: ternary,
+// &&, switch, while/break, void/comma, labels, with, computed members,
+// Object.assign, Reflect.set, computed keys, aliases, destructuring,
+// indirect eval) crossed with every placement. The default run adds each
+// new placement once and each form once (+27 cases, about 30 s).
+//
 // Not in the lists because they cannot bust a cross-site frame even plain:
 // top.location.assign (assign is not one of Location's cross-origin
-// members: SecurityError) and window.frameElement (null under a
-// cross-origin parent).
+// members: SecurityError), window.frameElement (null under a
+// cross-origin parent), with (top.location) href = … (with reads
+// Symbol.unscopables, which a cross-origin Location refuses) and
+// <input autofocus onfocus> (Chromium blocks autofocus in cross-origin
+// frames).
 //
 // Each case runs through crmframe (must stay framed, visible, intact) and
 // served plain (must bust, otherwise it proves nothing), with the same
@@ -174,6 +186,72 @@ var fbmPlaces = []fbmPlace{
 	{"minified-bang-fn", false, false, func(id string, c fbmCond, a string) (string, string, string, string, string) {
 		return fbmScript(`!function(){` + fbmMinify(c.wrap(a)) + `}();`), "", "", "", ""
 	}},
+	// Placements below fbmBasePlaces are the second wave (event handlers and
+	// callbacks real pages use); they get their own default selection.
+	{"img-onerror", false, false, func(id string, c fbmCond, a string) (string, string, string, string, string) {
+		return "", "", "", `<img src="` + id + `-missing.png" alt="" onerror="` + html.EscapeString(c.wrap(a)) + `">`, ""
+	}},
+	{"svg-onload", false, false, func(id string, c fbmCond, a string) (string, string, string, string, string) {
+		return "", "", "", `<svg width="1" height="1" onload="` + html.EscapeString(c.wrap(a)) + `"></svg>`, ""
+	}},
+	{"a-href-javascript-clicked", true, false, func(id string, c fbmCond, a string) (string, string, string, string, string) {
+		return "", "", "", `<a id="j" href="` + html.EscapeString("javascript:"+c.wrap(a)+" void 0") + `">j</a>` +
+			fbmScript(`window.addEventListener("load", function () { document.getElementById("j").click(); });`), ""
+	}},
+	{"body-onpageshow", true, false, func(id string, c fbmCond, a string) (string, string, string, string, string) {
+		return "", ` onpageshow="` + html.EscapeString(c.wrap(a)) + `"`, "", "", ""
+	}},
+	{"details-open-ontoggle", true, false, func(id string, c fbmCond, a string) (string, string, string, string, string) {
+		return "", "", "", `<details open ontoggle="` + html.EscapeString(c.wrap(a)) + `"><summary>s</summary>d</details>`, ""
+	}},
+	// with (parent) makes top/self/location/document the CRM page's, as a
+	// child frame written against parent would.
+	{"srcdoc-iframe-with-parent", false, false, func(id string, c fbmCond, a string) (string, string, string, string, string) {
+		return "", "", "", `<iframe width="1" height="1" srcdoc="` + html.EscapeString(fbmScript("with (parent) { "+c.wrap(a)+" }")) + `"></iframe>`, ""
+	}},
+	{"DOMContentLoaded-listener", false, false, func(id string, c fbmCond, a string) (string, string, string, string, string) {
+		return fbmScript(`document.addEventListener("DOMContentLoaded", function () { ` + c.wrap(a) + ` });`), "", "", "", ""
+	}},
+	{"queueMicrotask", false, false, func(id string, c fbmCond, a string) (string, string, string, string, string) {
+		return "", "", "", fbmScript(`queueMicrotask(function () { ` + c.wrap(a) + ` });`), ""
+	}},
+	{"Promise.then", false, false, func(id string, c fbmCond, a string) (string, string, string, string, string) {
+		return "", "", "", fbmScript(`Promise.resolve().then(() => { ` + c.wrap(a) + ` });`), ""
+	}},
+	{"requestAnimationFrame", true, false, func(id string, c fbmCond, a string) (string, string, string, string, string) {
+		return "", "", "", fbmScript(`requestAnimationFrame(function () { ` + c.wrap(a) + ` });`), ""
+	}},
+}
+
+// fbmSrcdocWhy: Chromium lets a frame cross-site to top navigate top only
+// with user activation; the srcdoc child never gets the #nav click's.
+const fbmSrcdocWhy = "the srcdoc child frame has no user activation, so Chromium blocks its navigation of top (window.open through the page's own window still busts)"
+
+// fbmBasePlaces is the number of first-wave placements (default selection
+// (a+p) mod 3 == 0 over them).
+const fbmBasePlaces = 13
+
+// fbmForms are whole guarded busters in the syntactic shapes real (often
+// minified or obfuscated) pages use instead of if (cond) { action }: they
+// check that the rewriter does not depend on the statement's shape.
+var fbmForms = []struct{ name, code string }{
+	{"ternary", `top != self ? top.location = self.location : 0;`},
+	{"and-paren", `top !== self && (top.location.href = location.href);`},
+	{"switch-true", `switch (true) { case top != self: top.location.replace(location.href); }`},
+	{"while-break", `while (window.top != window.self) { top.location = location; break; }`},
+	{"void-comma", `void (self != top && (top.location = self.location, 0));`},
+	{"labelled-block", `bust: { if (top == self) break bust; top.location.href = "{URL}"; }`},
+	{"with-window", `with (window) { if (top != self) top.location = location; }`},
+	{"computed-top['location']['href']", `if (top != self) top['location']['href'] = location['href'];`},
+	{"computed-window['top'].location", `if (window['top'] != window['self']) window['top'].location = window.location;`},
+	{"Object.assign(top.location)", `if (top != self) Object.assign(top.location, {href: location.href});`},
+	{"Reflect.set(top.location)", `if (top != self) Reflect.set(top.location, 'href', location.href);`},
+	{"parent-computed-replace", `if (parent !== window) parent['location']['replace'](location.href);`},
+	{"top-bracket-concat", `if (top != self) top['loc' + 'ation'] = self.location;`},
+	{"window['t'+'op']", `var w = window['t' + 'op']; if (w != window) w.location.href = location.href;`},
+	{"document.defaultView-alias", `var d = document.defaultView; if (d.top !== d) d.top.location = d.location.href;`},
+	{"destructure-rename", `const { top: t, self: s } = window; if (t !== s) t.location.replace(s.location.href);`},
+	{"indirect-(0,eval)", `if ((0, eval)('top') != window) (0, eval)('top').location = location.href;`},
 }
 
 // fbmMinify drops the spaces a minifier drops: those next to punctuation.
@@ -183,17 +261,58 @@ func fbmMinify(s string) string {
 
 var fbmSpaces = regexp.MustCompile(`\s*[^\w$\s"]\s*`)
 
+// fbmCase: condition c + action a, or (f >= 0) form f, in placement p.
 type fbmCase struct {
-	ID      string
-	c, a, p int
+	ID         string
+	c, a, p, f int
 }
 
 func (m fbmCase) name() string {
+	if m.f >= 0 {
+		return fmt.Sprintf("%s f%02d:%s p%02d:%s", m.ID, m.f, fbmForms[m.f].name, m.p, fbmPlaces[m.p].name)
+	}
 	return fmt.Sprintf("%s c%02d:%s a%02d:%s p%02d:%s", m.ID, m.c, fbmConds[m.c].name, m.a, fbmActions[m.a].name, m.p, fbmPlaces[m.p].name)
 }
 
+// fbmDefault says whether the default run takes the case.
+func (m fbmCase) fbmDefault() bool {
+	switch {
+	case m.f >= 0: // each form once, placements rotating
+		q := (m.f*7 + 3) % len(fbmPlaces)
+		if fbmPlaces[q].name == fbmSrcdoc {
+			q++
+		}
+		return m.p == q
+	case m.p < fbmBasePlaces:
+		return (m.a+m.p)%3 == 0
+	default: // each new placement once, actions rotating
+		return m.a == fbmNewPick[m.p]
+	}
+}
+
+// fbmNewPick: the action each second-wave placement gets in the default
+// run (rotating, skipping actions that cannot bust there).
+var fbmNewPick = func() map[int]int {
+	pick := map[int]int{}
+	for p := fbmBasePlaces; p < len(fbmPlaces); p++ {
+		for a := (p * 4) % len(fbmActions); ; a = (a + 1) % len(fbmActions) {
+			if ok, _ := fbmCompatible(fbmActions[a], fbmPlaces[p]); ok {
+				pick[p] = a
+				break
+			}
+		}
+	}
+	return pick
+}()
+
+// fbmSrcdoc: the placement whose code runs in a child frame of the page.
+const fbmSrcdoc = "srcdoc-iframe-with-parent"
+
 // fbmCompatible says whether the pair can bust at all when framed plain.
 func fbmCompatible(a fbmAction, p fbmPlace) (bool, string) {
+	if p.name == fbmSrcdoc && a.navigates && !strings.HasPrefix(a.name, "window.open") {
+		return false, fbmSrcdocWhy
+	}
 	if p.afterLoad && !a.afterLoadOK {
 		return false, "window.onload assigned after the load event never fires"
 	}
@@ -212,7 +331,18 @@ func fbmCases() (cases []fbmCase, dropped []string) {
 				continue
 			}
 			c := (a + 5*p) % len(fbmConds)
-			cases = append(cases, fbmCase{fmt.Sprintf("m%03d", len(cases)+1), c, a, p})
+			cases = append(cases, fbmCase{fmt.Sprintf("m%03d", len(cases)+1), c, a, p, -1})
+		}
+	}
+	n := 0
+	for f := range fbmForms {
+		for p := range fbmPlaces {
+			if fbmPlaces[p].name == fbmSrcdoc {
+				dropped = append(dropped, fmt.Sprintf("%s + %s: %s", fbmForms[f].name, fbmSrcdoc, fbmSrcdocWhy))
+				continue
+			}
+			n++
+			cases = append(cases, fbmCase{fmt.Sprintf("s%03d", n), 0, 0, p, f})
 		}
 	}
 	return cases, dropped
@@ -221,8 +351,13 @@ func fbmCases() (cases []fbmCase, dropped []string) {
 // fbmPage renders the case page (and its external script, if any); host
 // makes the literal URL some busters use absolute.
 func fbmPage(m fbmCase, host string) (page, js string) {
-	a := strings.ReplaceAll(fbmActions[m.a].code, "{URL}", "http://"+host+"/"+m.ID+".html?from=top")
-	head, bodyAttr, navAttr, body, js := fbmPlaces[m.p].page(m.ID, fbmConds[m.c], a)
+	u := "http://" + host + "/" + m.ID + ".html?from=top"
+	c, a := fbmConds[m.c], strings.ReplaceAll(fbmActions[m.a].code, "{URL}", u)
+	if m.f >= 0 {
+		code := strings.ReplaceAll(fbmForms[m.f].code, "{URL}", u)
+		c, a = fbmCond{fbmForms[m.f].name, func(string) string { return code }}, ""
+	}
+	head, bodyAttr, navAttr, body, js := fbmPlaces[m.p].page(m.ID, c, a)
 	page = fmt.Sprintf(`<!doctype html><html><head><title>CRM %s</title>%s</head><body%s>
 <div id="crm-marker">CRM matrix %s ok</div>
 <a id="nav" href="%s.html?step=2"%s>next</a>
@@ -277,7 +412,7 @@ func TestFrameBustingMatrixChromium(t *testing.T) {
 		// appears several times (checked below).
 		cases = nil
 		for _, m := range all {
-			if (m.a+m.p)%3 == 0 {
+			if m.fbmDefault() {
 				cases = append(cases, m)
 			}
 		}
@@ -294,14 +429,26 @@ func TestFrameBustingMatrixChromium(t *testing.T) {
 	if os.Getenv("CRMFRAME_MATRIX") == "" {
 		seen := map[string]int{}
 		for _, m := range cases {
-			seen[fmt.Sprint("c", m.c)]++
-			seen[fmt.Sprint("a", m.a)]++
+			if m.f >= 0 {
+				seen[fmt.Sprint("f", m.f)]++
+				continue
+			}
+			if m.p < fbmBasePlaces {
+				seen[fmt.Sprint("c", m.c)]++
+				seen[fmt.Sprint("a", m.a)]++
+			}
 			seen[fmt.Sprint("p", m.p)]++
 		}
-		for k, n := range map[string]int{"c": len(fbmConds), "a": len(fbmActions), "p": len(fbmPlaces)} {
+		// First wave at least 3 times each; second-wave placements and
+		// forms at least once (they add ~25 cases to the default run).
+		for k, n := range map[string]int{"c": len(fbmConds), "a": len(fbmActions), "p": len(fbmPlaces), "f": len(fbmForms)} {
 			for i := range n {
-				if seen[fmt.Sprint(k, i)] < 3 {
-					t.Fatalf("%s%d appears %d times in the default selection, want at least 3", k, i, seen[fmt.Sprint(k, i)])
+				want := 3
+				if k == "f" || (k == "p" && i >= fbmBasePlaces) {
+					want = 1
+				}
+				if seen[fmt.Sprint(k, i)] < want {
+					t.Fatalf("%s%d appears %d times in the default selection, want at least %d", k, i, seen[fmt.Sprint(k, i)], want)
 				}
 			}
 		}
@@ -365,17 +512,7 @@ http://127.0.0.1:%d {
 			results[i] = result{j, fbOutcome{}, tabErr}
 			return
 		}
-		var o fbOutcome
-		var err error
-		for attempt := 0; attempt < 3; attempt++ {
-			ctx, cancel := context.WithTimeout(tab, 40*time.Second)
-			o, err = fbRunCase(ctx, deskBase, base[j.v], ups[j.v], j.m.ID)
-			cancel()
-			if err != nil || o.Clicked {
-				break
-			}
-			ups[j.v].reset("/" + j.m.ID + ".html")
-		}
+		o, err := fbRunRetried(tab, deskBase, base[j.v], ups[j.v], j.m.ID)
 		results[i] = result{j, o, err}
 	})
 

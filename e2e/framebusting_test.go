@@ -471,6 +471,24 @@ type fbCase struct {
 	Category string
 }
 
+// fbRunRetried runs case id, again (at most three times) when its click
+// never got through: a starved renderer on a busy machine proves nothing
+// either way.
+func fbRunRetried(tab context.Context, desk, crm string, up *fbUpstream, id string) (fbOutcome, error) {
+	var o fbOutcome
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		ctx, cancel := context.WithTimeout(tab, 40*time.Second)
+		o, err = fbRunCase(ctx, desk, crm, up, id)
+		cancel()
+		if err != nil || o.Clicked {
+			break
+		}
+		up.reset("/" + id + ".html")
+	}
+	return o, err
+}
+
 func fbManifest(t *testing.T) []fbCase {
 	t.Helper()
 	var all []fbCase
@@ -722,19 +740,7 @@ http://127.0.0.1:%d {
 			return
 		}
 		t0 := time.Now()
-		var o fbOutcome
-		var err error
-		// A run whose click never got through (a starved renderer on a
-		// busy machine) proves nothing either way: run it again.
-		for attempt := 0; attempt < 3; attempt++ {
-			ctx, cancel := context.WithTimeout(tab, 40*time.Second)
-			o, err = fbRunCase(ctx, deskBase, base[j.v], ups[j.v], j.c.ID)
-			cancel()
-			if err != nil || o.Clicked {
-				break
-			}
-			ups[j.v].reset("/" + j.c.ID + ".html")
-		}
+		o, err := fbRunRetried(tab, deskBase, base[j.v], ups[j.v], j.c.ID)
 		results[i] = result{j, o, err, time.Since(t0)}
 	})
 	browserTime := time.Since(browserStart)

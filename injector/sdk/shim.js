@@ -106,10 +106,36 @@
   // are left alone.
   // Code that may need the swap: `top`, `eval`, `ancestorOrigins`, or an
   // escape (\u0074op).
-  var MAY = /top|eval|ancestorOrigins|\\u/;
+  var MAY = /top|eval|ancestorOrigins|\\u|(?:window|self|parent|frames|globalThis)\s*\[/;
+  var WIN_BRACKET = /(^|[^\w$.])(?:window|self|parent|frames|globalThis)\s*\[/g;
   var fixCode = function (code) {
     code = String(code);
     if (!MAY.test(code)) return code;
+    // window[k] with a key that is not one literal (window['t' + 'op']):
+    // the key goes through __crmframe_key, as the server-side rewriter does.
+    var keys = [];
+    scan(code, function (s, start) {
+      for (var m, re = new RegExp(WIN_BRACKET.source, 'g'); (m = re.exec(s));) {
+        var open = start + m.index + m[0].length, close = closer(code, open);
+        if (close > open && code.charAt(close) === ']' && !/^\s*(?:(['"])[\w$]*\1|\d+)\s*$/.test(code.slice(open, close)) &&
+            !(keys.length && open < keys[keys.length - 1][1])) keys.push([open, close]); // outermost only
+      }
+      return s;
+    });
+    for (var q = keys.length - 1; q >= 0; q--) {
+      code = code.slice(0, keys[q][0]) + '(globalThis.__crmframe_key||(x=>x))(' + code.slice(keys[q][0], keys[q][1]) + ')' + code.slice(keys[q][1]);
+    }
+    // const {top: t} = window and {top} = self: the key becomes
+    // __crmframe_top, as the server-side rewriter does it.
+    var pats = [];
+    scan(code, function (s, start) {
+      for (var m, re = /([{,]\s*)top(\s*[:,}])/g; (m = re.exec(s));) {
+        var at = start + m.index + m[1].length, k = closer(code, at + 3);
+        if (k >= 0 && code.charAt(k) === '}' && /^\s*=(?!=)\s*(?:window|self|globalThis|parent|frames|this)(?![\w$.\[(])/.test(code.slice(k + 1, k + 80))) pats.push([at, m[2].trim() === ':']);
+      }
+      return s;
+    });
+    for (q = pats.length - 1; q >= 0; q--) code = code.slice(0, pats[q][0]) + (pats[q][1] ? '__crmframe_top' : '__crmframe_top: top') + code.slice(pats[q][0] + 3);
     // \u0074op, t\u{6f}p, \u0065val are the names themselves to the parser.
     if (code.indexOf('\\u') >= 0) code = scan(code, function (s) { return s.replace(ESC_ID, unescId); });
     // var t = w.top; … t.location: names the code uses as a window's top.

@@ -102,6 +102,23 @@ test('setTimeout/setInterval code strings get the virtual top', () => {
   assert.equal(w.__crmframe.stats.code, 2);
 });
 
+test('code strings: window[k] with a computed key goes through __crmframe_key', () => {
+  const { w, calls } = framedWindow();
+  w.setTimeout("var t = window['t' + 'op']; self[k[0]].x = parent['name']; o[a + b] = 1; s = 'window[x]'", 1);
+  w.setTimeout('window[self[k]]', 1);
+  assert.deepEqual(calls.timeout, [
+    "var t = window[(globalThis.__crmframe_key||(x=>x))('t' + 'op')]; self[(globalThis.__crmframe_key||(x=>x))(k[0])].x = parent['name']; o[a + b] = 1; s = 'window[x]'",
+    'window[(globalThis.__crmframe_key||(x=>x))(self[k])]',
+  ]);
+  assert.equal(vm.runInContext("window[(globalThis.__crmframe_key||(x=>x))('t' + 'op')] === window.__crmframe_top", w), true);
+});
+
+test('code strings: destructuring top from a window gets the virtual top', () => {
+  const { w, calls } = framedWindow();
+  w.setTimeout('const { top: t, self: s } = window; var {top} = self, o = {top: 1}; ({top: x} = a);', 1);
+  assert.deepEqual(calls.timeout, ['const { __crmframe_top: t, self: s } = window; var {__crmframe_top: top} = self, o = {top: 1}; ({top: x} = a);']);
+});
+
 test('the timer wrapper does not use the page Function.prototype.call/apply', () => {
   const { w, calls } = framedWindow();
   vm.runInContext('Function.prototype.call = Function.prototype.apply = function () { throw new Error("page call/apply"); }', w);
