@@ -46,7 +46,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"regexp"
 	"slices"
@@ -369,13 +368,11 @@ func fbmPage(m fbmCase, host string) (page, js string) {
 
 // newFBMUpstream is newFBUpstream for generated pages: DENY when deny.
 func newFBMUpstream(t *testing.T, deny bool, cases map[string]fbmCase) *fbUpstream {
-	u := &fbUpstream{n: map[string]int{}, total: map[string]int{}}
-	u.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u.mu.Lock()
-		u.n[r.URL.Path]++
-		u.total[r.URL.Path]++
-		u.mu.Unlock()
-		w.Header().Set("Cache-Control", "no-store")
+	var xfo func(string) string
+	if deny {
+		xfo = func(string) string { return "DENY" }
+	}
+	return newFBUpstreamFunc(t, xfo, func(w http.ResponseWriter, r *http.Request) {
 		id, ext, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), ".")
 		m, ok := cases[id]
 		if !ok || (ext != "html" && ext != "js") {
@@ -383,9 +380,6 @@ func newFBMUpstream(t *testing.T, deny bool, cases map[string]fbmCase) *fbUpstre
 			return
 		}
 		page, js := fbmPage(m, r.Host)
-		if deny {
-			w.Header().Set("X-Frame-Options", "DENY")
-		}
 		if ext == "js" {
 			w.Header().Set("Content-Type", "text/javascript")
 			fmt.Fprint(w, js)
@@ -393,9 +387,7 @@ func newFBMUpstream(t *testing.T, deny bool, cases map[string]fbmCase) *fbUpstre
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, page)
-	}))
-	t.Cleanup(u.srv.Close)
-	return u
+	})
 }
 
 func TestFrameBustingMatrixChromium(t *testing.T) {
@@ -474,12 +466,7 @@ func TestFrameBustingMatrixChromium(t *testing.T) {
 		fbNeutralize: newFBMUpstream(t, true, byID),
 		fbPlain:      newFBMUpstream(t, false, byID),
 	}
-	desk := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<!doctype html><title>desk</title><body style="margin:0"><iframe id="crm" src="%s" style="position:absolute;left:0;top:0;width:800px;height:500px;border:0"></iframe></body>`, html.EscapeString(r.URL.Query().Get("src")))
-	}))
-	t.Cleanup(desk.Close)
-	deskBase := "http://localhost:" + strings.TrimPrefix(desk.URL, "http://127.0.0.1:")
+	deskBase := newFBDesk(t)
 	port := caddyrun.FreePort(t)
 	caddyrun.Start(t, fmt.Sprintf("{\n\tlog {\n\t\tlevel ERROR\n\t\texclude http.log.error\n\t}\n}\n"+`
 http://127.0.0.1:%d {

@@ -139,6 +139,23 @@ type fbUpstream struct {
 // crmframe makes frameable: X-Frame-Options DENY on the case pages,
 // SAMEORIGIN on the pages the CRM frames itself.
 func newFBUpstream(t *testing.T, deny bool, cases map[string]bool) *fbUpstream {
+	var xfo func(string) string
+	if deny {
+		xfo = func(p string) string {
+			if cases[p] {
+				return "DENY"
+			}
+			return "SAMEORIGIN"
+		}
+	}
+	return newFBUpstreamFunc(t, xfo, func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFile(w, r, fbPagePath(r.URL.Path))
+	})
+}
+
+// newFBUpstreamFunc counts requests per path around serve and forbids
+// caching; xfo (nil: none) gives a path's X-Frame-Options.
+func newFBUpstreamFunc(t *testing.T, xfo func(path string) string, serve http.HandlerFunc) *fbUpstream {
 	u := &fbUpstream{n: map[string]int{}, total: map[string]int{}}
 	u.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.mu.Lock()
@@ -146,17 +163,24 @@ func newFBUpstream(t *testing.T, deny bool, cases map[string]bool) *fbUpstream {
 		u.total[r.URL.Path]++
 		u.mu.Unlock()
 		w.Header().Set("Cache-Control", "no-store")
-		if deny {
-			xfo := "SAMEORIGIN"
-			if cases[r.URL.Path] {
-				xfo = "DENY"
-			}
-			w.Header().Set("X-Frame-Options", xfo)
+		if xfo != nil {
+			w.Header().Set("X-Frame-Options", xfo(r.URL.Path))
 		}
-		http.ServeFile(w, r, fbPagePath(r.URL.Path))
+		serve(w, r)
 	}))
 	t.Cleanup(u.srv.Close)
 	return u
+}
+
+// newFBDesk serves the agent desktop that frames ?src=, and returns its
+// base URL, cross-site to the CRM (localhost against 127.0.0.1).
+func newFBDesk(t *testing.T) string {
+	desk := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><title>desk</title><body style="margin:0"><iframe id="crm" src="%s" style="position:absolute;left:0;top:0;width:800px;height:500px;border:0"></iframe></body>`, html.EscapeString(r.URL.Query().Get("src")))
+	}))
+	t.Cleanup(desk.Close)
+	return "http://localhost:" + strings.TrimPrefix(desk.URL, "http://127.0.0.1:")
 }
 
 func (u *fbUpstream) hits(p string) int {
@@ -623,13 +647,7 @@ func TestFrameBustingChromium(t *testing.T) {
 		fbOff:        newFBUpstream(t, true, casePaths),
 		fbPlain:      newFBUpstream(t, false, casePaths),
 	}
-	desk := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<!doctype html><title>desk</title><body style="margin:0"><iframe id="crm" src="%s" style="position:absolute;left:0;top:0;width:800px;height:500px;border:0"></iframe></body>`, html.EscapeString(r.URL.Query().Get("src")))
-	}))
-	t.Cleanup(desk.Close)
-	// The desktop is cross-site to the CRM: localhost vs 127.0.0.1.
-	deskBase := "http://localhost:" + strings.TrimPrefix(desk.URL, "http://127.0.0.1:")
+	deskBase := newFBDesk(t)
 
 	ports := map[fbVariant]int{fbNeutralize: caddyrun.FreePort(t), fbDetect: caddyrun.FreePort(t), fbOff: caddyrun.FreePort(t)}
 	metricsPort := caddyrun.FreePort(t)

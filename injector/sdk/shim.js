@@ -107,14 +107,16 @@
   // Code that may need the swap: `top`, `eval`, `ancestorOrigins`, or an
   // escape (\u0074op).
   var MAY = /top|eval|ancestorOrigins|\\u|(?:window|self|parent|frames|globalThis)\s*\[/;
-  var WIN_BRACKET = /(^|[^\w$.])(?:window|self|parent|frames|globalThis)\s*\[/g;
+  var WIN_BRACKET = /(^|[^\w$.])(?:window|self|parent|frames|globalThis)\s*\[/;
+  var PAT_TOP = /[{,]\s*top\s*[:,}][^]*=/;
   var fixCode = function (code) {
     code = String(code);
     if (!MAY.test(code)) return code;
     // window[k] with a key that is not one literal (window['t' + 'op']):
     // the key goes through __crmframe_key, as the server-side rewriter does.
+    // (each extra pass over the code only when its trigger is there)
     var keys = [];
-    scan(code, function (s, start) {
+    if (WIN_BRACKET.test(code)) scan(code, function (s, start) {
       for (var m, re = new RegExp(WIN_BRACKET.source, 'g'); (m = re.exec(s));) {
         var open = start + m.index + m[0].length, close = closer(code, open);
         if (close > open && code.charAt(close) === ']' && !/^\s*(?:(['"])[\w$]*\1|\d+)\s*$/.test(code.slice(open, close)) &&
@@ -128,7 +130,7 @@
     // const {top: t} = window and {top} = self: the key becomes
     // __crmframe_top, as the server-side rewriter does it.
     var pats = [];
-    scan(code, function (s, start) {
+    if (PAT_TOP.test(code)) scan(code, function (s, start) {
       for (var m, re = /([{,]\s*)top(\s*[:,}])/g; (m = re.exec(s));) {
         var at = start + m.index + m[1].length, k = closer(code, at + 3);
         if (k >= 0 && code.charAt(k) === '}' && /^\s*=(?!=)\s*(?:window|self|globalThis|parent|frames|this)(?![\w$.\[(])/.test(code.slice(k + 1, k + 80))) pats.push([at, m[2].trim() === ':']);
