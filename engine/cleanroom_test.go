@@ -1351,11 +1351,13 @@ func TestCleanroomLimits(t *testing.T) {
 		c.MaxConnsPerAgent = 2
 		c.CommandRate = 1
 		c.CommandBurst = 5
-		c.SendQueue = 4
+		// Room for the burst's pongs: a smaller queue can overflow (4000)
+		// before the rate limit closes with 4008.
+		c.SendQueue = 64
 	})
 	// Message too big: 1009.
 	c, w := s.connect("a1", nil)
-	if l := w["limits"].(crMsg); l["max_message_size"] != 1024.0 || l["command_burst"] != 5.0 || l["send_queue"] != 4.0 || l["command_rate"] != 1.0 {
+	if l := w["limits"].(crMsg); l["max_message_size"] != 1024.0 || l["command_burst"] != 5.0 || l["send_queue"] != 64.0 || l["command_rate"] != 1.0 {
 		t.Errorf("limits %v", l)
 	}
 	c.send(crMsg{"op": "ping", "id": strings.Repeat("x", 2000)})
