@@ -3,11 +3,11 @@ package injector
 import (
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -401,10 +401,7 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 	}
 	prepareHeaders(h, ed.fresh)
 	if kind == "js" {
-		f := &jsFilter{b: b, dst: dst, coding: coding, cs: cs, kind: jsResponseKind(r), res: *res, length: length}
-		if b.jsCache != nil {
-			f.hash = b.jsCache.newHash(f.cacheKey())
-		}
+		f := &jsFilter{b: b, dst: dst, coding: coding, cs: cs, kind: jsResponseKind(r), res: *res, length: length, cache: b.jsCache}
 		return f, ""
 	}
 	return newHTMLFilter(b, dst, coding, cs, mt == "application/xhtml+xml", inject, ed.nonce, r.Host, *res), ""
@@ -515,16 +512,21 @@ func (c *counter) Write(p []byte) (int, error) {
 // complete. Bodies over the limit or that cannot be decoded go out as
 // received.
 type jsFilter struct {
-	b       *BodyRewriter
-	dst     io.Writer
-	out     counter
-	coding  string
-	cs      pageCharset
-	kind    JSKind
+	b      *BodyRewriter
+	dst    io.Writer
+	out    counter
+	coding string
+	cs     pageCharset
+	kind   JSKind
+	// buf holds the body received so far, except the bytes match has
+	// matched against cache entries (a hit holds only the first ones).
 	buf     []byte
-	hash    *maphash.Hash // cache key hash of buf so far; nil: no cache lookup
-	passing bool          // over the limit: streaming as received
-	length  int64         // Content-Length, 0 when unknown: the buffer's size
+	cache   *jsCache // nil: no lookup (cache off, or body too large for it)
+	looked  bool     // the candidates were looked up (hash is set)
+	hash    uint64   // prefix hash of the body (jsCache.prefixHash)
+	match   jsMatch
+	passing bool  // over the limit: streaming as received
+	length  int64 // Content-Length, 0 when unknown: the buffer's size
 	res     Result
 	err     error
 	closed  bool
@@ -545,34 +547,88 @@ func (f *jsFilter) Write(p []byte) (int, error) {
 	if f.passing {
 		return f.write(p)
 	}
-	if f.buf == nil {
-		f.buf = (*jsBufs.Get().(*[]byte))[:0]
-		if int64(cap(f.buf)) < f.length {
-			// Sized once: growing a 700 KB bundle by append copies it
-			// several times (the small buffer stays in the pool).
-			small := f.buf
-			jsBufs.Put(&small)
-			f.buf = make([]byte, 0, f.length)
-		}
-	}
-	if int64(len(f.buf)+len(p)) > f.b.opts.MaxRewriteSize {
+	if f.res.BytesIn > f.b.opts.MaxRewriteSize {
 		f.passing = true
 		f.res.Action, f.res.Reason = ActionTooLarge, "body over max_rewrite_size"
+		f.uncache()
 		if _, err := f.write(f.buf); err != nil {
 			return 0, err
 		}
 		f.release()
 		return f.write(p)
 	}
-	f.buf = append(f.buf, p...)
-	if f.hash != nil {
-		if int64(len(f.buf)) > f.b.jsCache.maxEntry {
-			f.hash = nil // too large to be cached: no lookup either
-		} else {
-			f.hash.Write(p)
+	if f.cache != nil && f.res.BytesIn > f.cache.maxEntry {
+		f.uncache() // too large to be cached: no lookup either
+	}
+	if f.cache == nil {
+		f.hold(p)
+		return len(p), nil
+	}
+	switch {
+	case f.match.n > 0:
+		if ok, before := f.match.next(p); !ok {
+			f.hold(before)
+			f.hold(p)
+		}
+	case f.looked:
+		f.hold(p)
+	case len(f.buf)+len(p) < jsPrefix:
+		f.hold(p)
+	default:
+		// The first jsPrefix bytes are here: look the candidates up.
+		data := p
+		if len(f.buf) > 0 {
+			f.hold(p)
+			data = f.buf
+		}
+		f.lookup(data)
+		if f.match.n > 0 {
+			f.buf = f.buf[:0]
+		} else if len(f.buf) == 0 {
+			f.hold(p)
 		}
 	}
 	return len(p), nil
+}
+
+// lookup finds the cache entries that begin with data, the body so far
+// (at least its first jsPrefix bytes, or all of it).
+func (f *jsFilter) lookup(data []byte) {
+	f.looked = true
+	k := f.cacheKey()
+	f.hash = f.cache.prefixHash(k, data)
+	var buf [jsSlot]*jsEntry
+	cands := f.cache.candidates(buf[:0], f.hash, k)
+	if f.length > 0 {
+		// The announced length rules out other versions early.
+		cands = slices.DeleteFunc(cands, func(e *jsEntry) bool { return int64(len(e.src)) != f.length })
+	}
+	f.match.start(cands, data)
+}
+
+// uncache stops matching and looking up: the body is held whole.
+func (f *jsFilter) uncache() {
+	if before := f.match.drop(); before != nil {
+		// buf is empty while bytes are matched.
+		f.hold(before)
+	}
+	f.cache = nil
+}
+
+// hold appends p to the body buffer, sized once from Content-Length: growing
+// a 700 KB bundle by append copies it several times.
+func (f *jsFilter) hold(p []byte) {
+	if f.buf == nil {
+		f.buf = (*jsBufs.Get().(*[]byte))[:0]
+	}
+	if need := int64(len(f.buf) + len(p)); need > int64(cap(f.buf)) && need <= f.length {
+		nb := make([]byte, len(f.buf), f.length)
+		copy(nb, f.buf)
+		small := f.buf[:0] // the small buffer stays in the pool
+		jsBufs.Put(&small)
+		f.buf = nb
+	}
+	f.buf = append(f.buf, p...)
 }
 
 func (f *jsFilter) cacheKey() jsKey {
@@ -646,9 +702,41 @@ func (f *jsFilter) Close() error {
 		return f.err
 	}
 	defer f.release()
+	if f.cache != nil {
+		var e *jsEntry
+		if !f.looked {
+			f.lookup(f.buf) // a body shorter than jsPrefix, all in buf
+			e = f.match.exact()
+			f.match.drop()
+		} else if e = f.match.exact(); e == nil {
+			// A prefix of a longer script: hold what was matched.
+			f.hold(f.match.drop())
+		}
+		if e != nil {
+			f.res.Action, f.res.Reason, f.res.JSCache = e.action, e.reason, "hit"
+			f.cache.hit(e)
+			if f.b.opts.OnJSCacheHit != nil && e.note != nil {
+				f.b.opts.OnJSCacheHit(e.note)
+			}
+			out := e.out
+			if out == nil {
+				out = e.src // equal to the body
+			} else {
+				f.res.JSRewrites = 1
+			}
+			_, err := f.write(out)
+			return err
+		}
+		f.res.JSCache = "miss"
+		f.cache.miss()
+	}
 	body := f.buf
-	out, action, reason := f.cachedRewrite(body)
+	out, action, reason, note := f.rewrite(body)
 	f.res.Action, f.res.Reason = action, reason
+	if f.cache != nil && (action == ActionRewrittenJS || action == ActionUndecodable || action == ActionTooLarge) {
+		// Not failures to re-encode, which are not expected to repeat.
+		f.cache.put(f.hash, f.cacheKey(), body, out, action, reason, note)
+	}
 	if out == nil {
 		out = body
 	} else {
@@ -656,31 +744,6 @@ func (f *jsFilter) Close() error {
 	}
 	_, err := f.write(out)
 	return err
-}
-
-// cachedRewrite is rewrite through the BodyRewriter's cache. Only
-// results that depend on nothing but the key are cached (not failures to
-// re-encode, which are not expected to repeat).
-func (f *jsFilter) cachedRewrite(body []byte) (out []byte, action, reason string) {
-	c := f.b.jsCache
-	if c == nil || int64(len(body)) > c.maxEntry {
-		out, action, reason, _ = f.rewrite(body)
-		return out, action, reason
-	}
-	k, h := f.cacheKey(), f.hash.Sum64()
-	if e := c.get(h, k, body); e != nil {
-		f.res.JSCache = "hit"
-		if f.b.opts.OnJSCacheHit != nil && e.note != nil {
-			f.b.opts.OnJSCacheHit(e.note)
-		}
-		return e.out, e.action, e.reason
-	}
-	f.res.JSCache = "miss"
-	out, action, reason, note := f.rewrite(body)
-	if action == ActionRewrittenJS || action == ActionUndecodable || action == ActionTooLarge {
-		c.put(h, k, body, out, action, reason, note)
-	}
-	return out, action, reason
 }
 
 // rewrite returns the new encoded body, or nil to send body unchanged,

@@ -3,6 +3,8 @@ package injector
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -213,5 +215,86 @@ func TestJSCacheOff(t *testing.T) {
 	}
 	if _, err := NewBodyRewriter(BodyOptions{JSCacheSize: -1}); err == nil {
 		t.Error("negative size accepted")
+	}
+}
+
+// Versions of one bundle share their first bytes (the lookup prefix) and
+// often their length; each fetch, in any chunking, with or without a
+// Content-Length, must get exactly its own script's rewrite, and a hit only
+// when those exact bytes were seen before.
+func TestJSCacheSharedPrefixVersions(t *testing.T) {
+	var cj countingJS
+	tr := newTestRewriter(t, cj.opts(64<<20))
+	head := bytes.Repeat([]byte("/* license header, identical in every version */\n"), 200) // > jsPrefix
+	body := func(v int, tail string) []byte {
+		b := append(bytes.Clone(head), fmt.Sprintf("var v = %03d; top.location = '/v';", v)...)
+		return append(b, tail...)
+	}
+	versions := [][]byte{
+		body(1, ""), body(2, ""), body(3, ""), body(4, ""), body(5, ""), body(6, ""), // same length
+		body(1, " // longer"), // one version is a prefix of another
+		head[:jsPrefix-1],     // shorter than the prefix
+		head[:jsPrefix],       // exactly the prefix
+		append(bytes.Clone(head[:jsPrefix]), "top.location = 0"...),
+		[]byte("top.location = 1"), // tiny
+	}
+	seen := map[string]bool{}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 400 {
+		src := versions[rng.IntN(len(versions))]
+		h := htmlHeader("text/javascript")
+		if rng.IntN(2) == 0 {
+			h.Set("Content-Length", strconv.Itoa(len(src)))
+		}
+		chunk := []int{0, 1, 7, 4095, 4096, 4097, 1000}[rng.IntN(7)]
+		out, err, _ := run(t, tr.BodyRewriter, getReq(), 200, h, src, chunk)
+		want, changed := fakeRewriteJS(src, JSClassic)
+		if !changed {
+			want = src
+		}
+		if err != nil || !bytes.Equal(out, want) {
+			t.Fatalf("fetch %d (len %d, chunk %d): err=%v, got %d bytes, want %d", i, len(src), chunk, err, len(out), len(want))
+		}
+		res := tr.last(t)
+		wantCache := "miss"
+		if seen[string(src)] {
+			wantCache = "hit"
+		}
+		// Six same-length versions share one slot of four: the least
+		// recently used ones are evicted, so a miss on a seen one is fine.
+		if res.JSCache != wantCache && !(wantCache == "hit" && res.JSCache == "miss") {
+			t.Fatalf("fetch %d: cache %q, want %q", i, res.JSCache, wantCache)
+		}
+		seen[string(src)] = true
+	}
+	st := tr.jsCacheStats()
+	if st.Hits < 200 {
+		t.Errorf("only %d hits in 400 fetches of %d scripts: %+v", st.Hits, len(versions), st)
+	}
+	// Repeated fetches of one version always hit once it is cached.
+	for range 3 {
+		run(t, tr.BodyRewriter, getReq(), 200, htmlHeader("text/javascript"), versions[2], 1000)
+	}
+	if c := tr.last(t).JSCache; c != "hit" {
+		t.Errorf("repeated version: %q", c)
+	}
+}
+
+// A body that outgrows max_rewrite_size while it was matching a cached
+// script goes out whole and unchanged.
+func TestJSCacheMatchThenTooLarge(t *testing.T) {
+	var cj countingJS
+	opts := cj.opts(16 << 20)
+	opts.MaxRewriteSize = 20000
+	tr := newTestRewriter(t, opts)
+	src := append([]byte("top.location = 1;"), bytes.Repeat([]byte(" "), 19000)...)
+	run(t, tr.BodyRewriter, getReq(), 200, htmlHeader("text/javascript"), src, 0) // cached
+	big := append(bytes.Clone(src), bytes.Repeat([]byte("x"), 5000)...)
+	out, err, _ := run(t, tr.BodyRewriter, getReq(), 200, htmlHeader("text/javascript"), big, 4096)
+	if err != nil || !bytes.Equal(out, big) {
+		t.Fatalf("err=%v, %d bytes out of %d", err, len(out), len(big))
+	}
+	if res := tr.last(t); res.Action != ActionTooLarge {
+		t.Errorf("%+v", res)
 	}
 }
