@@ -14,7 +14,7 @@ package e2e
 // actions and placements. The default run takes the third with
 // (a + p) mod 3 == 0 (63 cases, about 90 s on 2 cores; every condition,
 // action and placement at least 3 times, checked); CRMFRAME_MATRIX=all runs
-// every pair (about 4.5 min); CRMFRAME_MATRIX=N a sample of N (math/rand/v2
+// every case of both waves (697, 14m40s on 2 cores); CRMFRAME_MATRIX=N a sample of N (math/rand/v2
 // PCG, seed fbMatrixSeed); CRMFRAME_MATRIX_FILTER=word the selected cases
 // whose name (e.g. "m012 c03:parent.frames.length>0 a00:... p11:iife-helper")
 // contains word.
