@@ -298,3 +298,43 @@ func TestJSCacheMatchThenTooLarge(t *testing.T) {
 		t.Errorf("%+v", res)
 	}
 }
+
+// Concurrent fetches of bundle versions that share their lookup prefix,
+// under a budget small enough to evict while others match against the
+// evicted entries: each fetch gets its own script's rewrite (run with -race).
+func TestJSCacheConcurrentVersions(t *testing.T) {
+	var cj countingJS
+	head := bytes.Repeat([]byte("/* shared header of every version */\n"), 200)
+	script := func(n int) []byte {
+		return append(bytes.Clone(head), fmt.Sprintf("top.location = '/%d';", n)...)
+	}
+	probe := newTestRewriter(t, cj.opts(1<<20))
+	run(t, probe.BodyRewriter, getReq(), 200, htmlHeader("text/javascript"), script(0), 0)
+	cost := probe.jsCacheStats().Bytes
+	budget := cost*4 + cost/2 // room for 4 of 6 versions (and one slot holds 4)
+	b, err := NewBodyRewriter(cj.opts(budget))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 6 {
+		wg.Go(func() {
+			for i := range 40 {
+				n := (g*7 + i) % 6
+				h := htmlHeader("text/javascript")
+				if i%2 == 0 {
+					h.Set("Content-Length", strconv.Itoa(len(script(n))))
+				}
+				out, err, _ := run(t, b, getReq(), 200, h, script(n), 1500+g*500)
+				if want := fmt.Sprintf(`__cf.loc("classic") = '/%d';`, n); err != nil || !bytes.HasSuffix(out, []byte(want)) || !bytes.HasPrefix(out, head) {
+					t.Errorf("version %d: err=%v, got ...%q", n, err, out[max(0, len(out)-40):])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if st := b.jsCacheStats(); st.Hits == 0 || st.Misses == 0 || st.Bytes > budget {
+		t.Errorf("stats %+v (budget %d)", st, budget)
+	}
+}
