@@ -173,7 +173,40 @@ func Mentions(src []byte) bool {
 
 func mentionsPlain(src []byte) bool {
 	return around(src, 'p', "to", "") || around(src, 'v', "e", "al") ||
-		around(src, 'O', "ancestor", "rigins") || windowBracket(src)
+		around(src, 'O', "ancestor", "rigins") || windowBracket(src) ||
+		windowAlias(src, "window") || windowAlias(src, "globalThis")
+}
+
+// windowAlias reports whether src assigns the window name word as a value
+// (var w = window; e=globalThis,): the alias's computed keys with a call or
+// a string are wrapped (obfuscator output: w[_0x2c(0)]). The word is rare
+// enough for bytes.Index; most hits are followed by a dot. Not self: it
+// is a common word (var self = this), and the scan would halve the speed of
+// this fast path.
+func windowAlias(src []byte, word string) bool {
+	for i := 0; i < len(src); {
+		j := bytes.Index(src[i:], []byte(word))
+		if j < 0 {
+			return false
+		}
+		i += j
+		end := i + len(word)
+		i = end
+		if end < len(src) && isIdentByte(src[end]) {
+			continue
+		}
+		k := skipSpaceBack(src, end-len(word))
+		if k < 1 || src[k-1] != '=' || k >= 2 && bytes.IndexByte([]byte("=!<>"), src[k-2]) >= 0 {
+			continue
+		}
+		for end < len(src) && isSpace(src[end]) {
+			end++
+		}
+		if end == len(src) || bytes.IndexByte([]byte(".[(?`"), src[end]) < 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // escapedMention reports whether src, with its \u escapes of ASCII
@@ -495,6 +528,8 @@ type group struct {
 	keyOpen int32
 	open    int32
 	comma   bool
+	// litChain: the '[' follows a window alias or window-like name.
+	litChain bool
 	// pre is the token before a parenthesis (++, --, delete: its content
 	// is written to); litMark is len(scanner.litEdits) when the group opened.
 	pre     js.TokenType
@@ -560,6 +595,7 @@ type scanner struct {
 	aliasObj    [2]int // source span of the object of `e.top` waiting in alias
 	fwdObj      [2]int // the same for fwd
 	fwdSpan     [2]int // source span of the operand compared with fwd
+	fwdVar      int    // 1 + the tentative edit of a topVar compared (t !== e), 0: fwd is an e.top
 	// The dotted identifier path ending at the last identifier (a.b.c):
 	// pathStart < 0 when the path is broken.
 	pathStart, pathEnd int
@@ -598,6 +634,9 @@ type scanner struct {
 	eqName  [2]int
 	eqEnd   int
 	topVars []topVar
+	// selfVars are variables given `e.self` (var s = w.self): t !== s then
+	// compares e's top with e (base: e's text).
+	selfVars []topVar
 	// patTop are tentative edits of `top` keys of object groups that are
 	// not declaration patterns, decided when the group closes (a pattern
 	// with a window key: function f({top, self}), ({top: t, self: s} = w)).
@@ -628,6 +667,7 @@ type litEdit struct {
 type topVar struct {
 	name string
 	edit int
+	base [2]int // span of e in `t = e.top` ({-1, -1}: not a dotted path)
 }
 
 var errUnbalanced = errors.New("jsrewrite: unbalanced brackets")
@@ -1062,7 +1102,7 @@ func (s *scanner) process(p, c, n *tok) error {
 		case (js.IsIdentifierName(p.tt) || p.tt == js.StringToken || js.IsNumeric(p.tt) || p.tt == js.CloseBracketToken) && s.inMemberContext(p):
 			kind = gParenMaybe
 		}
-		g := group{kind: kind, pre: p.tt}
+		g := group{kind: kind, pre: p.tt, open: int32(c.start)}
 		if kind == gParenFunc {
 			g.popScopes = 0 // the function scope is popped with the body
 		}
@@ -1079,9 +1119,12 @@ func (s *scanner) process(p, c, n *tok) error {
 		return nil
 	case js.OpenBracketToken:
 		g := group{kind: gBracket, open: int32(c.start)}
-		if s.chain && !s.chainLit && s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken {
+		if s.chain && s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken {
 			// window[k]: decided at ']' (not a literal key, not assigned to).
+			// On an alias or window-like name only a key with a call or a
+			// string (w[_0x2c(0)], w['to'+'p']): w[i] may be an array's.
 			g.keyOpen = int32(s.addEdit(c.end, c.end, replKeyOpen, CountComputed, stTentative)) + 1
+			g.litChain = s.chainLit
 		}
 		s.pushGroup(g)
 		return nil
@@ -1145,7 +1188,7 @@ func (s *scanner) process(p, c, n *tok) error {
 		if len(s.litEdits) > int(g.litMark) && (g.kind == gObject || g.kind == gBracket) {
 			s.decideLiteral(&g, n)
 		}
-		if g.keyOpen > 0 && s.computedRead(&g, p, n) {
+		if g.keyOpen > 0 && s.computedRead(&g, p, n) && (!g.litChain || bytes.IndexAny(s.src[g.open+1:c.start], "(\"'`") >= 0) {
 			s.edits[g.keyOpen-1].state = stLive
 			s.addEdit(c.start, c.start, replKeyClose, "", stLive)
 		}
@@ -1210,6 +1253,9 @@ func (s *scanner) process(p, c, n *tok) error {
 	case js.ColonToken:
 		if q := s.q(); *q > 0 {
 			*q--
+		} else if g := s.top(); g != nil && g.kind == gObject && js.IsIdentifierName(p.tt) {
+			// {root: w.top}: the key is the variable (env.root.location)
+			s.eqName, s.eqEnd = [2]int{p.start, p.end}, c.end
 		}
 		s.chain = false
 		return nil
@@ -1221,7 +1267,10 @@ func (s *scanner) process(p, c, n *tok) error {
 		if js.IsIdentifierName(p.tt) && s.pathStart == p.start && s.windowValue(n) && len(s.winAliases) < 32 {
 			s.winAliases = append(s.winAliases, string(s.name(p)))
 		}
-		if p.tt == js.IdentifierToken && s.pathStart == p.start {
+		if p.tt == js.IdentifierToken && s.pathStart == p.start ||
+			js.IsIdentifierName(p.tt) && s.afterDot(p.start) {
+			// t = …, and this.topWin = … / App.root = … (keyed by the last
+			// name: this.topWin.location confirms it)
 			s.eqName, s.eqEnd = [2]int{p.start, p.end}, c.end
 		}
 		s.chain = false
@@ -1336,6 +1385,11 @@ func (s *scanner) process(p, c, n *tok) error {
 	member := p.tt == js.DotToken || p.tt == js.OptChainToken
 
 	if member {
+		if len(name) == 4 && string(name) == "self" && s.eqEnd > 0 && s.pathStart >= 0 && s.pathGap(s.pathEnd, p.start) &&
+			(n.tt == js.SemicolonToken || n.tt == js.CommaToken || n.tt == js.CloseBraceToken || n.nl) &&
+			s.spaceOnly(s.eqEnd, s.pathStart) && len(s.selfVars) < 32 {
+			s.selfVars = append(s.selfVars, topVar{name: string(s.span(s.eqName[0], s.eqName[1])), base: [2]int{s.pathStart, s.pathEnd}})
+		}
 		if len(s.topVars) > 0 && aliasProps[string(name)] && prevName[1] > 0 && s.spaceOnly(prevName[1], p.start) {
 			for _, v := range s.topVars {
 				if v.name == string(s.span(prevName[0], prevName[1])) {
@@ -1384,6 +1438,18 @@ func (s *scanner) process(p, c, n *tok) error {
 	}
 	s.pathStart, s.pathEnd = c.start, c.end
 	s.chain = false
+	if p.tt == js.ReturnToken && len(s.topVars) > 0 && (n.tt == js.SemicolonToken || n.tt == js.CloseBraceToken || n.nl) {
+		// var t = w.top; return t: a getter helper (getTopWindow(w)). Also
+		// geometry (var t = r.top; return t), so the key falls back to top
+		// where the shim does not run, as for return r.top.
+		if v := s.topVar(name); v != nil && s.edits[v.edit].state != stLive {
+			e := &s.edits[v.edit]
+			e.state, e.repl = stLive, replTopDot
+			if k := skipSpaceBack(s.src, e.start); k > 0 && s.src[k-1] == '.' && (k < 2 || s.src[k-2] != '?') {
+				e.start = k - 1
+			}
+		}
+	}
 	if (p.tt == js.OpenBraceToken || p.tt == js.CommaToken) && patWinKeys[string(name)] {
 		if g := s.top(); g != nil && g.kind == gObject {
 			switch n.tt {
@@ -1461,6 +1527,19 @@ func (s *scanner) heuristics(p, c, n *tok) {
 	if s.opnd && !ident && !dot {
 		s.opnd = false
 	}
+	if isCmp(c.tt) && js.IsIdentifierName(p.tt) && len(s.topVars) > 0 && s.fwd.tt == 0 && s.pathStart == p.start && s.pathEnd == p.end {
+		// var t = e.top; if (t !== e) …: t is compared with its own window
+		if v := s.topVar(s.name(p)); v != nil {
+			s.fwd, s.fwdLast, s.fwdObj, s.fwdSpan, s.fwdVar = *p, "", v.base, [2]int{-1, -1}, v.edit+1
+			return
+		}
+	}
+	if s.opnd && ident && isCmp(p.tt) && len(s.topVars) > 0 && n.tt != js.DotToken && n.tt != js.OptChainToken && n.tt != js.OpenBracketToken && n.tt != js.OpenParenToken {
+		// e !== t, self != t
+		if v := s.topVar(s.name(c)); v != nil && (s.opndWin || s.sameSpan(s.opndL, v.base) || s.selfOf(s.opndL, v.base)) {
+			s.edits[v.edit].state = stLive
+		}
+	}
 	if isCmp(c.tt) && js.IsIdentifierName(p.tt) {
 		if windowish(string(s.name(p))) {
 			s.opnd, s.opndWin = true, true
@@ -1476,12 +1555,23 @@ func (s *scanner) heuristics(p, c, n *tok) {
 			case dot && js.IsIdentifierName(n.tt) && aliasProps[string(s.name(n))]:
 				s.addEdit(a.start, a.end, replAccessor, CountAlias, stLive)
 			case isCmp(c.tt):
-				s.fwd, s.fwdLast, s.fwdObj, s.fwdSpan = a, "", s.aliasObj, [2]int{-1, -1}
+				s.fwd, s.fwdLast, s.fwdObj, s.fwdSpan, s.fwdVar = a, "", s.aliasObj, [2]int{-1, -1}, 0
 				return
-			case (c.tt == js.SemicolonToken || c.tt == js.CommaToken || c.tt == js.CloseBraceToken || c.nl) &&
-				s.aliasObj[0] >= 0 && s.eqEnd > 0 && s.spaceOnly(s.eqEnd, s.aliasObj[0]) && len(s.topVars) < 32:
-				// var t = w.top; … t.location = …
-				s.topVars = append(s.topVars, topVar{string(s.span(s.eqName[0], s.eqName[1])), s.addEdit(a.start, a.end, replAccessor, CountAlias, stTentative)})
+			case (c.tt == js.CommaToken || c.tt == js.CloseParenToken) && s.aliasObj[0] >= 0 && s.argSibling(s.aliasObj):
+				// leave(w.top, w): handed on next to its own window
+				s.addEdit(a.start, a.end, replAccessor, CountAlias, stLive)
+			case (c.tt == js.SemicolonToken || c.tt == js.CommaToken || c.tt == js.CloseBraceToken || c.nl ||
+				c.tt == js.OrToken || c.tt == js.NullishToken) &&
+				s.eqEnd > 0 && len(s.topVars) < 32 &&
+				(s.aliasObj[0] >= 0 && s.spaceOnly(s.eqEnd, s.aliasObj[0]) || s.memberChain(s.eqEnd, a.start)):
+				// var t = w.top; … t.location = …, this.topWin = w.top,
+				// {root: w.top}, var t = window.frames[0].parent.top,
+				// var t = w.top || w
+				base := s.aliasObj
+				if base[0] < 0 || !s.spaceOnly(s.eqEnd, base[0]) {
+					base = [2]int{-1, -1}
+				}
+				s.topVars = append(s.topVars, topVar{string(s.span(s.eqName[0], s.eqName[1])), s.addEdit(a.start, a.end, replAccessor, CountAlias, stTentative), base})
 			}
 		}
 	}
@@ -1497,12 +1587,121 @@ func (s *scanner) heuristics(p, c, n *tok) {
 			s.fwdSpan[1] = c.end
 		case dot:
 		default:
-			if windowish(s.fwdLast) || s.sameSpan(s.fwdSpan, s.fwdObj) {
-				s.addEdit(s.fwd.start, s.fwd.end, replAccessor, CountAlias, stLive)
+			if windowish(s.fwdLast) || s.sameSpan(s.fwdSpan, s.fwdObj) || s.selfOf(s.fwdSpan, s.fwdObj) {
+				if s.fwdVar > 0 {
+					s.edits[s.fwdVar-1].state = stLive
+				} else {
+					s.addEdit(s.fwd.start, s.fwd.end, replAccessor, CountAlias, stLive)
+				}
 			}
-			s.fwd.tt = 0
+			s.fwd.tt, s.fwdVar = 0, 0
 		}
 	}
+}
+
+// argSibling reports whether the call whose argument list is the innermost
+// group also passes obj itself, obj.self, self or window as an argument
+// (bust(w.top, w), leave(w.self, w.top)): obj is then a window.
+func (s *scanner) argSibling(obj [2]int) bool {
+	g := s.top()
+	if g == nil || g.kind != gParen || g.pre == js.IfToken || !(js.IsIdentifierName(g.pre) || g.pre == js.CloseParenToken) {
+		return false
+	}
+	name := s.span(obj[0], obj[1])
+	depth, start := 0, int(g.open)+1
+	for k := start; k < len(s.src) && k < int(g.open)+512; k++ {
+		switch b := s.src[k]; b {
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}', ',':
+			if depth > 0 && b != ',' {
+				depth--
+				continue
+			}
+			if depth > 0 {
+				continue
+			}
+			arg := bytes.TrimSpace(s.src[start:k])
+			if bytes.Equal(arg, name) || windowish(string(arg)) && string(arg) != "this" ||
+				len(arg) == len(name)+5 && bytes.HasPrefix(arg, name) && string(arg[len(name):]) == ".self" {
+				return true
+			}
+			if b != ',' {
+				return false
+			}
+			start = k + 1
+		case '"', '\'', '`', '/':
+			return false
+		}
+	}
+	return false
+}
+
+// topVar returns the variable given an unconfirmed e.top named name, or nil.
+func (s *scanner) topVar(name []byte) *topVar {
+	for i := range s.topVars {
+		if s.topVars[i].name == string(name) {
+			return &s.topVars[i]
+		}
+	}
+	return nil
+}
+
+// selfOf reports whether span names a variable given base.self
+// (var s = w.self) where base has the text of obj.
+func (s *scanner) selfOf(span, obj [2]int) bool {
+	if len(s.selfVars) == 0 || span[0] < 0 || obj[0] < 0 {
+		return false
+	}
+	name := s.span(span[0], span[1])
+	for _, v := range s.selfVars {
+		if v.name == string(name) && s.sameSpan(v.base, obj) {
+			return true
+		}
+	}
+	return false
+}
+
+// afterDot reports whether a '.' (white space allowed) ends src[:i].
+func (s *scanner) afterDot(i int) bool {
+	k := skipSpaceBack(s.src, i)
+	return k > 0 && s.src[k-1] == '.'
+}
+
+// memberChain reports whether src[i:j] is a member chain that ends with the
+// dot before a property: names, dots and balanced [...]
+// (window.frames[0].parent., wins[i].). Nothing outside the brackets but
+// names, dots and white space, so no operator splits it. No calls:
+// a.getBoundingClientRect().top and $(el).offset().top are geometry.
+func (s *scanner) memberChain(i, j int) bool {
+	i = s.skipSpace(i)
+	if i >= j || !isIdentByte(s.src[i]) || s.src[i] >= '0' && s.src[i] <= '9' {
+		return false
+	}
+	depth, dot := 0, false
+	for k := i; k < j; k++ {
+		b := s.src[k]
+		switch {
+		case b == '(' || b == ')':
+			return false
+		case b == '[':
+			depth++
+		case b == ']':
+			if depth == 0 {
+				return false
+			}
+			depth--
+		case depth > 0:
+		case b == '.':
+			dot = true
+			continue
+		case b == '?' && k+1 < j && s.src[k+1] == '.':
+		case !isIdentByte(b) && !isSpace(b):
+			return false
+		}
+		dot = false
+	}
+	return depth == 0 && dot
 }
 
 // spaceOnly reports whether src[i:j] holds nothing but white space.
@@ -1701,6 +1900,21 @@ func (s *scanner) getterReturn(p, c *tok) bool {
 		return false
 	}
 	j := s.skipSpace(c.end)
+	if j+1 < len(s.src) && (s.src[j] == '|' && s.src[j+1] == '|' || s.src[j] == '?' && s.src[j+1] == '?' || s.src[j] == ':') {
+		// a fallback: return w.top || w, return w ? w.top : window
+		if s.src[j] == ':' {
+			j--
+		}
+		j = s.skipSpace(j + 2)
+		k := j
+		for k < len(s.src) && (isIdentByte(s.src[k]) || s.src[k] == '.') {
+			k++
+		}
+		if k == j {
+			return false
+		}
+		j = s.skipSpace(k)
+	}
 	if j < len(s.src) && s.src[j] == ';' {
 		j = s.skipSpace(j + 1)
 	}

@@ -463,9 +463,12 @@ func naiveMentions(src []byte) bool {
 	return naivePlain(src) || naivePlain(unescapeASCII(src))
 }
 
+// windowAliasRE: a window name assigned as a value (var w = window;).
+var windowAliasRE = regexp.MustCompile("(^|[^=!<>])=[ \t\n\r]*(window|globalThis)([^A-Za-z0-9_$.\\[(?` \t\n\r]|[ \t\n\r]*$|[ \t\n\r]+[^.\\[(?` \t\n\r])")
+
 func naivePlain(src []byte) bool {
 	return bytes.Contains(src, []byte("top")) || bytes.Contains(src, []byte("eval")) ||
-		bytes.Contains(src, []byte("ancestorOrigins")) || windowBracketRE.Match(src)
+		bytes.Contains(src, []byte("ancestorOrigins")) || windowBracketRE.Match(src) || windowAliasRE.Match(src)
 }
 
 var escRE = regexp.MustCompile(`\\u(?:[0-9a-fA-F]{4}|\{[0-9a-fA-F]+\})`)
@@ -493,6 +496,9 @@ func TestMentions(t *testing.T) {
 		{"window[k]", true}, {"self [k]", true}, {"parent?.[k]", true}, {"frames\n[0]", true}, {"globalThis[x]", true},
 		{"window ?. [k]", true}, {"o.self[k]", true}, // a superset is fine: it only costs a lexing pass
 		{"windows[k]; myself[k]; a[1]; window.x[k]; [self]", false}, {"[", false}, {"", false},
+		// an alias of the window (its computed keys may be wrapped)
+		{"var w = window;", true}, {"e=self,f", false}, {"x = globalThis\n", true}, {"a = window", true}, {"w =\nwindow || {}", true},
+		{"a = window.x; b = self.y; c == window; d != self; e <= self; f = windows; g = selfish; h = window (1); i = self?.x", false},
 		// \u escapes of ASCII letters can spell a trigger; others cannot.
 		{`\u0074op`, true}, {`t\u{6F}p`, true}, {`\u0065v\u0061l`, true}, {`sel\u0066[k]`, true}, {`x.\u0061ncestorOrigins`, true},
 		{`"caf\u00e9\n"; \u0041; \u{1F600}; \u00zz; \\; \u{}; \u{74`, false}, {`\`, false}, {`\u`, false},
@@ -839,6 +845,57 @@ func TestRewriteCallPath(t *testing.T) {
 		got, res := Rewrite([]byte(c.in), Classic)
 		if string(got) != want || res.Changed != (want != c.in) {
 			t.Errorf("Rewrite(%q) = %q %+v, want %q", c.in, got, res, want)
+		}
+	}
+}
+
+// `t = e.top` on an unknown e is confirmed by more than t.location: a
+// property target (this.topWin = w.top; this.topWin.location), a path with
+// brackets (window.frames[0].parent.top), t compared with its own window or
+// a window name (t !== root, self != t), and `return t` (getTopWindow). An
+// alias's computed key holding a call or a string is wrapped, and a script
+// that only assigns the window to an alias is lexed (var w = window).
+func TestRewriteTopHandOff(t *testing.T) {
+	A := Accessor
+	K := KeyWrapOpen
+	for _, c := range []struct{ in, want string }{
+		{"S = { init: function (w) { this.topWin = w.top; }, go: function () { this.topWin.location.href = x; } }",
+			"S = { init: function (w) { this.topWin = w." + A + "; }, go: function () { this.topWin.location.href = x; } }"},
+		{"function boot(w) { App.root = w.top; } if (App.root !== App.me) App.root.location.replace(x)",
+			"function boot(w) { App.root = w." + A + "; } if (App.root !== App.me) App.root.location.replace(x)"},
+		{"var ptTop = window.frames[0].parent.top; if (ptTop != self) ptTop.location.href = x;",
+			"var ptTop = window.frames[0].parent." + A + "; if (ptTop != self) ptTop.location.href = x;"},
+		{"var t = wins[i].top\nt.location = x", "var t = wins[i]." + A + "\nt.location = x"},
+		{"var t = root.top; if (t !== root) { redirect(t); }", "var t = root." + A + "; if (t !== root) { redirect(t); }"},
+		{"var t = d.w.top; if (d.w != t) go(t)", "var t = d.w." + A + "; if (d.w != t) go(t)"},
+		{"var t = g.top; if (t === window) return;", "var t = g." + A + "; if (t === window) return;"},
+		{"function getTopWindow(w) { var t = w.top; return t; }", "function getTopWindow(w) { var t = w[" + TopKey + "]; return t; }"},
+		{"function f(w) { var t = w?.top\nreturn t }", "function f(w) { var t = w?.[" + TopKey + "]\nreturn t }"},
+		{"function f(w) { var t = w.top; t.location; return t }", "function f(w) { var t = w." + A + "; t.location; return t }"},
+		{"function go(w) { leave(w.top, w); bust(a.b.self, a.b.top) }", "function go(w) { leave(w." + A + ", w); bust(a.b.self, a.b." + A + ") }"},
+		{"function getTop(w) { return w.top || w; }", "function getTop(w) { return w[" + TopKey + "] || w; }"},
+		{"function getTop(w) { return w ? w.top : window }", "function getTop(w) { return w ? w[" + TopKey + "] : window }"},
+		{"var t = w.top, s = w.self; if (t !== s) bust(t)", "var t = w." + A + ", s = w.self; if (t !== s) bust(t)"},
+		{"var s = a.b.self\nvar t = a.b.top\nif (s != t) go(t); if (a.b.top !== s) go(1)", "var s = a.b.self\nvar t = a.b." + A + "\nif (s != t) go(t); if (a.b." + A + " !== s) go(1)"},
+		{"var env = { root: w.top, me: w }; env.root.location.href = x", "var env = { root: w." + A + ", me: w }; env.root.location.href = x"},
+		{"var t = w.top || w; if (t !== w) t.location.href = x", "var t = w." + A + " || w; if (t !== w) t.location.href = x"},
+		{"var w = window; if (w[_0x(0)] !== w[f('self')]) w[_0x(0)][_0x(1)] = w['to' + 'p'];",
+			"var w = window; if (w[" + K + "_0x(0))] !== w[" + K + "f('self'))]) w[" + K + "_0x(0))][_0x(1)] = w[" + K + "'to' + 'p')];"},
+		// left alone: tops used as numbers, comparisons with other values,
+		// plain keys of aliases (w[i] may be an array's), writes
+		{"var o = { y: r.top, h: 1 }; o.y.toFixed(); var v = r.top || 0; var t = r.top; if (t > 3) f(t); var u = r.top; if (u !== prev.top) g(u); o.pos = r.top; o.pos += 1; x = a.b(1).top + 2", ""},
+		{"a=a.getBoundingClientRect().top,b.scrollBy(0,a-c); var e=V(this).offset().top; var i=w[f(1)].top; a.location; e.document; i===self", ""},
+		{"var t = r.top, s = q.self; if (t !== s) f(t); var u = r.top, v = r.bottom; if (u !== v) f(u)", ""},
+		{"f(r.top, r.left); g(r.top, q); h(x, (r.top), r); function k(r) { return r.top * 2; } if (r.top, r) 1", ""},
+		{"var w = window; w[i]; w[i + 1]; w[f(0)] = 1; w[g()]++; delete w[h()]", ""},
+	} {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		got, res := Rewrite([]byte(c.in), Classic)
+		if string(got) != want || res.Changed != (want != c.in) {
+			t.Errorf("Rewrite(%q)\n got %q\nwant %q", c.in, got, want)
 		}
 	}
 }

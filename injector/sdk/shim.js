@@ -141,13 +141,14 @@
     // \u0074op, t\u{6f}p, \u0065val are the names themselves to the parser.
     if (code.indexOf('\\u') >= 0) code = scan(code, function (s) { return s.replace(ESC_ID, unescId); });
     // var t = w.top; … t.location: names the code uses as a window's top.
-    var used = Object.create(null), u;
-    for (USED_AS_WIN.lastIndex = 0; (u = USED_AS_WIN.exec(code));) used[u[1]] = true;
+    var used = Object.create(null), u, r;
+    for (r = 0; r < USED.length; r++) for (USED[r].lastIndex = 0; (u = USED[r].exec(code));) used[u[1]] = true;
     return scan(code, function (s, start) {
       return s.replace(/(^|[^\w$.])(top|eval)(?![\w$])/g, function (m, pre, name, off) { return pre + bareTop(code, start + off + pre.length, start, name); })
         .replace(/(\b(?:window|self|parent|frames|globalThis|this|__crmframe_top)\s*(?:\?\.|\.)\s*|\b__crmframe_vtop\(top\)\s*(?:\?\.|\.)\s*)top(?![\w$])(?!\s*\.\s*postMessage\b)/g, '$1__crmframe_top')
         .replace(ALIAS_TOP, '$1__crmframe_top')
         .replace(GETTER_TOP, '$1__crmframe_top')
+        .replace(ARG_TOP, function (m, a, b, c) { return (a || c) + '__crmframe_top'; })
         .replace(VAR_TOP, function (m, head, name) { return used[name] ? head + '__crmframe_top' : m; })
         .replace(/(\b(?:window|self|globalThis)\s*\.\s*)eval(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ieval')
         // x.ancestorOrigins read, as the server-side rewriter does it.
@@ -168,11 +169,22 @@
     ')top', 'g');
   // A function whose last statement is `return a.top` (Closure's
   // function Ga(a){return a.top}, a getTop(w) helper, a class getter), and
-  // `t = w.top` where the code uses t.location, t.document… (USED_AS_WIN),
+  // `t = w.top` where the code uses t.location, t.document… (USED),
   // as the server-side rewriter does.
-  var GETTER_TOP = /((?:^|[^\w$.])return[ \t]+(?!this\s*\??\.\s*top\b)[\w$]+(?:\s*\??\.\s*[\w$]+)*\s*\??\.\s*)top(?=\s*;?\s*\})/g;
-  var VAR_TOP = /((?:^|[^\w$.])([\w$]+)\s*=\s*[\w$]+(?:\s*\??\.\s*[\w$]+)*\s*\??\.\s*)top(?![\w$])(?=\s*[,;)}\n]|\s*$)/g;
-  var USED_AS_WIN = /(?:^|[^\w$.])([\w$]+)\s*\??\.\s*(?:location|document|frames|opener|history|onbeforeunload)(?![\w$])/g;
+  // Also with a fallback: return w.top || w, return w ? w.top : window.
+  var GETTER_TOP = /((?:^|[^\w$.])return[ \t]+(?:[\w$.]+\s*\?\s*)?(?!this\s*\??\.\s*top\b)[\w$]+(?:\s*\??\.\s*[\w$]+)*\s*\??\.\s*)top(?=\s*(?:(?:\|\||\?\?|:)\s*[\w$.]+\s*)?;?\s*\})/g;
+  // leave(w.top, w), bust(w, w.top): handed on next to its own window.
+  var ARG_TOP = /((?:^|[^\w$.])([\w$]+(?:\s*\.\s*[\w$]+)*)\s*\.\s*)top(?=\s*,\s*(?:\2(?:\s*\.\s*self)?|self|window)\s*[,)])|((?:^|[(,])\s*([\w$]+(?:\s*\.\s*[\w$]+)*)\s*,\s*\4\s*\.\s*)top(?=\s*[,)])/g;
+  // The variable may be a property (this.topWin = w.top; this.topWin.location,
+  // {root: w.top}; a fallback may follow: w.top || w),
+  // the path hold brackets (window.frames[0].parent.top, not calls:
+  // $(el).offset().top is geometry); it is
+  // also used as a window when compared with a name (t !== root, self != t)
+  // or returned (var t = w.top; return t).
+  var VAR_TOP = /((?:^|[^\w$])([\w$]+)\s*[=:]\s*[\w$]+(?:\s*\??\.\s*[\w$]+|\s*\[[^\[\]()\n]*\])*\s*\??\.\s*)top(?![\w$])(?=\s*(?:[,;)}\n]|\|\||\?\?)|\s*$)/g;
+  var USED = [/(?:^|[^\w$])([\w$]+)\s*\??\.\s*(?:location|document|frames|opener|history|onbeforeunload)(?![\w$])/g,
+    /(?:^|[^\w$.])([\w$]+)\s*[!=]==?\s*(?=[A-Za-z_$])/g, /[\w$)\]]\s*[!=]==?\s*([\w$]+)(?![\w$.\[(])/g,
+    /(?:^|[^\w$.])return[ \t]+([\w$]+)\s*(?:[;}]|$)/g];
   // g['top'] on any object, used as a window: g['top']['location'],
   // g['top'].document, g['top'] !== g['self'] (Dojo's quoted names).
   var BRACKET_USE = /^\s*\]\s*(?:(?:\?\.)?\[\s*(['"])(?:location|document|frames|opener|history|onbeforeunload)\1|\??\.\s*(?:location|document|frames|opener|history|onbeforeunload)(?![\w$])|[!=]==?\s*(?:(?:window|self)(?![\w$.\[])|[\w$.]+\s*(?:\[\s*(['"])self\2\s*\]|\.\s*self(?![\w$]))))/;

@@ -702,6 +702,38 @@ test('code strings: getter helpers, var t = w.top used as a window, quoted keys 
   assert.notEqual(w.__crmframe_top, desk);
 });
 
+test('code strings: e.top kept in a property, through a bracket path, compared with its window or returned', () => {
+  const { w, desk } = framedWindow();
+  const A = '__crmframe_top';
+  const cases = [
+    // Siebel-style namespace property, confirmed by this.topWin.location
+    ['var S = { init: function (w) { this.topWin = w.top; this.me = w; }, go: function () { this.topWin.location.href = 1; } };',
+      `var S = { init: function (w) { this.topWin = w.${A}; this.me = w; }, go: function () { this.topWin.location.href = 1; } };`],
+    // UMD root compared with its own top, both orders
+    ['var t = root.top; if (t !== root) { redirect(t); }', `var t = root.${A}; if (t !== root) { redirect(t); }`],
+    ['var u = g.top\nif (self != u) f(u)', `var u = g.${A}\nif (self != u) f(u)`],
+    // getTopWindow(w) { var t = w.top; return t; }
+    ['function getTopWindow(w) { var t = w.top; return t; }', `function getTopWindow(w) { var t = w.${A}; return t; }`],
+    ['var env = { root: w.top, me: w }; env.root.location.href = 1', `var env = { root: w.${A}, me: w }; env.root.location.href = 1`],
+    ['var t = w.top || w; if (t !== w) t.location.href = 1', `var t = w.${A} || w; if (t !== w) t.location.href = 1`],
+    // getters with a fallback, a top handed on next to its window
+    ['function getTop(w) { return w.top || w; }', `function getTop(w) { return w.${A} || w; }`],
+    ['function getTop(w) { return w ? w.top : window }', `function getTop(w) { return w ? w.${A} : window }`],
+    ['!function(w){var t=w.top,s=w.self;t!==s&&n(t)}(window)', `!function(w){var t=w.${A},s=w.self;t!==s&&n(t)}(window)`],
+    ['leave(w.top, w); bust(a.b.top, self); go(g, g.top)', `leave(w.${A}, w); bust(a.b.${A}, self); go(g, g.${A})`],
+    // keep-alive frame path with an index
+    ['var ptTop = window.frames[0].parent.top; if (ptTop != self) ptTop.location.href = 1;', `var ptTop = window.frames[0].parent.${A}; if (ptTop != self) ptTop.location.href = 1;`],
+  ];
+  for (const [code, want] of cases) assert.equal(w.__crmframe_code(code), want);
+  // left alone: tops used as numbers
+  const keep = 'var o = { y: r.top, h: 1 }; o.y.toFixed(); var y = r.top; y.toFixed(1); var z = r.top; if (z > 3) f(z); q = a.b.top + 1; o.pos = r.top; o.pos += 2; f(r.top, r.left); g(x, r.top); function h(r) { return r.top * 2 }';
+  assert.equal(w.__crmframe_code(keep), keep);
+  // the swapped helper hands out the virtual top
+  const code = w.__crmframe_code('function g(w) { var t = w.top; return t; } return g(window) === window.__crmframe_top && g({ top: 5 }) === 5');
+  assert.equal(vm.runInContext(`(function () { ${code} })()`, w), true);
+  assert.notEqual(w.__crmframe_top, desk);
+});
+
 test('Object.prototype fallback: a copy of the window (Object.assign, $.extend) reads the virtual top', () => {
   const { w, desk } = framedWindow();
   const r = vm.runInContext(`(function () {
