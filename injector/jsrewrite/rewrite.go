@@ -174,39 +174,54 @@ func Mentions(src []byte) bool {
 func mentionsPlain(src []byte) bool {
 	return around(src, 'p', "to", "") || around(src, 'v', "e", "al") ||
 		around(src, 'O', "ancestor", "rigins") || windowBracket(src) ||
-		windowAlias(src, "window") || windowAlias(src, "globalThis")
+		windowAlias(src)
 }
 
-// windowAlias reports whether src assigns the window name word as a value
+// windowAlias reports whether src assigns window or globalThis as a value
 // (var w = window; e=globalThis,): the alias's computed keys with a call or
-// a string are wrapped (obfuscator output: w[_0x2c(0)]). The word is rare
-// enough for bytes.Index; most hits are followed by a dot. Not self: it
-// is a common word (var self = this), and the scan would halve the speed of
-// this fast path.
-func windowAlias(src []byte, word string) bool {
-	for i := 0; i < len(src); {
-		j := bytes.Index(src[i:], []byte(word))
+// a string are wrapped (obfuscator output: w[_0x2c(0)]). It looks at each
+// '=' (one vectorised scan, no per-word search: handlers are short and
+// many) for the name right after it. Not self: it is a common word (var
+// self = this), and would halve the speed of this fast path.
+func windowAlias(src []byte) bool {
+	for i := 0; ; {
+		j := bytes.IndexByte(src[i:], '=')
 		if j < 0 {
 			return false
 		}
-		i += j
-		end := i + len(word)
-		i = end
-		if end < len(src) && isIdentByte(src[end]) {
+		e := i + j
+		i = e + 1
+		if e > 0 && (src[e-1] == '=' || src[e-1] == '!' || src[e-1] == '<' || src[e-1] == '>') {
+			continue // ==, !=, <=, >=
+		}
+		k := i
+		for k < len(src) && isSpace(src[k]) {
+			k++
+		}
+		end := k
+		switch {
+		case len(src)-k >= 6 && string(src[k:k+6]) == "window":
+			end += 6
+		case len(src)-k >= 10 && string(src[k:k+10]) == "globalThis":
+			end += 10
+		default:
 			continue
 		}
-		k := skipSpaceBack(src, end-len(word))
-		if k < 1 || src[k-1] != '=' || k >= 2 && bytes.IndexByte([]byte("=!<>"), src[k-2]) >= 0 {
+		if end < len(src) && isIdentByte(src[end]) {
 			continue
 		}
 		for end < len(src) && isSpace(src[end]) {
 			end++
 		}
-		if end == len(src) || bytes.IndexByte([]byte(".[(?`"), src[end]) < 0 {
+		if end == len(src) {
+			return true
+		}
+		switch src[end] {
+		case '.', '[', '(', '?', '`':
+		default:
 			return true
 		}
 	}
-	return false
 }
 
 // escapedMention reports whether src, with its \u escapes of ASCII

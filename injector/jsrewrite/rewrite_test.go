@@ -3,6 +3,7 @@ package jsrewrite
 import (
 	"bytes"
 	"flag"
+	"math/rand/v2"
 	"os"
 	"regexp"
 	"strconv"
@@ -896,6 +897,23 @@ func TestRewriteTopHandOff(t *testing.T) {
 		got, res := Rewrite([]byte(c.in), Classic)
 		if string(got) != want || res.Changed != (want != c.in) {
 			t.Errorf("Rewrite(%q)\n got %q\nwant %q", c.in, got, want)
+		}
+	}
+}
+
+// windowAlias (the fast path's '=' scan) agrees with windowAliasRE on
+// random mixes of the tokens that matter to it.
+func TestWindowAliasMatchesRegexp(t *testing.T) {
+	parts := []string{"=", "==", "!", "<", ">", " ", "\n", "\t", "window", "globalThis", "windows", "self",
+		".", "[", "(", "?", "`", ";", ",", "x", "$", "_", "1", "|"}
+	rng := rand.New(rand.NewPCG(7, 11))
+	for range 50000 {
+		var b []byte
+		for range 1 + rng.IntN(8) {
+			b = append(b, parts[rng.IntN(len(parts))]...)
+		}
+		if got, want := windowAlias(b), windowAliasRE.Match(b); got != want {
+			t.Fatalf("windowAlias(%q) = %v, regexp says %v", b, got, want)
 		}
 	}
 }
