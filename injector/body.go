@@ -570,22 +570,17 @@ func (f *jsFilter) Write(p []byte) (int, error) {
 			f.hold(before)
 			f.hold(p)
 		}
-	case f.looked:
+	case f.looked || len(f.buf)+len(p) < jsPrefix:
 		f.hold(p)
-	case len(f.buf)+len(p) < jsPrefix:
-		f.hold(p)
-	default:
-		// The first jsPrefix bytes are here: look the candidates up.
-		data := p
-		if len(f.buf) > 0 {
+	case len(f.buf) == 0:
+		// The first jsPrefix bytes came in one write: matched in place.
+		if f.lookup(p); f.match.n == 0 {
 			f.hold(p)
-			data = f.buf
 		}
-		f.lookup(data)
-		if f.match.n > 0 {
-			f.buf = f.buf[:0]
-		} else if len(f.buf) == 0 {
-			f.hold(p)
+	default:
+		f.hold(p)
+		if f.lookup(f.buf); f.match.n > 0 {
+			f.buf = f.buf[:0] // the candidates hold these bytes
 		}
 	}
 	return len(p), nil
@@ -702,41 +697,19 @@ func (f *jsFilter) Close() error {
 		return f.err
 	}
 	defer f.release()
-	if f.cache != nil {
-		var e *jsEntry
-		if !f.looked {
-			f.lookup(f.buf) // a body shorter than jsPrefix, all in buf
-			e = f.match.exact()
-			f.match.drop()
-		} else if e = f.match.exact(); e == nil {
-			// A prefix of a longer script: hold what was matched.
-			f.hold(f.match.drop())
+	e := f.cached() // before reading buf: a miss may have filled it
+	body, out, action, reason := f.buf, []byte(nil), "", ""
+	if e != nil {
+		body, out, action, reason = e.src, e.out, e.action, e.reason // src equals the body
+	} else {
+		var note any
+		out, action, reason, note = f.rewrite(body)
+		if f.cache != nil && (action == ActionRewrittenJS || action == ActionUndecodable || action == ActionTooLarge) {
+			// Not failures to re-encode, which are not expected to repeat.
+			f.cache.put(f.hash, f.cacheKey(), body, out, action, reason, note)
 		}
-		if e != nil {
-			f.res.Action, f.res.Reason, f.res.JSCache = e.action, e.reason, "hit"
-			f.cache.hit(e)
-			if f.b.opts.OnJSCacheHit != nil && e.note != nil {
-				f.b.opts.OnJSCacheHit(e.note)
-			}
-			out := e.out
-			if out == nil {
-				out = e.src // equal to the body
-			} else {
-				f.res.JSRewrites = 1
-			}
-			_, err := f.write(out)
-			return err
-		}
-		f.res.JSCache = "miss"
-		f.cache.miss()
 	}
-	body := f.buf
-	out, action, reason, note := f.rewrite(body)
 	f.res.Action, f.res.Reason = action, reason
-	if f.cache != nil && (action == ActionRewrittenJS || action == ActionUndecodable || action == ActionTooLarge) {
-		// Not failures to re-encode, which are not expected to repeat.
-		f.cache.put(f.hash, f.cacheKey(), body, out, action, reason, note)
-	}
 	if out == nil {
 		out = body
 	} else {
@@ -744,6 +717,35 @@ func (f *jsFilter) Close() error {
 	}
 	_, err := f.write(out)
 	return err
+}
+
+// cached ends the cache lookup of a complete body: the entry equal to it
+// (counted as a hit), or nil with the whole body in buf (counted as a
+// miss when the cache was looked at).
+func (f *jsFilter) cached() *jsEntry {
+	if f.cache == nil {
+		return nil
+	}
+	var e *jsEntry
+	if !f.looked {
+		f.lookup(f.buf) // a body shorter than jsPrefix, all in buf
+		e = f.match.exact()
+		f.match.drop()
+	} else if e = f.match.exact(); e == nil {
+		// A prefix of a longer script: hold what was matched.
+		f.hold(f.match.drop())
+	}
+	if e == nil {
+		f.res.JSCache = "miss"
+		f.cache.miss()
+		return nil
+	}
+	f.res.JSCache = "hit"
+	f.cache.hit(e)
+	if f.b.opts.OnJSCacheHit != nil && e.note != nil {
+		f.b.opts.OnJSCacheHit(e.note)
+	}
+	return e
 }
 
 // rewrite returns the new encoded body, or nil to send body unchanged,

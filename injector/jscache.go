@@ -101,8 +101,8 @@ func (c *jsCache) candidates(dst []*jsEntry, h uint64, k jsKey) []*jsEntry {
 func (c *jsCache) hit(e *jsEntry) {
 	c.mu.Lock()
 	c.lru.MoveToFront(e.el) // a no-op if evicted meanwhile
-	if s := c.byKey[e.hash]; len(s) > 0 && s[0] != e {
-		if i := slices.Index(s, e); i > 0 {
+	if s := c.byKey[e.hash]; len(s) > 1 {
+		if i := slices.Index(s, e); i > 0 { // the slot's order is recency too
 			copy(s[1:i+1], s[:i])
 			s[0] = e
 		}
