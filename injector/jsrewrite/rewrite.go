@@ -1911,6 +1911,9 @@ func (s *scanner) getterReturn(p, c *tok) bool {
 	if len(s.scopes) < 2 || !s.scopes[len(s.scopes)-1].fn {
 		return false
 	}
+	if sc := s.scopes[len(s.scopes)-1]; sc.arrow && sc.arrowDepth >= 0 {
+		return sc.arrowDepth == len(s.groups) && s.arrowGetter(p, c)
+	}
 	if g := s.top(); g == nil || g.kind != gBlock {
 		return false
 	}
@@ -1947,6 +1950,36 @@ func (s *scanner) getterReturn(p, c *tok) bool {
 	}
 	obj = bytes.TrimLeft(obj, " \t")
 	return len(obj) > 0 && obj[0] != '.' && obj[0] != '?' && string(bytes.TrimRight(obj, " \t?")) != "this"
+}
+
+// arrowGetter reports whether `.top` (token c after the dot p) is the whole
+// expression body of an arrow, `w => w.top` (esbuild/terser getters,
+// const o=e=>e.top): the getter of a function's last `return a.top`, in
+// its concise form. Not `this.top` alone, not inside a longer expression,
+// and not an arrow passed to a call or held in an array: callbacks such as
+// rects.map(r => r.top) are geometry.
+func (s *scanner) arrowGetter(p, c *tok) bool {
+	if g := s.top(); g != nil && (g.kind == gBracket || g.kind == gParen &&
+		(js.IsIdentifierName(g.pre) || g.pre == js.CloseParenToken || g.pre == js.CloseBracketToken || g.pre == js.TemplateEndToken)) {
+		return false
+	}
+	if j := s.skipSpace(c.end); j < len(s.src) && bytes.IndexByte([]byte(",;)}]"), s.src[j]) < 0 {
+		return false
+	}
+	i := p.start
+	for i > 0 && (isIdentByte(s.src[i-1]) || s.src[i-1] == '.' || s.src[i-1] == '?' || s.src[i-1] == ' ' || s.src[i-1] == '\t') {
+		i--
+	}
+	obj := bytes.Trim(s.src[i:p.start], " \t")
+	if len(obj) == 0 || obj[0] == '.' || obj[0] == '?' || string(bytes.TrimRight(obj, "?")) == "this" || i < 2 || string(s.src[i-2:i]) != "=>" {
+		return false
+	}
+	for _, b := range obj {
+		if b == ' ' || b == '\t' {
+			return false // two expressions (e => a b.top is no arrow body)
+		}
+	}
+	return true
 }
 
 // bareName handles an identifier that is not a property name and names a
@@ -2237,8 +2270,11 @@ func (s *scanner) decideObjPattern(g *group, n *tok) {
 	// In a parameter list only an element is a pattern, not a default
 	// value: f({top, self}), not f(a = {top: 1, self: w}).
 	elem := g.pre == js.OpenParenToken || g.pre == js.CommaToken
+	// ({top: t} = window): the value itself is a window, as in a
+	// declaration (const {top: t} = window), whatever the other keys.
+	winValue := n.tt == js.EqToken && s.windowValueAt(n.end)
 	for _, k := range keys {
-		if k.depth != depth || !g.winKey || g.rest {
+		if k.depth != depth || (!g.winKey || g.rest) && !winValue {
 			continue // nested groups' keys were decided already; literals stay
 		}
 		switch {
@@ -2295,6 +2331,26 @@ func (s *scanner) windowValue(n *tok) bool {
 		return b != '.' && b != '[' && b != '(' && b != '?' && b != '`'
 	}
 	return true
+}
+
+// windowValueAt is windowValue for the expression starting at src[i:] (white
+// space first), when its token is not at hand: a window name, window alias
+// or window-like name not followed by '.', '[', '(', '?' or a backtick.
+func (s *scanner) windowValueAt(i int) bool {
+	i = s.skipSpace(i)
+	j := i
+	for j < len(s.src) && isIdentByte(s.src[j]) {
+		j++
+	}
+	if j == i || s.src[i] >= '0' && s.src[i] <= '9' {
+		return false
+	}
+	name := s.src[i:j]
+	if !isWindowName(name) && !windowLike(name) && !s.isWinAliasName(name) {
+		return false
+	}
+	j = s.skipSpace(j)
+	return j >= len(s.src) || bytes.IndexByte([]byte(".[(?`"), s.src[j]) < 0
 }
 
 // resolveParen decides, from the token after a closing parenthesis, whether
@@ -2383,6 +2439,11 @@ func (s *scanner) bracketAlias(p, c *tok) bool {
 	for i >= 0 && isSpace(s.src[i]) {
 		i--
 	}
+	if i > 0 && s.src[i] == '.' && s.src[i-1] == '?' {
+		// e?.['top'] (an optional chain: webpack/terser output)
+		for i -= 2; i >= 0 && isSpace(s.src[i]); i-- {
+		}
+	}
 	if i < 0 || !(s.src[i] == ')' || s.src[i] == ']' || isIdentByte(s.src[i])) {
 		return false // an array literal, not a member access
 	}
@@ -2402,11 +2463,12 @@ func (s *scanner) bracketAlias(p, c *tok) bool {
 		return windowish(op) || strings.HasSuffix(op, ".self") || strings.HasSuffix(op, "['self']") || strings.HasSuffix(op, `["self"]`)
 	}
 	var name []byte
+	opt := j+1 < len(s.src) && s.src[j] == '?' && s.src[j+1] == '.'
+	if opt {
+		j = s.skipSpace(j + 2) // e['top']?.location, e['top']?.['location']
+	}
 	switch {
-	case j+1 < len(s.src) && s.src[j] == '?' && s.src[j+1] == '.':
-		j = s.skipSpace(j + 2)
-		fallthrough
-	case j < len(s.src) && s.src[j] == '.':
+	case opt && j < len(s.src) && s.src[j] != '[', j < len(s.src) && s.src[j] == '.':
 		if s.src[j] == '.' {
 			j = s.skipSpace(j + 1)
 		}

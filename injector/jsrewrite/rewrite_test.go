@@ -178,7 +178,19 @@ var rwCases = []rwCase{
 	{"getter helper after statements", Classic, "function getTop(w) { w = w || window; return w.top; }", "function getTop(w) { w = w || window; return w" + TD + "; }"},
 	{"class getter on a path", Classic, "class F { get root() { return this.w . top; } }", "class F { get root() { return this.w " + TD + "; } }"},
 	{"arrow getter with a body, optional chain", Classic, "const g = (r) => { return r.a?.top }", "const g = (r) => { return r.a?." + TD + " }"},
-	{"getter left alone", Classic, "function f(){ return this.top } function g(r){ return r.top + 1 } function h(r){ if (r) { return r.top } return 0 } g = r => r.top; function k(){ return\nr.top }", ""},
+	{"getter left alone", Classic, "function f(){ return this.top } function g(r){ return r.top + 1 } function h(r){ if (r) { return r.top } return 0 } function k(){ return\nr.top }", ""},
+
+	// Arrow getters with an expression body (esbuild/terser), given a name
+	// or a key (x195); callbacks handed to calls are geometry and stay.
+	{"arrow getter", Classic, `(()=>{"use strict";const o=e=>e.top,n=e=>e.self;const e=o(window);e!==n(window)&&e.location.replace(location.href)})();`, `(()=>{"use strict";const o=e=>e` + TD + `,n=e=>e.self;const e=o(window);e!==n(window)&&e.location.replace(location.href)})();`},
+	{"arrow getters: assignment, key, optional chain, path", Classic, "g = r => r.top; x = {get: (w) => w?.top}; y = w => w.a.b.top\n", "g = r => r" + TD + "; x = {get: (w) => w?." + TD + "}; y = w => w.a.b" + TD + "\n"},
+	{"arrow getters left alone", Classic, "a = rects.map(r => r.top); b = [r => r.top]; c = r => r.top + 1; e = r => f(r).top; g = r => (r.top); h = r => r.top.x; sortBy(xs, x => x.top)", ""},
+
+	// Assignment patterns whose value is a window itself (x196), whatever
+	// the other keys; other values stay.
+	{"assignment pattern from a window, top only", Module, "let p; ({ top: p } = window); if (p !== window) p.location.replace(location.href)", "let p; ({ " + T + ": p } = window); if (p !== window) p.location.replace(location.href)"},
+	{"assignment pattern from self, globalThis, $window", Classic, "({top: a} = self); ({top: b, left: c} = globalThis); ({top: d} = $window)", "({" + T + ": a} = self); ({" + T + ": b, left: c} = globalThis); ({" + T + ": d} = $window)"},
+	{"assignment patterns left alone", Classic, "({top: a} = rect); ({top: b} = window.x); ({top: c} = win()); ({top: d} = self[0]); ({top: e} = windows); ({top: f} = box.getBoundingClientRect())", ""},
 
 	// Object patterns with a window key next to top.
 	{"parameter pattern", Classic, "function frameGuard({ top, self, location }) { if (top !== self) top.location = location.href } frameGuard(window)", "function frameGuard({ " + T + ": top, self, location }) { if (top !== self) top.location = location.href } frameGuard(window)"},
@@ -815,7 +827,10 @@ func TestRewriteBracketAlias(t *testing.T) {
 		{"(0,window)['top'].location = x", "(0,window)['" + A + "'].location = x"},
 		{"if (g['top'] !== g['self']) 1; if (g[\"top\"] != self) 2; if (o.w['top'] === o.w.self) 3",
 			"if (g['" + A + "'] !== g['self']) 1; if (g[\"" + A + "\"] != self) 2; if (o.w['" + A + "'] === o.w.self) 3"},
-		{"a['top'].foo; ['top'].location; o['top'] = 1; el.style['top'].length; a['top'] == b; x = ['top']", ""},
+		// optional chains (webpack/terser output, x199)
+		{`r?.["top"]!==r?.["self"]&&1; g ?. ['top'] ?. ['location']; o?.['top'].document`,
+			`r?.["` + A + `"]!==r?.["self"]&&1; g ?. ['` + A + `'] ?. ['location']; o?.['` + A + `'].document`},
+		{"a['top'].foo; ['top'].location; o['top'] = 1; el.style['top'].length; a['top'] == b; x = ['top']; x = c ?['top'] : 1; r?.['top'] !== r?.['left']", ""},
 	} {
 		want := c.want
 		if want == "" {

@@ -148,6 +148,7 @@
         .replace(/(\b(?:window|self|parent|frames|globalThis|this|__crmframe_top)\s*(?:\?\.|\.)\s*|\b__crmframe_vtop\(top\)\s*(?:\?\.|\.)\s*)top(?![\w$])(?!\s*\.\s*postMessage\b)/g, '$1__crmframe_top')
         .replace(ALIAS_TOP, '$1__crmframe_top')
         .replace(GETTER_TOP, '$1__crmframe_top')
+        .replace(ARROW_TOP, '$1__crmframe_top')
         .replace(ARG_TOP, function (m, a, b, c) { return (a || c) + '__crmframe_top'; })
         .replace(VAR_TOP, function (m, head, name) { return used[name] ? head + '__crmframe_top' : m; })
         .replace(/(\b(?:window|self|globalThis)\s*\.\s*)eval(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ieval')
@@ -173,6 +174,10 @@
   // as the server-side rewriter does.
   // Also with a fallback: return w.top || w, return w ? w.top : window.
   var GETTER_TOP = /((?:^|[^\w$.])return[ \t]+(?:[\w$.]+\s*\?\s*)?(?!this\s*\??\.\s*top\b)[\w$]+(?:\s*\??\.\s*[\w$]+)*\s*\??\.\s*)top(?=\s*(?:(?:\|\||\?\?|:)\s*[\w$.]+\s*)?;?\s*\})/g;
+  // The same getter as an arrow with an expression body, given a name or
+  // a key (const o=e=>e.top, {get: w => w.top}); not a callback passed to
+  // a call (rects.map(r => r.top) is geometry).
+  var ARROW_TOP = /((?:^|[^=!<>])[=:]\s*(?:[\w$]+|\(\s*[\w$]*\s*\))\s*=>\s*(?!this\s*\??\.\s*top\b)[\w$]+(?:\s*\??\.\s*[\w$]+)*\s*\??\.\s*)top(?=\s*(?:[,;)}\]]|$))/g;
   // leave(w.top, w), bust(w, w.top): handed on next to its own window.
   var ARG_TOP = /((?:^|[^\w$.])([\w$]+(?:\s*\.\s*[\w$]+)*)\s*\.\s*)top(?=\s*,\s*(?:\2(?:\s*\.\s*self)?|self|window)\s*[,)])|((?:^|[(,])\s*([\w$]+(?:\s*\.\s*[\w$]+)*)\s*,\s*\4\s*\.\s*)top(?=\s*[,)])/g;
   // The variable may be a property (this.topWin = w.top; this.topWin.location,
@@ -187,7 +192,7 @@
     /(?:^|[^\w$.])return[ \t]+([\w$]+)\s*(?:[;}]|$)/g];
   // g['top'] on any object, used as a window: g['top']['location'],
   // g['top'].document, g['top'] !== g['self'] (Dojo's quoted names).
-  var BRACKET_USE = /^\s*\]\s*(?:(?:\?\.)?\[\s*(['"])(?:location|document|frames|opener|history|onbeforeunload)\1|\??\.\s*(?:location|document|frames|opener|history|onbeforeunload)(?![\w$])|[!=]==?\s*(?:(?:window|self)(?![\w$.\[])|[\w$.]+\s*(?:\[\s*(['"])self\2\s*\]|\.\s*self(?![\w$]))))/;
+  var BRACKET_USE = /^\s*\]\s*(?:(?:\?\.)?\[\s*(['"])(?:location|document|frames|opener|history|onbeforeunload)\1|\??\.\s*(?:location|document|frames|opener|history|onbeforeunload)(?![\w$])|[!=]==?\s*(?:(?:window|self)(?![\w$.\[])|[\w$.]+\s*(?:(?:\?\.)?\[\s*(['"])self\2\s*\]|\??\.\s*self(?![\w$]))))/;
   var ESC_ID = /(?:[\w$]|\\u(?:[\da-fA-F]{4}|\{[\da-fA-F]+\}))+/g;
   var unescId = function (id) {
     var t = id.replace(/\\u(?:([\da-fA-F]{4})|\{([\da-fA-F]+)\})/g, function (m, a, b) { var c = parseInt(a || b, 16); return c < 128 ? String.fromCharCode(c) : m; });
@@ -206,7 +211,7 @@
         var str = code.slice(i, e + 1);
         // window['top']
         if (str.slice(1, -1) === 'top' && (/(?:window|self|parent|frames|globalThis)\s*\[\s*$/.test(out) && /^\s*\]/.test(code.slice(e + 1)) ||
-            /[\w$)\]]\s*\[\s*$/.test(out) && BRACKET_USE.test(code.slice(e + 1, e + 200)))) str = c + '__crmframe_top' + c;
+            /(?:[\w$)\]]|[\w$)\]]\s*\?\.)\s*\[\s*$/.test(out) && BRACKET_USE.test(code.slice(e + 1, e + 200)))) str = c + '__crmframe_top' + c;
         out += str;
         i = seg = e + 1;
       } else if (c === '/' && (code.charAt(i + 1) === '/' || code.charAt(i + 1) === '*')) {
@@ -237,6 +242,8 @@
   // the real eval is replaced by __crmframe_ieval. segStart: where the
   // current run of code (no strings, comments or regexes) starts.
   var VETO_AFTER = /^\s*(?:(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=)|\+\+|--|:|\.\s*postMessage\b)/;
+  // c ? top : d: `top` between '?' and ':' is always an expression
+  var TERNARY_BEFORE = /(?:^|[^?.])\?\s*$/;
   var VETO_BEFORE = /(?:\+\+|--|\b(?:var|let|const|function|class|catch|new)\s*\(?|__crmframe_vtop\()\s*$/;
   var EXPR_AFTER = /^\s*(?:\?\.|[.[?<>]|[=!]=|&&|\|\||[-+*%&|^]|\/(?![/*])|instanceof\b)/;
   var EXPR_BEFORE = /(?:[=!&|?+\-*%<>~^/]|\b(?:return|typeof|void|in|instanceof|case|throw|await|yield))\s*$/;
@@ -244,22 +251,21 @@
   var bareTop = function (code, i, segStart, name) {
     var e = i + name.length, after = code.slice(e, e + 64), before = code.slice(Math.max(segStart, i - 64), i);
     var guarded = '__crmframe_vtop(' + name + ')';
+    if (TERNARY_BEFORE.test(before) && /^\s*:/.test(after)) return guarded;
     if (VETO_AFTER.test(after) || VETO_BEFORE.test(before)) return name;
     // eval(s) and (eval)(s) are direct: they see the local scope
     if (name === 'eval' && (/^\s*\(/.test(after) || (/(^|[^\w$)\]])\s*\(\s*$/.test(before) && /^\s*\)\s*\(/.test(after)))) return name;
     if (EXPR_AFTER.test(after) || EXPR_BEFORE.test(before)) return guarded;
-    // f(a, top) is an argument, function f(a, top) {} and (a, top) => a
-    // parameter list, (top) = v an assignment target.
-    if (/[(,]\s*$/.test(before) && /^\s*[),]/.test(after)) {
+    // f(a, top) is an argument, [self, top] an array element, {k: top} a
+    // value; but function f(a, top) {}, (a, top) => a, [a, top] = v,
+    // const {k: top} = o and {a, top} (a shorthand) are bindings or keys.
+    if (/[(,[]\s*$/.test(before) && /^\s*[),\]]/.test(after) || /:\s*$/.test(before) && /^\s*[,}]/.test(after)) {
       var j = closer(code, e);
-      return j < 0 || code.charAt(j) !== ')' || PARAMS_AFTER.test(code.slice(j + 1, j + 65)) ? name : guarded;
+      if (j >= 0 && code.charAt(j) === '}' && !/:\s*$/.test(before)) return name;
+      return j === -1 && /:\s*$/.test(before) || j >= 0 && !inPattern(code, j) ? guarded : name;
     }
-    // c ? a : top (not {k: top}, which may be a destructuring pattern)
-    if (/:\s*$/.test(before)) {
-      if (!/^\s*[,}]/.test(after)) return guarded;
-      var k = closer(code, e);
-      return k === -1 || (k >= 0 && code.charAt(k) !== '}') ? guarded : name;
-    }
+    // c ? a : top
+    if (/:\s*$/.test(before)) return guarded;
     // the whole code is `top`: eval('to' + 'p')
     if (segStart === 0 && i <= 64 && code.length - e <= 64 && /^\s*$/.test(before) && /^\s*;?\s*$/.test(after)) return guarded;
     return name;
@@ -278,6 +284,22 @@
       }
     }
     return n === code.length ? -1 : -2;
+  };
+  // inPattern: the list or object closed at code[j] may be a binding or
+  // assignment pattern or a parameter list: followed by '=' (not == or =>),
+  // `of`/`in`, or a ')' that opens a function body or an arrow; nested
+  // lists ask their enclosing one (a few levels, then say yes).
+  var inPattern = function (code, j) {
+    for (var d = 0; d < 8; d++) {
+      var c = code.charAt(j), rest = code.slice(j + 1, j + 65);
+      if (c === ')') return PARAMS_AFTER.test(rest) || /^\s*=>/.test(rest);
+      if (/^\s*(?:=(?![=>])|(?:of|in)(?![\w$]))/.test(rest)) return true;
+      if (!/^\s*[,)\]}]/.test(rest)) return false;
+      j = closer(code, j + 1);
+      if (j === -1) return false;
+      if (j < 0) return true;
+    }
+    return true;
   };
   // regexEnd returns the end of the regular expression literal starting at
   // code[i] === '/', or 0 when it is not unambiguously one: the previous
@@ -688,9 +710,16 @@
   // points at it so that (function () {}).constructor === Function holds.
   var F = w.Function;
   if (typeof Proxy === 'function' && typeof F === 'function') {
+    // The last argument is the body; the others are parameter lists
+    // (new Function('top', body): `top` is a binding there, only a default
+    // value is code), swapped as the parameters of an arrow.
+    var fixParams = function (p) {
+      var f = fixCode('(' + p + '\n)=>0');
+      return f.slice(0, 1) === '(' && f.slice(-5) === '\n)=>0' ? f.slice(1, -5) : p;
+    };
     var fixArgs = function (args) {
       var a = Array.prototype.slice.call(args);
-      for (var i = 0; i < a.length; i++) a[i] = swap(a[i], fixCode);
+      for (var i = 0; i < a.length; i++) a[i] = i < a.length - 1 && typeof a[i] === 'string' ? fixParams(a[i]) : swap(a[i], fixCode);
       return a;
     };
     // proxyFn returns the proxy of constructor C, now C.prototype.constructor

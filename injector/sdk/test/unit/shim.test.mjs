@@ -416,6 +416,12 @@ test('run-time code: the swap never makes valid code invalid', () => {
     'var e = eval', 'x = {eval}', 'x = {eval: eval}', 'eval: 1', 'class A { eval() {} static eval = 1 }', '({eval} = o)', 'x = [eval, 1]',
     'function f(a, eval) {}', 'x = y ? eval : z', 'a = eval\n(s)', 'eval = 1; eval++', 'new eval.x()', 'x = typeof eval',
     'var \\u0074op = 1; \\u0074op = 2', 'x = {\\u0074op: 1, t\\u006fp}', 'x = \\u{65}val', 'window.eval = 1; window.eval ??= 2',
+    // eighth pass: object values, list elements, ternaries, arrow getters
+    '[top] = x', 'let [top] = x', 'var [a, [b, top]] = x', '[a, {k: top}] = x', 'for ([top] of xs);', 'for (const {k: top} of xs);',
+    'for (var {k: top} in o);', 'var {a: {b: top}} = o', '({a: [top]} = o)', 'x = ({k: top}) => 1', 'x = ([top]) => 1', 'x = ({k: top} = {}) => 1',
+    'function f([a, top], {k: top2}) {}', 'o = {m({k: top}) {}, n([top]) {}}', 'try {} catch ([top]) {}', 'x = {a: {b: top}}', 'x = [[top], {k: [top]}]',
+    'x = f([top], {k: top})', 'x = o[top]', 'x = c ? top : d', 'x = c ? (top) : d', 'x = a?.b ? top : c', 'x = {k: c ? top : d}', 'switch (x) { case 1: top }',
+    'x = {k: top}\n[a] = b', 'const o = e => e.top, n = (e) => e.self', 'x = {get: w => w?.top}', 'xs.map(r => r.top)',
   ];
   for (const s of snippets) {
     const f = w.__crmframe_code(s);
@@ -748,4 +754,39 @@ test('Object.prototype fallback: a copy of the window (Object.assign, $.extend) 
   const { w: det, desk: d2 } = framedWindow({ mode: 'detect' });
   assert.equal(vm.runInContext('({ top: window.top }).__crmframe_top', det), d2);
   assert.ok(desk);
+});
+
+test('run-time code, eighth pass: object values, list elements, ternaries, arrow getters, optional brackets and Function parameters', () => {
+  const { w } = framedWindow();
+  const cases = [
+    // Knockout-style binding contexts and candidate lists (x197, x201)
+    ['ctx = { host: top, here: self }', 'ctx = { host: __crmframe_vtop(top), here: self }'],
+    ['var wins = [self, top]; f([top])', 'var wins = [self, __crmframe_vtop(top)]; f([__crmframe_vtop(top)])'],
+    ['x = {a: {b: top}}; y = o[top]', 'x = {a: {b: __crmframe_vtop(top)}}; y = o[__crmframe_vtop(top)]'],
+    // c ? top : d (x198)
+    ['var m = n !== "a" ? top : self', 'var m = n !== "a" ? __crmframe_vtop(top) : self'],
+    // named arrow getters (x195); callbacks stay
+    ['const o=e=>e.top,n=e=>e.self; a = xs.map(r => r.top)', 'const o=e=>e.__crmframe_top,n=e=>e.self; a = xs.map(r => r.top)'],
+    // optional bracket chains (x199)
+    ['r?.["top"]!==r?.["self"]&&1', 'r?.["__crmframe_top"]!==r?.["self"]&&1'],
+  ];
+  for (const [code, want] of cases) assert.equal(w.__crmframe_code(code), want, code);
+  // bindings, patterns, shorthands and keys keep their top
+  for (const keep of ['[a, top] = [1, 2]', 'var {k: top} = o', '({a: [top]} = o)', 'x = ({k: top}) => 1', 'for (const [top] of xs);',
+    'x = {a, top}', 'x = {top: 1}', 'function f({a: {b: top}}) {}', 'r?.["top"] !== r?.["left"]']) {
+    assert.equal(w.__crmframe_code(keep), keep, keep);
+  }
+  const r = vm.runInContext(`(function () {
+    var ctx = new Function('return ({ host: top, here: window })')();
+    var pick = new Function('var m = window.name !== "x" ? top : window; return m')();
+    var arr = new Function('return [window, top]')();
+    var get = new Function('const o = e => e.top; return o(window)')();
+    // parameter strings are bindings: new Function('top', body) keeps working
+    var local = new Function('top', 'return [top, { k: top }.k, [top][0], top ? top : 0].join()')(5);
+    var two = Function('a, top', 'return a + top')(1, 2);
+    var dflt = new Function('w = top', 'return w')();
+    var withObj = new Function('o', 'with (o) { return { k: top, l: [top] } }')({ top: 7 });
+    return [ctx.host === window, pick === window, arr[1] === window, get === window, local, two, dflt === window, withObj.k, withObj.l[0]];
+  })()`, w);
+  assert.deepEqual([...r], [true, true, true, true, '5,5,5,5', 3, true, 7, 7]);
 });
