@@ -130,6 +130,15 @@ func TestEngineThroughCrmFrame(t *testing.T) {
 	if _, resp, err := websocket.DefaultDialer.Dial(wsURL, hdr); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
 		t.Errorf("foreign origin: err=%v resp=%v", err, resp)
 	}
+	// Near misses of the desktop's and the CRM's origins are foreign too:
+	// "null" (sandboxed frames), another scheme, port or host.
+	for _, o := range []string{"null", "https://desk.example.com", "http://desk.example.com:8080", "http://sub.desk.example.com",
+		"http://desk.example.com.evil.example", strings.Replace(base, "http:", "https:", 1), base + "0"} {
+		hdr.Set("Origin", o)
+		if _, resp, err := websocket.DefaultDialer.Dial(wsURL, hdr); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+			t.Errorf("origin %q: err=%v resp=%v", o, err, resp)
+		}
+	}
 	hdr.Set("Origin", "http://desk.example.com")
 	hdr.Del("Cookie")
 	if _, resp, err := websocket.DefaultDialer.Dial(wsURL, hdr); err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {

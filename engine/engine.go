@@ -525,14 +525,23 @@ func (e *Engine) unassign(c *contact, reason string, requeue bool) {
 		e.consultGone(c)
 		requeue = false
 	}
-	if requeue && c.queue != nil {
+	if c.targetAgent != "" { // previewAgent: for that agent only, it ends
+		requeue = false
+	}
+	// A contact offered straight to an agent (blind transfer) still names
+	// the queue it came from: it goes back there rather than being lost.
+	q := c.queue
+	if q == nil && c.v.Queue != "" && c.v.IsACD {
+		q = e.queues[c.v.Queue]
+	}
+	if requeue && q != nil {
 		if c.excluded == nil {
 			c.excluded = map[string]bool{}
 		}
 		c.excluded[a.id] = true
 		c.v.Reason = ""
 		c.v.EndTime, c.v.OfflineStartTime, c.v.OfflineEndTime = 0, 0, 0
-		e.enqueue(c, c.queue)
+		e.enqueue(c, q)
 		return
 	}
 	e.setState(c, CStateFinished)

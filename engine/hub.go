@@ -5,11 +5,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crmframe/crmframe/engine/wire"
 	"github.com/gorilla/websocket"
@@ -203,8 +205,9 @@ func newConn(e *Engine, ws *websocket.Conn, cl Claims, cfg Config) *conn {
 		lim: rate.NewLimiter(rate.Limit(cfg.CommandRate), cfg.CommandBurst)}
 }
 
+// wants: a page without a client id is never addressed, not even as "kind:".
 func (c *conn) wants(en *Entry) bool {
-	return en.To == "" || en.To == c.clientID || en.To == c.kind+":"+c.clientID
+	return en.To == "" || c.clientID != "" && (en.To == c.clientID || en.To == c.kind+":"+c.clientID)
 }
 
 // Deliver implements Subscriber; it never blocks.
@@ -388,6 +391,7 @@ func (c *conn) run() {
 	c.ws.SetReadLimit(c.cfg.maxMessageSize)
 	_ = c.ws.SetReadDeadline(time.Now().Add(c.cfg.helloTimeout))
 	c.ws.SetPongHandler(c.pong)
+	c.ws.SetPingHandler(c.pingFrame)
 	c.read()
 }
 
@@ -397,6 +401,35 @@ func (c *conn) pong(string) error {
 		return nil
 	}
 	return c.ws.SetReadDeadline(time.Now().Add(2 * c.cfg.pingInterval))
+}
+
+// pingFrame answers a client's WebSocket ping (as gorilla does) within
+// command_rate: a ping costs a write, and a flood of them would otherwise
+// bypass the limit every other message has.
+func (c *conn) pingFrame(data string) error {
+	if !c.allow() {
+		return errRateLimited
+	}
+	err := c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+	if _, ok := err.(net.Error); ok || err == websocket.ErrCloseSent {
+		return nil // as gorilla's default handler: the next read or write reports it
+	}
+	return err
+}
+
+var errRateLimited = errors.New("rate limited")
+
+// allow spends one message of the connection's allowance; over it, the
+// connection is closed with 4008.
+func (c *conn) allow() bool {
+	if c.lim.Allow() {
+		return true
+	}
+	if o, ok := c.e.obs.(RateLimitObserver); ok {
+		o.RateLimited(c.agentID, c.kind)
+	}
+	c.kill(CloseRateLimited, "too many messages: slow down", "rate_limited")
+	return false
 }
 
 // read waits for the client's next message and handles it. An idle
@@ -496,13 +529,8 @@ func (c *conn) next() bool {
 	if dead {
 		return false // closed by us: the socket outlives it by closeGrace
 	}
-	if !c.lim.Allow() {
-		// A flood costs the engine nothing more: this reader stops here.
-		if o, ok := c.e.obs.(RateLimitObserver); ok {
-			o.RateLimited(c.agentID, c.kind)
-		}
-		c.kill(CloseRateLimited, "too many messages: slow down", "rate_limited")
-		return false
+	if !c.allow() {
+		return false // a flood costs the engine nothing more: this reader stops here
 	}
 	if c.attached {
 		_ = c.ws.SetReadDeadline(time.Now().Add(2 * c.cfg.pingInterval))
@@ -577,7 +605,8 @@ func refusedID(data []byte) string {
 	var m struct {
 		ID string `json:"id"`
 	}
-	if json.Unmarshal(data, &m) != nil || len(m.ID) > 64 {
+	// Not valid UTF-8: the decoder would hand back an id the client never sent.
+	if !utf8.Valid(data) || json.Unmarshal(data, &m) != nil || len(m.ID) > 64 {
 		return ""
 	}
 	return m.ID
