@@ -659,6 +659,11 @@ type scanner struct {
 	patTop     []patKey
 	patAfter   [][2]int // pattern key edits made: {edit, its patKey.after}
 	lastObjWin bool
+	// forTop is 1 + len(edits) when a let/const `top` was first declared in
+	// a for head at the top level (0: none): it shadows the rest of the
+	// script, like the rest of an enclosing block (a global `var top` or
+	// `let top` elsewhere does not shadow in a classic script).
+	forTop int
 }
 
 // patKey is a `top` key of an object group, kept until the group closes;
@@ -787,7 +792,7 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 			d &^= bTop
 		}
 		for _, i := range s.pending {
-			if s.edits[i].bit&d != 0 {
+			if s.edits[i].bit&d != 0 || s.forTop > 0 && i >= s.forTop-1 && s.edits[i].bit&bTop != 0 {
 				s.edits[i].state = stDead
 			}
 		}
@@ -975,6 +980,10 @@ func (s *scanner) declare(bit uint8, varScoped bool) {
 		for i > 0 && !s.scopes[i].fn {
 			i--
 		}
+	}
+	if i == 0 && !varScoped && bit&bTop != 0 && s.forTop == 0 && s.declDepth > 0 && s.declDepth <= len(s.groups) &&
+		s.groups[s.declDepth-1].kind == gParenCtl && s.groups[s.declDepth-1].pre == js.ForToken {
+		s.forTop = len(s.edits) + 1
 	}
 	s.scopes[i].declares |= bit
 }
@@ -1478,6 +1487,11 @@ func (s *scanner) process(p, c, n *tok) error {
 		s.evalRef = n.tt == js.CloseParenToken || n.tt == js.OptChainToken
 	}
 	if (c.tt == js.InToken || c.tt == js.OfToken) && s.declKind != 0 && len(s.groups) == s.declDepth {
+		if c.tt == js.OfToken {
+			// for (const {top: t, self: s} of [window]): the pattern
+			// takes the list's elements
+			s.decideOfPattern(p, c)
+		}
 		s.declKind = 0 // for (var x in/of ...)
 	}
 	if js.IsReservedWord(c.tt) {
@@ -1569,6 +1583,9 @@ func (s *scanner) heuristics(p, c, n *tok) {
 			switch {
 			case dot && js.IsIdentifierName(n.tt) && aliasProps[string(s.name(n))]:
 				s.addEdit(a.start, a.end, replAccessor, CountAlias, stLive)
+			case isCmp(c.tt) && s.aliasObj[0] < 0 && s.callOperand(p, c):
+				// get(this, _w, "f").top !== get(this, _w, "f")
+				s.addEdit(a.start, a.end, replAccessor, CountAlias, stLive)
 			case isCmp(c.tt):
 				s.fwd, s.fwdLast, s.fwdObj, s.fwdSpan, s.fwdVar = a, "", s.aliasObj, [2]int{-1, -1}, 0
 				return
@@ -1576,7 +1593,7 @@ func (s *scanner) heuristics(p, c, n *tok) {
 				// leave(w.top, w): handed on next to its own window
 				s.addEdit(a.start, a.end, replAccessor, CountAlias, stLive)
 			case (c.tt == js.SemicolonToken || c.tt == js.CommaToken || c.tt == js.CloseBraceToken || c.nl ||
-				c.tt == js.OrToken || c.tt == js.NullishToken) &&
+				c.tt == js.OrToken || c.tt == js.NullishToken || c.tt == js.CloseParenToken) &&
 				s.eqEnd > 0 && len(s.topVars) < 32 &&
 				(s.aliasObj[0] >= 0 && s.spaceOnly(s.eqEnd, s.aliasObj[0]) || s.memberChain(s.eqEnd, a.start)):
 				// var t = w.top; … t.location = …, this.topWin = w.top,
@@ -1612,6 +1629,54 @@ func (s *scanner) heuristics(p, c, n *tok) {
 			s.fwd.tt, s.fwdVar = 0, 0
 		}
 	}
+}
+
+// callOperand reports whether `X.top` (p is `top`, c the comparison after
+// it) has a call with arguments as X, and the right operand is the same
+// text: TypeScript's __classPrivateFieldGet(this, _C_win, "f").top !==
+// __classPrivateFieldGet(this, _C_win, "f"). X is a dotted name followed by
+// one balanced argument list without strings holding brackets.
+func (s *scanner) callOperand(p, c *tok) bool {
+	k := skipSpaceBack(s.src, p.start)
+	if k == 0 || s.src[k-1] != '.' {
+		return false
+	}
+	k = skipSpaceBack(s.src, k-1)
+	if k == 0 || s.src[k-1] != ')' {
+		return false
+	}
+	depth, i := 0, k-1
+	for ; i >= 0 && i > k-256; i-- {
+		b := s.src[i]
+		if b == ')' {
+			depth++
+		} else if b == '(' {
+			depth--
+			if depth == 0 {
+				break
+			}
+		} else if b == '{' || b == '}' || b == ';' || b == '`' || b == '/' {
+			return false
+		}
+	}
+	if i < 0 || depth != 0 {
+		return false
+	}
+	j := skipSpaceBack(s.src, i)
+	start := j
+	for start > 0 && (isIdentByte(s.src[start-1]) || s.src[start-1] == '.') {
+		start--
+	}
+	if start == j || s.src[start] == '.' || s.src[start] >= '0' && s.src[start] <= '9' {
+		return false
+	}
+	obj := s.src[start:k]
+	r := s.skipSpace(c.end)
+	if r+len(obj) > len(s.src) || !bytes.Equal(s.src[r:r+len(obj)], obj) {
+		return false
+	}
+	e := r + len(obj)
+	return e == len(s.src) || !isIdentByte(s.src[e]) && s.src[e] != '.' && s.src[e] != '[' && s.src[e] != '(' && s.src[e] != '?'
 }
 
 // argSibling reports whether the call whose argument list is the innermost
@@ -1960,7 +2025,8 @@ func (s *scanner) getterReturn(p, c *tok) bool {
 // rects.map(r => r.top) are geometry.
 func (s *scanner) arrowGetter(p, c *tok) bool {
 	if g := s.top(); g != nil && (g.kind == gBracket || g.kind == gParen &&
-		(js.IsIdentifierName(g.pre) || g.pre == js.CloseParenToken || g.pre == js.CloseBracketToken || g.pre == js.TemplateEndToken)) {
+		(js.IsIdentifierName(g.pre) || g.pre == js.CloseParenToken || g.pre == js.CloseBracketToken || g.pre == js.TemplateEndToken)) &&
+		!(g.kind == gParen && js.IsIdentifierName(g.pre) && s.windowListCall(int(g.open))) {
 		return false
 	}
 	if j := s.skipSpace(c.end); j < len(s.src) && bytes.IndexByte([]byte(",;)}]"), s.src[j]) < 0 {
@@ -2245,6 +2311,87 @@ func (s *scanner) decidePattern(p, n *tok) {
 		s.edits[i].state = st
 	}
 	s.patKeys = s.patKeys[:0]
+}
+
+// decideOfPattern is decidePattern for the pattern of a for…of head (c is
+// `of`): its top keys read the virtual top when the pattern has a key only
+// a window has, or when the list is an array literal holding a window.
+func (s *scanner) decideOfPattern(p, c *tok) {
+	if len(s.patKeys) == 0 {
+		return
+	}
+	st := stDead
+	if p.tt == js.CloseBraceToken && (s.lastObjWin || s.windowList(s.skipSpace(c.end))) {
+		st = stLive
+	}
+	for _, i := range s.patKeys {
+		s.edits[i].state = st
+	}
+	s.patKeys = s.patKeys[:0]
+}
+
+// windowList reports whether src[i:] starts an array literal one of whose
+// elements is a window name or alias ([window], [self, parent]). Only
+// plain names and white space are looked at; anything else says no.
+func (s *scanner) windowList(i int) bool {
+	if i >= len(s.src) || s.src[i] != '[' {
+		return false
+	}
+	for k := i + 1; k < len(s.src) && k < i+256; {
+		k = s.skipSpace(k)
+		j := k
+		for j < len(s.src) && isIdentByte(s.src[j]) {
+			j++
+		}
+		if j == k {
+			return false
+		}
+		if name := s.src[k:j]; isWindowName(name) || windowLike(name) || s.isWinAliasName(name) {
+			return true
+		}
+		k = s.skipSpace(j)
+		if k >= len(s.src) || s.src[k] != ',' {
+			return false
+		}
+		k++
+	}
+	return false
+}
+
+// windowListCall reports whether the '(' at open is a method call on an
+// array literal holding a window: [window].map(, [self, parent].find(.
+func (s *scanner) windowListCall(open int) bool {
+	k := skipSpaceBack(s.src, open)
+	j := k
+	for j > 0 && isIdentByte(s.src[j-1]) {
+		j--
+	}
+	if j == k {
+		return false
+	}
+	j = skipSpaceBack(s.src, j)
+	if j == 0 || s.src[j-1] != '.' {
+		return false
+	}
+	return s.listBefore(j - 1)
+}
+
+// listBefore reports whether the array literal `[…]` whose ']' ends src[:i]
+// (white space allowed) holds a window ([window].map(w => w.top)).
+func (s *scanner) listBefore(i int) bool {
+	k := skipSpaceBack(s.src, i)
+	if k == 0 || s.src[k-1] != ']' {
+		return false
+	}
+	for j := k - 2; j >= 0 && j > k-256; j-- {
+		switch s.src[j] {
+		case '[':
+			return s.windowList(j)
+		case ']', '(', ')', '{', '}', '"', '\'', '`':
+			return false
+		}
+	}
+	return false
 }
 
 // decideObjPattern decides the top keys of object group g, just closed (n

@@ -186,6 +186,17 @@ var rwCases = []rwCase{
 	{"arrow getters: assignment, key, optional chain, path", Classic, "g = r => r.top; x = {get: (w) => w?.top}; y = w => w.a.b.top\n", "g = r => r" + TD + "; x = {get: (w) => w?." + TD + "}; y = w => w.a.b" + TD + "\n"},
 	{"arrow getters left alone", Classic, "a = rects.map(r => r.top); b = [r => r.top]; c = r => r.top + 1; e = r => f(r).top; g = r => (r.top); h = r => r.top.x; sortBy(xs, x => x.top)", ""},
 
+	// Ninth pass: an arrow getter handed to a method of a list literal holding
+	// a window (x206), and for…of head patterns (x204) with a window key or
+	// over such a list; geometry lists and other iterables stay.
+	{"arrow getter on a list of windows", Module, "const [root] = [window].map(w => w.top); x = [self, parent].find((p) => p.top)", "const [root] = [window].map(w => w" + TD + "); x = [self, parent].find((p) => p" + TD + ")"},
+	{"arrow getters on other lists left alone", Classic, "a = [rect, box].map(r => r.top); b = [window].map(w => w.innerWidth); c = [window].map(w => w.top + 1); e = f([window]).map(w => w.top)", ""},
+	{"for-of pattern with a window key", Classic, "for (const { top: t, self: s, location: l } of [window]) if (t !== s) t.location.replace(l.href)", "for (const { " + T + ": t, self: s, location: l } of [window]) if (t !== s) t.location.replace(l.href)"},
+	{"for-of pattern over a list of windows", Classic, "{ for (let {top} of [a, self]) go(top); } for (var {top: u} of [globalThis]) u.location = x", "{ for (let {" + T + ": top} of [a, self]) go(top); } for (var {" + T + ": u} of [globalThis]) u.location = x"},
+	{"top-level for head let shadows the rest of the script", Classic, "if (top != self) go(top); for (const {top, left} of rects) f(top); g(top)", "if (" + T + " != self) go(" + T + "); for (const {top, left} of rects) f(top); g(top)"},
+	{"top-level for head var does not shadow", Classic, "for (var top of xs) f(top); for (let i = 0; i < 1; i++) top.location = 1", "for (var top of xs) f(" + T + "); for (let i = 0; i < 1; i++) " + T + ".location = 1"},
+	{"for-of and for-in patterns left alone", Classic, "{ for (const {top, left} of rects) f(top); } for (const {top: t} of [rect, box]) f(t); { for (const {top} of xs) f(top); } { for (const {top} in window) f(top); } { for (const [top] of [window]) f(top); }", ""},
+
 	// Assignment patterns whose value is a window itself (x196), whatever
 	// the other keys; other values stay.
 	{"assignment pattern from a window, top only", Module, "let p; ({ top: p } = window); if (p !== window) p.location.replace(location.href)", "let p; ({ " + T + ": p } = window); if (p !== window) p.location.replace(location.href)"},
@@ -853,6 +864,12 @@ func TestRewriteCallPath(t *testing.T) {
 			"if (Ext.getWin().dom." + A + " !== Ext.getWin().dom) Ext.getWin().dom." + A + ".location = x"},
 		{"if (a.b( ).w.top != a.b( ).w) 1", "if (a.b( ).w." + A + " != a.b( ).w) 1"},
 		{"if (a.b().top !== a.c()) 1; if (a.f(x).w.top !== a.f(x).w) 2; if (a.b().w.top !== a.b().v) 3", ""},
+		// a call with arguments compared with the same call (TypeScript's and
+		// Babel's private fields, x203)
+		{`if (__classPrivateFieldGet(this, _G_host, "f").top !== __classPrivateFieldGet(this, _G_host, "f")) 1`,
+			`if (__classPrivateFieldGet(this, _G_host, "f").` + A + ` !== __classPrivateFieldGet(this, _G_host, "f")) 1`},
+		{"x = _get(this, _w).top != _get(this, _w); y = a.f(1, 2) . top === a.f(1, 2)", "x = _get(this, _w)." + A + " != _get(this, _w); y = a.f(1, 2) . " + A + " === a.f(1, 2)"},
+		{"if (pos(el, 1).top !== pos(el, 2)) 1; if (pos(el).top !== box) 2; if (f(a).top !== f(a).x) 3; if (f(a).top !== f(a)(b)) 4; if (f(a).top > f(a)) 5", ""},
 	} {
 		want := c.want
 		if want == "" {
@@ -895,6 +912,9 @@ func TestRewriteTopHandOff(t *testing.T) {
 		{"var s = a.b.self\nvar t = a.b.top\nif (s != t) go(t); if (a.b.top !== s) go(1)", "var s = a.b.self\nvar t = a.b." + A + "\nif (s != t) go(t); if (a.b." + A + " !== s) go(1)"},
 		{"var env = { root: w.top, me: w }; env.root.location.href = x", "var env = { root: w." + A + ", me: w }; env.root.location.href = x"},
 		{"var t = w.top || w; if (t !== w) t.location.href = x", "var t = w." + A + " || w; if (t !== w) t.location.href = x"},
+		// UglifyJS2 sequences: the copy made inside a comparison (x208)
+		{"var e=self,t;(t=e.top)!==e&&(t.location.href=e.location.href),void 0", "var e=self,t;(t=e." + A + ")!==e&&(t.location.href=e.location.href),void 0"},
+		{"if ((n = w.top) != w) n.location.replace(x)", "if ((n = w." + A + ") != w) n.location.replace(x)"},
 		{"var w = window; if (w[_0x(0)] !== w[f('self')]) w[_0x(0)][_0x(1)] = w['to' + 'p'];",
 			"var w = window; if (w[" + K + "_0x(0))] !== w[" + K + "f('self'))]) w[" + K + "_0x(0))][_0x(1)] = w[" + K + "'to' + 'p')];"},
 		// left alone: tops used as numbers, comparisons with other values,
@@ -902,6 +922,7 @@ func TestRewriteTopHandOff(t *testing.T) {
 		{"var o = { y: r.top, h: 1 }; o.y.toFixed(); var v = r.top || 0; var t = r.top; if (t > 3) f(t); var u = r.top; if (u !== prev.top) g(u); o.pos = r.top; o.pos += 1; x = a.b(1).top + 2", ""},
 		{"a=a.getBoundingClientRect().top,b.scrollBy(0,a-c); var e=V(this).offset().top; var i=w[f(1)].top; a.location; e.document; i===self", ""},
 		{"var t = r.top, s = q.self; if (t !== s) f(t); var u = r.top, v = r.bottom; if (u !== v) f(u)", ""},
+		{"if ((y = r.top) > 0) f(y); (h = r.top) !== prev && g(h); f((t = r.top)); t.toFixed()", ""},
 		{"f(r.top, r.left); g(r.top, q); h(x, (r.top), r); function k(r) { return r.top * 2; } if (r.top, r) 1", ""},
 		{"var w = window; w[i]; w[i + 1]; w[f(0)] = 1; w[g()]++; delete w[h()]", ""},
 	} {

@@ -108,7 +108,7 @@
   // escape (\u0074op).
   var MAY = /top|eval|ancestorOrigins|\\u|(?:window|self|parent|frames|globalThis)\s*\[/;
   var WIN_BRACKET = /(^|[^\w$.])(?:window|self|parent|frames|globalThis)\s*\[/;
-  var PAT_TOP = /[{,]\s*top\s*[:,}][^]*=/;
+  var PAT_TOP = /[{,]\s*top\s*[:,}][^]*(?:=|\bof\b)/;
   var fixCode = function (code) {
     code = String(code);
     if (!MAY.test(code)) return code;
@@ -127,13 +127,14 @@
     for (var q = keys.length - 1; q >= 0; q--) {
       code = code.slice(0, keys[q][0]) + '(globalThis.__crmframe_key||(x=>x))(' + code.slice(keys[q][0], keys[q][1]) + ')' + code.slice(keys[q][1]);
     }
-    // const {top: t} = window and {top} = self: the key becomes
-    // __crmframe_top, as the server-side rewriter does it.
+    // const {top: t} = window, {top} = self and for (const {top: t} of
+    // [window]): the key becomes __crmframe_top, as the server-side
+    // rewriter does it.
     var pats = [];
     if (PAT_TOP.test(code)) scan(code, function (s, start) {
       for (var m, re = /([{,]\s*)top(\s*[:,}])/g; (m = re.exec(s));) {
         var at = start + m.index + m[1].length, k = closer(code, at + 3);
-        if (k >= 0 && code.charAt(k) === '}' && /^\s*=(?!=)\s*(?:window|self|globalThis|parent|frames|this)(?![\w$.\[(])/.test(code.slice(k + 1, k + 80))) pats.push([at, m[2].trim() === ':']);
+        if (k >= 0 && code.charAt(k) === '}' && /^\s*(?:=(?!=)\s*|of\s*\[\s*(?:[\w$]+\s*,\s*)*)(?:window|self|globalThis|parent|frames|this)(?![\w$.\[(])/.test(code.slice(k + 1, k + 80))) pats.push([at, m[2].trim() === ':']);
       }
       return s;
     });
@@ -160,13 +161,14 @@
   // rewriter does it: a window-like name ($wnd, $window, win, …Window,
   // contentWindow, defaultView), a top used as a window (e.top.location,
   // e.top.document…) or compared with its own object (e.top !== e,
-  // e.top != e.self, Ext.getWin().dom.top !== Ext.getWin().dom). GWT's loaders and jQuery's globalEval install such
+  // e.top != e.self, Ext.getWin().dom.top !== Ext.getWin().dom, Babel's
+  // _classPrivateFieldGet(this, _w).top !== _classPrivateFieldGet(this, _w)). GWT's loaders and jQuery's globalEval install such
   // code at run time. Safe on ordinary objects: the Object.prototype
   // fallback reads their own top.
   var ALIAS_TOP = new RegExp('(' +
     '(?:^|[^\\w$])[$_]*(?:window|win|wnd|wind|Window|Win|Wnd|defaultView|[\\w$]{1,60}(?:Window|Win|Wnd|_window|_win|_wnd|_WINDOW))\\s*(?:\\?\\.|\\.)\\s*(?=top(?![\\w$])(?!\\s*\\.\\s*postMessage\\b))' +
     '|(?:\\?\\.|\\.)\\s*(?=top\\s*(?:\\?\\.|\\.)\\s*(?:location|document|frames|opener|history|onbeforeunload)(?![\\w$]))' +
-    '|(?:^|[^\\w$.])([\\w$]+(?:\\s*(?:\\(\\s*\\)\\s*)?\\.\\s*[\\w$]+)*)\\s*\\.\\s*(?=top\\s*[!=]==?\\s*\\2(?:\\s*\\.\\s*self)?(?![\\w$.\\[(]))' +
+    '|(?:^|[^\\w$.])([\\w$]+(?:\\s*(?:\\(\\s*\\)\\s*)?\\.\\s*[\\w$]+)*(?:\\s*\\([\\w$\\s,.]*\\))?)\\s*\\.\\s*(?=top\\s*[!=]==?\\s*\\2(?:\\s*\\.\\s*self)?(?![\\w$.\\[(]))' +
     ')top', 'g');
   // A function whose last statement is `return a.top` (Closure's
   // function Ga(a){return a.top}, a getTop(w) helper, a class getter), and
@@ -175,9 +177,10 @@
   // Also with a fallback: return w.top || w, return w ? w.top : window.
   var GETTER_TOP = /((?:^|[^\w$.])return[ \t]+(?:[\w$.]+\s*\?\s*)?(?!this\s*\??\.\s*top\b)[\w$]+(?:\s*\??\.\s*[\w$]+)*\s*\??\.\s*)top(?=\s*(?:(?:\|\||\?\?|:)\s*[\w$.]+\s*)?;?\s*\})/g;
   // The same getter as an arrow with an expression body, given a name or
-  // a key (const o=e=>e.top, {get: w => w.top}); not a callback passed to
-  // a call (rects.map(r => r.top) is geometry).
-  var ARROW_TOP = /((?:^|[^=!<>])[=:]\s*(?:[\w$]+|\(\s*[\w$]*\s*\))\s*=>\s*(?!this\s*\??\.\s*top\b)[\w$]+(?:\s*\??\.\s*[\w$]+)*\s*\??\.\s*)top(?=\s*(?:[,;)}\]]|$))/g;
+  // a key (const o=e=>e.top, {get: w => w.top}), or passed to a method of a
+  // list holding a window ([window].map(w => w.top)); not another callback
+  // passed to a call (rects.map(r => r.top) is geometry).
+  var ARROW_TOP = /((?:(?:^|[^=!<>])[=:]|\[\s*(?:[\w$]+\s*,\s*)*(?:window|self|parent|frames|globalThis)(?:\s*,\s*[\w$]+)*\s*\]\s*\.\s*[\w$]+\s*\()\s*(?:[\w$]+|\(\s*[\w$]*\s*\))\s*=>\s*(?!this\s*\??\.\s*top\b)[\w$]+(?:\s*\??\.\s*[\w$]+)*\s*\??\.\s*)top(?=\s*(?:[,;)}\]]|$))/g;
   // leave(w.top, w), bust(w, w.top): handed on next to its own window.
   var ARG_TOP = /((?:^|[^\w$.])([\w$]+(?:\s*\.\s*[\w$]+)*)\s*\.\s*)top(?=\s*,\s*(?:\2(?:\s*\.\s*self)?|self|window)\s*[,)])|((?:^|[(,])\s*([\w$]+(?:\s*\.\s*[\w$]+)*)\s*,\s*\4\s*\.\s*)top(?=\s*[,)])/g;
   // The variable may be a property (this.topWin = w.top; this.topWin.location,

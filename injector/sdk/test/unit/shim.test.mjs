@@ -790,3 +790,36 @@ test('run-time code, eighth pass: object values, list elements, ternaries, arrow
   })()`, w);
   assert.deepEqual([...r], [true, true, true, true, '5,5,5,5', 3, true, 7, 7]);
 });
+
+test('run-time code, ninth pass: for…of patterns over a list of windows, arrow getters on such a list, calls with arguments compared', () => {
+  const { w } = framedWindow();
+  const A = '__crmframe_top';
+  const cases = [
+    // for (const {top: t} of [window]) (x204): the list holds a window
+    ['for (const { top: t, self: s } of [window]) t !== s && go(t)', `for (const { ${A}: t, self: s } of [window]) t !== s && go(t)`],
+    ['for (const {top} of [a, self]) 1', `for (const {${A}: top} of [a, self]) 1`],
+    // [window].map(w => w.top) (x206)
+    ['const [root] = [window].map(w => w.top)', `const [root] = [window].map(w => w.${A})`],
+    ['x = [parent, self].find((p) => p.top)', `x = [parent, self].find((p) => p.${A})`],
+    // Babel's private fields: a call with plain arguments compared with itself (x203)
+    ['if (_get(this, _w).top !== _get(this, _w)) 1', `if (_get(this, _w).${A} !== _get(this, _w)) 1`],
+  ];
+  for (const [code, want] of cases) assert.equal(w.__crmframe_code(code), want, code);
+  // geometry and other lists stay: the list holds no window, other calls, other operands
+  for (const keep of ['for (const {top, left} of rects) 1', 'for (const {top: t} of [rect, box]) 1', 'for (const {top} of xs) 1',
+    'a = rects.map(r => r.top)', 'a = [rect, box].map(r => r.top)', 'a = [window].map(w => w.innerWidth)',
+    'if (pos(el, 1).top !== pos(el, 2)) 1', 'if (pos(el).top !== box) 1', 'for (const {top: t} in window) 1']) {
+    assert.equal(w.__crmframe_code(keep), keep, keep);
+  }
+  // run: the rewritten forms read the virtual top; ordinary objects keep their own top (fallback)
+  const r = vm.runInContext(`(function () {
+    var out = [];
+    new Function('out', 'for (const { top: t, self: s } of [window]) out.push(t === window); for (const {top} of [{top: 4}, window]) { out.push(top); break; }')(out);
+    out.push(new Function('return [window].map(w => w.top)[0] === window')());
+    out.push(new Function('return [window, {top: 6}].map(o => o.top)[1]')());
+    var get = function (o, k) { return k.get(o); }, k = new WeakMap(); k.set(out, window);
+    out.push(new Function('get', 'k', 'o', 'return get(o, k).top !== get(o, k)')(get, k, out));
+    return out;
+  })()`, w);
+  assert.deepEqual([...r], [true, 4, true, 6, false]);
+});
