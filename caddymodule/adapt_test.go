@@ -74,6 +74,22 @@ func TestCaddyfileErrors(t *testing.T) {
 		{"bad prefix", "crm_frame {\n\tframe_ancestors https://d.example\n\tpath_prefix x\n}", `path_prefix "x" must start with /`},
 		{"bad sandbox", "crm_frame {\n\tframe_ancestors https://d.example\n\tsandbox maybe\n}", `sandbox: unknown value "maybe"`},
 		{"args on first line", "crm_frame https://d.example", `takes no arguments`},
+		// Every error names the line it is about (the site block opens on line 1).
+		{"not an origin names its line", "crm_frame {\n\tframe_ancestors desk.example.com\n}", `"desk.example.com" is not an origin: want http:// or https://, at Caddyfile:3`},
+		{"bad upstream names its line", "crm_frame {\n\tframe_ancestors https://d.example\n\tupstream_origin crm.internal\n}", `upstream_origin: "crm.internal" is not an origin: want http:// or https://, at Caddyfile:4`},
+		{"bad screen_pop media", "crm_frame {\n\tframe_ancestors https://d.example\n\tscreen_pop fax /x\n}", `screen_pop: unknown media "fax" (want telephony, chat, channel or a template alone), at Caddyfile:4`},
+		{"screen_pop to another host", "crm_frame {\n\tframe_ancestors https://d.example\n\tscreen_pop //evil.example/x\n}", `must be a path on the CRM's origin starting with a single /, at Caddyfile:4`},
+		{"bad compat path", "crm_frame {\n\tframe_ancestors https://d.example\n\tcompat_sdk_path x.js\n}", `compat_sdk_path "x.js" must be a path starting with a single / (or off), at Caddyfile:4`},
+		{"inject javascript:", "crm_frame {\n\tframe_ancestors https://d.example\n\tinject javascript:alert(1)\n}", `inject: "javascript:alert(1)": want a path or an http(s) URL, at Caddyfile:4`},
+		{"inject with a space", "crm_frame {\n\tframe_ancestors https://d.example\n\tinject \"/a b.js\"\n}", `inject: "/a b.js": only printable ASCII without spaces is allowed, at Caddyfile:4`},
+		// path_prefix / would make the SDK URL //sdk.js: a script from the host "sdk.js".
+		{"root prefix", "crm_frame {\n\tframe_ancestors https://d.example\n\tpath_prefix /\n}", `path_prefix "/" must name a path below / (e.g. /__crmframe), at Caddyfile:4`},
+		{"prefix with a quote", "crm_frame {\n\tframe_ancestors https://d.example\n\tpath_prefix \"/a'b\"\n}", `only letters, digits and - . _ ~ / are allowed, at Caddyfile:4`},
+		{"duplicate cookies", "crm_frame {\n\tframe_ancestors https://d.example\n\tcookies same_site\n\tcookies cross_site\n}", `cookies is already set on line 4, at Caddyfile:5`},
+		{"duplicate path_prefix", "crm_frame {\n\tframe_ancestors https://d.example\n\tpath_prefix /a\n\tpath_prefix /b\n}", `path_prefix is already set on line 4, at Caddyfile:5`},
+		{"duplicate sandbox", "crm_frame {\n\tframe_ancestors https://d.example\n\tsandbox on\n\tsandbox off\n}", `sandbox is already set on line 4, at Caddyfile:5`},
+		{"duplicate screen_pop media", "crm_frame {\n\tframe_ancestors https://d.example\n\tscreen_pop /a\n\tscreen_pop /b\n}", `a template for "*" is already set, at Caddyfile:5`},
+		{"block after a subdirective", "crm_frame {\n\tframe_ancestors https://d.example\n\tsandbox on {\n\t\tx\n\t}\n}", `sandbox takes no block, at Caddyfile:4`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,5 +101,21 @@ func TestCaddyfileErrors(t *testing.T) {
 				t.Errorf("error %q does not contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// List subdirectives may be repeated: their values add up.
+func TestCaddyfileRepeatedLists(t *testing.T) {
+	js, err := caddyrun.Adapt(":8080 {\ncrm_frame {\n\tframe_ancestors https://a.example\n\tframe_ancestors https://b.example\n" +
+		"\tupstream_origin http://crm.internal\n\tupstream_origin http://crm2.internal\n\tinject /a.js\n\tinject /b.js\n" +
+		"\tscreen_pop /a\n\tscreen_pop chat /b\n}\nreverse_proxy 127.0.0.1:9\n}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"frame_ancestors":["https://a.example","https://b.example"]`, `"inject":["/a.js","/b.js"]`,
+		`"upstream_origins":["http://crm.internal","http://crm2.internal"]`, `"screen_pop":{"*":"/a","chat":"/b"}`} {
+		if !strings.Contains(string(js), want) {
+			t.Errorf("missing %s in %s", want, js)
+		}
 	}
 }

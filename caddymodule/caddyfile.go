@@ -1,8 +1,6 @@
 package caddymodule
 
 import (
-	"strings"
-
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -47,8 +45,18 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	if d.NextArg() {
 		return d.Errf("crm_frame takes no arguments on its first line, got %q; use a block", d.Val())
 	}
+	seen := map[string]int{} // subdirective -> line, for duplicates
+	lastSub := ""
 	for d.NextBlock(0) {
 		sub := d.Val()
+		if sub == "{" {
+			return d.Errf("crm_frame: %s takes no block", lastSub)
+		}
+		if line, dup := seen[sub]; dup && !repeatable[sub] {
+			// Last-one-wins would silently drop a setting the integrator wrote.
+			return d.Errf("crm_frame: %s is already set on line %d", sub, line)
+		}
+		seen[sub], lastSub = d.Line(), sub
 		switch sub {
 		case "frame_ancestors":
 			args := d.RemainingArgs()
@@ -66,12 +74,22 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				if a == "*" && !m.AllowAnyAncestor {
 					return d.Errf("frame_ancestors: '*' would let every site frame the CRM (clickjacking); write 'frame_ancestors * insecure' if you really mean it")
 				}
+				if a != "*" {
+					if err := injector.ValidateOrigin(a); err != nil {
+						return d.Errf("crm_frame: frame_ancestors: %v", err)
+					}
+				}
 			}
 			m.FrameAncestors = append(m.FrameAncestors, args...)
 		case "upstream_origin":
 			args := d.RemainingArgs()
 			if len(args) == 0 {
 				return d.ArgErr()
+			}
+			for _, a := range args {
+				if err := validUpstreamOrigin(a); err != nil {
+					return d.Errf("crm_frame: upstream_origin: %v", err)
+				}
 			}
 			m.UpstreamOrigins = append(m.UpstreamOrigins, args...)
 		case "cookies":
@@ -95,8 +113,8 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if !d.NextArg() {
 				return d.ArgErr()
 			}
-			if !strings.HasPrefix(d.Val(), "/") {
-				return d.Errf("path_prefix %q must start with /", d.Val())
+			if err := validPathPrefix(d.Val()); err != nil {
+				return d.Errf("crm_frame: %v", err)
 			}
 			m.PathPrefix = d.Val()
 			if d.NextArg() {
@@ -106,6 +124,11 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			args := d.RemainingArgs()
 			if len(args) == 0 {
 				return d.ArgErr()
+			}
+			for _, a := range args {
+				if err := validInject(a); err != nil {
+					return d.Errf("crm_frame: inject: %v", err)
+				}
 			}
 			m.Inject = append(m.Inject, args...)
 		case "max_rewrite_size":
@@ -155,6 +178,9 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			default:
 				return d.Errf("screen_pop: want [telephony|chat|channel] <url-template>")
 			}
+			if err := validScreenPop(media, tpl); err != nil {
+				return d.Errf("crm_frame: %v", err)
+			}
 			if m.ScreenPop == nil {
 				m.ScreenPop = map[string]string{}
 			}
@@ -173,6 +199,9 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		case "compat_sdk_path":
 			if !d.NextArg() {
 				return d.ArgErr()
+			}
+			if err := validCompatPath(d.Val()); err != nil {
+				return d.Errf("crm_frame: %v", err)
 			}
 			m.CompatSDKPath = d.Val()
 			if d.NextArg() {
@@ -198,6 +227,10 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	}
 	return m.validate()
 }
+
+// repeatable subdirectives add to a list (screen_pop checks its media);
+// every other one may appear once.
+var repeatable = map[string]bool{"frame_ancestors": true, "upstream_origin": true, "inject": true, "screen_pop": true}
 
 // Interface guard
 var _ caddyfile.Unmarshaler = (*Handler)(nil)

@@ -27,6 +27,15 @@ func wantsPage(r *http.Request) bool {
 	return false
 }
 
+// upstreamFailed reports whether err says the CRM could not answer (a 5xx,
+// or an error without a status), rather than that the request itself was
+// refused (a 4xx: request_body max_size, a bad request): a retry page that
+// reloads by itself would only repeat a refused request (a form POST).
+func upstreamFailed(err error) bool {
+	var he caddyhttp.HandlerError
+	return !errors.As(err, &he) || he.StatusCode == 0 || he.StatusCode >= 500
+}
+
 // serveUpstreamError answers a failed page request with a crmframe page
 // that says what happened and retries by itself, instead of a blank frame.
 // It still loads the SDK, so the agent's contact events keep flowing.
@@ -52,6 +61,7 @@ func (h *Handler) serveUpstreamError(w http.ResponseWriter, r *http.Request, err
 	hdr.Set("Cache-Control", "no-store")
 	hdr.Set("Retry-After", "5")
 	h.cfg.Policy.Apply(hdr, nil)
+	m := h.mountFor(r)
 	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		return
@@ -67,5 +77,5 @@ button{font:inherit;padding:6px 14px}</style></head>
 <script>(function(){var n=5,s=document.getElementById('s');document.getElementById('retry').onclick=function(){location.reload()};
 var t=setInterval(function(){n--;s.textContent=n;if(n<=0){clearInterval(t);location.reload()}},1000)})();</script>
 </body></html>
-`, html.EscapeString(h.SDKPath()), h.sdkAttrs(), status, what, status)
+`, html.EscapeString(m.sdkPath), m.attrs, status, what, status)
 }

@@ -8,14 +8,18 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/crmframe/crmframe/injector"
 	"github.com/crmframe/crmframe/injector/sdk"
@@ -91,6 +95,8 @@ type Handler struct {
 	cfg       injector.Config
 	bundle    sdk.Bundle
 	compat    sdk.Bundle // bundle for compat_sdk_path, with our config first
+	root      *mount     // what pages get when no path prefix was stripped
+	mounts    *mountSet  // the others, by stripped prefix (see mountFor)
 	logger    *zap.Logger
 	engineApp *EngineApp
 	ws        http.Handler
@@ -165,12 +171,123 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if err := registerProxyMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return fmt.Errorf("crm_frame: metrics: %v", err)
 	}
-	br, err := h.newBodyRewriter()
+	root, err := h.newMount("")
 	if err != nil {
 		return fmt.Errorf("crm_frame: %v", err)
 	}
-	h.cfg = injector.Config{Policy: pol, Observer: h.observeHeaders, Body: br.Filter}
+	h.root, h.mounts = root, &mountSet{}
+	h.cfg = injector.Config{Policy: pol, Observer: h.observeHeaders, Body: func(r *http.Request, status int, hd http.Header, dst io.Writer) injector.BodyFilter {
+		return h.mountFor(r).body.Filter(r, status, hd, dst)
+	}}
 	return nil
+}
+
+// A mount is what crm_frame hands the browser for pages reached through a
+// path prefix that a handler before it stripped (handle_path /crm/*, uri
+// strip_prefix): the browser sees /crm/page while crm_frame and the CRM
+// see /page, so our own URLs (the SDK, its WebSocket, screen-pop paths)
+// must carry the prefix, or they would miss crm_frame altogether.
+type mount struct {
+	prefix  string // "" or "/crm": the stripped part of the browser's path
+	body    *injector.BodyRewriter
+	sdkPath string // prefix + path_prefix + "/sdk.js?v=<hash>"
+	attrs   string // SDK script tag attributes
+	compat  sdk.Bundle
+}
+
+type mountSet struct {
+	m sync.Map // prefix -> *mount
+	n atomic.Int32
+	// undoneWarned: the "framing headers changed after crm_frame" warning
+	// is logged once per configuration.
+	undoneWarned atomic.Bool
+}
+
+// maxMounts bounds the prefixes one handler serves (a handle_path block
+// strips one): past it, pages get the root mount. Each mount has its own
+// js_cache, so this also bounds memory (at most 1+maxMounts caches).
+const maxMounts = 4
+
+func (h *Handler) newMount(prefix string) (*mount, error) {
+	m := &mount{prefix: prefix, sdkPath: prefix + h.SDKPath(), attrs: h.sdkAttrsAt(prefix)}
+	m.compat = h.compat
+	if prefix != "" {
+		m.compat = sdk.WithPrelude(h.bundle, h.compatPreludeAt(prefix))
+	}
+	br, err := h.newBodyRewriterAt(prefix)
+	if err != nil {
+		return nil, err
+	}
+	m.body = br
+	return m, nil
+}
+
+// mountFor returns the mount of the prefix stripped from r's path before
+// crm_frame, building it on first use.
+func (h *Handler) mountFor(r *http.Request) *mount {
+	p := strippedPrefix(r)
+	ms := h.mounts
+	if p == "" || ms == nil {
+		return h.root
+	}
+	if m, ok := ms.m.Load(p); ok {
+		return m.(*mount)
+	}
+	if ms.n.Add(1) > maxMounts {
+		ms.n.Add(-1)
+		return h.root
+	}
+	m, err := h.newMount(p)
+	if err != nil {
+		ms.n.Add(-1)
+		return h.root
+	}
+	if prev, loaded := ms.m.LoadOrStore(p, m); loaded {
+		ms.n.Add(-1)
+		return prev.(*mount)
+	}
+	return m
+}
+
+// mountedOwn returns the endpoint ("/sdk.js") when p is one of ours under a
+// known mount that reached us unstripped: a rewrite of one path (rewrite
+// /a/b /b) looks like a stripped /a, and the browser's /a/__crmframe/sdk.js
+// then arrives as is.
+func (h *Handler) mountedOwn(p string) string {
+	i := strings.Index(p, h.PathPrefix+"/")
+	if i <= 0 || h.mounts == nil {
+		return ""
+	}
+	if _, ok := h.mounts.m.Load(p[:i]); !ok {
+		return ""
+	}
+	return p[i+len(h.PathPrefix):]
+}
+
+// strippedPrefix returns the leading part of the browser's path that a
+// handler before crm_frame removed (handle_path, uri strip_prefix): the
+// original path ends with the current one. Only plain path characters
+// qualify, since the prefix goes into script URLs, CSP sources and
+// headers.
+func strippedPrefix(r *http.Request) string {
+	or, ok := r.Context().Value(caddyhttp.OriginalRequestCtxKey).(http.Request)
+	if !ok || or.URL == nil {
+		return ""
+	}
+	orig, cur := or.URL.EscapedPath(), r.URL.EscapedPath()
+	if len(orig) <= len(cur) || !strings.HasPrefix(cur, "/") || !strings.HasSuffix(orig, cur) {
+		return ""
+	}
+	p := strings.TrimRight(orig[:len(orig)-len(cur)], "/")
+	if p == "" || p[0] != '/' || strings.Contains(p, "//") {
+		return ""
+	}
+	for _, c := range []byte(p) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/-._~%", c) >= 0) {
+			return ""
+		}
+	}
+	return p
 }
 
 // Validate checks the configuration (also run by Provision).
@@ -192,11 +309,13 @@ func (h *Handler) validate() error {
 		}
 	}
 	for _, o := range h.UpstreamOrigins {
-		if err := injector.ValidateOrigin(o); err != nil || strings.Contains(o, "*") || o == "'self'" {
-			if err == nil {
-				err = fmt.Errorf("%q must be a concrete origin", o)
-			}
+		if err := validUpstreamOrigin(o); err != nil {
 			return fmt.Errorf("crm_frame: upstream_origin: %v", err)
+		}
+	}
+	for _, u := range h.Inject {
+		if err := validInject(u); err != nil {
+			return fmt.Errorf("crm_frame: inject: %v", err)
 		}
 	}
 	switch h.Cookies {
@@ -215,17 +334,14 @@ func (h *Handler) validate() error {
 		return fmt.Errorf("crm_frame: sandbox: unknown value %q (want on or off)", h.Sandbox)
 	}
 	for media, tpl := range h.ScreenPop {
-		switch media {
-		case "*", "telephony", "chat", "channel":
-		default:
-			return fmt.Errorf("crm_frame: screen_pop: unknown media %q (want telephony, chat, channel or a template alone)", media)
-		}
-		if !strings.HasPrefix(tpl, "/") {
-			return fmt.Errorf("crm_frame: screen_pop: %q must be a path on the CRM's origin starting with /", tpl)
+		if err := validScreenPop(media, tpl); err != nil {
+			return fmt.Errorf("crm_frame: %v", err)
 		}
 	}
-	if h.CompatSDKPath != "" && h.CompatSDKPath != "off" && !strings.HasPrefix(h.CompatSDKPath, "/") {
-		return fmt.Errorf("crm_frame: compat_sdk_path %q must start with / (or be off)", h.CompatSDKPath)
+	if h.CompatSDKPath != "" {
+		if err := validCompatPath(h.CompatSDKPath); err != nil {
+			return fmt.Errorf("crm_frame: %v", err)
+		}
 	}
 	if h.RecompressLevel != "" {
 		if _, err := injector.ParseRecompression(h.RecompressLevel); err != nil {
@@ -238,8 +354,70 @@ func (h *Handler) validate() error {
 	if h.MaxRewriteSize < 0 {
 		return fmt.Errorf("crm_frame: max_rewrite_size must be positive")
 	}
-	if h.PathPrefix != "" && !strings.HasPrefix(h.PathPrefix, "/") {
-		return fmt.Errorf("crm_frame: path_prefix %q must start with /", h.PathPrefix)
+	if h.PathPrefix != "" {
+		if err := validPathPrefix(h.PathPrefix); err != nil {
+			return fmt.Errorf("crm_frame: %v", err)
+		}
+	}
+	return nil
+}
+
+// validUpstreamOrigin checks one upstream_origin value.
+func validUpstreamOrigin(o string) error {
+	if err := injector.ValidateOrigin(o); err != nil {
+		return err
+	}
+	if strings.Contains(o, "*") || o == "'self'" {
+		return fmt.Errorf("%q must be a concrete origin", o)
+	}
+	return nil
+}
+
+// validPathPrefix checks path_prefix: it ends up in script URLs, CSP
+// sources and the SDK's WebSocket URL, so only plain path characters, and
+// never the root ("/sdk.js" would become "//sdk.js", another host).
+func validPathPrefix(p string) error {
+	if !strings.HasPrefix(p, "/") {
+		return fmt.Errorf("path_prefix %q must start with /", p)
+	}
+	if strings.Trim(p, "/") == "" || strings.Contains(strings.Trim(p, "/"), "//") {
+		return fmt.Errorf("path_prefix %q must name a path below / (e.g. /__crmframe)", p)
+	}
+	for _, c := range []byte(p) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/-._~", c) >= 0) {
+			return fmt.Errorf("path_prefix %q: only letters, digits and - . _ ~ / are allowed", p)
+		}
+	}
+	return nil
+}
+
+// validInject checks an inject URL with the rules the body rewriter
+// applies at load time, so that a bad one is reported where it is written.
+func validInject(u string) error {
+	_, err := injector.NewBodyRewriter(injector.BodyOptions{Scripts: []string{"/x.js", u}})
+	if err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "inject URL "))
+	}
+	return nil
+}
+
+// validScreenPop checks one screen_pop media and template.
+func validScreenPop(media, tpl string) error {
+	switch media {
+	case "*", "telephony", "chat", "channel":
+	default:
+		return fmt.Errorf("screen_pop: unknown media %q (want telephony, chat, channel or a template alone)", media)
+	}
+	if !strings.HasPrefix(tpl, "/") || strings.HasPrefix(tpl, "//") || strings.HasPrefix(tpl, "/\\") {
+		return fmt.Errorf("screen_pop: %q must be a path on the CRM's origin starting with a single /", tpl)
+	}
+	return nil
+}
+
+// validCompatPath checks compat_sdk_path.
+func validCompatPath(p string) error {
+	if p != "off" && (!strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//")) {
+		return fmt.Errorf("compat_sdk_path %q must be a path starting with a single / (or off)", p)
 	}
 	return nil
 }
@@ -248,14 +426,16 @@ func (h *Handler) validate() error {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
 	if p := r.URL.Path; strings.HasPrefix(p, h.PathPrefix+"/") {
 		return h.serveOwn(w, r, strings.TrimPrefix(p, h.PathPrefix))
+	} else if m := h.mountedOwn(p); m != "" {
+		return h.serveOwn(w, r, m)
 	} else if p == h.CompatSDKPath {
-		return h.serveAsset(w, r, "agentdesktop_widget.js", h.compat)
+		return h.serveAsset(w, r, "agentdesktop_widget.js", h.mountFor(r).compat)
 	}
-	if done, err := h.takeToken(w, r); done {
+	if done, err := h.takeToken(w, browserRequest(r)); done {
 		return err
 	}
 	stripOwnCredentials(r)
-	rw := h.cfg.Wrap(w, r)
+	rw := h.cfg.WrapAt(w, r, strippedPrefix(r))
 	defer func() {
 		// reverse_proxy panics with http.ErrAbortHandler when the upstream
 		// fails mid-body: release the rewriter, then let Caddy abort.
@@ -265,14 +445,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		}
 	}()
 	err := next.ServeHTTP(rw, r)
-	if err != nil && !rw.Written() && wantsPage(r) {
+	if err != nil && !rw.Written() && wantsPage(r) && upstreamFailed(err) {
 		// Nothing reached the client yet: a clear page with retry instead
 		// of a blank frame.
 		rw.Abort()
 		h.serveUpstreamError(w, r, err)
 		return nil
 	}
-	if cerr := rw.Close(); cerr != nil {
+	cerr := rw.Close() // sends the headers of a response held to sniff its type
+	if rw.Written() && rw.Status() != http.StatusSwitchingProtocols {
+		h.checkUndone(w.Header(), r)
+	}
+	if cerr != nil {
 		if errors.Is(cerr, injector.ErrAbort) {
 			// Headers are out: aborting is the only way the client learns
 			// the body is incomplete.
@@ -283,6 +467,25 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		}
 	}
 	return err
+}
+
+// checkUndone warns (once) when a handler wrapping crm_frame changed the
+// framing headers after crm_frame wrote them: Caddy's header directive
+// runs its deferred operations (any "-Field", ">Field" or "defer") then,
+// and a header snippet with X-Frame-Options or a CSP blanks the frame or,
+// worse, drops frame-ancestors so that every site may frame the CRM.
+func (h *Handler) checkUndone(hdr http.Header, r *http.Request) {
+	if h.mounts == nil {
+		return
+	}
+	why := h.cfg.Policy.Undone(hdr)
+	if why == "" || h.mounts.undoneWarned.Swap(true) {
+		return
+	}
+	if c := h.logger.Check(zapcore.ErrorLevel, "framing headers changed after crm_frame"); c != nil {
+		c.Write(zap.String("header", why), zap.String("path", r.URL.Path),
+			zap.String("hint", "a directive that runs around crm_frame (a deferred header block: -Field, >Field or defer) set or removed X-Frame-Options/Content-Security-Policy; remove those fields from it, see docs/caddyfile.md"))
+	}
 }
 
 // serveOwn serves the endpoints under the path prefix.
@@ -298,14 +501,48 @@ func (h *Handler) serveOwn(w http.ResponseWriter, r *http.Request, p string) err
 	return caddyhttp.Error(http.StatusNotFound, fmt.Errorf("no crmframe endpoint %s", p))
 }
 
+// browserRequest is r with the path the browser used, when a handler
+// before crm_frame stripped a prefix (for redirects crm_frame answers
+// itself); r otherwise.
+func browserRequest(r *http.Request) *http.Request {
+	p := strippedPrefix(r)
+	if p == "" || !strings.Contains(r.URL.RawQuery, TokenParam) {
+		return r
+	}
+	u := *r.URL
+	u.Path, u.RawPath = p+r.URL.Path, ""
+	if r.URL.RawPath != "" {
+		u.RawPath = p + r.URL.RawPath
+	}
+	r2 := *r
+	r2.URL = &u
+	return &r2
+}
+
+// prefixedScreenPop is screen_pop with its CRM paths as the browser sees
+// them under a stripped prefix.
+func prefixedScreenPop(sp map[string]string, prefix string) map[string]string {
+	if prefix == "" {
+		return sp
+	}
+	out := make(map[string]string, len(sp))
+	for k, v := range sp {
+		out[k] = prefix + v
+	}
+	return out
+}
+
 // sdkAttrs are the attributes of the injected SDK script tag that configure
 // the SDK and the shim for this site (ASCII, HTML-escaped).
-func (h *Handler) sdkAttrs() string {
+func (h *Handler) sdkAttrs() string { return h.sdkAttrsAt("") }
+
+// sdkAttrsAt is sdkAttrs for pages under a stripped path prefix.
+func (h *Handler) sdkAttrsAt(prefix string) string {
 	var b strings.Builder
 	attr := func(name, val string) {
 		b.WriteString(" " + name + `="` + html.EscapeString(val) + `"`)
 	}
-	attr("data-crmframe-prefix", h.PathPrefix)
+	attr("data-crmframe-prefix", prefix+h.PathPrefix)
 	attr("data-crmframe-widget", h.WidgetID)
 	if h.Breakout != "neutralize" {
 		attr("data-crmframe-breakout", h.Breakout)
@@ -315,7 +552,7 @@ func (h *Handler) sdkAttrs() string {
 		attr("data-crmframe-autoconnect", "false")
 	}
 	if len(h.ScreenPop) > 0 {
-		js, _ := json.Marshal(h.ScreenPop)
+		js, _ := json.Marshal(prefixedScreenPop(h.ScreenPop, prefix))
 		attr("data-crmframe-screen-pop", string(js))
 	}
 	return b.String()
@@ -323,13 +560,15 @@ func (h *Handler) sdkAttrs() string {
 
 // compatPrelude configures the SDK for pages that load it themselves at
 // compat_sdk_path, where our script tag attributes are not present.
-func (h *Handler) compatPrelude() string {
-	cfg := map[string]any{"prefix": h.PathPrefix, "widget": h.WidgetID}
+func (h *Handler) compatPrelude() string { return h.compatPreludeAt("") }
+
+func (h *Handler) compatPreludeAt(prefix string) string {
+	cfg := map[string]any{"prefix": prefix + h.PathPrefix, "widget": h.WidgetID}
 	if h.engineApp == nil {
 		cfg["autoConnect"] = false
 	}
 	if len(h.ScreenPop) > 0 {
-		cfg["screenPop"] = h.ScreenPop
+		cfg["screenPop"] = prefixedScreenPop(h.ScreenPop, prefix)
 	}
 	js, _ := json.Marshal(cfg)
 	pre := "window.__crmframe_sdk=window.__crmframe_sdk||" + string(js) + ";\n"

@@ -11,19 +11,27 @@ import (
 )
 
 // newBodyRewriter builds the HTML/JS body rewriter for this handler.
-func (h *Handler) newBodyRewriter() (*injector.BodyRewriter, error) {
+func (h *Handler) newBodyRewriter() (*injector.BodyRewriter, error) { return h.newBodyRewriterAt("") }
+
+// newBodyRewriterAt builds it for pages under a stripped path prefix
+// (see mount): our own URLs carry the prefix, inject URLs are the
+// browser's and stay as written.
+func (h *Handler) newBodyRewriterAt(prefix string) (*injector.BodyRewriter, error) {
 	recompress, _ := injector.ParseRecompression(cmp.Or(h.RecompressLevel, "default")) // validated in Provision
 	opts := injector.BodyOptions{
 		Recompress:     recompress,
-		Scripts:        append([]string{h.SDKPath()}, h.Inject...),
-		SDKAttrs:       h.sdkAttrs(),
-		ConnectURLs:    []string{h.PathPrefix + "/ws"},
+		Scripts:        append([]string{prefix + h.SDKPath()}, h.Inject...),
+		SDKAttrs:       h.sdkAttrsAt(prefix),
+		ConnectURLs:    []string{prefix + h.PathPrefix + "/ws"},
 		MaxRewriteSize: h.MaxRewriteSize,
 		JSCacheSize:    h.jsCacheBytes(),
 		OnResult:       h.observeBody,
 	}
 	if h.CompatSDKPath != "off" {
 		opts.KnownSDKPaths = []string{h.CompatSDKPath}
+		if prefix != "" {
+			opts.KnownSDKPaths = append(opts.KnownSDKPaths, prefix+h.CompatSDKPath)
+		}
 	}
 	// run rewrites (or only inspects) one script; observe counts what it
 	// found. A cached JS response replays observe on each hit: the metric

@@ -66,8 +66,12 @@ func (c *httpsCRM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 <div id="crm-marker">CRM ok</div><div id="sid">`+sid+`</div><div id="proto"></div><div id="sdk"></div>
 <div id="filler">`+strings.Repeat("Ticket 4711: customer asked for a callback. ", 40)+`</div>
 <script>
-var nav = performance.getEntriesByType('navigation')[0];
-document.getElementById('proto').textContent = nav ? nav.nextHopProtocol + (nav.encodedBodySize < nav.decodedBodySize ? ' compressed' : ' identity') : '';
+// The body sizes are known once the response ended (they read 0 while
+// it streams): read them after load.
+addEventListener('load', function () {
+  var nav = performance.getEntriesByType('navigation')[0];
+  document.getElementById('proto').textContent = nav ? nav.nextHopProtocol + (nav.encodedBodySize < nav.decodedBodySize ? ' compressed' : ' identity') : '';
+});
 setInterval(function () {
   var s;
   try { s = AGENTDESKTOP.getStatus().status + ' ' + ((AGENTDESKTOP.getAgent() || {}).id || ''); } catch (e) { s = 'error ' + e; }
@@ -242,9 +246,7 @@ https://evil.test:%[3]d {
 		}
 		// The CRM sent the page gzip-compressed: it arrives rewritten and
 		// still compressed, over HTTP/2.
-		if p, _ := inFrame(`document.getElementById('proto').textContent`); p != "h2 compressed" {
-			t.Errorf("CRM page protocol %q, want h2 compressed", p)
-		}
+		waitFrame("CRM page protocol", `document.getElementById('proto').textContent`, "h2 compressed")
 
 		if !session {
 			return

@@ -109,15 +109,54 @@ func ClientOrigin(r *http.Request) *url.URL {
 }
 
 // Apply rewrites h in place for a response to a client that used origin
-// client (scheme and host).
+// client (scheme and host). A client Path is the mount: a path prefix a
+// handler before us stripped from the browser's path (handle_path /crm/*),
+// so that the CRM's "/x" is the browser's "/crm/x". Then URLs naming an
+// upstream origin, path-absolute URLs ("/login") and cookie Paths are put
+// back under it.
 func (p *HeaderPolicy) Apply(h http.Header, client *url.URL) Changes {
 	var c Changes
 	self := p.crmFramesItself(h)
 	c.XFORemoved = removeHeader(h, "X-Frame-Options")
 	c.CSPFrameAncestors = p.applyCSP(h, &c, self)
-	c.CookiesRewritten = p.applyCookies(h)
+	mount := ""
+	if client != nil {
+		mount = client.Path
+	}
+	c.CookiesRewritten = p.applyCookies(h, mount)
 	c.LocationsRewrites = p.applyLocations(h, client)
 	return c
+}
+
+// Undone reports how headers sent after Apply fail the framing policy:
+// "X-Frame-Options" when one is back, "Content-Security-Policy missing"
+// when no enforced policy is left, "frame-ancestors" when an enforced
+// policy lacks the one Apply set; "" when the policy holds. Handlers that
+// run after crm_frame has written its headers (Caddy's deferred header
+// directive) can do this; crm_frame cannot undo it, only report it.
+func (p *HeaderPolicy) Undone(h http.Header) string {
+	if len(headerKeys(h, "X-Frame-Options")) > 0 {
+		return "X-Frame-Options"
+	}
+	want := "frame-ancestors " + strings.Join(p.FrameAncestors, " ")
+	found := false
+	for _, k := range headerKeys(h, HeaderCSP) {
+		for _, v := range h[k] {
+			for _, pol := range strings.Split(v, ",") {
+				if strings.Trim(pol, " \t\r\n\f;") == "" {
+					continue // no directive: Apply leaves it alone too
+				}
+				found = true
+				if !strings.Contains(pol, want) {
+					return "frame-ancestors"
+				}
+			}
+		}
+	}
+	if !found {
+		return "Content-Security-Policy missing"
+	}
+	return ""
 }
 
 func removeHeader(h http.Header, name string) int {
@@ -288,12 +327,12 @@ func stripTopNavigation(v string) string {
 	return strings.Join(out, " ")
 }
 
-func (p *HeaderPolicy) applyCookies(h http.Header) int {
+func (p *HeaderPolicy) applyCookies(h http.Header, mount string) int {
 	n := 0
 	for _, k := range headerKeys(h, "Set-Cookie") {
 		vals := h[k]
 		for i, v := range vals {
-			nv := p.rewriteCookie(v)
+			nv := p.rewriteCookie(v, mount)
 			if nv != v {
 				vals[i] = nv
 				n++
@@ -321,8 +360,10 @@ func (p *HeaderPolicy) upstreamHostMatches(domain string) bool {
 }
 
 // rewriteCookie applies the cookie policy to one Set-Cookie value, keeping
-// every attribute it does not need to change byte-for-byte.
-func (p *HeaderPolicy) rewriteCookie(v string) string {
+// every attribute it does not need to change byte-for-byte. Under a mount,
+// a Path the CRM set ("/app") is the browser's mount + Path ("/crm/app"):
+// the browser would otherwise never send the cookie back.
+func (p *HeaderPolicy) rewriteCookie(v, mount string) string {
 	parts := strings.Split(v, ";")
 	out := parts[:1]
 	changed := false
@@ -330,6 +371,11 @@ func (p *HeaderPolicy) rewriteCookie(v string) string {
 	for _, a := range parts[1:] {
 		name, val, _ := strings.Cut(strings.TrimSpace(a), "=")
 		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "path":
+			if pv := strings.TrimSpace(val); mount != "" && strings.HasPrefix(pv, "/") {
+				a = " Path=" + mountPath(mount, pv)
+				changed = true
+			}
 		case "domain":
 			if p.upstreamHostMatches(val) {
 				changed = true
@@ -422,11 +468,27 @@ func (p *HeaderPolicy) rewriteURL(raw string, client *url.URL) (string, bool) {
 				if rest != "" && !strings.ContainsRune("/?#", rune(rest[0])) {
 					continue // e.g. http://crm.internal.evil.com
 				}
-				return lead + client.Scheme + "://" + client.Host + rest + trail, true
+				return lead + client.Scheme + "://" + client.Host + mountPath(client.Path, rest) + trail, true
 			}
 		}
 	}
+	if client.Path != "" && strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") && !strings.HasPrefix(s, "/\\") {
+		// The CRM's own path-absolute URL, under the mount.
+		return lead + mountPath(client.Path, s) + trail, true
+	}
 	return raw, false
+}
+
+// mountPath puts a CRM path (or "", "?q", "#f" after an origin) under the
+// mount: the CRM's root is the browser's mount + "/".
+func mountPath(mount, rest string) string {
+	if mount == "" {
+		return rest
+	}
+	if rest == "" || rest[0] != '/' {
+		return mount + "/" + rest
+	}
+	return mount + rest
 }
 
 // originPrefixes lists the spellings of an origin in a URL: with and

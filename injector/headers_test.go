@@ -322,3 +322,79 @@ func TestFrameAncestorsSelfWhenCRMFramesItself(t *testing.T) {
 		})
 	}
 }
+
+// Under a mount (a prefix stripped before crm_frame: the browser's
+// /crm/x is the CRM's /x), the CRM's URLs and cookie paths go back under it.
+func TestMountedLocationsAndCookies(t *testing.T) {
+	mounted := &url.URL{Scheme: "https", Host: "desk.example.com", Path: "/crm"}
+	tests := []struct {
+		header, in, want string
+	}{
+		{"Location", "http://crm.internal:8080/login?next=%2Fx#f", "https://desk.example.com/crm/login?next=%2Fx#f"},
+		{"Location", "http://crm.internal:8080", "https://desk.example.com/crm/"},
+		{"Location", "http://crm.internal:8080?a=1", "https://desk.example.com/crm/?a=1"},
+		{"Location", "/login", "/crm/login"},
+		{"Location", " /login ", " /crm/login "},
+		{"Location", "login.do", "login.do"},
+		{"Location", "../x", "../x"},
+		{"Location", "//sso.example/auth", "//sso.example/auth"},
+		{"Location", "/\\sso.example/auth", "/\\sso.example/auth"},
+		{"Location", "https://sso.example/auth?back=/x", "https://sso.example/auth?back=/x"},
+		{"Content-Location", "/doc/1", "/crm/doc/1"},
+		{"Refresh", "0; url=/home", "0; url=/crm/home"},
+		{"Refresh", "0; url='http://crm.internal:8080/home'", "0; url='https://desk.example.com/crm/home'"},
+		{"Link", "</a.css>; rel=preload, <https://cdn.example/x.js>; rel=preload", "</crm/a.css>; rel=preload, <https://cdn.example/x.js>; rel=preload"},
+		{"Set-Cookie", "S=1; Path=/app; HttpOnly", "S=1; Path=/crm/app; HttpOnly"},
+		{"Set-Cookie", "S=1; path=/", "S=1; Path=/crm/"},
+		{"Set-Cookie", "S=1; HttpOnly", "S=1; HttpOnly"},
+		{"Set-Cookie", "S=1; Path=relative", "S=1; Path=relative"},
+		{"Set-Cookie", "S=1; Domain=crm.internal; Path=/a", "S=1; Path=/crm/a"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.header+" "+tc.in, func(t *testing.T) {
+			h := http.Header{tc.header: {tc.in}}
+			c := testPolicy().Apply(h, mounted)
+			if got := h.Get(tc.header); got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+			changed := c.LocationsRewrites + c.CookiesRewritten
+			if (tc.in != tc.want) != (changed > 0) {
+				t.Errorf("counted %d changes for %q -> %q", changed, tc.in, tc.want)
+			}
+		})
+	}
+}
+
+// Undone reports headers changed after Apply (a handler wrapping
+// crm_frame): framing allowed again, or denied to the desktop.
+func TestUndone(t *testing.T) {
+	p := testPolicy()
+	fa := "frame-ancestors https://desk.example.com https://desk2.example.com"
+	tests := []struct {
+		name string
+		h    http.Header
+		want string
+	}{
+		{"as applied", http.Header{"Content-Security-Policy": {"default-src 'self'; " + fa}}, ""},
+		{"as applied, with self", http.Header{"Content-Security-Policy": {fa + " 'self'"}}, ""},
+		{"X-Frame-Options back", http.Header{"Content-Security-Policy": {fa}, "X-Frame-Options": {"DENY"}}, "X-Frame-Options"},
+		{"policy replaced", http.Header{"Content-Security-Policy": {"default-src 'self'"}}, "frame-ancestors"},
+		{"second policy added", http.Header{"Content-Security-Policy": {fa, "frame-ancestors *"}}, "frame-ancestors"},
+		{"policy list", http.Header{"Content-Security-Policy": {fa + ", script-src 'self'"}}, "frame-ancestors"},
+		{"removed", http.Header{"Content-Security-Policy-Report-Only": {fa}}, "Content-Security-Policy missing"},
+		{"empty policy kept", http.Header{"Content-Security-Policy": {fa + ", ;", ""}}, ""},
+	}
+	for _, tc := range tests {
+		if got := p.Undone(tc.h); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	// Whatever Apply produces holds.
+	for _, in := range []http.Header{{}, {"X-Frame-Options": {"DENY"}, "Content-Security-Policy": {"frame-ancestors 'none', script-src 'self'"}},
+		{"Content-Security-Policy": {" ; ,default-src 'self'", ""}}} {
+		p.Apply(in, client)
+		if got := p.Undone(in); got != "" {
+			t.Errorf("Apply's own result reported %q: %v", got, in)
+		}
+	}
+}

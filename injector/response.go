@@ -45,12 +45,41 @@ type ResponseWriter struct {
 	wroteHeader bool
 	filter      BodyFilter
 	err         error
+	mount       string // path prefix stripped before us ("" for none)
+	status      int
+	// sniffing: the status is decided but the response has no
+	// Content-Type; the first bytes are held to label it (see needsSniff).
+	sniffing bool
+	sniffBuf []byte
+}
+
+// sniffLen is how much net/http's DetectContentType looks at.
+const sniffLen = 512
+
+// needsSniff reports whether a final response goes out without a
+// Content-Type that Go's server would then label itself, from its first
+// bytes (http.DetectContentType), on the way to the client: crm_frame must
+// handle it as that type (a legacy CGI page labelled text/html there would
+// otherwise run without the SDK and with its frame-busting code intact).
+func needsSniff(r *http.Request, status int, h http.Header) bool {
+	if r.Method == http.MethodHead || status == http.StatusNoContent || status == http.StatusNotModified || status < 200 {
+		return false
+	}
+	return len(headerKeys(h, "Content-Type")) == 0 && len(headerKeys(h, "Content-Encoding")) == 0
 }
 
 // Wrap returns the writer to hand to the next handler; call Close when the
 // next handler returned.
 func (c *Config) Wrap(w http.ResponseWriter, r *http.Request) *ResponseWriter {
 	return &ResponseWriter{ResponseWriter: w, cfg: c, req: r}
+}
+
+// WrapAt is Wrap for a request whose path a handler before us stripped of
+// mount (e.g. "/crm" for a browser path /crm/page that r has as /page):
+// upstream URLs and cookie paths are mapped back under it (see
+// HeaderPolicy.Apply).
+func (c *Config) WrapAt(w http.ResponseWriter, r *http.Request, mount string) *ResponseWriter {
+	return &ResponseWriter{ResponseWriter: w, cfg: c, req: r, mount: mount}
 }
 
 // WriteHeader applies the policy and sends the headers. 1xx informational
@@ -63,9 +92,35 @@ func (w *ResponseWriter) WriteHeader(status int) {
 		w.ResponseWriter.WriteHeader(status)
 		return
 	}
-	w.wroteHeader = true
+	w.wroteHeader, w.status = true, status
+	if w.cfg.Body != nil && needsSniff(w.req, status, w.Header()) {
+		w.sniffing = true
+		return
+	}
+	w.commit(status)
+}
+
+// endSniff labels a response held by needsSniff as Go's server would, then
+// sends its headers and the bytes held.
+func (w *ResponseWriter) endSniff() error {
+	buf := w.sniffBuf
+	w.sniffing, w.sniffBuf = false, nil
+	if len(buf) > 0 {
+		w.Header().Set("Content-Type", http.DetectContentType(buf))
+	}
+	w.commit(w.status)
+	if len(buf) == 0 {
+		return nil
+	}
+	_, err := w.write(buf)
+	return err
+}
+
+// commit applies the policy and sends the headers.
+func (w *ResponseWriter) commit(status int) {
 	h := w.Header()
 	client := ClientOrigin(w.req)
+	client.Path = w.mount
 	ch := w.cfg.Policy.Apply(h, client)
 	if status >= 300 && status < 400 && framedNavigation(w.req) {
 		if o := foreignOrigin(h.Get("Location"), w.req, client); o != "" {
@@ -86,6 +141,20 @@ func (w *ResponseWriter) Write(p []byte) (int, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
+	if w.sniffing {
+		w.sniffBuf = append(w.sniffBuf, p...)
+		if len(w.sniffBuf) < sniffLen {
+			return len(p), nil
+		}
+		if err := w.endSniff(); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	return w.write(p)
+}
+
+func (w *ResponseWriter) write(p []byte) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
@@ -103,6 +172,12 @@ func (w *ResponseWriter) Write(p []byte) (int, error) {
 func (w *ResponseWriter) Flush() {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
+	}
+	if w.sniffing {
+		// Go's server labels a flushed response with what it has.
+		if err := w.endSniff(); err != nil {
+			return
+		}
 	}
 	if w.filter != nil && w.err == nil {
 		if err := w.filter.Flush(); err != nil {
@@ -132,7 +207,7 @@ func (w *ResponseWriter) ReadFrom(r io.Reader) (int64, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
-	if w.filter == nil {
+	if w.filter == nil && !w.sniffing {
 		if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
 			return rf.ReadFrom(r)
 		}
@@ -142,6 +217,9 @@ func (w *ResponseWriter) ReadFrom(r io.Reader) (int64, error) {
 
 // Close completes the body. The next handler must have returned.
 func (w *ResponseWriter) Close() error {
+	if w.sniffing {
+		_ = w.endSniff() // a short body: label it with what there is
+	}
 	if w.filter == nil {
 		return w.err
 	}
@@ -156,9 +234,13 @@ func (w *ResponseWriter) Close() error {
 // Written reports whether the final response headers were sent.
 func (w *ResponseWriter) Written() bool { return w.wroteHeader }
 
+// Status is the final status sent (0 before).
+func (w *ResponseWriter) Status() int { return w.status }
+
 // Abort releases the filter without writing anything more (the response
 // is being aborted).
 func (w *ResponseWriter) Abort() {
+	w.sniffing, w.sniffBuf = false, nil
 	f := w.filter
 	w.filter = nil
 	if a, ok := f.(Aborter); ok {
