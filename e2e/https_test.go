@@ -103,6 +103,10 @@ func TestHTTPSCrossSite(t *testing.T) {
 	// The same CRM with `cookies cross_site` only: the CRM's own cookies
 	// are not partitioned there, crmframe's agent token always is.
 	crmUnpart := fmt.Sprintf("https://crm2.test:%d", caddyrun.FreePort(t))
+	// The same CRM under a path of a larger site (handle_path /crm/*):
+	// crm_frame puts its own URLs, redirects and cookie paths under /crm.
+	crmMountedSite := fmt.Sprintf("https://crm3.test:%d", caddyrun.FreePort(t))
+	crmMounted := crmMountedSite + "/crm"
 	api := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	caddyrun.Run(t, fmt.Sprintf(`{
 	local_certs
@@ -155,11 +159,26 @@ https://evil.test:%[3]d {
 	}
 }
 
+%[8]s {
+	bind 127.0.0.1
+	tls internal
+	handle_path /crm/* {
+		crm_frame {
+			frame_ancestors %[1]s
+			upstream_origin http://%[5]s
+			cookies cross_site partitioned
+		}
+		reverse_proxy %[5]s {
+			header_up Host {upstream_hostport}
+		}
+	}
+}
+
 %[6]s {
 	bind 127.0.0.1
 	crm_engine_api
 }
-`, desk, deskDir, evilPort, crmBase, up, api, crmUnpart), api+"/agents")
+`, desk, deskDir, evilPort, crmBase, up, api, crmUnpart, crmMountedSite), api+"/agents")
 
 	// The internal CA issues the site certificates in the background: wait
 	// until the CRM site answers over TLS (any status).
@@ -173,16 +192,18 @@ https://evil.test:%[3]d {
 	t.Cleanup(tr.CloseIdleConnections)
 	hc := &http.Client{Transport: tr, Timeout: 5 * time.Second}
 	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := hc.Get(crmBase + "/__crmframe/sdk.js")
-		if err == nil {
-			resp.Body.Close()
-			break
+	for _, base := range []string{crmBase, crmMounted} {
+		for {
+			resp, err := hc.Get(base + "/__crmframe/sdk.js")
+			if err == nil {
+				resp.Body.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the HTTPS CRM site %s never answered: %v", base, err)
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the HTTPS CRM site never answered: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 
 	browser := chromium.New(t,
@@ -195,6 +216,10 @@ https://evil.test:%[3]d {
 		defer cancel()
 
 		deskURL := desk + "/index.html?agent=a1&crm=" + url.QueryEscape(crmBase+"/home.html")
+		if u, _ := url.Parse(crmBase); u.Path != "" {
+			// a CRM mounted under a path: crmframe's endpoints are there too
+			deskURL += "&prefix=" + url.QueryEscape(u.Path+"/__crmframe")
+		}
 		if err := chromedp.Do(ctx, chromedp.Navigate(deskURL)); err != nil {
 			t.Fatal(err)
 		}
@@ -274,6 +299,10 @@ https://evil.test:%[3]d {
 	// the CRM's unpartitioned session cookie in the frame, but the SDK
 	// still connects: the agent token cookie is partitioned.
 	t.Run("cookies cross_site: agent token still accepted", func(t *testing.T) { desktop(t, crmUnpart, false) })
+	// Under a stripped prefix: the SDK loads and connects from /crm/__crmframe,
+	// the token redirect stays under /crm, the CRM's Path=/ session cookie
+	// comes back at /crm/home.html, the buster stays neutralised.
+	t.Run("under a path prefix (handle_path /crm/*)", func(t *testing.T) { desktop(t, crmMounted, true) })
 
 	// A foreign HTTPS site still cannot frame the CRM.
 	if loaded, _ := frameState(t, browser, fmt.Sprintf("https://evil.test:%d/", evilPort)); loaded {

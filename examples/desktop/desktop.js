@@ -10,6 +10,7 @@
   var q = new URLSearchParams(location.search);
   if (q.get('crm')) cfg.crmUrl = q.get('crm');
   if (q.get('agent')) cfg.agent = q.get('agent');
+  if (q.get('prefix')) cfg.prefix = q.get('prefix');
   var crmOrigin = new URL(cfg.crmUrl, location.href).origin;
   var $ = function (id) { return document.getElementById(id); };
   var selected = null; // selected contact id (chat pane)
