@@ -138,16 +138,18 @@ func (p *HeaderPolicy) Undone(h http.Header) string {
 	if len(headerKeys(h, "X-Frame-Options")) > 0 {
 		return "X-Frame-Options"
 	}
-	want := "frame-ancestors " + strings.Join(p.FrameAncestors, " ")
+	// Runs on every response: no allocation.
 	found := false
 	for _, k := range headerKeys(h, HeaderCSP) {
 		for _, v := range h[k] {
-			for _, pol := range strings.Split(v, ",") {
+			for rest, more := v, true; more; {
+				var pol string
+				pol, rest, more = strings.Cut(rest, ",")
 				if strings.Trim(pol, " \t\r\n\f;") == "" {
 					continue // no directive: Apply leaves it alone too
 				}
 				found = true
-				if !strings.Contains(pol, want) {
+				if !p.hasAncestors(pol) {
 					return "frame-ancestors"
 				}
 			}
@@ -477,6 +479,37 @@ func (p *HeaderPolicy) rewriteURL(raw string, client *url.URL) (string, bool) {
 		return lead + mountPath(client.Path, s) + trail, true
 	}
 	return raw, false
+}
+
+// hasAncestors reports whether pol holds "frame-ancestors " followed by
+// p.FrameAncestors, space-separated, as Apply writes them.
+func (p *HeaderPolicy) hasAncestors(pol string) bool {
+	for i := 0; ; {
+		j := strings.Index(pol[i:], "frame-ancestors ")
+		if j < 0 {
+			return false
+		}
+		rest := pol[i+j+len("frame-ancestors "):]
+		ok := true
+		for n, fa := range p.FrameAncestors {
+			if n > 0 {
+				if !strings.HasPrefix(rest, " ") {
+					ok = false
+					break
+				}
+				rest = rest[1:]
+			}
+			if !strings.HasPrefix(rest, fa) {
+				ok = false
+				break
+			}
+			rest = rest[len(fa):]
+		}
+		if ok {
+			return true
+		}
+		i += j + 1
+	}
 }
 
 // mountPath puts a CRM path (or "", "?q", "#f" after an origin) under the
