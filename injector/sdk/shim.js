@@ -986,6 +986,12 @@
 
   // --- blanking guard ----------------------------------------------------
   var blank = function (v) { return v == null || String(v).trim() === ''; };
+  // HTML that leaves nothing to see: only html/head/body tags and comments
+  // (body.outerHTML = '<body></body>').
+  var blankHTML = function (v) {
+    return blank(v) || blank(String(v).replace(/<!--[\s\S]*?-->|<\/?(?:html|head|body)\b(?:[^>"']|"[^"]*"|'[^']*')*>/gi, ''));
+  };
+  var bodyOrHtml = function (el) { return el != null && (el === d.body || el === d.documentElement); };
   var guard = function (proto, prop) {
     var desc = Object.getOwnPropertyDescriptor(proto, prop);
     if (!desc || !desc.set) return;
@@ -996,7 +1002,7 @@
           if (jsType(this.getAttribute('type'))) v = swap(v, fixCode);
         }
         else if (prop === 'innerHTML' || prop === 'outerHTML') v = swap(v, fixHTML);
-        if (!adopted && (this === d.body || this === d.documentElement) && blank(v)) {
+        if (!adopted && bodyOrHtml(this) && (prop === 'innerHTML' || prop === 'outerHTML' ? blankHTML(v) : blank(v))) {
           count('blank');
           if (act) return;
         }
@@ -1014,6 +1020,70 @@
   guard(HTMLElement.prototype, 'innerText');
   if (typeof HTMLScriptElement !== 'undefined') guard(HTMLScriptElement.prototype, 'text');
   if (typeof ShadowRoot !== 'undefined') guard(ShadowRoot.prototype, 'innerHTML');
+  // The same blanking through DOM methods: body/html emptied
+  // (replaceChildren), taken out (remove, removeChild) or swapped for an
+  // empty one (replaceWith, replaceChild, document.body = b). The call
+  // happens (the page may fill the new body next: clear-and-fill), and when
+  // the page that had something to see has nothing 250 ms later, the old
+  // nodes are put back.
+  var SEEN = ':not(html):not(head):not(body):not(title):not(meta):not(link):not(style):not(script):not(base):not(template)';
+  var pageBlank = function () {
+    var b = d.body;
+    return !b || (blank(b.textContent) && !b.querySelector(SEEN));
+  };
+  var NP = w.Node && w.Node.prototype;
+  var rawReplaceWith = EP.replaceWith, rawReplaceChildren = EP.replaceChildren, rawInsertBefore = NP && NP.insertBefore;
+  var recheck = function (restore) {
+    setTimeout(function () {
+      if (!pageBlank()) return;
+      count('blank');
+      if (act) try { restore(); } catch (e) { /* the page moved on */ }
+    }, 250);
+  };
+  // before(el) runs before a call that may blank el (body or html) and
+  // returns what puts it back afterwards, or null.
+  var before = function (el) {
+    if (adopted || !bodyOrHtml(el) || pageBlank()) return null;
+    var parent = el.parentNode, next = el.nextSibling;
+    return function () {
+      if (el.isConnected || !parent) return;
+      var now = next && next.parentNode === parent ? next.previousSibling : parent.lastChild;
+      if (now && bodyOrHtml(now) && now.localName === el.localName) rawReplaceWith.call(now, el);
+      else rawInsertBefore.call(parent, el, next && next.parentNode === parent ? next : null);
+    };
+  };
+  var guardCall = function (proto, name, target, restoreOf) {
+    var orig = proto && proto[name];
+    if (typeof orig !== 'function') return;
+    proto[name] = function () {
+      var el = target(this, arguments), restore = el && (restoreOf ? (!adopted && bodyOrHtml(el) && !pageBlank() ? restoreOf(el) : null) : before(el));
+      var r = orig.apply(this, arguments);
+      if (restore && pageBlank()) recheck(restore);
+      return r;
+    };
+  };
+  var self1 = function (el) { return el; };
+  guardCall(EP, 'replaceChildren', self1, function (el) {
+    var old = Array.prototype.slice.call(el.childNodes);
+    return function () { if (el.isConnected) rawReplaceChildren.apply(el, old); };
+  });
+  guardCall(EP, 'remove', self1);
+  guardCall(EP, 'replaceWith', self1);
+  guardCall(NP, 'removeChild', function (el, a) { return a[0]; });
+  guardCall(NP, 'replaceChild', function (el, a) { return a[1]; });
+  var bodyDesc = Object.getOwnPropertyDescriptor(Document.prototype, 'body');
+  if (bodyDesc && bodyDesc.set) {
+    def(Document.prototype, 'body', {
+      get: bodyDesc.get,
+      set: function (v) {
+        var restore = this === d ? before(bodyDesc.get.call(this)) : null;
+        bodyDesc.set.call(this, v);
+        if (restore && pageBlank()) recheck(restore);
+      },
+      configurable: true,
+      enumerable: bodyDesc.enumerable
+    });
+  }
   // HTML parsed elsewhere than innerHTML, then inserted: handlers (and
   // scripts) in it get the swap too.
   var htmlArg = function (o, name) {
@@ -1080,15 +1150,44 @@
   };
 
   // --- hide-by-default safety net ----------------------------------------
+  // 250 ms after load: html/body hidden by a stylesheet are shown (a hide
+  // the page's script set inline before then is its own business). From
+  // then on (late), any hide of html/body is lifted the same way, 250 ms
+  // after it happened, also an inline one (!important, the hidden
+  // attribute, content-visibility, an adopted stylesheet).
+  var late = false, pending = 0;
   var reveal = function () {
+    pending = 0;
     [d.documentElement, d.body].forEach(function (el) {
       if (!el) return;
       var cs = w.getComputedStyle(el), s = el.style, hit = false;
-      if (cs.display === 'none' && s.display !== 'none') { hit = true; if (act) s.setProperty('display', 'block', 'important'); }
-      if (cs.visibility === 'hidden' && s.visibility !== 'hidden') { hit = true; if (act) s.setProperty('visibility', 'visible', 'important'); }
-      if (cs.opacity === '0' && s.opacity !== '0') { hit = true; if (act) s.setProperty('opacity', '1', 'important'); }
+      if (cs.display === 'none' && (late || s.display !== 'none')) { hit = true; if (act) s.setProperty('display', 'block', 'important'); }
+      if (cs.visibility === 'hidden' && (late || s.visibility !== 'hidden')) { hit = true; if (act) s.setProperty('visibility', 'visible', 'important'); }
+      if (cs.opacity === '0' && (late || s.opacity !== '0')) { hit = true; if (act) s.setProperty('opacity', '1', 'important'); }
+      if (late && cs.contentVisibility === 'hidden') { hit = true; if (act) s.setProperty('content-visibility', 'visible', 'important'); }
       if (hit) count('unhide');
     });
   };
-  if (!adopted) w.addEventListener('load', function () { setTimeout(reveal, 250); });
+  var later = function () { if (late && !pending) pending = setTimeout(reveal, 250); };
+  if (!adopted) {
+    // Constructable stylesheets change no attribute: their setters say so.
+    var ass = Object.getOwnPropertyDescriptor(DP, 'adoptedStyleSheets');
+    if (ass && ass.set) def(DP, 'adoptedStyleSheets', { get: ass.get, set: function (v) { ass.set.call(this, v); if (this === d) later(); }, configurable: true, enumerable: ass.enumerable });
+    var CSP = w.CSSStyleSheet && w.CSSStyleSheet.prototype;
+    ['replaceSync', 'replace', 'insertRule'].forEach(function (name) {
+      var orig = CSP && CSP[name];
+      if (typeof orig === 'function') CSP[name] = function () { later(); return orig.apply(this, arguments); };
+    });
+    w.addEventListener('load', function () {
+      setTimeout(function () {
+        reveal();
+        late = true;
+        if (typeof w.MutationObserver !== 'function') return;
+        var mo = new w.MutationObserver(later), opts = { attributes: true, attributeFilter: ['style', 'class', 'hidden'] };
+        mo.observe(d.documentElement, opts);
+        if (d.body) mo.observe(d.body, opts);
+        if (d.head) mo.observe(d.head, { childList: true, subtree: true, characterData: true });
+      }, 250);
+    });
+  }
 })();

@@ -823,3 +823,184 @@ test('run-time code, ninth pass: for…of patterns over a list of windows, arrow
   })()`, w);
   assert.deepEqual([...r], [true, 4, true, 6, false]);
 });
+
+// A small live tree (parentNode/childNodes, isConnected, textContent) in
+// the fake window for the blanking guards on body and html; the shim is run
+// after it so that it wraps these methods.
+function treeWindow(opts = {}) {
+  const t = framedWindow({ ...opts, runShim: false });
+  vm.runInContext(`
+    (function () {
+      var NP = Node.prototype, EP = Element.prototype;
+      var kids = function (n) { return n.childNodes || (n.childNodes = []); };
+      var detach = function (c) { if (c.parentNode) { var k = kids(c.parentNode); k.splice(k.indexOf(c), 1); c.parentNode = null; } };
+      NP.insertBefore = function (c, ref) { detach(c); var k = kids(this), i = ref ? k.indexOf(ref) : -1; k.splice(i < 0 ? k.length : i, 0, c); c.parentNode = this; return c; };
+      NP.appendChild = function (c) { return this.insertBefore(c, null); };
+      NP.removeChild = function (c) { detach(c); return c; };
+      NP.replaceChild = function (n, old) { this.insertBefore(n, old); detach(old); return old; };
+      Object.defineProperty(NP, 'isConnected', { get: function () { for (var n = this; n; n = n.parentNode) if (n === document) return true; return false; }, configurable: true });
+      Object.defineProperty(NP, 'nextSibling', { get: function () { var k = this.parentNode ? kids(this.parentNode) : []; return k[k.indexOf(this) + 1] || null; }, configurable: true });
+      Object.defineProperty(NP, 'previousSibling', { get: function () { var k = this.parentNode ? kids(this.parentNode) : []; return k[k.indexOf(this) - 1] || null; }, configurable: true });
+      Object.defineProperty(NP, 'lastChild', { get: function () { var k = kids(this); return k[k.length - 1] || null; }, configurable: true });
+      Object.defineProperty(NP, 'textContent', { get: function () { return this.nodeType === 3 ? this.data : kids(this).map(function (c) { return c.textContent; }).join(''); }, set: function (v) { kids(this).slice().forEach(detach); if (v) this.appendChild(text(v)); }, configurable: true });
+      Object.defineProperty(EP, 'firstElementChild', { get: function () { return kids(this).filter(function (c) { return c.nodeType === 1; })[0] || null; }, configurable: true });
+      Object.defineProperty(EP, 'outerHTML', { get: function () { return this._outer; }, set: function (v) { this._outer = v; }, configurable: true });
+      EP.remove = function () { detach(this); };
+      EP.replaceWith = function () { var p = this.parentNode, self = this; Array.prototype.forEach.call(arguments, function (n) { p.insertBefore(typeof n === 'string' ? text(n) : n, self); }); detach(this); };
+      EP.replaceChildren = function () { kids(this).slice().forEach(detach); for (var i = 0; i < arguments.length; i++) this.appendChild(typeof arguments[i] === 'string' ? text(arguments[i]) : arguments[i]); };
+      var META = /^(html|head|body|title|meta|link|style|script|base|template)$/;
+      EP.querySelector = function () { var hit = null; (function walk(n) { kids(n).forEach(function (c) { if (!hit && c.nodeType === 1) { if (!META.test(c.localName)) hit = c; else walk(c); } }); })(this); return hit; };
+      function text(s) { var n = Object.create(NP); n.nodeType = 3; n.data = s; return n; }
+      globalThis.mk = function (name, content) { var e = el(name); if (content) e.appendChild(typeof content === 'string' ? text(content) : content); return e; };
+      Object.defineProperty(Document.prototype, 'documentElement', { get: function () { return kids(this).filter(function (c) { return c.nodeType === 1; })[0] || null; }, configurable: true });
+      Object.defineProperty(Document.prototype, 'body', { get: function () { var h = this.documentElement; return h && kids(h).filter(function (c) { return c.localName === 'body'; })[0] || null; },
+        set: function (b) { var h = this.documentElement, old = this.body; if (old) h.replaceChild(b, old); else h.appendChild(b); }, configurable: true });
+      Object.defineProperty(Document.prototype, 'head', { get: function () { var h = this.documentElement; return h && kids(h).filter(function (c) { return c.localName === 'head'; })[0] || null; }, configurable: true });
+      Object.setPrototypeOf(Document.prototype, NP);
+      Document.prototype.nodeType = 9;
+      var html = mk('html'), head = mk('head', mk('title', 'CRM')), body = mk('body', mk('div', 'CRM page ok'));
+      html.appendChild(head); html.appendChild(body); document.appendChild(html);
+    })();
+  `, t.w);
+  if (opts.before) opts.before(t);
+  vm.runInContext(shim, t.w, { filename: 'shim.js' });
+  // the shim's own 250 ms re-checks: run them now
+  t.flush = () => { const fns = t.calls.timeout.filter((f) => typeof f === 'function'); t.calls.timeout.length = 0; fns.forEach((f) => f()); };
+  return t;
+}
+
+test('tenth pass: body/html emptied, removed or swapped for an empty one are put back when the page stays blank', () => {
+  const cases = [
+    'document.documentElement.replaceChildren()',
+    'document.body.replaceChildren()',
+    'document.body.replaceChildren("  ", "\\n")',
+    'document.body.remove()',
+    'document.documentElement.removeChild(document.body)',
+    'document.body.replaceWith(mk("body"))',
+    'document.documentElement.replaceChild(mk("body", "  "), document.body)',
+    'document.body = mk("body")',
+  ];
+  for (const code of cases) {
+    const { w, flush } = treeWindow();
+    vm.runInContext(code, w);
+    assert.equal((vm.runInContext('document.body && document.body.textContent', w) || '').trim(), '', code + ': the call itself happened');
+    flush();
+    assert.equal(vm.runInContext('document.body.textContent', w), 'CRM page ok', code);
+    assert.equal(w.__crmframe.stats.blank, 1, code);
+  }
+});
+
+test('tenth pass: clear-and-fill, real replacements, other elements and detect mode are left alone', () => {
+  const kept = [
+    ['document.body.replaceChildren(); document.body.appendChild(mk("p", "new view"))', 'new view'],
+    ['var b = mk("body"); document.body = b; b.appendChild(mk("main", "app"))', 'app'],
+    ['document.body.replaceWith(mk("body", "Please open the CRM directly."))', 'Please open the CRM directly.'],
+    ['document.body.firstElementChild.remove()', ''],
+    ['document.body.firstElementChild.replaceChildren()', ''],
+  ];
+  for (const [code, want] of kept) {
+    const { w, flush } = treeWindow();
+    vm.runInContext(code, w);
+    flush();
+    assert.equal(vm.runInContext('document.body.textContent', w), want, code);
+    assert.equal(w.__crmframe.stats.blank, undefined, code);
+  }
+  // a page that was blank already is not "blanked"
+  const empty = treeWindow();
+  vm.runInContext('document.body.firstElementChild.remove(); document.body.remove()', empty.w);
+  empty.flush();
+  assert.equal(vm.runInContext('document.body', empty.w), null);
+  // detect mode counts and keeps the change
+  const det = treeWindow({ mode: 'detect' });
+  vm.runInContext('document.body.remove()', det.w);
+  det.flush();
+  assert.equal(vm.runInContext('document.body', det.w), null);
+  assert.equal(det.w.__crmframe.stats.blank, 1);
+});
+
+test('tenth pass: innerHTML/outerHTML of body or html with only structural tags is blanking', () => {
+  const { w } = treeWindow();
+  const r = vm.runInContext(`
+    var body = document.body;
+    body.innerHTML = '<div>x</div>';
+    body.outerHTML = '<body class="blocked"></body>';
+    body.innerHTML = '<!-- gone --><html><head></head><body ></body></html>';
+    var a = body.innerHTML;
+    body.innerHTML = '<body><p>maintenance</p></body>';
+    document.documentElement.innerHTML = '<head></head><body></body>';
+    var h = document.documentElement.innerHTML;
+    [a, body.innerHTML, body.outerHTML, h, document.body === body];
+  `, w);
+  assert.deepEqual([...r], ['<div>x</div>', '<body><p>maintenance</p></body>', undefined, undefined, true]);
+  assert.equal(w.__crmframe.stats.blank, 3);
+  // other elements may be emptied that way
+  const o = vm.runInContext(`var div = document.body.firstElementChild; div.outerHTML = '<body></body>'; div.innerHTML = '<html></html>'; [div._outer, div.innerHTML]`, w);
+  assert.deepEqual([...o], ['<body></body>', '<html></html>']);
+  assert.equal(w.__crmframe.stats.blank, 3);
+});
+
+// Computed style in the fake: defaults, then a stylesheet (el._sheet), the
+// hidden attribute, then the inline style.
+function styled(t) {
+  t.listeners = {};
+  t.w.addEventListener = (type, fn) => { (t.listeners[type] = t.listeners[type] || []).push(fn); };
+  t.observed = [];
+  t.w.MutationObserver = function (cb) { this.observe = (node, o) => t.observed.push([node, o, cb]); };
+  t.w.getComputedStyle = (el) => {
+    const cs = { display: 'block', visibility: 'visible', opacity: '1', contentVisibility: 'visible' };
+    Object.assign(cs, el._sheet || {});
+    if (el.hidden) cs.display = 'none';
+    for (const k of Object.keys(cs)) if (el.style[k]) cs[k] = el.style[k];
+    return cs;
+  };
+  vm.runInContext(`
+    var camel = function (n) { return n.replace(/-([a-z])/g, function (m, c) { return c.toUpperCase(); }); };
+    [document.documentElement, document.body].forEach(function (e) {
+      e.style = { setProperty: function (n, v) { this[camel(n)] = v; } };
+    });
+    var sheets = [];
+    Object.defineProperty(Document.prototype, 'adoptedStyleSheets', { get: function () { return sheets; }, set: function (v) { sheets = v; }, configurable: true });
+  `, t.w);
+}
+
+test('tenth pass: the hide net lifts stylesheet hides at load and, from then on, any later hide of body/html', () => {
+  const t = treeWindow({ before: styled });
+  const { w } = t;
+  // before load: a stylesheet hide (lifted) and a hide the page's script set inline (its own business)
+  vm.runInContext(`document.body._sheet = { visibility: 'hidden' }; document.documentElement.style.opacity = '0'`, w);
+  vm.runInContext(`document.adoptedStyleSheets = [{}]`, w);
+  assert.equal(t.calls.timeout.length, 0, 'nothing is watched before load');
+  t.listeners.load.forEach((f) => f());
+  t.flush(); // load + 250 ms: reveal, then watch
+  assert.equal(vm.runInContext('document.body.style.visibility', w), 'visible');
+  assert.equal(vm.runInContext('document.documentElement.style.opacity', w), '0');
+  assert.equal(w.__crmframe.stats.unhide, 1);
+  assert.deepEqual(t.observed.slice(-3).map(([n]) => n.localName), ['html', 'body', 'head']);
+  const mutate = (code) => { vm.runInContext(code, w); t.observed.forEach(([, , cb]) => cb([])); t.flush(); };
+  vm.runInContext(`document.documentElement.style.opacity = '1'`, w);
+  mutate(`document.body.hidden = true`);
+  assert.equal(vm.runInContext('document.body.style.display', w), 'block');
+  mutate(`document.documentElement.style.setProperty('display', 'none', 'important')`);
+  assert.equal(vm.runInContext('document.documentElement.style.display', w), 'block');
+  mutate(`document.body.style.contentVisibility = 'hidden'`);
+  assert.equal(vm.runInContext('document.body.style.contentVisibility', w), 'visible');
+  // an adopted stylesheet changes no attribute: its setter schedules the look
+  vm.runInContext(`document.body.style.visibility = ''; document.body._sheet = { visibility: 'hidden' }; document.adoptedStyleSheets = [{}]`, w);
+  t.flush();
+  assert.equal(vm.runInContext('document.body.style.visibility', w), 'visible');
+  assert.equal(w.__crmframe.stats.unhide, 5);
+  // a page that is visible is not touched
+  mutate(`document.body.style.color = 'red'`);
+  assert.equal(w.__crmframe.stats.unhide, 5);
+});
+
+test('tenth pass: detect mode counts late hides and keeps them', () => {
+  const t = treeWindow({ before: styled, mode: 'detect' });
+  t.listeners.load.forEach((f) => f());
+  t.flush();
+  vm.runInContext(`document.body.hidden = true`, t.w);
+  t.observed.forEach(([, , cb]) => cb([]));
+  t.flush();
+  assert.equal(vm.runInContext('document.body.style.display', t.w), undefined);
+  assert.equal(t.w.__crmframe.stats.unhide, 1);
+});
