@@ -78,10 +78,7 @@ func (h *Handler) ancestorAllowed(origin string) bool {
 }
 
 func requestOrigin(r *http.Request) string {
-	if r.TLS != nil {
-		return "https://" + r.Host
-	}
-	return "http://" + r.Host
+	return clientOrigin(r).String()
 }
 
 func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request) error {
@@ -124,7 +121,7 @@ func (h *Handler) takeToken(w http.ResponseWriter, r *http.Request) (bool, error
 	}
 	ck := &http.Cookie{
 		Name: engine.TokenCookie, Value: tok, Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode,
+		Secure: clientOrigin(r).Scheme == "https", SameSite: http.SameSiteLaxMode,
 		MaxAge: int(time.Until(claims.ExpiresAt).Seconds()),
 	}
 	if h.Cookies == "cross_site" {

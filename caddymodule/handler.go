@@ -431,6 +431,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	} else if p == h.CompatSDKPath {
 		return h.serveAsset(w, r, "agentdesktop_widget.js", h.mountFor(r).compat)
 	}
+	if r.TLS == nil {
+		if o := clientOrigin(r); o.Scheme == "https" {
+			// Behind a trusted TLS-terminating proxy: the rewriter must
+			// see the https origin the browser used (redirects, CSP).
+			r = r.WithContext(injector.WithClientOrigin(r.Context(), o))
+		}
+	}
 	if done, err := h.takeToken(w, browserRequest(r)); done {
 		return err
 	}

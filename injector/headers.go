@@ -5,6 +5,7 @@
 package injector
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -98,9 +99,22 @@ func ValidateOrigin(s string) error {
 	return nil
 }
 
-// ClientOrigin returns the origin the client used for r, as crmframe
-// received it.
+type clientOriginKey struct{}
+
+// WithClientOrigin records in ctx the origin the browser used when r does
+// not show it: behind a TLS-terminating proxy the request arrives over
+// plain HTTP, and the caller (which knows which proxies to trust) says so.
+func WithClientOrigin(ctx context.Context, origin *url.URL) context.Context {
+	return context.WithValue(ctx, clientOriginKey{}, origin)
+}
+
+// ClientOrigin returns the origin the client used for r: the one recorded
+// by WithClientOrigin, else as crmframe received it.
 func ClientOrigin(r *http.Request) *url.URL {
+	if o, ok := r.Context().Value(clientOriginKey{}).(*url.URL); ok && o != nil {
+		c := *o
+		return &c
+	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
