@@ -198,8 +198,8 @@ type mount struct {
 type mountSet struct {
 	m sync.Map // prefix -> *mount
 	n atomic.Int32
-	// undoneWarned: the "framing headers changed after crm_frame" warning
-	// is logged once per configuration.
+	// undoneWarned: "framing headers changed after crm_frame" is logged
+	// once per configuration load (here: Handler is copied by value).
 	undoneWarned atomic.Bool
 }
 
@@ -282,12 +282,22 @@ func strippedPrefix(r *http.Request) string {
 	if p == "" || p[0] != '/' || strings.Contains(p, "//") {
 		return ""
 	}
-	for _, c := range []byte(p) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/-._~%", c) >= 0) {
-			return ""
-		}
+	if !plainPath(p, "/-._~%") {
+		return ""
 	}
 	return p
+}
+
+// plainPath reports whether p holds only ASCII letters, digits and the
+// bytes in extra: what may go into script URLs, CSP sources and headers as
+// it is.
+func plainPath(p, extra string) bool {
+	for _, c := range []byte(p) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(extra, c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // Validate checks the configuration (also run by Provision).
@@ -383,22 +393,17 @@ func validPathPrefix(p string) error {
 	if strings.Trim(p, "/") == "" || strings.Contains(strings.Trim(p, "/"), "//") {
 		return fmt.Errorf("path_prefix %q must name a path below / (e.g. /__crmframe)", p)
 	}
-	for _, c := range []byte(p) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/-._~", c) >= 0) {
-			return fmt.Errorf("path_prefix %q: only letters, digits and - . _ ~ / are allowed", p)
-		}
+	if !plainPath(p, "/-._~") {
+		return fmt.Errorf("path_prefix %q: only letters, digits and - . _ ~ / are allowed", p)
 	}
 	return nil
 }
 
-// validInject checks an inject URL with the rules the body rewriter
-// applies at load time, so that a bad one is reported where it is written.
+// validInject checks an inject URL with the body rewriter's own rules, so
+// that a bad one is reported where it is written.
 func validInject(u string) error {
-	_, err := injector.NewBodyRewriter(injector.BodyOptions{Scripts: []string{"/x.js", u}})
-	if err != nil {
-		return errors.New(strings.TrimPrefix(err.Error(), "inject URL "))
-	}
-	return nil
+	_, err := injector.ParseInjectURL(u)
+	return err
 }
 
 // validScreenPop checks one screen_pop media and template.
@@ -431,18 +436,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	} else if p == h.CompatSDKPath {
 		return h.serveAsset(w, r, "agentdesktop_widget.js", h.mountFor(r).compat)
 	}
-	if r.TLS == nil {
-		if o := clientOrigin(r); o.Scheme == "https" {
-			// Behind a trusted TLS-terminating proxy: the rewriter must
-			// see the https origin the browser used (redirects, CSP).
-			r = r.WithContext(injector.WithClientOrigin(r.Context(), o))
-		}
+	if o := clientOrigin(r); r.TLS == nil && o.Scheme == "https" {
+		// Behind a trusted TLS-terminating proxy: the rewriter must see
+		// the https origin the browser used (redirects, CSP).
+		r = r.WithContext(injector.WithClientOrigin(r.Context(), o))
 	}
-	if done, err := h.takeToken(w, browserRequest(r)); done {
+	prefix := strippedPrefix(r)
+	if done, err := h.takeToken(w, browserRequest(r, prefix)); done {
 		return err
 	}
 	stripOwnCredentials(r)
-	rw := h.cfg.WrapAt(w, r, strippedPrefix(r))
+	rw := h.cfg.WrapAt(w, r, prefix)
 	defer func() {
 		// reverse_proxy panics with http.ErrAbortHandler when the upstream
 		// fails mid-body: release the rewriter, then let Caddy abort.
@@ -483,7 +487,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 // worse, drops frame-ancestors so that every site may frame the CRM.
 func (h *Handler) checkUndone(hdr http.Header, r *http.Request) {
 	if h.mounts == nil {
-		return
+		return // not provisioned
 	}
 	why := h.cfg.Policy.Undone(hdr)
 	if why == "" || h.mounts.undoneWarned.Swap(true) {
@@ -509,10 +513,9 @@ func (h *Handler) serveOwn(w http.ResponseWriter, r *http.Request, p string) err
 }
 
 // browserRequest is r with the path the browser used, when a handler
-// before crm_frame stripped a prefix (for redirects crm_frame answers
+// before crm_frame stripped prefix p (for redirects crm_frame answers
 // itself); r otherwise.
-func browserRequest(r *http.Request) *http.Request {
-	p := strippedPrefix(r)
+func browserRequest(r *http.Request, p string) *http.Request {
 	if p == "" || !strings.Contains(r.URL.RawQuery, TokenParam) {
 		return r
 	}

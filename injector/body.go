@@ -146,6 +146,28 @@ type BodyRewriter struct {
 	jsCache        *jsCache
 }
 
+// ParseInjectURL checks a script URL to inject (BodyOptions.Scripts): a
+// path starting with / or an http(s) URL, printable ASCII only, since it
+// goes into a script tag and a CSP source as it is.
+func ParseInjectURL(s string) (*url.URL, error) {
+	for j := 0; j < len(s); j++ {
+		if s[j] < 0x21 || s[j] > 0x7e {
+			return nil, fmt.Errorf("%q: only printable ASCII without spaces is allowed", s)
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("%q: %v", s, err)
+	}
+	if u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("%q: want a path or an http(s) URL", s)
+	}
+	if u.Scheme == "" && u.Host == "" && !strings.HasPrefix(u.Path, "/") {
+		return nil, fmt.Errorf("%q: relative URLs must start with /", s)
+	}
+	return u, nil
+}
+
 // NewBodyRewriter validates opts and builds the rewriter.
 func NewBodyRewriter(opts BodyOptions) (*BodyRewriter, error) {
 	if opts.MaxRewriteSize == 0 {
@@ -173,20 +195,9 @@ func NewBodyRewriter(opts BodyOptions) (*BodyRewriter, error) {
 	b := &BodyRewriter{opts: opts, jsCache: newJSCache(opts.JSCacheSize)}
 	b.sdkPaths = append(b.sdkPaths, AgentDesktopWidgetPath)
 	for i, s := range opts.Scripts {
-		for j := 0; j < len(s); j++ {
-			if s[j] < 0x21 || s[j] > 0x7e {
-				return nil, fmt.Errorf("inject URL %q: only printable ASCII without spaces is allowed", s)
-			}
-		}
-		u, err := url.Parse(s)
+		u, err := ParseInjectURL(s)
 		if err != nil {
-			return nil, fmt.Errorf("inject URL %q: %v", s, err)
-		}
-		if u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" {
-			return nil, fmt.Errorf("inject URL %q: want a path or an http(s) URL", s)
-		}
-		if u.Scheme == "" && u.Host == "" && !strings.HasPrefix(u.Path, "/") {
-			return nil, fmt.Errorf("inject URL %q: relative URLs must start with /", s)
+			return nil, fmt.Errorf("inject URL %w", err)
 		}
 		b.scriptURLs = append(b.scriptURLs, u)
 		if i == 0 && u.Host == "" {

@@ -176,6 +176,7 @@ func (w *ResponseWriter) Flush() {
 	if w.sniffing {
 		// Go's server labels a flushed response with what it has.
 		if err := w.endSniff(); err != nil {
+			w.err = err
 			return
 		}
 	}
@@ -218,7 +219,10 @@ func (w *ResponseWriter) ReadFrom(r io.Reader) (int64, error) {
 // Close completes the body. The next handler must have returned.
 func (w *ResponseWriter) Close() error {
 	if w.sniffing {
-		_ = w.endSniff() // a short body: label it with what there is
+		// A short body: label it with what there is.
+		if err := w.endSniff(); err != nil && w.err == nil {
+			w.err = err
+		}
 	}
 	if w.filter == nil {
 		return w.err

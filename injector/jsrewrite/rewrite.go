@@ -2346,7 +2346,7 @@ func (s *scanner) windowList(i int) bool {
 		if j == k {
 			return false
 		}
-		if name := s.src[k:j]; isWindowName(name) || windowLike(name) || s.isWinAliasName(name) {
+		if s.windowNamed(s.src[k:j]) {
 			return true
 		}
 		k = s.skipSpace(j)
@@ -2467,17 +2467,25 @@ func (s *scanner) livePattern(e int) {
 // alias or window-like name ($window), or this at the top level of a
 // classic script; not window.x, window[...], window(...).
 func (s *scanner) windowValue(n *tok) bool {
-	if !(n.tt == js.IdentifierToken && (isWindowName(s.name(n)) || windowLike(s.name(n)) || s.isWinAliasName(s.name(n))) ||
+	if !(n.tt == js.IdentifierToken && s.windowNamed(s.name(n)) ||
 		n.tt == js.ThisToken && s.fnBody == 0 && (s.kind == Classic || s.kind == URL)) {
 		return false
 	}
-	for _, b := range s.src[n.end:] {
-		if b == ' ' || b == '\t' || b == '\n' || b == '\r' {
-			continue
-		}
-		return b != '.' && b != '[' && b != '(' && b != '?' && b != '`'
-	}
-	return true
+	return s.valueEndsAt(n.end)
+}
+
+// windowNamed reports whether name is a window name, a window alias of
+// this script or a name that says it is a window ($window, mainWin…).
+func (s *scanner) windowNamed(name []byte) bool {
+	return isWindowName(name) || windowLike(name) || s.isWinAliasName(name)
+}
+
+// valueEndsAt reports whether an expression that ended before src[i]
+// (white space first) goes no further: no member access, call, optional
+// chain or tagged template.
+func (s *scanner) valueEndsAt(i int) bool {
+	i = s.skipSpace(i)
+	return i >= len(s.src) || bytes.IndexByte([]byte(".[(?`"), s.src[i]) < 0
 }
 
 // windowValueAt is windowValue for the expression starting at src[i:] (white
@@ -2492,12 +2500,7 @@ func (s *scanner) windowValueAt(i int) bool {
 	if j == i || s.src[i] >= '0' && s.src[i] <= '9' {
 		return false
 	}
-	name := s.src[i:j]
-	if !isWindowName(name) && !windowLike(name) && !s.isWinAliasName(name) {
-		return false
-	}
-	j = s.skipSpace(j)
-	return j >= len(s.src) || bytes.IndexByte([]byte(".[(?`"), s.src[j]) < 0
+	return s.windowNamed(s.src[i:j]) && s.valueEndsAt(j)
 }
 
 // resolveParen decides, from the token after a closing parenthesis, whether

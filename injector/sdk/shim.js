@@ -1040,10 +1040,12 @@
       if (act) try { restore(); } catch (e) { /* the page moved on */ }
     }, 250);
   };
-  // before(el) runs before a call that may blank el (body or html) and
-  // returns what puts it back afterwards, or null.
-  var before = function (el) {
-    if (adopted || !bodyOrHtml(el) || pageBlank()) return null;
+  // before(el, restoreOf) runs before a call that may blank el (body or
+  // html) and returns what puts it back afterwards (restoreOf(el), else el
+  // re-attached where it was), or null.
+  var before = function (el, restoreOf) {
+    if (!el || adopted || !bodyOrHtml(el) || pageBlank()) return null;
+    if (restoreOf) return restoreOf(el);
     var parent = el.parentNode, next = el.nextSibling;
     return function () {
       if (el.isConnected || !parent) return;
@@ -1056,7 +1058,7 @@
     var orig = proto && proto[name];
     if (typeof orig !== 'function') return;
     proto[name] = function () {
-      var el = target(this, arguments), restore = el && (restoreOf ? (!adopted && bodyOrHtml(el) && !pageBlank() ? restoreOf(el) : null) : before(el));
+      var restore = before(target(this, arguments), restoreOf);
       var r = orig.apply(this, arguments);
       if (restore && pageBlank()) recheck(restore);
       return r;
