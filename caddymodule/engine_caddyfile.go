@@ -72,6 +72,7 @@ func parseEngineGlobal(d *caddyfile.Dispenser, _ any) (any, error) {
 }
 
 func (a *EngineApp) unmarshalSub(d *caddyfile.Dispenser) error {
+	name := d.Val() // the subdirective: errors name it, not its value
 	one := func() (string, error) {
 		if !d.NextArg() {
 			return "", d.ArgErr()
@@ -89,7 +90,7 @@ func (a *EngineApp) unmarshalSub(d *caddyfile.Dispenser) error {
 		}
 		t, err := caddy.ParseDuration(v)
 		if err != nil || t <= 0 {
-			return 0, d.Errf("%s: %q is not a positive duration (e.g. 30s)", d.Val(), v)
+			return 0, d.Errf("%s: %q is not a positive duration (e.g. 30s)", name, v)
 		}
 		return t, nil
 	}
@@ -122,6 +123,18 @@ func (a *EngineApp) unmarshalSub(d *caddyfile.Dispenser) error {
 		c.ACWTimeout, err = dur()
 	case "logout_grace":
 		c.LogoutGrace, err = dur()
+	case "dial_answer_after":
+		// off: dialled calls wait for ESTABLISHED from a CTI (POST /events)
+		var v string
+		if v, err = one(); err == nil && v == "off" {
+			c.DialAnswerAfter = -1
+		} else if err == nil {
+			t, perr := caddy.ParseDuration(v)
+			if perr != nil || t <= 0 {
+				return d.Errf("%s: %q is not a positive duration (e.g. 3s) or off", name, v)
+			}
+			c.DialAnswerAfter = t
+		}
 	case "service_level_threshold":
 		var t time.Duration
 		t, err = dur()

@@ -281,11 +281,32 @@ func (e *Engine) emit(c *contact, name, phase string, mod func(*ContactEvent)) {
 	v.Messages = nil // chat history travels in snapshots, not in every event
 	v.LastEvent = ""
 	ev := &ContactEvent{Event: name, Time: ms(e.now()), Phase: phase, Contact: &v}
+	// The contract makes these fields equal to their event's time: reuse
+	// the reading that set the field (the clock may have moved on since).
+	if t := eventTimeField(name, phase, &v); t != 0 {
+		ev.Time = t
+	}
 	if mod != nil {
 		mod(ev)
 	}
 	c.v.LastEvent = name
 	e.publish(c.agent.id, name, ev)
+}
+
+// eventTimeField returns the field that must equal the time of event
+// name (docs/events.md), 0 for other events.
+func eventTimeField(name, phase string, v *Contact) int64 {
+	switch {
+	case name == EvEstablished:
+		return v.StartTime
+	case name == EvConnectionCleared:
+		return v.EndTime
+	case name == EvJobChanged && phase == PhaseOffline:
+		return v.OfflineStartTime
+	case name == EvJobFinished:
+		return v.OfflineEndTime
+	}
+	return 0
 }
 
 func (e *Engine) setAgentState(a *agent, state string, code int, reason string) {
@@ -669,8 +690,9 @@ func (e *Engine) clear(c *contact, reason string) {
 		e.dropParties(c, reason)
 	}
 	if c.v.IsACD && c.wasConnected && c.v.OfflineEnabled && reason != ReasonLoggedOut {
-		c.offlineAt = now
-		c.v.OfflineStartTime = ms(now)
+		// after the events above: the offline phase starts now
+		c.offlineAt = e.now()
+		c.v.OfflineStartTime = ms(c.offlineAt)
 		e.setState(c, CStateOffline)
 		e.emit(c, EvJobChanged, PhaseOffline, nil)
 		if !c.acwExtended {

@@ -242,7 +242,7 @@ export interface AlertOptions {
 
 export interface AlertShown {
   id: string;
-  /** shell: shown by the desktop shell; page: in-page fallback panel */
+  /** shell: shown by the desktop shell; page: in-page fallback panel; none: no document to draw in */
   where: 'shell' | 'page' | 'none';
 }
 
@@ -377,6 +377,7 @@ export interface AgentDesktopSDK {
   readonly Errors: ErrorCodes;
   readonly AgentDesktopError: AgentDesktopErrorConstructor;
 
+  /** Registers fn once per call; the returned function removes this registration. */
   on<K extends EventName>(name: K, fn: Listener<EventMap[K]>): () => void;
   once<K extends EventName>(name: K, fn: Listener<EventMap[K]>): () => void;
   off<K extends EventName>(name: K, fn?: Listener<EventMap[K]>): void;
@@ -389,6 +390,7 @@ export interface AgentDesktopSDK {
   getResumePoint(): ResumePoint | null;
   command<T = unknown>(name: string, args?: Record<string, unknown>, options?: CommandOptions): Promise<T>;
   relay(name: string, data?: unknown, to?: string): boolean;
+  /** Resolves with this connection's state once connected (at once when already connected); rejects with not_connected when disconnect() comes first or the connection fails for good. */
   connect(options?: ConnectOptions): Promise<ReadyState>;
   disconnect(forget?: boolean): void;
 

@@ -46,6 +46,7 @@ export class Client {
     this.stopped = true;
     this.st = { status: 'disconnected', since: this.now(), attempt: 0 };
     this.readyP = new SPromise((res) => { this.readyRes = res; });
+    this.syncWaiters = [];
   }
 
   // ---- public surface (wrapped by the AGENTDESKTOP namespaces) ----
@@ -56,6 +57,24 @@ export class Client {
 
   ready() {
     return this.readyP;
+  }
+
+  // synced resolves like ready(), but for the current connection: at once
+  // when it is in sync, else after the next welcome (and its replay).
+  // It rejects when the page disconnects or the connection fails for good.
+  synced() {
+    if (this.welcomed && this.replayLeft === 0) return SPromise.resolve(this.readyState());
+    return new SPromise((resolve, reject) => this.syncWaiters.push({ resolve, reject }));
+  }
+
+  readyState() {
+    return { agent: this.agent(), contacts: this.contacts() };
+  }
+
+  rejectSync(msg) {
+    const ws = this.syncWaiters;
+    this.syncWaiters = [];
+    for (const x of ws) x.reject(new SdkError(Codes.NOT_CONNECTED, msg));
   }
 
   agent() {
@@ -79,24 +98,35 @@ export class Client {
   connect(opts) {
     if (opts) assign(this.o, opts);
     this.stopped = false;
+    this.waiting = false;
     if (this.ws) return;
     this.attempt = 0;
     this.open();
   }
 
+  // pending: autoconnect waits for the document to be parsed; until then
+  // the page's commands queue (as while connecting) instead of failing.
+  pending() {
+    this.stopped = false;
+    this.waiting = true;
+    this.setStatus('connecting', {});
+  }
+
   // disconnect closes for good (until connect()); pending commands fail.
   disconnect(forget) {
     this.stopped = true;
+    this.waiting = false;
     this.clearRetry();
     this.drop(1000, 'client disconnect');
     this.failAll(Codes.NOT_CONNECTED, 'disconnected by the page');
+    this.rejectSync('disconnected by the page');
     if (forget) this.store.forget();
     this.setStatus('disconnected', {});
   }
 
   // retryNow skips the backoff wait (browser came back online).
   retryNow() {
-    if (this.stopped || this.ws) return;
+    if (this.stopped || this.ws || this.waiting) return;
     this.clearRetry();
     if (this.st.status === 'failed') this.attempt = 0;
     this.open();
@@ -230,6 +260,7 @@ export class Client {
     const refused = code === wire.Close.POLICY;
     if (refused || this.attempt >= this.o.maxAttempts) {
       this.failAll(Codes.NOT_CONNECTED, 'connection failed');
+      this.rejectSync('connection failed');
       this.setStatus('failed', { code: code || 0, reason: reason || (refused ? 'refused by server' : 'too many attempts') });
       return;
     }
@@ -344,7 +375,10 @@ export class Client {
   }
 
   resolveReady() {
-    this.readyRes({ agent: this.agent(), contacts: this.contacts() });
+    this.readyRes(this.readyState());
+    const ws = this.syncWaiters;
+    this.syncWaiters = [];
+    for (const x of ws) x.resolve(this.readyState());
   }
 
   event(seq, data) {

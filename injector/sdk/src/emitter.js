@@ -10,8 +10,13 @@ export class Emitter {
 
   on(name, fn, once) {
     if (typeof fn !== 'function') throw new TypeError('listener must be a function');
-    this.l.push({ name: String(name), fn, once: !!once });
-    return () => this.off(name, fn);
+    const x = { name: String(name), fn, once: !!once };
+    this.l.push(x);
+    // removes this registration, not another one of the same fn
+    return () => {
+      const i = this.l.indexOf(x);
+      if (i >= 0) this.l.splice(i, 1);
+    };
   }
 
   has(name, fn) {

@@ -103,7 +103,10 @@ export function install(w) {
         client.restored = client.store.load();
       }
       client.connect(opts);
-      return client.ready();
+      // this connection's state: ready() stays resolved from the first one
+      const p = client.synced();
+      p.catch(() => {}); // a page that ignores it gets no unhandled rejection
+      return p;
     },
   };
   const AD = buildAPI(client, env);
@@ -118,7 +121,9 @@ export function install(w) {
     // the chance to bind their listeners: replayed events then reach them.
     // The state restored from sessionStorage is available at once anyway.
     if (d && d.readyState === 'loading') {
-      d.addEventListener('DOMContentLoaded', () => client.connect(), { once: true });
+      client.pending();
+      // a page that called disconnect() meanwhile stays disconnected
+      d.addEventListener('DOMContentLoaded', () => { if (!client.stopped) client.connect(); }, { once: true });
     } else {
       client.connect();
     }

@@ -85,9 +85,11 @@ export class Store {
       a.id = ev.agent || a.id;
       if (ev.name) a.name = ev.name;
       a.state = ev.state || ev.event;
-      a.code = ev.code || 0;
-      a.label = ev.label || '';
-      a.reason = ev.reason || '';
+      // as in the engine's agent object: absent when not set (not 0 / '')
+      for (const k of ['code', 'label', 'reason']) {
+        if (ev[k]) a[k] = ev[k];
+        else delete a[k];
+      }
       if (ev.time) a.since = ev.time;
       this.agent = a;
     } else if (ev.id) {

@@ -18,7 +18,7 @@ afterEach(() => {
 
 const bundle = fs.readFileSync(fileURLToPath(new URL('../../sdk.js', import.meta.url)), 'utf8');
 
-function browser({ src = 'http://crm.test/__crmframe/sdk.js?v=abc', attrs = {}, storage = new MemStorage(), href = 'http://crm.test/index.html', crmframe } = {}) {
+function browser({ src = 'http://crm.test/__crmframe/sdk.js?v=abc', attrs = {}, storage = new MemStorage(), href = 'http://crm.test/index.html', crmframe, loading = false } = {}) {
   const WS = fakeWebSocketClass();
   const navigations = [];
   const loc = new URL(href);
@@ -26,7 +26,10 @@ function browser({ src = 'http://crm.test/__crmframe/sdk.js?v=abc', attrs = {}, 
   const script = { src, getAttribute: (n) => (n in attrs ? attrs[n] : null) };
   const w = {
     location, WebSocket: WS, sessionStorage: storage, URL, setTimeout, clearTimeout, console,
-    document: { currentScript: script, cookie: '' },
+    document: {
+      currentScript: script, cookie: '', readyState: loading ? 'loading' : 'complete', listeners: {},
+      addEventListener(n, f) { (this.listeners[n] = this.listeners[n] || []).push(f); },
+    },
     addEventListener() {},
     __crmframe_sdk: { alertAckTimeout: 50 },
   };
@@ -226,4 +229,59 @@ test('status events and getters reflect the connection', () => {
   ws.drop(1012);
   assert.deepEqual(seen, ['connected', 'reconnecting']);
   assert.equal(b.AD.getStatus().previous, 'connected');
+});
+
+// An inline or inject script runs while the document is still parsed, before
+// autoconnect opens the WebSocket (DOMContentLoaded): docs/sdk.md's inject
+// example calls SetCallData right then. Found by TestSDKCleanroom: it was
+// rejected with not_connected.
+test('commands issued while the document loads are queued and sent after the welcome', async () => {
+  const b = browser({ loading: true });
+  assert.equal(b.WS.all.length, 0, 'no connection before DOMContentLoaded');
+  assert.equal(b.AD.getStatus().status, 'connecting');
+  const p = b.AD.CONTACT.SetCallData('k1', 'customer_id=42');
+  const q = b.AD.AGENT.GetState();
+  b.w.document.listeners.DOMContentLoaded.forEach((f) => f());
+  const ws = online(b);
+  const cmds = ws.sent.filter((m) => m.op === 'cmd');
+  assert.deepEqual(cmds.map((m) => [m.name, m.args]), [['CONTACT.SetCallData', { contactId: 'k1', data: 'customer_id=42' }], ['AGENT.GetState', {}]]);
+  ws.recv({ op: 'result', id: cmds[0].id, ok: true, data: { id: 'k1' } });
+  ws.recv({ op: 'result', id: cmds[1].id, ok: true, data: { id: 'a1' } });
+  assert.equal((await p).id, 'k1');
+  assert.equal((await q).id, 'a1');
+});
+
+test('disconnect() while the document loads: no connection at DOMContentLoaded, queued commands rejected', async () => {
+  const b = browser({ loading: true });
+  const p = b.AD.AGENT.GetState();
+  b.AD.disconnect();
+  await assert.rejects(p, { code: 'not_connected' });
+  b.w.document.listeners.DOMContentLoaded.forEach((f) => f());
+  assert.equal(b.WS.all.length, 0);
+  assert.equal(b.AD.getStatus().status, 'disconnected');
+});
+
+// connect() again (a shell signing in anew, a page after disconnect())
+// resolves with the new connection's state, not the first one's. Found by
+// TestSDKCleanroom: it resolved at once, while still reconnecting.
+test('connect() after disconnect() resolves after the next welcome; disconnect() meanwhile rejects it', async () => {
+  const b = browser();
+  online(b);
+  b.AD.disconnect();
+  let done = null;
+  const p = b.AD.connect().then((s) => { done = s; });
+  await flush();
+  assert.equal(done, null, 'not before the welcome');
+  assert.equal(b.AD.getStatus().status, 'reconnecting');
+  const ws = b.WS.latest();
+  ws.open();
+  ws.recv(welcome({ seq: 3, contacts: [{ id: 'k9', state: 'online' }] }));
+  await p;
+  assert.equal(done.contacts.map((c) => c.id).join(), 'k9');
+  const again = b.AD.connect();
+  assert.equal((await again).contacts.map((c) => c.id).join(), 'k9', 'already connected: at once');
+  b.AD.disconnect();
+  const q = b.AD.connect();
+  b.AD.disconnect();
+  await assert.rejects(q, { code: 'not_connected' });
 });

@@ -301,3 +301,32 @@ test('disconnect() stops for good and rejects queued commands', async () => {
   assert.equal(t.c.status().status, 'disconnected');
   assert.equal(t.clock.next(), -1);
 });
+
+// Found by the clean-room pass: the function on() returns removed the latest
+// registration of the same fn (here the once), not its own.
+test('the unsubscribe function on/once return removes its own registration', async () => {
+  const { Emitter } = await import('../../src/emitter.js');
+  const e = new Emitter();
+  const got = [];
+  const f = (p) => got.push(p);
+  const offOn = e.on('X', f);
+  e.on('X', f, true); // once
+  offOn();
+  e.emit('X', 1);
+  e.emit('X', 2);
+  assert.deepEqual(got, [1], 'the once registration stayed, the on one went');
+});
+
+// Found by the clean-room pass: after LOGGEDIN, getAgent() said code 0,
+// label '' and reason '' where the engine's agent object (welcome, GetState)
+// has no such keys.
+test('agent events leave code, label and reason absent when they carry none', () => {
+  const t = setup();
+  const ws = connectFresh(t, { agent: { id: 'a1', state: 'LOGGEDOUT', since: 1 } });
+  ws.recv({ op: 'event', seq: 1, data: { event: 'PAUSESUBSTATE', state: 'PAUSESUBSTATE', agent: 'a1', time: 2, code: 1701, label: 'Lunch' } });
+  assert.deepEqual([t.c.agent().code, t.c.agent().label], [1701, 'Lunch']);
+  ws.recv({ op: 'event', seq: 2, data: { event: 'LOGGEDIN', state: 'LOGGEDIN', agent: 'a1', time: 3 } });
+  assert.deepEqual(t.c.agent(), { id: 'a1', state: 'LOGGEDIN', since: 3 });
+  ws.recv({ op: 'event', seq: 3, data: { event: 'FORCED', state: 'FORCED', agent: 'a1', time: 4, reason: 'no_answer' } });
+  assert.deepEqual(t.c.agent(), { id: 'a1', state: 'FORCED', since: 4, reason: 'no_answer' });
+});
