@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -451,7 +452,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		// reverse_proxy panics with http.ErrAbortHandler when the upstream
 		// fails mid-body: release the rewriter, then let Caddy abort.
 		if p := recover(); p != nil {
-			rw.Abort()
+			if p != http.ErrAbortHandler {
+				rw.Abort()
+				panic(p)
+			}
+			// The request's context ends when the client goes away.
+			reason := injector.ReasonUpstreamBroke
+			if r.Context().Err() != nil {
+				reason = injector.ReasonClientGone
+			}
+			rw.AbortWith(reason)
+			resetCloseDelimited(w, r)
 			panic(p)
 		}
 	}()
@@ -468,16 +479,45 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		h.checkUndone(w.Header(), r)
 	}
 	if cerr != nil {
+		// Headers are out. ErrAbort: aborting is the only way the client
+		// learns the body is incomplete. Any other error is a failed write
+		// to a client that went away: returned to Caddy it would be logged
+		// at ERROR level for every agent who clicked on mid-page.
 		if errors.Is(cerr, injector.ErrAbort) {
-			// Headers are out: aborting is the only way the client learns
-			// the body is incomplete.
-			panic(http.ErrAbortHandler)
+			resetCloseDelimited(w, r)
 		}
-		if err == nil {
-			err = cerr
-		}
+		panic(http.ErrAbortHandler)
 	}
 	return err
+}
+
+// resetCloseDelimited makes an aborted response fail visibly for an
+// HTTP/1.0 client (nginx's default proxy_http_version, old load
+// balancers). Its body has no chunked framing and, once rewritten, no
+// Content-Length: it ends when the connection closes, so the orderly close
+// net/http does after http.ErrAbortHandler reads as a complete page — a
+// truncated page or an empty script served as 200. A TCP reset cannot be
+// taken for the end of the body.
+func resetCloseDelimited(w http.ResponseWriter, r *http.Request) {
+	if r.ProtoAtLeast(1, 1) {
+		return // chunked or sized: the client sees the body's end is missing
+	}
+	c, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	for nc := c; nc != nil; {
+		if l, ok := nc.(interface{ SetLinger(int) error }); ok {
+			_ = l.SetLinger(0) // Close sends RST, not FIN
+			break
+		}
+		u, ok := nc.(interface{ NetConn() net.Conn }) // TLS
+		if !ok {
+			break
+		}
+		nc = u.NetConn()
+	}
+	_ = c.Close()
 }
 
 // checkUndone warns (once) when a handler wrapping crm_frame changed the

@@ -112,7 +112,12 @@ func (h *Handler) observeBody(res injector.Result) {
 	m.bytesOut.WithLabelValues(res.Action).Add(float64(res.BytesOut))
 	switch res.Action {
 	case injector.ActionTooLarge, injector.ActionUndecodable, injector.ActionError:
-		if c := h.logger.Check(zapcore.WarnLevel, "response not rewritten"); c != nil {
+		lvl := zapcore.WarnLevel
+		if res.Reason == injector.ReasonClientGone {
+			// An agent who clicked on mid-page: routine, nothing to act on.
+			lvl = zapcore.DebugLevel
+		}
+		if c := h.logger.Check(lvl, "response not rewritten"); c != nil {
 			c.Write(zap.String("action", res.Action), zap.String("reason", res.Reason), zap.String("kind", res.Kind), zap.String("coding", res.Coding))
 		}
 	default:

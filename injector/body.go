@@ -1,6 +1,7 @@
 package injector
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -48,6 +49,17 @@ const (
 	ActionTooLarge      = "too_large"
 	ActionUndecodable   = "undecodable"
 	ActionError         = "error"
+)
+
+// Result reasons the caller may tell apart (Result.Reason).
+const (
+	// ReasonClientGone: writing to the client failed (it went away).
+	ReasonClientGone = "client went away"
+	// ReasonUpstreamBroke: the upstream's body broke off (reset, shorter
+	// than its Content-Length, a timeout), see ResponseWriter.AbortWith.
+	ReasonUpstreamBroke = "upstream body broke off"
+	// ReasonAborted: the response was abandoned for another reason.
+	ReasonAborted = "aborted"
 )
 
 // Result describes what happened to one response body.
@@ -660,14 +672,19 @@ func (f *jsFilter) release() {
 func (f *jsFilter) Flush() error { return f.err }
 
 // Abort drops the response without writing anything more.
-func (f *jsFilter) Abort() {
+func (f *jsFilter) Abort() { f.abortWith("") }
+
+func (f *jsFilter) abortWith(reason string) {
 	if f.closed {
 		return
 	}
 	f.closed = true
+	if f.err != nil {
+		reason = ReasonClientGone // a write to the client failed first
+	}
 	f.err = ErrAbort
 	f.release()
-	f.res.Action, f.res.Reason = ActionError, "aborted"
+	f.res.Action, f.res.Reason = ActionError, cmp.Or(reason, ReasonAborted)
 	f.res.BytesOut = f.out.n
 	if f.b.opts.OnResult != nil {
 		f.b.opts.OnResult(f.res)
@@ -694,7 +711,7 @@ func (f *jsFilter) Close() error {
 		if f.err != nil && f.res.Action != ActionTooLarge {
 			f.res.Action = ActionError
 			if f.res.Reason == "" {
-				f.res.Reason = "write to client failed"
+				f.res.Reason = ReasonClientGone
 			}
 		}
 		if f.b.opts.OnResult != nil {

@@ -2,6 +2,7 @@ package injector
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -868,7 +869,7 @@ func (f *htmlFilter) resume() (err error) {
 	}()
 	if f.werr != nil {
 		f.err = f.werr
-		f.res.Action, f.res.Reason = ActionError, "write to client failed"
+		f.res.Action, f.res.Reason = ActionError, ReasonClientGone
 		return f.err
 	}
 	if f.finished && f.runErr != nil {
@@ -1011,7 +1012,7 @@ func (f *htmlFilter) Close() error {
 	}
 	if f.werr != nil {
 		f.err = f.werr
-		f.res.Action, f.res.Reason = ActionError, "write to client failed"
+		f.res.Action, f.res.Reason = ActionError, ReasonClientGone
 	}
 	return f.err
 }
@@ -1019,13 +1020,18 @@ func (f *htmlFilter) Close() error {
 // Abort drops the response when the caller gives up on it (the upstream
 // failed mid-body and the connection is being aborted): nothing more is
 // written, the rewriter's resources are released.
-func (f *htmlFilter) Abort() {
+func (f *htmlFilter) Abort() { f.abortWith("") }
+
+func (f *htmlFilter) abortWith(reason string) {
 	if f.closed {
 		return
 	}
 	f.closed = true
+	if f.werr != nil {
+		reason = ReasonClientGone // a write to the client failed first
+	}
 	f.err = ErrAbort
-	f.res.Action, f.res.Reason = ActionError, "aborted"
+	f.res.Action, f.res.Reason = ActionError, cmp.Or(reason, ReasonAborted)
 	f.cleanup()
 	f.res.BytesOut = f.dst.n
 	if f.b.opts.OnResult != nil && f.depth == 0 {

@@ -243,11 +243,18 @@ func (w *ResponseWriter) Status() int { return w.status }
 
 // Abort releases the filter without writing anything more (the response
 // is being aborted).
-func (w *ResponseWriter) Abort() {
+func (w *ResponseWriter) Abort() { w.AbortWith("") }
+
+// AbortWith is Abort with the reason the filter reports (ReasonClientGone,
+// ReasonUpstreamBroke; "" for ReasonAborted). A filter whose writes to the
+// client already failed reports ReasonClientGone whatever the reason.
+func (w *ResponseWriter) AbortWith(reason string) {
 	w.sniffing, w.sniffBuf = false, nil
 	f := w.filter
 	w.filter = nil
-	if a, ok := f.(Aborter); ok {
+	if a, ok := f.(interface{ abortWith(string) }); ok {
+		a.abortWith(reason)
+	} else if a, ok := f.(Aborter); ok {
 		a.Abort()
 	}
 }
