@@ -5,7 +5,7 @@ package e2e
 // reverse_proxy in front of an upstream that serves the frame-busting corpus
 // (testdata/framebusting/corpus, a copy of shared/framebusting/pages with
 // three repaired pages, see fbRepaired) and our own cases
-// (testdata/framebusting/extra, x01–x234; x07–x234 are the robustness passes on
+// (testdata/framebusting/extra, x01–x251; x07–x251 are the robustness passes on
 // unseen code, see docs/framebusting.md) with X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with

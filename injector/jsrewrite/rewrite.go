@@ -73,6 +73,7 @@ const (
 	CountEval      = "eval"      // eval(code): the code is passed through the shim's __crmframe_code first
 	CountComputed  = "computed"  // window[k] with a key that is not a literal: the key goes through the shim's __crmframe_key
 	CountIeval     = "ieval"     // eval as a value (var e = eval, eval.call, window.eval): the shim's __crmframe_ieval instead
+	CountDoc       = "doc"       // javascript:'<html>…': the document a javascript: URL returns goes through the shim's __crmframe_doc
 )
 
 // EvalWrapOpen and EvalWrapClose surround the arguments of a direct eval
@@ -83,6 +84,17 @@ const (
 const (
 	EvalWrapOpen  = "(globalThis.__crmframe_code||(x=>x))("
 	EvalWrapClose = ")"
+)
+
+// DocWrapOpen and DocWrapClose surround a javascript: URL whose code is a
+// single string literal (javascript:'<!doctype html><script>…'): the
+// string becomes the frame's or page's new document, which the server never
+// sees. The shim swaps its scripts and handlers and makes it load the shim
+// (as for a srcdoc set by script). The fallback keeps the URL working
+// where no shim runs.
+const (
+	DocWrapOpen  = "(globalThis.__crmframe_doc||(x=>x))("
+	DocWrapClose = ")"
 )
 
 // KeyWrapOpen and KeyWrapClose surround the key of a computed member read
@@ -150,6 +162,8 @@ var (
 	replEvalOpen     = []byte(EvalWrapOpen)
 	replEvalClose    = []byte(EvalWrapClose)
 	replKeyOpen      = []byte(KeyWrapOpen)
+	replDocOpen      = []byte(DocWrapOpen)
+	replDocClose     = []byte(DocWrapClose)
 	replKeyClose     = []byte(KeyWrapClose)
 	replIeval        = []byte(IevalRef)
 	replIevalSemi    = []byte(";" + IevalRef) // after a line break that ended a statement by ASI
@@ -367,7 +381,7 @@ func Rewrite(src []byte, kind Kind) ([]byte, Result) {
 	if !Mentions(src) {
 		return src, Result{}
 	}
-	s, err := scanKind(src, kind)
+	s, err := scanModuleOrClassic(src, kind)
 	if err != nil {
 		return src, Result{Err: err}
 	}
@@ -391,7 +405,7 @@ func Detect(src []byte, kind Kind) Result {
 	if !Mentions(src) {
 		return Result{}
 	}
-	s, err := scanKind(src, kind)
+	s, err := scanModuleOrClassic(src, kind)
 	if err != nil {
 		return Result{Err: err}
 	}
@@ -399,6 +413,19 @@ func Detect(src []byte, kind Kind) Result {
 		return Result{}
 	}
 	return Result{Changed: true, Counts: s.counts()}
+}
+
+// scanModuleOrClassic is scanKind, except that a "module" holding an
+// HTML-like comment is scanned as a classic script: a module cannot hold
+// one (the browser would not run it at all), but a classic script fetched
+// in cors mode (<script src crossorigin>, a library with a legacy
+// `<!--` header) arrives labelled as a module.
+func scanModuleOrClassic(src []byte, kind Kind) (*scanner, error) {
+	s, err := scanKind(src, kind)
+	if kind == Module && errors.Is(err, errModuleComment) {
+		return scanKind(src, Classic)
+	}
+	return s, err
 }
 
 // scanKind scans src; javascript: URL code with percent escapes is scanned
@@ -545,6 +572,8 @@ type group struct {
 	comma   bool
 	// litChain: the '[' follows a window alias or window-like name.
 	litChain bool
+	// patKey: the '[' opens a computed key of an object group ({[k]: v}).
+	patKey bool
 	// pre is the token before a parenthesis (++, --, delete: its content
 	// is written to); litMark is len(scanner.litEdits) when the group opened.
 	pre     js.TokenType
@@ -659,11 +688,21 @@ type scanner struct {
 	patTop     []patKey
 	patAfter   [][2]int // pattern key edits made: {edit, its patKey.after}
 	lastObjWin bool
+	// patComputed are the tentative key wrappers of computed keys of object
+	// groups ({[k]: t}), made live when the group is a pattern whose value
+	// is a window: const {[atob('dG9w')]: t} = window.
+	patComputed []patComputed
 	// forTop is 1 + len(edits) when a let/const `top` was first declared in
 	// a for head at the top level (0: none): it shadows the rest of the
 	// script, like the rest of an enclosing block (a global `var top` or
 	// `let top` elsewhere does not shadow in a classic script).
 	forTop int
+	// nsig counts the significant tokens; first is the first one, and
+	// secondSemi says the second is a ';' (a javascript: URL that is one
+	// string literal: its value is a document).
+	nsig       int
+	first      tok
+	secondSemi bool
 }
 
 // patKey is a `top` key of an object group, kept until the group closes;
@@ -673,6 +712,12 @@ type scanner struct {
 type patKey struct {
 	depth, start, end, after int
 	repl                     []byte
+}
+
+// patComputed is a computed key of the object group at depth: open and
+// close are its key wrapper's tentative edits.
+type patComputed struct {
+	depth, open, close int
 }
 
 // patWinKeys are keys that, next to top in one object pattern, show that the
@@ -691,6 +736,9 @@ type topVar struct {
 }
 
 var errUnbalanced = errors.New("jsrewrite: unbalanced brackets")
+
+// errModuleComment: an HTML-like comment in a module, a syntax error there.
+var errModuleComment = errors.New("jsrewrite: HTML-like comment in a module")
 
 // inputPool recycles the lexer's input copies; scanner tokens are offsets,
 // so nothing refers to the copy once scan returns.
@@ -751,7 +799,7 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 		case js.CommentToken, js.CommentLineTerminatorToken:
 			data := src[lx.start:lx.pos]
 			if s.kind == Module && (bytes.HasPrefix(data, []byte("<!--")) || bytes.HasPrefix(data, []byte("-->"))) {
-				return nil, errors.New("jsrewrite: HTML-like comment in a module")
+				return nil, errModuleComment
 			}
 			if tt == js.CommentLineTerminatorToken || bytes.ContainsAny(data, "\n\r") {
 				nl = true
@@ -761,6 +809,11 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 		in := 3 - ip - ic
 		ring[in] = tok{tt: tt, start: lx.start, end: lx.pos, nl: nl}
 		nl = false
+		if s.nsig++; s.nsig == 1 {
+			s.first = ring[in]
+		} else if s.nsig == 2 {
+			s.secondSemi = tt == js.SemicolonToken
+		}
 		if have {
 			if err := s.process(&ring[ip], &ring[ic], &ring[in]); err != nil {
 				return nil, err
@@ -784,6 +837,10 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 	}
 	for len(s.scopes) > 1 {
 		s.popScope()
+	}
+	if kind == URL && s.first.tt == js.StringToken && (s.nsig == 1 || s.nsig == 2 && s.secondSemi) {
+		s.addEdit(s.first.start, s.first.start, replDocOpen, CountDoc, stLive)
+		s.addEdit(s.first.end, s.first.end, replDocClose, "", stLive)
 	}
 	// In classic scripts and javascript: URLs a global declaration cannot
 	// shadow window.top (it is unforgeable); the other names it replaces.
@@ -1149,6 +1206,11 @@ func (s *scanner) process(p, c, n *tok) error {
 			// string (w[_0x2c(0)], w['to'+'p']): w[i] may be an array's.
 			g.keyOpen = int32(s.addEdit(c.end, c.end, replKeyOpen, CountComputed, stTentative)) + 1
 			g.litChain = s.chainLit
+		} else if o := s.top(); o != nil && o.kind == gObject && (p.tt == js.OpenBraceToken || p.tt == js.CommaToken) && len(s.patComputed) < 64 {
+			// {[k]: v}: wrapped only if the object is a window's pattern
+			// (decided when it closes); an object literal keeps its key.
+			g.keyOpen = int32(s.addEdit(c.end, c.end, replKeyOpen, CountComputed, stTentative)) + 1
+			g.patKey = true
 		}
 		s.pushGroup(g)
 		return nil
@@ -1208,11 +1270,19 @@ func (s *scanner) process(p, c, n *tok) error {
 			if len(s.patTop) > 0 {
 				s.decideObjPattern(&g, n)
 			}
+			if len(s.patComputed) > 0 {
+				s.decideComputedKeys(n)
+			}
 		}
 		if len(s.litEdits) > int(g.litMark) && (g.kind == gObject || g.kind == gBracket) {
 			s.decideLiteral(&g, n)
 		}
-		if g.keyOpen > 0 && s.computedRead(&g, p, n) && (!g.litChain || bytes.IndexAny(s.src[g.open+1:c.start], "(\"'`") >= 0) {
+		if g.patKey {
+			if !g.comma {
+				s.patComputed = append(s.patComputed, patComputed{depth: len(s.groups) - 1, open: int(g.keyOpen - 1),
+					close: s.addEdit(c.start, c.start, replKeyClose, "", stTentative)})
+			}
+		} else if g.keyOpen > 0 && s.computedRead(&g, p, n) && (!g.litChain || bytes.IndexAny(s.src[g.open+1:c.start], "(\"'`") >= 0) {
 			s.edits[g.keyOpen-1].state = stLive
 			s.addEdit(c.start, c.start, replKeyClose, "", stLive)
 		}
@@ -2436,6 +2506,27 @@ func (s *scanner) decideObjPattern(g *group, n *tok) {
 			s.deferred = append(s.deferred, e)
 		}
 	}
+}
+
+// decideComputedKeys runs when an object group closed (n follows): the
+// key wrappers of its computed keys go live when it is a pattern whose
+// value is a window (const {[k]: t} = window, ({[k]: t} = self)), so that
+// the key "top" reads the virtual top; an object literal keeps its keys.
+func (s *scanner) decideComputedKeys(n *tok) {
+	depth := len(s.groups)
+	i := len(s.patComputed)
+	for i > 0 && s.patComputed[i-1].depth >= depth {
+		i--
+	}
+	if n.tt == js.EqToken && s.windowValueAt(n.end) {
+		for _, k := range s.patComputed[i:] {
+			if k.depth == depth {
+				s.edits[k.open].state = stLive
+				s.edits[k.close].state = stLive
+			}
+		}
+	}
+	s.patComputed = s.patComputed[:i]
 }
 
 // patEdit makes the tentative edit of pattern key k.

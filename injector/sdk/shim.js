@@ -437,6 +437,12 @@
   // the indirect eval that swaps its code (window[k](s) with k = 'eval').
   def(w, '__crmframe_key', { value: function (k) { return !framed || mode === 'off' ? k : k === 'top' ? '__crmframe_top' : k === 'eval' ? '__crmframe_ieval' : k; } });
 
+  // The rewriter wraps a javascript: URL that is one string literal (its
+  // value becomes the frame's document) in __crmframe_doc: the document is
+  // swapped like a srcdoc set by script (docFix, below; identity until then).
+  var docFix = null;
+  def(w, '__crmframe_doc', { value: function (v) { return docFix && typeof v === 'string' ? swap(v, docFix) : v; } });
+
   if (!framed || mode === 'off') return;
 
   // --- parent / frameElement at the CRM root: "not framed" -------------
@@ -577,6 +583,7 @@
     var f = fixHTML(html);
     return f === html || !sdkTag || f.indexOf(sdkTag) >= 0 ? f : f.replace(/^(?:\s*(?:<!--[\s\S]*?-->|<!doctype[^>]*>))*/i, function (m) { return m + sdkTag; });
   };
+  docFix = fixDoc;
   // javascript: URLs set by script (a.href = 'javascript:…', form action,
   // frame src): the code runs in this window, the server never saw it.
   // iframe.srcdoc: a document the server never saw (fixDoc).
@@ -600,19 +607,62 @@
   var targetAttr = function (el, name) {
     return /^(?:target|formtarget)$/i.test(name) && el && TARGETS.test(el.localName);
   };
+  // attrSwap: what attribute name of element el should hold instead of v
+  // (a handler's code swapped, a script's src, a target, a URL, srcdoc).
+  var attrSwap = function (el, name, v) {
+    if (!el || el.nodeType !== 1 || name == null) return v;
+    name = String(name);
+    if (/^on[a-z]+$/i.test(name) && name.toLowerCase() in el) return swap(v, fixCode);
+    if (el.localName === 'script' && /^src$/i.test(name)) return fixSrc(v);
+    if (targetAttr(el, name)) return targetValue(v);
+    var fix = attrFix(el, name);
+    return fix ? swap(v, fix) : v;
+  };
   var attrValue = typeof Attr !== 'undefined' && Object.getOwnPropertyDescriptor(Attr.prototype, 'value');
+  // An Attr node filled while detached (createAttribute, nodeValue) and
+  // then attached: judged when it is attached.
+  var fixAttrNode = function (el, a) {
+    try {
+      if (!a || a.nodeType !== 2 || !attrValue) return;
+      var v = attrValue.get.call(a), f = attrSwap(el, a.name, v);
+      if (f !== v) attrValue.set.call(a, f);
+    } catch (e) { /* not an Attr of a realm we can read */ }
+  };
   if (attrValue && attrValue.set) {
     def(Attr.prototype, 'value', {
       get: attrValue.get,
-      set: function (v) {
-        var fix = attrFix(this.ownerElement, this.name);
-        if (targetAttr(this.ownerElement, this.name)) v = targetValue(v);
-        else if (fix) v = swap(v, fix);
-        attrValue.set.call(this, v);
-      },
+      set: function (v) { attrValue.set.call(this, attrSwap(this.ownerElement, this.name, v)); },
       configurable: true,
       enumerable: attrValue.enumerable
     });
+    // attr.nodeValue = … is attr.value = … (textContent: in guard below).
+    var nodeValue = Object.getOwnPropertyDescriptor(Node.prototype, 'nodeValue');
+    if (nodeValue && nodeValue.set) {
+      def(Node.prototype, 'nodeValue', {
+        get: nodeValue.get,
+        set: function (v) { nodeValue.set.call(this, this.nodeType === 2 ? attrSwap(this.ownerElement, this.name, v) : v); },
+        configurable: true,
+        enumerable: nodeValue.enumerable
+      });
+    }
+    ['setAttributeNode', 'setAttributeNodeNS'].forEach(function (m) {
+      var orig = Element.prototype[m];
+      if (typeof orig === 'function') Element.prototype[m] = function (a) { fixAttrNode(this, a); return orig.apply(this, arguments); };
+    });
+    // el.attributes.setNamedItem(a): the map does not say whose it is.
+    var attrsDesc = Object.getOwnPropertyDescriptor(Element.prototype, 'attributes'), NNM = w.NamedNodeMap && w.NamedNodeMap.prototype;
+    if (attrsDesc && attrsDesc.get && NNM && typeof WeakMap === 'function') {
+      var owners = new WeakMap();
+      def(Element.prototype, 'attributes', {
+        get: function () { var m = attrsDesc.get.call(this); owners.set(m, this); return m; },
+        configurable: true,
+        enumerable: attrsDesc.enumerable
+      });
+      ['setNamedItem', 'setNamedItemNS'].forEach(function (m) {
+        var orig = NNM[m];
+        if (typeof orig === 'function') NNM[m] = function (a) { fixAttrNode(owners.get(this), a); return orig.apply(this, arguments); };
+      });
+    }
   }
   var submit = HTMLFormElement.prototype.submit;
   HTMLFormElement.prototype.submit = function () {
@@ -630,6 +680,10 @@
     return open.apply(this, a);
   };
 
+  // codeText: what a sink taking a code string (Function, timers) makes of
+  // an object that is neither a function nor a TrustedScript: its string
+  // (Function`code`: a tagged template hands over the strings array).
+  var codeText = function (v) { return v !== null && typeof v === 'object' && !trustedKind(v) ? String(v) : v; };
   // Captured: the SDK's timers run through this wrapper too, and a page may
   // later replace Function.prototype.call/apply (old Prototype-era code).
   var RA = Reflect.apply, slice = Array.prototype.slice;
@@ -638,7 +692,7 @@
     if (typeof orig !== 'function') return;
     w[name] = function () {
       var args = RA(slice, arguments, []);
-      args[0] = swap(args[0], fixCode);
+      args[0] = swap(codeText(args[0]), fixCode);
       return RA(orig, this, args);
     };
   });
@@ -722,7 +776,9 @@
     };
     var fixArgs = function (args) {
       var a = Array.prototype.slice.call(args);
-      for (var i = 0; i < a.length; i++) a[i] = i < a.length - 1 && typeof a[i] === 'string' ? fixParams(a[i]) : swap(a[i], fixCode);
+      // converted in order, as Function itself does
+      for (var i = 0; i < a.length; i++) a[i] = codeText(a[i]);
+      for (var j = 0; j < a.length; j++) a[j] = j < a.length - 1 && typeof a[j] === 'string' ? fixParams(a[j]) : swap(a[j], fixCode);
       return a;
     };
     // proxyFn returns the proxy of constructor C, now C.prototype.constructor
@@ -892,6 +948,14 @@
   var adoptFrame = function (f) {
     try {
       var src = getAttr.call(f, 'src');
+      // <iframe src="javascript:'<html>…'">: the URL's code runs in the
+      // frame's initial window, which lends this window's __crmframe_doc
+      // (not adopted: the document it returns may load the shim itself).
+      if (src != null && /^[\s\x00-\x1f]*javascript:/i.test(src) && !hasAttr.call(f, 'srcdoc')) {
+        var jw = (f.localName === 'iframe' ? IFP : FP).cw.call(f);
+        if (jw && jw !== w && !Object.prototype.hasOwnProperty.call(jw, '__crmframe_doc')) jw.__crmframe_doc = w.__crmframe_doc;
+        return;
+      }
       if (hasAttr.call(f, 'srcdoc') || (src != null && !/^\s*(?:about:blank)?\s*$/i.test(src))) return;
       var c = f.localName === 'iframe' ? IFP : FP;
       if (c && c.cw) adopt(c.cw.call(f));
@@ -998,6 +1062,7 @@
     def(proto, prop, {
       get: desc.get,
       set: function (v) {
+        if (this.nodeType === 2) return desc.set.call(this, attrSwap(this.ownerElement, this.name, v)); // attr.textContent
         if (this.localName === 'script' && prop !== 'outerHTML') {
           if (jsType(this.getAttribute('type'))) v = swap(v, fixCode);
         }
@@ -1105,6 +1170,38 @@
   htmlArg(EP, 'setHTMLUnsafe');
   htmlArg(w.ShadowRoot && w.ShadowRoot.prototype, 'setHTMLUnsafe');
   htmlArg(w.Document, 'parseHTMLUnsafe');
+  // Editing commands of contenteditable editors: insertHTML parses markup
+  // (handlers kept), createLink makes a link to a URL that may be code.
+  var exec = Document.prototype.execCommand;
+  if (typeof exec === 'function') {
+    Document.prototype.execCommand = function (cmd, ui, value) {
+      if (arguments.length < 3) return exec.apply(this, arguments);
+      var a = Array.prototype.slice.call(arguments), c = String(cmd).toLowerCase();
+      if (c === 'inserthtml') a[2] = swap(value, fixHTML);
+      else if (c === 'createlink') a[2] = swap(value, jsUrl);
+      return exec.apply(this, a);
+    };
+  }
+  // Client-side XSLT builds elements from a stylesheet and data, never from
+  // a string the shim saw: its output's attributes and scripts get the swap.
+  var fixTree = function (r) {
+    var list = r && r.querySelectorAll ? r.querySelectorAll('*') : [];
+    for (var i = 0; i < list.length; i++) {
+      var el = list[i], at = el.attributes;
+      for (var k = 0; k < at.length; k++) fixAttrNode(el, at[k]);
+      if (el.localName === 'script') fixScript(el);
+    }
+  };
+  var XP = w.XSLTProcessor && w.XSLTProcessor.prototype;
+  ['transformToFragment', 'transformToDocument'].forEach(function (m) {
+    var orig = XP && XP[m];
+    if (typeof orig !== 'function') return;
+    XP[m] = function () {
+      var r = orig.apply(this, arguments);
+      try { fixTree(r); } catch (e) { /* leave the result as it is */ }
+      return r;
+    };
+  });
 
   // After load, document.open()/write() replace the page. An open() is held
   // back until something non-blank is written; blank writes are dropped.
@@ -1152,25 +1249,35 @@
   };
 
   // --- hide-by-default safety net ----------------------------------------
-  // 250 ms after load: html/body hidden by a stylesheet are shown (a hide
-  // the page's script set inline before then is its own business). From
+  // 250 ms after load: html/body hidden by a stylesheet, or inline after
+  // load, are shown (an inline hide already there at load is a loading
+  // screen's, the page's own business). From
   // then on (late), any hide of html/body is lifted the same way, 250 ms
   // after it happened, also an inline one (!important, the hidden
   // attribute, content-visibility, an adopted stylesheet).
-  var late = false, pending = 0;
+  var late = false, pending = 0, fought = false, quick = 0, atLoad = {};
+  var micro = typeof w.queueMicrotask === 'function' ? w.queueMicrotask.bind(w) : function (f) { setTimeout(f, 0); };
   var reveal = function () {
-    pending = 0;
     [d.documentElement, d.body].forEach(function (el) {
       if (!el) return;
       var cs = w.getComputedStyle(el), s = el.style, hit = false;
-      if (cs.display === 'none' && (late || s.display !== 'none')) { hit = true; if (act) s.setProperty('display', 'block', 'important'); }
-      if (cs.visibility === 'hidden' && (late || s.visibility !== 'hidden')) { hit = true; if (act) s.setProperty('visibility', 'visible', 'important'); }
-      if (cs.opacity === '0' && (late || s.opacity !== '0')) { hit = true; if (act) s.setProperty('opacity', '1', 'important'); }
+      var own = function (p, v) { return !late && s[p] === v && atLoad[el.localName + ' ' + p] === v; };
+      if (cs.display === 'none' && !own('display', 'none')) { hit = true; if (act) s.setProperty('display', 'block', 'important'); }
+      if (cs.visibility === 'hidden' && !own('visibility', 'hidden')) { hit = true; if (act) s.setProperty('visibility', 'visible', 'important'); }
+      if (cs.opacity === '0' && !own('opacity', '0')) { hit = true; if (act) s.setProperty('opacity', '1', 'important'); }
       if (late && cs.contentVisibility === 'hidden') { hit = true; if (act) s.setProperty('content-visibility', 'visible', 'important'); }
-      if (hit) count('unhide');
+      if (hit) { count('unhide'); fought = fought || act; }
     });
   };
-  var later = function () { if (late && !pending) pending = setTimeout(reveal, 250); };
+  // Once a hide was lifted, a page that hides itself again (a guard
+  // re-applied by a timer) is lifted at once, before it is painted; at most
+  // 20 times per 250 ms, so that a page re-hiding from its own mutation
+  // observer cannot keep both in a microtask loop.
+  var later = function () {
+    if (!late) return;
+    if (fought && quick < 20) { quick++; micro(reveal); }
+    if (!pending) pending = setTimeout(function () { pending = 0; quick = 0; reveal(); }, 250);
+  };
   if (!adopted) {
     // Constructable stylesheets change no attribute: their setters say so.
     var ass = Object.getOwnPropertyDescriptor(DP, 'adoptedStyleSheets');
@@ -1181,6 +1288,9 @@
       if (typeof orig === 'function') CSP[name] = function () { later(); return orig.apply(this, arguments); };
     });
     w.addEventListener('load', function () {
+      [d.documentElement, d.body].forEach(function (el) {
+        if (el) ['display', 'visibility', 'opacity'].forEach(function (p) { atLoad[el.localName + ' ' + p] = el.style[p]; });
+      });
       setTimeout(function () {
         reveal();
         late = true;

@@ -47,7 +47,7 @@ function framedWindow({ framed = true, mode = null, ancestors = ['http://desk.te
     function Node() {} function Element() {} function HTMLElement() {} function HTMLFormElement() {} function HTMLScriptElement() {}
     Element.prototype = Object.create(Node.prototype); HTMLElement.prototype = Object.create(Element.prototype);
     HTMLScriptElement.prototype = Object.create(HTMLElement.prototype);
-    Object.defineProperty(Node.prototype, 'textContent', { get: function () { return this._text; }, set: function (v) { this._text = v; }, configurable: true });
+    Object.defineProperty(Node.prototype, 'textContent', { get: function () { return this._text; }, set: function (v) { if (this.nodeType === 2) rawAttrValue.set.call(this, v); else this._text = v; }, configurable: true });
     Object.defineProperty(Element.prototype, 'innerHTML', { get: function () { return this._html; }, set: function (v) { this._html = v; }, configurable: true });
     Object.defineProperty(HTMLScriptElement.prototype, 'text', { get: function () { return this._text; }, set: function (v) { this._text = v; }, configurable: true });
     Element.prototype.setAttribute = function (k, v) { this['attr:' + k] = v; };
@@ -72,7 +72,23 @@ function framedWindow({ framed = true, mode = null, ancestors = ['http://desk.te
     Object.defineProperty(HTMLAnchorElement.prototype, 'target', { get: function () { return this.getAttribute('target') || ''; }, set: function (v) { this.setAttribute('target', v); }, configurable: true });
     Object.defineProperty(HTMLButtonElement.prototype, 'formTarget', { get: function () { return this.getAttribute('formtarget') || ''; }, set: function (v) { this.setAttribute('formtarget', v); }, configurable: true });
     function Attr(el, name) { this.ownerElement = el; this.name = name; }
-    Object.defineProperty(Attr.prototype, 'value', { get: function () { return this.ownerElement.getAttribute(this.name); }, set: function (v) { this.ownerElement['attr:' + this.name] = v; }, configurable: true });
+    Attr.prototype.nodeType = 2;
+    Object.defineProperty(Attr.prototype, 'value', { get: function () { return this.ownerElement ? this.ownerElement.getAttribute(this.name) : this._v; }, set: function (v) { if (this.ownerElement) this.ownerElement['attr:' + this.name] = v; else this._v = v; }, configurable: true });
+    var rawAttrValue = Object.getOwnPropertyDescriptor(Attr.prototype, 'value');
+    Object.defineProperty(Node.prototype, 'nodeValue', { get: function () { return this.nodeType === 2 ? this.value : null; }, set: function (v) { if (this.nodeType === 2) Object.getOwnPropertyDescriptor(Attr.prototype, 'value').set.call(this, v); }, configurable: true });
+    Object.setPrototypeOf(Attr.prototype, Node.prototype);
+    // attaching a detached Attr keeps the value it was given
+    Element.prototype.setAttributeNode = function (a) { this['attr:' + a.name] = a._v; a.ownerElement = this; return null; };
+    function NamedNodeMap(el) { this._el = el; }
+    NamedNodeMap.prototype.setNamedItem = function (a) { this._el['attr:' + a.name] = a._v; a.ownerElement = this._el; return null; };
+    Object.defineProperty(Element.prototype, 'attributes', { get: function () {
+      var m = new NamedNodeMap(this), n = 0;
+      for (var k in this) if (k.slice(0, 5) === 'attr:' && Object.prototype.hasOwnProperty.call(this, k)) m[n++] = new Attr(this, k.slice(5));
+      m.length = n; return m;
+    }, configurable: true });
+    Document.prototype.execCommand = function (c, ui, v) { (this._exec = this._exec || []).push([c, v]); return true; };
+    function XSLTProcessor() {}
+    XSLTProcessor.prototype.transformToFragment = function (xml) { return { querySelectorAll: function () { return xml; } }; };
     function HTMLIFrameElement() {} HTMLIFrameElement.prototype = Object.create(HTMLElement.prototype);
     Object.defineProperty(HTMLIFrameElement.prototype, 'contentWindow', { get: function () { return this._cw; }, configurable: true });
     function DOMParser() {} DOMParser.prototype.parseFromString = function (h, type) { return h; };
@@ -1003,4 +1019,136 @@ test('tenth pass: detect mode counts late hides and keeps them', () => {
   t.flush();
   assert.equal(vm.runInContext('document.body.style.display', t.w), undefined);
   assert.equal(t.w.__crmframe.stats.unhide, 1);
+});
+
+test('eleventh pass: Function and timers convert code objects (a tagged template) to their string, then swap it', () => {
+  const { w, calls } = framedWindow();
+  const src = vm.runInContext('String(Function`if (window.top !== window.self) top.go()`)', w);
+  assert.match(src, /window\.__crmframe_top !== window\.self\) __crmframe_vtop\(top\)\.go\(\)/);
+  // parameter lists as arrays, String objects: converted as Function does
+  assert.equal(vm.runInContext(`Function(['a', 'b'], new String('return a + b'))(1, 2)`, w), 3);
+  assert.equal(vm.runInContext('try { Function(Symbol()); "no error" } catch (e) { e.name }', w), 'TypeError');
+  w.setTimeout(['top.x = 1'], 1);
+  w.setTimeout({ toString: () => 'self.top.y = 2' }, 1);
+  const fn = () => {};
+  w.setTimeout(fn, 1);
+  assert.deepEqual(calls.timeout, ['__crmframe_vtop(top).x = 1', 'self.__crmframe_top.y = 2', fn]);
+});
+
+test('eleventh pass: Attr nodes filled before they are attached, or through nodeValue/textContent, get the swap', () => {
+  const { w } = framedWindow();
+  const r = vm.runInContext(`(function () {
+    var out = [], b = el('button'), a = el('a');
+    var h = new Attr(null, 'onclick'); h.nodeValue = 'if (top != self) top.location = 1';
+    out.push(h.value); // detached: not judged yet
+    b.setAttributeNode(h); out.push(b.getAttribute('onclick'));
+    var t = new Attr(null, 'target'); t.value = '_top';
+    a.attributes.setNamedItem(t); out.push(a.getAttribute('target'));
+    var u = new Attr(null, 'href'); u.value = 'javascript:top.location = 2';
+    a.setAttributeNode(u); out.push(a.getAttribute('href'));
+    var on = new Attr(b, 'onclick'); on.value = 'top.x()'; out.push(b.getAttribute('onclick'));
+    on.nodeValue = 'parent.top.y()'; out.push(b.getAttribute('onclick'));
+    on.textContent = 'top.z()'; out.push(b.getAttribute('onclick'));
+    var keep = new Attr(null, 'title'); keep.value = 'top'; b.setAttributeNode(keep); out.push(b.getAttribute('title'));
+    var n = new Attr(null, 'onnothing'); n.value = 'top.x()'; b.setAttributeNode(n); out.push(b.getAttribute('onnothing'));
+    return out;
+  })()`, w);
+  assert.deepEqual([...r], [
+    'if (top != self) top.location = 1',
+    'if (__crmframe_vtop(top) != self) __crmframe_vtop(top).location = 1',
+    '_self',
+    'javascript:__crmframe_vtop(top).location = 2',
+    '__crmframe_vtop(top).x()',
+    'parent.__crmframe_top.y()',
+    '__crmframe_vtop(top).z()',
+    'top',
+    'top.x()', // not a handler of that element
+  ]);
+});
+
+test('eleventh pass: execCommand insertHTML and createLink, and client-side XSLT output, get the swap', () => {
+  const { w } = framedWindow();
+  const r = vm.runInContext(`(function () {
+    document.execCommand('insertHTML', false, '<img src=x onerror="if (top !== self) top.location = 1"><b>top</b>');
+    document.execCommand('InsertHTML', false, '<b>nothing</b>');
+    document.execCommand('createLink', false, 'javascript:top.location = 2');
+    document.execCommand('createLink', false, 'https://crm.test/?top');
+    document.execCommand('bold');
+    var img = el('img'); img.onerror = null; img.setAttribute('src', 'x.png'); img['attr:onerror'] = 'if (window.top != window.self) window.top.location.href = 1';
+    var p = el('p'); p['attr:title'] = 'top';
+    var frag = new XSLTProcessor().transformToFragment([img, p], document);
+    return [document._exec, img.getAttribute('onerror'), p.getAttribute('title')];
+  })()`, w);
+  assert.deepEqual(JSON.parse(JSON.stringify(r)), [
+    [['insertHTML', '<img src=x onerror="if (__crmframe_vtop(top) !== self) __crmframe_vtop(top).location = 1"><b>top</b>'],
+      ['InsertHTML', '<b>nothing</b>'],
+      ['createLink', 'javascript:__crmframe_vtop(top).location = 2'],
+      ['createLink', 'https://crm.test/?top'],
+      ['bold', null]],
+    'if (window.__crmframe_top != window.self) window.__crmframe_top.location.href = 1',
+    'top',
+  ]);
+});
+
+test('eleventh pass: a javascript: URL that returns a document (__crmframe_doc) is swapped and loads the SDK; frames with one lend it', () => {
+  const { w } = framedWindow();
+  const tag = '<script src="/__crmframe/sdk.js?v=1&amp;a" nonce="n$&1"></script>';
+  assert.equal(w.__crmframe_doc('<!doctype html><script>if (top !== parent) parent.x()</script>'),
+    '<!doctype html>' + tag + '<script>if (__crmframe_vtop(top) !== parent) parent.x()</script>');
+  assert.equal(w.__crmframe_doc('<p>back to top</p>'), '<p>back to top</p>');
+  assert.equal(w.__crmframe_doc(1), 1);
+  // the frame's initial window runs the URL's code: it gets the function, not the shim
+  const child = framedWindow({ parent: w, protocol: 'about:', runShim: false });
+  const f = vm.runInContext(`var f = new HTMLIFrameElement(); f.localName = 'iframe'; f.setAttribute('src', "javascript:'<p>x</p>'"); f`, w);
+  f._cw = child.w;
+  vm.runInContext('f.contentWindow', w);
+  assert.equal(child.w.__crmframe_doc, w.__crmframe_doc);
+  assert.equal(Object.prototype.hasOwnProperty.call(child.w, '__crmframe'), false);
+  // not framed, or off: identity
+  for (const o of [{ framed: false }, { mode: 'off' }]) {
+    const x = framedWindow(o);
+    assert.equal(x.w.__crmframe_doc('<script>top.x()</script>'), '<script>top.x()</script>');
+  }
+});
+
+test('eleventh pass: the hide net lifts an inline hide set after load; once it lifted one, a re-hide is lifted at once', () => {
+  const micro = [];
+  const t = treeWindow({ before: (t) => { styled(t); t.w.queueMicrotask = (f) => micro.push(f); } });
+  const { w } = t;
+  vm.runInContext(`document.documentElement.style.opacity = '0'`, w); // before load: a loading screen's, left
+  t.listeners.load.forEach((f) => f());
+  vm.runInContext(`document.body.style.visibility = 'hidden'`, w); // after load, before the first look
+  t.flush();
+  assert.equal(vm.runInContext('document.body.style.visibility', w), 'visible');
+  assert.equal(vm.runInContext('document.documentElement.style.opacity', w), '0');
+  // the loading screen goes; a guard that hides again: lifted in a microtask, not 250 ms later
+  vm.runInContext(`document.documentElement.style.opacity = '1'; document.body.style.visibility = 'hidden'`, w);
+  t.observed.forEach(([, , cb]) => cb([]));
+  assert.equal(micro.length > 0, true);
+  micro.splice(0).forEach((f) => f());
+  assert.equal(vm.runInContext('document.body.style.visibility', w), 'visible');
+  assert.equal(w.__crmframe.stats.unhide, 2);
+});
+
+test('eleventh pass: a page re-hiding from its own mutation observer cannot loop the immediate lifts', () => {
+  const micro = [];
+  const t = treeWindow({ before: (t) => { styled(t); t.w.queueMicrotask = (f) => micro.push(f); } });
+  const { w } = t;
+  t.listeners.load.forEach((f) => f());
+  vm.runInContext(`document.body.style.display = 'none'`, w);
+  t.flush(); // lifted at the first look
+  // the page hides again whenever it is shown: every lift is a mutation
+  let rounds = 0;
+  vm.runInContext(`document.body.style.display = 'none'`, w);
+  t.observed[t.observed.length - 1][2]([]); // the hide net's observer, once per batch of records
+  while (micro.length && rounds < 1000) {
+    micro.splice(0).forEach((f) => f());
+    rounds++;
+    vm.runInContext(`document.body.style.display = 'none'`, w);
+    t.observed[t.observed.length - 1][2]([]); // the hide net's observer, once per batch of records
+  }
+  assert.equal(rounds, 20);
+  // the 250 ms look still comes, and allows the next 20
+  t.flush();
+  assert.equal(vm.runInContext('document.body.style.display', w), 'block');
 });
