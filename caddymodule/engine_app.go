@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"sync"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -27,10 +28,16 @@ var enginePool = caddy.NewUsagePool()
 const enginePoolKey = "crm_engine"
 
 type engineHolder struct {
-	e    *engine.Engine
-	mu   sync.Mutex
+	e  *engine.Engine
+	mu sync.Mutex
+	// What the engine runs with, set by the config that started last.
 	conf engine.Config
+	slt  time.Duration // service_level_threshold
+	gen  uint64        // bumped whenever conf/slt change hands
 }
+
+// defaultServiceLevelThreshold is service_level_threshold's default.
+const defaultServiceLevelThreshold = 20 * time.Second
 
 func (h *engineHolder) Destruct() error {
 	h.e.Close()
@@ -57,6 +64,15 @@ type EngineApp struct {
 	eng    *engine.Engine
 	secret []byte
 	logger *zap.Logger
+	// Provision only takes a reference (held) and keeps the settings
+	// pending (cfg): Caddy may still reject this config after that, and
+	// the running one must keep its own. Start applies them; prev is what
+	// Start replaced, put back by Stop if this config's start is aborted.
+	held     *engineHolder
+	cfg      engine.Config
+	gen      uint64
+	prevConf engine.Config
+	prevSLT  time.Duration
 }
 
 // CaddyModule returns the Caddy module information.
@@ -67,8 +83,9 @@ func (EngineApp) CaddyModule() caddy.ModuleInfo {
 	}
 }
 
-// Provision validates the configuration and gets the (possibly already
-// running) engine.
+// Provision validates the configuration and takes a reference to the
+// (possibly already running) engine. It changes nothing in a running
+// engine: Start does.
 func (a *EngineApp) Provision(ctx caddy.Context) error {
 	a.logger = ctx.Logger()
 	cfg := a.Config
@@ -78,39 +95,23 @@ func (a *EngineApp) Provision(ctx caddy.Context) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("crm_engine: %v", err)
 	}
-	if a.ServiceLevelThreshold > 0 {
-		serviceLevelThreshold.Store(int64(a.ServiceLevelThreshold))
-	}
 	if err := registerEngineMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return fmt.Errorf("crm_engine: metrics: %v", err)
 	}
 	obs := &engineObserver{logger: a.logger}
-	val, loaded, err := enginePool.LoadOrNew(enginePoolKey, func() (caddy.Destructor, error) {
+	val, _, err := enginePool.LoadOrNew(enginePoolKey, func() (caddy.Destructor, error) {
 		e, err := engine.New(cfg, engine.WithObserver(obs))
 		if err != nil {
 			return nil, err
 		}
-		return &engineHolder{e: e, conf: cfg}, nil
+		return &engineHolder{e: e, conf: cfg, slt: defaultServiceLevelThreshold}, nil
 	})
 	if err != nil {
 		return fmt.Errorf("crm_engine: %v", err)
 	}
-	h := val.(*engineHolder)
-	if loaded {
-		h.mu.Lock()
-		same := reflect.DeepEqual(h.conf, cfg)
-		h.mu.Unlock()
-		if !same {
-			if err := reconfigure(h.e, cfg); err != nil {
-				_, _ = enginePool.Delete(enginePoolKey)
-				return fmt.Errorf("crm_engine: reload: %v", err)
-			}
-			h.mu.Lock()
-			h.conf = cfg
-			h.mu.Unlock()
-		}
-	}
-	a.eng = h.e
+	a.held = val.(*engineHolder)
+	a.cfg = cfg
+	a.eng = a.held.e
 	return nil
 }
 
@@ -135,18 +136,71 @@ func reconfigure(e *engine.Engine, cfg engine.Config) error {
 	return errors.New("this engine cannot change its configuration while running; restart crmframe")
 }
 
-// Start starts the simulator when configured.
+// Start applies this config's settings to the engine (Caddy starts apps
+// only once every module provisioned) and starts the simulator when
+// configured.
 func (a *EngineApp) Start() error {
+	h := a.held
+	slt := time.Duration(a.ServiceLevelThreshold)
+	if slt <= 0 {
+		slt = defaultServiceLevelThreshold
+	}
+	h.mu.Lock()
+	a.prevConf, a.prevSLT = h.conf, h.slt
+	if !reflect.DeepEqual(h.conf, a.cfg) {
+		if err := reconfigure(h.e, a.cfg); err != nil {
+			h.mu.Unlock()
+			return fmt.Errorf("crm_engine: reload: %v", err)
+		}
+		h.conf = a.cfg
+	}
+	h.slt = slt
+	serviceLevelThreshold.Store(int64(slt))
+	h.gen++
+	a.gen = h.gen
+	h.mu.Unlock()
 	a.eng.Start()
 	return nil
 }
 
-// Stop does nothing: the engine outlives reloads (see Cleanup).
-func (a *EngineApp) Stop() error { return nil }
+// Stop leaves the engine running (it outlives reloads, see Cleanup), with
+// one exception: when another app of this config failed to start, Caddy
+// stops this one and keeps the previous config, whose settings come back.
+func (a *EngineApp) Stop() error {
+	h := a.held
+	if h == nil {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.gen != a.gen {
+		return nil // a newer config started since: a plain reload
+	}
+	if refs, _ := enginePool.References(enginePoolKey); refs < 2 {
+		return nil // no other config holds the engine: a real stop
+	}
+	// An aborted start: the config still running holds a reference too.
+	if !reflect.DeepEqual(h.conf, a.prevConf) {
+		if err := reconfigure(h.e, a.prevConf); err != nil {
+			return fmt.Errorf("crm_engine: restoring the running configuration: %v", err)
+		}
+		h.conf = a.prevConf
+	}
+	h.slt = a.prevSLT
+	serviceLevelThreshold.Store(int64(h.slt))
+	h.gen++
+	return nil
+}
 
 // Cleanup releases this config's hold on the engine; the last one closes it
-// (connections are told to reconnect).
+// (connections are told to reconnect). Caddy also calls it when Provision
+// failed: without a reference taken, there is nothing to release (and the
+// running config's reference must stay).
 func (a *EngineApp) Cleanup() error {
+	if a.held == nil {
+		return nil
+	}
+	a.held = nil
 	_, err := enginePool.Delete(enginePoolKey)
 	return err
 }

@@ -44,9 +44,11 @@ func TestOpsGracefulStop(t *testing.T) {
 	}))
 	defer up.Close()
 	port := caddyrun.FreePort(t)
-	p := caddyrun.Run(t, fmt.Sprintf(`{
+	caddyfile := func(engineExtra string) string {
+		return fmt.Sprintf(`{
 	crm_engine {
 		secret %q
+		%s
 	}
 }
 http://127.0.0.1:%d {
@@ -54,7 +56,9 @@ http://127.0.0.1:%d {
 		frame_ancestors https://desk.example.com
 	}
 	reverse_proxy %s
-}`, secret, port, strings.TrimPrefix(up.URL, "http://")), "")
+}`, secret, engineExtra, port, strings.TrimPrefix(up.URL, "http://"))
+	}
+	p := caddyrun.Run(t, caddyfile(""), "")
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 
 	tok, err := engine.MintToken([]byte(secret), "agent-stop", "", time.Hour, time.Now())
@@ -69,15 +73,46 @@ http://127.0.0.1:%d {
 	if err := ws.WriteJSON(map[string]any{"op": "hello", "v": 1, "client": map[string]string{"kind": "sdk", "id": "ops"}}); err != nil {
 		t.Fatal(err)
 	}
+	msgs := make(chan map[string]any, 16)
 	closed := make(chan error, 1)
 	go func() {
 		for {
-			if _, _, err := ws.ReadMessage(); err != nil {
+			var m map[string]any
+			if err := ws.ReadJSON(&m); err != nil {
 				closed <- err
 				return
 			}
+			select {
+			case msgs <- m:
+			default: // not waited for
+			}
 		}
 	}()
+	// next returns the next message with op, or fails when the connection
+	// ends first.
+	next := func(op string) {
+		t.Helper()
+		for {
+			select {
+			case m := <-msgs:
+				if m["op"] == op {
+					return
+				}
+			case err := <-closed:
+				t.Fatalf("connection ended waiting for %s: %v", op, err)
+			case <-time.After(10 * time.Second):
+				t.Fatalf("no %s", op)
+			}
+		}
+	}
+	next("welcome")
+	// A reload that keeps the engine keeps the agent's connection: only a
+	// real stop ends it.
+	p.Reload(t, caddyfile("acw_timeout 45s"))
+	if err := ws.WriteJSON(map[string]any{"op": "cmd", "id": "s1", "name": "AGENT.GetState"}); err != nil {
+		t.Fatal(err)
+	}
+	next("result")
 
 	type page struct {
 		status int
@@ -114,11 +149,14 @@ http://127.0.0.1:%d {
 		!bytes.Contains(pg.body, []byte(`<script src="/__crmframe/sdk.js?v=`)) {
 		t.Errorf("page in flight at SIGTERM: %d bytes, not the whole rewritten page", len(pg.body))
 	}
-	// The agent's connection ends (the SDK reconnects and resumes). Its
-	// close code is the engine's business: docs/protocol.md says 1012.
+	// The agent's connection ends with 1012 (docs/protocol.md): the SDK
+	// reconnects and resumes. The process exits right after the engine
+	// closes: a close frame not yet written would read as 1006.
 	select {
 	case err := <-closed:
-		t.Logf("agent connection: %v", err)
+		if !websocket.IsCloseError(err, engine.CloseServiceRestart) {
+			t.Errorf("agent connection after SIGTERM: %v, want close %d", err, engine.CloseServiceRestart)
+		}
 	case <-time.After(10 * time.Second):
 		t.Error("the agent connection stayed open after SIGTERM")
 	}

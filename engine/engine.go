@@ -185,11 +185,15 @@ func (e *Engine) Start() {
 }
 
 // Close stops the simulator and tells every WebSocket connection to
-// reconnect (close code 1012). Engine state is left as it is.
+// reconnect (close code 1012). It returns once each connection's close
+// frame is written, or after closeWait (at most write_timeout) at the
+// latest: the process usually exits right after, and a frame not yet
+// written would reach the agent as 1006. Engine state is left as it is.
 func (e *Engine) Close() {
 	e.mu.Lock()
 	s := e.sim
 	e.closed = true
+	bound := min(closeWait, e.cfg.WriteTimeout)
 	conns := make([]*conn, 0, len(e.conns))
 	for c := range e.conns {
 		conns = append(conns, c)
@@ -198,10 +202,26 @@ func (e *Engine) Close() {
 	if s != nil {
 		s.Stop()
 	}
+	var wg sync.WaitGroup
 	for _, c := range conns {
-		c.shutdown(CloseServiceRestart, "server restarting, reconnect")
+		c.shutdown(CloseServiceRestart, "server restarting, reconnect", &wg)
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	t := time.NewTimer(bound)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		// A peer that stopped reading holds its writer: drop the rest.
+		for _, c := range conns {
+			c.abandon()
+		}
 	}
 }
+
+// closeWait bounds how long Close waits for the close frames.
+const closeWait = time.Second
 
 func (e *Engine) now() time.Time { return e.clock.Now() }
 

@@ -193,6 +193,8 @@ type conn struct {
 	closeMsg  string
 	reason    string
 	ping      *time.Timer
+	closeDone bool            // the writer sent the close frame (or failed to)
+	closeWG   *sync.WaitGroup // Engine.Close waiting for that
 }
 
 func newConn(e *Engine, ws *websocket.Conn, cl Claims, cfg Config) *conn {
@@ -270,7 +272,27 @@ func (c *conn) kill(code int, msg, reason string) {
 	c.mu.Unlock()
 }
 
-func (c *conn) shutdown(code int, msg string) { c.kill(code, msg, "shutdown") }
+// shutdown kills the connection and has wg wait for its close frame.
+func (c *conn) shutdown(code int, msg string, wg *sync.WaitGroup) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closeDone && c.ws != nil && c.closeWG == nil {
+		wg.Add(1)
+		c.closeWG = wg
+	}
+	c.killLocked(code, msg, "shutdown")
+}
+
+// abandon closes the socket of a connection whose close frame is not out
+// yet, failing the writer's pending write.
+func (c *conn) abandon() {
+	c.mu.Lock()
+	stuck := !c.closeDone && c.ws != nil
+	c.mu.Unlock()
+	if stuck {
+		_ = c.ws.UnderlyingConn().Close()
+	}
+}
 
 // queue sends a non-event message (result, error, pong).
 func (c *conn) queue(v any) {
@@ -321,6 +343,14 @@ func (c *conn) flush() {
 				_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, msg), time.Now().Add(time.Second))
 			}
 			c.closeSocket()
+			c.mu.Lock()
+			c.closeDone = true
+			wg := c.closeWG
+			c.closeWG = nil
+			c.mu.Unlock()
+			if wg != nil {
+				wg.Done()
+			}
 			return // writing stays true: nothing restarts a writer
 		}
 		if len(c.out) == 0 {
