@@ -2,6 +2,7 @@ package caddymodule
 
 import (
 	"cmp"
+	"net/http"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -33,46 +34,51 @@ func (h *Handler) newBodyRewriterAt(prefix string) (*injector.BodyRewriter, erro
 			opts.KnownSDKPaths = append(opts.KnownSDKPaths, prefix+h.CompatSDKPath)
 		}
 	}
-	// run rewrites (or only inspects) one script; observe counts what it
-	// found. A cached JS response replays observe on each hit: the metric
-	// tells how often the CRM's code tried, not how many distinct scripts.
-	var run func(src []byte, k jsrewrite.Kind) (out []byte, changed bool, res jsrewrite.Result)
-	var observe func(jsrewrite.Result)
 	switch h.Breakout {
 	case "neutralize":
-		observe = func(res jsrewrite.Result) { observeBreakout(res, "neutralize") }
-		run = func(src []byte, k jsrewrite.Kind) ([]byte, bool, jsrewrite.Result) {
-			out, res := jsrewrite.Rewrite(src, k)
-			return out, res.Changed, res
-		}
-	case "detect":
-		observe = func(res jsrewrite.Result) {
-			observeBreakout(res, "detect")
-			if res.Changed {
-				if c := h.logger.Check(zapcore.InfoLevel, "frame-busting code detected (breakout detect: left as is)"); c != nil {
-					c.Write(zap.Any("constructs", res.Counts))
-				}
-			}
-		}
-		run = func(src []byte, k jsrewrite.Kind) ([]byte, bool, jsrewrite.Result) {
-			return nil, false, jsrewrite.Detect(src, k)
-		}
-	}
-	if run != nil {
+		// A cached JS response replays observe on each hit: the metric
+		// tells how often the CRM's code tried, not how many distinct
+		// scripts.
+		observe := func(res jsrewrite.Result) { observeBreakout(res, "neutralize") }
 		// Inline scripts and handlers (thousands per page) take the
 		// note-less hook: boxing a Result per call showed in profiles.
 		opts.RewriteJS = func(src []byte, k injector.JSKind) ([]byte, bool) {
-			out, changed, res := run(src, jsrewrite.Kind(k))
+			out, res := jsrewrite.Rewrite(src, jsrewrite.Kind(k))
 			observe(res)
-			return out, changed
+			return out, res.Changed
 		}
 		opts.RewriteJSNote = func(src []byte, k injector.JSKind) ([]byte, bool, any) {
-			out, changed, res := run(src, jsrewrite.Kind(k))
+			out, res := jsrewrite.Rewrite(src, jsrewrite.Kind(k))
 			observe(res)
-			return out, changed, noteOf(res)
+			return out, res.Changed, noteOf(res)
 		}
 		opts.OnJSCacheHit = func(note any) { observe(note.(jsrewrite.Result)) }
 		// Rewrite and Detect report nothing on what Mentions rejects.
+		opts.JSMayChange = jsrewrite.Mentions
+	case "detect":
+		// The log says where the code is (page or script path; never
+		// the query, which may hold tokens): the hooks get the request.
+		observe := func(r *http.Request, res jsrewrite.Result) {
+			observeBreakout(res, "detect")
+			if res.Changed {
+				if c := h.logger.Check(zapcore.InfoLevel, "frame-busting code detected (breakout detect: left as is)"); c != nil {
+					path := ""
+					if r != nil {
+						path = prefix + r.URL.Path
+					}
+					c.Write(zap.String("path", path), zap.Any("constructs", res.Counts))
+				}
+			}
+		}
+		opts.RewriteJSFor = func(r *http.Request, src []byte, k injector.JSKind, wantNote bool) ([]byte, bool, any) {
+			res := jsrewrite.Detect(src, jsrewrite.Kind(k))
+			observe(r, res)
+			if !wantNote {
+				return nil, false, nil
+			}
+			return nil, false, noteOf(res)
+		}
+		opts.OnJSCacheHitFor = func(r *http.Request, note any) { observe(r, note.(jsrewrite.Result)) }
 		opts.JSMayChange = jsrewrite.Mentions
 	}
 	return injector.NewBodyRewriter(opts)

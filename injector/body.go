@@ -122,6 +122,13 @@ type BodyOptions struct {
 	// constructs again in metrics, for instance).
 	RewriteJSNote func(src []byte, kind JSKind) (out []byte, changed bool, note any)
 	OnJSCacheHit  func(note any)
+	// RewriteJSFor, when set, is used instead of RewriteJS and
+	// RewriteJSNote, with the request whose response is rewritten (for
+	// logs that say where a script came from); wantNote tells whether
+	// the note is kept (JavaScript responses) or dropped (inline code).
+	// OnJSCacheHitFor, when set, is used instead of OnJSCacheHit.
+	RewriteJSFor    func(r *http.Request, src []byte, kind JSKind, wantNote bool) (out []byte, changed bool, note any)
+	OnJSCacheHitFor func(r *http.Request, note any)
 	// JSMayChange, when set, is a cheap test run before RewriteJS on event
 	// handlers, javascript: URLs and inline scripts (thousands per page):
 	// false promises that RewriteJS would neither change src nor report
@@ -196,6 +203,10 @@ func NewBodyRewriter(opts BodyOptions) (*BodyRewriter, error) {
 	}
 	if opts.JSCacheSize < 0 {
 		return nil, fmt.Errorf("JS cache size must not be negative, got %d", opts.JSCacheSize)
+	}
+	if opts.RewriteJS == nil && opts.RewriteJSFor != nil {
+		// Marks JavaScript rewriting on; callRewriteJSNote calls RewriteJSFor.
+		opts.RewriteJS = func([]byte, JSKind) ([]byte, bool) { return nil, false }
 	}
 	if opts.RewriteJS == nil && opts.RewriteJSNote != nil {
 		note := opts.RewriteJSNote
@@ -366,6 +377,15 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 	}
 	var kind string
 	switch {
+	case scriptOfAnyType(r, mt, h):
+		// What a <script src> runs, whatever the label (a JSP include
+		// sent as text/html, JSONP as text/plain): the browser executes
+		// it as JavaScript, so it is rewritten as JavaScript; the HTML
+		// rewriter would have injected a tag into code.
+		if b.opts.RewriteJS == nil {
+			return nil, "javascript (no rewriter)"
+		}
+		kind = "js"
 	case mt == "text/html" || mt == "application/xhtml+xml":
 		kind = "html"
 	case isJSMIME(mt):
@@ -423,11 +443,17 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 		}
 	}
 	prepareHeaders(h, ed.fresh)
+	if kind == "html" || !isJSMIME(mt) {
+		// What we send depends on what the browser fetched it for (a
+		// page gets the SDK, a fetch() does not; a script is rewritten
+		// as code): a cache must not hand one to the other.
+		addVary(h, "Sec-Fetch-Dest")
+	}
 	if kind == "js" {
-		f := &jsFilter{b: b, dst: dst, coding: coding, cs: cs, kind: jsResponseKind(r), res: *res, length: length, cache: b.jsCache}
+		f := &jsFilter{b: b, req: r, dst: dst, coding: coding, cs: cs, kind: jsResponseKind(r), res: *res, length: length, cache: b.jsCache}
 		return f, ""
 	}
-	return newHTMLFilter(b, dst, coding, cs, mt == "application/xhtml+xml", inject, ed.nonce, r.Host, *res), ""
+	return newHTMLFilter(b, dst, coding, cs, mt == "application/xhtml+xml", inject, ed.nonce, r, *res), ""
 }
 
 // prepareHeaders makes the headers true for a body we are about to
@@ -453,6 +479,38 @@ func prepareHeaders(h http.Header, freshNonce bool) {
 	}
 }
 
+// scriptOfAnyType reports whether a response that is not labelled
+// JavaScript will nevertheless run as a classic script in the page: the
+// browser fetched it for a <script> element (Sec-Fetch-Dest: script) and
+// executes any type but image, audio, video and text/csv, unless the
+// response says nosniff (then only JavaScript types run).
+func scriptOfAnyType(r *http.Request, essence string, h http.Header) bool {
+	if isJSMIME(essence) || !strings.EqualFold(r.Header.Get("Sec-Fetch-Dest"), "script") {
+		return false
+	}
+	if strings.EqualFold(strings.TrimSpace(h.Get("X-Content-Type-Options")), "nosniff") {
+		return false
+	}
+	for _, p := range []string{"image/", "audio/", "video/"} {
+		if strings.HasPrefix(essence, p) {
+			return false
+		}
+	}
+	return essence != "text/csv"
+}
+
+// addVary adds field to the Vary header unless it is already listed.
+func addVary(h http.Header, field string) {
+	for _, v := range h.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, field) {
+				return
+			}
+		}
+	}
+	h.Add("Vary", field)
+}
+
 // windowless reports whether a script is fetched to run in a worker or a
 // worklet (importScripts inside a worker says "script" and is rewritten).
 func windowless(r *http.Request) bool {
@@ -475,19 +533,23 @@ func jsResponseKind(r *http.Request) JSKind {
 }
 
 // callRewriteJS runs the JS hook, turning a panic into "unchanged".
-func (b *BodyRewriter) callRewriteJS(src []byte, kind JSKind) (out []byte, changed bool, failed bool) {
-	out, changed, _, failed = b.callRewriteJSNote(src, kind, false)
+func (b *BodyRewriter) callRewriteJS(r *http.Request, src []byte, kind JSKind) (out []byte, changed bool, failed bool) {
+	out, changed, _, failed = b.callRewriteJSNote(r, src, kind, false)
 	return out, changed, failed
 }
 
 // callRewriteJSNote is callRewriteJS with the hook's note when asked for
 // (and RewriteJSNote is set).
-func (b *BodyRewriter) callRewriteJSNote(src []byte, kind JSKind, wantNote bool) (out []byte, changed bool, note any, failed bool) {
+func (b *BodyRewriter) callRewriteJSNote(r *http.Request, src []byte, kind JSKind, wantNote bool) (out []byte, changed bool, note any, failed bool) {
 	defer func() {
 		if recover() != nil {
 			out, changed, note, failed = nil, false, nil, true
 		}
 	}()
+	if b.opts.RewriteJSFor != nil {
+		out, changed, note = b.opts.RewriteJSFor(r, src, kind, wantNote)
+		return out, changed, note, false
+	}
 	if wantNote && b.opts.RewriteJSNote != nil {
 		out, changed, note = b.opts.RewriteJSNote(src, kind)
 		return out, changed, note, false
@@ -497,20 +559,20 @@ func (b *BodyRewriter) callRewriteJSNote(src []byte, kind JSKind, wantNote bool)
 }
 
 // rewriteScriptText rewrites a script body in the page charset.
-func (b *BodyRewriter) rewriteScriptText(src []byte, kind JSKind, cs pageCharset) ([]byte, bool) {
+func (b *BodyRewriter) rewriteScriptText(r *http.Request, src []byte, kind JSKind, cs pageCharset) ([]byte, bool) {
 	if b.opts.JSMayChange != nil && !b.opts.JSMayChange(src) {
 		return nil, false
 	}
-	out, changed, _ := b.rewriteScriptTextNote(src, kind, cs, false)
+	out, changed, _ := b.rewriteScriptTextNote(r, src, kind, cs, false)
 	return out, changed
 }
 
-func (b *BodyRewriter) rewriteScriptTextNote(src []byte, kind JSKind, cs pageCharset, wantNote bool) ([]byte, bool, any) {
+func (b *BodyRewriter) rewriteScriptTextNote(r *http.Request, src []byte, kind JSKind, cs pageCharset, wantNote bool) ([]byte, bool, any) {
 	u, enc, ok := cs.toUTF8(src)
 	if !ok {
 		return nil, false, nil
 	}
-	out, changed, note, _ := b.callRewriteJSNote(u, kind, wantNote)
+	out, changed, note, _ := b.callRewriteJSNote(r, u, kind, wantNote)
 	if !changed {
 		return nil, false, note
 	}
@@ -536,6 +598,7 @@ func (c *counter) Write(p []byte) (int, error) {
 // received.
 type jsFilter struct {
 	b      *BodyRewriter
+	req    *http.Request
 	dst    io.Writer
 	out    counter
 	coding string
@@ -770,7 +833,9 @@ func (f *jsFilter) cached() *jsEntry {
 	}
 	f.res.JSCache = "hit"
 	f.cache.hit(e)
-	if f.b.opts.OnJSCacheHit != nil && e.note != nil {
+	if f.b.opts.OnJSCacheHitFor != nil && e.note != nil {
+		f.b.opts.OnJSCacheHitFor(f.req, e.note)
+	} else if f.b.opts.OnJSCacheHit != nil && e.note != nil {
 		f.b.opts.OnJSCacheHit(e.note)
 	}
 	return e
@@ -793,7 +858,7 @@ func (f *jsFilter) rewrite(body []byte) (out []byte, action, reason string, note
 		}
 		cs = bc
 	}
-	nb, changed, note := f.b.rewriteScriptTextNote(plain, f.kind, cs, true)
+	nb, changed, note := f.b.rewriteScriptTextNote(f.req, plain, f.kind, cs, true)
 	if !changed {
 		return nil, ActionRewrittenJS, "unchanged", note
 	}

@@ -371,3 +371,67 @@ func TestScanTagMatchesTokenizer(t *testing.T) {
 		checkScanTag(t, []byte(tag))
 	}
 }
+
+// A <script src> runs whatever its Content-Type says (but image, audio,
+// video, text/csv, or anything under nosniff): such a body is rewritten
+// as JavaScript, never as HTML, and the response varies on the
+// destination.
+func TestScriptsOfAnyType(t *testing.T) {
+	src := []byte("if (top.location != self.location) { top.location = self.location; }\n")
+	want := bytes.ReplaceAll(src, []byte("top.location"), []byte(`__cf.loc("classic")`))
+	tr := newTestRewriter(t, BodyOptions{Scripts: []string{testSDK}, RewriteJS: fakeRewriteJS})
+	script := func() *http.Request {
+		r := getReq()
+		r.Header.Set("Sec-Fetch-Dest", "script")
+		r.Header.Set("Sec-Fetch-Mode", "no-cors")
+		return r
+	}
+	for _, ct := range []string{"text/html", "text/plain; charset=utf-8", "application/json", "application/octet-stream"} {
+		h := htmlHeader(ct)
+		out, err, _ := run(t, tr.BodyRewriter, script(), 200, h, src, 0)
+		if err != nil || !bytes.Equal(out, want) {
+			t.Errorf("%s: err=%v out=%q", ct, err, out)
+		}
+		if res := tr.last(t); res.Action != ActionRewrittenJS || res.Kind != "js" {
+			t.Errorf("%s: %+v", ct, res)
+		}
+		if h.Get("Vary") != "Sec-Fetch-Dest" {
+			t.Errorf("%s: Vary %q", ct, h.Values("Vary"))
+		}
+	}
+	// Types a browser refuses to run as a script, and nosniff.
+	for _, ct := range []string{"image/png", "video/mp4", "audio/ogg", "text/csv"} {
+		h := htmlHeader(ct)
+		out, _, filtered := run(t, tr.BodyRewriter, script(), 200, h, src, 0)
+		if filtered || !bytes.Equal(out, src) {
+			t.Errorf("%s: filtered=%v out=%q", ct, filtered, out)
+		}
+	}
+	h := htmlHeader("text/plain")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if out, _, filtered := run(t, tr.BodyRewriter, script(), 200, h, src, 0); filtered || !bytes.Equal(out, src) {
+		t.Errorf("nosniff: filtered=%v out=%q", filtered, out)
+	}
+	// The same text/plain fetched as a page is not code.
+	h = htmlHeader("text/plain")
+	if out, _, filtered := run(t, tr.BodyRewriter, getReq(), 200, h, src, 0); filtered || !bytes.Equal(out, src) {
+		t.Errorf("text/plain page: filtered=%v out=%q", filtered, out)
+	}
+	// An HTML page lists Sec-Fetch-Dest once in Vary, after the upstream's.
+	h = htmlHeader("text/html")
+	h.Set("Vary", "Accept-Encoding, sec-fetch-dest")
+	if _, err, _ := run(t, tr.BodyRewriter, getReq(), 200, h, []byte("<p>x"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Values("Vary"); len(got) != 1 {
+		t.Errorf("Vary %q", got)
+	}
+	h = htmlHeader("text/html")
+	h.Set("Vary", "Accept-Encoding")
+	if _, err, _ := run(t, tr.BodyRewriter, getReq(), 200, h, []byte("<p>x"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Values("Vary"); len(got) != 2 || got[1] != "Sec-Fetch-Dest" {
+		t.Errorf("Vary %q", got)
+	}
+}

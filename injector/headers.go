@@ -132,7 +132,7 @@ func (p *HeaderPolicy) Apply(h http.Header, client *url.URL) Changes {
 	var c Changes
 	self := p.crmFramesItself(h)
 	c.XFORemoved = removeHeader(h, "X-Frame-Options")
-	c.CSPFrameAncestors = p.applyCSP(h, &c, self)
+	c.CSPFrameAncestors = p.applyCSP(h, &c, self, p.Sandbox || isSVG(h))
 	mount := ""
 	if client != nil {
 		mount = client.Path
@@ -266,7 +266,18 @@ func (p *HeaderPolicy) crmFramesItself(h http.Header) bool {
 	return !restricted
 }
 
-func (p *HeaderPolicy) applyCSP(h http.Header, c *Changes, self bool) int {
+// isSVG reports an SVG response. An SVG document loaded into a frame,
+// <object> or <embed> runs its scripts, but no rewriter or shim reaches
+// it (it is XML, not a page the SDK can be injected into): the sandbox
+// is what stops it navigating the CRM or the desktop. Scripts, forms,
+// popups and same-origin access keep working; in an <img> it changes
+// nothing (no script runs there).
+func isSVG(h http.Header) bool {
+	mt, _, _ := strings.Cut(h.Get("Content-Type"), ";")
+	return strings.EqualFold(strings.TrimSpace(mt), "image/svg+xml")
+}
+
+func (p *HeaderPolicy) applyCSP(h http.Header, c *Changes, self, sandbox bool) int {
 	fa := p.frameAncestorsValue(self)
 	n := 0
 	enforced := false
@@ -309,13 +320,13 @@ func (p *HeaderPolicy) applyCSP(h http.Header, c *Changes, self bool) int {
 	}
 	if !enforced {
 		v := "frame-ancestors " + fa
-		if p.Sandbox {
+		if sandbox {
 			v += "; sandbox " + SandboxValue
 			c.SandboxApplied++
 		}
 		h.Add(HeaderCSP, v)
 		n++
-	} else if p.Sandbox && !hasSandbox {
+	} else if sandbox && !hasSandbox {
 		firstEnforced.Set("sandbox", SandboxValue)
 		h[firstKey][firstIdx] = JoinPolicies(firstList)
 		c.SandboxApplied++

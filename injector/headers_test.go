@@ -398,3 +398,25 @@ func TestUndone(t *testing.T) {
 		}
 	}
 }
+
+// SVG documents get the sandbox whatever the setting: nothing rewrites
+// their scripts, and the sandbox keeps them from navigating the CRM page
+// or the desktop.
+func TestSVGSandboxed(t *testing.T) {
+	const fa = "frame-ancestors https://desk.example.com https://desk2.example.com"
+	for _, ct := range []string{"image/svg+xml", "Image/SVG+XML; charset=utf-8"} {
+		p := testPolicy()
+		h := http.Header{"Content-Type": {ct}}
+		if c := p.Apply(h, client); c.SandboxApplied != 1 {
+			t.Errorf("%s: SandboxApplied = %d", ct, c.SandboxApplied)
+		}
+		if got := h.Get("Content-Security-Policy"); got != fa+" 'self'; sandbox "+SandboxValue {
+			t.Errorf("%s: CSP %q", ct, got)
+		}
+	}
+	p := testPolicy()
+	h := http.Header{"Content-Type": {"text/html"}}
+	if c := p.Apply(h, client); c.SandboxApplied != 0 || strings.Contains(h.Get("Content-Security-Policy"), "sandbox") {
+		t.Errorf("HTML sandboxed without the setting: %q", h)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -68,6 +69,7 @@ type htmlFilter struct {
 	coding string
 	xhtml  bool
 	host   string
+	req    *http.Request // whose response this is (RewriteJSFor)
 	max    int64
 
 	// coroutine and its input
@@ -123,9 +125,9 @@ type htmlFilter struct {
 	depth  int // > 0: the document of a srcdoc attribute (no OnResult)
 }
 
-func newHTMLFilter(b *BodyRewriter, dst io.Writer, coding string, cs pageCharset, xhtml, inject bool, nonce, host string, res Result) *htmlFilter {
+func newHTMLFilter(b *BodyRewriter, dst io.Writer, coding string, cs pageCharset, xhtml, inject bool, nonce string, req *http.Request, res Result) *htmlFilter {
 	f := &htmlFilter{
-		b: b, coding: coding, xhtml: xhtml, host: host, max: b.opts.MaxRewriteSize,
+		b: b, req: req, coding: coding, xhtml: xhtml, host: req.Host, max: b.opts.MaxRewriteSize,
 		inject: inject, nonce: nonce, cs: cs, first: true, res: res,
 		fast: !disableFastSkip,
 	}
@@ -482,7 +484,7 @@ func (f *htmlFilter) emitScript() {
 		f.emit(f.script)
 		return
 	}
-	if out, ok := f.b.rewriteScriptText(f.script, f.scriptKind, f.cs); ok {
+	if out, ok := f.b.rewriteScriptText(f.req, f.script, f.scriptKind, f.cs); ok {
 		f.res.JSRewrites++
 		f.emit(out)
 		return
@@ -664,7 +666,7 @@ func (f *htmlFilter) rewriteAttr(raw []byte, a attrSpan, kind JSKind) ([]byte, b
 		}
 		code = []byte(s)
 	}
-	out, changed, _ := f.b.callRewriteJS(code, kind)
+	out, changed, _ := f.b.callRewriteJS(f.req, code, kind)
 	if !changed {
 		return nil, false
 	}
@@ -696,7 +698,7 @@ func (f *htmlFilter) rewriteSrcdoc(raw []byte, a attrSpan) ([]byte, int, bool) {
 	}
 	utf8, _ := charsetFromLabel("utf-8")
 	var out bytes.Buffer
-	nf := newHTMLFilter(f.b, &out, codingIdentity, utf8, false, len(f.b.tags) > 0, f.nonce, f.host, Result{})
+	nf := newHTMLFilter(f.b, &out, codingIdentity, utf8, false, len(f.b.tags) > 0, f.nonce, f.req, Result{})
 	nf.depth = f.depth + 1
 	if _, err := nf.Write(doc); err != nil {
 		nf.Abort()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -364,7 +365,7 @@ func TestFastSkipUnit(t *testing.T) {
 			want string
 		}{{plain, tc.plain}, {js, tc.js}} {
 			var out bytes.Buffer
-			f := newHTMLFilter(v.b, &out, codingIdentity, pageCharset{}, false, false, "", "", Result{})
+			f := newHTMLFilter(v.b, &out, codingIdentity, pageCharset{}, false, false, "", &http.Request{}, Result{})
 			f.first = false
 			n := f.fastSkip([]byte(tc.in))
 			f.flushOut()
