@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -593,6 +594,11 @@ func (f *htmlFilter) emitTag(raw, name []byte) {
 				f.patches = append(f.patches, attrPatch{a: a, val: v})
 				js++
 			}
+		case len(k) == 9 && asciiEqualFold(k, "integrity") && f.sriMayBreak(raw, name):
+			// The script may come back rewritten: its hash would no
+			// longer match and the browser would refuse it. An empty
+			// integrity asks for no check.
+			f.patches = append(f.patches, attrPatch{a: a, val: nil})
 		case asciiEqualFold(k, "srcdoc") && asciiEqualFold(name, "iframe"):
 			if v, n, ok := f.rewriteSrcdoc(raw, a); ok {
 				f.patches = append(f.patches, attrPatch{a: a, val: v})
@@ -606,6 +612,55 @@ func (f *htmlFilter) emitTag(raw, name []byte) {
 	}
 	f.res.JSRewrites += js
 	f.emit(applyPatches(make([]byte, 0, len(raw)+64), raw, f.patches))
+}
+
+// sriMayBreak reports whether a tag's integrity check could fail because
+// crm_frame rewrites what it loads: a <script src>, or a <link> that
+// preloads a script (modulepreload, preload as=script), served by this
+// site. Stylesheets are never rewritten, and scripts from other sites do
+// not come through crm_frame: their checks stay.
+func (f *htmlFilter) sriMayBreak(raw, name []byte) bool {
+	urlAttr := "src"
+	if asciiEqualFold(name, "link") {
+		urlAttr = "href"
+		rel, as := "", ""
+		for _, a := range f.attrs {
+			switch k := raw[a.ks:a.ke]; {
+			case asciiEqualFold(k, "rel"):
+				rel = strings.ToLower(attrValue(raw, a))
+			case asciiEqualFold(k, "as"):
+				as = strings.ToLower(strings.TrimSpace(attrValue(raw, a)))
+			}
+		}
+		script := false
+		for _, r := range strings.Fields(rel) {
+			script = script || r == "modulepreload" || r == "preload" && as == "script"
+		}
+		if !script {
+			return false
+		}
+	} else if !asciiEqualFold(name, "script") {
+		return false
+	}
+	for _, a := range f.attrs {
+		if asciiEqualFold(raw[a.ks:a.ke], urlAttr) {
+			return f.sameSite(strings.TrimSpace(attrValue(raw, a)))
+		}
+	}
+	return false // an inline script: no fetch, nothing to check
+}
+
+// sameSite reports whether a URL in the page points at this host (a
+// relative URL, or an absolute one naming the request's host).
+func (f *htmlFilter) sameSite(ref string) bool {
+	u, err := url.Parse(ref)
+	if err != nil {
+		return false
+	}
+	if u.Scheme == "" && u.Host == "" {
+		return true
+	}
+	return (u.Scheme == "" || u.Scheme == "http" || u.Scheme == "https") && strings.EqualFold(u.Host, f.host)
 }
 
 // cspMetaTrustedTypes adds our Trusted Types policy name to a <meta> CSP.

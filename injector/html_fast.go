@@ -326,6 +326,9 @@ func (f *htmlFilter) startTag(b []byte) (n int, plain bool, nameEnd int) {
 		if (isHandlerAttr(k) || jsURLAttr(k) && mayBeJSURL(raw[a.vs:a.ve])) && f.attrMayChange(raw, a) {
 			plain = false
 		}
+		if len(k) == 9 && asciiEqualFold(k, "integrity") {
+			plain = false // a <link> preloading a script (emitTag decides)
+		}
 	}
 	return n, plain, nameEnd
 }

@@ -603,3 +603,39 @@ func TestUnescapeAttrFastPathAgrees(t *testing.T) {
 		}
 	}
 }
+
+// Subresource integrity on scripts this site serves would fail once the
+// script comes back rewritten: the check is emptied. Scripts from other
+// sites, stylesheets and inline scripts keep theirs.
+func TestIntegrityOfRewrittenScripts(t *testing.T) {
+	tr := newTestRewriter(t, BodyOptions{RewriteJS: fakeRewriteJS})
+	host := getReq().Host
+	cases := []struct{ in, want string }{
+		{`<script src="/app.js" integrity="sha384-abc" crossorigin></script>`, `<script src="/app.js" integrity="" crossorigin></script>`},
+		{`<script src=app.js INTEGRITY=sha384-abc></script>`, `<script src=app.js INTEGRITY=""></script>`},
+		{`<script src="http://` + host + `/app.js" integrity='sha384-abc'></script>`, `<script src="http://` + host + `/app.js" integrity=''></script>`},
+		{`<script src="https://cdn.example.net/lib.js" integrity="sha384-abc"></script>`, `<script src="https://cdn.example.net/lib.js" integrity="sha384-abc"></script>`},
+		{`<script src="//cdn.example.net/lib.js" integrity="sha384-abc"></script>`, `<script src="//cdn.example.net/lib.js" integrity="sha384-abc"></script>`},
+		{`<script integrity="sha384-abc">var a</script>`, `<script integrity="sha384-abc">var a</script>`},
+		{`<link rel="modulepreload" href="/m.js" integrity="sha384-abc">`, `<link rel="modulepreload" href="/m.js" integrity="">`},
+		{`<link rel=preload as=script href="/a.js" integrity="sha384-abc">`, `<link rel=preload as=script href="/a.js" integrity="">`},
+		{`<link rel="stylesheet" href="/a.css" integrity="sha384-abc">`, `<link rel="stylesheet" href="/a.css" integrity="sha384-abc">`},
+		{`<link rel=preload as=style href="/a.css" integrity="sha384-abc">`, `<link rel=preload as=style href="/a.css" integrity="sha384-abc">`},
+		{`<img src="/a.png" integrity="sha384-abc">`, `<img src="/a.png" integrity="sha384-abc">`},
+	}
+	for _, c := range cases {
+		out, err, _ := run(t, tr.BodyRewriter, getReq(), 200, htmlHeader("text/html"), []byte(c.in), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out) != c.want {
+			t.Errorf("%s\n got %s\nwant %s", c.in, out, c.want)
+		}
+	}
+	// Without a JS rewriter nothing is rewritten, so nothing is emptied.
+	plain := newTestRewriter(t, BodyOptions{})
+	in := `<script src="/app.js" integrity="sha384-abc"></script>`
+	if out, _, _ := run(t, plain.BodyRewriter, getReq(), 200, htmlHeader("text/html"), []byte(in), 0); string(out) != in {
+		t.Errorf("no rewriter: %s", out)
+	}
+}
