@@ -145,6 +145,33 @@ func opsMaxRewrite() string {
 	return m
 }
 
+// startOpsSite starts Caddy with the global options given (none when
+// empty) and a crm_frame site proxying to upstream; with metrics, a second
+// site serves /metrics. It returns the site's host:port and the metrics URL.
+func startOpsSite(t *testing.T, global, upstream string, metrics bool) (addr, murl string) {
+	t.Helper()
+	port := caddyrun.FreePort(t)
+	cfg := ""
+	if global != "" {
+		cfg = "{\n" + global + "\n}\n"
+	}
+	cfg += fmt.Sprintf(`http://127.0.0.1:%d {
+	crm_frame {
+		frame_ancestors https://desk.example.com
+		%s
+	}
+	reverse_proxy %s
+}
+`, port, opsMaxRewrite(), strings.TrimPrefix(upstream, "http://"))
+	if metrics {
+		mport := caddyrun.FreePort(t)
+		cfg += fmt.Sprintf("http://127.0.0.1:%d {\n\tmetrics /metrics\n}\n", mport)
+		murl = fmt.Sprintf("http://127.0.0.1:%d/metrics", mport)
+	}
+	caddyrun.Start(t, cfg)
+	return fmt.Sprintf("127.0.0.1:%d", port), murl
+}
+
 // hostile builds the bodies once per test binary (about 80 MB).
 var hostile = sync.OnceValue(newHostileBodies)
 
@@ -258,20 +285,8 @@ func hostileUpstream(t *testing.T, b *hostileBodies) *httptest.Server {
 func TestOpsHostileBodies(t *testing.T) {
 	bodies := hostile()
 	up := hostileUpstream(t, bodies)
-	port, mport := caddyrun.FreePort(t), caddyrun.FreePort(t)
-	caddyrun.Start(t, fmt.Sprintf(`
-http://127.0.0.1:%d {
-	crm_frame {
-		frame_ancestors https://desk.example.com
-		%s
-	}
-	reverse_proxy %s
-}
-http://127.0.0.1:%d {
-	metrics /metrics
-}`, port, opsMaxRewrite(), strings.TrimPrefix(up.URL, "http://"), mport))
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	murl := fmt.Sprintf("http://127.0.0.1:%d/metrics", mport)
+	addr, murl := startOpsSite(t, "", up.URL, true)
+	base := "http://" + addr
 	client := &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 20 * time.Second}
 
 	type tc struct {
@@ -655,16 +670,7 @@ func rawGet(addr, req string) ([]byte, error) {
 func TestOpsHTTP10ClientSeesBrokenBody(t *testing.T) {
 	bodies := hostile()
 	up := hostileUpstream(t, bodies)
-	port := caddyrun.FreePort(t)
-	caddyrun.Start(t, fmt.Sprintf(`
-http://127.0.0.1:%d {
-	crm_frame {
-		frame_ancestors https://desk.example.com
-		%s
-	}
-	reverse_proxy %s
-}`, port, opsMaxRewrite(), strings.TrimPrefix(up.URL, "http://")))
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	addr, _ := startOpsSite(t, "", up.URL, false)
 	for _, p := range []string{"/reset.html", "/short.html", "/reset.js", "/short.js"} {
 		resp, err := rawGet(addr, "GET "+p+" HTTP/1.0\r\nHost: "+addr+"\r\n\r\n")
 		if err == nil {
@@ -1034,24 +1040,8 @@ func readLogLenient(path string) [][]byte {
 func TestOpsHTTP2Client(t *testing.T) {
 	bodies := hostile()
 	up := hostileUpstream(t, bodies)
-	port, mport := caddyrun.FreePort(t), caddyrun.FreePort(t)
-	caddyrun.Start(t, fmt.Sprintf(`{
-	servers {
-		protocols h1 h2c
-	}
-}
-http://127.0.0.1:%d {
-	crm_frame {
-		frame_ancestors https://desk.example.com
-		%s
-	}
-	reverse_proxy %s
-}
-http://127.0.0.1:%d {
-	metrics /metrics
-}`, port, opsMaxRewrite(), strings.TrimPrefix(up.URL, "http://"), mport))
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	murl := fmt.Sprintf("http://127.0.0.1:%d/metrics", mport)
+	addr, murl := startOpsSite(t, "\tservers {\n\t\tprotocols h1 h2c\n\t}", up.URL, true)
+	base := "http://" + addr
 	var protos http.Protocols
 	protos.SetUnencryptedHTTP2(true)
 	tr := &http.Transport{Protocols: &protos}
