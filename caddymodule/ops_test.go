@@ -805,19 +805,7 @@ http://127.0.0.1:%d {
 	if d := opsVal(s1, "crmframe_proxy_responses_total") - opsVal(s0, "crmframe_proxy_responses_total"); d != float64(n) {
 		t.Errorf("responses_total grew by %v for %d responses", d, n)
 	}
-	g1 := 0
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		up.CloseClientConnections()
-		runtime.GC()
-		if g1 = runtime.NumGoroutine(); g1 <= g0+5 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if g1 > g0+5 {
-		buf := make([]byte, 1<<20)
-		t.Errorf("goroutines: %d before, %d after %d aborted responses\n%s", g0, g1, n, buf[:runtime.Stack(buf, true)])
-	}
+	g1 := checkGoroutines(t, up, g0, fmt.Sprintf("%d aborted responses", n))
 	// Buffers go back to their pools or to the collector: 1000 responses
 	// that each kept a 64 KiB output block would hold 64 MiB.
 	runtime.GC()
@@ -1110,19 +1098,7 @@ func TestOpsHTTP2Client(t *testing.T) {
 		t.Errorf("responses_total{action=error} grew by %v for %d cancelled streams", d, n)
 	}
 	tr.CloseIdleConnections()
-	g1 := 0
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		up.CloseClientConnections()
-		runtime.GC()
-		if g1 = runtime.NumGoroutine(); g1 <= g0+5 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if g1 > g0+5 {
-		buf := make([]byte, 1<<20)
-		t.Errorf("goroutines: %d before, %d after %d cancelled streams\n%s", g0, g1, n, buf[:runtime.Stack(buf, true)])
-	}
+	checkGoroutines(t, up, g0, fmt.Sprintf("%d cancelled streams", n))
 }
 
 // TestOpsHTTP3Client: Caddy serves HTTP/3 on its HTTPS sites; a body that
@@ -1179,4 +1155,25 @@ https://127.0.0.1:%d {
 			t.Errorf("%s over HTTP/3: a broken body arrived as complete (status %d, %d bytes)", p, resp.StatusCode, len(body))
 		}
 	}
+}
+
+// checkGoroutines waits (up to 10 s, closing the upstream's idle
+// connections) for the goroutine count to come back within 5 of g0, and
+// returns it.
+func checkGoroutines(t *testing.T, up *httptest.Server, g0 int, after string) int {
+	t.Helper()
+	g1 := 0
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		up.CloseClientConnections()
+		runtime.GC()
+		if g1 = runtime.NumGoroutine(); g1 <= g0+5 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if g1 > g0+5 {
+		buf := make([]byte, 1<<20)
+		t.Errorf("goroutines: %d before, %d after %s\n%s", g0, g1, after, buf[:runtime.Stack(buf, true)])
+	}
+	return g1
 }
