@@ -838,6 +838,12 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 	for len(s.scopes) > 1 {
 		s.popScope()
 	}
+	// the code ends with `X.top === top`
+	if s.fwd.tt != 0 && s.fwdVar == 0 && s.fwdLast == "top" {
+		s.keepRealTop(s.fwdSpan[1])
+	} else if have && s.opnd {
+		s.twoTops(&ring[ic])
+	}
 	if kind == URL && s.first.tt == js.StringToken && (s.nsig == 1 || s.nsig == 2 && s.secondSemi) {
 		s.addEdit(s.first.start, s.first.start, replDocOpen, CountDoc, stLive)
 		s.addEdit(s.first.end, s.first.end, replDocClose, "", stLive)
@@ -1625,6 +1631,7 @@ func (s *scanner) heuristics(p, c, n *tok) {
 	dot := c.tt == js.DotToken || c.tt == js.OptChainToken
 	if s.opnd && !ident && !dot {
 		s.opnd = false
+		s.twoTops(p)
 	}
 	if isCmp(c.tt) && js.IsIdentifierName(p.tt) && len(s.topVars) > 0 && s.fwd.tt == 0 && s.pathStart == p.start && s.pathEnd == p.end {
 		// var t = e.top; if (t !== e) …: t is compared with its own window
@@ -1689,6 +1696,11 @@ func (s *scanner) heuristics(p, c, n *tok) {
 			s.fwdSpan[1] = c.end
 		case dot:
 		default:
+			if s.fwdVar == 0 && s.fwdLast == "top" && s.keepRealTop(s.fwdSpan[1]) {
+				// source.top === window.top: both sides read the real top
+				s.fwd.tt = 0
+				break
+			}
 			if windowish(s.fwdLast) || s.sameSpan(s.fwdSpan, s.fwdObj) || s.selfOf(s.fwdSpan, s.fwdObj) {
 				if s.fwdVar > 0 {
 					s.edits[s.fwdVar-1].state = stLive
@@ -1699,6 +1711,62 @@ func (s *scanner) heuristics(p, c, n *tok) {
 			s.fwd.tt, s.fwdVar = 0, 0
 		}
 	}
+}
+
+// twoTops handles the end (p) of the right operand of a comparison with a
+// left operand (opndL): win.top === window.top, top == $wnd.top, two tops
+// the rewriter made virtual compared (a same-tab check), keep the real
+// ones; a window-like name may be a cross-origin window's, where only top
+// is readable.
+func (s *scanner) twoTops(p *tok) {
+	if !s.opndWin && s.opndL[0] >= 0 && s.pathStart > s.opndL[1] && s.pathEnd == p.end && p.end-p.start == 3 && s.is(p, "top") {
+		if i, j := s.topEditAt(s.opndL[1]), s.topEditAt(p.end); i >= 0 && j >= 0 {
+			s.edits[i].state, s.edits[j].state = stDead, stDead
+		}
+	}
+}
+
+// keepRealTop handles an `X.top` on an unknown X (e.source.top,
+// frames[0].top, w.top) compared with a top the rewriter made virtual
+// (top, window.top, win.top) ending at end: a same-tab check (is the
+// sender in my tab?). X.top is the real top, and X may be a cross-origin
+// window, whose other properties throw; so the compared top stays the
+// real one too (its edit dies), and the answer is the one an unframed page
+// gets. It reports whether it found such an edit.
+func (s *scanner) keepRealTop(end int) bool {
+	if i := s.topEditAt(end); i >= 0 {
+		s.edits[i].state = stDead
+		return true
+	}
+	return false
+}
+
+// topEditAt returns the live edit that makes the top ending at end the
+// virtual one (one of the last few), or -1.
+func (s *scanner) topEditAt(end int) int {
+	for i := len(s.edits) - 1; i >= 0 && i >= len(s.edits)-8; i-- {
+		e := &s.edits[i]
+		if e.end == end && e.state == stLive && len(e.repl) > 0 && (&e.repl[0] == &replAccessor[0] || &e.repl[0] == &replVtop[0]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// operandEnd reports whether the token ending at end ends an operand: no
+// member access, call or optional chain follows.
+func (s *scanner) operandEnd(end int) bool {
+	r := s.skipSpace(end)
+	if r >= len(s.src) {
+		return true
+	}
+	switch s.src[r] {
+	case '.', '[', '(', '`':
+		return false
+	case '?': // a?.b, not c ? d : e or a ?? b
+		return r+1 >= len(s.src) || s.src[r+1] != '.'
+	}
+	return true
 }
 
 // callOperand reports whether `X.top` (p is `top`, c the comparison after
@@ -2019,6 +2087,10 @@ func (s *scanner) aliasCandidate(p, c *tok) {
 	}
 	if s.opnd && (s.opndWin || s.sameSpan(s.opndL, obj)) || s.isWinAlias(obj) {
 		s.lastTopEdit = s.addEdit(c.start, c.end, replAccessor, CountAlias, stLive)
+		return
+	}
+	if s.opnd && s.opndL[0] >= 0 && s.operandEnd(c.end) && s.keepRealTop(s.opndL[1]) {
+		// window.top === e.source.top: both sides read the real top
 		return
 	}
 	if s.getterReturn(p, c) {

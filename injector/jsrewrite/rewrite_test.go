@@ -983,3 +983,41 @@ func TestWindowAliasMatchesRegexp(t *testing.T) {
 		}
 	}
 }
+
+// An unknown X.top (e.source.top, frames[0].top, a parameter's) compared
+// with the global or a window's top is a same-tab check: both sides keep
+// the real top (X may be a cross-origin window, where only top is
+// readable), so the answer is the unframed page's (x282).
+func TestRewriteSameTabCompare(t *testing.T) {
+	A := Accessor
+	for _, c := range []struct {
+		kind     Kind
+		in, want string
+	}{
+		{Classic, "function isSameTab(source) { return !!source && source.top === window.top; }", ""},
+		{Classic, "if (frames[0].top === top) a(); if (e.view.top != self.top) b()", ""},
+		{Classic, "if (window.top === e.source.top) ok(); x = top !== w.opener.top ? 1 : 2", ""},
+		{Classic, "function f(w) { return w.top !== top }", ""},
+		{Handler, "return event.source.top == top", ""},
+		// the rest of the code keeps its swaps
+		{Classic, "if (w.top !== top) top.location = self.location;", "if (w.top !== top) " + A + ".location = self.location;"},
+		{Classic, "if (e.top !== e) top.location = 1; if (n.top !== n.self) go()", "if (e." + A + " !== e) " + A + ".location = 1; if (n." + A + " !== n.self) go()"},
+		{Classic, "x = top === e.source.top.location; y = top == rect.top.toFixed(1); z = top === f(w).top", "x = " + A + " === e.source." + A + ".location; y = " + A + " == rect.top.toFixed(1); z = " + A + " === f(w).top"},
+		// a window-like name may be a cross-origin window's: its top is
+		// compared real too (win.__crmframe_top would throw there)
+		{Classic, "if (win.top === top) a(); b = window.top == $wnd.top; if (iframe.contentWindow.top !== self.top) c()", ""},
+		{Handler, "return win.top === top", ""},
+		{Classic, "if (win.top !== self) win.top.location = win.location; top === self", "if (win." + A + " !== self) win." + A + ".location = win.location; " + A + " === self"},
+		// geometry
+		{Classic, "if (rect.top === box.top) a(); el.style.top = r.top", ""},
+	} {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		got, _ := Rewrite([]byte(c.in), c.kind)
+		if string(got) != want {
+			t.Errorf("Rewrite(%q)\n got %q\nwant %q", c.in, got, want)
+		}
+	}
+}

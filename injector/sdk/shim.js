@@ -26,6 +26,9 @@
   function aboutFrame(x) {
     try { return x.location.protocol === 'about:'; } catch (e) { return false; }
   }
+  function readable(x) {
+    try { return !!x.document; } catch (e) { return false; }
+  }
   function realParentOf(x) {
     try { return crm(x) ? x.__crmframe.realParent : x.parent; } catch (e) { return null; }
   }
@@ -36,10 +39,27 @@
       else if (!aboutFrame(p)) break;
     }
   }
+  // A CRM frame with an opaque origin (<iframe sandbox="allow-scripts">)
+  // cannot read its parent. Its location.origin is still its URL's origin,
+  // and Chromium lists the ancestors' origins: the ancestors of that same
+  // origin are the CRM (the desktop is another site), the topmost of them
+  // the virtual top. Without ancestorOrigins it stays a root, as before.
+  if (framed && vtop === w) {
+    try {
+      var ao = w.location.ancestorOrigins, own = w.location.origin;
+      if (ao && ao.length && ao[0] === own && !readable(realParent)) {
+        for (var k = 0; k < ao.length && ao[k] === own; k++) vtop = realParentOf(vtop);
+      }
+    } catch (e) { vtop = w; }
+  }
   var root = vtop === w;
   var depth = 0; // ancestors of w inside the CRM
   for (var a = w; a && a !== vtop; a = realParentOf(a)) depth++;
   var foreign = framed && root; // the CRM root framed by a foreign desktop
+  // A nested frame that followed a _top link named this window (rootName,
+  // below): the name would outlive the navigation and reach the CRM's own
+  // window.name state (JSON.parse(window.name)).
+  if (root) try { if (w.name === '__crmframe_root') w.name = ''; } catch (e) { /* keep it */ }
   // adopted: an about:blank frame of the CRM that got the shim from its
   // parent (adopt, below). Its blanking is not busting (editors clear their
   // body), so only the guards against leaving apply there.
@@ -146,6 +166,7 @@
     for (r = 0; r < USED.length; r++) for (USED[r].lastIndex = 0; (u = USED[r].exec(code));) used[u[1]] = true;
     return scan(code, function (s, start) {
       return s.replace(/(^|[^\w$.])(top|eval)(?![\w$])/g, function (m, pre, name, off) { return pre + bareTop(code, start + off + pre.length, start, name); })
+        .replace(CMP_TOP_L, cmpTop).replace(CMP_TOP_R, cmpTop)
         .replace(/(\b(?:window|self|parent|frames|globalThis|this|__crmframe_top)\s*(?:\?\.|\.)\s*|\b__crmframe_vtop\(top\)\s*(?:\?\.|\.)\s*)top(?![\w$])(?!\s*\.\s*postMessage\b)/g, '$1__crmframe_top')
         .replace(ALIAS_TOP, '$1__crmframe_top')
         .replace(GETTER_TOP, '$1__crmframe_top')
@@ -170,6 +191,18 @@
     '|(?:\\?\\.|\\.)\\s*(?=top\\s*(?:\\?\\.|\\.)\\s*(?:location|document|frames|opener|history|onbeforeunload)(?![\\w$]))' +
     '|(?:^|[^\\w$.])([\\w$]+(?:\\s*(?:\\(\\s*\\)\\s*)?\\.\\s*[\\w$]+)*(?:\\s*\\([\\w$\\s,.]*\\))?)\\s*\\.\\s*(?=top\\s*[!=]==?\\s*\\2(?:\\s*\\.\\s*self)?(?![\\w$.\\[(]))' +
     ')top', 'g');
+  // e.source.top === window.top, frames[0].top != top (after the bare top
+  // swap: __crmframe_vtop(top)), and the other way round: a same-tab check.
+  // The unknown X.top (maybe a cross-origin window's: only its top is
+  // readable) becomes __crmframe_vtop(X['top']), the virtual top when it is
+  // the real one, so both sides agree.
+  var CMP_PATH = '((?!(?:window|self|parent|globalThis|this|top)\\s*\\.\\s*top\\b)[A-Za-z_$][\\w$]*(?:\\s*\\.\\s*[\\w$]+|\\s*\\[\\s*\\d+\\s*\\])*\\s*\\.\\s*top)';
+  var CMP_VTOP = '(?:(?:(?:window|self|parent|globalThis)\\s*\\.\\s*)?top(?![\\w$])|__crmframe_vtop\\(top\\))(?!\\s*(?:[.\\[(`]|\\?\\.))';
+  var CMP_TOP_L = new RegExp('(^|[^\\w$.])' + CMP_PATH + '(?=\\s*[!=]==?\\s*' + CMP_VTOP + ')', 'g');
+  var CMP_TOP_R = new RegExp('((?:^|[^\\w$.])' + CMP_VTOP + '\\s*[!=]==?\\s*)' + CMP_PATH + '(?!\\s*(?:[\\w$.\\[(`]|\\?\\.))', 'g');
+  // (written X['top']: a window-like name's .top would become
+  // .__crmframe_top below, which throws on a cross-origin window)
+  var cmpTop = function (m, pre, path) { return pre + '__crmframe_vtop(' + path.replace(/\s*\.\s*top$/, "['top']") + ')'; };
   // A function whose last statement is `return a.top` (Closure's
   // function Ga(a){return a.top}, a getTop(w) helper, a class getter), and
   // `t = w.top` where the code uses t.location, t.document… (USED),
@@ -1067,12 +1100,16 @@
           if (jsType(this.getAttribute('type'))) v = swap(v, fixCode);
         }
         else if (prop === 'innerHTML' || prop === 'outerHTML') v = swap(v, fixHTML);
-        if (!adopted && bodyOrHtml(this) && (prop === 'innerHTML' || prop === 'outerHTML' ? blankHTML(v) : blank(v))) {
-          count('blank');
-          if (act) return;
+        // Blanking body/html happens (clear-and-fill: body.innerHTML = '';
+        // body.appendChild(view)); the old nodes come back when the page
+        // is still blank 250 ms later, as for replaceChildren below.
+        var restore = null;
+        if (bodyOrHtml(this) && (prop === 'innerHTML' || prop === 'outerHTML' ? blankHTML(v) : blank(v))) {
+          restore = before(this, prop === 'outerHTML' ? null : keepChildren);
         }
         var parent = prop === 'outerHTML' ? this.parentNode : this;
         desc.set.call(this, v);
+        if (restore && pageBlank()) recheck(restore);
         if (prop === 'innerHTML' || prop === 'outerHTML') adoptAll(v, parent);
       },
       configurable: true,
@@ -1097,6 +1134,11 @@
     return !b || (blank(b.textContent) && !b.querySelector(SEEN));
   };
   var NP = w.Node && w.Node.prototype;
+  // keepChildren: what puts el's children back (restoreOf of before()).
+  function keepChildren(el) {
+    var old = Array.prototype.slice.call(el.childNodes);
+    return function () { if (el.isConnected) rawReplaceChildren.apply(el, old); };
+  }
   var rawReplaceWith = EP.replaceWith, rawReplaceChildren = EP.replaceChildren, rawInsertBefore = NP && NP.insertBefore;
   var recheck = function (restore) {
     setTimeout(function () {
@@ -1130,10 +1172,7 @@
     };
   };
   var self1 = function (el) { return el; };
-  guardCall(EP, 'replaceChildren', self1, function (el) {
-    var old = Array.prototype.slice.call(el.childNodes);
-    return function () { if (el.isConnected) rawReplaceChildren.apply(el, old); };
-  });
+  guardCall(EP, 'replaceChildren', self1, keepChildren);
   guardCall(EP, 'remove', self1);
   guardCall(EP, 'replaceWith', self1);
   guardCall(NP, 'removeChild', function (el, a) { return a[0]; });

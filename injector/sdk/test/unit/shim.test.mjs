@@ -934,25 +934,116 @@ test('tenth pass: clear-and-fill, real replacements, other elements and detect m
   assert.equal(det.w.__crmframe.stats.blank, 1);
 });
 
-test('tenth pass: innerHTML/outerHTML of body or html with only structural tags is blanking', () => {
-  const { w } = treeWindow();
-  const r = vm.runInContext(`
-    var body = document.body;
-    body.innerHTML = '<div>x</div>';
-    body.outerHTML = '<body class="blocked"></body>';
-    body.innerHTML = '<!-- gone --><html><head></head><body ></body></html>';
-    var a = body.innerHTML;
-    body.innerHTML = '<body><p>maintenance</p></body>';
-    document.documentElement.innerHTML = '<head></head><body></body>';
-    var h = document.documentElement.innerHTML;
-    [a, body.innerHTML, body.outerHTML, h, document.body === body];
-  `, w);
-  assert.deepEqual([...r], ['<div>x</div>', '<body><p>maintenance</p></body>', undefined, undefined, true]);
-  assert.equal(w.__crmframe.stats.blank, 3);
-  // other elements may be emptied that way
-  const o = vm.runInContext(`var div = document.body.firstElementChild; div.outerHTML = '<body></body>'; div.innerHTML = '<html></html>'; [div._outer, div.innerHTML]`, w);
-  assert.deepEqual([...o], ['<body></body>', '<html></html>']);
-  assert.equal(w.__crmframe.stats.blank, 3);
+// innerHTML/outerHTML/innerText that change the fake tree (markup reduced
+// to its text: enough to tell a blank page from one with something to see).
+const htmlTree = (t) => vm.runInContext(`(function () {
+  var EP = Element.prototype, textOf = function (v) { return String(v).replace(/<[^>]*>/g, ''); };
+  var text = Object.getOwnPropertyDescriptor(Node.prototype, 'textContent'); // unguarded, as in a browser
+  Object.defineProperty(EP, 'innerHTML', { get: function () { return this.textContent; }, set: function (v) { text.set.call(this, textOf(v)); }, configurable: true });
+  Object.defineProperty(HTMLElement.prototype, 'innerText', { get: function () { return this.textContent; }, set: function (v) { text.set.call(this, v); }, configurable: true });
+  Object.defineProperty(EP, 'outerHTML', { get: function () { return ''; }, set: function (v) { this.parentNode.replaceChild(mk(this.localName, textOf(v).trim() ? textOf(v) : null), this); }, configurable: true });
+})()`, t.w);
+
+test('legit11: blanking body/html by innerHTML, outerHTML, textContent or innerText happens, and is undone when the page stays blank', () => {
+  const cases = [
+    'document.body.innerHTML = ""',
+    'document.body.innerHTML = "<!-- gone --><html><head></head><body ></body></html>"',
+    'document.body.textContent = " "',
+    'document.body.innerText = "\\n"',
+    'document.body.outerHTML = "<body class=blocked></body>"',
+    'document.documentElement.innerHTML = "<head></head><body></body>"',
+    'document.documentElement.textContent = ""',
+  ];
+  for (const code of cases) {
+    const { w, flush } = treeWindow({ before: htmlTree });
+    vm.runInContext(code, w);
+    assert.equal((vm.runInContext('document.body && document.body.textContent', w) || '').trim(), '', code + ': the assignment itself happened');
+    flush();
+    assert.equal(vm.runInContext('document.body.textContent', w), 'CRM page ok', code);
+    assert.equal(w.__crmframe.stats.blank, 1, code);
+  }
+});
+
+test('legit11: clear-and-fill through innerHTML/textContent keeps only the new view; real content and detect mode are left alone', () => {
+  const kept = [
+    ['document.body.innerHTML = ""; document.body.appendChild(mk("div", "new view"))', 'new view'],
+    ['document.body.textContent = ""; document.body.appendChild(mk("main", "app"))', 'app'],
+    ['document.body.innerHTML = "<body><p>maintenance</p></body>"', 'maintenance'],
+    ['document.body.firstElementChild.innerHTML = ""', ''],
+  ];
+  for (const [code, want] of kept) {
+    const { w, flush } = treeWindow({ before: htmlTree });
+    vm.runInContext(code, w);
+    flush();
+    assert.equal(vm.runInContext('document.body.textContent', w), want, code);
+    assert.equal(vm.runInContext('document.body.childNodes.length', w), 1, code + ': the old view is gone');
+    assert.equal(w.__crmframe.stats.blank, undefined, code);
+  }
+  const det = treeWindow({ mode: 'detect', before: htmlTree });
+  vm.runInContext('document.body.innerHTML = ""', det.w);
+  det.flush();
+  assert.equal(vm.runInContext('document.body.textContent', det.w), '');
+  assert.equal(det.w.__crmframe.stats.blank, 1);
+});
+
+test('legit11: a window named __crmframe_root by a nested frame\'s _top link loses that name at its next page', () => {
+  for (const framed of [true, false]) {
+    const t = framedWindow({ framed, runShim: false });
+    t.w.name = '__crmframe_root';
+    vm.runInContext(shim, t.w);
+    assert.equal(t.w.name, '', 'framed ' + framed);
+  }
+  const own = framedWindow({ runShim: false });
+  own.w.name = '{"filter":"all"}';
+  vm.runInContext(shim, own.w);
+  assert.equal(own.w.name, '{"filter":"all"}');
+  // a nested CRM frame is not the window the name was given to
+  const root = framedWindow();
+  const child = framedWindow({ parent: root.w, top: root.desk, runShim: false });
+  child.w.name = '__crmframe_root';
+  vm.runInContext(shim, child.w);
+  assert.equal(child.w.name, '__crmframe_root');
+});
+
+test('legit11: an opaque-origin CRM frame (sandbox) whose parent has its URL origin is not the CRM root', () => {
+  const desk = { name: 'desk' };
+  // the CRM page, cross-origin to the sandboxed frame: only window
+  // properties such as parent and postMessage are readable
+  const crmPage = { get document() { throw new Error('SecurityError'); }, parent: desk, postMessage() {} };
+  const t = framedWindow({ parent: crmPage, top: desk, ancestors: ['http://crm.test', 'http://desk.test'], runShim: false });
+  t.w.location.origin = 'http://crm.test';
+  vm.runInContext(shim, t.w);
+  assert.equal(t.w.__crmframe.root, false);
+  assert.equal(t.w.__crmframe.virtualTop, crmPage);
+  assert.equal(t.w.parent, crmPage, 'parent.postMessage reaches the CRM page');
+  assert.equal(t.w.__crmframe_top, crmPage);
+  assert.equal(vm.runInContext('location.__crmframe_ancestorOrigins.length', t.w), 1);
+  // a cross-origin frame framed by the desktop itself stays the root; so
+  // does one where the browser has no ancestorOrigins
+  for (const [ancestors, origin] of [[['http://desk.test'], 'http://crm.test'], [undefined, 'http://crm.test']]) {
+    const r = framedWindow({ parent: { get document() { throw new Error('SecurityError'); } }, ancestors, runShim: false });
+    r.w.location.origin = origin;
+    if (!ancestors) delete r.w.location.ancestorOrigins;
+    vm.runInContext(shim, r.w);
+    assert.equal(r.w.__crmframe.root, true);
+    assert.equal(vm.runInContext('parent === window && __crmframe_top === window', r.w), true);
+  }
+});
+
+test('legit11: an unknown X.top compared with a top (a same-tab check) is mapped to the virtual top in code strings', () => {
+  const { w, calls } = framedWindow();
+  w.setTimeout('ok = source.top === window.top; b = frames[0].top != top; c = window.top !== e.view.top; d = top == w.opener.top', 1);
+  w.setTimeout('w = win.top === top && top != f.contentWindow.top', 1);
+  w.setTimeout('r = rect.top === top.x; s = e.source.top.location == top; g = el.style.top == "top"', 1);
+  assert.deepEqual(calls.timeout, [
+    "ok = __crmframe_vtop(source['top']) === window.__crmframe_top; b = __crmframe_vtop(frames[0]['top']) != __crmframe_vtop(top); c = window.__crmframe_top !== __crmframe_vtop(e.view['top']); d = __crmframe_vtop(top) == __crmframe_vtop(w.opener['top'])",
+    "w = __crmframe_vtop(win['top']) === __crmframe_vtop(top) && __crmframe_vtop(top) != __crmframe_vtop(f.contentWindow['top'])",
+    'r = rect.top === __crmframe_vtop(top).x; s = e.source.__crmframe_top.location == __crmframe_vtop(top); g = el.style.top == "top"',
+  ]);
+  // at run time: the real top read through another window is the virtual one
+  const other = { top: w.top };
+  w.other = other;
+  assert.equal(vm.runInContext("new Function('return other.top === window.top && other.top == top')()", w), true);
 });
 
 // Computed style in the fake: defaults, then a stylesheet (el._sheet), the
