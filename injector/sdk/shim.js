@@ -915,6 +915,15 @@
       for (var c = t.firstChild; c; c = c.nextSibling) fixText(c);
     }
   };
+  // Subresource integrity on a script of this site inserted by script (a
+  // bundler's chunk loader): the server may rewrite it, and the browser
+  // would then refuse it. The HTML rewriter does the same for parsed tags.
+  var dropSRI = function (x) {
+    try {
+      var u = x.localName === 'script' ? x.src : x.localName === 'link' && /(^|\s)(modulepreload|preload)(\s|$)/i.test(x.rel || '') ? x.href : '';
+      if (u && x.getAttribute('integrity') && new URL(u, d.baseURI).origin === location.origin) x.setAttribute('integrity', '');
+    } catch (e) { /* leave it */ }
+  };
   var prepInsert = function (parent, args, first) {
     if (!parent || !args.length) return args;
     var n = first ? 1 : args.length;
@@ -930,8 +939,10 @@
     for (var j = 0; j < n; j++) {
       var x = args[j];
       if (!x || typeof x !== 'object' || x.isConnected) continue;
-      if (x.nodeType === 1 && x.localName === 'script') fixScript(x);
-      else if ((x.nodeType === 1 || x.nodeType === 11) && x.firstElementChild) {
+      if (x.nodeType === 1 && (x.localName === 'script' || x.localName === 'link')) {
+        dropSRI(x);
+        fixScript(x);
+      } else if ((x.nodeType === 1 || x.nodeType === 11) && x.firstElementChild) {
         var list = x.querySelectorAll('script');
         for (var k = 0; k < list.length; k++) fixScript(list[k]);
       }
