@@ -164,6 +164,8 @@ var (
 	replKeyOpen      = []byte(KeyWrapOpen)
 	replDocOpen      = []byte(DocWrapOpen)
 	replDocClose     = []byte(DocWrapClose)
+	replDocExprOpen  = []byte(DocWrapOpen + "(")
+	replDocExprClose = []byte(DocWrapClose + ")")
 	replKeyClose     = []byte(KeyWrapClose)
 	replIeval        = []byte(IevalRef)
 	replIevalSemi    = []byte(";" + IevalRef) // after a line break that ended a statement by ASI
@@ -703,6 +705,17 @@ type scanner struct {
 	nsig       int
 	first      tok
 	secondSemi bool
+	// url tracks a javascript: URL whose code is one expression holding
+	// markup in a literal (a template literal, a concatenation): its value
+	// may be a document, wrapped like a single string literal.
+	url urlExpr
+}
+
+// urlExpr: see scanner.url. open is 1 + the tentative wrapper edit at the
+// first token; end is where the last significant token ends.
+type urlExpr struct {
+	open, depth, end  int
+	bad, semi, markup bool
 }
 
 // patKey is a `top` key of an object group, kept until the group closes;
@@ -814,6 +827,9 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 		} else if s.nsig == 2 {
 			s.secondSemi = tt == js.SemicolonToken
 		}
+		if kind == URL && !s.url.bad {
+			s.urlToken(&ring[in], src)
+		}
 		if have {
 			if err := s.process(&ring[ip], &ring[ic], &ring[in]); err != nil {
 				return nil, err
@@ -847,6 +863,9 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 	if kind == URL && s.first.tt == js.StringToken && (s.nsig == 1 || s.nsig == 2 && s.secondSemi) {
 		s.addEdit(s.first.start, s.first.start, replDocOpen, CountDoc, stLive)
 		s.addEdit(s.first.end, s.first.end, replDocClose, "", stLive)
+	} else if kind == URL && !s.url.bad && s.url.markup && s.url.open > 0 && s.url.depth == 0 {
+		s.edits[s.url.open-1].state = stLive
+		s.addEdit(s.url.end, s.url.end, replDocExprClose, "", stLive)
 	}
 	// In classic scripts and javascript: URLs a global declaration cannot
 	// shadow window.top (it is unforgeable); the other names it replaces.
@@ -1364,7 +1383,7 @@ func (s *scanner) process(p, c, n *tok) error {
 			s.declInit = true
 			s.decidePattern(p, n)
 		}
-		if js.IsIdentifierName(p.tt) && s.pathStart == p.start && s.windowValue(n) && len(s.winAliases) < 32 {
+		if (js.IsIdentifierName(p.tt) || p.tt == js.PrivateIdentifierToken) && s.pathStart == p.start && s.windowValue(n) && len(s.winAliases) < 32 {
 			s.winAliases = append(s.winAliases, string(s.name(p)))
 		}
 		if p.tt == js.IdentifierToken && s.pathStart == p.start ||
@@ -1467,6 +1486,19 @@ func (s *scanner) process(p, c, n *tok) error {
 		return nil
 	}
 
+	if c.tt == js.PrivateIdentifierToken {
+		// #host = globalThis (a class field), this.#host.top: a path of
+		// its own, so that the field can be a window alias (x315)
+		s.chain = false
+		s.pathStart, s.pathEnd = c.start, c.end
+		if p.tt == js.DotToken || p.tt == js.OptChainToken {
+			s.pathStart = -1
+			if k := s.skipSpaceBack(p.start); k >= 4 && string(s.src[k-4:k]) == "this" && (k == 4 || !isIdentByte(s.src[k-5]) && s.src[k-5] != '.') {
+				s.pathStart = k - 4
+			}
+		}
+		return nil
+	}
 	if !js.IsIdentifierName(c.tt) {
 		if c.tt == js.EllipsisToken {
 			if g := s.top(); g != nil && g.kind == gObject {
@@ -1670,9 +1702,10 @@ func (s *scanner) heuristics(p, c, n *tok) {
 				// leave(w.top, w): handed on next to its own window
 				s.addEdit(a.start, a.end, replAccessor, CountAlias, stLive)
 			case (c.tt == js.SemicolonToken || c.tt == js.CommaToken || c.tt == js.CloseBraceToken || c.nl ||
-				c.tt == js.OrToken || c.tt == js.NullishToken || c.tt == js.CloseParenToken) &&
+				c.tt == js.OrToken || c.tt == js.NullishToken || c.tt == js.CloseParenToken || c.tt == js.ColonToken) &&
 				s.eqEnd > 0 && len(s.topVars) < 32 &&
-				(s.aliasObj[0] >= 0 && s.spaceOnly(s.eqEnd, s.aliasObj[0]) || s.memberChain(s.eqEnd, a.start)):
+				(s.aliasObj[0] >= 0 && s.spaceOnly(s.eqEnd, s.aliasObj[0]) || s.memberChain(s.eqEnd, a.start) ||
+					s.condArm(s.eqEnd, a.start)):
 				// var t = w.top; … t.location = …, this.topWin = w.top,
 				// {root: w.top}, var t = window.frames[0].parent.top,
 				// var t = w.top || w
@@ -1886,6 +1919,64 @@ func (s *scanner) afterDot(i int) bool {
 	return k > 0 && s.src[k-1] == '.'
 }
 
+// condArm reports whether the member chain ending at the `top` at j
+// (after a `name =` ending at i), rooted at a window name, is an arm of the
+// value: it follows a short,
+// plain condition ending in `?`, `:`, `&&` or `||` (var t = frames.length ?
+// frames[0].top : top, x306). The variable is confirmed later by its use as
+// a window, as above.
+func (s *scanner) condArm(i, j int) bool {
+	if j-i > 200 || j <= i {
+		return false
+	}
+	// back over the chain: names, dots, ?. and [...]
+	k, depth := j-1, 0
+back:
+	for ; k > i; k-- {
+		b := s.src[k]
+		switch {
+		case b == ']':
+			depth++
+		case b == '[':
+			depth--
+		case depth > 0, b == '.', isIdentByte(b):
+		case b == '?' && k+1 < j && s.src[k+1] == '.':
+		default:
+			break back
+		}
+	}
+	if depth != 0 || !s.memberChain(k+1, j) {
+		return false
+	}
+	// the chain starts at a window: frames[0].top, win.top, an alias
+	// (s.offset.top in jQuery UI's `s.isWindow ? … : s.offset.top` is not)
+	r := s.skipSpace(k + 1)
+	e := r
+	for e < j && isIdentByte(s.src[e]) {
+		e++
+	}
+	if root := s.src[r:e]; !isWindowName(root) && !windowLike(root) && !s.isWinAliasName(root) {
+		return false
+	}
+	for k > i && isSpace(s.src[k]) {
+		k--
+	}
+	switch b := s.src[k]; {
+	case b == '?' || b == ':':
+	case (b == '&' || b == '|') && k > i && s.src[k-1] == b:
+	default:
+		return false
+	}
+	// the condition is names, members and logic only: not arithmetic
+	// (var top = rect.top + (o ? o.top : 0) is geometry)
+	for _, b := range s.src[i:k] {
+		if !isIdentByte(b) && !isSpace(b) && strings.IndexByte(".[]!?&|<>'\"", b) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // memberChain reports whether src[i:j] is a member chain that ends with the
 // dot before a property: names, dots and balanced [...]
 // (window.frames[0].parent., wins[i].). Nothing outside the brackets but
@@ -2043,8 +2134,30 @@ func (s *scanner) isWinAlias(span [2]int) bool {
 		if string(s.span(span[0], span[1])) == a {
 			return true
 		}
+		// a private field given a window (#host = globalThis) read as
+		// this.#host (x315): the name is the class's own
+		if a[0] == '#' && privateOf(s.span(span[0], span[1]), a) {
+			return true
+		}
 	}
 	return false
+}
+
+// privateOf reports whether path is this.#name or this?.#name.
+func privateOf(path []byte, name string) bool {
+	rest, ok := bytes.CutPrefix(path, []byte("this"))
+	if !ok {
+		return false
+	}
+	rest = bytes.TrimLeft(rest, " \t")
+	if r, ok := bytes.CutPrefix(rest, []byte("?.")); ok {
+		rest = r
+	} else if r, ok := bytes.CutPrefix(rest, []byte(".")); ok {
+		rest = r
+	} else {
+		return false
+	}
+	return string(bytes.TrimLeft(rest, " \t")) == name
 }
 
 // windowLike reports whether a name says it holds a window: AngularJS's
@@ -2841,4 +2954,51 @@ func (s *scanner) pathGap(i, j int) bool {
 		i++
 	}
 	return s.spaceOnly(i, j)
+}
+
+// urlToken follows the tokens of a javascript: URL's code for scanner.url:
+// one expression (no statement keyword or label first, no ';' or line
+// break between tokens outside brackets) with '<' in a string or template.
+func (s *scanner) urlToken(t *tok, src []byte) {
+	u := &s.url
+	if s.nsig == 1 {
+		switch t.tt {
+		case js.StringToken, js.TemplateToken, js.TemplateStartToken, js.NumericToken, js.IdentifierToken,
+			js.OpenParenToken, js.OpenBracketToken, js.NotToken, js.AddToken, js.SubToken, js.BitNotToken,
+			js.VoidToken, js.TypeofToken, js.NewToken, js.ThisToken, js.TrueToken, js.FalseToken, js.NullToken:
+			u.open = s.addEdit(t.start, t.start, replDocExprOpen, CountDoc, stTentative) + 1
+		default:
+			u.bad = true
+			return
+		}
+	} else if u.semi || t.nl && u.depth == 0 || s.nsig == 2 && t.tt == js.ColonToken && s.first.tt == js.IdentifierToken {
+		u.bad = true
+		return
+	}
+	switch t.tt {
+	case js.OpenParenToken, js.OpenBracketToken, js.OpenBraceToken, js.TemplateStartToken:
+		u.depth++
+	case js.CloseParenToken, js.CloseBracketToken, js.CloseBraceToken, js.TemplateEndToken:
+		u.depth--
+	case js.SemicolonToken:
+		if u.depth == 0 {
+			u.semi = true
+			return
+		}
+	}
+	switch t.tt {
+	case js.StringToken, js.TemplateToken, js.TemplateStartToken, js.TemplateMiddleToken, js.TemplateEndToken:
+		if bytes.IndexByte(src[t.start:t.end], '<') >= 0 {
+			u.markup = true
+		}
+	}
+	u.end = t.end
+}
+
+// skipSpaceBack returns the end of the last non-space byte before i.
+func (s *scanner) skipSpaceBack(i int) int {
+	for i > 0 && isSpace(s.src[i-1]) {
+		i--
+	}
+	return i
 }

@@ -217,6 +217,20 @@ var rwCases = []rwCase{
 	{"javascript: URL strings that are not the whole URL", URL, "'top'; top.x; f('<p>top</p>')", "'top'; " + T + ".x; f('<p>top</p>')"},
 	{"a script that is one string", Classic, "'<p>top</p>'", ""},
 	{"handler that is one string", Handler, "'<p>top</p>'", ""},
+	// Twelfth pass: a URL whose code is one expression with markup in a
+	// literal (a template literal, a concatenation, x302, x303) returns its
+	// value too; statements, labels, several statements and URLs without
+	// markup stay as they were.
+	{"javascript: URL template literal document", URL, "`<!doctype html><script>if (top !== parent) parent.location.replace('d')<\\/script>`",
+		DocWrapOpen + "(`<!doctype html><script>if (top !== parent) parent.location.replace('d')<\\/script>`))"},
+	{"javascript: URL concatenated document", URL, `'<html><body>' + '<script>if (window.top != window.parent) go()<\/script>' + '</body></html>'; // end`,
+		DocWrapOpen + `('<html><body>' + '<script>if (window.top != window.parent) go()<\/script>' + '</body></html>')); // end`},
+	{"javascript: URL expression with code and markup", URL, "void(document.write('<b>' + top.name + '</b>'))", DocWrapOpen + "(void(document.write('<b>' + " + T + ".name + '</b>'))))"},
+	{"javascript: URL substitution", URL, "`<p>${top.name}</p>`", DocWrapOpen + "(`<p>${" + T + ".name}</p>`))"},
+	{"javascript: URL statements, labels, several statements, line breaks, no markup", URL, "if (top) '<p>'; lbl: '<p>' + top; '<p>' + top; x(); '<p>'\n+ top.name", "if (" + T + ") '<p>'; lbl: '<p>' + " + T + "; '<p>' + " + T + "; x(); '<p>'\n+ " + T + ".name"},
+	{"javascript: URL label", URL, "lbl: '<p>' + top", "lbl: '<p>' + " + T},
+	{"javascript: URL without markup", URL, "void(top.location = 'x')", "void(" + T + ".location = 'x')"},
+	{"javascript: URL with a statement keyword first", URL, "var s = '<p>' + top.name; s", "var s = '<p>' + " + T + ".name; s"},
 
 	// Computed keys of a pattern whose value is a window go through the key
 	// wrapper (x248); object literals and other values keep their keys.
@@ -235,6 +249,16 @@ var rwCases = []rwCase{
 	{"patterns left alone", Classic, "var o = {top: 1, self: 2}; f({top: t, self: s}, 2); const {top: a, left} = r; const {top: q, self: z, ...rest} = w; function g({top, left}) {} ({top: t, left: l} = r); x = [{top: 1, self: 2}]; function d(a = {top: 1, self: w}, b) {} e = (a = {top: 1, self: w}) => a; f(a = {top: 1, self: w}); k = () => ({top: 1, self: w})", ""},
 	{"object literal shorthand still a reference", Classic, "f({top, self})", "f({top: " + T + ", self})"},
 
+	// Twelfth pass: e.top as an arm of a plain condition in a variable's
+	// value, confirmed by its use as a window (x306); geometry stays.
+	{"conditional arm through a child frame", Classic, "var outer = window.frames.length ? frames[0].top : top; if (outer !== self) outer.location.replace(u)",
+		"var outer = window.frames.length ? frames[0]." + T + " : " + T + "; if (outer !== self) outer.location.replace(u)"},
+	{"&& arm", Classic, "var p = frames[0] && frames[0].top; p.location = x", "var p = frames[0] && frames[0]." + T + "; p.location = x"},
+	{"conditional arms left alone", Classic, "var top2 = rect.top + (o ? o.top : 0); top2.location; var y = rects.length ? rects[0].top : 0; el.style.top = y + 'px'; var z = f(a) ? b.top : 0; z.document; var q = ok ? r.top : 0; s = s.isWindow ? s.scrollTop : s.offset.top; s.document", ""},
+	// A private field given a window, read as this.#host (x315).
+	{"private field window alias", Module, "class G { #host = globalThis; get outer() { return this.#host?.top; } go() { return this . #host.top } }",
+		"class G { #host = globalThis; get outer() { return this.#host?." + T + "; } go() { return this . #host." + T + " } }"},
+	{"private fields left alone", Module, "class G { #r = rect; #top = 1; f() { return this.#r.top + this.#top + o.#r.top } }", ""},
 	// Unlexable input stays as it is.
 	{"unterminated string", Classic, "top.location = 'x", ""},
 	{"unbalanced", Classic, "top.location = 1; }", ""},
@@ -703,6 +727,14 @@ func onlyTopSwapped(src, out []byte) bool {
 			if n := len(stack); n > 0 && stack[n-1] == '$' && i > 0 && (src[i-1] == '\'' || src[i-1] == '"') && j < len(out) && out[j] == ')' && match(i, j+1, stack[:n-1]) {
 				return true
 			}
+			// the expression document wrapper (a javascript: URL's code):
+			// "(" + docOpen before it, "))" after it
+			if bytes.HasPrefix(out[j:], docOpen) && j+len(docOpen) < len(out) && out[j+len(docOpen)] == '(' && match(i, j+len(docOpen)+1, stack+"E") {
+				return true
+			}
+			if n := len(stack); n > 0 && stack[n-1] == 'E' && bytes.HasPrefix(out[j:], []byte("))")) && match(i, j+2, stack[:n-1]) {
+				return true
+			}
 			top := nameAt(src[i:], "top")
 			if n := nameAt(src[i:], string(ao)); n > 0 && bytes.HasPrefix(out[j:], aoAcc) && match(i+n, j+len(aoAcc), stack) {
 				return true
@@ -1008,6 +1040,9 @@ func TestRewriteSameTabCompare(t *testing.T) {
 		{Classic, "if (win.top === top) a(); b = window.top == $wnd.top; if (iframe.contentWindow.top !== self.top) c()", ""},
 		{Handler, "return win.top === top", ""},
 		{Classic, "if (win.top !== self) win.top.location = win.location; top === self", "if (win." + A + " !== self) win." + A + ".location = win.location; " + A + " === self"},
+		// an assignment inside the comparison is not a top compared: both
+		// sides keep the accessor (x313)
+		{Classic, "if (self.top === (g = window.top) && g !== self) g.location.href = u", "if (self." + A + " === (g = window." + A + ") && g !== self) g.location.href = u"},
 		// geometry
 		{Classic, "if (rect.top === box.top) a(); el.style.top = r.top", ""},
 	} {

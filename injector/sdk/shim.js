@@ -406,10 +406,29 @@
     if (code.indexOf('%') >= 0) {
       try { text = decodeURIComponent(code); } catch (e) { return u; }
     }
-    var f = fixCode(text);
-    if (f === text) return u;
-    return m[1] + (text === code ? f : f.replace(/%/g, '%25'));
+    var f = fixCode(text), doc = docExpr(f);
+    if (f === text && !doc) return u;
+    f = text === code ? f : f.replace(/%/g, '%25');
+    // %0A: a raw line break would be dropped by the URL parser.
+    return m[1] + (doc ? DOC_OPEN + f + '%0A))' : f);
   };
+  // docExpr: the code is one expression that may return a document
+  // (javascript:"<!doctype html>…" built at run time, a template literal,
+  // concatenation: x304, x305); its value then goes through __crmframe_doc,
+  // as the rewriter does for served URLs. Compiled, never run, to tell an
+  // expression from statements; where CSP forbids that, left as it is.
+  var DOC_OPEN = '(globalThis.__crmframe_doc||(x=>x))((';
+  var noCompile = false;
+  var docExpr = function (code) {
+    if (noCompile || code.indexOf('<') < 0 || code.indexOf('__crmframe_doc') >= 0) return false;
+    try { new RealFunction(DOC_OPEN + code + '\n))'); return true; } catch (e) {
+      // not an expression (SyntaxError), or no eval here: then never again
+      // (one CSP report, not one per URL)
+      if (!e || e.name !== 'SyntaxError') noCompile = true;
+      return false;
+    }
+  };
+  var RealFunction = w.Function;
   // swap returns v with fix applied (counted; only in neutralize mode).
   var swap = function (v, fix) {
     var orig = v, kind = trustedKind(v);
@@ -1093,7 +1112,10 @@
   }
 
   // --- blanking guard ----------------------------------------------------
-  var blank = function (v) { return v == null || String(v).trim() === ''; };
+  // Invisible characters count as blank: a zero-width space or a soft
+  // hyphen shows nothing, though trim() keeps them (x309).
+  var INVISIBLE = /^[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]*$/;
+  var blank = function (v) { return v == null || INVISIBLE.test(String(v)); };
   // HTML that leaves nothing to see: only html/head/body tags and comments
   // (body.outerHTML = '<body></body>').
   var blankHTML = function (v) {
@@ -1114,8 +1136,10 @@
         // Blanking body/html happens (clear-and-fill: body.innerHTML = '';
         // body.appendChild(view)); the old nodes come back when the page
         // is still blank 250 ms later, as for replaceChildren below.
+        // Short markup may still show nothing (entities of invisible
+        // characters, x309): judged by the page after the assignment.
         var restore = null;
-        if (bodyOrHtml(this) && (prop === 'innerHTML' || prop === 'outerHTML' ? blankHTML(v) : blank(v))) {
+        if (bodyOrHtml(this) && (prop === 'innerHTML' || prop === 'outerHTML' ? blankHTML(v) || String(v).length <= 256 : blank(v))) {
           restore = before(this, prop === 'outerHTML' ? null : keepChildren);
         }
         var parent = prop === 'outerHTML' ? this.parentNode : this;
@@ -1151,12 +1175,22 @@
     return function () { if (el.isConnected) rawReplaceChildren.apply(el, old); };
   }
   var rawReplaceWith = EP.replaceWith, rawReplaceChildren = EP.replaceChildren, rawInsertBefore = NP && NP.insertBefore;
+  // Once a blanking was undone, a page blanking itself again (a timer
+  // faster than 250 ms, x307) is looked at in a microtask, before it is
+  // painted; at most 20 times per 250 ms (a page blanking from its own
+  // mutation observer cannot keep both in a microtask loop).
+  var undone = false, quickBlank = 0, quickReset = 0;
   var recheck = function (restore) {
-    setTimeout(function () {
+    var run = function () {
       if (!pageBlank()) return;
       count('blank');
-      if (act) try { restore(); } catch (e) { /* the page moved on */ }
-    }, 250);
+      if (act) try { restore(); undone = true; } catch (e) { /* the page moved on */ }
+    };
+    if (undone && quickBlank < 20) {
+      quickBlank++;
+      if (!quickReset) quickReset = setTimeout(function () { quickReset = 0; quickBlank = 0; }, 250);
+      micro(run);
+    } else setTimeout(run, 250);
   };
   // before(el, restoreOf) runs before a call that may blank el (body or
   // html) and returns what puts it back afterwards (restoreOf(el), else el
@@ -1257,7 +1291,13 @@
   // back until something non-blank is written; blank writes are dropped.
   var DP = Document.prototype;
   var dOpen = DP.open, dWrite = DP.write, dWriteln = DP.writeln, dClose = DP.close;
-  var held = false, streaming = false;
+  var held = false, streaming = false, heldText = '';
+  // Markup that shows nothing: structure, head-only elements and comments
+  // (document.write('<html><head><title>x</title></head><body></body></html>')
+  // after load, x308).
+  var blankDoc = function (v) {
+    return blankHTML(String(v).replace(/<!doctype[^>]*>|<(title|style)\b[\s\S]*?<\/\1\s*>|<(?:meta|link|base)\b(?:[^>"']|"[^"]*"|'[^']*')*>/gi, ''));
+  };
   var loaded = function (doc) { return !adopted && doc === d && doc.readyState === 'complete' && !streaming; };
   DP.open = function () {
     // document.open(url, name, features) is window.open: retargeted there.
@@ -1278,11 +1318,17 @@
       }
       if (this === d && (held || loaded(this))) {
         var text = Array.prototype.join.call(args, '');
-        if (blank(text)) {
+        // Kept back while what was written shows nothing; written (with
+        // what came before) once something visible follows, so a document
+        // written in pieces keeps its head.
+        if (blankDoc(heldText + text)) {
           count('blank');
-          if (act) return;
+          if (act) { held = true; heldText += text; return; }
         }
-        if (held) { held = false; streaming = true; dOpen.call(this); }
+        if (held) {
+          held = false; streaming = true; dOpen.call(this);
+          if (heldText) { args = [heldText + text]; heldText = ''; }
+        }
         else streaming = true;
       }
       var r = fn.apply(this, args);
@@ -1293,7 +1339,7 @@
   DP.write = writer(dWrite);
   DP.writeln = writer(dWriteln);
   DP.close = function () {
-    if (this === d && held) { held = false; return; }
+    if (this === d && held) { held = false; heldText = ''; return; }
     if (this === d) streaming = false;
     return dClose.apply(this, arguments);
   };

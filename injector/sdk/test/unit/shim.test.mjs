@@ -1243,3 +1243,83 @@ test('eleventh pass: a page re-hiding from its own mutation observer cannot loop
   t.flush();
   assert.equal(vm.runInContext('document.body.style.display', w), 'block');
 });
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+test('twelfth pass: once a blanking was undone, a page blanking itself again is undone in a microtask; clear-and-fill still works', async () => {
+  const { w, flush } = treeWindow({ before: (t) => { htmlTree(t); t.w.queueMicrotask = queueMicrotask; } });
+  const text = () => vm.runInContext('document.body.textContent', w);
+  vm.runInContext('document.body.innerHTML = ""', w);
+  assert.equal(text(), '');
+  flush();
+  assert.equal(text(), 'CRM page ok');
+  // a timer blanking every 100 ms: no 250 ms wait any more
+  vm.runInContext('document.body.innerHTML = ""', w);
+  assert.equal(text(), '', 'the assignment itself happened');
+  await settle();
+  assert.equal(text(), 'CRM page ok');
+  assert.equal(w.__crmframe.stats.blank, 2);
+  vm.runInContext('document.body.innerHTML = ""; document.body.appendChild(mk("div", "new view"))', w);
+  await settle();
+  assert.equal(text(), 'new view', 'clear-and-fill keeps only the new view');
+  // bounded: a page blanking from its own microtasks cannot loop forever
+  vm.runInContext('document.body.innerHTML = ""', w);
+  await settle();
+  assert.equal(text(), 'new view');
+  for (let i = 0; i < 25; i++) { vm.runInContext('document.body.innerHTML = ""', w); await settle(); }
+  assert.equal(text(), '', 'after 20 quick undos in 250 ms the 250 ms timer takes over');
+  flush();
+  assert.equal(text(), 'new view');
+});
+
+test('twelfth pass: invisible characters (zero-width space, soft hyphen) are blank; visible short markup is not', () => {
+  for (const code of ['document.body.textContent = "\\u200b\\u00a0"', 'document.body.innerHTML = "\\u200b\\u00ad\\ufeff"', 'document.body.innerText = "\\u2060"']) {
+    const { w, flush } = treeWindow({ before: htmlTree });
+    vm.runInContext(code, w);
+    flush();
+    assert.equal(vm.runInContext('document.body.textContent', w), 'CRM page ok', code);
+    assert.equal(w.__crmframe.stats.blank, 1, code);
+  }
+  for (const [code, want] of [['document.body.innerHTML = "<p>\\u200bSaved</p>"', '\u200bSaved'], ['document.body.textContent = "-"', '-']]) {
+    const { w, flush } = treeWindow({ before: htmlTree });
+    vm.runInContext(code, w);
+    flush();
+    assert.equal(vm.runInContext('document.body.textContent', w), want, code);
+    assert.equal(w.__crmframe.stats.blank, undefined, code);
+  }
+});
+
+test('twelfth pass: document.write after load of markup that shows nothing is held back; pieces keep their head', () => {
+  const run = (code) => {
+    const { w, calls } = framedWindow();
+    vm.runInContext(`document.readyState = 'complete'; ${code}`, w);
+    return { written: [...calls.written], stats: w.__crmframe.stats };
+  };
+  let r = run(`document.write('<!doctype html><html><head><title>x</title><meta charset=utf-8><style>b{}</style></head><body></body></html>'); document.close()`);
+  assert.deepEqual(r.written, []);
+  assert.equal(r.stats.blank, 1);
+  r = run(`document.write('<html><head><style>#m{color:green}</style></head>'); document.write('<body><p id=m>ok</p></body></html>'); document.close()`);
+  assert.deepEqual(r.written, ['<html><head><style>#m{color:green}</style></head><body><p id=m>ok</p></body></html>']);
+  r = run(`document.write('<p>Please sign in again</p>')`);
+  assert.deepEqual(r.written, ['<p>Please sign in again</p>']);
+  r = run(`document.write('<script>go()<\\/script>')`);
+  assert.equal(r.written.length, 1, 'a script is something');
+});
+
+test('twelfth pass: a javascript: URL set at run time whose code is an expression holding markup returns its document through __crmframe_doc', () => {
+  const { w } = framedWindow();
+  const set = (v) => vm.runInContext(`(function () { var f = new HTMLIFrameElement(); f.localName = 'iframe'; f.setAttribute('src', ${JSON.stringify(v)}); return f.getAttribute('src'); })()`, w);
+  const doc = '<!doctype html><script>if (top !== parent) parent.x()<\\/script>';
+  const open = 'javascript:(globalThis.__crmframe_doc||(x=>x))((';
+  assert.equal(set('javascript:' + JSON.stringify(doc)), open + JSON.stringify(doc) + '%0A))');
+  assert.equal(set('javascript:`' + doc + '`'), open + '`' + doc + '`%0A))');
+  assert.equal(set("javascript:'<p>top</p>' // note"), open + "'<p>top</p>' // note%0A))", 'a trailing comment ends at the line break');
+  // statements, code without markup and a URL already wrapped are left as they are
+  for (const v of ["javascript:if (a < b) top.x()", 'javascript:void(top.x)', "javascript:var s = '<p>top</p>'; s",
+    "javascript:(globalThis.__crmframe_doc||(x=>x))('<p>top</p>')"]) {
+    const got = set(v);
+    assert.ok(!got.slice(11).startsWith('(globalThis.__crmframe_doc||(x=>x))(('), v + ' -> ' + got);
+  }
+  // the value is the code's own: a string comes back swapped, anything else unchanged
+  assert.equal(vm.runInContext(set('javascript:`<p>${1 + 1}</p>`').slice(11).replace('%0A', '\n'), w), '<p>2</p>');
+});
