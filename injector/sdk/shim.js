@@ -3,6 +3,27 @@
   'use strict';
   var w = window, d = document;
   if (Object.prototype.hasOwnProperty.call(w, '__crmframe')) return;
+  // The platform functions this shim wraps, as they were: at the end each
+  // wrapper answers toString, name and length as its original did (feature
+  // detection, lodash _.isNative, takes a non-native one for a polyfill).
+  var nativeOf = typeof WeakMap === 'function' ? new WeakMap() : null, before0 = [], gopd0 = Object.getOwnPropertyDescriptor;
+  if (nativeOf) {
+    ['Object', 'Reflect', 'Document', 'Node', 'Element', 'HTMLElement', 'HTMLFormElement', 'HTMLScriptElement', 'Attr',
+      'NamedNodeMap', 'ShadowRoot', 'EventTarget', 'DocumentFragment', 'CharacterData', 'Range', 'DOMParser', 'XSLTProcessor',
+      'CSSStyleSheet', 'HTMLIFrameElement', 'HTMLFrameElement', 'HTMLAnchorElement', 'HTMLAreaElement', 'HTMLBaseElement',
+      'HTMLButtonElement', 'HTMLInputElement', 'Function'].forEach(function (n) {
+      var C = w[n];
+      if (C) before0.push([C, null], [C.prototype, null]);
+    });
+    before0.push([w, ['open', 'setTimeout', 'setInterval', 'eval']]);
+    before0.forEach(function (x) {
+      var o = x[0], names = x[1] || (o ? Object.getOwnPropertyNames(o) : []), was = {};
+      for (var i = 0; i < names.length; i++) {
+        try { var ds = gopd0(o, names[i]); if (ds) was[names[i]] = ds; } catch (e) { /* skip it */ }
+      }
+      x[1] = was;
+    });
+  }
   // Our own source: same-origin about:blank frames the CRM makes get the
   // shim too (adopt, below).
   var SELF = '(' + Function.prototype.toString.call(crmframeShim) + ')()';
@@ -79,6 +100,13 @@
   Object.defineProperty(w, '__crmframe', { value: api });
 
   var def = Object.defineProperty;
+  // looksNative(f, orig): f answers toString (below), name and length as orig.
+  function looksNative(f, orig) {
+    if (!nativeOf || f === orig || nativeOf.has(f)) return;
+    while (nativeOf.has(orig)) orig = nativeOf.get(orig);
+    nativeOf.set(f, orig);
+    try { def(f, 'name', { value: orig.name, configurable: true }); def(f, 'length', { value: orig.length, configurable: true }); } catch (e) { /* keep ours */ }
+  }
   def(w, '__crmframe_top', {
     get: function () {
       if (!framed) return realTop;
@@ -777,6 +805,7 @@
       // A getter called without a receiver reads the current window's.
       v = { get: function () { var t = this == null ? w : this; return crmWin(t) ? t[VIEWS[k]] : g.call(this); } }.get;
       wrapped.set(g, v);
+      looksNative(v, g);
       ours.set(v, true);
     }
     return v;
@@ -1338,8 +1367,27 @@
   };
   DP.write = writer(dWrite);
   DP.writeln = writer(dWriteln);
+  // A held open that is closed with nothing visible written is a reset
+  // (document.open(); document.close(); then DOM calls build the new view,
+  // x321): the page is emptied the DOM way, an empty html/head/body, so that
+  // it falls under the blanking guard above (the old page comes back if
+  // nothing was built 250 ms later).
+  var resetDoc = function () {
+    var old = d.documentElement;
+    if (!old) return;
+    var restore = before(old);
+    var html = d.createElement('html');
+    html.appendChild(d.createElement('head'));
+    html.appendChild(d.createElement('body'));
+    rawReplaceWith.call(old, html);
+    if (restore && pageBlank()) recheck(restore);
+  };
   DP.close = function () {
-    if (this === d && held) { held = false; heldText = ''; return; }
+    if (this === d && held) {
+      held = false; heldText = '';
+      try { resetDoc(); } catch (e) { /* keep the page */ }
+      return;
+    }
     if (this === d) streaming = false;
     return dClose.apply(this, arguments);
   };
@@ -1351,16 +1399,68 @@
   // then on (late), any hide of html/body is lifted the same way, 250 ms
   // after it happened, also an inline one (!important, the hidden
   // attribute, content-visibility, an adopted stylesheet).
+  // Only at the CRM root: a nested frame (a chat widget) hiding its own
+  // body is what that frame would do unframed; there only a stylesheet
+  // hide is lifted, at load.
   var late = false, pending = 0, fought = false, quick = 0, atLoad = {};
   var micro = typeof w.queueMicrotask === 'function' ? w.queueMicrotask.bind(w) : function (f) { setTimeout(f, 0); };
+  var SHOWN = { display: 'block', visibility: 'visible', opacity: '1' };
+  var hides = function (p, v) { return p === 'display' ? v === 'none' : p === 'visibility' ? v === 'hidden' : v !== '' && v != null && parseFloat(v) === 0; };
+  // natural(el, p): what the page's stylesheets give p, its inline value
+  // aside (a flex body stays flex), else the shown default. The inline
+  // style is put back through cssText (CSSOM: a CSP without
+  // 'unsafe-inline' would refuse a style attribute set by script).
+  var natural = function (el, p) {
+    var s = el.style, v = SHOWN[p];
+    if (!s.getPropertyValue || !s.getPropertyValue(p)) return v;
+    var text = s.cssText;
+    try { s.removeProperty(p); var cv = w.getComputedStyle(el)[p]; if (!hides(p, cv)) v = cv; } finally { s.cssText = text; }
+    return v;
+  };
+  // An inline hide the page set itself (not !important) is overruled by a
+  // rule of our own adopted stylesheet, not by writing the page's style:
+  // body.style.display still reads what the page set (a toggle reading it
+  // would invert, x327), and once the page writes it again the rule goes
+  // (relax).
+  var netSheet = null, netRules = {}, rawReplaceSync = null, ass = null;
+  var NOT = ':not(#crmframe-net)', SEL = { html: ':root' + NOT + NOT + NOT, body: ':root' + NOT + NOT + NOT + ' > body' + NOT };
+  var writeNet = function () {
+    var t = '';
+    for (var k in netRules) { var kp = k.split(' '); t += SEL[kp[0]] + '{' + kp[1] + ':' + netRules[k] + ' !important}'; }
+    rawReplaceSync.call(netSheet, t);
+  };
+  var sheetRule = function (el, p, v) {
+    if (!ass || !ass.set || !rawReplaceSync || typeof w.CSSStyleSheet !== 'function' || !SEL[el.localName]) return false;
+    try {
+      if (!netSheet) netSheet = new w.CSSStyleSheet();
+      netRules[el.localName + ' ' + p] = v;
+      writeNet();
+      var list = ass.get.call(d);
+      if (Array.prototype.indexOf.call(list, netSheet) < 0) ass.set.call(d, Array.prototype.slice.call(list).concat([netSheet]));
+      return !hides(p, w.getComputedStyle(el)[p]);
+    } catch (e) { return false; }
+  };
+  var relax = function () {
+    var changed = false;
+    for (var k in netRules) {
+      var kp = k.split(' '), el = kp[0] === 'html' ? d.documentElement : d.body;
+      if (!el || !hides(kp[1], el.style[kp[1]])) { delete netRules[k]; changed = true; }
+    }
+    if (changed) try { writeNet(); } catch (e) { /* the rule stays */ }
+  };
+  var lift = function (el, p) {
+    var s = el.style, v = natural(el, p);
+    var pageOwn = hides(p, s[p]) && !(s.getPropertyPriority && s.getPropertyPriority(p));
+    if (!pageOwn || !sheetRule(el, p, v)) s.setProperty(p, v, 'important');
+  };
   var reveal = function () {
     [d.documentElement, d.body].forEach(function (el) {
       if (!el) return;
       var cs = w.getComputedStyle(el), s = el.style, hit = false;
-      var own = function (p, v) { return !late && s[p] === v && atLoad[el.localName + ' ' + p] === v; };
-      if (cs.display === 'none' && !own('display', 'none')) { hit = true; if (act) s.setProperty('display', 'block', 'important'); }
-      if (cs.visibility === 'hidden' && !own('visibility', 'hidden')) { hit = true; if (act) s.setProperty('visibility', 'visible', 'important'); }
-      if (cs.opacity === '0' && !own('opacity', '0')) { hit = true; if (act) s.setProperty('opacity', '1', 'important'); }
+      var own = function (p, v) { return !late && s[p] === v && (!root || atLoad[el.localName + ' ' + p] === v); };
+      ['display', 'visibility', 'opacity'].forEach(function (p) {
+        if (hides(p, cs[p]) && !own(p, p === 'opacity' ? '0' : cs[p])) { hit = true; if (act) lift(el, p); }
+      });
       if (late && cs.contentVisibility === 'hidden') { hit = true; if (act) s.setProperty('content-visibility', 'visible', 'important'); }
       if (hit) { count('unhide'); fought = fought || act; }
     });
@@ -1370,15 +1470,17 @@
   // 20 times per 250 ms, so that a page re-hiding from its own mutation
   // observer cannot keep both in a microtask loop.
   var later = function () {
+    relax();
     if (!late) return;
     if (fought && quick < 20) { quick++; micro(reveal); }
     if (!pending) pending = setTimeout(function () { pending = 0; quick = 0; reveal(); }, 250);
   };
   if (!adopted) {
     // Constructable stylesheets change no attribute: their setters say so.
-    var ass = Object.getOwnPropertyDescriptor(DP, 'adoptedStyleSheets');
+    ass = Object.getOwnPropertyDescriptor(DP, 'adoptedStyleSheets');
     if (ass && ass.set) def(DP, 'adoptedStyleSheets', { get: ass.get, set: function (v) { ass.set.call(this, v); if (this === d) later(); }, configurable: true, enumerable: ass.enumerable });
     var CSP = w.CSSStyleSheet && w.CSSStyleSheet.prototype;
+    rawReplaceSync = CSP && CSP.replaceSync;
     ['replaceSync', 'replace', 'insertRule'].forEach(function (name) {
       var orig = CSP && CSP[name];
       if (typeof orig === 'function') CSP[name] = function () { later(); return orig.apply(this, arguments); };
@@ -1389,6 +1491,7 @@
       });
       setTimeout(function () {
         reveal();
+        if (!root) return;
         late = true;
         if (typeof w.MutationObserver !== 'function') return;
         var mo = new w.MutationObserver(later), opts = { attributes: true, attributeFilter: ['style', 'class', 'hidden'] };
@@ -1397,5 +1500,25 @@
         if (d.head) mo.observe(d.head, { childList: true, subtree: true, characterData: true });
       }, 250);
     });
+  }
+
+  // --- wrappers look native -----------------------------------------------
+  if (nativeOf) {
+    before0.forEach(function (x) {
+      var o = x[0], was = x[1];
+      for (var k in was) {
+        var now;
+        try { now = gopd0(o, k); } catch (e) { continue; }
+        if (!now) continue;
+        ['value', 'get', 'set'].forEach(function (f) {
+          if (typeof was[k][f] === 'function' && typeof now[f] === 'function' && now[f] !== was[k][f]) looksNative(now[f], was[k][f]);
+        });
+      }
+    });
+    var FP0 = Function.prototype, ftos = FP0.toString;
+    // a method: like the native one, no prototype and not a constructor
+    var toString = { toString() { return RA(ftos, typeof this === 'function' && nativeOf.get(this) || this, []); } }.toString;
+    def(FP0, 'toString', { value: toString, writable: true, configurable: true, enumerable: false });
+    looksNative(toString, ftos);
   }
 })();

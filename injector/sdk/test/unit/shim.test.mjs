@@ -1323,3 +1323,138 @@ test('twelfth pass: a javascript: URL set at run time whose code is an expressio
   // the value is the code's own: a string comes back swapped, anything else unchanged
   assert.equal(vm.runInContext(set('javascript:`<p>${1 + 1}</p>`').slice(11).replace('%0A', '\n'), w), '<p>2</p>');
 });
+
+test('legit12: wrapped platform functions answer toString, name and length as the originals (feature detection, x341)', () => {
+  const t = framedWindow({ runShim: false });
+  const pick = `[window.open, window.setTimeout, Document.prototype.write, Document.prototype.open, HTMLFormElement.prototype.submit,
+    Element.prototype.setAttribute, Node.prototype.appendChild, Object.getOwnPropertyDescriptor(Element.prototype, 'innerHTML').set,
+    HTMLElement.prototype.click, Object.getOwnPropertyDescriptor]`;
+  const orig = vm.runInContext(pick, t.w);
+  vm.runInContext(shim, t.w, { filename: 'shim.js' });
+  const now = vm.runInContext(pick, t.w);
+  const ftos = vm.runInContext('Function.prototype.toString', t.w);
+  for (let i = 0; i < orig.length; i++) {
+    assert.notEqual(now[i], orig[i], 'wrapped: ' + i);
+    assert.equal(ftos.call(now[i]), Function.prototype.toString.call(orig[i]), 'toString: ' + orig[i].name);
+    assert.equal(String(now[i]), String(orig[i]));
+    assert.equal(now[i].name, orig[i].name);
+    assert.equal(now[i].length, orig[i].length);
+  }
+  // the patched toString looks native itself, and still throws on non-functions
+  assert.match(vm.runInContext('Function.prototype.toString.call(Function.prototype.toString)', t.w), /^function toString\(\) \{ \[native code\] \}$/);
+  assert.equal(vm.runInContext('Function.prototype.toString.name + Function.prototype.toString.length', t.w), 'toString0');
+  assert.throws(() => vm.runInContext('Function.prototype.toString.call({})', t.w), { name: 'TypeError' });
+  // the page's own functions are left as they are
+  assert.equal(vm.runInContext('(function f(a) { return a; }).toString()', t.w), 'function f(a) { return a; }');
+});
+
+test('legit12: the hide net of a nested CRM frame leaves the frame\'s own inline hides (a collapsed widget, x325); stylesheet hides at load are lifted', () => {
+  const root = framedWindow();
+  const t = treeWindow({ parent: root.w, top: root.desk, before: styled });
+  const { w } = t;
+  assert.equal(w.__crmframe.root, false);
+  vm.runInContext(`document.documentElement._sheet = { visibility: 'hidden' }`, w);
+  t.listeners.load.forEach((f) => f());
+  vm.runInContext(`document.body.style.display = 'none'`, w); // the widget collapses itself after load
+  t.flush();
+  assert.equal(vm.runInContext('document.body.style.display', w), 'none');
+  assert.equal(vm.runInContext('document.documentElement.style.visibility', w), 'visible');
+  assert.equal(w.__crmframe.stats.unhide, 1);
+  const styleWatch = (o) => o.observed.filter(([, opts]) => opts && opts.attributeFilter).length;
+  assert.equal(styleWatch(t), 0, 'no late watch in a nested frame');
+  // the CRM root still lifts the same hide
+  const r = treeWindow({ before: styled });
+  r.listeners.load.forEach((f) => f());
+  vm.runInContext(`document.body.style.display = 'none'`, r.w);
+  r.flush();
+  assert.equal(r.w.__crmframe.stats.unhide, 1);
+  assert.equal(styleWatch(r), 2);
+});
+
+// styled, plus inline priorities, cssText, constructable
+// stylesheets and !important rules in the computed style.
+function cssom(t) {
+  styled(t);
+  vm.runInContext(`(function () {
+    var camel = function (n) { return n.replace(/-([a-z])/g, function (m, c) { return c.toUpperCase(); }); };
+    function Style() { this._p = {}; }
+    ['display', 'visibility', 'opacity', 'contentVisibility'].forEach(function (k) {
+      Object.defineProperty(Style.prototype, k, { get: function () { return this._p[k] ? this._p[k][0] : ''; },
+        set: function (v) { if (v) this._p[k] = [String(v), '']; else delete this._p[k]; }, configurable: true });
+    });
+    Style.prototype.setProperty = function (n, v, pr) { this._p[camel(n)] = [String(v), pr || '']; };
+    Style.prototype.getPropertyValue = function (n) { var x = this._p[camel(n)]; return x ? x[0] : ''; };
+    Style.prototype.getPropertyPriority = function (n) { var x = this._p[camel(n)]; return x ? x[1] : ''; };
+    Style.prototype.removeProperty = function (n) { delete this._p[camel(n)]; };
+    [document.documentElement, document.body].forEach(function (e) { e.style = new Style(); });
+    Object.defineProperty(Style.prototype, 'cssText', { get: function () { return JSON.stringify(this._p); }, set: function (v) { this._p = JSON.parse(v || '{}'); }, configurable: true });
+    window.CSSStyleSheet = function CSSStyleSheet() { this.text = ''; };
+    CSSStyleSheet.prototype.replaceSync = function (text) { this.text = text; };
+  })()`, t.w);
+  t.w.getComputedStyle = (el) => {
+    const cs = { display: 'block', visibility: 'visible', opacity: '1', contentVisibility: 'visible' };
+    Object.assign(cs, el._sheet || {});
+    if (el.hidden) cs.display = 'none';
+    const p = el.style._p;
+    for (const k in p) if (!p[k][1]) cs[k] = p[k][0];
+    for (const sh of vm.runInContext('document.adoptedStyleSheets', t.w)) {
+      for (const m of (sh.text || '').matchAll(/([^{}]+)\{([a-z-]+):([^ ]+) !important\}/g)) {
+        if ((/> body/.test(m[1]) ? 'body' : 'html') === el.localName) cs[m[2].replace(/-([a-z])/g, (x, c) => c.toUpperCase())] = m[3];
+      }
+    }
+    for (const k in p) if (p[k][1]) cs[k] = p[k][0];
+    return cs;
+  };
+}
+
+test('legit12: an inline hide the page set is lifted by a rule, not by writing its style: the page reads back what it set (x327)', () => {
+  const t = treeWindow({ before: cssom });
+  const { w } = t;
+  const cs = (code) => vm.runInContext(`getComputedStyle(${code})`, w);
+  vm.runInContext(`document.body._sheet = { display: 'flex' }`, w); // the page's stylesheet: a flex body
+  t.listeners.load.forEach((f) => f());
+  vm.runInContext(`document.body.style.display = 'none'`, w); // a re-render hides the body
+  t.flush();
+  assert.equal(cs('document.body').display, 'flex', 'lifted to what the stylesheet gives');
+  assert.equal(vm.runInContext('document.body.style.display', w), 'none', 'the page reads what it set');
+  assert.equal(vm.runInContext('document.body.style.cssText', w), '{"display":["none",""]}');
+  assert.equal(w.__crmframe.stats.unhide, 1);
+  // its toggle shows the body again: the rule goes, the page's value counts
+  vm.runInContext(`var s = document.body.style; s.display = s.display === 'none' ? '' : 'none'`, w);
+  t.observed.forEach(([, , cb]) => cb([]));
+  assert.equal(vm.runInContext('document.body.style.display', w), '');
+  assert.equal(vm.runInContext('document.adoptedStyleSheets.map(function (s) { return s.text; }).join("")', w), '');
+  vm.runInContext(`document.body.style.display = 'grid'`, w);
+  t.observed.forEach(([, , cb]) => cb([]));
+  assert.equal(cs('document.body').display, 'grid');
+  // an !important inline hide is overruled inline, with the stylesheet's value
+  vm.runInContext(`document.body.style.setProperty('display', 'none', 'important')`, w);
+  t.observed.forEach(([, , cb]) => cb([]));
+  t.flush();
+  assert.equal(cs('document.body').display, 'flex');
+  assert.equal(vm.runInContext('document.body.style.getPropertyPriority("display")', w), 'important');
+  // a page that drops the net's stylesheet and hides again is lifted again
+  vm.runInContext(`document.body.style.display = ''; document.adoptedStyleSheets = []; document.documentElement.style.opacity = '0'`, w);
+  t.observed.forEach(([, , cb]) => cb([]));
+  t.flush();
+  assert.equal(cs('document.documentElement').opacity, '1');
+  assert.equal(vm.runInContext('document.documentElement.style.opacity', w), '0');
+});
+
+test('legit12: document.open(); document.close() after load empties the page the DOM way; a view built next stays, a page left blank comes back (x321)', () => {
+  for (const [build, want, blanked] of [['document.body.appendChild(mk("p", "Printable view"))', 'Printable view', undefined], ['', 'CRM page ok', 1]]) {
+    const { w, flush } = treeWindow();
+    vm.runInContext(`document.createElement = function (n) { return mk(n); }; document.readyState = 'complete'`, w);
+    vm.runInContext('var oldHtml = document.documentElement; document.open(); document.close()', w);
+    assert.equal(vm.runInContext('document.documentElement !== oldHtml && document.body.textContent', w), '', 'emptied: ' + build);
+    assert.equal(vm.runInContext('oldHtml.childNodes.length', w), 2, 'the old nodes are kept aside');
+    vm.runInContext(build, w);
+    flush();
+    assert.equal(vm.runInContext('document.body.textContent', w), want, build);
+    assert.equal(w.__crmframe.stats.blank, blanked, build);
+  }
+  // before load (the parser's own document.open) nothing is held or emptied
+  const early = treeWindow();
+  vm.runInContext('document.open(); document.close()', early.w);
+  assert.equal(vm.runInContext('document.body.textContent', early.w), 'CRM page ok');
+});
