@@ -481,15 +481,7 @@ func TestOpsReloadUnderLoad(t *testing.T) {
 
 	// The reference: what crm_frame makes of the page and the bundle.
 	client := caddyrun.ReloadClient()
-	get := func(path string) (*http.Response, []byte, error) {
-		resp, err := client.Get(base + path)
-		if err != nil {
-			return nil, nil, err
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		return resp, b, err
-	}
+	get := func(path string) (*http.Response, []byte, error) { return fetchBody(client, base+path) }
 	_, wantPage, err := get("/case")
 	if err != nil {
 		t.Fatal(err)
@@ -1127,15 +1119,7 @@ https://127.0.0.1:%d {
 	defer tr.Close()
 	client := &http.Client{Transport: tr, Timeout: 20 * time.Second}
 	base := fmt.Sprintf("https://127.0.0.1:%d", port)
-	get := func(path string) (*http.Response, []byte, error) {
-		resp, err := client.Get(base + path)
-		if err != nil {
-			return nil, nil, err
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		return resp, b, err
-	}
+	get := func(path string) (*http.Response, []byte, error) { return fetchBody(client, base+path) }
 	resp, body, err := get("/line.html")
 	for i := 0; err != nil && i < 50; i++ { // the UDP listener may start a moment after TCP
 		time.Sleep(20 * time.Millisecond)
@@ -1176,4 +1160,15 @@ func checkGoroutines(t *testing.T, up *httptest.Server, g0 int, after string) in
 		t.Errorf("goroutines: %d before, %d after %s\n%s", g0, g1, after, buf[:runtime.Stack(buf, true)])
 	}
 	return g1
+}
+
+// fetchBody GETs url and reads the whole body.
+func fetchBody(client *http.Client, url string) (*http.Response, []byte, error) {
+	resp, err := client.Get(url)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
 }

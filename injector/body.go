@@ -376,8 +376,9 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 		return nil, "bad content type"
 	}
 	var kind string
+	byDest := scriptOfAnyType(r, mt, h)
 	switch {
-	case scriptOfAnyType(r, mt, h):
+	case byDest:
 		// What a <script src> runs, whatever the label (a JSP include
 		// sent as text/html, JSONP as text/plain): the browser executes
 		// it as JavaScript, so it is rewritten as JavaScript; the HTML
@@ -443,7 +444,7 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 		}
 	}
 	prepareHeaders(h, ed.fresh)
-	if kind == "html" || !isJSMIME(mt) {
+	if kind == "html" || byDest {
 		// What we send depends on what the browser fetched it for (a
 		// page gets the SDK, a fetch() does not; a script is rewritten
 		// as code): a cache must not hand one to the other.

@@ -620,18 +620,28 @@ func (f *htmlFilter) emitTag(raw, name []byte) {
 // site. Stylesheets are never rewritten, and scripts from other sites do
 // not come through crm_frame: their checks stay.
 func (f *htmlFilter) sriMayBreak(raw, name []byte) bool {
-	urlAttr := "src"
-	if asciiEqualFold(name, "link") {
-		urlAttr = "href"
-		rel, as := "", ""
-		for _, a := range f.attrs {
-			switch k := raw[a.ks:a.ke]; {
-			case asciiEqualFold(k, "rel"):
-				rel = strings.ToLower(attrValue(raw, a))
-			case asciiEqualFold(k, "as"):
-				as = strings.ToLower(strings.TrimSpace(attrValue(raw, a)))
+	link := asciiEqualFold(name, "link")
+	if !link && !asciiEqualFold(name, "script") {
+		return false
+	}
+	var ref, rel, as string
+	hasRef := false
+	for _, a := range f.attrs {
+		switch k := raw[a.ks:a.ke]; {
+		case asciiEqualFold(k, "src") && !link, asciiEqualFold(k, "href") && link:
+			if !hasRef {
+				ref, hasRef = strings.TrimSpace(attrValue(raw, a)), true
 			}
+		case link && asciiEqualFold(k, "rel"):
+			rel = strings.ToLower(attrValue(raw, a))
+		case link && asciiEqualFold(k, "as"):
+			as = strings.ToLower(strings.TrimSpace(attrValue(raw, a)))
 		}
+	}
+	if !hasRef {
+		return false // an inline script: no fetch, nothing to check
+	}
+	if link {
 		script := false
 		for _, r := range strings.Fields(rel) {
 			script = script || r == "modulepreload" || r == "preload" && as == "script"
@@ -639,15 +649,8 @@ func (f *htmlFilter) sriMayBreak(raw, name []byte) bool {
 		if !script {
 			return false
 		}
-	} else if !asciiEqualFold(name, "script") {
-		return false
 	}
-	for _, a := range f.attrs {
-		if asciiEqualFold(raw[a.ks:a.ke], urlAttr) {
-			return f.sameSite(strings.TrimSpace(attrValue(raw, a)))
-		}
-	}
-	return false // an inline script: no fetch, nothing to check
+	return f.sameSite(ref)
 }
 
 // sameSite reports whether a URL in the page points at this host (a

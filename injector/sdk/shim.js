@@ -968,7 +968,10 @@
   // would then refuse it. The HTML rewriter does the same for parsed tags.
   var dropSRI = function (x) {
     try {
-      var u = x.localName === 'script' ? x.src : x.localName === 'link' && /(^|\s)(modulepreload|preload)(\s|$)/i.test(x.rel || '') ? x.href : '';
+      // as the HTML rewriter: script src, modulepreload, preload as=script
+      var rel = x.localName === 'link' && x.relList;
+      var preloadsScript = !!rel && (rel.contains('modulepreload') || rel.contains('preload') && String(x.as).toLowerCase() === 'script');
+      var u = x.localName === 'script' ? x.src : preloadsScript ? x.href : '';
       if (u && x.getAttribute('integrity') && new URL(u, d.baseURI).origin === location.origin) x.setAttribute('integrity', '');
     } catch (e) { /* leave it */ }
   };
