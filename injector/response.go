@@ -71,7 +71,7 @@ func needsSniff(r *http.Request, status int, h http.Header) bool {
 // Wrap returns the writer to hand to the next handler; call Close when the
 // next handler returned.
 func (c *Config) Wrap(w http.ResponseWriter, r *http.Request) *ResponseWriter {
-	return &ResponseWriter{ResponseWriter: w, cfg: c, req: r}
+	return c.WrapAt(w, r, "")
 }
 
 // WrapAt is Wrap for a request whose path a handler before us stripped of
