@@ -59,7 +59,13 @@ func parseEngineGlobal(d *caddyfile.Dispenser, _ any) (any, error) {
 	if d.NextArg() {
 		return nil, d.ArgErr()
 	}
+	lastSub := ""
 	for d.NextBlock(0) {
+		if d.Val() == "{" {
+			// A block after a subdirective that takes none: name it, not "{".
+			return nil, d.Errf("crm_engine: %s takes no block", lastSub)
+		}
+		lastSub = d.Val()
 		if err := a.unmarshalSub(d); err != nil {
 			return nil, err
 		}

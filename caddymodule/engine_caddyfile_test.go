@@ -48,3 +48,16 @@ func TestEngineCaddyfileDialAnswerAfter(t *testing.T) {
 		}
 	}
 }
+
+// A block after a subdirective that takes none named "{" as an unknown
+// subdirective; crm_frame names the subdirective, and so does crm_engine.
+func TestEngineCaddyfileBlockAfterSubdirective(t *testing.T) {
+	_, err := caddyrun.Adapt(engineCaddyfile("send_queue 256 {\n\t\t\tx\n\t\t}"))
+	if want := "crm_engine: send_queue takes no block"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v, want %q", err, want)
+	}
+	// Subdirectives with blocks still take them.
+	if _, err := caddyrun.Adapt(engineCaddyfile("queue sales a1 {\n\t\t\tservice \"S\"\n\t\t}\n\t\tsend_queue 256")); err != nil {
+		t.Errorf("queue block: %v", err)
+	}
+}

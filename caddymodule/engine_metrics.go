@@ -63,6 +63,10 @@ func initEngineMetrics() {
 		m.welcomes = cv("ws", "welcomes_total", "Hello handshakes by client kind and outcome: fresh, resumed (missed events replayed) or snapshot.", "kind", "how")
 		m.disconnects = cv("ws", "disconnects_total", "WebSocket connections closed, by client kind and reason.", "kind", "reason")
 		m.slow = cv("ws", "slow_disconnects_total", "Connections cut off because their send queue overflowed, by client kind.", "kind")
+		// At zero from the start, so an alert on its rate sees the first one.
+		for _, kind := range []string{"widget", "desktop", "sdk", "other"} {
+			m.slow.WithLabelValues(kind)
+		}
 		m.refused = cv("ws", "refused_total", "WebSocket upgrades refused, by HTTP status (401 bad token, 403 foreign Origin, ...).", "status")
 		m.events = cv("engine", "events_published_total", "Events published to agents' streams, by event name.", "event")
 		m.commands = cv("engine", "commands_total", "Commands from the SDK and the API, by command and result code (ok or an error code).", "command", "code")

@@ -371,6 +371,22 @@ func (c *cleanroom) inboundCall(t *testing.T) {
 	if len(replay) != 2 || replay[0]["event"] != "LOGGEDIN" || replay[0]["replayed"] != true || replay[1]["id"] != id || replay[1]["event"] != "RECORDINGSTOPPED" || replay[1]["replayed"] != true {
 		t.Errorf("bindContactCallback(fn, {replay: true}) in a fresh tab: %v", replay)
 	}
+	// The replayed agent state is shaped like a live agent event: no id
+	// (events.md: that tells agent events from contact events) and none of
+	// the snapshot's agent fields; a replayed contact has no snapshot fields.
+	if len(replay) == 2 {
+		for _, k := range []string{"id", "queues", "capacity", "busy", "connections", "since"} {
+			if _, ok := replay[0][k]; ok {
+				t.Errorf("replayed agent event has %q: %v", k, replay[0])
+			}
+		}
+		if replay[0]["agent"] != "a1" || replay[0]["state"] != "LOGGEDIN" || num(replay[0]["time"]) <= 0 {
+			t.Errorf("replayed agent event: %v", replay[0])
+		}
+		if _, ok := replay[1]["last_event"]; ok {
+			t.Errorf("replayed contact event has last_event: %v", replay[1])
+		}
+	}
 
 	// The docs' inject script: a record page opened mid-call writes the
 	// customer id into the call data.

@@ -406,6 +406,19 @@ func (e *Engine) pauseAgent(a *agent, code int) (any, error) {
 	return a.view(), nil
 }
 
+// force puts an agent in the forced pause a CTI decided (its own no-answer
+// timeout); the engine's own timeout does the same in noAnswer.
+func (e *Engine) force(a *agent, reason string) (any, error) {
+	if a.state == StateForced || a.state == StateLoggedOut {
+		return nil, errf(CodeInvalidState, "agent is %s", a.state)
+	}
+	if reason == "" {
+		reason = ReasonNoAnswer
+	}
+	e.setAgentState(a, StateForced, 0, reason)
+	return a.view(), nil
+}
+
 func (e *Engine) logout(a *agent) (any, error) {
 	if a.state == StateLoggedOut {
 		return nil, errf(CodeInvalidState, "agent already LOGGEDOUT")

@@ -39,7 +39,8 @@ type Engine struct {
 	nextID   uint64
 	waitSeq  uint64
 	closed   bool
-	conns    map[*conn]struct{}
+	conns    map[*conn]struct{} // attached (hello answered)
+	pending  map[*conn]struct{} // upgraded, no hello yet: Close must reach them too
 	sim      *Simulator
 }
 
@@ -113,7 +114,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		cfg: cfg, clock: RealClock{}, obs: NopObserver{},
 		agents: map[string]*agent{}, queues: map[string]*queue{},
 		contacts: map[string]*contact{}, recentBy: map[string]*contact{},
-		pause: map[int]string{}, conns: map[*conn]struct{}{},
+		pause: map[int]string{}, conns: map[*conn]struct{}{}, pending: map[*conn]struct{}{},
 	}
 	for _, o := range opts {
 		o(e)
@@ -185,17 +186,21 @@ func (e *Engine) Start() {
 }
 
 // Close stops the simulator and tells every WebSocket connection to
-// reconnect (close code 1012). It returns once each connection's close
-// frame is written, or after closeWait (at most write_timeout) at the
-// latest: the process usually exits right after, and a frame not yet
-// written would reach the agent as 1006. Engine state is left as it is.
+// reconnect (close code 1012), also those that have not sent hello yet.
+// It returns once each connection's close frame is written, or after
+// closeWait (at most write_timeout) at the latest: the process usually
+// exits right after, and a frame not yet written would reach the agent as
+// 1006. Engine state is left as it is.
 func (e *Engine) Close() {
 	e.mu.Lock()
 	s := e.sim
 	e.closed = true
 	bound := min(closeWait, e.cfg.WriteTimeout)
-	conns := make([]*conn, 0, len(e.conns))
+	conns := make([]*conn, 0, len(e.conns)+len(e.pending))
 	for c := range e.conns {
+		conns = append(conns, c)
+	}
+	for c := range e.pending {
 		conns = append(conns, c)
 	}
 	e.mu.Unlock()

@@ -89,8 +89,23 @@ type hijack struct {
 	br *bufio.Reader
 }
 
+// Hijack takes the connection from the innermost writer (net/http's own).
+// A recorder in between (Caddy's metrics and access log) would wrap the
+// connection to count its bytes, and the connection outlives ServeHTTP: its
+// writes would race with the recorder's reading of the count.
 func (h *hijack) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	nc, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	w := h.ResponseWriter
+	for {
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
+	if _, ok := w.(http.Hijacker); !ok {
+		w = h.ResponseWriter
+	}
+	nc, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -148,6 +163,11 @@ func (h *wsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := newConn(h.e, ws, claims, cfg)
 	c.br = hj.br
+	if !h.e.track(c) {
+		// Close ran during the upgrade: same code as for every other page.
+		c.kill(CloseServiceRestart, "server restarting, reconnect", "shutdown")
+		return
+	}
 	// Read in a fresh goroutine and let the HTTP server's goroutine (deep
 	// stack, 4 KiB buffers) go.
 	go c.run()
@@ -540,8 +560,8 @@ func (c *conn) finish() {
 	if c.unsub != nil {
 		c.unsub()
 	}
+	c.e.detach(c) // also forgets a connection that never sent hello
 	if c.attached {
-		c.e.detach(c)
 		c.e.obs.ConnClosed(c.kind, reason)
 	}
 }

@@ -202,8 +202,13 @@ func (e *Engine) Queues() []Queue {
 }
 
 // SetAgentState sets an agent's state from the API: LOGGEDIN, PAUSE (code 0
-// or a configured sub-state code) or LOGGEDOUT.
+// or a configured sub-state code), PAUSESUBSTATE (a configured code),
+// FORCED (a CTI's own no-answer pause) or LOGGEDOUT.
 func (e *Engine) SetAgentState(agentID, state string, code int) (Agent, error) {
+	return e.setAgentStateAPI(agentID, state, code, "")
+}
+
+func (e *Engine) setAgentStateAPI(agentID, state string, code int, reason string) (Agent, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	a := e.agents[agentID]
@@ -214,12 +219,22 @@ func (e *Engine) SetAgentState(agentID, state string, code int) (Agent, error) {
 	switch state {
 	case StateLoggedIn:
 		_, err = e.ready(a)
-	case StatePause, StatePauseSubstate:
+	case StatePauseSubstate:
+		// a sub-state is its code ("PAUSESUBSTATE [1701]"): without one
+		// this would silently be a generic PAUSE
+		if code == 0 {
+			err = errf(CodeBadRequest, "code: PAUSESUBSTATE needs a configured pause code")
+			break
+		}
 		_, err = e.pauseAgent(a, code)
+	case StatePause:
+		_, err = e.pauseAgent(a, code)
+	case StateForced:
+		_, err = e.force(a, reason)
 	case StateLoggedOut:
 		_, err = e.logout(a)
 	default:
-		err = errf(CodeBadRequest, "state: LOGGEDIN, PAUSE or LOGGEDOUT")
+		err = errf(CodeBadRequest, "state: LOGGEDIN, PAUSE, PAUSESUBSTATE, FORCED or LOGGEDOUT")
 	}
 	return a.view(), err
 }
@@ -268,21 +283,24 @@ type ExternalEvent struct {
 }
 
 // External applies a CTI event. Agent events (LOGGEDIN, PAUSE,
-// PAUSESUBSTATE, LOGGEDOUT) need only agent; contact events need contact
+// PAUSESUBSTATE, FORCED, LOGGEDOUT) need only agent; contact events need contact
 // (and, when agent is given, it must own the contact).
 func (e *Engine) External(x ExternalEvent) (any, error) {
 	switch x.Event {
-	case StateLoggedIn, StatePause, StatePauseSubstate, StateLoggedOut:
+	case StateLoggedIn, StatePause, StatePauseSubstate, StateForced, StateLoggedOut:
 		if x.Contact != "" {
 			return nil, errf(CodeBadRequest, "contact: not used by agent events")
 		}
-		return e.SetAgentState(x.Agent, x.Event, x.Code)
+		if x.Reason != "" && !validID(x.Reason) {
+			return nil, errf(CodeBadRequest, "reason: a short word")
+		}
+		return e.setAgentStateAPI(x.Agent, x.Event, x.Code, x.Reason)
 	}
 	switch x.Event {
 	case EvEstablished, EvConnectionCleared, EvHeld, EvRetrieved, EvDataChanged, EvChatMessage, EvJobFinished:
 	default:
 		// Checked before the contact, so a misspelt event is not reported as an unknown contact.
-		return nil, errf(CodeBadRequest, "event: %q not supported (ESTABLISHED, CONNECTIONCLEARED, HELD, RETRIEVED, DATACHANGED, CHATMESSAGE, JOBFINISHED, LOGGEDIN, PAUSE, PAUSESUBSTATE, LOGGEDOUT)", x.Event)
+		return nil, errf(CodeBadRequest, "event: %q not supported (ESTABLISHED, CONNECTIONCLEARED, HELD, RETRIEVED, DATACHANGED, CHATMESSAGE, JOBFINISHED, LOGGEDIN, PAUSE, PAUSESUBSTATE, FORCED, LOGGEDOUT)", x.Event)
 	}
 	if x.Reason != "" && !validID(x.Reason) {
 		return nil, errf(CodeBadRequest, "reason: a short word")
@@ -373,6 +391,7 @@ func (e *Engine) External(x ExternalEvent) (any, error) {
 func (e *Engine) attach(cn *conn, epoch string, since uint64, resume bool) (missed []*Entry, cur uint64, snap *Snapshot, unsub func(), err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	delete(e.pending, cn) // attached below, or refused and closed by the caller
 	if e.closed {
 		return nil, 0, nil, nil, errf(CodeUnavailable, "server shutting down")
 	}
@@ -406,10 +425,23 @@ func (e *Engine) attach(cn *conn, epoch string, since uint64, resume bool) (miss
 	return missed, cur, snap, unsub, nil
 }
 
+// track registers a connection that has not sent hello yet, so that Close
+// reaches it; false when the engine is already closed.
+func (e *Engine) track(cn *conn) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return false
+	}
+	e.pending[cn] = struct{}{}
+	return true
+}
+
 // detach unregisters a connection; the last one starts the logout grace.
 func (e *Engine) detach(cn *conn) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	delete(e.pending, cn)
 	if _, ok := e.conns[cn]; !ok {
 		return
 	}

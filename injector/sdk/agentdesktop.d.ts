@@ -337,6 +337,7 @@ export interface ChatNamespace {
 }
 
 export interface WidgetNamespace {
+  /** replay (crmframe extension): once ready, fn also gets the agent state as an AgentEvent (no `id`) and each current contact as a ContactEvent without `time`, all with `replayed: true`. */
   bindContactCallback(fn: ContactCallback, options?: { replay?: boolean }): void;
   unbindContactCallback(fn: ContactCallback): void;
   bindDataCallback(fn: Listener<WidgetDataEvent>): void;

@@ -98,9 +98,19 @@ export function buildAPI(client, env) {
   const on = (name, fn) => client.events.on(name, fn);
   const replay = (fn) => client.ready().then(() => {
     const a = client.agent();
-    if (a && a.state) fn(assign({}, a, { event: a.state, agent: a.id, time: a.since, replayed: true }));
+    if (a && a.state) {
+      // shaped like a live agent event: no `id` (that is how a callback
+      // tells agent events from contact events), no snapshot-only fields
+      const ev = { event: a.state, time: a.since, agent: a.id, state: a.state };
+      for (const k of ['name', 'code', 'label', 'reason']) if (a[k]) ev[k] = a[k];
+      ev.replayed = true;
+      fn(ev);
+    }
     for (const c of client.contacts()) {
       const ev = assign({}, c, { event: c.last_event || 'POPUP', replayed: true });
+      // as live events: no snapshot-only fields (chat history stays in GetMessages)
+      delete ev.last_event;
+      delete ev.messages;
       // the phase a JOB* event had (events.md): derived, the snapshot does not keep it
       if (ev.event === 'JOBSTARTED') ev.phase = 'online';
       if (ev.event === 'JOBCHANGED') ev.phase = c.state === 'offline' ? 'offline' : 'setup';
