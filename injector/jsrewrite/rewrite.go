@@ -74,6 +74,7 @@ const (
 	CountComputed  = "computed"  // window[k] with a key that is not a literal: the key goes through the shim's __crmframe_key
 	CountIeval     = "ieval"     // eval as a value (var e = eval, eval.call, window.eval): the shim's __crmframe_ieval instead
 	CountDoc       = "doc"       // javascript:'<html>…': the document a javascript: URL returns goes through the shim's __crmframe_doc
+	CountImport    = "import"    // import(specifier): the specifier goes through the shim's __crmframe_url (data:/blob: modules)
 )
 
 // EvalWrapOpen and EvalWrapClose surround the arguments of a direct eval
@@ -95,6 +96,16 @@ const (
 const (
 	DocWrapOpen  = "(globalThis.__crmframe_doc||(x=>x))("
 	DocWrapClose = ")"
+)
+
+// URLWrapOpen and URLWrapClose surround the specifier of a dynamic
+// import(): import('data:text/javascript,…') and import(blobURL) load code
+// the server never sees. The shim's __crmframe_url swaps the code of a
+// data: or blob: URL (as for script.src) and returns other specifiers as
+// they are. The fallback keeps the script working where no shim runs.
+const (
+	URLWrapOpen  = "(globalThis.__crmframe_url||(x=>x))("
+	URLWrapClose = ")"
 )
 
 // KeyWrapOpen and KeyWrapClose surround the key of a computed member read
@@ -162,6 +173,8 @@ var (
 	replEvalOpen     = []byte(EvalWrapOpen)
 	replEvalClose    = []byte(EvalWrapClose)
 	replKeyOpen      = []byte(KeyWrapOpen)
+	replURLOpen      = []byte(URLWrapOpen)
+	replURLClose     = []byte(URLWrapClose)
 	replDocOpen      = []byte(DocWrapOpen)
 	replDocClose     = []byte(DocWrapClose)
 	replDocExprOpen  = []byte(DocWrapOpen + "(")
@@ -188,7 +201,7 @@ func Mentions(src []byte) bool {
 }
 
 func mentionsPlain(src []byte) bool {
-	return around(src, 'p', "to", "") || around(src, 'v', "e", "al") ||
+	return topOrImport(src) || around(src, 'v', "e", "al") ||
 		around(src, 'O', "ancestor", "rigins") || windowBracket(src) ||
 		windowAlias(src)
 }
@@ -329,6 +342,32 @@ func decodeIdent(b []byte) []byte {
 	return out
 }
 
+// topOrImport reports whether src holds "top" or a dynamic import ("import"
+// and a '(' after optional spaces): one scan for their common 'p'.
+func topOrImport(src []byte) bool {
+	for i := 2; i < len(src); {
+		j := bytes.IndexByte(src[i:], 'p')
+		if j < 0 {
+			return false
+		}
+		i += j
+		if src[i-1] == 'o' && src[i-2] == 't' {
+			return true
+		}
+		if src[i-1] == 'm' && src[i-2] == 'i' && len(src)-i >= 4 && string(src[i+1:i+4]) == "ort" {
+			k := i + 4
+			for k < len(src) && isSpace(src[k]) {
+				k++
+			}
+			if k < len(src) && src[k] == '(' {
+				return true
+			}
+		}
+		i++
+	}
+	return false
+}
+
 // around reports whether src holds pre+c+post.
 func around(src []byte, c byte, pre, post string) bool {
 	for i := len(pre); i < len(src); {
@@ -352,7 +391,7 @@ func skipSpaceBack(src []byte, k int) int {
 	return k
 }
 
-// windowBracket reports whether a '[' follows a window name.
+// windowBracket reports whether a '[' follows a window name or location.
 func windowBracket(src []byte) bool {
 	for i := 0; i < len(src); {
 		j := bytes.IndexByte(src[i:], '[')
@@ -368,7 +407,7 @@ func windowBracket(src []byte) bool {
 		for h > 0 && (src[h-1] >= 'a' && src[h-1] <= 'z' || src[h-1] == 'T' || src[h-1] == 'l') {
 			h--
 		}
-		if h < k && isWindowName(src[h:k]) && string(src[h:k]) != "top" {
+		if h < k && (isWindowName(src[h:k]) && string(src[h:k]) != "top" || string(src[h:k]) == "location") {
 			return true
 		}
 		i++
@@ -566,6 +605,9 @@ type group struct {
 	// evalOpen is 1 + the edit index of the wrapper opened after `eval(`
 	// (0: not an eval call).
 	evalOpen int32
+	// importOpen is 1 + the edit index of the wrapper opened after
+	// `import(` (0: none), until the specifier ends (',' or ')').
+	importOpen int32
 	// keyOpen is 1 + the edit index of the key wrapper opened after the
 	// '[' of a window name (0: none); open is the offset of the opener;
 	// comma is set when a ',' was seen directly inside.
@@ -651,6 +693,7 @@ type scanner struct {
 	// the wrapper edits of the eval call whose ')' was just seen.
 	evalNext   bool
 	evalRef    bool // a bare eval followed by ')' or '?.': maybe (0, eval)( or eval?.(
+	importNext bool // the next '(' opens the arguments of a dynamic import()
 	closedEval [2]int
 	// winAliases are names the script assigns a window to (var w = self,
 	// e = window): w.top is then the window's top.
@@ -670,6 +713,9 @@ type scanner struct {
 	// rewritten, its computed keys are not wrapped (a minified alias name
 	// is reused for arrays, where a wrapper would cost in hot loops).
 	chainLit bool
+	// locKey: the last token was the name location followed by '['
+	// (location[k]: the key "ancestorOrigins" must read the accessor).
+	locKey bool
 	// lastName is the span of the last identifier name (also a property
 	// name): the object of a following `.top`.
 	lastName [2]int
@@ -1070,6 +1116,29 @@ func (s *scanner) declare(bit uint8, varScoped bool) {
 	s.scopes[i].declares |= bit
 }
 
+// closeImport ends the specifier wrapper of a dynamic import() at c (its
+// first ',' or its ')'): the options argument stays outside.
+// A specifier that is one plain string literal of another scheme or a
+// path (import('./chunk.js')) has no code to swap and is left as it is.
+func (s *scanner) closeImport(g *group, c *tok) {
+	if g.importOpen == 0 {
+		return
+	}
+	open := int(g.importOpen - 1)
+	g.importOpen = 0
+	if spec := bytes.TrimSpace(s.src[s.edits[open].start:c.start]); len(spec) >= 2 && (spec[0] == '\'' || spec[0] == '"') &&
+		spec[len(spec)-1] == spec[0] && bytes.IndexByte(spec[1:len(spec)-1], spec[0]) < 0 && bytes.IndexByte(spec, '\\') < 0 &&
+		!hasPrefixFold(spec[1:], "data:") && !hasPrefixFold(spec[1:], "blob:") {
+		s.edits[open].state = stDead
+		return
+	}
+	s.addEdit(c.start, c.start, replURLClose, "", stLive)
+}
+
+func hasPrefixFold(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && strings.EqualFold(string(b[:len(prefix)]), prefix)
+}
+
 func (s *scanner) addEdit(start, end int, repl []byte, key string, st editState) int {
 	s.edits = append(s.edits, edit{start: start, end: end, repl: repl, key: key, state: st})
 	return len(s.edits) - 1
@@ -1220,17 +1289,24 @@ func (s *scanner) process(p, c, n *tok) error {
 			g.evalOpen = int32(s.addEdit(c.end, c.end, replEvalOpen, CountEval, st)) + 1
 		}
 		s.evalNext = false
+		if s.importNext && kind == gParen {
+			g.importOpen = int32(s.addEdit(c.end, c.end, replURLOpen, CountImport, stLive)) + 1
+		}
+		s.importNext = false
 		s.pushGroup(g)
 		s.chain = false
 		return nil
 	case js.OpenBracketToken:
 		g := group{kind: gBracket, open: int32(c.start)}
-		if s.chain && s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken {
+		loc := s.locKey
+		s.locKey = false
+		if loc || s.chain && s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken {
 			// window[k]: decided at ']' (not a literal key, not assigned to).
 			// On an alias or window-like name only a key with a call or a
 			// string (w[_0x2c(0)], w['to'+'p']): w[i] may be an array's.
+			// location[k] too: the key "ancestorOrigins" (x351).
 			g.keyOpen = int32(s.addEdit(c.end, c.end, replKeyOpen, CountComputed, stTentative)) + 1
-			g.litChain = s.chainLit
+			g.litChain = !loc && s.chainLit
 		} else if o := s.top(); o != nil && o.kind == gObject && (p.tt == js.OpenBraceToken || p.tt == js.CommaToken) && len(s.patComputed) < 64 {
 			// {[k]: v}: wrapped only if the object is a window's pattern
 			// (decided when it closes); an object literal keeps its key.
@@ -1288,6 +1364,9 @@ func (s *scanner) process(p, c, n *tok) error {
 		}
 		if !want {
 			return errUnbalanced
+		}
+		if c.tt == js.CloseParenToken {
+			s.closeImport(&g, c)
 		}
 		s.groups = s.groups[:len(s.groups)-1]
 		if g.kind == gObject {
@@ -1351,6 +1430,7 @@ func (s *scanner) process(p, c, n *tok) error {
 	case js.CommaToken, js.SemicolonToken:
 		if g := s.top(); g != nil {
 			g.comma = true
+			s.closeImport(g, c)
 		}
 		s.endArrowExprs(len(s.groups), true)
 		if s.declKind != 0 && len(s.groups) == s.declDepth {
@@ -1426,6 +1506,8 @@ func (s *scanner) process(p, c, n *tok) error {
 		if p.tt != js.DotToken && n.tt != js.OpenParenToken && n.tt != js.DotToken {
 			s.importMode = true
 		}
+		// import(x), not a method named import (o.import(x), {import(x) {}})
+		s.importNext = n.tt == js.OpenParenToken && p.tt != js.DotToken && p.tt != js.OptChainToken
 		return nil
 	case js.DotToken, js.OptChainToken:
 		// Messages to the real top are not frame busting: top.postMessage
@@ -1511,6 +1593,7 @@ func (s *scanner) process(p, c, n *tok) error {
 
 	// Identifier names (including keywords used as property names).
 	name := s.name(c)
+	s.locKey = n.tt == js.OpenBracketToken && len(name) == 8 && string(name) == "location"
 	prevName := s.lastName
 	s.lastName = [2]int{c.start, c.end}
 	isTop := len(name) == 3 && string(name) == "top"

@@ -528,7 +528,10 @@ func TestRewriteUnicodeEscapes(t *testing.T) {
 }
 
 // naiveMentions is Mentions written the obvious way.
-var windowBracketRE = regexp.MustCompile(`(^|[^A-Za-z])(window|self|parent|frames|globalThis)[ \t\n\r]*(\?\.[ \t\n\r]*)?\[`)
+var windowBracketRE = regexp.MustCompile(`(^|[^A-Za-z])(window|self|parent|frames|globalThis|location)[ \t\n\r]*(\?\.[ \t\n\r]*)?\[`)
+
+// importCallRE: a dynamic import (its specifier may be a data:/blob: module).
+var importCallRE = regexp.MustCompile(`import[ \t\n\r]*\(`)
 
 func naiveMentions(src []byte) bool {
 	return naivePlain(src) || naivePlain(unescapeASCII(src))
@@ -539,7 +542,8 @@ var windowAliasRE = regexp.MustCompile("(^|[^=!<>])=[ \t\n\r]*(window|globalThis
 
 func naivePlain(src []byte) bool {
 	return bytes.Contains(src, []byte("top")) || bytes.Contains(src, []byte("eval")) ||
-		bytes.Contains(src, []byte("ancestorOrigins")) || windowBracketRE.Match(src) || windowAliasRE.Match(src)
+		bytes.Contains(src, []byte("ancestorOrigins")) || windowBracketRE.Match(src) || windowAliasRE.Match(src) ||
+		importCallRE.Match(src)
 }
 
 var escRE = regexp.MustCompile(`\\u(?:[0-9a-fA-F]{4}|\{[0-9a-fA-F]+\})`)
@@ -573,6 +577,11 @@ func TestMentions(t *testing.T) {
 		// \u escapes of ASCII letters can spell a trigger; others cannot.
 		{`\u0074op`, true}, {`t\u{6F}p`, true}, {`\u0065v\u0061l`, true}, {`sel\u0066[k]`, true}, {`x.\u0061ncestorOrigins`, true},
 		{`"caf\u00e9\n"; \u0041; \u{1F600}; \u00zz; \\; \u{}; \u{74`, false}, {`\`, false}, {`\u`, false},
+		// a dynamic import (thirteenth pass); static imports are not one
+		{"import('data:text/javascript,x')", true}, {"import (u)", true}, {"await import\n(u)", true},
+		{"import x from 'y'; import {a} from 'b'; export * from 'c'; imports(x); o.import", false},
+		// location[k] (its key may be 'ancestorOrigins')
+		{"location[k]", true}, {"document.location [k]", true}, {"locations[k]; location.hash", false},
 	} {
 		if got := Mentions([]byte(c.in)); got != c.want || got != naiveMentions([]byte(c.in)) {
 			t.Errorf("Mentions(%q) = %v, want %v", c.in, got, c.want)
@@ -696,7 +705,7 @@ func onlyTopSwapped(src, out []byte) bool {
 	keys := [][]byte{[]byte(IevalKey), []byte(dq)}
 	dots := [][]byte{[]byte("[" + IevalKey + "]"), []byte("[" + dq + "]")}
 	ao, aoAcc, aoPat := []byte("ancestorOrigins"), []byte(AncestorsAccessor), []byte(AncestorsAccessor+": ancestorOrigins")
-	evalOpen, keyOpen, docOpen := []byte(EvalWrapOpen), []byte(KeyWrapOpen), []byte(DocWrapOpen)
+	evalOpen, keyOpen, docOpen, urlOpen := []byte(EvalWrapOpen), []byte(KeyWrapOpen), []byte(DocWrapOpen), []byte(URLWrapOpen)
 	type state struct {
 		i, j  int
 		stack string // closers of the open wrappers, innermost last
@@ -715,6 +724,13 @@ func onlyTopSwapped(src, out []byte) bool {
 				return true
 			}
 			if i > 0 && src[i-1] == '[' && bytes.HasPrefix(out[j:], keyOpen) && match(i, j+len(keyOpen), stack+"]") {
+				return true
+			}
+			// import(x) -> import(urlOpen x ), closed before its ',' or ')'
+			if importCallBefore(src[:i]) && bytes.HasPrefix(out[j:], urlOpen) && match(i, j+len(urlOpen), stack+"I") {
+				return true
+			}
+			if n := len(stack); n > 0 && stack[n-1] == 'I' && i < len(src) && (src[i] == ')' || src[i] == ',') && j < len(out) && out[j] == ')' && match(i, j+1, stack[:n-1]) {
 				return true
 			}
 			if n := len(stack); n > 0 && i < len(src) && src[i] == stack[n-1] && j+1 < len(out) && out[j] == ')' && out[j+1] == src[i] && match(i, j+1, stack[:n-1]) {
@@ -832,6 +848,14 @@ func nameAt(b []byte, word string) int {
 
 // evalCallBefore reports whether b ends with the '(' of a call of eval:
 // eval(, (0, eval)(, eval?.( (spaces allowed), or window.eval(.
+// importCallBefore reports whether b ends with "import" and "(".
+func importCallBefore(b []byte) bool {
+	if !bytes.HasSuffix(b, []byte("(")) {
+		return false
+	}
+	return bytes.HasSuffix(bytes.TrimRight(b[:len(b)-1], " \t\r\n"), []byte("import"))
+}
+
 func evalCallBefore(b []byte) bool {
 	if !bytes.HasSuffix(b, []byte("(")) {
 		return false
@@ -1053,6 +1077,64 @@ func TestRewriteSameTabCompare(t *testing.T) {
 		got, _ := Rewrite([]byte(c.in), c.kind)
 		if string(got) != want {
 			t.Errorf("Rewrite(%q)\n got %q\nwant %q", c.in, got, want)
+		}
+	}
+}
+
+// A dynamic import's specifier goes through the shim's __crmframe_url
+// (thirteenth pass, x346, x347): data: and blob: modules are code the server
+// never sees. A plain literal path stays; methods named import stay; the
+// options argument stays outside the wrapper.
+func TestRewriteDynamicImport(t *testing.T) {
+	U := URLWrapOpen
+	for _, c := range []struct {
+		in, want string
+		n        int
+	}{
+		{`import('data:text/javascript,if (top !== self) top.location = 1')`, `import(` + U + `'data:text/javascript,if (top !== self) top.location = 1'))`, 1},
+		{"import(url).finally(f)", "import(" + U + "url)).finally(f)", 1},
+		{"import(f(a, b), {with: {type: 'json'}})", "import(" + U + "f(a, b)), {with: {type: 'json'}})", 1},
+		{"const m = await import (\n\"BLOB:x\"\n,)", "const m = await import (" + U + "\n\"BLOB:x\"\n),)", 1},
+		{"import(`./${name}.js`)", "import(" + U + "`./${name}.js`))", 1},
+		// nothing to swap: a literal path or URL of another scheme
+		{`import('./chunk.js'); import("https://cdn.test/m.js")`, "", 0},
+		{"o.import(x); o?.import(y); ({import(x) { return x }}); class C { import(z) {} }", "", 0},
+		{"import x from 'y'; export {a} from 'b'", "", 0},
+	} {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		got, res := Rewrite([]byte(c.in), Module)
+		if string(got) != want || res.Counts[CountImport] != c.n || res.Err != nil {
+			t.Errorf("Rewrite(%q)\n got %s %v %v\nwant %s", c.in, got, res.Counts, res.Err, want)
+		}
+		if res.Changed && !onlyTopSwapped([]byte(c.in), got) {
+			t.Errorf("onlyTopSwapped(%q, %q) = false", c.in, got)
+		}
+	}
+}
+
+// location[k] reads go through __crmframe_key (thirteenth pass, x351): the
+// key 'ancestorOrigins' built at run time reads the CRM's ancestors only.
+// Literal keys, writes and other objects' keys stay.
+func TestRewriteLocationKey(t *testing.T) {
+	K := KeyWrapOpen
+	for _, c := range []struct{ in, want string }{
+		{"var ao = location[k];", "var ao = location[" + K + "k)];"},
+		{"x = window.location[['ancestor', 'Origins'].join('')]", "x = window.location[" + K + "['ancestor', 'Origins'].join(''))]"},
+		{"location['hash']; location[0]; location[k] = v; locations[k]; o.loc[k]", ""},
+	} {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		got, res := Rewrite([]byte(c.in), Classic)
+		if string(got) != want {
+			t.Errorf("Rewrite(%q)\n got %s\nwant %s", c.in, got, want)
+		}
+		if res.Changed && !onlyTopSwapped([]byte(c.in), got) {
+			t.Errorf("onlyTopSwapped(%q, %q) = false", c.in, got)
 		}
 	}
 }

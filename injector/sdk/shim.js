@@ -515,7 +515,8 @@
   // window[(globalThis.__crmframe_key||…)(k)]: the key "top" reads the
   // virtual top (window['to'+'p'], var k = 'top'; self[k]); "eval" reads
   // the indirect eval that swaps its code (window[k](s) with k = 'eval').
-  def(w, '__crmframe_key', { value: function (k) { return !framed || mode === 'off' ? k : k === 'top' ? '__crmframe_top' : k === 'eval' ? '__crmframe_ieval' : k; } });
+  // location[k] with k = 'ancestorOrigins' (x351) reads the CRM's ancestors.
+  def(w, '__crmframe_key', { value: function (k) { return !framed || mode === 'off' ? k : k === 'top' ? '__crmframe_top' : k === 'eval' ? '__crmframe_ieval' : k === 'ancestorOrigins' ? '__crmframe_ancestorOrigins' : k; } });
 
   // The rewriter wraps a javascript: URL that is one string literal (its
   // value becomes the frame's document) in __crmframe_doc: the document is
@@ -679,6 +680,11 @@
     });
   });
   var URL_ATTR = /^(?:href|src|action|formaction|xlink:href)$/i;
+  // The attribute naming a script's source: src, and an SVG <script>'s
+  // href or xlink:href (x345), which may be a data: or blob: URL too.
+  var scriptSrc = function (el, name) {
+    return el.localName === 'script' && (/^src$/i.test(name) || el.namespaceURI === 'http://www.w3.org/2000/svg' && /^(?:xlink:)?href$/i.test(name));
+  };
   // attrFix: the swap for a URL attribute or an iframe's srcdoc, if any.
   var attrFix = function (el, name) {
     return URL_ATTR.test(name) ? jsUrl : /^srcdoc$/i.test(name) && el && el.localName === 'iframe' ? fixDoc : null;
@@ -693,7 +699,7 @@
     if (!el || el.nodeType !== 1 || name == null) return v;
     name = String(name);
     if (/^on[a-z]+$/i.test(name) && name.toLowerCase() in el) return swap(v, fixCode);
-    if (el.localName === 'script' && /^src$/i.test(name)) return fixSrc(v);
+    if (scriptSrc(el, name)) return fixSrc(v);
     if (targetAttr(el, name)) return targetValue(v);
     var fix = attrFix(el, name);
     return fix ? swap(v, fix) : v;
@@ -789,9 +795,31 @@
   if (typeof rget === 'function') {
     R.get = function get(t, k) {
       if (k === 'top' && crmWin(t)) return t.__crmframe_top;
+      if (k === 'ancestorOrigins' && t === w.location) return t.__crmframe_ancestorOrigins;
       return rget.apply(this, arguments);
     };
   }
+  // Object.entries/values of a CRM window hand out its own properties'
+  // values, top among them (x358): top reads the virtual one there too.
+  ['entries', 'values'].forEach(function (m) {
+    var orig = w.Object && w.Object[m];
+    if (typeof orig !== 'function') return;
+    var f = { x: function (o) {
+      var r = orig.apply(this, arguments);
+      // identity checks first: the window test runs only when the real top
+      // is in the result (no toString of every object, proxies included)
+      if (!act) return r;
+      for (var i = 0; i < r.length; i++) {
+        var hit = m === 'entries' ? r[i][0] === 'top' && r[i][1] === realTop : r[i] === realTop;
+        if (hit && crmWin(o)) {
+          if (m === 'entries') r[i][1] = o.__crmframe_top; else r[i] = o.__crmframe_top;
+        }
+      }
+      return r;
+    } }.x;
+    looksNative(f, orig);
+    w.Object[m] = f;
+  });
   var VIEWS = { top: '__crmframe_top', parent: 'parent', frameElement: 'frameElement' };
   var wrapped = typeof WeakMap === 'function' ? new WeakMap() : null, ours = wrapped && new WeakMap();
   // viewGet returns the getter handed out for the real getter g of window
@@ -810,8 +838,19 @@
     }
     return v;
   };
+  // location's own ancestorOrigins getter (x350): on this window's location
+  // it reads what the rewritten location.ancestorOrigins reads.
+  var aoGet = null;
   var fixDesc = function (t, k, desc) {
     if (desc && typeof desc.get === 'function' && Object.prototype.hasOwnProperty.call(VIEWS, k) && isWin(t)) desc.get = viewGet(k, desc.get);
+    else if (desc && typeof desc.get === 'function' && k === 'ancestorOrigins' && t === w.location && wrapped) {
+      if (!aoGet) {
+        var g = desc.get;
+        aoGet = { get: function () { return this === w.location ? w.location.__crmframe_ancestorOrigins : g.call(this); } }.get;
+        looksNative(aoGet, g);
+      }
+      desc.get = aoGet;
+    }
     return desc;
   };
   [w.Object, R].forEach(function (o) {
@@ -827,6 +866,7 @@
     def(OP, '__lookupGetter__', {
       value: function __lookupGetter__(k) {
         var g = lookup.apply(this, arguments);
+        if (typeof g === 'function' && k === 'ancestorOrigins' && this === w.location) return fixDesc(this, k, { get: g }).get;
         return typeof g === 'function' && Object.prototype.hasOwnProperty.call(VIEWS, k) && isWin(this) ? viewGet(k, g) : g;
       },
       writable: true,
@@ -839,6 +879,7 @@
     w.Object.getOwnPropertyDescriptors = function getOwnPropertyDescriptors(t) {
       var all = gopds.apply(this, arguments);
       if (all && isWin(t)) for (var k in VIEWS) fixDesc(t, k, all[k]);
+      if (all && t === w.location) fixDesc(t, 'ancestorOrigins', all.ancestorOrigins);
       return all;
     };
   }
@@ -888,7 +929,7 @@
   if (setAttr) {
     EP.setAttribute = function (name, value) {
       if (/^on[a-z]+$/i.test(name) && String(name).toLowerCase() in this) return setAttr.call(this, name, swap(value, fixCode));
-      if (this.localName === 'script' && /^src$/i.test(name)) return setAttr.call(this, name, fixSrc(value));
+      if (scriptSrc(this, name)) return setAttr.call(this, name, fixSrc(value));
       if (targetAttr(this, name)) return setAttr.call(this, name, targetValue(value));
       var fix = attrFix(this, name);
       if (fix) return setAttr.call(this, name, swap(value, fix));
@@ -899,6 +940,7 @@
   if (setAttrNS) {
     EP.setAttributeNS = function (ns, name, value) {
       if (ns == null && targetAttr(this, name)) return setAttrNS.call(this, ns, name, targetValue(value));
+      if (scriptSrc(this, name)) return setAttrNS.call(this, ns, name, fixSrc(value));
       var fix = attrFix(this, name);
       if (fix) return setAttrNS.call(this, ns, name, swap(value, fix));
       return setAttrNS.apply(this, arguments);
@@ -932,6 +974,13 @@
     } catch (e) { /* malformed: leave it to the browser */ }
     return u;
   };
+  // import(specifier): the rewriter passes the specifier through this
+  // (x346, x347): a data: or blob: module's code gets the swap, as for
+  // script.src. A URL object is converted once, as import() would.
+  def(w, '__crmframe_url', { value: function (u) {
+    if (mode === 'off' || !framed) return u;
+    return typeof u === 'string' ? fixSrc(u) : u && typeof u === 'object' ? fixSrc(String(u)) : u;
+  } });
   var SP = typeof HTMLScriptElement !== 'undefined' && HTMLScriptElement.prototype;
   var srcDesc = SP && Object.getOwnPropertyDescriptor(SP, 'src');
   if (srcDesc && srcDesc.set) {
@@ -950,7 +999,17 @@
   var runnable = function (s) {
     return s && s.nodeType === 1 && s.localName === 'script' && !s.hasAttribute('src') && jsType(s.getAttribute('type'));
   };
+  // An SVG <script> whose href was set where no setter saw it (href.baseVal)
+  // gets its data:/blob: source swapped when it is inserted.
+  var fixSvgSrc = function (s) {
+    if (s.namespaceURI !== 'http://www.w3.org/2000/svg') return;
+    ['href', 'xlink:href'].forEach(function (n) {
+      var v = getAttr.call(s, n), f = v == null ? v : fixSrc(v);
+      if (f !== v) setAttr.call(s, n, f);
+    });
+  };
   var fixScript = function (s) {
+    if (s && s.localName === 'script') fixSvgSrc(s);
     if (!runnable(s) || !textDesc) return;
     var text = textDesc.get.call(s), fixed = swap(text, fixCode);
     if (fixed !== text) textDesc.set.call(s, fixed);
@@ -1035,24 +1094,30 @@
   // parsed HTML, innerHTML) from a mutation observer, which runs before the
   // next parser-inserted script. Frames that load a CRM page get the shim
   // from the server (their realm is replaced when the page commits).
-  var FRAMES = /^i?frame$/;
+  var FRAMES = /^(?:i?frame|object)$/;
   // adoptFrame adopts the window of frame element f, unless f is about to
-  // load a document (src or srcdoc): Chrome then keeps the window, and its
-  // globals, of the initial about:blank for that document, so its own shim
-  // would find an adopted one.
+  // load a document from a URL (src, an <object>'s data): Chrome then keeps
+  // the window, and its globals, of the initial about:blank for that
+  // document, so its own shim would find an adopted one. A srcdoc document
+  // and an about:blank URL with a query or fragment get no page of their
+  // own from the server: their initial window is adopted (a srcdoc
+  // document gets a fresh global anyway, x348, x349).
   var adoptFrame = function (f) {
     try {
-      var src = getAttr.call(f, 'src');
+      var obj = f.localName === 'object', src = getAttr.call(f, obj ? 'data' : 'src');
       // <iframe src="javascript:'<html>…'">: the URL's code runs in the
       // frame's initial window, which lends this window's __crmframe_doc
       // (not adopted: the document it returns may load the shim itself).
       if (src != null && /^[\s\x00-\x1f]*javascript:/i.test(src) && !hasAttr.call(f, 'srcdoc')) {
         var jw = (f.localName === 'iframe' ? IFP : FP).cw.call(f);
         if (jw && jw !== w && !Object.prototype.hasOwnProperty.call(jw, '__crmframe_doc')) jw.__crmframe_doc = w.__crmframe_doc;
+        // javascript:void(0), javascript:; (the IE-era "secure blank"):
+        // no document is returned, the initial window stays (x343)
+        if (/^[\s\x00-\x1f]*javascript:\s*(?:void\s*(?:\(\s*0?\s*\)|0)|undefined|false|null)?\s*;?\s*$/i.test(src)) adopt(jw);
         return;
       }
-      if (hasAttr.call(f, 'srcdoc') || (src != null && !/^\s*(?:about:blank)?\s*$/i.test(src))) return;
-      var c = f.localName === 'iframe' ? IFP : FP;
+      if (src != null && !/^\s*(?:about:blank(?:[?#][\s\S]*)?)?\s*$/i.test(src) && !(!obj && hasAttr.call(f, 'srcdoc'))) return;
+      var c = obj ? OBP : f.localName === 'iframe' ? IFP : FP;
       if (c && c.cw) adopt(c.cw.call(f));
     } catch (e) { /* not a frame */ }
   };
@@ -1063,7 +1128,7 @@
       if (!x || typeof x !== 'object' || (x.nodeType !== 1 && x.nodeType !== 11) || (fresh && x.isConnected)) continue;
       if (x.nodeType === 1 && FRAMES.test(x.localName)) (out = out || []).push(x);
       else if (x.firstElementChild) {
-        var list = x.querySelectorAll('iframe,frame');
+        var list = x.querySelectorAll('iframe,frame,object');
         for (var k = 0; k < list.length; k++) (out = out || []).push(list[k]);
       }
     }
@@ -1107,7 +1172,8 @@
     }
     return { cw: cwd.get };
   };
-  var IFP = frameGetters(w.HTMLIFrameElement), FP = frameGetters(w.HTMLFrameElement);
+  // <object data="about:blank"> holds a frame too (x354).
+  var IFP = frameGetters(w.HTMLIFrameElement), FP = frameGetters(w.HTMLFrameElement), OBP = frameGetters(w.HTMLObjectElement);
   if (IFP && typeof MutationObserver === 'function') {
     new MutationObserver(function (recs) {
       for (var i = 0; i < recs.length; i++) {
@@ -1119,10 +1185,10 @@
 
   // HTML that holds a frame: its window is adopted right away (before the
   // mutation observer), since frames[n] can be read in the same script.
-  var FRAME_HTML = /<i?frame[\s/>]/i;
+  var FRAME_HTML = /<(?:i?frame|object)[\s/>]/i;
   var adoptAll = function (v, root) {
     if (typeof v !== 'string' || !FRAME_HTML.test(v) || !root || !root.querySelectorAll) return;
-    var fr = root.querySelectorAll('iframe,frame');
+    var fr = root.querySelectorAll('iframe,frame,object');
     for (var i = 0; i < fr.length; i++) adoptFrame(fr[i]);
   };
   var adjacent = EP.insertAdjacentHTML;
@@ -1456,6 +1522,16 @@
     var pageOwn = hides(p, s[p]) && !(s.getPropertyPriority && s.getPropertyPriority(p));
     if (!pageOwn || !sheetRule(el, p, v)) s.setProperty(p, v, 'important');
   };
+  // gone: clipped away or transformed out of sight (x356, x357): a
+  // clip-path, or a transform that leaves a laid-out box no area or puts it
+  // outside the viewport. A transform that keeps it in view (a zoom) stays.
+  var gone = function (el, cs) {
+    if (cs.clipPath && cs.clipPath !== 'none') return true;
+    var t = [cs.transform, cs.scale, cs.translate, cs.rotate].some(function (v) { return v && v !== 'none'; });
+    if (!t || !el.offsetWidth || !el.offsetHeight) return false;
+    var b = el.getBoundingClientRect();
+    return b.width < 1 || b.height < 1 || b.right <= 0 || b.bottom <= 0 || b.left >= w.innerWidth || b.top >= w.innerHeight;
+  };
   var reveal = function () {
     [d.documentElement, d.body].forEach(function (el) {
       if (!el) return;
@@ -1465,6 +1541,7 @@
         if (hides(p, cs[p]) && !own(p, p === 'opacity' ? '0' : cs[p])) { hit = true; if (act) lift(el, p); }
       });
       if (late && cs.contentVisibility === 'hidden') { hit = true; if (act) s.setProperty('content-visibility', 'visible', 'important'); }
+      if ((late || root) && gone(el, cs)) { hit = true; if (act) ['clip-path', 'transform', 'scale', 'translate', 'rotate'].forEach(function (p) { s.setProperty(p, 'none', 'important'); }); }
       if (hit) { count('unhide'); fought = fought || act; }
     });
   };

@@ -1458,3 +1458,132 @@ test('legit12: document.open(); document.close() after load empties the page the
   vm.runInContext('document.open(); document.close()', early.w);
   assert.equal(vm.runInContext('document.body.textContent', early.w), 'CRM page ok');
 });
+
+test('thirteenth pass: import() specifiers (__crmframe_url) get the swap of data: module code; other specifiers stay', () => {
+  const { w } = framedWindow();
+  const url = (u) => vm.runInContext('__crmframe_url', w)(u);
+  const code = 'if (top !== self) top.location.href = "x";';
+  const out = url('data:text/javascript,' + encodeURIComponent(code));
+  assert.equal(decodeURIComponent(out.slice(out.indexOf(',') + 1)), 'if (__crmframe_vtop(top) !== self) __crmframe_vtop(top).location.href = "x";');
+  assert.equal(url('./chunk.js'), './chunk.js');
+  assert.equal(url('data:text/javascript,export default 1'), 'data:text/javascript,export default 1');
+  assert.equal(url(42), 42);
+  // a URL-like object is converted once, as import() would
+  assert.equal(url({ toString: () => './m.js' }), './m.js');
+  // not framed: not defined, the rewriter's fallback (x=>x) keeps the specifier
+  const plain = framedWindow({ framed: false });
+  assert.equal(vm.runInContext('typeof globalThis.__crmframe_url', plain.w), 'undefined');
+});
+
+test('thirteenth pass: location.ancestorOrigins through a computed key, Reflect.get and its own getter reads the CRM ancestors only', () => {
+  const { w } = framedWindow();
+  vm.runInContext(`Object.defineProperty(location, 'ancestorOrigins', { get: function () { return ['http://desk.test']; }, enumerable: true })`, w);
+  const r = vm.runInContext(`(function () {
+    var k = ['ancestor', 'Origins'].join('');
+    var d = Object.getOwnPropertyDescriptor(location, 'ancestorOrigins');
+    var other = { get ancestorOrigins() { return ['x']; } };
+    return [
+      location[(globalThis.__crmframe_key||(x=>x))(k)].length,
+      Reflect.get(location, k).length,
+      d.get.call(location).length,
+      Object.getOwnPropertyDescriptors(location).ancestorOrigins.get.call(location).length,
+      location.__lookupGetter__('ancestorOrigins').call(location).length,
+      // other objects and other keys keep their values
+      Reflect.get(other, k).length,
+      Object.getOwnPropertyDescriptor(other, 'ancestorOrigins').get.call(other).length,
+      __crmframe_key('hash'),
+    ];
+  })()`, w);
+  assert.deepEqual([...r], [0, 0, 0, 0, 0, 1, 1, 'hash']);
+});
+
+test('thirteenth pass: Object.entries/values of the window hand out the virtual top; other objects are untouched', () => {
+  const { w, desk } = framedWindow();
+  const r = vm.runInContext(`(function () {
+    var e = Object.entries(window).filter(function (x) { return x[0] === 'top'; })[0];
+    var o = { top: 1, w: window.top };
+    return [e[1] === window, Object.values(window).indexOf(window.top) < 0, Object.entries(o)[0][1], Object.values(o)[1] !== window, Object.entries.name, Object.entries.length];
+  })()`, w);
+  assert.deepEqual([...r], [true, true, 1, true, 'entries', 1]);
+  assert.equal(desk.name, 'desk');
+  // detect mode: seen, not changed
+  const det = framedWindow({ mode: 'detect' });
+  assert.equal(vm.runInContext(`Object.entries(window).filter(function (x) { return x[0] === 'top'; })[0][1] === window`, det.w), false);
+});
+
+test('thirteenth pass: an SVG <script> href (or xlink:href) holding a data: URL gets the swap; other hrefs keep theirs', () => {
+  const { w } = framedWindow();
+  const r = vm.runInContext(`(function () {
+    var code = 'if (top !== self) top.location.href = "x";';
+    var s = el('script'); s.namespaceURI = 'http://www.w3.org/2000/svg';
+    s.setAttribute('href', 'data:text/javascript,' + encodeURIComponent(code));
+    var t = el('script'); t.namespaceURI = 'http://www.w3.org/2000/svg';
+    t.setAttributeNS('http://www.w3.org/1999/xlink', 'xlink:href', 'data:text/javascript,' + encodeURIComponent(code));
+    var a = el('a'); a.namespaceURI = 'http://www.w3.org/2000/svg';
+    a.setAttribute('href', 'data:text/javascript,' + encodeURIComponent(code));
+    return [s.getAttribute('href'), t.getAttribute('xlink:href'), a.getAttribute('href')].map(decodeURIComponent);
+  })()`, w);
+  assert.equal(r[0], 'data:text/javascript;charset=utf-8,if (__crmframe_vtop(top) !== self) __crmframe_vtop(top).location.href = "x";');
+  assert.equal(r[1], r[0]);
+  assert.equal(r[2], 'data:text/javascript,if (top !== self) top.location.href = "x";');
+});
+
+test('thirteenth pass: srcdoc frames, about:blank with a fragment, javascript:void(0) and <object data=about:blank> are adopted; a frame loading a page is not', () => {
+  const root = framedWindow({ runShim: false });
+  vm.runInContext(`function HTMLObjectElement() {} HTMLObjectElement.prototype = Object.create(HTMLElement.prototype);
+    Object.defineProperty(HTMLObjectElement.prototype, 'contentWindow', { get: function () { return this._cw; }, configurable: true });`, root.w);
+  vm.runInContext(shim, root.w, { filename: 'shim.js' });
+  const frame = (tag, attrs) => {
+    const child = framedWindow({ parent: root.w, top: root.desk, protocol: 'about:', runShim: false });
+    const f = vm.runInContext(`(function () { var f = new (${tag === 'object' ? 'HTMLObjectElement' : 'HTMLIFrameElement'})(); f.localName = ${JSON.stringify(tag)}; return f; })()`, root.w);
+    for (const [k, v] of Object.entries(attrs)) f['attr:' + k] = v;
+    f._cw = child.w;
+    root.w.__f = f;
+    vm.runInContext('__f.contentWindow', root.w);
+    return Object.prototype.hasOwnProperty.call(child.w, '__crmframe');
+  };
+  assert.equal(frame('iframe', { srcdoc: '<p>preview</p>' }), true);
+  assert.equal(frame('iframe', { src: 'crm.html', srcdoc: '<p>x</p>' }), true); // srcdoc wins over src
+  assert.equal(frame('iframe', { src: 'about:blank#scratch' }), true);
+  assert.equal(frame('iframe', { src: 'javascript:void(0)' }), true);
+  assert.equal(frame('iframe', { src: 'javascript:;' }), true);
+  assert.equal(frame('object', { data: 'about:blank', type: 'text/html' }), true);
+  // about to load a page, or a javascript: URL that may return a document
+  assert.equal(frame('iframe', { src: 'crm.html' }), false);
+  assert.equal(frame('iframe', { src: 'about:blankx' }), false);
+  assert.equal(frame('iframe', { src: "javascript:'<p>doc</p>'" }), false);
+  assert.equal(frame('object', { data: 'chart.svg' }), false);
+  assert.equal(root.w.__crmframe.stats.adopt, 6);
+});
+
+test('thirteenth pass: the hide net lifts a clip-path and a transform that leaves html/body no area or out of view; a zoom stays', () => {
+  const t = treeWindow({ before: (t) => {
+    styled(t);
+    const gcs = t.w.getComputedStyle;
+    t.w.innerWidth = 800; t.w.innerHeight = 600;
+    t.w.getComputedStyle = (el) => Object.assign(gcs(el), { clipPath: el.style.clipPath || 'none', transform: el.style.transform || 'none', scale: 'none', translate: el.style.translate || 'none', rotate: 'none' });
+  } });
+  const { w } = t;
+  vm.runInContext(`[document.documentElement, document.body].forEach(function (e) {
+    e.offsetWidth = 800; e.offsetHeight = 600;
+    e.getBoundingClientRect = function () {
+      var s = this.style.transform === 'scale(0)' ? 0 : this.style.transform === 'scale(0.9)' ? 0.9 : 1, dx = this.style.translate === '-200vw' ? -1600 : 0;
+      return { left: dx, top: 0, width: 800 * s, height: 600 * s, right: dx + 800 * s, bottom: 600 * s };
+    };
+  })`, w);
+  t.listeners.load.forEach((f) => f());
+  t.flush();
+  for (const [code, prop, want] of [
+    [`document.body.style.clipPath = 'inset(50%)'`, 'clipPath', 'none'],
+    [`document.documentElement.style.transform = 'scale(0)'`, 'transform', 'none'],
+    [`document.body.style.translate = '-200vw'`, 'translate', 'none'],
+    [`document.body.style.transform = 'scale(0.9)'`, 'transform', 'scale(0.9)'], // a zoom: still in view
+  ]) {
+    vm.runInContext(code, w);
+    t.observed.forEach(([, , cb]) => cb([]));
+    t.flush();
+    const el = code.startsWith('document.body') ? 'document.body' : 'document.documentElement';
+    assert.equal(vm.runInContext(`${el}.style.${prop}`, w), want, code);
+    vm.runInContext(`${el}.style.${prop} = ''; ${el}.style['clip-path'] = ''`, w);
+  }
+});
