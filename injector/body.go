@@ -399,6 +399,10 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 			return nil, "worker script"
 		}
 		kind = "js"
+	case unrewrittenDocType(mt):
+		// Runs its own scripts unrewritten: held by the sandbox the
+		// header policy gave it (xmldoc.go); the body stays as sent.
+		return nil, "sandboxed document"
 	default:
 		return nil, "not html"
 	}

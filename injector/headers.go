@@ -52,6 +52,15 @@ const SandboxValue = "allow-downloads allow-forms allow-modals allow-orientation
 	"allow-popups allow-popups-to-escape-sandbox allow-presentation allow-same-origin allow-scripts " +
 	"allow-storage-access-by-user-activation allow-top-navigation-to-custom-protocols"
 
+// DocSandboxValue is the sandbox of documents no rewriter reaches (XML,
+// SVG, sniffed bodies: see unrewrittenDocType), whatever the setting:
+// SandboxValue without allow-popups-to-escape-sandbox, so that a popup such
+// a document opens is held by the same sandbox (an unsandboxed same-origin
+// popup could navigate the CRM page for it).
+const DocSandboxValue = "allow-downloads allow-forms allow-modals allow-orientation-lock allow-pointer-lock " +
+	"allow-popups allow-presentation allow-same-origin allow-scripts " +
+	"allow-storage-access-by-user-activation allow-top-navigation-to-custom-protocols"
+
 // Changes counts what Apply changed, by kind (for metrics and logs).
 type Changes struct {
 	XFORemoved        int
@@ -129,10 +138,23 @@ func ClientOrigin(r *http.Request) *url.URL {
 // upstream origin, path-absolute URLs ("/login") and cookie Paths are put
 // back under it.
 func (p *HeaderPolicy) Apply(h http.Header, client *url.URL) Changes {
+	return p.apply(h, client, false)
+}
+
+// apply is Apply; sandbox adds the sandbox whatever the Content-Type (a
+// body the browser will sniff, see unlabeledBody).
+func (p *HeaderPolicy) apply(h http.Header, client *url.URL, sandbox bool) Changes {
 	var c Changes
 	self := p.crmFramesItself(h)
 	c.XFORemoved = removeHeader(h, "X-Frame-Options")
-	c.CSPFrameAncestors = p.applyCSP(h, &c, self, p.Sandbox || isSVG(h))
+	sb := ""
+	switch {
+	case sandbox || unrewrittenDocType(h.Get("Content-Type")):
+		sb = DocSandboxValue
+	case p.Sandbox:
+		sb = SandboxValue
+	}
+	c.CSPFrameAncestors = p.applyCSP(h, &c, self, sb)
 	mount := ""
 	if client != nil {
 		mount = client.Path
@@ -266,18 +288,9 @@ func (p *HeaderPolicy) crmFramesItself(h http.Header) bool {
 	return !restricted
 }
 
-// isSVG reports an SVG response. An SVG document loaded into a frame,
-// <object> or <embed> runs its scripts, but no rewriter or shim reaches
-// it (it is XML, not a page the SDK can be injected into): the sandbox
-// is what stops it navigating the CRM or the desktop. Scripts, forms,
-// popups and same-origin access keep working; in an <img> it changes
-// nothing (no script runs there).
-func isSVG(h http.Header) bool {
-	mt, _, _ := strings.Cut(h.Get("Content-Type"), ";")
-	return strings.EqualFold(strings.TrimSpace(mt), "image/svg+xml")
-}
-
-func (p *HeaderPolicy) applyCSP(h http.Header, c *Changes, self, sandbox bool) int {
+// applyCSP sets frame-ancestors and, when sandbox is not "", makes sure an
+// enforced policy sandboxes the response at least that much.
+func (p *HeaderPolicy) applyCSP(h http.Header, c *Changes, self bool, sandbox string) int {
 	fa := p.frameAncestorsValue(self)
 	n := 0
 	enforced := false
@@ -307,7 +320,7 @@ func (p *HeaderPolicy) applyCSP(h http.Header, c *Changes, self, sandbox bool) i
 						// navigate the desktop, whatever our own setting.
 						if d, ok := pol.Get("sandbox"); ok {
 							hasSandbox = true
-							if nv := stripTopNavigation(d.Value); nv != d.Value {
+							if nv := stripTopNavigation(d.Value, sandbox == DocSandboxValue); nv != d.Value {
 								pol.Set("sandbox", nv)
 								c.SandboxApplied++
 							}
@@ -320,14 +333,14 @@ func (p *HeaderPolicy) applyCSP(h http.Header, c *Changes, self, sandbox bool) i
 	}
 	if !enforced {
 		v := "frame-ancestors " + fa
-		if sandbox {
-			v += "; sandbox " + SandboxValue
+		if sandbox != "" {
+			v += "; sandbox " + sandbox
 			c.SandboxApplied++
 		}
 		h.Add(HeaderCSP, v)
 		n++
-	} else if sandbox && !hasSandbox {
-		firstEnforced.Set("sandbox", SandboxValue)
+	} else if sandbox != "" && !hasSandbox {
+		firstEnforced.Set("sandbox", sandbox)
 		h[firstKey][firstIdx] = JoinPolicies(firstList)
 		c.SandboxApplied++
 	}
@@ -335,8 +348,9 @@ func (p *HeaderPolicy) applyCSP(h http.Header, c *Changes, self, sandbox bool) i
 }
 
 // stripTopNavigation removes the keywords that let a sandboxed document
-// navigate the top-level window.
-func stripTopNavigation(v string) string {
+// navigate the top-level window, and with popups the one that lets its
+// popups leave the sandbox.
+func stripTopNavigation(v string, popups bool) string {
 	fs := strings.Fields(v)
 	out := fs[:0]
 	changed := false
@@ -345,6 +359,11 @@ func stripTopNavigation(v string) string {
 		case "allow-top-navigation", "allow-top-navigation-by-user-activation":
 			changed = true
 			continue
+		case "allow-popups-to-escape-sandbox":
+			if popups {
+				changed = true
+				continue
+			}
 		}
 		out = append(out, f)
 	}

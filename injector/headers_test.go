@@ -401,7 +401,7 @@ func TestUndone(t *testing.T) {
 
 // SVG documents get the sandbox whatever the setting: nothing rewrites
 // their scripts, and the sandbox keeps them from navigating the CRM page
-// or the desktop.
+// or the desktop (other XML documents: xmldoc_test.go).
 func TestSVGSandboxed(t *testing.T) {
 	const fa = "frame-ancestors https://desk.example.com https://desk2.example.com"
 	for _, ct := range []string{"image/svg+xml", "Image/SVG+XML; charset=utf-8"} {
@@ -410,7 +410,7 @@ func TestSVGSandboxed(t *testing.T) {
 		if c := p.Apply(h, client); c.SandboxApplied != 1 {
 			t.Errorf("%s: SandboxApplied = %d", ct, c.SandboxApplied)
 		}
-		if got := h.Get("Content-Security-Policy"); got != fa+" 'self'; sandbox "+SandboxValue {
+		if got := h.Get("Content-Security-Policy"); got != fa+" 'self'; sandbox "+DocSandboxValue {
 			t.Errorf("%s: CSP %q", ct, got)
 		}
 	}

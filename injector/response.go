@@ -121,7 +121,11 @@ func (w *ResponseWriter) commit(status int) {
 	h := w.Header()
 	client := ClientOrigin(w.req)
 	client.Path = w.mount
-	ch := w.cfg.Policy.Apply(h, client)
+	sniffed := unlabeledBody(w.req, status, h)
+	ch := w.cfg.Policy.apply(h, client, sniffed)
+	if sniffed || unrewrittenDocType(h.Get("Content-Type")) {
+		keepSandboxCached(w.req, status, h)
+	}
 	if status >= 300 && status < 400 && framedNavigation(w.req) {
 		if o := foreignOrigin(h.Get("Location"), w.req, client); o != "" {
 			ch.ForeignRedirect, ch.Path = o, w.req.URL.Path
