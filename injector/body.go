@@ -811,9 +811,15 @@ func (f *jsFilter) Close() error {
 	} else {
 		f.res.JSRewrites = 1
 	}
+	if a, ok := f.dst.(interface{ announceLength(int) }); ok {
+		a.announceLength(len(out))
+	}
 	_, err := f.write(out)
 	return err
 }
+
+// holdsBody: Close writes the whole body at once (see lengthAnnouncer).
+func (f *jsFilter) holdsBody() {}
 
 // cached ends the cache lookup of a complete body: the entry equal to it
 // (counted as a hit), or nil with the whole body in buf (counted as a

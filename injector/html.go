@@ -96,6 +96,7 @@ type htmlFilter struct {
 	out        []byte
 	enc        encoder
 	encRelease func()
+	encOut     encSink // what enc produced since the last drainEnc
 	rawDeflate bool
 	committed  bool
 	record     []byte
@@ -896,18 +897,42 @@ func (f *htmlFilter) writeSink(p []byte) {
 		f.committed = true
 		f.record = nil
 		if f.coding != codingIdentity {
-			f.enc, f.encRelease = newEncoder(f.coding, f.rawDeflate, f.b.opts.Recompress, &f.dst)
+			f.encOut.buf = (*outBufs.Get().(*[]byte))[:0]
+			f.enc, f.encRelease = newEncoder(f.coding, f.rawDeflate, f.b.opts.Recompress, &f.encOut)
 		}
 	}
 	var err error
 	if f.enc != nil {
-		_, err = f.enc.Write(p)
+		if _, err = f.enc.Write(p); err == nil {
+			err = f.drainEnc()
+		}
 	} else {
 		_, err = f.dst.Write(p)
 	}
 	if err != nil {
 		f.werr = err
 	}
+}
+
+// encSink collects the encoder's output: deflate writes it in pieces of
+// about 240 bytes, each of which would otherwise go through Caddy's and
+// net/http's writers as a write of its own (58 per 13 KB gzip page).
+type encSink struct{ buf []byte }
+
+func (s *encSink) Write(p []byte) (int, error) {
+	s.buf = append(s.buf, p...)
+	return len(p), nil
+}
+
+// drainEnc sends what the encoder produced, in one write, at the points
+// where its pieces used to go out (after each chunk, Flush, Close).
+func (f *htmlFilter) drainEnc() error {
+	if len(f.encOut.buf) == 0 {
+		return nil
+	}
+	_, err := f.dst.Write(f.encOut.buf)
+	f.encOut.buf = f.encOut.buf[:0]
+	return err
 }
 
 // resume runs the coroutine until it has consumed f.in (or ended).
@@ -1021,7 +1046,9 @@ func (f *htmlFilter) Flush() error {
 	}
 	f.flushOut()
 	if f.enc != nil && f.werr == nil {
-		f.werr = f.enc.Flush()
+		if f.werr = f.enc.Flush(); f.werr == nil {
+			f.werr = f.drainEnc()
+		}
 	}
 	if f.werr != nil {
 		f.err = f.werr
@@ -1068,7 +1095,9 @@ func (f *htmlFilter) Close() error {
 		}
 	}
 	if f.enc != nil && f.werr == nil {
-		f.werr = f.enc.Close()
+		if f.werr = f.enc.Close(); f.werr == nil {
+			f.werr = f.drainEnc()
+		}
 	}
 	if f.werr != nil {
 		f.err = f.werr
@@ -1113,6 +1142,11 @@ func (f *htmlFilter) cleanup() {
 		f.encRelease()
 	}
 	f.enc = nil
+	if f.encOut.buf != nil && cap(f.encOut.buf) <= 4*outBufSize {
+		b := f.encOut.buf[:0]
+		outBufs.Put(&b)
+	}
+	f.encOut.buf = nil
 	if f.out != nil {
 		b := f.out[:0]
 		outBufs.Put(&b)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -51,6 +52,9 @@ type ResponseWriter struct {
 	// Content-Type; the first bytes are held to label it (see needsSniff).
 	sniffing bool
 	sniffBuf []byte
+	// held: the final headers are decided but wait for the body's first
+	// byte (a filter that buffers the whole body announces its length).
+	held bool
 }
 
 // sniffLen is how much net/http's DetectContentType looks at.
@@ -135,9 +139,37 @@ func (w *ResponseWriter) commit(status int) {
 		w.cfg.Observer(ch)
 	}
 	if w.cfg.Body != nil && status != http.StatusSwitchingProtocols {
-		w.filter = w.cfg.Body(w.req, status, h, passThrough{w.ResponseWriter})
+		w.filter = w.cfg.Body(w.req, status, h, passThrough{w})
+	}
+	if _, ok := w.filter.(lengthAnnouncer); ok {
+		// Nothing reaches the wire before the first body byte anyway
+		// (net/http sends the headers with it).
+		w.held = true
+		return
 	}
 	w.ResponseWriter.WriteHeader(status)
+}
+
+// lengthAnnouncer is a filter that holds the whole body and can say its
+// length before the first byte: the response then goes out with a
+// Content-Length instead of chunked (net/http writes every chunk over 4 KiB
+// with two system calls, the first of 4 KiB).
+type lengthAnnouncer interface{ holdsBody() }
+
+// release sends the held headers.
+func (w *ResponseWriter) release() {
+	if w.held {
+		w.held = false
+		w.ResponseWriter.WriteHeader(w.status)
+	}
+}
+
+// announceLength sets the Content-Length of a body written whole from
+// here on, if the headers are still held.
+func (w *ResponseWriter) announceLength(n int) {
+	if w.held {
+		w.Header().Set("Content-Length", strconv.Itoa(n))
+	}
 }
 
 // Write routes the body through the filter, if any.
@@ -190,6 +222,7 @@ func (w *ResponseWriter) Flush() {
 			return
 		}
 	}
+	w.release()
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
 }
 
@@ -236,6 +269,7 @@ func (w *ResponseWriter) Close() error {
 	if err := f.Close(); err != nil && w.err == nil {
 		w.err = err
 	}
+	w.release() // an empty body, or a failed one: the headers as before
 	return w.err
 }
 
@@ -261,6 +295,7 @@ func (w *ResponseWriter) AbortWith(reason string) {
 	} else if a, ok := f.(Aborter); ok {
 		a.Abort()
 	}
+	w.release() // the client sees an unfinished chunked body, as before
 }
 
 // Err reports the first error the filter returned.
@@ -307,6 +342,12 @@ func sameOrigin(a, b *url.URL) bool {
 
 // passThrough hides the ReaderFrom/Flusher methods of the downstream
 // writer from filters: they write bytes, the wrapper flushes.
-type passThrough struct{ w http.ResponseWriter }
+type passThrough struct{ w *ResponseWriter }
 
-func (p passThrough) Write(b []byte) (int, error) { return p.w.Write(b) }
+func (p passThrough) Write(b []byte) (int, error) {
+	p.w.release()
+	return p.w.ResponseWriter.Write(b)
+}
+
+// announceLength: see ResponseWriter.announceLength.
+func (p passThrough) announceLength(n int) { p.w.announceLength(n) }
