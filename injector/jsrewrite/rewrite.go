@@ -30,6 +30,7 @@ package jsrewrite
 import (
 	"bytes"
 	"cmp"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -345,6 +346,7 @@ func decodeIdent(b []byte) []byte {
 // topOrImport reports whether src holds "top" or a dynamic import ("import"
 // and a '(' after optional spaces): one scan for their common 'p'.
 func topOrImport(src []byte) bool {
+	dataAsked := false
 	for i := 2; i < len(src); {
 		j := bytes.IndexByte(src[i:], 'p')
 		if j < 0 {
@@ -361,6 +363,14 @@ func topOrImport(src []byte) bool {
 			}
 			if k < len(src) && src[k] == '(' {
 				return true
+			}
+			// a static import of a data: module (x386): its code is in the
+			// string, maybe base64 or percent-encoded; asked once
+			if !dataAsked {
+				dataAsked = true
+				if bytes.Contains(src, []byte("data:")) {
+					return true
+				}
 			}
 		}
 		i++
@@ -1543,6 +1553,9 @@ func (s *scanner) process(p, c, n *tok) error {
 			}
 		}
 		if c.tt == js.StringToken {
+			if s.importMode || s.is(p, "from") {
+				s.dataModule(c)
+			}
 			s.importMode = false // import ... from "x" / import "x"
 			if p.tt == js.OpenBracketToken && !s.chain && n.tt == js.CloseBracketToken && s.bracketAlias(p, c) {
 				repl := replDouble
@@ -1575,8 +1588,14 @@ func (s *scanner) process(p, c, n *tok) error {
 		s.pathStart, s.pathEnd = c.start, c.end
 		if p.tt == js.DotToken || p.tt == js.OptChainToken {
 			s.pathStart = -1
-			if k := s.skipSpaceBack(p.start); k >= 4 && string(s.src[k-4:k]) == "this" && (k == 4 || !isIdentByte(s.src[k-5]) && s.src[k-5] != '.') {
-				s.pathStart = k - 4
+			// this.#host, or a static field read on the class: C.#host (x394)
+			k := s.skipSpaceBack(p.start)
+			h := k
+			for h > 0 && isIdentByte(s.src[h-1]) {
+				h--
+			}
+			if h < k && (s.src[h] < '0' || s.src[h] > '9') && (h == 0 || s.src[h-1] != '.' && s.src[h-1] != '#') {
+				s.pathStart = h
 			}
 		}
 		return nil
@@ -2226,13 +2245,17 @@ func (s *scanner) isWinAlias(span [2]int) bool {
 	return false
 }
 
-// privateOf reports whether path is this.#name or this?.#name.
+// privateOf reports whether path is this.#name or this?.#name, or the same
+// on a name (a static field read on its class: C.#name, x394).
 func privateOf(path []byte, name string) bool {
-	rest, ok := bytes.CutPrefix(path, []byte("this"))
-	if !ok {
+	k := 0
+	for k < len(path) && isIdentByte(path[k]) {
+		k++
+	}
+	if k == 0 || path[0] >= '0' && path[0] <= '9' {
 		return false
 	}
-	rest = bytes.TrimLeft(rest, " \t")
+	rest := bytes.TrimLeft(path[k:], " \t")
 	if r, ok := bytes.CutPrefix(rest, []byte("?.")); ok {
 		rest = r
 	} else if r, ok := bytes.CutPrefix(rest, []byte(".")); ok {
@@ -3084,4 +3107,80 @@ func (s *scanner) skipSpaceBack(i int) int {
 		i--
 	}
 	return i
+}
+
+// dataModule handles the specifier c of a static import or export … from
+// (import 'data:text/javascript,…', x386): the module's code is in the
+// literal, where no dynamic wrapper can reach it, so it is rewritten in
+// place as a module and re-encoded (percent-encoded UTF-8). A literal with
+// backslash escapes, or a data: URL that does not decode, is left alone.
+func (s *scanner) dataModule(c *tok) {
+	v := s.text(c)
+	if len(v) < 8 || bytes.IndexByte(v, '\\') >= 0 {
+		return
+	}
+	body := bytes.TrimSpace(v[1 : len(v)-1])
+	if len(body) < 5 || !bytes.EqualFold(body[:5], []byte("data:")) {
+		return
+	}
+	comma := bytes.IndexByte(body, ',')
+	if comma < 0 {
+		return
+	}
+	meta, data := body[5:comma], body[comma+1:]
+	code, ok := percentDecode(data)
+	if !ok {
+		return
+	}
+	if semi := bytes.LastIndexByte(meta, ';'); semi >= 0 && bytes.EqualFold(bytes.TrimSpace(meta[semi+1:]), []byte("base64")) {
+		dec, err := base64.StdEncoding.DecodeString(string(bytes.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
+				return -1
+			}
+			return r
+		}, code)))
+		if err != nil {
+			return
+		}
+		code = dec
+	}
+	out, r := Rewrite(code, Module)
+	if !r.Changed {
+		return
+	}
+	repl := make([]byte, 0, len(out)*3/2+40)
+	repl = append(repl, v[0])
+	repl = append(repl, "data:text/javascript;charset=utf-8,"...)
+	const hex = "0123456789ABCDEF"
+	for _, b := range out {
+		if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("-_.~!*()", b) >= 0 {
+			repl = append(repl, b)
+		} else {
+			repl = append(repl, '%', hex[b>>4], hex[b&15])
+		}
+	}
+	repl = append(repl, v[0])
+	s.addEdit(c.start, c.end, repl, CountImport, stLive)
+}
+
+// percentDecode decodes %XX escapes; a '%' not followed by two hex digits
+// fails, as the browser's data: URL decoder would keep it but a module
+// holding one is not worth guessing at.
+func percentDecode(b []byte) ([]byte, bool) {
+	if bytes.IndexByte(b, '%') < 0 {
+		return b, true
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] != '%' {
+			out = append(out, b[i])
+			continue
+		}
+		if i+2 >= len(b) || unhex(b[i+1]) < 0 || unhex(b[i+2]) < 0 {
+			return nil, false
+		}
+		out = append(out, byte(unhex(b[i+1])<<4|unhex(b[i+2])))
+		i += 2
+	}
+	return out, true
 }

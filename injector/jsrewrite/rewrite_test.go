@@ -259,6 +259,10 @@ var rwCases = []rwCase{
 	{"private field window alias", Module, "class G { #host = globalThis; get outer() { return this.#host?.top; } go() { return this . #host.top } }",
 		"class G { #host = globalThis; get outer() { return this.#host?." + T + "; } go() { return this . #host." + T + " } }"},
 	{"private fields left alone", Module, "class G { #r = rect; #top = 1; f() { return this.#r.top + this.#top + o.#r.top } }", ""},
+	// A static private field given a window, read on its class (x394).
+	{"static private field window alias", Classic, "class G { static #host = globalThis; static { if (G.#host?.top !== G.#host?.self) G.#host.top?.location?.replace?.(u); } }",
+		"class G { static #host = globalThis; static { if (G.#host?." + T + " !== G.#host?.self) G.#host." + T + "?.location?.replace?.(u); } }"},
+	{"static private fields left alone", Classic, "class G { static #r = rect; static #top = 1; static f() { return G.#r.top + G.#top + o.p.#r.top } }", ""},
 	// Unlexable input stays as it is.
 	{"unterminated string", Classic, "top.location = 'x", ""},
 	{"unbalanced", Classic, "top.location = 1; }", ""},
@@ -1136,5 +1140,38 @@ func TestRewriteLocationKey(t *testing.T) {
 		if res.Changed && !onlyTopSwapped([]byte(c.in), got) {
 			t.Errorf("onlyTopSwapped(%q, %q) = false", c.in, got)
 		}
+	}
+}
+
+// A static import of a data: module (x386): the module's code is rewritten
+// in the literal and re-encoded; other specifiers, strings that are not a
+// specifier and data: modules without a trigger stay.
+func TestRewriteStaticDataImport(t *testing.T) {
+	enc := "data:text/javascript;charset=utf-8,"
+	cases := []struct{ name, src, want string }{
+		{"percent-encoded", `import 'data:text/javascript,if%20(top%20!%3D%3D%20self)%20top.location%3D1';`,
+			`import '` + enc + `if%20(__crmframe_top%20!%3D%3D%20self)%20__crmframe_top.location%3D1';`},
+		{"base64, no trigger in the text", `import x from "data:text/javascript;base64,dG9wLmxvY2F0aW9uPTE=";`,
+			`import x from "` + enc + `__crmframe_top.location%3D1";`},
+		{"export from", `export * from 'data:text/javascript,top.location=1';`, `export * from '` + enc + `__crmframe_top.location%3D1';`},
+		{"no trigger in the module", `import 'data:text/javascript,export const a = 1';`, ""},
+		{"a path", `import './top.js'; import a from "./b.js";`, ""},
+		{"a key named from", `import './a.js'; const o = {from: 'data:x,top.location=1'};`, ""},
+		{"bad percent escape", `import 'data:text/javascript,top.location=1%2';`, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, r := Rewrite([]byte(c.src), Module)
+			want := c.want
+			if want == "" {
+				want = c.src
+			}
+			if string(out) != want {
+				t.Fatalf("got  %s\nwant %s", out, want)
+			}
+			if c.want != "" && r.Counts[CountImport] != 1 {
+				t.Fatalf("counts %v", r.Counts)
+			}
+		})
 	}
 }

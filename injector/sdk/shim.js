@@ -154,8 +154,23 @@
   // are left alone.
   // Code that may need the swap: `top`, `eval`, `ancestorOrigins`, or an
   // escape (\u0074op).
-  var MAY = /top|eval|ancestorOrigins|\\u|(?:window|self|parent|frames|globalThis)\s*\[/;
+  var MAY = /top|eval|ancestorOrigins|\\u|(?:window|self|parent|frames|globalThis)\s*\[|import\s*\(|(?:import|from)\s*['"]\s*data:/;
   var WIN_BRACKET = /(^|[^\w$.])(?:window|self|parent|frames|globalThis)\s*\[/;
+  var IMPORT_CALL = /(?:^|[^\w$.])import\s*\(/;
+  var STATIC_DATA = /(\b(?:import|from)\s*)(['"])(\s*data:[^'"\\]*)\2/;
+  // argEnd: the end of the first argument of the list open..close (a
+  // top-level comma, or close).
+  var argEnd = function (code, open, close) {
+    for (var i = open, depth = 0; i < close; i++) {
+      var c = code.charAt(i);
+      if (c === '"' || c === "'" || c === '`') {
+        for (i++; i < close && code.charAt(i) !== c; i++) if (code.charAt(i) === '\\') i++;
+      } else if (c === '(' || c === '[' || c === '{') depth++;
+      else if (c === ')' || c === ']' || c === '}') depth--;
+      else if (c === ',' && depth === 0) return i;
+    }
+    return close;
+  };
   var PAT_TOP = /[{,]\s*top\s*[:,}][^]*(?:=|\bof\b)/;
   var fixCode = function (code) {
     code = String(code);
@@ -175,6 +190,24 @@
     for (var q = keys.length - 1; q >= 0; q--) {
       code = code.slice(0, keys[q][0]) + '(globalThis.__crmframe_key||(x=>x))(' + code.slice(keys[q][0], keys[q][1]) + ')' + code.slice(keys[q][1]);
     }
+    // import(spec) in code built at run time (new Function('u', 'return
+    // import(u)'), x385): the specifier goes through __crmframe_url, as the
+    // server-side rewriter does; a static import of a data: module (from a
+    // blob: module) gets its code swapped in place.
+    if (IMPORT_CALL.test(code)) {
+      var calls = [];
+      scan(code, function (s, start) {
+        for (var m, re = new RegExp(IMPORT_CALL.source, 'g'); (m = re.exec(s));) {
+          var open = start + m.index + m[0].length, close = closer(code, open);
+          if (close > open && code.charAt(close) === ')' && code.indexOf('__crmframe_url', open) !== open + 12) calls.push([open, argEnd(code, open, close)]);
+        }
+        return s;
+      });
+      for (q = calls.length - 1; q >= 0; q--) {
+        code = code.slice(0, calls[q][0]) + '(globalThis.__crmframe_url||(x=>x))(' + code.slice(calls[q][0], calls[q][1]) + ')' + code.slice(calls[q][1]);
+      }
+    }
+    if (STATIC_DATA.test(code)) code = code.replace(new RegExp(STATIC_DATA.source, 'g'), function (m, head, q, u) { var f = fixSrc(u); return f === u ? m : head + q + f + q; });
     // const {top: t} = window, {top} = self and for (const {top: t} of
     // [window]): the key becomes __crmframe_top, as the server-side
     // rewriter does it.
@@ -516,7 +549,19 @@
   // virtual top (window['to'+'p'], var k = 'top'; self[k]); "eval" reads
   // the indirect eval that swaps its code (window[k](s) with k = 'eval').
   // location[k] with k = 'ancestorOrigins' (x351) reads the CRM's ancestors.
-  def(w, '__crmframe_key', { value: function (k) { return !framed || mode === 'off' ? k : k === 'top' ? '__crmframe_top' : k === 'eval' ? '__crmframe_ieval' : k === 'ancestorOrigins' ? '__crmframe_ancestorOrigins' : k; } });
+  // An object key (Symbol.toPrimitive, toString, new String: x388) is
+  // converted here, once, as the member read would convert it.
+  var propKey = function (k) {
+    if (k === null || (typeof k !== 'object' && typeof k !== 'function')) return k;
+    var o = {};
+    o[k] = 0;
+    return Reflect.ownKeys(o)[0];
+  };
+  def(w, '__crmframe_key', { value: function (k) {
+    if (!framed || mode === 'off') return k;
+    k = propKey(k);
+    return k === 'top' ? '__crmframe_top' : k === 'eval' ? '__crmframe_ieval' : k === 'ancestorOrigins' ? '__crmframe_ancestorOrigins' : k;
+  } });
 
   // The rewriter wraps a javascript: URL that is one string literal (its
   // value becomes the frame's document) in __crmframe_doc: the document is
@@ -524,7 +569,9 @@
   var docFix = null;
   def(w, '__crmframe_doc', { value: function (v) { return docFix && typeof v === 'string' ? swap(v, docFix) : v; } });
 
-  if (!framed || mode === 'off') return;
+  // An adopted popup (window.open('') by the CRM, x392) is not framed, but
+  // its realm's descriptors and Reflect must answer for CRM windows.
+  if ((!framed && !adopted) || mode === 'off') return;
 
   // --- parent / frameElement at the CRM root: "not framed" -------------
   if (foreign) {
@@ -763,7 +810,12 @@
       count('open');
       if (act) a[1] = rootName();
     }
-    return open.apply(this, a);
+    var r = open.apply(this, a);
+    // A blank window opened by the CRM (a helper popup, x392) is a fresh
+    // realm with clean descriptors and Reflect: it gets the shim. Not one
+    // opened on a URL: its first document keeps the initial window.
+    if (r && (url == null || url === '' || (typeof url === 'string' && /^\s*about:blank(?:[?#][\s\S]*)?\s*$/i.test(url)))) adopt(r);
+    return r;
   };
 
   // codeText: what a sink taking a code string (Function, timers) makes of
@@ -794,8 +846,15 @@
   var R = w.Reflect, rget = R && R.get;
   if (typeof rget === 'function') {
     R.get = function get(t, k) {
-      if (k === 'top' && crmWin(t)) return t.__crmframe_top;
-      if (k === 'ancestorOrigins' && t === w.location) return t.__crmframe_ancestorOrigins;
+      // Reflect.get(win, new String('top')) (x389): the key converted once
+      if (arguments.length > 1 && t !== null && typeof t === 'object') {
+        k = propKey(k);
+        if (k === 'top' && crmWin(t)) return t.__crmframe_top;
+        if (k === 'ancestorOrigins' && t === w.location) return t.__crmframe_ancestorOrigins;
+        var a = RA(slice, arguments, []);
+        a[1] = k;
+        return rget.apply(this, a);
+      }
       return rget.apply(this, arguments);
     };
   }
@@ -820,6 +879,25 @@
     looksNative(f, orig);
     w.Object[m] = f;
   });
+  // Object.assign({}, window) (x390): the copy's own top is the virtual one,
+  // so a computed read of it (env[k]) is covered too; the copy's other keys
+  // are what assign gave them.
+  var assign0 = w.Object && w.Object.assign;
+  if (typeof assign0 === 'function') {
+    var assign = { assign: function (target) {
+      var r = assign0.apply(this, arguments);
+      if (act && r != null && (typeof r === 'object' || typeof r === 'function') && r !== w && !crm(r)) {
+        for (var i = 1; i < arguments.length; i++) {
+          var o = arguments[i];
+          if (o === realTop || !crmWin(o)) continue;
+          try { if (r.top === realTop) def(r, 'top', { value: o.__crmframe_top, writable: true, configurable: true, enumerable: true }); } catch (e) { /* frozen */ }
+        }
+      }
+      return r;
+    } }.assign;
+    looksNative(assign, assign0);
+    w.Object.assign = assign;
+  }
   var VIEWS = { top: '__crmframe_top', parent: 'parent', frameElement: 'frameElement' };
   var wrapped = typeof WeakMap === 'function' ? new WeakMap() : null, ours = wrapped && new WeakMap();
   // viewGet returns the getter handed out for the real getter g of window
@@ -1008,6 +1086,25 @@
       if (f !== v) setAttr.call(s, n, f);
     });
   };
+  // script.href.baseVal = 'data:…' on an SVG <script> already in the
+  // document (x387): the SVGAnimatedString its href getter hands out is
+  // remembered, and its baseVal setter gets the script.src swap.
+  var SAS = w.SVGAnimatedString && w.SVGAnimatedString.prototype, SSP = w.SVGScriptElement && w.SVGScriptElement.prototype;
+  var bvDesc = SAS && Object.getOwnPropertyDescriptor(SAS, 'baseVal'), hrefDesc = SSP && Object.getOwnPropertyDescriptor(SSP, 'href');
+  if (bvDesc && bvDesc.set && hrefDesc && hrefDesc.get && typeof WeakSet === 'function') {
+    var scriptHrefs = new WeakSet();
+    def(SSP, 'href', {
+      get: function () { var a = hrefDesc.get.call(this); if (a && typeof a === 'object') scriptHrefs.add(a); return a; },
+      configurable: true,
+      enumerable: hrefDesc.enumerable
+    });
+    def(SAS, 'baseVal', {
+      get: bvDesc.get,
+      set: function (v) { bvDesc.set.call(this, scriptHrefs.has(this) ? fixSrc(String(v)) : v); },
+      configurable: true,
+      enumerable: bvDesc.enumerable
+    });
+  }
   var fixScript = function (s) {
     if (s && s.localName === 'script') fixSvgSrc(s);
     if (!runnable(s) || !textDesc) return;
@@ -1094,7 +1191,7 @@
   // parsed HTML, innerHTML) from a mutation observer, which runs before the
   // next parser-inserted script. Frames that load a CRM page get the shim
   // from the server (their realm is replaced when the page commits).
-  var FRAMES = /^(?:i?frame|object)$/;
+  var FRAMES = /^(?:i?frame|object|embed)$/;
   // adoptFrame adopts the window of frame element f, unless f is about to
   // load a document from a URL (src, an <object>'s data): Chrome then keeps
   // the window, and its globals, of the initial about:blank for that
@@ -1105,6 +1202,15 @@
   var adoptFrame = function (f) {
     try {
       var obj = f.localName === 'object', src = getAttr.call(f, obj ? 'data' : 'src');
+      // <embed src="about:blank"> (x391): no contentWindow; its window is the
+      // child whose frameElement it is
+      if (f.localName === 'embed') {
+        if (src != null && !/^\s*(?:about:blank(?:[?#][\s\S]*)?)?\s*$/i.test(src)) return;
+        for (var i = 0; i < w.length; i++) {
+          try { if (w[i].frameElement === f) adopt(w[i]); } catch (e) { /* cross-origin */ }
+        }
+        return;
+      }
       // <iframe src="javascript:'<html>…'">: the URL's code runs in the
       // frame's initial window, which lends this window's __crmframe_doc
       // (not adopted: the document it returns may load the shim itself).
@@ -1128,7 +1234,7 @@
       if (!x || typeof x !== 'object' || (x.nodeType !== 1 && x.nodeType !== 11) || (fresh && x.isConnected)) continue;
       if (x.nodeType === 1 && FRAMES.test(x.localName)) (out = out || []).push(x);
       else if (x.firstElementChild) {
-        var list = x.querySelectorAll('iframe,frame,object');
+        var list = x.querySelectorAll('iframe,frame,object,embed');
         for (var k = 0; k < list.length; k++) (out = out || []).push(list[k]);
       }
     }
@@ -1181,14 +1287,20 @@
         if (fr) for (var k = 0; k < fr.length; k++) adoptFrame(fr[k]);
       }
     }).observe(d, { childList: true, subtree: true });
+    // An <embed>/<object> gets its window after layout, later than the
+    // observer: adopted again when it loads (before the window's load).
+    w.addEventListener('load', function (e) {
+      var t = e && e.target;
+      if (t && t.nodeType === 1 && (t.localName === 'embed' || t.localName === 'object')) adoptFrame(t);
+    }, true);
   }
 
   // HTML that holds a frame: its window is adopted right away (before the
   // mutation observer), since frames[n] can be read in the same script.
-  var FRAME_HTML = /<(?:i?frame|object)[\s/>]/i;
+  var FRAME_HTML = /<(?:i?frame|object|embed)[\s/>]/i;
   var adoptAll = function (v, root) {
     if (typeof v !== 'string' || !FRAME_HTML.test(v) || !root || !root.querySelectorAll) return;
-    var fr = root.querySelectorAll('iframe,frame,object');
+    var fr = root.querySelectorAll('iframe,frame,object,embed');
     for (var i = 0; i < fr.length; i++) adoptFrame(fr[i]);
   };
   var adjacent = EP.insertAdjacentHTML;
@@ -1565,6 +1677,13 @@
       var orig = CSP && CSP[name];
       if (typeof orig === 'function') CSP[name] = function () { later(); return orig.apply(this, arguments); };
     });
+    // Web Animations change no attribute either (x396: body.animate to
+    // opacity 0, fill forwards); the net's !important inline beats them.
+    var animTarget = function (a) { try { return a && a.effect && a.effect.target; } catch (e) { return null; } };
+    var rawAnimate = EP.animate;
+    if (typeof rawAnimate === 'function') EP.animate = function () { var r = rawAnimate.apply(this, arguments); if (bodyOrHtml(this)) later(); return r; };
+    var AP = w.Animation && w.Animation.prototype, rawPlay = AP && AP.play;
+    if (typeof rawPlay === 'function') AP.play = function () { var r = rawPlay.apply(this, arguments); if (bodyOrHtml(animTarget(this))) later(); return r; };
     w.addEventListener('load', function () {
       [d.documentElement, d.body].forEach(function (el) {
         if (el) ['display', 'visibility', 'opacity'].forEach(function (p) { atLoad[el.localName + ' ' + p] = el.style[p]; });

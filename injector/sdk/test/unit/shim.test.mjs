@@ -1587,3 +1587,37 @@ test('thirteenth pass: the hide net lifts a clip-path and a transform that leave
     vm.runInContext(`${el}.style.${prop} = ''; ${el}.style['clip-path'] = ''`, w);
   }
 });
+
+test('fourteenth pass: object keys (Symbol.toPrimitive, new String) are converted once; Reflect.get and Object.assign copies read the virtual top', () => {
+  const { w, desk } = framedWindow();
+  const r = vm.runInContext(`(function () {
+    var K = { n: 0 }; K[Symbol.toPrimitive] = function () { K.n++; return 'top'; };
+    var key = __crmframe_key(K);
+    var env = Object.assign({}, window), other = Object.assign({}, { top: 5 }, { left: 1 });
+    return [key, K.n, window[key] === window, __crmframe_key(new String('eval')), __crmframe_key({ toString: function () { return 'hash'; } }),
+      Reflect.get(window, new String('top')) === window, Reflect.get({ top: 3 }, new String('top')),
+      env[['to', 'p'].join('')] === window, other.top, other.left, Object.assign.name, Object.assign.length,
+      typeof __crmframe_key(Symbol.iterator)];
+  })()`, w);
+  assert.deepEqual([...r], ['__crmframe_top', 1, true, '__crmframe_ieval', 'hash', true, 3, true, 5, 1, 'assign', 2, 'symbol']);
+  assert.equal(desk.name, 'desk');
+  // detect mode: the copy keeps the real top
+  const det = framedWindow({ mode: 'detect' });
+  assert.equal(vm.runInContext(`Object.assign({}, window).top === window`, det.w), false);
+});
+
+test('fourteenth pass: import() in code built at run time and a static import of a data: module get the swap; other imports stay', () => {
+  const { w } = framedWindow();
+  const fix = (c) => vm.runInContext('__crmframe_code', w)(c);
+  assert.equal(fix('return import(u)'), 'return import((globalThis.__crmframe_url||(x=>x))(u))');
+  assert.equal(fix('import(a + "b", { with: { type: "json" } })'), 'import((globalThis.__crmframe_url||(x=>x))(a + "b"), { with: { type: "json" } })');
+  // already wrapped, a method named import, a string: unchanged
+  const wrapped = 'import((globalThis.__crmframe_url||(x=>x))(u))';
+  assert.equal(fix(wrapped), wrapped);
+  assert.equal(fix('loader.import(u); var s = "import(x)";'), 'loader.import(u); var s = "import(x)";');
+  const code = 'if (top !== self) top.location.href = "x";';
+  const out = fix("import 'data:text/javascript," + encodeURIComponent(code) + "'; export * from \"./a.js\";");
+  assert.match(out, /^import 'data:text\/javascript;charset=utf-8,[^']+'; export \* from "\.\/a\.js";$/);
+  assert.equal(decodeURIComponent(out.slice(out.indexOf(',') + 1, out.indexOf("';"))), 'if (__crmframe_vtop(top) !== self) __crmframe_vtop(top).location.href = "x";');
+  assert.equal(fix("import 'data:text/javascript,export default 1';"), "import 'data:text/javascript,export default 1';");
+});
