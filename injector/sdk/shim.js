@@ -1382,9 +1382,10 @@
   // keepChildren: what puts el's children back (restoreOf of before()).
   function keepChildren(el) {
     var old = Array.prototype.slice.call(el.childNodes);
-    return function () { if (el.isConnected) rawReplaceChildren.apply(el, old); };
+    return function () { if (el.isConnected) { rawReplaceChildren.apply(el, old); return el; } };
   }
   var rawReplaceWith = EP.replaceWith, rawReplaceChildren = EP.replaceChildren, rawInsertBefore = NP && NP.insertBefore;
+  var rawRemoveChild = NP && NP.removeChild, MO = w.MutationObserver, WS = w.WeakSet;
   // Once a blanking was undone, a page blanking itself again (a timer
   // faster than 250 ms, x307) is looked at in a microtask, before it is
   // painted; at most 20 times per 250 ms (a page blanking from its own
@@ -1394,7 +1395,7 @@
     var run = function () {
       if (!pageBlank()) return;
       count('blank');
-      if (act) try { restore(); undone = true; } catch (e) { /* the page moved on */ }
+      if (act) try { endStandIn(); standIn(restore()); undone = true; } catch (e) { /* the page moved on */ }
     };
     if (undone && quickBlank < 20) {
       quickBlank++;
@@ -1402,18 +1403,62 @@
       micro(run);
     } else setTimeout(run, 250);
   };
+  // The restored nodes only stand in for the page's next view: a page that
+  // empties its body and mounts the next view later than 250 ms (a lazy
+  // module, x383) would show both. When the page itself puts visible
+  // in-flow content into el within STAND ms, the stand-in goes, in the
+  // observer's microtask (before paint). What shows nothing (a script, an
+  // empty or hidden element) or floats over the page (a toast, a dialog)
+  // keeps it, and so does everything after STAND ms: by then the restored
+  // page is the one in use (a buster's blanking undone).
+  var STAND = 10000, standing = null, UNSEEN = /^(?:script|style|link|meta|template|title|base|noscript)$/;
+  var endStandIn = function () { if (standing) standing.disconnect(); standing = null; };
+  var inFlow = function (n) {
+    if (n.nodeType === 3) return !blank(n.data);
+    if (n.nodeType !== 1 || !n.getBoundingClientRect || UNSEEN.test(n.localName)) return false; // no layout for these
+    var b = n.getBoundingClientRect(), cs = w.getComputedStyle(n);
+    if (b.width < 2 || b.height < 2 || b.right + w.pageXOffset <= 0 || b.bottom + w.pageYOffset <= 0) return false;
+    if (cs.position === 'absolute' || cs.position === 'fixed') return false;
+    return typeof n.checkVisibility !== 'function' || n.checkVisibility({ opacityProperty: true, visibilityProperty: true });
+  };
+  var standIn = function (el) {
+    if (!el || typeof MO !== 'function' || !rawRemoveChild) return;
+    var old = Array.prototype.slice.call(el.childNodes), set = typeof WS === 'function' ? new WS(old) : null;
+    var isOld = function (n) { return set ? set.has(n) : old.indexOf(n) >= 0; };
+    var mo = new MO(function (recs) {
+      // a restored node the page inserts again is the page's own
+      for (var i = 0; i < recs.length; i++) {
+        if (recs[i].target !== el) continue;
+        for (var a = recs[i].addedNodes, k = 0; k < a.length; k++) if (set) set.delete(a[k]); else if (isOld(a[k])) old.splice(old.indexOf(a[k]), 1);
+      }
+      var kids = Array.prototype.slice.call(el.childNodes), mine = [], shown = false;
+      for (i = 0; i < kids.length; i++) {
+        if (isOld(kids[i])) mine.push(kids[i]);
+        else if (!shown) shown = inFlow(kids[i]);
+      }
+      if (!shown) return;
+      endStandIn();
+      for (i = 0; i < mine.length; i++) rawRemoveChild.call(el, mine[i]);
+    });
+    mo.observe(el, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['style', 'class', 'hidden'] });
+    standing = mo;
+    setTimeout(function () { if (standing === mo) endStandIn(); }, STAND);
+  };
   // before(el, restoreOf) runs before a call that may blank el (body or
   // html) and returns what puts it back afterwards (restoreOf(el), else el
-  // re-attached where it was), or null.
+  // re-attached where it was; it returns the element it refilled), or
+  // null. Only at the CRM root: a nested CRM frame emptying its own body (a
+  // reading pane with nothing selected, x371) does what it would unframed.
   var before = function (el, restoreOf) {
-    if (!el || adopted || !bodyOrHtml(el) || pageBlank()) return null;
+    if (!el || adopted || !root || !bodyOrHtml(el) || pageBlank()) return null;
     if (restoreOf) return restoreOf(el);
     var parent = el.parentNode, next = el.nextSibling;
     return function () {
-      if (el.isConnected || !parent) return;
+      if (el.isConnected || !parent) return null;
       var now = next && next.parentNode === parent ? next.previousSibling : parent.lastChild;
       if (now && bodyOrHtml(now) && now.localName === el.localName) rawReplaceWith.call(now, el);
       else rawInsertBefore.call(parent, el, next && next.parentNode === parent ? next : null);
+      return el;
     };
   };
   var guardCall = function (proto, name, target, restoreOf) {
@@ -1580,9 +1625,9 @@
   // then on (late), any hide of html/body is lifted the same way, 250 ms
   // after it happened, also an inline one (!important, the hidden
   // attribute, content-visibility, an adopted stylesheet).
-  // Only at the CRM root: a nested frame (a chat widget) hiding its own
-  // body is what that frame would do unframed; there only a stylesheet
-  // hide is lifted, at load.
+  // Only at the CRM root: a nested CRM frame hiding its own body (a
+  // collapsed chat widget, x325; a drawer its stylesheet keeps hidden until
+  // it is opened, x372) does what it would do unframed.
   var late = false, pending = 0, fought = false, quick = 0, atLoad = {};
   var micro = typeof w.queueMicrotask === 'function' ? w.queueMicrotask.bind(w) : function (f) { setTimeout(f, 0); };
   var SHOWN = { display: 'block', visibility: 'visible', opacity: '1' };
@@ -1689,8 +1734,8 @@
         if (el) ['display', 'visibility', 'opacity'].forEach(function (p) { atLoad[el.localName + ' ' + p] = el.style[p]; });
       });
       setTimeout(function () {
-        reveal();
         if (!root) return;
+        reveal();
         late = true;
         if (typeof w.MutationObserver !== 'function') return;
         var mo = new w.MutationObserver(later), opts = { attributes: true, attributeFilter: ['style', 'class', 'hidden'] };
