@@ -234,6 +234,13 @@ func windowAlias(src []byte) bool {
 			end += 6
 		case len(src)-k >= 10 && string(src[k:k+10]) == "globalThis":
 			end += 10
+		case len(src)-k >= 20 && string(src[k:k+20]) == "document.defaultView" && (len(src)-k == 20 || !isIdentByte(src[k+20])):
+			return true // x442: a window whose computed keys must be wrapped
+		case k < len(src) && src[k] == '{':
+			if spreadsWindow(src[k+1:]) {
+				return true // {...window}: a copy of it (x430)
+			}
+			continue
 		default:
 			continue
 		}
@@ -252,6 +259,27 @@ func windowAlias(src []byte) bool {
 			return true
 		}
 	}
+}
+
+// spreadsWindow reports whether b (after a '{') starts with a spread of a
+// window name: ...window, ... self.
+func spreadsWindow(b []byte) bool {
+	i := 0
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	if !bytes.HasPrefix(b[i:], []byte("...")) {
+		return false
+	}
+	i += 3
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	j := i
+	for j < len(b) && isIdentByte(b[j]) {
+		j++
+	}
+	return isWindowName(b[i:j])
 }
 
 // escapedMention reports whether src, with its \u escapes of ASCII
@@ -708,6 +736,12 @@ type scanner struct {
 	// winAliases are names the script assigns a window to (var w = self,
 	// e = window): w.top is then the window's top.
 	winAliases []string
+	// copyAliases: the winAliases given a copy of a window ({...window})
+	// or document.defaultView: their computed keys are all wrapped.
+	copyAliases []string
+	// sawWith: the script has a with statement; aoDeclared: it declares a
+	// variable named ancestorOrigins (bareAncestors).
+	sawWith, aoDeclared bool
 	// chainPre is the token before the window name that started the
 	// current chain, chainRoot the b* bit of that name (0 for this).
 	chainPre  js.TokenType
@@ -1282,6 +1316,7 @@ func (s *scanner) process(p, c, n *tok) error {
 			s.fnBodyValue = s.fnExpr
 		case p.tt == js.IfToken || p.tt == js.WhileToken || p.tt == js.ForToken || p.tt == js.WithToken || p.tt == js.SwitchToken:
 			kind = gParenCtl
+			s.sawWith = s.sawWith || p.tt == js.WithToken
 		case p.tt == js.CatchToken:
 			kind = gParenCatch
 		case (js.IsIdentifierName(p.tt) || p.tt == js.StringToken || js.IsNumeric(p.tt) || p.tt == js.CloseBracketToken) && s.inMemberContext(p):
@@ -1473,8 +1508,15 @@ func (s *scanner) process(p, c, n *tok) error {
 			s.declInit = true
 			s.decidePattern(p, n)
 		}
-		if (js.IsIdentifierName(p.tt) || p.tt == js.PrivateIdentifierToken) && s.pathStart == p.start && s.windowValue(n) && len(s.winAliases) < 32 {
-			s.winAliases = append(s.winAliases, string(s.name(p)))
+		if (js.IsIdentifierName(p.tt) || p.tt == js.PrivateIdentifierToken) && s.pathStart == p.start && len(s.winAliases) < 32 {
+			if s.windowValue(n) {
+				s.winAliases = append(s.winAliases, string(s.name(p)))
+			} else if s.windowCopy(n) {
+				// {...window}, document.defaultView (x430, x442): every
+				// computed key of it is wrapped, not only a call or string
+				s.winAliases = append(s.winAliases, string(s.name(p)))
+				s.copyAliases = append(s.copyAliases, string(s.name(p)))
+			}
 		}
 		if p.tt == js.IdentifierToken && s.pathStart == p.start ||
 			js.IsIdentifierName(p.tt) && s.afterDot(p.start) {
@@ -1711,7 +1753,7 @@ func (s *scanner) process(p, c, n *tok) error {
 	if c.tt == js.IdentifierToken && bit&^bEval != 0 { // isWindowName
 		s.chain, s.chainPre, s.chainLit, s.chainRoot = true, p.tt, false, bit
 	} else if c.tt == js.IdentifierToken && (windowLike(name) || s.isWinAliasName(name)) {
-		s.chain, s.chainPre, s.chainLit = true, p.tt, true
+		s.chain, s.chainPre, s.chainLit = true, p.tt, !s.isCopyAlias(name)
 	}
 	if s.fnPending && p.tt == js.FunctionToken || (s.fnPending && p.tt == js.MulToken) {
 		s.fnNamed = bit
@@ -1729,6 +1771,7 @@ func (s *scanner) process(p, c, n *tok) error {
 	if bit == 0 {
 		if len(name) == 15 && string(name) == "ancestorOrigins" {
 			s.ancestorsPattern(p, c, n)
+			s.bareAncestors(p, c, n)
 		}
 		return nil
 	}
@@ -2651,6 +2694,30 @@ func (s *scanner) ancestorsPattern(p, c, n *tok) {
 	}
 }
 
+// bareAncestors handles a bare ancestorOrigins read in a script that has
+// a with statement: with (location) { if (ancestorOrigins.length) … }
+// (x437) reads location's own property. The accessor resolves through the
+// same scope chain (the Object.prototype fallback answers on the with
+// object). Not a key, a label, an arrow parameter, an assignment target, a
+// name in an object literal, nor anything once the script declares a
+// variable of that name (then it may be that variable).
+func (s *scanner) bareAncestors(p, c, n *tok) {
+	switch {
+	case p.tt == js.VarToken || p.tt == js.LetToken || p.tt == js.ConstToken || p.tt == js.FunctionToken || p.tt == js.ClassToken ||
+		s.inDeclPattern(s.top()):
+		s.aoDeclared = true
+		return
+	case !s.sawWith || s.aoDeclared || p.tt == js.DotToken || p.tt == js.OptChainToken:
+		return
+	case n.tt == js.ColonToken || n.tt == js.ArrowToken || n.tt == js.EqToken:
+		return
+	}
+	if g := s.top(); g != nil && (g.kind == gObject || g.kind == gClass) {
+		return
+	}
+	s.addEdit(c.start, c.end, replAncestors, CountAncestors, stLive)
+}
+
 // inDeclPattern reports whether group g is the object pattern of a
 // declaration itself (const {…} = x), not a nested one.
 func (s *scanner) inDeclPattern(g *group) bool {
@@ -2854,6 +2921,48 @@ func (s *scanner) windowValue(n *tok) bool {
 		return false
 	}
 	return s.valueEndsAt(n.end)
+}
+
+// windowCopy reports whether the value starting at token n is an object
+// literal that only spreads a window ({...window}, {...self, a: 1}: a
+// snapshot of the global object, x430) or document.defaultView (x442),
+// a value that goes no further.
+func (s *scanner) windowCopy(n *tok) bool {
+	i := s.skipSpace(n.end)
+	switch {
+	case n.tt == js.OpenBraceToken:
+		if !bytes.HasPrefix(s.src[i:], []byte("...")) {
+			return false
+		}
+		i = s.skipSpace(i + 3)
+		j := i
+		for j < len(s.src) && isIdentByte(s.src[j]) {
+			j++
+		}
+		if j == i || !isWindowName(s.src[i:j]) {
+			return false
+		}
+		j = s.skipSpace(j)
+		return j < len(s.src) && (s.src[j] == '}' || s.src[j] == ',')
+	case n.tt == js.IdentifierToken && string(s.name(n)) == "document":
+		if i >= len(s.src) || s.src[i] != '.' {
+			return false
+		}
+		i = s.skipSpace(i + 1)
+		return bytes.HasPrefix(s.src[i:], []byte("defaultView")) && s.valueEndsAt(i+len("defaultView")) &&
+			(i+len("defaultView") == len(s.src) || !isIdentByte(s.src[i+len("defaultView")]))
+	}
+	return false
+}
+
+// isCopyAlias reports whether name is one of copyAliases.
+func (s *scanner) isCopyAlias(name []byte) bool {
+	for _, a := range s.copyAliases {
+		if string(name) == a {
+			return true
+		}
+	}
+	return false
 }
 
 // windowNamed reports whether name is a window name, a window alias of

@@ -542,7 +542,10 @@ func naiveMentions(src []byte) bool {
 }
 
 // windowAliasRE: a window name assigned as a value (var w = window;).
-var windowAliasRE = regexp.MustCompile("(^|[^=!<>])=[ \t\n\r]*(window|globalThis)([^A-Za-z0-9_$.\\[(?` \t\n\r]|[ \t\n\r]*$|[ \t\n\r]+[^.\\[(?` \t\n\r])")
+// Also a copy of a window ({...window}) and document.defaultView (x430,
+// x442).
+var windowAliasRE = regexp.MustCompile("(^|[^=!<>])=[ \t\n\r]*((window|globalThis)([^A-Za-z0-9_$.\\[(?` \t\n\r]|[ \t\n\r]*$|[ \t\n\r]+[^.\\[(?` \t\n\r])" +
+	"|document\\.defaultView([^A-Za-z0-9_$]|$)|\\{[ \t\n\r]*\\.\\.\\.[ \t\n\r]*(window|self|parent|frames|globalThis|top)([^A-Za-z0-9_$]|$))")
 
 func naivePlain(src []byte) bool {
 	return bytes.Contains(src, []byte("top")) || bytes.Contains(src, []byte("eval")) ||
@@ -1031,7 +1034,7 @@ func TestRewriteTopHandOff(t *testing.T) {
 // random mixes of the tokens that matter to it.
 func TestWindowAliasMatchesRegexp(t *testing.T) {
 	parts := []string{"=", "==", "!", "<", ">", " ", "\n", "\t", "window", "globalThis", "windows", "self",
-		".", "[", "(", "?", "`", ";", ",", "x", "$", "_", "1", "|"}
+		".", "[", "(", "?", "`", ";", ",", "x", "$", "_", "1", "|", "{", "...", "document.defaultView", "parent", "}"}
 	rng := rand.New(rand.NewPCG(7, 11))
 	for range 50000 {
 		var b []byte
@@ -1173,5 +1176,49 @@ func TestRewriteStaticDataImport(t *testing.T) {
 				t.Fatalf("counts %v", r.Counts)
 			}
 		})
+	}
+}
+
+// Fifteenth pass: a copy of a window made by object spread ({...window},
+// x430) and document.defaultView (x442) are window aliases whose computed
+// keys are all wrapped (a plain name or a member as the key too); other
+// spreads and names stay. A bare ancestorOrigins in a script with a with
+// statement (with (location), x437) reads the accessor; not a key, a
+// target, a member, a declared variable, or without a with.
+func TestRewritePass15(t *testing.T) {
+	K := KeyWrapOpen
+	for _, c := range []struct{ in, want string }{
+		{"var snap = { ...window };\nif (snap[k] !== snap[m]) f(snap[k]);",
+			"var snap = { ...window };\nif (snap[" + K + "k)] !== snap[" + K + "m)]) f(snap[" + K + "k)]);"},
+		{"const c = {...self, a: 1}; c[i]", "const c = {...self, a: 1}; c[" + K + "i)]"},
+		{"let v; v = document.defaultView; v[names[1]]", "let v; v = document.defaultView; v[" + K + "names[1])]"},
+		{"var o = {...opts}; o[k]; var p = {a: 1, ...window}; p[k]", ""},
+		{"var e = document.defaultViewer; e[k]; var d = document.defaultView.x; d[k]", ""},
+		{"var s = { ...window }; s[k] = 1; s[0]; s['a']", ""},
+		{"with (location) {\n  if (ancestorOrigins && ancestorOrigins.length > 0) replace(href);\n}",
+			"with (location) {\n  if (__crmframe_ancestorOrigins && __crmframe_ancestorOrigins.length > 0) replace(href);\n}"},
+		{"with (o) { x = {ancestorOrigins: 1}; ancestorOrigins = 2; a.ancestorOrigins }",
+			"with (o) { x = {ancestorOrigins: 1}; ancestorOrigins = 2; a.__crmframe_ancestorOrigins }"},
+		{"var ancestorOrigins = 1; with (o) { f(ancestorOrigins) }", ""},
+		{"f(ancestorOrigins); g(x => ancestorOrigins)", ""},
+	} {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		got, _ := Rewrite([]byte(c.in), Classic)
+		if string(got) != want {
+			t.Errorf("Rewrite(%q)\n got %s\nwant %s", c.in, got, want)
+		}
+	}
+	for _, src := range []string{"var s = {...window}; s[k]", "var v = document.defaultView; v[k]", "x={ ... globalThis}"} {
+		if !Mentions([]byte(src)) {
+			t.Errorf("Mentions(%q) = false", src)
+		}
+	}
+	for _, src := range []string{"var s = {...opts}; s[k]", "var v = document.defaultViewer; v[k]", "x = {a: 1, ...window}"} {
+		if Mentions([]byte(src)) {
+			t.Errorf("Mentions(%q) = true", src)
+		}
 	}
 }

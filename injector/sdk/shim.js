@@ -480,13 +480,19 @@
   // expression from statements; where CSP forbids that, left as it is.
   var DOC_OPEN = '(globalThis.__crmframe_doc||(x=>x))((';
   var noCompile = false;
+  // Where CSP forbids compiling (a policy the page added at run time, x436),
+  // only what is one string literal for certain is taken for an expression:
+  // 'javascript:' + JSON.stringify(markup).
+  var ONE_STRING = /^\s*(?:"(?:[^"\\\n\r]|\\[\s\S])*"|'(?:[^'\\\n\r]|\\[\s\S])*'|`[^`\\$]*`)\s*$/;
   var docExpr = function (code) {
-    if (noCompile || code.indexOf('<') < 0 || code.indexOf('__crmframe_doc') >= 0) return false;
+    if (code.indexOf('<') < 0 || code.indexOf('__crmframe_doc') >= 0) return false;
+    if (noCompile) return ONE_STRING.test(code);
     try { new RealFunction(DOC_OPEN + code + '\n))'); return true; } catch (e) {
       // not an expression (SyntaxError), or no eval here: then never again
       // (one CSP report, not one per URL)
-      if (!e || e.name !== 'SyntaxError') noCompile = true;
-      return false;
+      if (e && e.name === 'SyntaxError') return false;
+      noCompile = true;
+      return ONE_STRING.test(code);
     }
   };
   var RealFunction = w.Function;
@@ -1105,8 +1111,29 @@
       enumerable: bvDesc.enumerable
     });
   }
+  // An import map inserted by script (x434) maps bare names to URLs that
+  // import() and static imports then load: its data:/blob: module URLs get
+  // the script.src swap (a map is read once, when its script is inserted).
+  var fixMap = function (text) {
+    var map;
+    try { map = JSON.parse(text); } catch (e) { return text; }
+    if (!map || typeof map !== 'object') return text;
+    var changed = false;
+    var fixList = function (o) {
+      if (!o || typeof o !== 'object') return;
+      for (var k in o) if (typeof o[k] === 'string') { var f = fixSrc(o[k]); if (f !== o[k]) { o[k] = f; changed = true; } }
+    };
+    fixList(map.imports);
+    if (map.scopes && typeof map.scopes === 'object') for (var sc in map.scopes) fixList(map.scopes[sc]);
+    return changed ? JSON.stringify(map) : text;
+  };
   var fixScript = function (s) {
     if (s && s.localName === 'script') fixSvgSrc(s);
+    if (s && s.localName === 'script' && textDesc && !s.hasAttribute('src') && String(s.getAttribute('type')).trim().toLowerCase() === 'importmap') {
+      var mt = textDesc.get.call(s), mf = fixMap(mt);
+      if (mf !== mt) textDesc.set.call(s, mf);
+      return;
+    }
     if (!runnable(s) || !textDesc) return;
     var text = textDesc.get.call(s), fixed = swap(text, fixCode);
     if (fixed !== text) textDesc.set.call(s, fixed);
@@ -1182,6 +1209,49 @@
   hookInsert(EP, 'before', false, true);
   hookInsert(EP, 'after', false, true);
   hookInsert(EP, 'replaceWith', false, true);
+  // Range.insertNode/surroundContents insert a node too (x435: a script
+  // whose text node's data was set, inserted by a range).
+  var RP = w.Range && w.Range.prototype;
+  var rawSurround = RP && RP.surroundContents;
+  // partial: a node other than text is partially in range r (surroundContents
+  // then throws).
+  var partial = function (r) {
+    var a = [], x, i;
+    for (x = r.startContainer; x; x = x.parentNode) a.push(x);
+    for (x = r.endContainer; x; x = x.parentNode) {
+      i = a.indexOf(x);
+      if (i >= 0) { a.length = i; break; }
+      if (x.nodeType !== 3) return true;
+    }
+    for (i = 0; i < a.length; i++) if (a[i].nodeType !== 3) return true;
+    return false;
+  };
+  // surroundContents(script) moves page text into a script (x444: code kept
+  // as a hidden element's text): done in the spec's steps with the hooked
+  // insertNode and appendChild, so that the text is swapped as it enters.
+  if (typeof rawSurround === 'function') RP.surroundContents = function (np) {
+    if (!np || np.nodeType !== 1 || np.localName !== 'script' || partial(this)) return rawSurround.apply(this, arguments);
+    var frag = this.extractContents();
+    while (np.firstChild) np.removeChild(np.firstChild);
+    this.insertNode(np);
+    np.appendChild(frag);
+    this.selectNode(np);
+  };
+  ['insertNode'].forEach(function (m) {
+    var orig = RP && RP[m];
+    if (typeof orig !== 'function') return;
+    RP[m] = function (node) {
+      var args = arguments, fr = null;
+      try {
+        var c = this.startContainer, into = c && c.nodeType === 1 ? c : c && c.parentNode;
+        args = prepInsert(into, args, true);
+        if (into && into.isConnected) fr = framesIn(args, 1, true);
+      } catch (e) { /* never break the DOM */ }
+      var r = orig.apply(this, args);
+      if (fr) for (var i = 0; i < fr.length; i++) adoptFrame(fr[i]);
+      return r;
+    };
+  });
   // --- same-origin about:blank frames the CRM makes ------------------------
   // A frame the CRM creates without a document of its own has a fresh realm:
   // an unpatched open(), Function, Reflect and descriptors, a top that is the
@@ -1655,14 +1725,18 @@
     for (var k in netRules) { var kp = k.split(' '); t += SEL[kp[0]] + '{' + kp[1] + ':' + netRules[k] + ' !important}'; }
     rawReplaceSync.call(netSheet, t);
   };
+  var useNet = function () {
+    if (!netSheet) netSheet = new w.CSSStyleSheet();
+    writeNet();
+    var list = ass.get.call(d);
+    if (Array.prototype.indexOf.call(list, netSheet) < 0) ass.set.call(d, Array.prototype.slice.call(list).concat([netSheet]));
+  };
+  var netOK = function () { return !!(ass && ass.set && rawReplaceSync && typeof w.CSSStyleSheet === 'function'); };
   var sheetRule = function (el, p, v) {
-    if (!ass || !ass.set || !rawReplaceSync || typeof w.CSSStyleSheet !== 'function' || !SEL[el.localName]) return false;
+    if (!netOK() || !SEL[el.localName]) return false;
     try {
-      if (!netSheet) netSheet = new w.CSSStyleSheet();
       netRules[el.localName + ' ' + p] = v;
-      writeNet();
-      var list = ass.get.call(d);
-      if (Array.prototype.indexOf.call(list, netSheet) < 0) ass.set.call(d, Array.prototype.slice.call(list).concat([netSheet]));
+      useNet();
       return !hides(p, w.getComputedStyle(el)[p]);
     } catch (e) { return false; }
   };
@@ -1670,6 +1744,7 @@
     var changed = false;
     for (var k in netRules) {
       var kp = k.split(' '), el = kp[0] === 'html' ? d.documentElement : d.body;
+      if (kp[1] === 'all') continue; // unOff's: stays
       if (!el || !hides(kp[1], el.style[kp[1]])) { delete netRules[k]; changed = true; }
     }
     if (changed) try { writeNet(); } catch (e) { /* the rule stays */ }
@@ -1689,7 +1764,64 @@
     var b = el.getBoundingClientRect();
     return b.width < 1 || b.height < 1 || b.right <= 0 || b.bottom <= 0 || b.left >= w.innerWidth || b.top >= w.innerHeight;
   };
+  // offView: the page has text and none of it can be seen, by geometry
+  // rather than by a list of properties: every text box is empty (font-size
+  // 0, zoom), lies left of or above the document where no scrolling reaches
+  // (a negative margin or offset: x431, x432), or is in view but clipped
+  // there (elementFromPoint finds neither it nor its element: x441). Text
+  // below the fold counts as seen (it can be scrolled to); text under a
+  // cover that holds text of its own (a modal) is not judged.
+  var HIDDEN_TEXT = /^(script|style|template|noscript|title|textarea|option)$/;
+  var offView = function () {
+    var b = d.body, vw = w.innerWidth, vh = w.innerHeight;
+    if (!b || !vw || !vh || typeof d.createTreeWalker !== 'function') return false;
+    var tw = d.createTreeWalker(b, 4), r = d.createRange(), sx = w.scrollX || 0, sy = w.scrollY || 0, n, seen = 0;
+    while ((n = tw.nextNode()) && seen < 400) {
+      var el = n.parentNode;
+      if (blank(n.data) || !el || HIDDEN_TEXT.test(el.localName)) continue;
+      seen++;
+      r.selectNodeContents(n);
+      var rs = r.getClientRects();
+      for (var i = 0; i < rs.length; i++) {
+        var q = rs[i];
+        if (q.width < 2 || q.height < 2 || q.right + sx <= 0 || q.bottom + sy <= 0) continue;
+        if (q.left >= vw || q.top >= vh || q.right <= 0 || q.bottom <= 0) return false; // scrolled away: reachable
+        var at = d.elementFromPoint(Math.max(0, q.left) + Math.min(2, q.width / 2), Math.max(0, q.top) + Math.min(q.height, vh - Math.max(0, q.top)) / 2);
+        if (at && (at === el || el.contains(at) || at.contains(el) && at !== b && at !== d.documentElement)) return false;
+      }
+    }
+    return seen > 0;
+  };
+  // unOff: html and body lose their own declarations (all: revert, in the
+  // net's stylesheet), kept only when that brings text into view; a cover or
+  // a hidden wrapper is left alone.
+  var unOff = function () {
+    if (!netOK()) return false;
+    try {
+      var o = { 'html all': 'revert', 'body all': 'revert' }; // first: the display/visibility lifts still apply
+      for (var k in netRules) if (!(k in o)) o[k] = netRules[k];
+      netRules = o;
+      useNet();
+      if (!offView()) return true;
+      delete netRules['html all']; delete netRules['body all'];
+      writeNet();
+    } catch (e) { /* leave it */ }
+    return false;
+  };
+  // hidden by the rules above (lifted, or left: a loading screen's)
+  var shown = function (el) {
+    var cs = w.getComputedStyle(el);
+    return !hides('display', cs.display) && !hides('visibility', cs.visibility) && !hides('opacity', cs.opacity) && cs.contentVisibility !== 'hidden';
+  };
   var reveal = function () {
+    reveal1();
+    var h = d.documentElement, b = d.body;
+    if (root && !adopted && b && !netRules['html all'] && shown(h) && shown(b) && offView()) {
+      if (!act) count('unhide');
+      else if (unOff()) { count('unhide'); fought = true; }
+    }
+  };
+  var reveal1 = function () {
     [d.documentElement, d.body].forEach(function (el) {
       if (!el) return;
       var cs = w.getComputedStyle(el), s = el.style, hit = false;

@@ -1621,3 +1621,107 @@ test('fourteenth pass: import() in code built at run time and a static import of
   assert.equal(decodeURIComponent(out.slice(out.indexOf(',') + 1, out.indexOf("';"))), 'if (__crmframe_vtop(top) !== self) __crmframe_vtop(top).location.href = "x";');
   assert.equal(fix("import 'data:text/javascript,export default 1';"), "import 'data:text/javascript,export default 1';");
 });
+
+// geometry for the fifteenth pass's hide net: every text node gets the
+// rect place(node, reverted) (reverted: the net's all: revert rule is
+// adopted), elementFromPoint finds what hit(node, reverted) says.
+function geometry(t, place, hit) {
+  cssom(t);
+  const reverted = () => vm.runInContext('document.adoptedStyleSheets', t.w).some((sh) => /all:revert !important/.test(sh.text || ''));
+  t.w.innerWidth = 800; t.w.innerHeight = 600; t.w.scrollX = 0; t.w.scrollY = 0;
+  vm.runInContext(`(function () {
+    Document.prototype.createTreeWalker = function (root) {
+      var list = [];
+      (function walk(n) { (n.childNodes || []).forEach(function (c) { if (c.nodeType === 3) list.push(c); else walk(c); }); })(root);
+      var i = 0;
+      return { nextNode: function () { return list[i++] || null; } };
+    };
+    Document.prototype.createRange = function () { return { selectNodeContents: function (n) { this.n = n; }, getClientRects: function () { return __place(this.n); } }; };
+    Document.prototype.elementFromPoint = function () { return __hit(); };
+    Node.prototype.contains = function (o) { for (var n = o; n; n = n.parentNode) if (n === this) return true; return false; };
+  })()`, Object.assign(t.w, {
+    __place: (n) => { const r = place(n, reverted()); return r ? [{ ...r, right: r.left + r.width, bottom: r.top + r.height }] : []; },
+    __hit: () => hit(reverted()),
+  }));
+}
+
+test('fifteenth pass: text that no scrolling reaches, of no size or clipped gets html/body reverted, kept only when that shows it', () => {
+  const text = (w) => vm.runInContext('document.body.firstElementChild', w);
+  const sheet = (w) => vm.runInContext('document.adoptedStyleSheets.map(function (s) { return s.text; }).join("")', w);
+  const cases = [
+    // name, place(n, reverted), hit(reverted) ('text', 'html' or 'cover'), lifted
+    ['off-left margin (x431)', (n, r) => ({ left: r ? 8 : -2400, top: 8, width: 90, height: 18 }), () => 'text', true],
+    ['zoom / font-size 0 (x433, x440)', (n, r) => ({ left: 8, top: 8, width: r ? 90 : 0.01, height: r ? 18 : 0 }), () => 'text', true],
+    ['clipped by the body (x441)', () => ({ left: 8, top: 8, width: 90, height: 18 }), (r) => (r ? 'text' : 'html'), true],
+    ['below the fold: reachable', () => ({ left: 8, top: 900, width: 90, height: 18 }), () => 'html', false],
+    ['in view', () => ({ left: 8, top: 8, width: 90, height: 18 }), () => 'text', false],
+    ['a cover over the page (a modal, a loading screen): left', () => ({ left: 8, top: 8, width: 90, height: 18 }), () => 'cover', false],
+  ];
+  for (const [name, place, hit, lifted] of cases) {
+    const t = treeWindow({ before: (x) => geometry(x, place, (r) => {
+      const h = hit(r);
+      return h === 'text' ? text(x.w) : h === 'cover' ? vm.runInContext('mk("div")', x.w) : vm.runInContext('document.documentElement', x.w);
+    }) });
+    t.listeners.load.forEach((f) => f());
+    t.flush();
+    assert.equal(/all:revert/.test(sheet(t.w)), lifted, name);
+    assert.equal(t.w.__crmframe.stats.unhide, lifted ? 1 : undefined, name);
+    assert.equal(vm.runInContext('document.body.style.cssText', t.w), '{}', name + ': the page\'s own style is untouched');
+  }
+  // a nested CRM frame and detect mode change nothing
+  const root = framedWindow();
+  const off = (n, r) => ({ left: r ? 8 : -2400, top: 8, width: 90, height: 18 });
+  const nested = treeWindow({ parent: root.w, top: root.desk, before: (x) => geometry(x, off, () => text(x.w)) });
+  nested.listeners.load.forEach((f) => f());
+  nested.flush();
+  assert.equal(sheet(nested.w), '');
+  const det = treeWindow({ mode: 'detect', before: (x) => geometry(x, off, () => text(x.w)) });
+  det.listeners.load.forEach((f) => f());
+  det.flush();
+  assert.equal(sheet(det.w), '');
+  assert.equal(det.w.__crmframe.stats.unhide, 1);
+});
+
+test('fifteenth pass: an import map inserted by script gets its data: module URLs swapped; Range.insertNode and surroundContents swap script text', () => {
+  const t = treeWindow({ before: (x) => vm.runInContext(`(function () {
+    Range.prototype.insertNode = function (n) { this.startContainer.appendChild(n); };
+    Range.prototype.selectNodeContents = function (n) { this.startContainer = this.endContainer = n; };
+    Range.prototype.extractContents = function () { var f = mk('div'), c = this.startContainer; f.nodeType = 11; (c.childNodes || []).slice().forEach(function (k) { f.appendChild(k); }); return f; };
+    Object.defineProperty(Node.prototype, 'firstChild', { get: function () { return (this.childNodes || [])[0] || null; }, configurable: true });
+    Range.prototype.selectNode = function (n) { this.node = n; };
+    Range.prototype.surroundContents = function () { throw new Error('native surroundContents: the text would not be swapped'); };
+  })()`, x.w) });
+  const { w } = t;
+  const guard = 'if (top !== self) top.location.href = "x";';
+  const r = vm.runInContext(`(function () {
+    var im = mk('script'); im.setAttribute('type', 'importmap');
+    im.textContent = JSON.stringify({ imports: { 'crm-guard': 'data:text/javascript,' + encodeURIComponent(${JSON.stringify(guard)}), lib: './lib.js' },
+      scopes: { '/a/': { g: 'data:text/javascript,top.x' } } });
+    document.head.appendChild(im);
+    var plain = mk('script'); plain.setAttribute('type', 'importmap'); plain.textContent = '{"imports": {"a": "./a.js"}}';
+    document.head.appendChild(plain);
+    var bad = mk('script'); bad.setAttribute('type', 'importmap'); bad.textContent = '{not json';
+    document.head.appendChild(bad);
+    var s = mk('script'), t = mk('p').appendChild(mk('i')); s.appendChild(mk('b'));
+    var s2 = mk('script', 'window.top.location = 1');
+    var rg = new Range(); rg.selectNodeContents(document.body); rg.insertNode(s2);
+    var cfg = mk('div', 'top.location = 2'); document.body.appendChild(cfg);
+    var s3 = mk('script'), rg2 = new Range(); rg2.selectNodeContents(cfg); rg2.surroundContents(s3);
+    return [im.textContent, plain.textContent, bad.textContent, s2.textContent, s3.textContent, s3.parentNode === cfg];
+  })()`, w);
+  const map = JSON.parse(r[0]);
+  assert.equal(decodeURIComponent(map.imports['crm-guard'].slice(map.imports['crm-guard'].indexOf(',') + 1)), 'if (__crmframe_vtop(top) !== self) __crmframe_vtop(top).location.href = "x";');
+  assert.equal(map.imports.lib, './lib.js');
+  assert.equal(decodeURIComponent(map.scopes['/a/'].g.slice(map.scopes['/a/'].g.indexOf(',') + 1)), '__crmframe_vtop(top).x');
+  assert.deepEqual([...r.slice(1)], ['{"imports": {"a": "./a.js"}}', '{not json', 'window.__crmframe_top.location = 1', '__crmframe_vtop(top).location = 2', true]);
+});
+
+test('fifteenth pass: where CSP forbids compiling, a javascript: URL that is one string literal holding markup still returns its document through __crmframe_doc', () => {
+  const t = treeWindow({ before: (x) => { x.w.Function = new Proxy(x.w.Function, { construct() { throw new EvalError('Refused to evaluate a string as JavaScript'); } }); } });
+  const src = (u) => vm.runInContext(`(function () { var f = new HTMLIFrameElement(); f.localName = 'iframe'; f.setAttribute('src', ${JSON.stringify(u)}); return f.getAttribute('src'); })()`, t.w);
+  const doc = JSON.stringify('<!doctype html><script>if (top !== parent) parent.location.replace("login")<\/script>');
+  assert.equal(src('javascript:' + doc), 'javascript:(globalThis.__crmframe_doc||(x=>x))((' + doc + '%0A))');
+  // not one literal: left as it was (no compiler to tell an expression)
+  assert.equal(src('javascript:"<p>" + name'), 'javascript:"<p>" + name');
+  assert.equal(src("javascript:'<p>';x"), "javascript:'<p>';x");
+});
