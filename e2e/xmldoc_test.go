@@ -6,8 +6,12 @@ package e2e
 // get (injector/xmldoc.go), while a legitimate XSLT report still runs its
 // scripts, an XML feed still displays and the CRM's fetch() and XHR of XML
 // get the exact bytes. Also: a popup the document opens, a copy revalidated
-// from the browser's cache, and XHTML (rewritten, not sandboxed) stay held.
-// About 10-20 s. Same driver and judge as TestFrameBustingChromium
+// from the browser's cache, and XHTML (rewritten as XML, not sandboxed:
+// injector/xhtml.go) stay held: entities and CDATA in script text,
+// prefixed and namespace-redeclared scripts, scripts inside elements HTML
+// reads as raw text, internal DTD entities and HTML's named references;
+// a legitimate prefixed XHTML page with all of these still works.
+// About 20-40 s. Same driver and judge as TestFrameBustingChromium
 // (fbRunCase): a CRM page framed by the desktop frames the document; the
 // busters navigate that CRM page (parent.location.replace), which the
 // judge sees as the frame leaving the case page. Every buster must bust
@@ -73,6 +77,67 @@ var xdDocs = map[string]xdDoc{
 		`<xsl:template match="/"><html><body><table><xsl:for-each select="report/row"><tr class="row"><td><xsl:value-of select="."/></td></tr></xsl:for-each></table>` +
 		`<script>parent.reportReady(document.querySelectorAll("tr.row").length);</script></body></html></xsl:template></xsl:stylesheet>`},
 	"feed.xml": {ct: "text/xml; charset=utf-8", body: `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Top accounts</title><item><title>ACME</title></item></channel></rss>`},
+
+	// XHTML is XML: script text is parsed as markup (entities decoded,
+	// CDATA literal), elements are known by namespace, not by spelling.
+	// Each of these busted through the HTML tokenizer's view of the page.
+	// Entities in a script outside CDATA (decoded by the XML parser).
+	"xh-entity.xhtml": {ct: "application/xhtml+xml", body: xhPage(`<script>if (top !== parent &amp;&amp; parent) parent.location.replace(&quot;/denied.html&quot;);</script>`)},
+	// ASCII numeric references hiding the trigger word.
+	"xh-numref.xhtml": {ct: "application/xhtml+xml", body: xhPage(`<script>if (top !== parent) &#112;arent.location.replace("/denied.html");</script>`)},
+	// "</script>" inside CDATA does not end the script in XML.
+	"xh-cdata.xhtml": {ct: "application/xhtml+xml", body: xhPage(`<script><![CDATA[var s = "</script>"; ` + xdBust + `]]></script>`)},
+	// A prefixed XHTML script, and a handler on a prefixed XHTML element.
+	"xh-prefixed.xhtml": {ct: "application/xhtml+xml", body: xhPage(`<h:script xmlns:h="http://www.w3.org/1999/xhtml"><![CDATA[` + xdBust + `]]></h:script>`)},
+	"xh-handler.xhtml":  {ct: "application/xhtml+xml", body: xhPage(`<h:img xmlns:h="http://www.w3.org/1999/xhtml" src="/xd/missing.png" onerror="` + html.EscapeString(xdBust) + `"/>`)},
+	// A prefixed SVG script.
+	"xh-svg.xhtml": {ct: "application/xhtml+xml", body: xhPage(`<s:svg xmlns:s="http://www.w3.org/2000/svg" width="10" height="10"><s:script>` + html.EscapeString(xdBust) + `</s:script></s:svg>`)},
+	// A script in an element HTML reads as raw text (textarea), and one
+	// back in the XHTML namespace by a default-namespace redeclaration
+	// inside an element of another namespace named style.
+	"xh-rawtext.xhtml": {ct: "application/xhtml+xml", body: xhPage(`<textarea>x<script>` + html.EscapeString(xdBust) + `</script></textarea>`)},
+	"xh-redecl.xhtml":  {ct: "application/xhtml+xml", body: xhPage(`<div xmlns="urn:crm:layout"><style><script xmlns="http://www.w3.org/1999/xhtml">` + html.EscapeString(xdBust) + `</script></style></div>`)},
+	// Entities declared in the internal subset: one in a script's text,
+	// one whose text is a script element.
+	"xh-dtd.xhtml":   {ct: "application/xhtml+xml", body: `<?xml version="1.0"?><!DOCTYPE html [<!ENTITY bust "if (top !== parent) parent.location.replace('/denied.html');">]><html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title></head><body><p>x</p><script>&bust;</script></body></html>`},
+	"xh-dtdel.xhtml": {ct: "application/xhtml+xml", body: `<?xml version="1.0"?><!DOCTYPE html [<!ENTITY bust "<script xmlns='http://www.w3.org/1999/xhtml'>if (top !== parent) parent.location.replace('/denied.html');</script>">]><html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title></head><body><p>x</p>&bust;</body></html>`},
+	// HTML's named references, known under an XHTML doctype.
+	"xh-named.xhtml": {ct: "application/xhtml+xml", body: `<?xml version="1.0" encoding="utf-8"?><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">` +
+		`<html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title></head><body><p>x&nbsp;y</p><script>var sep = "&nbsp;&eacute;"; ` + html.EscapeString(xdBust) + `</script></body></html>`},
+	// Legitimate: a prefixed XHTML page (our tags must land inside its
+	// root, in the XHTML namespace) with entities in scripts and handlers,
+	// an internal entity, HTML's references, and a data island whose
+	// element is called script in another namespace (left as it is).
+	"xh-legit.xhtml": {ct: "application/xhtml+xml", body: `<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE h:html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd" [<!ENTITY co "ACME &amp; Co">]>
+<h:html xmlns:h="http://www.w3.org/1999/xhtml" xmlns:crm="urn:crm:data">
+<h:head><h:title>Accounts</h:title></h:head>
+<h:body>
+<h:p id="name">&co;</h:p>
+<crm:script id="island">if (top !== self) top.location = "/denied.html";</crm:script>
+<h:img src="/xd/missing.png" onerror="window.imgErr = (1 &lt; 2) &amp;&amp; 'x&#x26;y';"/>
+<h:script>
+var bad = [];
+if (document.getElementById("name").textContent !== "ACME &amp; Co") bad.push("entity");
+var island = document.getElementsByTagNameNS("urn:crm:data", "script")[0];
+if (!island || island.textContent !== 'if (top !== self) top.location = "/denied.html";') bad.push("island");
+if (!(1 &lt; 2 &amp;&amp; "a&#x26;b" === "a" + "&amp;" + "b" &amp;&amp; "&nbsp;".charCodeAt(0) === 160)) bad.push("refs");
+if (top === self) bad.push("not framed");
+addEventListener("load", function () {
+  if (window.imgErr !== "x&amp;y") bad.push("handler " + window.imgErr);
+  if (document.documentElement.namespaceURI !== "http://www.w3.org/1999/xhtml") bad.push("not xhtml");
+  if (window.svgRan !== true) bad.push("svg script");
+  parent.xhReady(bad.length ? bad.join(", ") : "ok");
+});
+</h:script>
+<s:svg xmlns:s="http://www.w3.org/2000/svg" width="10" height="10"><s:script>window.svgRan = top !== self;</s:script></s:svg>
+</h:body>
+</h:html>`},
+}
+
+// xhPage is an XHTML page with body in its <body>.
+func xhPage(body string) string {
+	return `<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title></head><body><p>x</p>` + body + `</body></html>`
 }
 
 // xdCases are the case pages: each frames one document; legit also
@@ -81,11 +146,18 @@ var xdCases = []fbCase{
 	{"xd-script", "xml"}, {"xd-handler", "xml"}, {"xd-xslt", "xml"}, {"xd-popup", "xml"}, {"xd-sniffed", "sniffed"}, {"xd-encoded", "sniffed"},
 	{"xd-xhtml", "xhtml"}, {"xd-cached", "xml"},
 	{"xd-legit", "legit"},
+	{"xh-entity", "xhtml"}, {"xh-numref", "xhtml"}, {"xh-cdata", "xhtml"}, {"xh-prefixed", "xhtml"}, {"xh-handler", "xhtml"},
+	{"xh-svg", "xhtml"}, {"xh-rawtext", "xhtml"}, {"xh-redecl", "xhtml"},
+	{"xh-dtd", "xhtml"}, {"xh-dtdel", "xhtml"}, {"xh-named", "xhtml"},
+	{"xh-legit", "legit"},
 }
 
 var xdFramed = map[string]string{
 	"xd-script": "script.xml", "xd-handler": "handler.xml", "xd-xslt": "bust-report.xml", "xd-popup": "popup.xml",
 	"xd-sniffed": "sniffed", "xd-encoded": "encoded", "xd-xhtml": "page.xhtml", "xd-cached": "cached.xml",
+	"xh-entity": "xh-entity.xhtml", "xh-numref": "xh-numref.xhtml", "xh-cdata": "xh-cdata.xhtml", "xh-prefixed": "xh-prefixed.xhtml",
+	"xh-handler": "xh-handler.xhtml", "xh-svg": "xh-svg.xhtml", "xh-rawtext": "xh-rawtext.xhtml", "xh-redecl": "xh-redecl.xhtml",
+	"xh-dtd": "xh-dtd.xhtml", "xh-dtdel": "xh-dtdel.xhtml", "xh-named": "xh-named.xhtml", "xh-legit": "xh-legit.xhtml",
 }
 
 func xdPage(id string) string {
@@ -99,6 +171,15 @@ func xdPage(id string) string {
 		return head + `<script>fetch("xd/cached.xml").then(function (r) { return r.text(); }).then(function () {
   var f = document.createElement("iframe"); f.src = "xd/cached.xml"; document.body.appendChild(f);
 });</script></body></html>`
+	}
+	if id == "xh-legit" {
+		// The XHTML page reports what it checked; "ok" only then.
+		return head + `<script>
+var marker = document.getElementById("crm-marker");
+marker.textContent = "CRM page xh-legit waiting";
+function xhReady(msg) { marker.textContent = "CRM page xh-legit " + (msg === "ok" ? "ok" : "FAILED " + msg); }
+</script>
+<iframe src="xd/xh-legit.xhtml" width="300" height="80"></iframe></body></html>`
 	}
 	if id != "xd-legit" {
 		return head + `<iframe src="xd/` + xdFramed[id] + `" width="300" height="80"></iframe></body></html>`
@@ -194,7 +275,7 @@ func TestXMLDocumentsChromium(t *testing.T) {
 	// sandbox without top navigation or popups leaving it.
 	t.Run("responses", func(t *testing.T) {
 		for name, d := range xdDocs {
-			if name == "page.xhtml" || name == "blank" {
+			if strings.HasSuffix(name, ".xhtml") || name == "blank" {
 				continue // rewritten as a page; not a document
 			}
 			for _, dest := range []string{"empty", "iframe"} {

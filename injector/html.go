@@ -121,6 +121,8 @@ type htmlFilter struct {
 	attrsArr      [16]attrSpan
 	patchArr      [4]attrPatch
 
+	xs *xhtmlState // XHTML pages only (xhtml.go)
+
 	res    Result
 	err    error
 	closed bool
@@ -131,7 +133,7 @@ func newHTMLFilter(b *BodyRewriter, dst io.Writer, coding string, cs pageCharset
 	f := &htmlFilter{
 		b: b, req: req, coding: coding, xhtml: xhtml, host: req.Host, max: b.opts.MaxRewriteSize,
 		inject: inject, nonce: nonce, cs: cs, first: true, res: res,
-		fast: !disableFastSkip,
+		fast: !disableFastSkip && !xhtml, // the fast skip follows the HTML tokenizer
 	}
 	f.dst.w = dst
 	f.res.Action = ActionRewrittenHTML
@@ -199,6 +201,9 @@ func (f *htmlFilter) run(yield func(struct{}) bool) {
 }
 
 func (f *htmlFilter) tokenize(src io.Reader) error {
+	if f.xhtml {
+		return f.tokenizeXML(src)
+	}
 	z := html.NewTokenizer(src)
 	if f.max < 1<<31-1 {
 		z.SetMaxBuf(int(f.max))
@@ -435,8 +440,12 @@ func (f *htmlFilter) decide(inject bool) {
 	f.phase = phaseDone
 	if inject {
 		if f.inject {
-			f.flushIfFull(len(f.b.plainInjection) + 64*len(f.b.tags))
-			f.out = f.b.appendInjection(f.out, f.nonce)
+			f.flushIfFull(len(f.b.plainInjection) + 100*len(f.b.tags))
+			if f.xs != nil && f.xs.defaultNS() != nsXHTML {
+				f.out = f.appendXMLInjection(f.out)
+			} else {
+				f.out = f.b.appendInjection(f.out, f.nonce)
+			}
 			f.res.Injected = true
 		}
 	} else {
@@ -480,12 +489,6 @@ func (f *htmlFilter) doneToken(tt html.TokenType, raw []byte, rk rawKind) {
 
 // emitScript rewrites the buffered body of an inline script.
 func (f *htmlFilter) emitScript() {
-	if f.xhtml && hasByte(f.script, '&') && !bytes.Contains(f.script, []byte("<![CDATA[")) {
-		// XHTML script text is XML: entities would need decoding first
-		// (inside the usual //<![CDATA[ ... //]]> wrapper they are literal).
-		f.emit(f.script)
-		return
-	}
 	if out, ok := f.b.rewriteScriptText(f.req, f.script, f.scriptKind, f.cs); ok {
 		f.res.JSRewrites++
 		f.emit(out)
@@ -523,6 +526,9 @@ func (f *htmlFilter) inlineScriptKind(raw []byte) (JSKind, bool) {
 	var hasType, hasLang bool
 	for _, a := range f.attrs {
 		k := raw[a.ks:a.ke]
+		if f.xhtml && !isLowerASCII(k) {
+			continue // XML names are case-sensitive: TYPE is not type
+		}
 		switch {
 		case asciiEqualFold(k, "src"):
 			return 0, false // the body of an external script is ignored
@@ -582,27 +588,29 @@ func (f *htmlFilter) emitTag(raw, name []byte) {
 		case metaCSP && !contentDone && asciiEqualFold(k, "content"):
 			contentDone = true
 			if v, ok := cspMetaTrustedTypes(attrValue(raw, a)); ok {
-				f.patches = append(f.patches, attrPatch{a: a, val: []byte(v)})
+				if p, ok := f.attrOut([]byte(v), nil, a); ok {
+					f.patches = append(f.patches, p)
+				}
 			}
 		case !rewriteJS:
 		case isHandlerAttr(k):
-			if v, ok := f.rewriteAttr(raw, a, JSHandler); ok {
-				f.patches = append(f.patches, attrPatch{a: a, val: v})
+			if p, ok := f.rewriteAttr(raw, a, JSHandler); ok {
+				f.patches = append(f.patches, p)
 				js++
 			}
 		case jsURLAttr(k) && mayBeJSURL(raw[a.vs:a.ve]):
-			if v, ok := f.rewriteAttr(raw, a, JSURL); ok {
-				f.patches = append(f.patches, attrPatch{a: a, val: v})
+			if p, ok := f.rewriteAttr(raw, a, JSURL); ok {
+				f.patches = append(f.patches, p)
 				js++
 			}
 		case len(k) == 9 && asciiEqualFold(k, "integrity") && f.sriMayBreak(raw, name):
 			// The script may come back rewritten: its hash would no
 			// longer match and the browser would refuse it. An empty
 			// integrity asks for no check.
-			f.patches = append(f.patches, attrPatch{a: a, val: nil})
+			f.patches = append(f.patches, attrPatch{a: a})
 		case asciiEqualFold(k, "srcdoc") && asciiEqualFold(name, "iframe"):
-			if v, n, ok := f.rewriteSrcdoc(raw, a); ok {
-				f.patches = append(f.patches, attrPatch{a: a, val: v})
+			if p, n, ok := f.rewriteSrcdoc(raw, a); ok {
+				f.patches = append(f.patches, p)
 				js += n
 			}
 		}
@@ -612,7 +620,7 @@ func (f *htmlFilter) emitTag(raw, name []byte) {
 		return
 	}
 	f.res.JSRewrites += js
-	f.emit(applyPatches(make([]byte, 0, len(raw)+64), raw, f.patches))
+	f.emit(applyPatches(make([]byte, 0, len(raw)+64), raw, f.patches, false))
 }
 
 // sriMayBreak reports whether a tag's integrity check could fail because
@@ -709,30 +717,51 @@ func mayBeJSURL(v []byte) bool {
 }
 
 // rewriteAttr runs an event handler or javascript: URL through the JS
-// rewriter and returns the new value in the page's charset.
-func (f *htmlFilter) rewriteAttr(raw []byte, a attrSpan, kind JSKind) ([]byte, bool) {
+// rewriter and returns the patch with its new value.
+func (f *htmlFilter) rewriteAttr(raw []byte, a attrSpan, kind JSKind) (attrPatch, bool) {
 	if !f.attrMayChange(raw, a) {
-		return nil, false
+		return attrPatch{}, false
 	}
 	code, enc, ok := f.attrText(raw, a)
 	if !ok {
-		return nil, false
+		return attrPatch{}, false
 	}
 	if kind == JSURL {
 		s, ok := splitJSURL(string(code))
 		if !ok {
-			return nil, false
+			return attrPatch{}, false
 		}
 		code = []byte(s)
 	}
 	out, changed, _ := f.b.callRewriteJS(f.req, code, kind)
 	if !changed {
-		return nil, false
+		return attrPatch{}, false
 	}
 	if kind == JSURL {
 		out = encodeJSURLCode(out)
 	}
-	return fromUTF8(out, enc, true)
+	return f.attrOut(out, enc, a)
+}
+
+// attrOut is the patch putting a new value (UTF-8) into attribute a. In
+// another charset the value is escaped first and then converted, so that
+// the references standing for characters the charset lacks stay
+// references; in UTF-8 applyPatches escapes it into the tag (no copy).
+func (f *htmlFilter) attrOut(u []byte, enc encoding.Encoding, a attrSpan) (attrPatch, bool) {
+	if enc == nil {
+		return attrPatch{a: a, val: u}, true
+	}
+	q := a.quote
+	if q == 0 {
+		q = '"'
+	}
+	if f.xhtml {
+		u = escapeXMLAttr(nil, u, q)
+	} else {
+		u = escapeAttr(nil, u, q)
+	}
+	v, ok := fromUTF8(u, enc, true)
+	return attrPatch{a: a, val: v, esc: true}, ok
 }
 
 // maxSrcdocDepth bounds srcdoc documents rewritten inside srcdoc documents.
@@ -744,16 +773,16 @@ const maxSrcdocDepth = 3
 // reaches us as a response. The SDK bundle is injected first (the shim
 // must define the virtual top before the document's scripts). It returns
 // the new value and the number of scripts and handlers changed.
-func (f *htmlFilter) rewriteSrcdoc(raw []byte, a attrSpan) ([]byte, int, bool) {
+func (f *htmlFilter) rewriteSrcdoc(raw []byte, a attrSpan) (attrPatch, int, bool) {
 	if !a.hasEq || f.depth >= maxSrcdocDepth {
-		return nil, 0, false
+		return attrPatch{}, 0, false
 	}
 	doc, enc, ok := f.attrText(raw, a)
 	if !ok {
-		return nil, 0, false
+		return attrPatch{}, 0, false
 	}
 	if f.b.opts.JSMayChange != nil && !f.b.opts.JSMayChange(doc) {
-		return nil, 0, false // no script that could reach top
+		return attrPatch{}, 0, false // no script that could reach top
 	}
 	utf8, _ := charsetFromLabel("utf-8")
 	var out bytes.Buffer
@@ -761,22 +790,25 @@ func (f *htmlFilter) rewriteSrcdoc(raw []byte, a attrSpan) ([]byte, int, bool) {
 	nf.depth = f.depth + 1
 	if _, err := nf.Write(doc); err != nil {
 		nf.Abort()
-		return nil, 0, false
+		return attrPatch{}, 0, false
 	}
 	// A document whose scripts the JS rewriter left alone stays as it is
 	// (no injection either): only what the rewriter reports decides, so
 	// JSMayChange never changes the output.
 	if err := nf.Close(); err != nil || nf.res.Action != ActionRewrittenHTML || nf.res.JSRewrites == 0 {
-		return nil, 0, false
+		return attrPatch{}, 0, false
 	}
-	v, ok := fromUTF8(out.Bytes(), enc, true)
-	return v, nf.res.JSRewrites, ok
+	p, ok := f.attrOut(out.Bytes(), enc, a)
+	return p, nf.res.JSRewrites, ok
 }
 
 // attrText is an attribute's value as text: converted to UTF-8 and with
 // its character references decoded (most values have none: no copy). enc
 // converts a new value back (fromUTF8).
 func (f *htmlFilter) attrText(raw []byte, a attrSpan) (text []byte, enc encoding.Encoding, ok bool) {
+	if f.xhtml {
+		return f.xmlAttrText(raw, a)
+	}
 	u, enc, ok := f.cs.toUTF8(raw[a.vs:a.ve])
 	if !ok {
 		return nil, nil, false

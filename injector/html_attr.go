@@ -172,13 +172,14 @@ func asciiHasPrefixFold(b []byte, lower string) bool {
 	return len(b) >= len(lower) && asciiEqualFold(b[:len(lower)], lower)
 }
 
-func hasByte(b []byte, c byte) bool {
-	for _, x := range b {
-		if x == c {
-			return true
+// isLowerASCII reports whether b has no upper-case ASCII letter.
+func isLowerASCII(b []byte) bool {
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // attrValue returns the decoded value of an attribute (entities resolved).
@@ -279,12 +280,13 @@ func escapeAttr(dst []byte, s []byte, q byte) []byte {
 // attrPatch replaces the value of one attribute.
 type attrPatch struct {
 	a   attrSpan
-	val []byte // new value in the page's charset, not yet escaped
+	val []byte // new value in the page's charset
+	esc bool   // val is escaped already (attrOut)
 }
 
-// applyPatches appends raw with the patched attribute values to dst.
-// Patches are in attribute order.
-func applyPatches(dst, raw []byte, patches []attrPatch) []byte {
+// applyPatches appends raw with the patched attribute values to dst,
+// escaped for XML when xml is set. Patches are in attribute order.
+func applyPatches(dst, raw []byte, patches []attrPatch, xml bool) []byte {
 	last := 0
 	for _, p := range patches {
 		q := p.a.quote
@@ -300,7 +302,14 @@ func applyPatches(dst, raw []byte, patches []attrPatch) []byte {
 		} else {
 			dst = append(dst, raw[last:p.a.vs]...)
 		}
-		dst = escapeAttr(dst, p.val, q)
+		switch {
+		case p.esc:
+			dst = append(dst, p.val...)
+		case xml:
+			dst = escapeXMLAttr(dst, p.val, q)
+		default:
+			dst = escapeAttr(dst, p.val, q)
+		}
 		if p.a.quote == 0 {
 			dst = append(dst, q)
 		}

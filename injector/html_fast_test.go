@@ -100,7 +100,6 @@ func diffConfigs(t testing.TB) []*diffCfg {
 		mk("inject", inj, "text/html", false, -1),
 		mk("js", js, "text/html", false, -1),
 		mk("js-fragment", js, "text/html", true, -1),
-		mk("js-xhtml", js, "application/xhtml+xml", false, -1),
 		mk("js-1252", js, "text/html; charset=windows-1252", false, -1),
 		mk("js-gzip", js, "text/html", false, 0),
 		// With the pre-test crm_frame sets: harmless handlers stay plain.
