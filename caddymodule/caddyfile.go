@@ -97,18 +97,16 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if len(args) < 1 || len(args) > 2 {
 				return d.ArgErr()
 			}
-			switch args[0] {
-			case "same_site", "cross_site":
-				m.Cookies = args[0]
-			default:
-				return d.Errf("cookies: unknown mode %q (want same_site or cross_site)", args[0])
-			}
 			if len(args) == 2 {
 				if args[1] != "partitioned" {
 					return d.Errf("cookies: unknown option %q (want partitioned)", args[1])
 				}
 				m.Partitioned = true
 			}
+			if err := validCookies(args[0], m.Partitioned); err != nil {
+				return d.Errf("crm_frame: %v", err)
+			}
+			m.Cookies = args[0]
 		case "path_prefix":
 			if !d.NextArg() {
 				return d.ArgErr()
@@ -136,6 +134,9 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if err != nil {
 				return err
 			}
+			if err := validMaxRewrite(n); err != nil {
+				return d.Errf("crm_frame: %v", err)
+			}
 			m.MaxRewriteSize = n
 		case "js_cache":
 			n, err := sizeArg(d, "js_cache", "32MiB", true)
@@ -147,8 +148,8 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if !d.NextArg() {
 				return d.ArgErr()
 			}
-			if _, err := injector.ParseRecompression(d.Val()); err != nil {
-				return d.Errf("recompress_level: %q: want fastest, default or better", d.Val())
+			if err := validRecompress(d.Val()); err != nil {
+				return d.Errf("crm_frame: %v", err)
 			}
 			m.RecompressLevel = d.Val()
 			if d.NextArg() {
@@ -158,12 +159,10 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if !d.NextArg() {
 				return d.ArgErr()
 			}
-			switch d.Val() {
-			case "neutralize", "detect", "off":
-				m.Breakout = d.Val()
-			default:
-				return d.Errf("breakout: unknown mode %q (want neutralize, detect or off)", d.Val())
+			if err := validBreakout(d.Val()); err != nil {
+				return d.Errf("crm_frame: %v", err)
 			}
+			m.Breakout = d.Val()
 			if d.NextArg() {
 				return d.ArgErr()
 			}
@@ -211,8 +210,8 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if !d.NextArg() {
 				return d.ArgErr()
 			}
-			if d.Val() != "on" && d.Val() != "off" {
-				return d.Errf("sandbox: unknown value %q (want on or off)", d.Val())
+			if err := validSandbox(d.Val()); err != nil {
+				return d.Errf("crm_frame: %v", err)
 			}
 			m.Sandbox = d.Val()
 			if d.NextArg() {

@@ -1,10 +1,13 @@
 package caddymodule
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
+	"strconv"
 	"sync"
 	"time"
 
@@ -88,6 +91,9 @@ func (EngineApp) CaddyModule() caddy.ModuleInfo {
 // engine: Start does.
 func (a *EngineApp) Provision(ctx caddy.Context) error {
 	a.logger = ctx.Logger()
+	if err := a.check(); err != nil {
+		return err
+	}
 	cfg := a.Config
 	secret := caddy.NewReplacer().ReplaceKnown(a.Secret, "")
 	cfg.Secret = []byte(secret)
@@ -118,12 +124,112 @@ func (a *EngineApp) Provision(ctx caddy.Context) error {
 // Validate re-checks the configuration with the resolved secret (it also
 // shadows the embedded engine.Config.Validate, which cannot see the secret).
 func (a *EngineApp) Validate() error {
+	if err := a.check(); err != nil {
+		return err
+	}
 	cfg := a.Config
 	cfg.Secret = a.secret
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("crm_engine: %v", err)
 	}
 	return nil
+}
+
+// minDuration: a positive duration below it is a unit mistake (JSON
+// durations are nanoseconds: 30 is 30ns, not 30s).
+const minDuration = time.Millisecond
+
+// check refuses what engine.Config.Validate lets through but a crm_engine
+// config must not have; JSON reaches here without the Caddyfile parser.
+func (a *EngineApp) check() error {
+	if a.Dev {
+		// It waives the secret's 32-byte minimum: guessable agent tokens.
+		return errors.New(`crm_engine: dev is not a crm_engine setting (it lets the engine library's tests use a short secret); remove it and set a secret of at least 32 bytes`)
+	}
+	c, s := &a.Config, &a.Simulate
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"no_answer_timeout", c.NoAnswerTimeout}, {"acw_timeout", c.ACWTimeout}, {"logout_grace", c.LogoutGrace},
+		{"dial_answer_after", c.DialAnswerAfter}, {"write_timeout", c.WriteTimeout}, {"ping_interval", c.PingInterval},
+		{"hello_timeout", c.HelloTimeout}, {"service_level_threshold", time.Duration(a.ServiceLevelThreshold)},
+		{"simulate: hangup_after", s.HangupAfter}, {"simulate: abandon_after", s.AbandonAfter},
+	} {
+		if d.v > 0 && d.v < minDuration {
+			return fmt.Errorf(`crm_engine: %s: %s is below %s: JSON durations are integers of nanoseconds or strings such as "30s"`, d.name, d.v, minDuration)
+		}
+	}
+	if a.ServiceLevelThreshold < 0 {
+		return fmt.Errorf("crm_engine: service_level_threshold: must be positive, got %s", time.Duration(a.ServiceLevelThreshold))
+	}
+	if !s.Enabled && *s != (engine.SimulateConfig{}) {
+		return errors.New(`crm_engine: simulate: settings given but "enabled" is not true: add "enabled": true, or remove simulate`)
+	}
+	return nil
+}
+
+// engineDurations are the crm_engine JSON keys of type time.Duration
+// (service_level_threshold is a caddy.Duration, which reads strings itself).
+var engineDurations = []string{"no_answer_timeout", "acw_timeout", "logout_grace", "dial_answer_after", "write_timeout", "ping_interval", "hello_timeout"}
+
+// UnmarshalJSON decodes crm_engine's JSON as Caddy decodes modules (an
+// unknown key is an error), and takes durations the way Caddy's own do:
+// integers of nanoseconds or strings such as "30s" ("off" for
+// dial_answer_after, as in the Caddyfile).
+func (a *EngineApp) UnmarshalJSON(b []byte) error {
+	b, err := durationStrings(b, "", engineDurations)
+	if err != nil {
+		return err
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(b, &top) == nil && top["simulate"] != nil {
+		sim, err := durationStrings(top["simulate"], "simulate: ", []string{"hangup_after", "abandon_after"})
+		if err != nil {
+			return err
+		}
+		top["simulate"] = sim
+		if b, err = json.Marshal(top); err != nil {
+			return err
+		}
+	}
+	type engineApp EngineApp // without this method
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode((*engineApp)(a))
+}
+
+// durationStrings replaces the string values of keys in the JSON object b
+// by their nanoseconds. Anything that is not an object is left to the
+// decoder, which reports it.
+func durationStrings(b []byte, where string, keys []string) ([]byte, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil || obj == nil {
+		return b, nil
+	}
+	changed := false
+	for _, k := range keys {
+		raw, ok := obj[k]
+		var str string
+		if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) || json.Unmarshal(raw, &str) != nil {
+			continue // absent, null (the default) or a number
+		}
+		var d time.Duration
+		if str == "off" && k == "dial_answer_after" {
+			d = -1
+		} else {
+			var err error
+			if d, err = caddy.ParseDuration(str); err != nil {
+				return nil, fmt.Errorf(`crm_engine: %s%s: %q is not a duration (e.g. "30s", or an integer of nanoseconds)`, where, k, str)
+			}
+		}
+		obj[k] = json.RawMessage(strconv.FormatInt(int64(d), 10))
+		changed = true
+	}
+	if !changed {
+		return b, nil
+	}
+	return json.Marshal(obj)
 }
 
 // reconfigure applies a changed configuration to a running engine, when the

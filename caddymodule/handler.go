@@ -4,6 +4,7 @@
 package caddymodule
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -125,6 +126,12 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 // Provision sets up the handler.
 func (h *Handler) Provision(ctx caddy.Context) error {
 	h.logger = ctx.Logger()
+	// Check what was written before defaults fill the gaps: a JSON config
+	// (caddy run --config x.json, POST /load) reaches this point without
+	// the Caddyfile parser, so every rule lives in validate.
+	if err := h.validate(); err != nil {
+		return err
+	}
 	if h.PathPrefix == "" {
 		h.PathPrefix = DefaultPathPrefix
 	}
@@ -148,9 +155,6 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		// Opt-in: a sandboxed frame cannot navigate its sibling frames,
 		// which legacy framesets do all the time.
 		h.Sandbox = "off"
-	}
-	if err := h.validate(); err != nil {
-		return err
 	}
 	pol := injector.HeaderPolicy{FrameAncestors: h.FrameAncestors, Partitioned: h.Partitioned, Sandbox: h.Sandbox == "on"}
 	if h.Cookies == "cross_site" {
@@ -304,24 +308,16 @@ func plainPath(p, extra string) bool {
 // Validate checks the configuration (also run by Provision).
 func (h *Handler) Validate() error { return h.validate() }
 
+// validate is the single source of truth for crm_frame's settings, as
+// written in JSON (the Caddyfile parser repeats some checks only to name
+// the line). Errors name the JSON key.
 func (h *Handler) validate() error {
-	if len(h.FrameAncestors) == 0 {
-		return errors.New("crm_frame: frame_ancestors is required: list the agent desktop origin(s) allowed to frame the CRM, e.g. frame_ancestors https://desk.example.com")
-	}
-	for _, o := range h.FrameAncestors {
-		if o == "*" {
-			if !h.AllowAnyAncestor {
-				return errors.New("crm_frame: frame_ancestors '*' would let every site frame the CRM (clickjacking); write 'frame_ancestors * insecure' if you really mean it")
-			}
-			continue
-		}
-		if err := injector.ValidateOrigin(o); err != nil {
-			return fmt.Errorf("crm_frame: frame_ancestors: %v", err)
-		}
+	if err := validFrameAncestors(h.FrameAncestors, h.AllowAnyAncestor); err != nil {
+		return fmt.Errorf("crm_frame: %v", err)
 	}
 	for _, o := range h.UpstreamOrigins {
 		if err := validUpstreamOrigin(o); err != nil {
-			return fmt.Errorf("crm_frame: upstream_origin: %v", err)
+			return fmt.Errorf("crm_frame: upstream_origins: %v", err)
 		}
 	}
 	for _, u := range h.Inject {
@@ -329,20 +325,14 @@ func (h *Handler) validate() error {
 			return fmt.Errorf("crm_frame: inject: %v", err)
 		}
 	}
-	switch h.Cookies {
-	case "", "same_site", "cross_site":
-	default:
-		return fmt.Errorf("crm_frame: cookies: unknown mode %q (want same_site or cross_site)", h.Cookies)
+	if err := validCookies(h.Cookies, h.Partitioned); err != nil {
+		return fmt.Errorf("crm_frame: %v", err)
 	}
-	switch h.Breakout {
-	case "", "neutralize", "detect", "off":
-	default:
-		return fmt.Errorf("crm_frame: breakout: unknown mode %q (want neutralize, detect or off)", h.Breakout)
+	if err := validBreakout(h.Breakout); err != nil {
+		return fmt.Errorf("crm_frame: %v", err)
 	}
-	switch h.Sandbox {
-	case "", "on", "off":
-	default:
-		return fmt.Errorf("crm_frame: sandbox: unknown value %q (want on or off)", h.Sandbox)
+	if err := validSandbox(h.Sandbox); err != nil {
+		return fmt.Errorf("crm_frame: %v", err)
 	}
 	for media, tpl := range h.ScreenPop {
 		if err := validScreenPop(media, tpl); err != nil {
@@ -355,20 +345,98 @@ func (h *Handler) validate() error {
 		}
 	}
 	if h.RecompressLevel != "" {
-		if _, err := injector.ParseRecompression(h.RecompressLevel); err != nil {
+		if err := validRecompress(h.RecompressLevel); err != nil {
 			return fmt.Errorf("crm_frame: %v", err)
 		}
 	}
 	if h.JSCacheSize < -1 {
-		return fmt.Errorf("crm_frame: js_cache_size must be a size or -1 (off)")
+		return fmt.Errorf("crm_frame: js_cache_size: %d: want a size in bytes, 0 (default, 32 MiB) or -1 (off)", h.JSCacheSize)
 	}
-	if h.MaxRewriteSize < 0 {
-		return fmt.Errorf("crm_frame: max_rewrite_size must be positive")
+	if err := validMaxRewrite(h.MaxRewriteSize); err != nil {
+		return fmt.Errorf("crm_frame: %v", err)
 	}
 	if h.PathPrefix != "" {
 		if err := validPathPrefix(h.PathPrefix); err != nil {
 			return fmt.Errorf("crm_frame: %v", err)
 		}
+	}
+	return nil
+}
+
+// validFrameAncestors checks frame_ancestors with insecure_any_ancestor.
+// "*" is only ever meant alone and on purpose: next to origins it still
+// lets every site frame the CRM, and the flag without it means nothing.
+func validFrameAncestors(list []string, anyOK bool) error {
+	if len(list) == 0 {
+		return errors.New("frame_ancestors is required: list the agent desktop origin(s) allowed to frame the CRM, e.g. https://desk.example.com")
+	}
+	for _, o := range list {
+		if o != "*" {
+			if err := injector.ValidateOrigin(o); err != nil {
+				return fmt.Errorf("frame_ancestors: %v", err)
+			}
+			continue
+		}
+		if !anyOK {
+			return errors.New(`frame_ancestors "*" would let every site frame the CRM (clickjacking); if you really mean it, set "insecure_any_ancestor": true (Caddyfile: frame_ancestors * insecure)`)
+		}
+		if len(list) > 1 {
+			return fmt.Errorf(`frame_ancestors: "*" must be the only entry (it already allows every site), got %q`, list)
+		}
+	}
+	if anyOK && !(len(list) == 1 && list[0] == "*") {
+		return fmt.Errorf(`insecure_any_ancestor is only accepted with frame_ancestors ["*"], got %q`, list)
+	}
+	return nil
+}
+
+// validCookies checks cookies and partitioned: Partitioned is only ever
+// added in cross_site mode, so the flag alone would silently do nothing.
+func validCookies(mode string, partitioned bool) error {
+	switch mode {
+	case "", "same_site", "cross_site":
+	default:
+		return fmt.Errorf("cookies: unknown mode %q (want same_site or cross_site)", mode)
+	}
+	if partitioned && mode != "cross_site" {
+		return fmt.Errorf(`partitioned only applies to cookies cross_site, and cookies is %q`, cmp.Or(mode, "same_site (the default)"))
+	}
+	return nil
+}
+
+func validBreakout(v string) error {
+	switch v {
+	case "", "neutralize", "detect", "off":
+		return nil
+	}
+	return fmt.Errorf("breakout: unknown mode %q (want neutralize, detect or off)", v)
+}
+
+func validSandbox(v string) error {
+	switch v {
+	case "", "on", "off":
+		return nil
+	}
+	return fmt.Errorf("sandbox: unknown value %q (want on or off)", v)
+}
+
+func validRecompress(v string) error {
+	if _, err := injector.ParseRecompression(v); err != nil {
+		return fmt.Errorf("recompress_level: %q: want fastest, default or better", v)
+	}
+	return nil
+}
+
+// minRewriteSize: below it no page could be rewritten (the SDK would be
+// missing everywhere); a value this small is a unit mistake (16 for 16 MiB).
+const minRewriteSize = 1 << 10
+
+func validMaxRewrite(n int64) error {
+	switch {
+	case n < 0:
+		return fmt.Errorf("max_rewrite_size: %d is negative: want a size in bytes (0: the default, 16 MiB)", n)
+	case n > 0 && n < minRewriteSize:
+		return fmt.Errorf("max_rewrite_size: %d bytes is too small: want at least %d (16 MiB is 16777216)", n, minRewriteSize)
 	}
 	return nil
 }
