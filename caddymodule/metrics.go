@@ -24,6 +24,7 @@ var proxyMetrics = struct {
 	bytesOut        *prometheus.CounterVec
 	sdkRequests     *prometheus.CounterVec
 	jsCache         *prometheus.CounterVec
+	scriptsLeft     prometheus.Counter
 	foreignRedirect prometheus.Counter
 }{}
 
@@ -63,6 +64,10 @@ func initProxyMetrics() {
 			Namespace: ns, Subsystem: "proxy", Name: "js_cache_total",
 			Help: "JavaScript responses looked up in the rewritten-JavaScript cache, by result: hit, miss.",
 		}, []string{"result"})
+		proxyMetrics.scriptsLeft = prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: ns, Subsystem: "proxy", Name: "scripts_left_total",
+			Help: "Inline scripts of rewritten pages left exactly as sent because their text could not be decoded for certain (XHTML with an external entity or markup inside a script).",
+		})
 		proxyMetrics.foreignRedirect = prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: ns, Subsystem: "proxy", Name: "foreign_redirects_total",
 			Help: "Pages loading in a frame that the CRM redirected to another site (shown only if that site allows framing: a blank frame otherwise).",
@@ -87,7 +92,7 @@ func registerCollectors(reg prometheus.Registerer, cs ...prometheus.Collector) e
 func registerProxyMetrics(reg prometheus.Registerer) error {
 	initProxyMetrics()
 	m := &proxyMetrics
-	return registerCollectors(reg, m.responses, m.headers, m.breakout, m.rewriteDuration, m.bytesIn, m.bytesOut, m.sdkRequests, m.jsCache, m.foreignRedirect)
+	return registerCollectors(reg, m.responses, m.headers, m.breakout, m.rewriteDuration, m.bytesIn, m.bytesOut, m.sdkRequests, m.jsCache, m.scriptsLeft, m.foreignRedirect)
 }
 
 // observeHeaders counts what the header policy changed, and logs a framed

@@ -113,6 +113,9 @@ func (h *Handler) observeBody(res injector.Result) {
 	if res.JSCache != "" {
 		m.jsCache.WithLabelValues(res.JSCache).Inc()
 	}
+	if res.ScriptsLeft > 0 {
+		m.scriptsLeft.Add(float64(res.ScriptsLeft))
+	}
 	m.rewriteDuration.WithLabelValues(res.Action).Observe(res.Duration.Seconds())
 	m.bytesIn.WithLabelValues(res.Action).Add(float64(res.BytesIn))
 	m.bytesOut.WithLabelValues(res.Action).Add(float64(res.BytesOut))

@@ -81,6 +81,10 @@ type Result struct {
 	// JSRewrites counts scripts, handlers and javascript: URLs the JS
 	// rewriter changed.
 	JSRewrites int
+	// ScriptsLeft counts inline scripts left exactly as sent because their
+	// text could not be decoded for certain (XHTML: an external entity, an
+	// element inside the script).
+	ScriptsLeft int
 	// JSCache is "hit" or "miss" for a JavaScript response looked up in
 	// the cache, "" when the cache was off or not consulted.
 	JSCache string

@@ -112,6 +112,7 @@ type htmlFilter struct {
 	first         bool
 	rk            rawKind
 	scriptKind    JSKind
+	importMap     bool // the buffered script is an import map (importmap.go)
 	scriptPending bool
 	script        []byte
 	hold          []byte
@@ -489,6 +490,10 @@ func (f *htmlFilter) doneToken(tt html.TokenType, raw []byte, rk rawKind) {
 
 // emitScript rewrites the buffered body of an inline script.
 func (f *htmlFilter) emitScript() {
+	if f.importMap {
+		f.importMapScript()
+		return
+	}
 	if out, ok := f.b.rewriteScriptText(f.req, f.script, f.scriptKind, f.cs); ok {
 		f.res.JSRewrites++
 		f.emit(out)
@@ -504,7 +509,9 @@ func (f *htmlFilter) doneTag(raw, name []byte) {
 	case asciiEqualFold(name, "script"):
 		if f.b.opts.RewriteJS != nil {
 			if kind, ok := f.inlineScriptKind(raw); ok {
-				f.rk, f.scriptKind = rawScript, kind
+				f.rk, f.scriptKind, f.importMap = rawScript, kind, false
+			} else if f.isImportMap(raw) {
+				f.rk, f.importMap = rawScript, true
 			}
 		}
 	case asciiEqualFold(name, "meta"):
@@ -1096,6 +1103,9 @@ func (f *htmlFilter) Close() error {
 	f.closed = true
 	t0 := time.Now()
 	defer func() {
+		if f.xs != nil {
+			f.res.ScriptsLeft = f.xs.passed
+		}
 		f.cleanup()
 		f.res.Duration += time.Since(t0)
 		f.res.BytesOut = f.dst.n

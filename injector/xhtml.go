@@ -558,9 +558,11 @@ func (f *htmlFilter) xmlStartTag(raw []byte, empty bool) {
 		}
 	}
 	if script && !empty && f.b.opts.RewriteJS != nil {
-		if kind, ok := f.inlineScriptKind(raw); ok {
+		kind, ok := f.inlineScriptKind(raw)
+		im := !ok && f.isImportMap(raw) // honoured in XHTML too (Chromium 156)
+		if ok || im {
 			f.xmlEmitTag(raw, ns, local)
-			f.scriptKind = kind
+			f.scriptKind, f.importMap = kind, im
 			if f.script == nil {
 				f.script = (*scriptBufs.Get().(*[]byte))[:0]
 			}
@@ -642,11 +644,14 @@ func (f *htmlFilter) xmlEmitScript() {
 		return
 	}
 	f.xs.scriptDepth, f.scriptPending = 0, false
-	if f.b.opts.JSMayChange != nil && !f.b.opts.JSMayChange(code) {
-		f.emit(f.script)
-		return
+	var o []byte
+	changed, n := false, 1
+	if f.importMap {
+		o, n = f.rewriteImportMap(code)
+		changed = n > 0
+	} else if f.b.opts.JSMayChange == nil || f.b.opts.JSMayChange(code) {
+		o, changed, _ = f.b.callRewriteJS(f.req, code, f.scriptKind)
 	}
-	o, changed, _ := f.b.callRewriteJS(f.req, code, f.scriptKind)
 	if !changed {
 		f.emit(f.script)
 		return
@@ -665,7 +670,7 @@ func (f *htmlFilter) xmlEmitScript() {
 		f.emit(f.script)
 		return
 	}
-	f.res.JSRewrites++
+	f.res.JSRewrites += n
 	f.emit(b)
 }
 

@@ -106,8 +106,8 @@ func TestXHTMLMetaAndCount(t *testing.T) {
 	if !strings.Contains(out, `content="trusted-types a crmframe"`) {
 		t.Errorf("meta CSP not edited: %s", out)
 	}
-	if f.xs.passed != 2 || tr.last(t).JSRewrites != 1 {
-		t.Errorf("passed %d, rewritten %d: want 2 and 1", f.xs.passed, tr.last(t).JSRewrites)
+	if res := tr.last(t); res.ScriptsLeft != 2 || res.JSRewrites != 1 {
+		t.Errorf("left %d, rewritten %d: want 2 and 1", res.ScriptsLeft, res.JSRewrites)
 	}
 }
 
