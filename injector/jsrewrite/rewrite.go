@@ -76,6 +76,7 @@ const (
 	CountIeval     = "ieval"     // eval as a value (var e = eval, eval.call, window.eval): the shim's __crmframe_ieval instead
 	CountDoc       = "doc"       // javascript:'<html>…': the document a javascript: URL returns goes through the shim's __crmframe_doc
 	CountImport    = "import"    // import(specifier): the specifier goes through the shim's __crmframe_url (data:/blob: modules)
+	CountPost      = "post"      // X.top.postMessage: X.top goes through the shim's __crmframe_post
 )
 
 // EvalWrapOpen and EvalWrapClose surround the arguments of a direct eval
@@ -107,6 +108,18 @@ const (
 const (
 	URLWrapOpen  = "(globalThis.__crmframe_url||(x=>x))("
 	URLWrapClose = ")"
+)
+
+// PostWrapOpen and PostWrapClose surround the top of X.top.postMessage
+// (X a dotted path, or nothing): the shim's __crmframe_post sends a message
+// for the CRM's own origin to the virtual top (a desktop on another origin
+// never gets it; unframed the CRM's top would, x419), others to the real
+// top. No fallback: it starts with a name, so that a line starting with
+// it cannot continue the previous one, and the shim defines it in every
+// mode (as __crmframe_top).
+const (
+	PostWrapOpen  = "__crmframe_post("
+	PostWrapClose = ")"
 )
 
 // KeyWrapOpen and KeyWrapClose surround the key of a computed member read
@@ -165,6 +178,7 @@ var (
 	replShorthand    = []byte("top: " + Accessor)
 	replVtop         = []byte(VtopRef)
 	replVtopShort    = []byte("top: " + VtopRef)
+	replVtopNew      = []byte("(" + VtopRef + ")") // new top.X(): the call must not take the new
 	replSingle       = []byte("'" + Accessor + "'")
 	replDouble       = []byte(`"` + Accessor + `"`)
 	replBacktick     = []byte("`" + Accessor + "`")
@@ -181,6 +195,8 @@ var (
 	replDocExprOpen  = []byte(DocWrapOpen + "(")
 	replDocExprClose = []byte(DocWrapClose + ")")
 	replKeyClose     = []byte(KeyWrapClose)
+	replPostOpen     = []byte(PostWrapOpen)
+	replPostClose    = []byte(PostWrapClose)
 	replIeval        = []byte(IevalRef)
 	replIevalSemi    = []byte(";" + IevalRef) // after a line break that ended a statement by ASI
 	replIevalShort   = []byte("eval: " + IevalRef)
@@ -663,6 +679,9 @@ type group struct {
 	// winKey: an object group with a key only a window has (self,
 	// location, document…); rest: it holds a ...rest element.
 	winKey, rest bool
+	// with: the group is the block body of a with statement, or holds a
+	// single-statement one (see withBody).
+	with bool
 }
 
 type scope struct {
@@ -742,6 +761,11 @@ type scanner struct {
 	// sawWith: the script has a with statement; aoDeclared: it declares a
 	// variable named ancestorOrigins (bareAncestors).
 	sawWith, aoDeclared bool
+	// inWith counts the open groups marked with (a with body); withNext:
+	// the next '{' is a with body; withRoot: a single-statement with body
+	// at the top level (the rest of the script counts as one).
+	inWith             int
+	withNext, withRoot bool
 	// chainPre is the token before the window name that started the
 	// current chain, chainRoot the b* bit of that name (0 for this).
 	chainPre  js.TokenType
@@ -830,6 +854,9 @@ var patWinKeys = map[string]bool{"self": true, "parent": true, "frames": true, "
 
 type litEdit struct {
 	edit, depth int // depth: index of the outermost literal group
+	// top: a __crmframe_vtop(top) edit; in a destructuring target
+	// vtopTarget decides (a call cannot be assigned to).
+	top bool
 }
 
 type topVar struct {
@@ -1189,12 +1216,33 @@ func (s *scanner) addEdit(start, end int, repl []byte, key string, st editState)
 }
 
 // ref records a scope-dependent reference to the global top (followed by n).
-func (s *scanner) ref(c, n *tok, shorthand bool) int {
-	repl, key := s.topRepl(n, shorthand)
+func (s *scanner) ref(p, c, n *tok, shorthand bool) int {
+	repl, key := s.topRepl(p, n, shorthand)
+	if repl == nil {
+		return -1
+	}
 	i := s.addEdit(c.start, c.end, repl, key, stLive)
 	s.edits[i].bit = bTop
 	s.pending = append(s.pending, i)
+	s.vtopLit(i)
 	return i
+}
+
+// withBody marks the body of a with statement whose head just closed (n
+// follows): a block, or for a single statement the rest of the enclosing
+// group (wider than the statement, which is harmless: outside a with a
+// global top reads the same through __crmframe_vtop as through the
+// accessor).
+func (s *scanner) withBody(n *tok) {
+	switch g := s.top(); {
+	case n.tt == js.OpenBraceToken:
+		s.withNext = true
+	case g == nil:
+		s.withRoot = true
+	case !g.with:
+		g.with = true
+		s.inWith++
+	}
 }
 
 // topRepl picks the replacement of a bare top followed by n. In an
@@ -1203,18 +1251,59 @@ func (s *scanner) ref(c, n *tok, shorthand bool) int {
 // getter on Object.prototype, would be found on the element (undefined):
 // there the name stays and its value is checked, so a form control named
 // "top" is still itself. A write keeps the accessor (a call cannot be
-// assigned to).
-func (s *scanner) topRepl(n *tok, shorthand bool) ([]byte, string) {
+// assigned to). The same holds in the body of a with statement: with
+// (document) { top.frames } would find the accessor on document (x416);
+// there a write keeps top itself (nil: no edit), as the run-time scanner
+// does: with (el.style) { top = y } writes el.style.top (x337), and the
+// global top cannot be assigned anyway.
+func (s *scanner) topRepl(p, n *tok, shorthand bool) ([]byte, string) {
+	with := s.kind != Handler && (s.inWith > 0 || s.withRoot)
+	vtop := s.kind == Handler || with
+	write := isWrite(n) || p.tt == js.IncrToken || p.tt == js.DecrToken
 	if shorthand {
-		if s.kind == Handler && n.tt != js.EqToken {
+		switch {
+		case vtop && n.tt != js.EqToken:
 			return replVtopShort, CountShorthand
+		case with:
+			return nil, "" // ({top = 1} = o)
 		}
 		return replShorthand, CountShorthand
 	}
-	if s.kind == Handler && !isWrite(n) {
+	switch {
+	case vtop && !write && p.tt == js.NewToken:
+		return replVtopNew, CountTop
+	case vtop && !write:
 		return replVtop, CountTop
+	case with:
+		return nil, ""
 	}
 	return replAccessor, CountTop
+}
+
+// vtopTarget handles a __crmframe_vtop(top) edit e that turned out to be
+// assigned to ([top] = a, (top) = v): a handler's gets the accessor, a
+// with body's keeps top.
+func (s *scanner) vtopTarget(e *edit) {
+	if s.kind == Handler {
+		if &e.repl[0] == &replVtopShort[0] {
+			e.repl = replShorthand
+		} else {
+			e.repl = replAccessor
+		}
+		return
+	}
+	e.state = stDead
+}
+
+// vtopLit registers a __crmframe_vtop edit e inside an array or object
+// literal: if the literal is a destructuring target ([top] = a, ({a: top}
+// = o)), vtopTarget decides.
+func (s *scanner) vtopLit(e int) {
+	if r := s.edits[e].repl; len(r) > 0 && (&r[0] == &replVtop[0] || &r[0] == &replVtopShort[0] || &r[0] == &replVtopNew[0]) {
+		if d := s.litDepth(); d >= 0 {
+			s.litEdits = append(s.litEdits, litEdit{edit: e, depth: d, top: true})
+		}
+	}
 }
 
 // endArrowExprs pops expression-bodied arrow scopes that end before a token
@@ -1388,6 +1477,11 @@ func (s *scanner) process(p, c, n *tok) error {
 		if g.kind == gObject && s.declKind != 0 && !s.declInit && len(s.groups) == s.declDepth {
 			s.patKeys = s.patKeys[:0] // a new declaration pattern
 		}
+		if s.withNext {
+			s.withNext = false
+			g.with = true
+			s.inWith++
+		}
 		s.pushGroup(g)
 		s.chain = false
 		return nil
@@ -1414,6 +1508,9 @@ func (s *scanner) process(p, c, n *tok) error {
 			s.closeImport(&g, c)
 		}
 		s.groups = s.groups[:len(s.groups)-1]
+		if g.with {
+			s.inWith--
+		}
 		if g.kind == gObject {
 			s.lastObjWin = g.winKey && !g.rest
 			if len(s.patTop) > 0 {
@@ -1450,6 +1547,9 @@ func (s *scanner) process(p, c, n *tok) error {
 				s.nextBody = 1
 				s.nextBodyValue = s.fnBodyValue
 			} else {
+				if g.kind == gParenCtl && g.pre == js.WithToken {
+					s.withBody(n)
+				}
 				s.closedParen, s.hasClosed = g, true
 				s.closedKind = g.kind
 				s.closedEval = [2]int{-1, -1}
@@ -1563,9 +1663,18 @@ func (s *scanner) process(p, c, n *tok) error {
 		return nil
 	case js.DotToken, js.OptChainToken:
 		// Messages to the real top are not frame busting: top.postMessage
-		// keeps reaching the desktop.
+		// keeps reaching the desktop, through __crmframe_post on a dotted
+		// path (a message for the CRM's own origin goes to the virtual top).
 		if s.lastTopEdit >= 0 && s.edits[s.lastTopEdit].end == p.end && s.is(n, "postMessage") {
 			s.edits[s.lastTopEdit].state = stDead
+			if s.pathStart >= 0 && s.pathEnd == p.end {
+				bit := s.edits[s.lastTopEdit].bit // a local top: no wrapper either
+				for _, e := range [2]int{s.addEdit(s.pathStart, s.pathStart, replPostOpen, CountPost, stLive), s.addEdit(p.end, p.end, replPostClose, "", stLive)} {
+					if s.edits[e].bit = bit; bit != 0 {
+						s.pending = append(s.pending, e)
+					}
+				}
+			}
 		}
 		return nil
 	case js.StringToken, js.TemplateToken:
@@ -2530,9 +2639,11 @@ func (s *scanner) bareName(p, c, n *tok, bit uint8) {
 					e := -1
 					switch bit {
 					case bTop:
-						repl, key := s.topRepl(n, shorthand)
-						e = s.addEdit(c.start, c.end, repl, key, stTentative)
-						s.edits[e].bit = bTop
+						if repl, key := s.topRepl(p, n, shorthand); repl != nil {
+							e = s.addEdit(c.start, c.end, repl, key, stTentative)
+							s.edits[e].bit = bTop
+							s.vtopLit(e)
+						}
 					case bEval:
 						e = s.bareEval(p, c, n, shorthand, true)
 					}
@@ -2551,7 +2662,7 @@ func (s *scanner) bareName(p, c, n *tok, bit uint8) {
 	}
 	switch bit {
 	case bTop:
-		s.lastTopEdit = s.ref(c, n, shorthand)
+		s.lastTopEdit = s.ref(p, c, n, shorthand)
 	case bEval:
 		s.bareEval(p, c, n, shorthand, false)
 	}
@@ -2634,7 +2745,7 @@ func (s *scanner) ieval(start, end int, repl []byte, bit uint8, n *tok, deferred
 	e := s.addEdit(start, end, repl, CountIeval, st)
 	s.edits[e].bit = bit
 	if depth >= 0 {
-		s.litEdits = append(s.litEdits, litEdit{e, depth})
+		s.litEdits = append(s.litEdits, litEdit{edit: e, depth: depth})
 	}
 	if bit != 0 && !deferred {
 		s.pending = append(s.pending, e)
@@ -2662,10 +2773,16 @@ func (s *scanner) decideLiteral(g *group, n *tok) {
 	for _, l := range s.litEdits[g.litMark:] {
 		e := &s.edits[l.edit]
 		switch {
+		case pattern && l.top:
+			if r := e.repl; &r[0] == &replVtopShort[0] || &r[0] == &replVtop[0] || &r[0] == &replVtopNew[0] {
+				s.vtopTarget(e)
+			}
 		case pattern:
 			if e.state == stTentative {
 				e.state = stDead
 			}
+		case l.top && l.depth >= len(s.groups):
+			// a value: the reference keeps its call
 		case l.depth >= len(s.groups):
 			if e.state == stTentative {
 				e.state = stLive
@@ -3039,6 +3156,19 @@ func (s *scanner) resolveParen(c *tok) {
 			if ed.repl == nil || ed.state == stDead || ed.pat {
 				continue
 			}
+			if ed.bit == bTop && (&ed.repl[0] == &replVtop[0] || &ed.repl[0] == &replVtopNew[0]) {
+				if written {
+					s.vtopTarget(ed) // (top) = v: a call cannot be assigned to
+					if ed.state == stDead {
+						continue
+					}
+				} else if c.tt == js.CloseParenToken && len(s.groups) > 0 && s.groups[len(s.groups)-1].kind <= gParenMaybe {
+					s.deferred = append(s.deferred, e) // ((top)) = v: the outer parenthesis decides
+					continue
+				} else {
+					s.vtopLit(e) // [(top)] = a
+				}
+			}
 			if ed.bit == bEval {
 				if written {
 					ed.state = stDead // (eval) = f, ++(eval), for ((eval) in o)
@@ -3051,7 +3181,7 @@ func (s *scanner) resolveParen(c *tok) {
 					continue
 				}
 				if d := s.litDepth(); d >= 0 {
-					s.litEdits = append(s.litEdits, litEdit{e, d}) // [(eval)] = a
+					s.litEdits = append(s.litEdits, litEdit{edit: e, depth: d}) // [(eval)] = a
 					s.pending = append(s.pending, e)
 					continue
 				}

@@ -43,7 +43,7 @@ var rwCases = []rwCase{
 	{"this.top in handler", Handler, "this.top", ""},
 	{"parent and frames untouched", Classic, "if (parent.frames.length > 0) parent.location = self.location;", ""},
 	{"parent.frames['main']", Classic, "parent.frames['main'].location = 'x.html'; parent.postMessage('hi','*')", ""},
-	{"top.postMessage kept", Classic, "top.postMessage('x', '*'); window.top.postMessage(1, '*'); top.location = 1", "top.postMessage('x', '*'); window.top.postMessage(1, '*'); " + T + ".location = 1"},
+	{"top.postMessage kept", Classic, "top.postMessage('x', '*'); window.top.postMessage(1, '*'); top.location = 1", PostWrapOpen + "top).postMessage('x', '*'); " + PostWrapOpen + "window.top).postMessage(1, '*'); " + T + ".location = 1"},
 
 	// Bracket forms and obfuscation.
 	{"window['top']", Classic, "window['top']['location']['replace'](p['href']);", "window['" + T + "']['location']['replace'](p['href']);"},
@@ -289,7 +289,8 @@ func TestRewrite(t *testing.T) {
 			}
 			if got := strings.Count(want, T) - strings.Count(c.in, T) + strings.Count(want, K) - strings.Count(c.in, K) +
 				strings.Count(want, ievalMark) - strings.Count(c.in, ievalMark) + strings.Count(want, VtopRef) - strings.Count(c.in, VtopRef) -
-				strings.Count(want, TD) + strings.Count(c.in, TD) + strings.Count(want, DocWrapOpen) - strings.Count(c.in, DocWrapOpen); n != got {
+				strings.Count(want, TD) + strings.Count(c.in, TD) + strings.Count(want, DocWrapOpen) - strings.Count(c.in, DocWrapOpen) +
+				strings.Count(want, PostWrapOpen) - strings.Count(c.in, PostWrapOpen); n != got {
 				t.Fatalf("counts %v sum to %d, want %d", res.Counts, n, got)
 			}
 			d := Detect([]byte(c.in), c.kind)
@@ -498,7 +499,7 @@ func TestRewriteUnicodeEscapes(t *testing.T) {
 		{Classic, `var w = win\u0064ow; w.top.x; $\u0077indow.top`, "var w = win\\u0064ow; w." + T + ".x; $\\u0077indow." + T},
 		{Classic, `(function(e){ e.\u0074op !== e.self && (e.top.location = 1) })(window)`, "(function(e){ e." + T + " !== e.self && (e." + T + ".location = 1) })(window)"},
 		{Classic, `var o = {\u0074op}; const {\u0074op: t} = window; const {top: u} = s\u0065lf`, "var o = {top: " + T + "}; const {" + T + ": t} = window; const {" + T + ": u} = s\\u0065lf"},
-		{Classic, `location.\u0061ncestorOrigins; top.\u0070ostMessage(1, '*')`, "location." + AncestorsAccessor + "; top.\\u0070ostMessage(1, '*')"},
+		{Classic, `location.\u0061ncestorOrigins; top.\u0070ostMessage(1, '*')`, "location." + AncestorsAccessor + "; " + PostWrapOpen + "top).\\u0070ostMessage(1, '*')"},
 		{Classic, `\u0065val("top.location = 1")`, `\u0065val(` + EvalWrapOpen + `"top.location = 1"))`},
 		// Declarations spelled with escapes shadow, and are shadowed.
 		{Classic, `function f() { var \u0074op = 1; return top } function g(t\u006fp) { return top } function h() { return \u0074op }`,
@@ -705,7 +706,8 @@ func FuzzRewrite(f *testing.F) {
 // else. The names may be spelled with \u escapes.
 func onlyTopSwapped(src, out []byte) bool {
 	acc, short, pat := []byte(Accessor), []byte("top: "+Accessor), []byte(Accessor+": top")
-	vtop, vshort := []byte(VtopRef), []byte("top: "+VtopRef)
+	vtop, vshort, vnew := []byte(VtopRef), []byte("top: "+VtopRef), []byte("("+VtopRef+")")
+	postOpen := []byte(PostWrapOpen)
 	topDot := []byte(TD)
 	ievals := [][]byte{[]byte(IevalRef), []byte("eval: " + IevalRef), []byte(";" + IevalRef)}
 	dq := strings.ReplaceAll(IevalKey, "'", `"`)
@@ -777,6 +779,16 @@ func onlyTopSwapped(src, out []byte) bool {
 			if top > 0 && bytes.HasPrefix(out[j:], vtop) && match(i+top, j+len(vtop), stack) {
 				return true
 			}
+			if top > 0 && bytes.HasPrefix(out[j:], vnew) && match(i+top, j+len(vnew), stack) {
+				return true
+			}
+			// X.top.postMessage -> __crmframe_post(X.top).postMessage
+			if bytes.HasPrefix(out[j:], postOpen) && match(i, j+len(postOpen), stack+"P") {
+				return true
+			}
+			if n := len(stack); n > 0 && stack[n-1] == 'P' && j < len(out) && out[j] == ')' && postMessageAt(src[i:]) && match(i, j+1, stack[:n-1]) {
+				return true
+			}
 			// x?.top -> x?.[key]; x . top -> x [key]
 			if top > 0 && bytes.HasPrefix(out[j:], topDot) && match(i+top, j+len(topDot), stack) {
 				return true
@@ -830,6 +842,20 @@ func onlyTopSwapped(src, out []byte) bool {
 		}
 	}
 	return match(0, 0, "")
+}
+
+// postMessageAt reports whether b starts with .postMessage or ?.postMessage
+// (spaces allowed, the name possibly escaped).
+func postMessageAt(b []byte) bool {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	if bytes.HasPrefix(b, []byte("?.")) {
+		b = b[2:]
+	} else if bytes.HasPrefix(b, []byte(".")) {
+		b = b[1:]
+	} else {
+		return false
+	}
+	return nameAt(bytes.TrimLeft(b, " \t\r\n"), "postMessage") > 0
 }
 
 // nameAt returns the length of the spelling of the identifier name word at

@@ -1,6 +1,7 @@
 // Package sdk holds the JavaScript we inject into CRM pages: the
-// frame-busting runtime shim followed by the AGENTDESKTOP SDK, served as one
-// bundle so that the shim runs before any CRM script.
+// frame-busting runtime shim followed by the AGENTDESKTOP SDK and a tail
+// that removes the injected tag, served as one bundle so that the shim runs
+// before any CRM script.
 package sdk
 
 import (
@@ -15,7 +16,8 @@ import (
 //go:embed *.js
 var files embed.FS
 
-// Bundle is the served sdk.js: shim first, then the SDK.
+// Bundle is the served sdk.js: shim first, then the SDK, then the tail
+// (removes the injected tag).
 type Bundle struct {
 	Body []byte
 	// Gzip is Body gzip-compressed once, for clients that accept it (a
@@ -39,7 +41,7 @@ func bundle(body []byte) Bundle {
 
 // order is the concatenation order; missing files are skipped so the
 // bundle still builds while a part is being developed.
-var order = []string{"shim.js", "sdk.js"}
+var order = []string{"shim.js", "sdk.js", "tail.js"}
 
 // Build concatenates the embedded parts.
 func Build() Bundle {

@@ -228,12 +228,15 @@
     return scan(code, function (s, start) {
       return s.replace(/(^|[^\w$.])(top|eval)(?![\w$])/g, function (m, pre, name, off) { return pre + bareTop(code, start + off + pre.length, start, name); })
         .replace(CMP_TOP_L, cmpTop).replace(CMP_TOP_R, cmpTop)
-        .replace(/(\b(?:window|self|parent|frames|globalThis|this|__crmframe_top)\s*(?:\?\.|\.)\s*|\b__crmframe_vtop\(top\)\s*(?:\?\.|\.)\s*)top(?![\w$])(?!\s*\.\s*postMessage\b)/g, '$1__crmframe_top')
+        .replace(/(\b(?:window|self|parent|frames|globalThis|this|__crmframe_top)\s*(?:\?\.|\.)\s*|\b__crmframe_vtop\(top\)\s*(?:\?\.|\.)\s*)top(?![\w$])(?!\s*\)?\s*\??\.\s*postMessage\b)/g, '$1__crmframe_top')
         .replace(ALIAS_TOP, '$1__crmframe_top')
         .replace(GETTER_TOP, '$1__crmframe_top')
         .replace(ARROW_TOP, '$1__crmframe_top')
         .replace(ARG_TOP, function (m, a, b, c) { return (a || c) + '__crmframe_top'; })
         .replace(VAR_TOP, function (m, head, name) { return used[name] ? head + '__crmframe_top' : m; })
+        // top.postMessage, window.top.postMessage: see __crmframe_post (the
+        // two above leave X.top).postMessage alone: swapped code swaps the same)
+        .replace(/(^|[^\w$.])((?:(?:window|self|parent|frames|globalThis)\s*\.\s*)*top)(?=\s*\??\.\s*postMessage\b)/g, '$1__crmframe_post($2)')
         .replace(/(\b(?:window|self|globalThis)\s*\.\s*)eval(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ieval')
         // x.ancestorOrigins read, as the server-side rewriter does it.
         .replace(/((?:\?\.|\.)\s*)ancestorOrigins(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ancestorOrigins');
@@ -248,7 +251,7 @@
   // code at run time. Safe on ordinary objects: the Object.prototype
   // fallback reads their own top.
   var ALIAS_TOP = new RegExp('(' +
-    '(?:^|[^\\w$])[$_]*(?:window|win|wnd|wind|Window|Win|Wnd|defaultView|[\\w$]{1,60}(?:Window|Win|Wnd|_window|_win|_wnd|_WINDOW))\\s*(?:\\?\\.|\\.)\\s*(?=top(?![\\w$])(?!\\s*\\.\\s*postMessage\\b))' +
+    '(?:^|[^\\w$])[$_]*(?:window|win|wnd|wind|Window|Win|Wnd|defaultView|[\\w$]{1,60}(?:Window|Win|Wnd|_window|_win|_wnd|_WINDOW))\\s*(?:\\?\\.|\\.)\\s*(?=top(?![\\w$])(?!\\s*\\)?\\s*\\??\\.\\s*postMessage\\b))' +
     '|(?:\\?\\.|\\.)\\s*(?=top\\s*(?:\\?\\.|\\.)\\s*(?:location|document|frames|opener|history|onbeforeunload)(?![\\w$]))' +
     '|(?:^|[^\\w$.])([\\w$]+(?:\\s*(?:\\(\\s*\\)\\s*)?\\.\\s*[\\w$]+)*(?:\\s*\\([\\w$\\s,.]*\\))?)\\s*\\.\\s*(?=top\\s*[!=]==?\\s*\\2(?:\\s*\\.\\s*self)?(?![\\w$.\\[(]))' +
     ')top', 'g');
@@ -338,10 +341,10 @@
   // setTimeout(eval, 0, s)) becomes __crmframe_vtop(eval) the same way:
   // the real eval is replaced by __crmframe_ieval. segStart: where the
   // current run of code (no strings, comments or regexes) starts.
-  var VETO_AFTER = /^\s*(?:(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=)|\+\+|--|:|\.\s*postMessage\b)/;
+  var VETO_AFTER = /^\s*(?:(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=)|\+\+|--|:|\??\.\s*postMessage\b)/;
   // c ? top : d: `top` between '?' and ':' is always an expression
   var TERNARY_BEFORE = /(?:^|[^?.])\?\s*$/;
-  var VETO_BEFORE = /(?:\+\+|--|\b(?:var|let|const|function|class|catch|new)\s*\(?|__crmframe_vtop\()\s*$/;
+  var VETO_BEFORE = /(?:\+\+|--|\b(?:var|let|const|function|class|catch|new)\s*\(?|__crmframe_(?:vtop|post)\()\s*$/;
   var EXPR_AFTER = /^\s*(?:\?\.|[.[?<>]|[=!]=|&&|\|\||[-+*%&|^]|\/(?![/*])|instanceof\b)/;
   var EXPR_BEFORE = /(?:[=!&|?+\-*%<>~^/]|\b(?:return|typeof|void|in|instanceof|case|throw|await|yield))\s*$/;
   var PARAMS_AFTER = /^\s*(?:\{|(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/;
@@ -550,6 +553,24 @@
   // (a with-object's or a local's `top`); an `eval` read: __crmframe_ieval
   // when it is the real eval.
   def(w, '__crmframe_vtop', { value: function (v) { return v === realTop ? w.__crmframe_top : v === realEval ? ieval : v; } });
+  // The rewriters turn X.top.postMessage into __crmframe_post(X.top)
+  // .postMessage (x419). A message for the CRM's own origin ('/', or
+  // targetOrigin naming this origin) can never reach a desktop on another
+  // origin, and unframed it would reach the CRM's top: it goes to the
+  // virtual top. Any other one ('*', the desktop's origin) goes to the real
+  // top as before. The poster lives in this realm, so e.source is this
+  // window.
+  var poster = null;
+  def(w, '__crmframe_post', { value: function (v) {
+    if (v !== realTop || !framed || vtop === realTop || mode === 'off') return v;
+    return poster || (poster = { postMessage: function (message, opts) {
+      var o = arguments.length < 2 ? '/' : opts !== null && typeof opts === 'object' ? (opts.targetOrigin === undefined ? '/' : opts.targetOrigin) : opts, own = false;
+      try { o = String(o); own = o === '/' || (o !== '*' && new URL(o).origin === w.location.origin); } catch (e) { /* the real call reports it */ }
+      if (own) count('post');
+      var t = own && act ? vtop : realTop;
+      return t.postMessage.apply(t, arguments);
+    } });
+  } });
   // The rewriter turns window[k] (a key that is not a literal) into
   // window[(globalThis.__crmframe_key||…)(k)]: the key "top" reads the
   // virtual top (window['to'+'p'], var k = 'top'; self[k]); "eval" reads
@@ -1808,6 +1829,27 @@
     } catch (e) { /* leave it */ }
     return false;
   };
+  // showing: el is hidden by visibility, but a descendant of its own is
+  // visible again (visibility: visible) with a box in the viewport: a
+  // privacy lock hiding the page but its unlock box (x417). The page shows
+  // content of its own, which stays, as a real replacement does for the
+  // blanking guard (a buster's visible message then stays too). A walk of
+  // at most 2000 elements, display: none subtrees skipped; then lift.
+  var showing = function (el) {
+    if (typeof d.createTreeWalker !== 'function') return false;
+    var k = 0, vw = w.innerWidth, vh = w.innerHeight, n;
+    var tw = d.createTreeWalker(el, 1, { acceptNode: function (x) {
+      if (++k > 2000) return 2; // FILTER_REJECT
+      var cs = w.getComputedStyle(x);
+      return cs.display === 'none' ? 2 : cs.visibility === 'visible' ? 1 : 3; // FILTER_ACCEPT, FILTER_SKIP
+    } });
+    while ((n = tw.nextNode())) {
+      if (typeof n.checkVisibility === 'function' && !n.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
+      var q = n.getBoundingClientRect();
+      if (q.width >= 2 && q.height >= 2 && q.right > 0 && q.bottom > 0 && q.left < vw && q.top < vh) return true;
+    }
+    return false;
+  };
   // hidden by the rules above (lifted, or left: a loading screen's)
   var shown = function (el) {
     var cs = w.getComputedStyle(el);
@@ -1827,7 +1869,7 @@
       var cs = w.getComputedStyle(el), s = el.style, hit = false;
       var own = function (p, v) { return !late && s[p] === v && (!root || atLoad[el.localName + ' ' + p] === v); };
       ['display', 'visibility', 'opacity'].forEach(function (p) {
-        if (hides(p, cs[p]) && !own(p, p === 'opacity' ? '0' : cs[p])) { hit = true; if (act) lift(el, p); }
+        if (hides(p, cs[p]) && !own(p, p === 'opacity' ? '0' : cs[p]) && !(p === 'visibility' && showing(el))) { hit = true; if (act) lift(el, p); }
       });
       if (late && cs.contentVisibility === 'hidden') { hit = true; if (act) s.setProperty('content-visibility', 'visible', 'important'); }
       if ((late || root) && gone(el, cs)) { hit = true; if (act) ['clip-path', 'transform', 'scale', 'translate', 'rotate'].forEach(function (p) { s.setProperty(p, 'none', 'important'); }); }

@@ -203,7 +203,7 @@ test('script text, handler attributes and inserted HTML set by script get the vi
   })())`, w));
   assert.deepEqual(r, [
     'if (__crmframe_vtop(top) != self) __crmframe_vtop(top).location = self.location',
-    'top.postMessage(1, "*"); window.__crmframe_top.x = 1',
+    '__crmframe_post(top).postMessage(1, "*"); window.__crmframe_top.x = 1',
     '<p>top</p>',
     '__crmframe_vtop(top).location = location',
     'top',
