@@ -412,7 +412,7 @@ func topOrImport(src []byte) bool {
 			// string, maybe base64 or percent-encoded; asked once
 			if !dataAsked {
 				dataAsked = true
-				if bytes.Contains(src, []byte("data:")) {
+				if containsDataScheme(src) {
 					return true
 				}
 			}
@@ -3358,7 +3358,20 @@ func (s *scanner) dataModule(c *tok) {
 	if len(v) < 8 || bytes.IndexByte(v, '\\') >= 0 {
 		return
 	}
+	// As the URL parser reads it: outer spaces trimmed, tabs and newlines
+	// removed, the fragment not part of the data.
 	body := bytes.TrimSpace(v[1 : len(v)-1])
+	if bytes.ContainsAny(body, "\t\n\r") {
+		body = bytes.Map(func(r rune) rune {
+			if r == '\t' || r == '\n' || r == '\r' {
+				return -1
+			}
+			return r
+		}, body)
+	}
+	if h := bytes.IndexByte(body, '#'); h >= 0 {
+		body = body[:h]
+	}
 	if len(body) < 5 || !bytes.EqualFold(body[:5], []byte("data:")) {
 		return
 	}
@@ -3402,9 +3415,25 @@ func (s *scanner) dataModule(c *tok) {
 	s.addEdit(c.start, c.end, repl, CountImport, stLive)
 }
 
+// containsDataScheme reports "data:" in any case: URL schemes are
+// case-insensitive (import 'DATA:…' loads too).
+func containsDataScheme(src []byte) bool {
+	for i := 0; i < len(src); i++ {
+		j := bytes.IndexByte(src[i:], ':')
+		if j < 0 {
+			return false
+		}
+		i += j
+		if i >= 4 && hasPrefixFold(src[i-4:], "data:") {
+			return true
+		}
+	}
+	return false
+}
+
 // percentDecode decodes %XX escapes; a '%' not followed by two hex digits
-// fails, as the browser's data: URL decoder would keep it but a module
-// holding one is not worth guessing at.
+// stays as it is, as in the browser's data: URL decoder (the module runs
+// with it).
 func percentDecode(b []byte) ([]byte, bool) {
 	if bytes.IndexByte(b, '%') < 0 {
 		return b, true
@@ -3416,7 +3445,8 @@ func percentDecode(b []byte) ([]byte, bool) {
 			continue
 		}
 		if i+2 >= len(b) || unhex(b[i+1]) < 0 || unhex(b[i+2]) < 0 {
-			return nil, false
+			out = append(out, '%')
+			continue
 		}
 		out = append(out, byte(unhex(b[i+1])<<4|unhex(b[i+2])))
 		i += 2

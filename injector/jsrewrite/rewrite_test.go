@@ -1186,7 +1186,11 @@ func TestRewriteStaticDataImport(t *testing.T) {
 		{"no trigger in the module", `import 'data:text/javascript,export const a = 1';`, ""},
 		{"a path", `import './top.js'; import a from "./b.js";`, ""},
 		{"a key named from", `import './a.js'; const o = {from: 'data:x,top.location=1'};`, ""},
-		{"bad percent escape", `import 'data:text/javascript,top.location=1%2';`, ""},
+		// as the browser decodes the URL: a lone % kept, the scheme in any
+		// case, the fragment not part of the module
+		{"lone percent", `import 'data:text/javascript,top.location=1%2';`, `import '` + enc + `__crmframe_top.location%3D1%252';`},
+		{"scheme in capitals", `import 'DATA:text/javascript;base64,dG9wLmxvY2F0aW9uPTE=';`, `import '` + enc + `__crmframe_top.location%3D1';`},
+		{"fragment", `import 'data:text/javascript,top.location=1#top';`, `import '` + enc + `__crmframe_top.location%3D1';`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
