@@ -263,6 +263,45 @@ var rwCases = []rwCase{
 	{"static private field window alias", Classic, "class G { static #host = globalThis; static { if (G.#host?.top !== G.#host?.self) G.#host.top?.location?.replace?.(u); } }",
 		"class G { static #host = globalThis; static { if (G.#host?." + T + " !== G.#host?.self) G.#host." + T + "?.location?.replace?.(u); } }"},
 	{"static private fields left alone", Classic, "class G { static #r = rect; static #top = 1; static f() { return G.#r.top + G.#top + o.p.#r.top } }", ""},
+	// Fourth pass of legitimate pages (docs/framebusting.md, x416, x419): a
+	// bare top in the body of a with statement, and X.top.postMessage.
+	// x416: with (document) { … top.frames … }: the accessor would be
+	// found on document (document.__crmframe_top is document.top,
+	// undefined); __crmframe_vtop(top) resolves top through the scope.
+	{"with document", Classic, `with (document) { write(top.frames.length + top.length) }`, `with (document) { write(` + VtopRef + `.frames.length + ` + VtopRef + `.length) }`},
+	{"with single statement", Classic, "with (document) write(top.length)", "with (document) write(" + VtopRef + ".length)"},
+	{"with if body", Classic, "with (d) if (a) top.x(); else g(top)", "with (d) if (a) " + VtopRef + ".x(); else g(" + VtopRef + ")"},
+	{"with nested function", Classic, "with (d) { function g() { return top } var h = () => top.frames }", "with (d) { function g() { return " + VtopRef + " } var h = () => " + VtopRef + ".frames }"},
+	{"with head keeps the accessor", Classic, "with (top.document) { x = 1 } top.y", "with (" + T + ".document) { x = 1 } " + T + ".y"},
+	{"after a with block", Classic, "function f() { with (d) { a } } top.x", "function f() { with (d) { a } } " + T + ".x"},
+	// x337: writes keep top: with (el.style) { top = y } sets el.style.top
+	// (the global top cannot be assigned), as the run-time scanner does
+	{"with writes", Classic, "with (el.style) { top = y + 'px'; top += 1; top++; --top; for (top in o); for (top of o); }", ""},
+	{"with write and read", Classic, "with (el.style) { top = top + 1 }", "with (el.style) { top = " + VtopRef + " + 1 }"},
+	{"with reads of a box", Classic, "with (el.getBoundingClientRect()) { r.top = top }", "with (el.getBoundingClientRect()) { r.top = " + VtopRef + " }"},
+	// destructuring targets keep top too (a call cannot be assigned to)
+	{"with patterns", Classic, "with (d) { [top, a] = b; ({top} = o); ({a: top} = o); (top) = 1; ((top)) = 2; [(top)] = a; [[top], x] = a; [...top] = a; ({a: [top]} = o); [{top}] = a; ({top = 1} = o) }", ""},
+	{"with pattern and value", Classic, "with (d) { [top] = [top] }", "with (d) { [top] = [" + VtopRef + "] }"},
+	{"with values", Classic, "with (d) { x = {top}; y = [top, [top]]; z = {a: top}; f((top)); c ? top : 1; delete top; typeof top }",
+		"with (d) { x = {top: " + VtopRef + "}; y = [" + VtopRef + ", [" + VtopRef + "]]; z = {a: " + VtopRef + "}; f((" + VtopRef + ")); c ? " + VtopRef + " : 1; delete " + VtopRef + "; typeof " + VtopRef + " }"},
+	{"with new", Classic, "with (d) { new top.Foo() }", "with (d) { new (" + VtopRef + ").Foo() }"},
+	{"with local top", Classic, "with (d) { let top = 1; top.x } function f(top) { with (d) top.y }", ""},
+	// the same forms in a handler (a bare top there is always
+	// __crmframe_vtop(top)): destructuring targets keep the accessor
+	{"handler patterns", Handler, "[top] = a; ({a: top} = o); (top) = 1; new top.X(); f(top)", "[" + T + "] = a; ({a: " + T + "} = o); (" + T + ") = 1; new (" + VtopRef + ").X(); f(" + VtopRef + ")"},
+
+	// x419: X.top.postMessage goes through __crmframe_post (identity
+	// but for the real top; a message for the CRM's own origin then goes
+	// to the virtual top)
+	{"postMessage bare", Classic, "top.postMessage(m, location.origin)", PostWrapOpen + "top).postMessage(m, location.origin)"},
+	{"postMessage paths", Classic, "window.top.postMessage(1); self.parent.top?.postMessage(2); $window.top.postMessage(3, '*')",
+		PostWrapOpen + "window.top).postMessage(1); " + PostWrapOpen + "self.parent.top)?.postMessage(2); " + PostWrapOpen + "$window.top).postMessage(3, '*')"},
+	{"postMessage after a line break", Classic, "a = b\nwindow.top.postMessage(1)", "a = b\n" + PostWrapOpen + "window.top).postMessage(1)"},
+	{"postMessage in a with body", Classic, "with (d) { top.postMessage(1, '/') }", "with (d) { " + PostWrapOpen + "top).postMessage(1, '/') }"},
+	{"postMessage in a handler", Handler, "top.postMessage(1, '*')", PostWrapOpen + "top).postMessage(1, '*')"},
+	{"postMessage on a local top", Classic, "function f(top) { top.postMessage(1) }", ""},
+	{"postMessage not on a top", Classic, "rect.top.postMessage(1); e.source.top.postMessage(2); getWin().top.postMessage(3)", ""},
+
 	// Unlexable input stays as it is.
 	{"unterminated string", Classic, "top.location = 'x", ""},
 	{"unbalanced", Classic, "top.location = 1; }", ""},
@@ -282,6 +321,12 @@ func TestRewrite(t *testing.T) {
 			}
 			if res.Changed != (want != c.in) {
 				t.Fatalf("Changed = %v", res.Changed)
+			}
+			if res.Changed && !onlyTopSwapped([]byte(c.in), got) {
+				t.Fatalf("rewrite changed more than top: %s", got)
+			}
+			if _, err := scanModuleOrClassic(got, c.kind); res.Changed && err != nil {
+				t.Fatalf("output does not lex: %v", err)
 			}
 			n := 0
 			for _, v := range res.Counts {
@@ -660,6 +705,10 @@ func FuzzRewrite(f *testing.F) {
 	for _, c := range rwCases {
 		f.Add([]byte(c.in), uint8(c.kind))
 	}
+	f.Add([]byte("with (document) { write(top.frames.length) } with (el.style) { top = 1; [top] = a; x = {top} }"), uint8(Classic))
+	f.Add([]byte("with (document) { write(top.frames.length) } with (el.style) { top = 1; [top] = a; x = {top} }"), uint8(Handler))
+	f.Add([]byte("with (d) if (a) new top.X(); else ({a: top} = o); top.postMessage(1, location.origin); window.top?.postMessage(2)"), uint8(Classic))
+	f.Add([]byte("with (d) if (a) new top.X(); else ({a: top} = o); top.postMessage(1, location.origin); window.top?.postMessage(2)"), uint8(Handler))
 	f.Add([]byte("`${`${top}`}`"), uint8(0))
 	f.Add([]byte("a = b\n/top/g.exec(c)"), uint8(0))
 	f.Add([]byte("var e = eval; [eval][0](s); eval.call(null, s); setTimeout(eval, 0, s); x = window.eval; self['eval'](s)"), uint8(0))
