@@ -1,3 +1,5 @@
+import vm from 'node:vm';
+
 // Test doubles: a manual clock and a scriptable fake WebSocket.
 export class Clock {
   constructor() {
@@ -90,4 +92,21 @@ export function welcome(extra) {
 
 export function contactEvent(seq, event, extra) {
   return { op: 'event', seq, data: Object.assign({ event, time: 1000 + seq, id: 'k1', uuid: 'u1', type: 'inbound', media_type: 'telephony', job_type: 'inbound', isACD: true, ani: '+39 06 1234', state: 'offered', agent: 'a1' }, extra || {}) };
+}
+
+// shimRealm runs a fake DOM (source text) and then shim.js in the window w,
+// whose setTimeout pushes [fn, ms] into timers. run(code) evaluates in the
+// realm; tick(ms) runs the shim's timers of that delay, as if that time
+// passed.
+export function shimRealm(w, dom, shim, timers) {
+  vm.createContext(w);
+  vm.runInContext(dom, w);
+  vm.runInContext(shim, w, { filename: 'shim.js' });
+  const tick = (ms) => {
+    const due = timers.filter((t) => t[1] === ms);
+    for (const t of due) timers.splice(timers.indexOf(t), 1);
+    due.forEach((t) => t[0]());
+  };
+  const run = (code) => vm.runInContext(code, w);
+  return { run, tick };
 }

@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
+import { flush, shimRealm } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
@@ -97,20 +97,9 @@ function page({ nested = false, mode = null } = {}) {
   w.parent = nested ? crmRoot : desk;
   w.frameElement = null;
   w.location = { href: 'http://crm.test/a.html', protocol: 'http:' };
-  vm.createContext(w);
-  vm.runInContext(DOM, w);
-  vm.runInContext(shim, w, { filename: 'shim.js' });
-  // tick(ms): the shim's timers of that delay, as if that time passed
-  const tick = (ms) => {
-    const due = timers.filter((t) => t[1] === ms);
-    for (const t of due) timers.splice(timers.indexOf(t), 1);
-    due.forEach((t) => t[0]());
-  };
-  const run = (code) => vm.runInContext(code, w);
+  const { run, tick } = shimRealm(w, DOM, shim, timers);
   return { w, run, tick, ids: () => run('ids()') };
 }
-
-const settle = () => new Promise((r) => setImmediate(r));
 
 test('legit13: a nested CRM frame emptying its own body keeps it empty (x371); the CRM root still gets its page back', async () => {
   for (const code of ['document.body.innerHTML = ""', 'document.body.replaceChildren()', 'document.body.textContent = ""', 'document.body.remove()']) {
@@ -118,7 +107,7 @@ test('legit13: a nested CRM frame emptying its own body keeps it empty (x371); t
     assert.equal(n.w.__crmframe.root, false);
     n.run(code);
     n.tick(250);
-    await settle();
+    await flush();
     assert.equal(n.run('document.body ? document.body.textContent : ""'), '', code);
     assert.equal(n.w.__crmframe.stats.blank, undefined, code);
     const r = page();
@@ -139,11 +128,11 @@ test('legit13: after an undo, the next view the page mounts replaces the restore
     // 400 ms later: the lazy module mounts (an empty marker div first)
     p.run('var m = mk("div"); m.id = "crm-marker"; var app = mk("div", "Cases (new module)"); app.id = "new-app"; document.body.append(m, app)');
     assert.equal(p.ids(), 'nav,old-app,crm-marker,new-app', 'the observer runs in a microtask');
-    await settle();
+    await flush();
     assert.equal(p.ids(), 'crm-marker,new-app', blanking);
     // the page goes on as it likes: nothing stands in any more
     p.run('document.body.append(mk("p", "more"))');
-    await settle();
+    await flush();
     assert.equal(p.ids(), 'crm-marker,new-app,p');
   }
 });
@@ -155,14 +144,14 @@ test('legit13: inserts that show nothing or float over the page keep the restore
   p.run(`document.body.append(mk("script", "track()"), mk("div"), "\\n  ");
     var h = mk("div", "hidden template"); h.hidden = true; document.body.appendChild(h);
     document.body.appendChild(mk("div", "Saved", "fixed")); document.body.appendChild(mk("div", "tooltip", "absolute"))`);
-  await settle();
+  await flush();
   assert.equal(p.ids(), 'nav,old-app,script,div,#text,div,div,div');
   // an empty container filled later (its content is a mutation below body)
   p.run('var root = mk("main"); document.body.appendChild(root)');
-  await settle();
+  await flush();
   assert.match(p.ids(), /^nav,old-app,/);
   p.run('root.appendChild(mk("h1", "Cases"))');
-  await settle();
+  await flush();
   assert.equal(p.ids(), 'script,div,#text,div,div,div,main');
 });
 
@@ -172,7 +161,7 @@ test('legit13: a restored node the page inserts again is its own; after 10 s the
   p.run('document.body.replaceChildren()');
   p.tick(250);
   p.run('var navEl = document.body.childNodes[0]; document.body.append(navEl, mk("div", "new view"))');
-  await settle();
+  await flush();
   assert.equal(p.ids(), 'nav,div');
   // 10 s after the undo the restored page is the page in use: a view
   // appended then (a panel the agent opened) keeps it
@@ -181,7 +170,7 @@ test('legit13: a restored node the page inserts again is its own; after 10 s the
   q.tick(250);
   q.tick(10000);
   q.run('document.body.appendChild(mk("section", "panel"))');
-  await settle();
+  await flush();
   assert.equal(q.ids(), 'nav,old-app,section');
   // a body swapped for an empty one and undone: what the page then appends
   // to document.body replaces the restored children too
@@ -190,7 +179,7 @@ test('legit13: a restored node the page inserts again is its own; after 10 s the
   s.tick(250);
   assert.equal(s.ids(), 'nav,old-app');
   s.run('document.body.appendChild(mk("div", "app"))');
-  await settle();
+  await flush();
   assert.equal(s.ids(), 'div');
 });
 
@@ -204,14 +193,14 @@ test('legit13: a buster that blanks and writes its message later: the message re
   later.tick(250);
   assert.equal(later.ids(), 'nav,old-app');
   later.run('document.body.appendChild(mk("h1", "This page cannot be framed"))');
-  await settle();
+  await flush();
   assert.equal(later.ids(), 'h1');
   // a message shown over the page (position: fixed) is a cover: it stays next to the page
   const cover = page();
   cover.run('document.body.replaceChildren()');
   cover.tick(250);
   cover.run('document.body.appendChild(mk("div", "This page cannot be framed", "fixed"))');
-  await settle();
+  await flush();
   assert.equal(cover.ids(), 'nav,old-app,div');
   const det = page({ mode: 'detect' });
   det.run('document.body.replaceChildren()');

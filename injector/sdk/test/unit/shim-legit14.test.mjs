@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
+import { flush, shimRealm } from './fakes.mjs';
 
 const read = (f) => fs.readFileSync(fileURLToPath(new URL(f, import.meta.url)), 'utf8');
 const shim = read('../../shim.js');
@@ -92,28 +93,18 @@ function page({ nested = false, framed = true, mode = null } = {}) {
   w.parent = !framed ? w : nested ? crmRoot : desk;
   w.frameElement = null;
   w.location = { href: 'http://crm.test/a.html', protocol: 'http:', origin: 'http://crm.test' };
-  vm.createContext(w);
-  vm.runInContext(DOM, w);
-  vm.runInContext(shim, w, { filename: 'shim.js' });
-  const tick = (ms) => {
-    const due = timers.filter((t) => t[1] === ms);
-    for (const t of due) timers.splice(timers.indexOf(t), 1);
-    due.forEach((t) => t[0]());
-  };
-  const run = (code) => vm.runInContext(code, w);
+  const { run, tick } = shimRealm(w, DOM, shim, timers);
   // load, then the net's first look 250 ms later (it watches from then on)
   const loaded = () => { load.forEach((f) => f()); tick(250); };
   return { w, run, tick, loaded, posts, desk, crmRoot };
 }
-
-const settle = () => new Promise((r) => setImmediate(r));
 
 test('legit14: a privacy lock hiding the body by visibility with its unlock box visible stays locked (x417)', async () => {
   const p = page();
   p.loaded();
   p.run('body.className = "locked"; changed()');
   p.tick(250);
-  await settle();
+  await flush();
   assert.equal(p.run('getComputedStyle(grid).visibility'), 'hidden', 'customer data stays hidden');
   assert.equal(p.run('body.style.visibility'), '');
   assert.equal(p.w.__crmframe.stats.unhide, undefined);
@@ -139,7 +130,7 @@ test('legit14: a visibility hide with nothing of the page left to see is still l
       p.run('body.className = "locked"; changed()');
       p.tick(250);
     }
-    await settle();
+    await flush();
     assert.equal(p.run('getComputedStyle(grid).visibility'), 'visible', name);
     assert.equal(p.w.__crmframe.stats.unhide >= 1, true, name);
   }

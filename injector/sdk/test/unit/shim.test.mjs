@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
+import { flush as settle } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
@@ -1244,7 +1245,6 @@ test('eleventh pass: a page re-hiding from its own mutation observer cannot loop
   assert.equal(vm.runInContext('document.body.style.display', w), 'block');
 });
 
-const settle = () => new Promise((r) => setImmediate(r));
 
 test('twelfth pass: once a blanking was undone, a page blanking itself again is undone in a microtask; clear-and-fill still works', async () => {
   const { w, flush } = treeWindow({ before: (t) => { htmlTree(t); t.w.queueMicrotask = queueMicrotask; } });
