@@ -25,17 +25,7 @@ func TestClosePreHelloConnection(t *testing.T) {
 	defer silent.Close()
 	// the upgrade is done when Dial returns, but the handler registers the
 	// connection right after it: wait for that
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		r.e.mu.Lock()
-		n := len(r.e.pending)
-		r.e.mu.Unlock()
-		if n == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d pre-hello connections tracked, want 1", n)
-		}
-	}
+	waitTracked(t, r.e, 1, -1)
 	start := time.Now()
 	r.e.Close()
 	for name, ws := range map[string]*websocket.Conn{"no hello": silent, "hello": hello} {
@@ -52,17 +42,7 @@ func TestClosePreHelloConnection(t *testing.T) {
 		t.Errorf("closing took %v", d)
 	}
 	// the closed connection is forgotten once its reader ends
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		r.e.mu.Lock()
-		n := len(r.e.pending)
-		r.e.mu.Unlock()
-		if n == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d pre-hello connections still tracked after Close", n)
-		}
-	}
+	waitTracked(t, r.e, 0, -1)
 }
 
 // TestPreHelloConnectionForgotten: a page that leaves before hello, or
@@ -79,15 +59,22 @@ func TestPreHelloConnectionForgotten(t *testing.T) {
 	}
 	_ = gone.Close()
 	_ = r.dial(t, "a1", 0) // says hello
+	waitTracked(t, r.e, 0, 1)
+}
+
+// waitTracked waits until the engine tracks pending connections without
+// hello, and attached ones (-1: any), for at most 5 s.
+func waitTracked(t *testing.T, e *Engine, pending, attached int) {
+	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		r.e.mu.Lock()
-		n, attached := len(r.e.pending), len(r.e.conns)
-		r.e.mu.Unlock()
-		if n == 0 && attached == 1 {
-			break
+		e.mu.Lock()
+		p, a := len(e.pending), len(e.conns)
+		e.mu.Unlock()
+		if p == pending && (attached < 0 || a == attached) {
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("pending %d, attached %d: want 0 and 1", n, attached)
+			t.Fatalf("pending %d, attached %d: want %d and %d (-1: any)", p, a, pending, attached)
 		}
 	}
 }
