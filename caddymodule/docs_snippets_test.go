@@ -15,12 +15,12 @@ package caddymodule_test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -746,7 +746,7 @@ func runCurls(t *testing.T, file string, hosts map[string]string) []curlResult {
 				want = m[1]
 			}
 			if ok := strconv.Itoa(r.status) == want || want == "" && r.status/100 == 2; !ok {
-				t.Errorf("%s: %s %s: status %d (want %s)\n%s", pos, req.Method, req.URL.Path, r.status, cmpOr(want, "2xx"), body)
+				t.Errorf("%s: %s %s: status %d (want %s)\n%s", pos, req.Method, req.URL.Path, r.status, cmp.Or(want, "2xx"), body)
 			}
 			for _, p := range c.pipe {
 				if p[0] == "grep" && len(p) == 2 {
@@ -776,23 +776,6 @@ func runCurls(t *testing.T, file string, hosts map[string]string) []curlResult {
 		}
 	}
 	return res
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-func fetchRequest(req *http.Request) (*http.Response, []byte, error) {
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp, b, err
 }
 
 // jsonKeys is the sorted field names of a JSON object, or of the first

@@ -1164,7 +1164,20 @@ func checkGoroutines(t *testing.T, up *httptest.Server, g0 int, after string) in
 
 // fetchBody GETs url and reads the whole body.
 func fetchBody(client *http.Client, url string) (*http.Response, []byte, error) {
-	resp, err := client.Get(url)
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return fetchWith(client, req)
+}
+
+// fetchRequest sends req with the default client and reads the whole body.
+func fetchRequest(req *http.Request) (*http.Response, []byte, error) {
+	return fetchWith(http.DefaultClient, req)
+}
+
+func fetchWith(client *http.Client, req *http.Request) (*http.Response, []byte, error) {
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, nil, err
 	}
