@@ -1454,7 +1454,7 @@ func (s *scanner) process(p, c, n *tok) error {
 		s.chain = false
 		return nil
 	case js.OpenBraceToken:
-		g := group{kind: gBlock}
+		g := group{kind: gBlock, open: int32(c.start)}
 		switch {
 		case s.nextBody > 0:
 			g.popScopes = int32(s.nextBody)
@@ -2593,7 +2593,7 @@ func (s *scanner) bareName(p, c, n *tok, bit uint8) {
 		}
 	}
 	if n.tt == js.ColonToken && p.tt != js.CaseToken && *s.q() == 0 {
-		if bit == bTop && s.inDeclPattern(g) && (p.tt == js.OpenBraceToken || p.tt == js.CommaToken) {
+		if bit == bTop && (s.inDeclPattern(g) || s.nestedWinPattern()) && (p.tt == js.OpenBraceToken || p.tt == js.CommaToken) {
 			s.patKeys = append(s.patKeys, s.addEdit(c.start, c.end, replAccessor, CountPattern, stTentative))
 		}
 		return // object key or label
@@ -2853,9 +2853,61 @@ func (s *scanner) decidePattern(p, n *tok) {
 		st = stLive
 	}
 	for _, i := range s.patKeys {
+		// const {top: t} = n.g: t stays a candidate, confirmed as var t =
+		// e.top is, when the script uses t as a window (x458)
+		if name := s.patBinding(s.edits[i].end); st == stDead && name != nil && bytes.Equal(s.edits[i].repl, replAccessor) && len(s.topVars) < 32 {
+			s.topVars = append(s.topVars, topVar{string(name), i, [2]int{-1, -1}})
+			continue
+		}
 		s.edits[i].state = st
 	}
 	s.patKeys = s.patKeys[:0]
+}
+
+// patBinding returns the name bound by the pattern key ending at i
+// (`top: t` followed by ',', '}' or a default '='), or nil.
+func (s *scanner) patBinding(i int) []byte {
+	k := s.skipSpace(i)
+	if k >= len(s.src) || s.src[k] != ':' {
+		return nil
+	}
+	k = s.skipSpace(k + 1)
+	j := k
+	for j < len(s.src) && isIdentByte(s.src[j]) {
+		j++
+	}
+	if e := s.skipSpace(j); j == k || e >= len(s.src) || (s.src[e] != ',' && s.src[e] != '}' && s.src[e] != '=') {
+		return nil
+	}
+	return s.src[k:j]
+}
+
+// nestedWinPattern reports whether the innermost group is an object
+// pattern nested in a declaration's object pattern only through keys
+// naming a window: const {self: {top: t}} = globalThis (x457). Its top
+// keys are then decided with the outer pattern's value.
+func (s *scanner) nestedWinPattern() bool {
+	if s.declKind == 0 || s.declInit || len(s.groups) <= s.declDepth+1 || s.groups[s.declDepth].kind != gObject {
+		return false
+	}
+	for _, g := range s.groups[s.declDepth+1:] {
+		if g.kind != gObject || g.pre != js.ColonToken {
+			return false
+		}
+		k := skipSpaceBack(s.src, int(g.open))
+		if k == 0 || s.src[k-1] != ':' {
+			return false
+		}
+		k = skipSpaceBack(s.src, k-1)
+		j := k
+		for j > 0 && isIdentByte(s.src[j-1]) {
+			j--
+		}
+		if !isWindowName(s.src[j:k]) {
+			return false
+		}
+	}
+	return true
 }
 
 // decideOfPattern is decidePattern for the pattern of a for…of head (c is

@@ -28,6 +28,15 @@ type rwCase struct {
 }
 
 var rwCases = []rwCase{
+	// Sixteenth pass: nested declaration patterns through window keys
+	// (x457), a pattern's top binding used as a window (x458).
+	{"nested pattern self", Classic, "const { self: { top: o, self: m } } = globalThis; if (o !== m) o.location.href = u", "const { self: { " + T + ": o, self: m } } = globalThis; if (o !== m) o.location.href = u"},
+	{"nested pattern window", Classic, "let {window: {top: t}} = window", "let {window: {" + T + ": t}} = window"},
+	{"nested pattern not a window key", Classic, "const { rect: { top: y } } = window; const { frame: { top: z } } = box", ""},
+	{"nested pattern under a literal key", Classic, "const { a: { self: { top: y } } } = window", ""},
+	{"pattern top used as window", Classic, "const { top: t } = n.g; t !== n.g && t.location.replace(u)", "const { " + T + ": t } = n.g; t !== n.g && t.location.replace(u)"},
+	{"pattern top default used as window", Classic, "let {top: t = self} = g(); t.location = u", "let {" + T + ": t = self} = g(); t.location = u"},
+	{"pattern top geometry stays", Classic, "const { top: t, left: l } = el.getBoundingClientRect(); box.style.top = t + 'px'", ""},
 	// The paper's conditions and counter-actions.
 	{"cond top!=self", Classic, "if (top != self) top.location = self.location;", "if (" + T + " != self) " + T + ".location = self.location;"},
 	{"cond top.location", Classic, "if (top.location != location) top.location.href = document.location.href", "if (" + T + ".location != location) " + T + ".location.href = document.location.href"},

@@ -247,13 +247,14 @@
   // contentWindow, defaultView), a top used as a window (e.top.location,
   // e.top.document…) or compared with its own object (e.top !== e,
   // e.top != e.self, Ext.getWin().dom.top !== Ext.getWin().dom, Babel's
-  // _classPrivateFieldGet(this, _w).top !== _classPrivateFieldGet(this, _w)). GWT's loaders and jQuery's globalEval install such
+  // _classPrivateFieldGet(this, _w).top !== _classPrivateFieldGet(this, _w),
+  // a private field's G.#w.top !== G.#w.self, x456, e.top !== window, x461). GWT's loaders and jQuery's globalEval install such
   // code at run time. Safe on ordinary objects: the Object.prototype
   // fallback reads their own top.
   var ALIAS_TOP = new RegExp('(' +
     '(?:^|[^\\w$])[$_]*(?:window|win|wnd|wind|Window|Win|Wnd|defaultView|[\\w$]{1,60}(?:Window|Win|Wnd|_window|_win|_wnd|_WINDOW))\\s*(?:\\?\\.|\\.)\\s*(?=top(?![\\w$])(?!\\s*\\)?\\s*\\??\\.\\s*postMessage\\b))' +
     '|(?:\\?\\.|\\.)\\s*(?=top\\s*(?:\\?\\.|\\.)\\s*(?:location|document|frames|opener|history|onbeforeunload)(?![\\w$]))' +
-    '|(?:^|[^\\w$.])([\\w$]+(?:\\s*(?:\\(\\s*\\)\\s*)?\\.\\s*[\\w$]+)*(?:\\s*\\([\\w$\\s,.]*\\))?)\\s*\\.\\s*(?=top\\s*[!=]==?\\s*\\2(?:\\s*\\.\\s*self)?(?![\\w$.\\[(]))' +
+    '|(?:^|[^\\w$.])([\\w$]+(?:\\s*(?:\\(\\s*\\)\\s*)?\\.\\s*#?[\\w$]+)*(?:\\s*\\([\\w$\\s,.]*\\))?)\\s*\\.\\s*(?=top\\s*[!=]==?\\s*(?:\\2(?:\\s*\\.\\s*self)?|window|self)(?![\\w$.\\[(]))' +
     ')top', 'g');
   // e.source.top === window.top, frames[0].top != top (after the bare top
   // swap: __crmframe_vtop(top)), and the other way round: a same-tab check.
@@ -301,11 +302,31 @@
   // scan applies fix(text, start) to the runs of code between strings,
   // comments and regular expression literals.
   var scan = function (code, fix) {
-    var out = '', i = 0, n = code.length, seg = 0;
+    return scanSpan(code, fix, 0, code.length);
+  };
+  // scanSpan is scan over code[from:to]; a template literal's ${…}
+  // substitutions are code too (`${top !== self ? …}`, x450), and HTML-like
+  // comments (<!-- anywhere, --> first on a line) are line comments in the
+  // classic code these strings run as (x451).
+  var scanSpan = function (code, fix, from, n) {
+    var out = '', i = from, seg = from;
     var flush = function (end) { out += fix(code.slice(seg, end), seg); };
     while (i < n) {
       var c = code.charAt(i), e;
-      if (c === '"' || c === "'" || c === '`') {
+      if (c === '`') {
+        flush(i);
+        for (e = i + 1; e < n && code.charAt(e) !== '`'; e++) {
+          if (code.charAt(e) === '\\') e++;
+          else if (code.charAt(e) === '$' && code.charAt(e + 1) === '{') {
+            var k = closer(code, e + 2);
+            if (k < 0 || k > n || code.charAt(k) !== '}') { e = n; break; }
+            out += code.slice(i, e + 2) + scanSpan(code, fix, e + 2, k);
+            i = e = k;
+          }
+        }
+        out += code.slice(i, e + 1);
+        i = seg = e + 1;
+      } else if (c === '"' || c === "'") {
         flush(i);
         for (e = i + 1; e < n && code.charAt(e) !== c; e++) if (code.charAt(e) === '\\') e++;
         var str = code.slice(i, e + 1);
@@ -314,12 +335,13 @@
             /(?:[\w$)\]]|[\w$)\]]\s*\?\.)\s*\[\s*$/.test(out) && BRACKET_USE.test(code.slice(e + 1, e + 200)))) str = c + '__crmframe_top' + c;
         out += str;
         i = seg = e + 1;
-      } else if (c === '/' && (code.charAt(i + 1) === '/' || code.charAt(i + 1) === '*')) {
+      } else if (c === '/' && (code.charAt(i + 1) === '/' || code.charAt(i + 1) === '*') || c === '<' && code.substr(i, 4) === '<!--' ||
+          c === '-' && code.substr(i, 3) === '-->' && /(?:^|[\n\r\u2028\u2029])[ \t]*$/.test(code.slice(Math.max(from, i - 256), i).replace(/\/\*[^]*?\*\//g, ' '))) {
         flush(i);
-        e = code.charAt(i + 1) === '/' ? code.indexOf('\n', i) : code.indexOf('*/', i + 2) + 1;
-        e = e <= 0 ? n : e + 1;
-        out += code.slice(i, e);
-        i = seg = e;
+        e = c === '/' && code.charAt(i + 1) === '*' ? code.indexOf('*/', i + 2) + 1 : code.slice(i, n).search(/[\n\r\u2028\u2029]/);
+        e = c === '/' && code.charAt(i + 1) === '*' ? (e <= 0 ? n : e + 1) : (e < 0 ? n : i + e + 1);
+        out += code.slice(i, Math.min(e, n));
+        i = seg = Math.min(e, n);
       } else if (c === '/' && (e = regexEnd(code, i)) > 0) {
         flush(i);
         out += code.slice(i, e);
@@ -351,6 +373,20 @@
   var bareTop = function (code, i, segStart, name) {
     var e = i + name.length, after = code.slice(e, e + 64), before = code.slice(Math.max(segStart, i - 64), i);
     var guarded = '__crmframe_vtop(' + name + ')';
+    // comments between the name and its neighbours (top /* c */ !== self,
+    // x453): look past them
+    var m = /^(?:\s*(?:\/\*[^]*?\*\/|\/\/[^\n\r]*))+/.exec(code.slice(e, e + 512));
+    if (m) after = ' ' + code.slice(e + m[0].length, e + m[0].length + 64);
+    if (/^\s*$/.test(before) && i > before.length) {
+      var pre = code.slice(Math.max(0, i - 512), i - before.length), q, pre0 = pre;
+      while (/\*\/\s*$/.test(pre) && (q = pre.lastIndexOf('/*')) >= 0) pre = pre.slice(0, q).replace(/\s+$/, '');
+      if (pre !== pre0) before = pre.slice(-64) + ' ';
+    }
+    // if (top), switch (top) {…}, while (top): a condition, not a
+    // parameter list (x452)
+    if (/(?:^|[^\w$.])(?:if|while|switch|with)\s*\(\s*$/.test(before) && /^\s*\)/.test(after)) return guarded;
+    // `${top}`: a whole substitution is an expression
+    if (code.slice(segStart - 2, segStart) === '${' && /^\s*$/.test(before) && /^\s*\}/.test(after)) return guarded;
     if (TERNARY_BEFORE.test(before) && /^\s*:/.test(after)) return guarded;
     if (VETO_AFTER.test(after) || VETO_BEFORE.test(before)) return name;
     // eval(s) and (eval)(s) are direct: they see the local scope
@@ -409,7 +445,11 @@
   var regexEnd = function (code, i) {
     var j = i - 1;
     while (j >= 0 && /\s/.test(code.charAt(j))) j--;
-    if (j >= 0 && '(,=:[!&|?{;~*%<>^'.indexOf(code.charAt(j)) < 0) return 0;
+    // also after a keyword (return /'/.test(s), x454) and after the ')' of
+    // an if/while/for/with head (if (q) /'/.test(q), x455)
+    if (j >= 0 && '(,=:[!&|?{;~*%<>^'.indexOf(code.charAt(j)) < 0 &&
+        !/(?:^|[^\w$.])(?:return|typeof|case|do|else|in|of|new|delete|void|throw|yield|await|instanceof)$/.test(code.slice(Math.max(0, j - 11), j + 1)) &&
+        !(code.charAt(j) === ')' && ctlParen(code, j))) return 0;
     for (var e = i + 1, cls = false, n = code.length; e < n; e++) {
       var ch = code.charAt(e);
       if (ch === '\\') e++;
@@ -422,6 +462,18 @@
       }
     }
     return 0;
+  };
+  // ctlParen: the ')' at code[j] closes the head of an if, while, for or
+  // with (then a '/' after it starts a statement, not a division).
+  var ctlParen = function (code, j) {
+    for (var k = j - 1, depth = 0; k >= 0 && k > j - 1024; k--) {
+      var c = code.charAt(k);
+      if (c === ')' || c === ']' || c === '}') depth++;
+      else if ((c === '(' || c === '[' || c === '{') && depth-- === 0) {
+        return c === '(' && /(?:^|[^\w$.])(?:if|while|for|with)\s*$/.test(code.slice(Math.max(0, k - 16), k));
+      }
+    }
+    return false;
   };
   // jsType: a script type that runs (templates and JSON keep their text).
   var jsType = function (t) {

@@ -1725,3 +1725,32 @@ test('fifteenth pass: where CSP forbids compiling, a javascript: URL that is one
   assert.equal(src('javascript:"<p>" + name'), 'javascript:"<p>" + name');
   assert.equal(src("javascript:'<p>';x"), "javascript:'<p>';x");
 });
+
+test('run-time swap, sixteenth pass: template substitutions, HTML-like comments, comments, control heads, regexes after keywords, private paths', () => {
+  const { w } = framedWindow();
+  const V = '__crmframe_vtop(top)';
+  const cases = [
+    // x450: a ${…} substitution is code, its template text is not
+    ['`top ${top !== self ? top.location.href = u : `in ${top}`}`', '`top ${' + V + ' !== self ? ' + V + '.location.href = u : `in ${' + V + '}`}`'],
+    // x451: <!-- and a --> first on its line are line comments (a quote there is not a string)
+    ["<!-- don't run\nif (top != self) top.location = u\n// -->", "<!-- don't run\nif (" + V + ' != self) ' + V + '.location = u\n// -->'],
+    ["x = 1;\n  --> it's closed\nif (top != self) go()", "x = 1;\n  --> it's closed\nif (" + V + ' != self) go()'],
+    // x452: switch (top), if (top): a condition, not a parameter list
+    ['switch (top) { case self: break; default: top.location.replace(u) }', 'switch (' + V + ') { case self: break; default: ' + V + '.location.replace(u) }'],
+    // x453: comments between the name and its operator
+    ['if (top /* c */ !== self) top/**/.location = u', 'if (' + V + ' /* c */ !== self) ' + V + '/**/.location = u'],
+    ['if (self !== /* c */ top) go()', 'if (self !== /* c */ ' + V + ') go()'],
+    // x454, x455: a regex after return / after an if head, holding a quote
+    ["function q(s) { return /'/.test(s) } if (top !== self) go()", "function q(s) { return /'/.test(s) } if (" + V + ' !== self) go()'],
+    ["if (q) /'/.test(q); if (top !== self) go()", "if (q) /'/.test(q); if (" + V + ' !== self) go()'],
+    // x456: a private field on the path; x461: e.top compared with window
+    ['if (G.#w.top !== G.#w.self) G.#w.top.location = u', 'if (G.#w.__crmframe_top !== G.#w.self) G.#w.__crmframe_top.location = u'],
+    ['if (g.top !== window) go()', 'if (g.__crmframe_top !== window) go()'],
+  ];
+  for (const [code, want] of cases) assert.equal(w.__crmframe_code(code), want, code);
+  // left alone: template text, a `<!--` in a string, a division after a
+  // call's ')', catch and function parameters, geometry compared with numbers
+  const same = ['var s = `top: ${x}px`', "var h = '<!--' + top_; a(b) / 2", 'a = (b) / c / d; e = "\'"',
+    'try {} catch (top) {}', 'function f(a, top) {}', 'if (rect.top !== 0) f()', 'x = a-->b ? top_ : 0'];
+  for (const code of same) assert.equal(w.__crmframe_code(code), code, code);
+});
