@@ -462,7 +462,9 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 		f := &jsFilter{b: b, req: r, dst: dst, coding: coding, cs: cs, kind: jsResponseKind(r), res: *res, length: length, cache: b.jsCache}
 		return f, ""
 	}
-	return newHTMLFilter(b, dst, coding, cs, mt == "application/xhtml+xml", inject, ed.nonce, r, *res), ""
+	f := newHTMLFilter(b, dst, coding, cs, mt == "application/xhtml+xml", inject, ed.nonce, r, *res)
+	f.csp = ed
+	return f, ""
 }
 
 // prepareHeaders makes the headers true for a body we are about to

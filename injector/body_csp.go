@@ -2,6 +2,8 @@ package injector
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"net/http"
 	"net/url"
@@ -17,6 +19,77 @@ const TrustedTypesPolicy = "crmframe"
 type cspEdit struct {
 	nonce string // nonce attribute for our script tags, "" for none
 	fresh bool   // the nonce was made by us (not the page's)
+	// hashed holds, for each enforced policy that restricts inline
+	// scripts, its hash sources; nil when one of them lists none (or none
+	// restricts). See InlineHashAllowed.
+	hashed [][]string
+}
+
+// InlineHashAllowed reports whether an inline script without a nonce
+// attribute, whose text (UTF-8) is src, was allowed by the page's hashes in
+// every enforced policy. Once the frame-busting rewriter changed it, its
+// hash no longer matches: it may then carry e.nonce, which allowScripts put
+// into every policy listing hashes. Scripts the CRM did not allow never
+// get it (an injected script stays blocked).
+func (e cspEdit) InlineHashAllowed(src []byte) bool {
+	if len(e.hashed) == 0 || e.nonce == "" {
+		return false
+	}
+	var digests [3]string
+	digest := func(alg string) string {
+		i, sum := 0, []byte(nil)
+		switch alg {
+		case "sha256":
+			s := sha256.Sum256(src)
+			sum = s[:]
+		case "sha384":
+			i = 1
+			if digests[i] == "" {
+				s := sha512.Sum384(src)
+				sum = s[:]
+			}
+		case "sha512":
+			i = 2
+			if digests[i] == "" {
+				s := sha512.Sum512(src)
+				sum = s[:]
+			}
+		default:
+			return ""
+		}
+		if digests[i] == "" {
+			digests[i] = base64.RawStdEncoding.EncodeToString(sum)
+		}
+		return digests[i]
+	}
+	for _, hs := range e.hashed {
+		ok := false
+		for _, h := range hs {
+			alg, v, _ := strings.Cut(h, "-")
+			if d := digest(alg); d != "" && d == v {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// hashValue normalises a hash source ('sha256-AbC+/=' or base64url) to
+// "sha256-" + unpadded standard base64, "" when it is not one.
+func hashValue(tok string) string {
+	lt := strings.ToLower(tok)
+	for _, alg := range [...]string{"sha256", "sha384", "sha512"} {
+		if strings.HasPrefix(lt, "'"+alg+"-") && strings.HasSuffix(tok, "'") && len(tok) > len(alg)+3 {
+			v := tok[len(alg)+2 : len(tok)-1]
+			v = strings.TrimRight(strings.NewReplacer("-", "+", "_", "/").Replace(v), "=")
+			return alg + "-" + v
+		}
+	}
+	return ""
 }
 
 // scriptDirective returns the directive that governs <script src>
@@ -70,6 +143,28 @@ type policyPlan struct {
 	nonce   string     // the page's first valid nonce in the directive
 	blocked []*url.URL // our scripts the directive does not allow
 	none    bool       // the directive is exactly 'none'
+	// inline scripts: whether the directive restricts them, and the hashes
+	// it allows them by
+	restrictsInline bool
+	hashes          []string
+	enforced        bool
+}
+
+// inlineHashGate returns the hash sources of every enforced policy that
+// restricts inline scripts, or nil when one of them lists no hash (an
+// inline script without nonce was blocked there anyway) or none restricts.
+func inlineHashGate(plans []policyPlan) [][]string {
+	var out [][]string
+	for _, pl := range plans {
+		if !pl.enforced || pl.dir == "" || !pl.restrictsInline {
+			continue
+		}
+		if len(pl.hashes) == 0 {
+			return nil
+		}
+		out = append(out, pl.hashes)
+	}
+	return out
 }
 
 func planPolicy(p *Policy, scripts []*url.URL, self *url.URL) policyPlan {
@@ -94,8 +189,13 @@ func planPolicy(p *Policy, scripts []*url.URL, self *url.URL) policyPlan {
 			}
 		case strings.HasPrefix(lt, "'sha256-"), strings.HasPrefix(lt, "'sha384-"), strings.HasPrefix(lt, "'sha512-"):
 			nonceOrHash = true
+			if h := hashValue(t); h != "" {
+				pl.hashes = append(pl.hashes, h)
+			}
 		}
 	}
+	// CSP3: a nonce, a hash or 'strict-dynamic' turns 'unsafe-inline' off.
+	pl.restrictsInline = !unsafeInline || nonceOrHash || strictDynamic
 	pl.none = len(toks) == 0 || (len(toks) == 1 && strings.EqualFold(toks[0], "'none'"))
 	for _, u := range scripts {
 		if strictDynamic || !sourceListAllows(toks, u, self) {
@@ -144,13 +244,27 @@ func (b *BodyRewriter) allowScripts(h http.Header, self *url.URL, inject, freshO
 				vals = append(vals, hv{k, i, ps})
 				for _, p := range ps {
 					if !p.Empty() {
-						plans = append(plans, planPolicy(p, scripts, self))
+						pl := planPolicy(p, scripts, self)
+						pl.enforced = name == HeaderCSP
+						plans = append(plans, pl)
 					}
 				}
 			}
 		}
 	}
 	var ed cspEdit
+	if inject && freshOK {
+		// Inline scripts the CRM allows by hash no longer match once
+		// rewritten: they get our nonce (see InlineHashAllowed), so every
+		// policy listing hashes needs it, whether or not our tags do.
+		if ed.hashed = inlineHashGate(plans); ed.hashed != nil {
+			for i := range plans {
+				if len(plans[i].hashes) > 0 {
+					plans[i].need = needNonce
+				}
+			}
+		}
+	}
 	for _, pl := range plans {
 		if pl.need == needNonce && pl.nonce != "" {
 			ed.nonce = pl.nonce

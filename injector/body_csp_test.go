@@ -2,6 +2,9 @@ package injector
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -172,5 +175,79 @@ func TestCSPConnect(t *testing.T) {
 	}
 	if _, err := NewBodyRewriter(BodyOptions{ConnectURLs: []string{"ws;x"}}); err == nil {
 		t.Error("bad connect URL accepted")
+	}
+}
+
+// An inline script the CRM allows by hash no longer matches once the
+// frame-busting rewriter changed it: every policy listing hashes gets our
+// nonce (even where our tags are allowed already), and the nonce may go only
+// on scripts whose original text every enforced policy allowed by hash.
+func TestCSPInlineHashes(t *testing.T) {
+	stubNonce(t)
+	const src = "if (top !== self) top.location = self.location;"
+	sum := sha256.Sum256([]byte(src))
+	b64 := base64.StdEncoding.EncodeToString(sum[:])
+	h256 := "'sha256-" + b64 + "'"
+	url64 := "'sha256-" + strings.TrimRight(strings.NewReplacer("+", "-", "/", "_").Replace(b64), "=") + "'"
+	s384 := sha512.Sum384([]byte(src))
+	h384 := "'sha384-" + base64.StdEncoding.EncodeToString(s384[:]) + "'"
+	cases := []struct {
+		name      string
+		csp, ro   []string
+		wantCSP   []string
+		wantRO    []string
+		wantNonce string
+		allowed   bool // InlineHashAllowed(src)
+	}{
+		{name: "self covers our tags, hash gets the nonce anyway", csp: []string{"script-src 'self' " + h256},
+			wantCSP: []string{"script-src 'self' " + h256 + " 'nonce-FRESH'"}, wantNonce: "FRESH", allowed: true},
+		{name: "page nonce reused", csp: []string{"script-src 'nonce-PAGE' " + h256 + " 'strict-dynamic'"},
+			wantCSP: []string{"script-src 'nonce-PAGE' " + h256 + " 'strict-dynamic'"}, wantNonce: "PAGE", allowed: true},
+		{name: "base64url hash", csp: []string{"script-src 'self' " + url64}, wantCSP: []string{"script-src 'self' " + url64 + " 'nonce-FRESH'"}, wantNonce: "FRESH", allowed: true},
+		{name: "sha384", csp: []string{"default-src 'self' " + h384}, wantCSP: []string{"default-src 'self' " + h384 + " 'nonce-FRESH'"}, wantNonce: "FRESH", allowed: true},
+		{name: "other hash: not allowed", csp: []string{"script-src 'self' 'sha256-AAAA'"}, wantCSP: []string{"script-src 'self' 'sha256-AAAA' 'nonce-FRESH'"}, wantNonce: "FRESH"},
+		{name: "second policy without hash blocks it", csp: []string{"script-src 'self' " + h256, "script-src 'self'"},
+			wantCSP: []string{"script-src 'self' " + h256, "script-src 'self'"}},
+		{name: "second policy with unsafe-inline only does not restrict", csp: []string{"script-src 'self' " + h256, "script-src 'self' 'unsafe-inline'"},
+			wantCSP: []string{"script-src 'self' " + h256 + " 'nonce-FRESH'", "script-src 'self' 'unsafe-inline'"}, wantNonce: "FRESH", allowed: true},
+		{name: "report-only hash does not allow, gets the nonce", csp: []string{"script-src 'self' " + h256}, ro: []string{"script-src 'self' " + h256 + "; report-uri /r"},
+			wantCSP: []string{"script-src 'self' " + h256 + " 'nonce-FRESH'"}, wantRO: []string{"script-src 'self' " + h256 + " 'nonce-FRESH'; report-uri /r"}, wantNonce: "FRESH", allowed: true},
+		{name: "report-only hash alone changes nothing enforced", ro: []string{"script-src 'self' " + h256},
+			wantCSP: nil, wantRO: []string{"script-src 'self' " + h256}},
+		{name: "no hash: unchanged", csp: []string{"script-src 'self'"}, wantCSP: []string{"script-src 'self'"}},
+	}
+	tr := newTestRewriter(t, BodyOptions{Scripts: []string{testSDK}})
+	self := mustURL("http://crm.example.com/")
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := http.Header{}
+			for _, v := range c.csp {
+				h.Add(HeaderCSP, v)
+			}
+			for _, v := range c.ro {
+				h.Add(HeaderCSPReportOnly, v)
+			}
+			ed := tr.allowScripts(h, self, true, true)
+			if got := h.Values(HeaderCSP); strings.Join(got, "\n") != strings.Join(c.wantCSP, "\n") {
+				t.Errorf("CSP\n got %q\nwant %q", got, c.wantCSP)
+			}
+			if got := h.Values(HeaderCSPReportOnly); strings.Join(got, "\n") != strings.Join(c.wantRO, "\n") {
+				t.Errorf("CSP-Report-Only\n got %q\nwant %q", got, c.wantRO)
+			}
+			if ed.nonce != c.wantNonce {
+				t.Errorf("nonce %q, want %q", ed.nonce, c.wantNonce)
+			}
+			if got := ed.InlineHashAllowed([]byte(src)); got != c.allowed {
+				t.Errorf("InlineHashAllowed = %v, want %v", got, c.allowed)
+			}
+			if ed.InlineHashAllowed([]byte(src + " ")) {
+				t.Error("another script's text was allowed")
+			}
+		})
+	}
+	// A 304 gets no fresh nonce: nothing may be blessed.
+	h := http.Header{HeaderCSP: {"script-src 'self' " + h256}}
+	if ed := tr.allowScripts(h, self, true, false); ed.InlineHashAllowed([]byte(src)) || h.Get(HeaderCSP) != "script-src 'self' "+h256 {
+		t.Errorf("304: %+v %q", ed, h.Get(HeaderCSP))
 	}
 }

@@ -145,7 +145,7 @@ func (p *HeaderPolicy) Apply(h http.Header, client *url.URL) Changes {
 // body the browser will sniff, see unlabeledBody).
 func (p *HeaderPolicy) apply(h http.Header, client *url.URL, sandbox bool) Changes {
 	var c Changes
-	self := p.crmFramesItself(h)
+	self := p.crmFramesItself(h, client)
 	c.XFORemoved = removeHeader(h, "X-Frame-Options")
 	sb := ""
 	switch {
@@ -237,30 +237,15 @@ func (p *HeaderPolicy) frameAncestorsValue(self bool) string {
 }
 
 // crmFramesItself reports whether the CRM allowed same-origin framing of
-// this response: X-Frame-Options SAMEORIGIN, its own frame-ancestors
-// naming 'self' or one of its origins, or no framing restriction at all.
-// Only then do we keep 'self'.
-func (p *HeaderPolicy) crmFramesItself(h http.Header) bool {
-	// As browsers do: any DENY among the values wins over SAMEORIGIN.
-	same, deny := false, false
-	for k, vs := range h {
-		if strings.EqualFold(k, "X-Frame-Options") {
-			for _, v := range vs {
-				for _, t := range strings.Split(v, ",") {
-					switch strings.ToUpper(strings.TrimSpace(t)) {
-					case "SAMEORIGIN":
-						same = true
-					case "DENY":
-						deny = true
-					}
-				}
-			}
-		}
-	}
-	if same && !deny {
-		return true
-	}
-	restricted := deny
+// this response, decided as browsers decide: an enforced frame-ancestors
+// overrides X-Frame-Options, and every enforced policy must allow it (one
+// 'none' among several headers denies); X-Frame-Options follows the HTML
+// standard (SAMEORIGIN alone; DENY, or two different values of which one is
+// DENY, SAMEORIGIN or ALLOWALL, deny; anything else is ignored). Only then do
+// we keep 'self'. client is the origin the browser used (the CRM may name
+// its public host name).
+func (p *HeaderPolicy) crmFramesItself(h http.Header, client *url.URL) bool {
+	seen := false
 	for _, k := range headerKeys(h, HeaderCSP) {
 		for _, v := range h[k] {
 			for _, pol := range ParsePolicyList(v) {
@@ -268,24 +253,54 @@ func (p *HeaderPolicy) crmFramesItself(h http.Header) bool {
 				if !ok {
 					continue
 				}
-				restricted = true
-				for _, src := range strings.Fields(d.Value) {
-					if strings.EqualFold(src, "'self'") {
-						return true
-					}
-					for _, u := range p.UpstreamOrigins {
-						if strings.EqualFold(strings.TrimSuffix(src, "/"), u.Scheme+"://"+u.Host) {
-							return true
-						}
-					}
+				seen = true
+				if !p.namesSelf(d.Value, client) {
+					return false
 				}
 			}
 		}
 	}
-	// No restriction the browser obeys (no DENY/SAMEORIGIN, no enforced
-	// frame-ancestors): anyone could frame it, the CRM's own frameset too,
-	// which legacy CRMs rely on without sending any header.
-	return !restricted
+	if seen {
+		return true
+	}
+	xfo := map[string]bool{}
+	for k, vs := range h {
+		if strings.EqualFold(k, "X-Frame-Options") {
+			for _, v := range vs {
+				for _, t := range strings.Split(v, ",") {
+					xfo[strings.ToLower(strings.Trim(t, " \t"))] = true
+				}
+			}
+		}
+	}
+	if len(xfo) > 1 {
+		// Conflicting values: the browser blocks every ancestor.
+		return !xfo["deny"] && !xfo["sameorigin"] && !xfo["allowall"]
+	}
+	// No restriction the browser obeys (none, ALLOW-FROM, junk): anyone
+	// could frame it, the CRM's own frameset too, which legacy CRMs rely
+	// on without sending any header.
+	return !xfo["deny"]
+}
+
+// namesSelf reports whether a frame-ancestors source list names the CRM's
+// own origin: 'self', an upstream origin or the origin the browser used.
+func (p *HeaderPolicy) namesSelf(list string, client *url.URL) bool {
+	for _, src := range strings.Fields(list) {
+		if strings.EqualFold(src, "'self'") {
+			return true
+		}
+		src = strings.TrimSuffix(src, "/")
+		for _, u := range p.UpstreamOrigins {
+			if strings.EqualFold(src, u.Scheme+"://"+u.Host) {
+				return true
+			}
+		}
+		if client != nil && client.Host != "" && strings.EqualFold(src, client.Scheme+"://"+client.Host) {
+			return true
+		}
+	}
+	return false
 }
 
 // applyCSP sets frame-ancestors and, when sandbox is not "", makes sure an
@@ -413,6 +428,12 @@ func (p *HeaderPolicy) rewriteCookie(v, mount string) string {
 	parts := strings.Split(v, ";")
 	out := parts[:1]
 	changed := false
+	// Browsers reject a __Host- cookie whose Path is not "/" (a login would
+	// silently fail): it stays on the whole host, mount or not.
+	name, _, _ := strings.Cut(parts[0], "=")
+	if len(strings.TrimSpace(name)) >= 7 && strings.EqualFold(strings.TrimSpace(name)[:7], "__host-") {
+		mount = ""
+	}
 	hasSecure, hasPartitioned, hasSameSite := false, false, false
 	for _, a := range parts[1:] {
 		name, val, _ := strings.Cut(strings.TrimSpace(a), "=")
@@ -589,31 +610,66 @@ func originPrefixes(u *url.URL) []string {
 	return out
 }
 
-// rewriteRefresh rewrites the url= part of "5; url=http://upstream/x".
+// rewriteRefresh rewrites the URL of a Refresh header ("5; url=http://upstream/x").
 func (p *HeaderPolicy) rewriteRefresh(v string, client *url.URL) (string, bool) {
-	i := indexFold(v, "url=")
-	if i < 0 {
-		return v, false
-	}
-	start := i + len("url=")
-	u := v[start:]
-	q := ""
-	if len(u) > 0 && (u[0] == '\'' || u[0] == '"') {
-		q = u[:1]
-		u = u[1:]
-		if j := strings.Index(u, q); j >= 0 {
-			nu, ok := p.rewriteURL(u[:j], client)
-			if !ok {
-				return v, false
-			}
-			return v[:start] + q + nu + u[j:], true
-		}
-	}
-	nu, ok := p.rewriteURL(u, client)
+	a, b, ok := refreshURL(v)
 	if !ok {
 		return v, false
 	}
-	return v[:start] + q + nu, true
+	nu, ok := p.rewriteURL(v[a:b], client)
+	if !ok {
+		return v, false
+	}
+	return v[:a] + nu + v[b:], true
+}
+
+// refreshURL finds the URL of a Refresh value as browsers parse it (the
+// HTML standard's declarative refresh): a delay, ';' or ',', then the URL,
+// optionally after "url =" in any case and spacing, optionally quoted
+// ("0; URL = 'https://x/'", "0,https://x/", "0;url=https://x/").
+func refreshURL(v string) (start, end int, ok bool) {
+	const ws = " \t\n\f\r"
+	i := 0
+	skip := func() {
+		for i < len(v) && strings.IndexByte(ws, v[i]) >= 0 {
+			i++
+		}
+	}
+	skip()
+	d := i
+	for i < len(v) && (v[i] >= '0' && v[i] <= '9' || v[i] == '.') {
+		i++
+	}
+	if i == d || i == len(v) || strings.IndexByte(ws+";,", v[i]) < 0 {
+		return 0, 0, false
+	}
+	skip()
+	if i < len(v) && (v[i] == ';' || v[i] == ',') {
+		i++
+	}
+	skip()
+	if i == len(v) {
+		return 0, 0, false
+	}
+	start = i
+	if j := i; len(v)-j >= 3 && strings.EqualFold(v[j:j+3], "url") {
+		j += 3
+		for j < len(v) && strings.IndexByte(ws, v[j]) >= 0 {
+			j++
+		}
+		if j < len(v) && v[j] == '=' {
+			i = j + 1
+			skip()
+			start = i
+			if i < len(v) && (v[i] == '\'' || v[i] == '"') {
+				start = i + 1
+				if k := strings.IndexByte(v[start:], v[i]); k >= 0 {
+					return start, start + k, true
+				}
+			}
+		}
+	}
+	return start, len(v), true
 }
 
 // rewriteLink rewrites each <URI-reference> of a Link header value.

@@ -182,6 +182,15 @@ func TestLocations(t *testing.T) {
 		{"Refresh", "5; url=http://crm.internal:8080/x", "5; url=https://crm.desk.example.com/x"},
 		{"Refresh", "0;URL='https://crm.corp/y'", "0;URL='https://crm.desk.example.com/y'"},
 		{"Refresh", "5", "5"},
+		// As browsers parse Refresh (HTML's declarative refresh).
+		{"Refresh", "0; URL = 'http://crm.internal:8080/x'", "0; URL = 'https://crm.desk.example.com/x'"},
+		{"Refresh", `0;url="https://crm.corp/a" ignored`, `0;url="https://crm.desk.example.com/a" ignored`},
+		{"Refresh", "0, https://crm.corp/a", "0, https://crm.desk.example.com/a"},
+		{"Refresh", "0;https://crm.corp/a", "0;https://crm.desk.example.com/a"},
+		{"Refresh", "1.5 ;\turl=https://crm.corp/a", "1.5 ;\turl=https://crm.desk.example.com/a"},
+		{"Refresh", "0; urx=https://crm.corp/a", "0; urx=https://crm.corp/a"},
+		{"Refresh", "x; url=https://crm.corp/a", "x; url=https://crm.corp/a"},
+		{"Refresh", "0; url=https://evil.example/?u=https://crm.corp/", "0; url=https://evil.example/?u=https://crm.corp/"},
 		{"Link", `<http://crm.internal:8080/app.css>; rel=preload; as=style, <https://cdn.example/x.js>; rel=preload`, `<https://crm.desk.example.com/app.css>; rel=preload; as=style, <https://cdn.example/x.js>; rel=preload`},
 	}
 	for _, tc := range tests {
@@ -311,6 +320,19 @@ func TestFrameAncestorsSelfWhenCRMFramesItself(t *testing.T) {
 		{"XFO ALLOW-FROM (ignored by browsers)", http.Header{"X-Frame-Options": {"ALLOW-FROM https://partner.example"}}, fa + " 'self'"},
 		{"report-only frame-ancestors restricts nothing", http.Header{"Content-Security-Policy-Report-Only": {"frame-ancestors 'none'"}}, fa + " 'self'"},
 		{"XFO DENY, CSP without frame-ancestors", http.Header{"X-Frame-Options": {"DENY"}, "Content-Security-Policy": {"default-src 'self'"}}, "default-src 'self'; " + fa},
+		// Browsers: an enforced frame-ancestors overrides X-Frame-Options,
+		// and every enforced policy must allow the ancestor.
+		{"XFO SAMEORIGIN, CSP none: CSP wins", http.Header{"X-Frame-Options": {"SAMEORIGIN"}, "Content-Security-Policy": {"frame-ancestors 'none'"}}, fa},
+		{"XFO DENY, CSP 'self': CSP wins", http.Header{"X-Frame-Options": {"DENY"}, "Content-Security-Policy": {"frame-ancestors 'self'"}}, fa + " 'self'"},
+		{"CSP 'self' in one header, 'none' in another", http.Header{"Content-Security-Policy": {"frame-ancestors 'self'", "default-src 'self'; frame-ancestors 'none'"}}, fa},
+		{"CSP 'self' and 'none' in one policy list", http.Header{"Content-Security-Policy": {"frame-ancestors 'self', frame-ancestors 'none'"}}, fa + ", " + fa},
+		{"CSP names the public host", http.Header{"Content-Security-Policy": {"frame-ancestors https://crm.desk.example.com/"}}, fa + " 'self'"},
+		// The HTML standard: two different values, one of them DENY,
+		// SAMEORIGIN or ALLOWALL, block every ancestor.
+		{"XFO SAMEORIGIN and junk", http.Header{"X-Frame-Options": {"SAMEORIGIN, ALLOW-FROM https://partner.example"}}, fa},
+		{"XFO SAMEORIGIN twice", http.Header{"X-Frame-Options": {"SAMEORIGIN", " sameorigin"}}, fa + " 'self'"},
+		{"XFO ALLOWALL", http.Header{"X-Frame-Options": {"ALLOWALL"}}, fa + " 'self'"},
+		{"XFO junk only", http.Header{"X-Frame-Options": {"nope"}}, fa + " 'self'"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -349,6 +371,10 @@ func TestMountedLocationsAndCookies(t *testing.T) {
 		{"Set-Cookie", "S=1; HttpOnly", "S=1; HttpOnly"},
 		{"Set-Cookie", "S=1; Path=relative", "S=1; Path=relative"},
 		{"Set-Cookie", "S=1; Domain=crm.internal; Path=/a", "S=1; Path=/crm/a"},
+		// A __Host- cookie with any Path but "/" is rejected by browsers.
+		{"Set-Cookie", "__Host-SID=1; Path=/; Secure; HttpOnly", "__Host-SID=1; Path=/; Secure; HttpOnly"},
+		{"Set-Cookie", "__host-sid=1; Secure; Path=/", "__host-sid=1; Secure; Path=/"},
+		{"Set-Cookie", "__Secure-SID=1; Path=/; Secure", "__Secure-SID=1; Path=/crm/; Secure"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.header+" "+tc.in, func(t *testing.T) {

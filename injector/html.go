@@ -105,8 +105,13 @@ type htmlFilter struct {
 	werr       error
 
 	// rewriting state
-	inject        bool
-	nonce         string
+	inject bool
+	nonce  string
+	csp    cspEdit // what allowScripts did (hash-allowed inline scripts)
+	// scriptTag holds an inline script's start tag until its text is
+	// rewritten: a script the CRM allowed by hash then needs our nonce.
+	scriptTag     []byte
+	holdingTag    bool
 	cs            pageCharset
 	phase         phase
 	first         bool
@@ -267,6 +272,7 @@ func (f *htmlFilter) copyRest(src io.Reader) error {
 
 // finish handles the end of the token stream (EOF or error).
 func (f *htmlFilter) finish(partial, buffered []byte) {
+	f.releaseScriptTag(false)
 	if f.scriptPending {
 		// An unterminated script: send it as it came.
 		f.scriptPending = false
@@ -484,6 +490,7 @@ func (f *htmlFilter) doneToken(tt html.TokenType, raw []byte, rk rawKind) {
 			f.scriptPending = false
 			f.emitScript()
 		}
+		f.releaseScriptTag(false)
 	}
 	f.emit(raw)
 }
@@ -496,10 +503,35 @@ func (f *htmlFilter) emitScript() {
 	}
 	if out, ok := f.b.rewriteScriptText(f.req, f.script, f.scriptKind, f.cs); ok {
 		f.res.JSRewrites++
+		f.releaseScriptTag(f.holdingTag && f.hashAllowed(f.script))
 		f.emit(out)
 		return
 	}
+	f.releaseScriptTag(false)
 	f.emit(f.script)
+}
+
+// hashAllowed reports whether the CRM's CSP allowed an inline script's
+// original text (in the page charset) by hash.
+func (f *htmlFilter) hashAllowed(src []byte) bool {
+	u, _, ok := f.cs.toUTF8(src)
+	return ok && f.csp.InlineHashAllowed(u)
+}
+
+// releaseScriptTag emits a held script start tag, with our nonce when
+// nonce is set.
+func (f *htmlFilter) releaseScriptTag(nonce bool) {
+	if !f.holdingTag {
+		return
+	}
+	f.holdingTag = false
+	tag := f.scriptTag
+	if nonce {
+		f.emit(tag[:len("<script")])
+		f.emit([]byte(` nonce="` + f.nonce + `"`))
+		tag = tag[len("<script"):]
+	}
+	f.emit(tag)
 }
 
 // doneTag handles a start tag after the injection point. f.attrs holds
@@ -510,6 +542,11 @@ func (f *htmlFilter) doneTag(raw, name []byte) {
 		if f.b.opts.RewriteJS != nil {
 			if kind, ok := f.inlineScriptKind(raw); ok {
 				f.rk, f.scriptKind, f.importMap = rawScript, kind, false
+				if f.csp.hashed != nil && !f.xhtml && f.depth == 0 && !f.hasAttr(raw, "nonce") {
+					f.scriptTag = append(f.scriptTag[:0], f.patchTag(raw, name)...)
+					f.holdingTag = true
+					return
+				}
 			} else if f.isImportMap(raw) {
 				f.rk, f.importMap = rawScript, true
 			}
@@ -580,11 +617,25 @@ func (f *htmlFilter) isMetaCSP(raw []byte) bool {
 // and a <meta> CSP's trusted-types in the raw bytes; untouched tags are
 // copied as they are.
 func (f *htmlFilter) emitTag(raw, name []byte) {
+	f.emit(f.patchTag(raw, name))
+}
+
+// hasAttr reports whether the current tag has the attribute.
+func (f *htmlFilter) hasAttr(raw []byte, name string) bool {
+	for _, a := range f.attrs {
+		if asciiEqualFold(raw[a.ks:a.ke], name) {
+			return true
+		}
+	}
+	return false
+}
+
+// patchTag returns the tag as it goes out (raw when nothing changes).
+func (f *htmlFilter) patchTag(raw, name []byte) []byte {
 	rewriteJS := f.b.opts.RewriteJS != nil
 	metaCSP := len(f.b.tags) > 0 && asciiEqualFold(name, "meta") && f.isMetaCSP(raw)
 	if !rewriteJS && !metaCSP {
-		f.emit(raw)
-		return
+		return raw
 	}
 	f.patches = f.patches[:0]
 	contentDone := false
@@ -623,11 +674,10 @@ func (f *htmlFilter) emitTag(raw, name []byte) {
 		}
 	}
 	if len(f.patches) == 0 {
-		f.emit(raw)
-		return
+		return raw
 	}
 	f.res.JSRewrites += js
-	f.emit(applyPatches(make([]byte, 0, len(raw)+64), raw, f.patches, false))
+	return applyPatches(make([]byte, 0, len(raw)+64), raw, f.patches, false)
 }
 
 // sriMayBreak reports whether a tag's integrity check could fail because
@@ -868,6 +918,7 @@ func (f *htmlFilter) setPassthrough(action, reason string) {
 		f.emitOut(f.hold)
 		f.hold = f.hold[:0]
 	}
+	f.releaseScriptTag(false)
 	if f.scriptPending {
 		f.scriptPending = false
 		f.emit(f.script)
