@@ -139,6 +139,8 @@ type BodyOptions struct {
 	// anything, and the call is skipped. src is in the page's charset
 	// (always ASCII-compatible here), so the test must only look for
 	// ASCII text; values with character references are not pre-tested.
+	// It must depend on src only: a page's rejected handler values are
+	// remembered and not tested again.
 	JSMayChange func(src []byte) bool
 	// JSCacheSize bounds, in bytes (sources plus results), a cache of
 	// rewritten JavaScript responses keyed by their exact bytes, so static

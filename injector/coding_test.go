@@ -155,6 +155,25 @@ func TestCodingMislabelled(t *testing.T) {
 	}
 }
 
+// The compressed input kept for that case is pooled: a body passed on as
+// received after a longer one carries none of the other's bytes.
+func TestCodingRecordReused(t *testing.T) {
+	tr := newTestRewriter(t, BodyOptions{Scripts: []string{testSDK}})
+	long := bytes.Repeat([]byte("<p>first response, not compressed</p>\n"), 600) // 23 KB
+	short := []byte("<p>second</p>")
+	good := compress(t, testCodings[0], []byte("<p>third</p>"))
+	for i, page := range [][]byte{long, short, long[:5000], short} {
+		out, err, _ := run(t, tr.BodyRewriter, getReq(), 200, codedHeader("gzip"), page, 3000)
+		if err != nil || !bytes.Equal(out, page) {
+			t.Fatalf("body %d: err=%v, %d bytes out, want the %d sent", i, err, len(out), len(page))
+		}
+		out, err, _ = run(t, tr.BodyRewriter, getReq(), 200, codedHeader("gzip"), good, 0)
+		if got := decompress(t, testCodings[0], out); err != nil || !bytes.Contains(got, []byte("<p>third</p>")) || bytes.Contains(got, []byte("first")) {
+			t.Fatalf("after body %d: err=%v, out %q", i, err, got)
+		}
+	}
+}
+
 // Corruption after output was sent cannot be undone: the response is
 // aborted (ErrAbort), never silently cut short.
 func TestCodingCorruptLate(t *testing.T) {

@@ -37,6 +37,10 @@ var (
 	outBufs    = sync.Pool{New: func() any { b := make([]byte, 0, outBufSize); return &b }}
 	holdBufs   = sync.Pool{New: func() any { b := make([]byte, 0, holdLimit); return &b }}
 	scriptBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+	// recordBufs hold a compressed page's input until the first output
+	// (13 KB for the bench's 128 KB gzip page: grown by append, half of
+	// what such a page allocated).
+	recordBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 )
 
 var errStopped = errors.New("rewriter stopped")
@@ -126,6 +130,7 @@ type htmlFilter struct {
 	patches       []attrPatch
 	attrsArr      [16]attrSpan
 	patchArr      [4]attrPatch
+	quiet         quietMemo // handler values JSMayChange rejected
 
 	xs *xhtmlState // XHTML pages only (xhtml.go)
 
@@ -168,8 +173,12 @@ func (s pipeSrc) Read(p []byte) (int, error) {
 	n := copy(p, f.in)
 	if f.coding != codingIdentity && !f.committed && !f.noRecord {
 		if len(f.record)+n > recordLimit {
-			f.noRecord, f.record = true, nil
+			f.noRecord = true
+			f.releaseRecord()
 		} else {
+			if f.record == nil {
+				f.record = (*recordBufs.Get().(*[]byte))[:0]
+			}
 			f.record = append(f.record, f.in[:n]...)
 		}
 	}
@@ -883,7 +892,53 @@ func (f *htmlFilter) attrMayChange(raw []byte, a attrSpan) bool {
 		return false
 	}
 	val := raw[a.vs:a.ve]
-	return f.b.opts.JSMayChange == nil || hasCharRef(val) || f.b.opts.JSMayChange(val)
+	if f.b.opts.JSMayChange == nil {
+		return true
+	}
+	slot := quietSlot(raw[a.ks:a.ke])
+	if f.quiet.has(slot, val) {
+		return false // (values with character references are never put)
+	}
+	if hasCharRef(val) || f.b.opts.JSMayChange(val) {
+		return true
+	}
+	f.quiet.put(slot, val)
+	return false
+}
+
+// quietMemo remembers, per attribute name (hashed to a slot), the last
+// value JSMayChange rejected: grids repeat the same onmouseover and
+// onmouseout on every row, and the test costs ~40 ns per handler
+// (JSMayChange depends on the value only, see BodyOptions).
+type quietMemo struct {
+	lens [quietSlots]uint8 // 0: empty
+	vals [quietSlots][quietMax]byte
+}
+
+const (
+	quietSlots = 8
+	quietMax   = 56 // longer values are not remembered
+)
+
+// quietSlot picks the slot of an attribute name (onclick, onmouseover and
+// onmouseout land in different slots).
+func quietSlot(name []byte) int {
+	h := len(name)
+	if len(name) > 2 {
+		h = h*5 + int(name[2]|0x20)
+	}
+	return h & (quietSlots - 1)
+}
+
+func (m *quietMemo) has(slot int, v []byte) bool {
+	return int(m.lens[slot]) == len(v) && len(v) > 0 && string(m.vals[slot][:len(v)]) == string(v)
+}
+
+func (m *quietMemo) put(slot int, v []byte) {
+	if len(v) == 0 || len(v) > quietMax {
+		return
+	}
+	m.lens[slot] = uint8(copy(m.vals[slot][:], v))
 }
 
 // declareCharset records a charset declared in the document; the first
@@ -985,7 +1040,7 @@ func (f *htmlFilter) writeSink(p []byte) {
 	}
 	if !f.committed {
 		f.committed = true
-		f.record = nil
+		f.releaseRecord()
 		if f.coding != codingIdentity {
 			f.encOut.buf = (*outBufs.Get().(*[]byte))[:0]
 			f.enc, f.encRelease = newEncoder(f.coding, f.rawDeflate, f.b.opts.Recompress, &f.encOut)
@@ -1070,10 +1125,12 @@ func (f *htmlFilter) fail(err error) error {
 		f.verbatim = true
 		f.out = f.out[:0]
 		rec, rest := f.record, f.in
-		f.record, f.in = nil, nil
-		if _, err := f.dst.Write(rec); err != nil {
-			f.err = err
-			return err
+		f.in = nil
+		_, werr := f.dst.Write(rec)
+		f.releaseRecord()
+		if werr != nil {
+			f.err = werr
+			return werr
 		}
 		if _, err := f.dst.Write(rest); err != nil {
 			f.err = err
@@ -1255,5 +1312,15 @@ func (f *htmlFilter) cleanup() {
 		scriptBufs.Put(&b)
 	}
 	f.script = nil
+	f.releaseRecord()
+}
+
+// releaseRecord returns the record buffer to its pool (dst.Write does
+// not keep what it is given).
+func (f *htmlFilter) releaseRecord() {
+	if f.record != nil && cap(f.record) <= 256<<10 {
+		b := f.record[:0]
+		recordBufs.Put(&b)
+	}
 	f.record = nil
 }

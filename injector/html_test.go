@@ -3,6 +3,7 @@ package injector
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"golang.org/x/net/html"
 	"io"
 	"net/http"
@@ -395,6 +396,55 @@ func TestJSMayChange(t *testing.T) {
 	wantCalls := []string{"top.location=1", "top.location=2", "top.location=3"}
 	if !slices.Equal(calls, wantCalls) {
 		t.Errorf("hook calls %q, want %q", calls, wantCalls)
+	}
+}
+
+// A page's rejected handler values are remembered per attribute name and
+// not pre-tested again; a value that differs (even of the same length), a
+// value too long to remember, or one with character references is tested.
+func TestJSMayChangeRemembered(t *testing.T) {
+	quiet := "this.style.background='#FFC'"
+	same := "top.location=" + strings.Repeat("1", len(quiet)-len("top.location=")) // same length, a trigger
+	long := "this.style.background='" + strings.Repeat("F", quietMax) + "'"
+	var page bytes.Buffer
+	for i := range 40 {
+		fmt.Fprintf(&page, `<tr onmouseover="%s" onclick="open(%d)" onmouseout="%s"><td>%d</td></tr>`, quiet, i, long, i)
+	}
+	fmt.Fprintf(&page, `<tr onmouseover="%s"><td>x</td></tr><tr onmouseover="%s"></tr>`, same, quiet)
+	fmt.Fprintf(&page, `<tr onmouseover="&#116;op.location=2"></tr><tr onmouseover="&#116;op.location=2"></tr>`)
+	in := page.Bytes()
+	plain := newTestRewriter(t, BodyOptions{RewriteJS: fakeRewriteJS})
+	want, err, _ := run(t, plain.BodyRewriter, getReq(), 200, htmlHeader("text/html"), in, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tested := map[string]int{}
+	var hooked []string
+	pre := newTestRewriter(t, BodyOptions{
+		RewriteJS: func(src []byte, k JSKind) ([]byte, bool) {
+			hooked = append(hooked, string(src))
+			return fakeRewriteJS(src, k)
+		},
+		JSMayChange: func(b []byte) bool {
+			tested[string(b)]++
+			return bytes.Contains(b, []byte("top"))
+		}})
+	got, err, _ := run(t, pre.BodyRewriter, getReq(), 200, htmlHeader("text/html"), in, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from the rewriter without pre-test:\n got %s\nwant %s", got, want)
+	}
+	// quiet: once for the page (the trigger of the same length after it
+	// is tested, twice: by the fast skip and by the rewrite).
+	if tested[quiet] != 1 || tested[long] != 40 || tested[same] != 2 || tested["open(7)"] != 1 {
+		t.Errorf("pre-test calls: quiet %d (want 1), long %d (want 40), same length %d (want 2), open(7) %d (want 1)",
+			tested[quiet], tested[long], tested[same], tested["open(7)"])
+	}
+	wantHooked := []string{same, "top.location=2", "top.location=2"}
+	if !slices.Equal(hooked, wantHooked) {
+		t.Errorf("hook calls %q, want %q", hooked, wantHooked)
 	}
 }
 
