@@ -1519,7 +1519,7 @@
   var SEEN = ':not(html):not(head):not(body):not(title):not(meta):not(link):not(style):not(script):not(base):not(template)';
   var pageBlank = function () {
     var b = d.body;
-    return !b || (blank(b.textContent) && !b.querySelector(SEEN));
+    return !b || (!b.querySelector(SEEN) && blank(b.textContent)); // the query first: it stops at the first element
   };
   var NP = w.Node && w.Node.prototype;
   // keepChildren: what puts el's children back (restoreOf of before()).
@@ -1534,17 +1534,19 @@
   // painted; at most 20 times per 250 ms (a page blanking from its own
   // mutation observer cannot keep both in a microtask loop).
   var undone = false, quickBlank = 0, quickReset = 0;
-  var recheck = function (restore) {
-    var run = function () {
-      if (!pageBlank()) return;
-      count('blank');
-      if (act) try { endStandIn(); standIn(restore()); undone = true; } catch (e) { /* the page moved on */ }
-    };
+  var soon = function (run) {
     if (undone && quickBlank < 20) {
       quickBlank++;
       if (!quickReset) quickReset = setTimeout(function () { quickReset = 0; quickBlank = 0; }, 250);
       micro(run);
     } else setTimeout(run, 250);
+  };
+  var recheck = function (restore) {
+    soon(function () {
+      if (!pageBlank()) return;
+      count('blank');
+      if (act) try { endStandIn(); standIn(restore()); undone = true; } catch (e) { /* the page moved on */ }
+    });
   };
   // The restored nodes only stand in for the page's next view: a page that
   // empties its body and mounts the next view later than 250 ms (a lazy
@@ -1633,6 +1635,70 @@
       enumerable: bodyDesc.enumerable
     });
   }
+  // The same blanking by any other way (a removeChild loop, a Range's
+  // deleteContents, outerText, setHTMLUnsafe, document.replaceChildren(),
+  // the body moved into a fragment, another realm's methods: x504-x510): an
+  // observer of the children of the document, <html> and <body> (not their
+  // subtrees: cheap on big pages) keeps the records from the moment the
+  // page is blank; when what they removed showed something and the page is
+  // still blank 250 ms later, they are undone, last first.
+  var META = /^(?:html|head|body|title|meta|link|style|script|base|template)$/;
+  var something = function (n) {
+    if (n.nodeType === 3) return !blank(n.data);
+    return n.nodeType === 1 && (!META.test(n.localName) || !!n.querySelector(SEEN) || !blank(n.textContent));
+  };
+  var putBack = function (t, n, ref) {
+    // a document has one element: the page's empty one makes room
+    if (t.nodeType === 9 && n.nodeType === 1 && t.documentElement && t.documentElement !== n) rawReplaceWith.call(t.documentElement, n);
+    else rawInsertBefore.call(t, n, ref);
+  };
+  var undoRecs = function (recs) {
+    for (var i = recs.length - 1; i >= 0; i--) {
+      var r = recs[i], t = r.target, k;
+      try {
+        if (r.type === 'characterData') { t.data = r.oldValue; continue; }
+        if (r.type === 'attributes') { if (r.oldValue == null) t.removeAttribute(r.attributeName); else setAttr.call(t, r.attributeName, r.oldValue); continue; }
+        for (k = r.addedNodes.length - 1; k >= 0; k--) if (r.addedNodes[k].parentNode === t) rawRemoveChild.call(t, r.addedNodes[k]);
+        var ps = r.previousSibling, ns = r.nextSibling;
+        var ref = ns && ns.parentNode === t ? ns : ps && ps.parentNode === t ? ps.nextSibling : ps ? null : t.firstChild;
+        for (k = 0; k < r.removedNodes.length; k++) putBack(t, r.removedNodes[k], ref);
+      } catch (e) { /* the page moved that node on: the rest still goes back */ }
+    }
+  };
+  var showedSomething = function (recs) {
+    for (var i = 0; i < recs.length; i++) {
+      for (var a = recs[i].removedNodes, k = 0; k < a.length; k++) if (something(a[k])) return true;
+      if (recs[i].type === 'characterData' && !blank(recs[i].oldValue)) return true;
+    }
+    return false;
+  };
+  // undoLater(recs, still): when still() holds 250 ms later (or in a
+  // microtask once a blanking was undone), recs are undone.
+  var undoLater = function (recs, still) {
+    soon(function () {
+      if (!still() || !showedSomething(recs)) return;
+      count('blank');
+      if (act) { endStandIn(); undoRecs(recs); standIn(d.body); undone = true; }
+    });
+  };
+  var blankLog = null, watchedHtml = null, watchedBody = null, watcher = null;
+  var watchTree = function () {
+    var h = d.documentElement, b = d.body, o = { childList: true };
+    if (h && h !== watchedHtml) { watcher.observe(h, o); watchedHtml = h; }
+    if (b && b !== watchedBody) { watcher.observe(b, o); watchedBody = b; }
+  };
+  if (root && !adopted && typeof MO === 'function' && rawRemoveChild) {
+    watcher = new MO(function (recs) {
+      watchTree();
+      if (!pageBlank()) { blankLog = null; return; }
+      if (blankLog) { blankLog.push.apply(blankLog, recs); return; }
+      blankLog = recs;
+      var mine = blankLog;
+      undoLater(mine, function () { if (blankLog === mine) blankLog = null; return pageBlank(); });
+    });
+    watcher.observe(d, { childList: true });
+    watchTree();
+  }
   // HTML parsed elsewhere than innerHTML, then inserted: handlers (and
   // scripts) in it get the swap too.
   var htmlArg = function (o, name) {
@@ -1655,13 +1721,37 @@
   // Editing commands of contenteditable editors: insertHTML parses markup
   // (handlers kept), createLink makes a link to a URL that may be code.
   var exec = Document.prototype.execCommand;
+  // Editing commands can empty a page without a method of ours (designMode,
+  // selectAll, delete: x509) and leave empty elements behind: at the root a
+  // command that takes the last text (and image, control...) of a page is
+  // recorded and undone when the page is still textless 250 ms later.
+  var SHOWS = 'img,svg,canvas,video,iframe,object,embed,input,select,textarea,button,picture,audio[controls],hr';
+  var textless = function () {
+    var b = d.body;
+    if (!b) return true;
+    if (b.querySelector(SHOWS)) return false;
+    var tw = d.createTreeWalker(b, 4), n;
+    while ((n = tw.nextNode())) if (!blank(n.data) && !HIDDEN_TEXT.test(n.parentNode.localName)) return false;
+    return true;
+  };
+  var editRecord = root && !adopted && typeof MO === 'function' && rawRemoveChild && typeof d.createTreeWalker === 'function';
   if (typeof exec === 'function') {
     Document.prototype.execCommand = function (cmd, ui, value) {
-      if (arguments.length < 3) return exec.apply(this, arguments);
-      var a = Array.prototype.slice.call(arguments), c = String(cmd).toLowerCase();
-      if (c === 'inserthtml') a[2] = swap(value, fixHTML);
-      else if (c === 'createlink') a[2] = swap(value, jsUrl);
-      return exec.apply(this, a);
+      var a = arguments;
+      if (arguments.length >= 3) {
+        var c = String(cmd).toLowerCase();
+        a = Array.prototype.slice.call(arguments);
+        if (c === 'inserthtml') a[2] = swap(value, fixHTML);
+        else if (c === 'createlink') a[2] = swap(value, jsUrl);
+      }
+      if (!editRecord || this !== d || textless()) return exec.apply(this, a);
+      var mo = new MO(function () {}), recs;
+      mo.observe(d, { childList: true, subtree: true, characterData: true, characterDataOldValue: true, attributes: true, attributeOldValue: true });
+      try { return exec.apply(this, a); } finally {
+        recs = mo.takeRecords();
+        mo.disconnect();
+        if (recs.length && textless()) undoLater(recs, textless);
+      }
     };
   }
   // Client-side XSLT builds elements from a stylesheet and data, never from
@@ -1697,7 +1787,17 @@
     return blankHTML(String(v).replace(/<!doctype[^>]*>|<(title|style)\b[\s\S]*?<\/\1\s*>|<(?:meta|link|base)\b(?:[^>"']|"[^"]*"|'[^']*')*>/gi, ''));
   };
   var loaded = function (doc) { return !adopted && doc === d && doc.readyState === 'complete' && !streaming; };
+  // Another realm's Document methods called on a CRM window's document (a
+  // blank helper frame's open.call(document), x519) run as that window's
+  // own: its guard judges them.
+  var viaOwn = function (doc, name, args) {
+    var ow = doc && doc !== d && doc.nodeType === 9 && doc.defaultView;
+    if (!ow || ow === w || !crm(ow) || !ow.__crmframe.docOps) return null;
+    return [ow.__crmframe.docOps[name].apply(doc, args)];
+  };
   DP.open = function () {
+    var own = viaOwn(this, 'open', arguments);
+    if (own) return own[0];
     // document.open(url, name, features) is window.open: retargeted there.
     if (arguments.length >= 3 && this === d) return w.open(arguments[0], arguments[1], arguments[2]);
     if (arguments.length < 3 && loaded(this)) {
@@ -1707,9 +1807,10 @@
     streaming = this === d;
     return dOpen.apply(this, arguments);
   };
-  var writer = function (fn) {
+  var writer = function (fn, name) {
     return function () {
-      var args = arguments;
+      var args = arguments, own = viaOwn(this, name, args);
+      if (own) return own[0];
       if (this === d) {
         var all = Array.prototype.join.call(args, ''), fixed = swap(all, fixHTML);
         if (fixed !== all) args = [fixed];
@@ -1734,8 +1835,8 @@
       return r;
     };
   };
-  DP.write = writer(dWrite);
-  DP.writeln = writer(dWriteln);
+  DP.write = writer(dWrite, 'write');
+  DP.writeln = writer(dWriteln, 'writeln');
   // A held open that is closed with nothing visible written is a reset
   // (document.open(); document.close(); then DOM calls build the new view,
   // x321): the page is emptied the DOM way, an empty html/head/body, so that
@@ -1752,6 +1853,8 @@
     if (restore && pageBlank()) recheck(restore);
   };
   DP.close = function () {
+    var own = viaOwn(this, 'close', arguments);
+    if (own) return own[0];
     if (this === d && held) {
       held = false; heldText = '';
       try { resetDoc(); } catch (e) { /* keep the page */ }
@@ -1760,6 +1863,7 @@
     if (this === d) streaming = false;
     return dClose.apply(this, arguments);
   };
+  def(api, 'docOps', { value: Object.freeze({ open: DP.open, write: DP.write, writeln: DP.writeln, close: DP.close }) });
 
   // --- hide-by-default safety net ----------------------------------------
   // 250 ms after load: html/body hidden by a stylesheet, or inline after
@@ -1907,10 +2011,13 @@
     var cs = w.getComputedStyle(el);
     return !hides('display', cs.display) && !hides('visibility', cs.visibility) && !hides('opacity', cs.opacity) && cs.contentVisibility !== 'hidden';
   };
+  var geoHidden = function () {
+    var h = d.documentElement, b = d.body;
+    return root && !adopted && b && !netRules['html all'] && shown(h) && shown(b) && offView();
+  };
   var reveal = function () {
     reveal1();
-    var h = d.documentElement, b = d.body;
-    if (root && !adopted && b && !netRules['html all'] && shown(h) && shown(b) && offView()) {
+    if (geoHidden()) {
       if (!act) count('unhide');
       else if (unOff()) { count('unhide'); fought = true; }
     }
@@ -1932,11 +2039,13 @@
   // re-applied by a timer) is lifted at once, before it is painted; at most
   // 20 times per 250 ms, so that a page re-hiding from its own mutation
   // observer cannot keep both in a microtask loop.
-  var later = function () {
+  var look250 = function () {
     relax();
-    if (!late) return;
-    if (fought && quick < 20) { quick++; micro(reveal); }
-    if (!pending) pending = setTimeout(function () { pending = 0; quick = 0; reveal(); }, 250);
+    if (late && !pending) pending = setTimeout(function () { pending = 0; quick = 0; reveal(); }, 250);
+  };
+  var later = function () {
+    if (late && fought && quick < 20) { quick++; micro(reveal); }
+    look250();
   };
   if (!adopted) {
     // Constructable stylesheets change no attribute: their setters say so.
@@ -1970,6 +2079,63 @@
         if (d.head) mo.observe(d.head, { childList: true, subtree: true, characterData: true });
       }, 250);
     });
+    // Hides no observer or hook sees (a <style> in the body, a rule changed
+    // through CSSOM, a media switch, :has()/:state() selectors, an
+    // animation retargeted to <body>: x511-x516): every 250 ms after load
+    // the computed values that hide html/body are compared with the last
+    // ones (nearly free while styles are unchanged), and a change wakes the
+    // net as an attribute change does; the geometric test runs every 2 s.
+    var ticks = 0, lastLook = '', every = w.setInterval;
+    var LOOK = ['display', 'visibility', 'opacity', 'contentVisibility', 'clipPath', 'transform', 'scale', 'translate', 'rotate'];
+    var look = function () {
+      var t = '';
+      [d.documentElement, d.body].forEach(function (el) {
+        var cs = el && w.getComputedStyle(el);
+        for (var i = 0; cs && i < LOOK.length; i++) t += cs[LOOK[i]] + ';';
+        t += '|';
+      });
+      return t;
+    };
+    w.addEventListener('load', function () {
+      if (!root || typeof every !== 'function') return;
+      every.call(w, function () {
+        if (!late) return;
+        try {
+          var now = look();
+          if (now !== lastLook) { lastLook = now; look250(); }
+          else if (++ticks % 8 === 0 && geoHidden()) look250();
+        } catch (e) { /* try again at the next tick */ }
+      }, 250);
+    });
+    // A view transition shows pictures of the page, not the page: one whose
+    // animations last beyond 2 s (or that still runs 2 s later) is skipped
+    // (x517: a group animation of a million seconds over invisible
+    // snapshots). A real transition takes well under a second.
+    var rawVT = DP.startViewTransition;
+    var longVT = function () {
+      var list = typeof d.getAnimations === 'function' ? d.getAnimations() : [];
+      for (var i = 0; i < list.length; i++) {
+        var e = list[i].effect;
+        if (e && /^::view-transition/.test(e.pseudoElement || '') && !(e.getComputedTiming().endTime <= 2000)) return true;
+      }
+      return false;
+    };
+    if (typeof rawVT === 'function') DP.startViewTransition = function () {
+      var vt = rawVT.apply(this, arguments);
+      if (!root || this !== d || !vt) return vt;
+      var done = false, skip = function () {
+        if (done) return;
+        done = true;
+        count('unhide');
+        if (act) try { vt.skipTransition(); } catch (e) { /* over already */ }
+      };
+      try {
+        vt.finished.then(function () { done = true; }, function () { done = true; });
+        vt.ready.then(function () { if (longVT()) skip(); }, function () { /* skipped or failed: nothing shows it */ });
+      } catch (e) { /* no promises: the timer below */ }
+      setTimeout(skip, 2000);
+      return vt;
+    };
   }
 
   // --- wrappers look native -----------------------------------------------
