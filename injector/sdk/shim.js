@@ -11,7 +11,7 @@
     ['Object', 'Reflect', 'Document', 'Node', 'Element', 'HTMLElement', 'HTMLFormElement', 'HTMLScriptElement', 'Attr',
       'NamedNodeMap', 'ShadowRoot', 'EventTarget', 'DocumentFragment', 'CharacterData', 'Range', 'DOMParser', 'XSLTProcessor',
       'CSSStyleSheet', 'HTMLIFrameElement', 'HTMLFrameElement', 'HTMLAnchorElement', 'HTMLAreaElement', 'HTMLBaseElement',
-      'HTMLButtonElement', 'HTMLInputElement', 'Function'].forEach(function (n) {
+      'HTMLButtonElement', 'HTMLInputElement', 'Function', 'History', 'URL', 'TrustedTypePolicyFactory'].forEach(function (n) {
       var C = w[n];
       if (C) before0.push([C, null], [C.prototype, null]);
     });
@@ -565,20 +565,28 @@
     // swapped as their text and wrapped again through our own policy (the
     // HTML rewriter adds its name to a page's trusted-types list); without
     // one the original is kept: a plain string would throw in the sink.
-    var p = ttPolicy();
-    return p ? p[kind](f) : orig;
+    var p = ttPolicy(), make = p && TT.make[kind];
+    return p ? (make ? TT.ra(make, p, [f]) : p[kind](f)) : orig;
   };
+  // Trusted Types as they were when the shim ran: a page that replaces
+  // window.trustedTypes, isScript or a policy's createScript afterwards
+  // would otherwise get our swapped code handed to its own function.
+  var TT = { f: w.trustedTypes, ra: Reflect.apply, make: {} };
+  if (TT.f) {
+    TT.isScript = TT.f.isScript; TT.isHTML = TT.f.isHTML; TT.create = TT.f.createPolicy;
+    var TTP = w.TrustedTypePolicy && w.TrustedTypePolicy.prototype;
+    if (TTP) { TT.make.createScript = TTP.createScript; TT.make.createHTML = TTP.createHTML; }
+  }
   var trustedKind = function (v) {
-    var tt = w.trustedTypes;
-    if (!tt || v === null || typeof v !== 'object') return '';
-    try { return tt.isScript(v) ? 'createScript' : tt.isHTML(v) ? 'createHTML' : ''; } catch (e) { return ''; }
+    if (!TT.f || v === null || typeof v !== 'object') return '';
+    try { return TT.ra(TT.isScript, TT.f, [v]) ? 'createScript' : TT.ra(TT.isHTML, TT.f, [v]) ? 'createHTML' : ''; } catch (e) { return ''; }
   };
   var policy;
   var ttPolicy = function () {
     if (policy === undefined) {
       try {
         var id = function (x) { return x; };
-        policy = w.trustedTypes.createPolicy('crmframe', { createScript: id, createHTML: id });
+        policy = TT.ra(TT.create, TT.f, ['crmframe', { createScript: id, createHTML: id }]);
       } catch (e) { policy = null; }
     }
     return policy;
@@ -676,9 +684,32 @@
       return vtop.name;
     } catch (e) { return '_self'; }
   };
+  // What the click/submit path reads at event time, as it was when the
+  // shim ran: a page may replace Event.prototype.composedPath, a getter or
+  // String.prototype.toLowerCase afterwards (x503), or Function.prototype.call.
+  var RA0 = Reflect.apply, Str = String, lower = Str.prototype.toLowerCase, IN = {};
+  [['Node', 'nodeType'], ['Node', 'parentNode'], ['Node', 'isConnected'], ['Node', 'ownerDocument'], ['Element', 'localName'],
+    ['Document', 'defaultView'], ['Event', 'target'], ['Event', 'type'], ['SubmitEvent', 'submitter']].forEach(function (x) {
+    var C = w[x[0]], ds = C && C.prototype && gopd0(C.prototype, x[1]);
+    if (ds && typeof ds.get === 'function') IN[x[1]] = ds.get;
+  });
+  ['HTMLButtonElement', 'HTMLInputElement'].forEach(function (n) {
+    var P = w[n] && w[n].prototype, f = P && gopd0(P, 'form'), t = P && gopd0(P, 'type');
+    IN[n] = { form: f && f.get, type: t && t.get };
+  });
+  var EVP = w.Event && w.Event.prototype, pathOf = EVP && EVP.composedPath, qsel = w.Document && w.Document.prototype.querySelector;
+  // rd: o[k] through the getter captured for k (undefined where it does not
+  // apply: a window in an event's path); plain objects (tests) read o[k].
+  var rd = function (o, k, g) {
+    if (arguments.length < 3) g = IN[k];
+    if (o == null) return undefined;
+    if (!g) return o[k];
+    try { return RA0(g, o, []); } catch (e) { return undefined; }
+  };
+  var lc = function (v) { return RA0(lower, Str(v), []); };
   // leaves reports whether navigating target t would leave the CRM.
   var leaves = function (t) {
-    t = String(t || '').toLowerCase();
+    t = lc(t || '');
     return t === '_top' || (t === '_parent' && root);
   };
   // targetValue is what a target/formtarget value set by script becomes
@@ -692,27 +723,30 @@
     return act ? rootName() : v;
   };
   var baseTarget = function (doc) {
-    var b = doc && doc.querySelector && doc.querySelector('base[target]');
-    return b ? b.getAttribute('target') : '';
+    var b = doc && (qsel ? RA0(qsel, doc, ['base[target]']) : doc.querySelector && doc.querySelector('base[target]'));
+    return b ? RA0(getAttr, b, ['target']) : '';
   };
   var getAttr = Element.prototype.getAttribute, hasAttr = Element.prototype.hasAttribute, setAttr = Element.prototype.setAttribute;
   var retarget = function (el, attr) {
     // an element of another CRM window (a form submitted through a frame's
     // prototype): that window's _parent is what counts.
-    var ew = el.ownerDocument && el.ownerDocument.defaultView;
+    var od = rd(el, 'ownerDocument'), ew = od && rd(od, 'defaultView');
     if (ew && ew !== w && crm(ew) && ew.__crmframe.retarget) return ew.__crmframe.retarget(el, attr);
-    var t = hasAttr.call(el, attr) ? getAttr.call(el, attr) : baseTarget(el.ownerDocument || d);
+    var t = RA0(hasAttr, el, [attr]) ? RA0(getAttr, el, [attr]) : baseTarget(od || d);
     if (!leaves(t)) return;
     count('target');
-    if (act) setAttr.call(el, attr, rootName());
+    if (act) RA0(setAttr, el, [attr, rootName()]);
   };
   def(api, 'retarget', { value: retarget });
-  var link = function (n) {
-    return (n.localName === 'a' || n.localName === 'area') && hasAttr.call(n, 'href');
+  var link = function (n, name) {
+    return (name === 'a' || name === 'area') && RA0(hasAttr, n, ['href']);
   };
-  var submitter = function (n) {
-    var t = String(n.type).toLowerCase();
-    return n.form && (n.localName === 'button' ? t === 'submit' : n.localName === 'input' && (t === 'submit' || t === 'image'));
+  // the form of a submit button n (localName name), or null
+  var submitter = function (n, name) {
+    var g = name === 'button' ? IN.HTMLButtonElement : name === 'input' ? IN.HTMLInputElement : null;
+    if (!g) return null;
+    var t = lc(rd(n, 'type', g.type)), f = rd(n, 'form', g.form);
+    return f && (name === 'button' ? t === 'submit' : t === 'submit' || t === 'image') ? f : null;
   };
   // onClick retargets the link or submit button a click lands on: nodes is
   // the event's composed path (through open shadow roots) or, for a node
@@ -720,23 +754,33 @@
   var onClick = function (nodes) {
     for (var i = 0; i < nodes.length; i++) {
       var n = nodes[i];
-      if (!n || n.nodeType !== 1) continue;
-      if (link(n)) return retarget(n, 'target');
-      if (submitter(n)) return fixForm(n.form, n);
+      if (!n || rd(n, 'nodeType') !== 1) continue;
+      var name = rd(n, 'localName'), f;
+      if (link(n, name)) { blobFor(n); return retarget(n, 'target'); }
+      if ((f = submitter(n, name))) return fixForm(f, n);
     }
   };
+  // A download link to a blob: document the shim swapped (createObjectURL,
+  // below) saves the page's own bytes.
+  var blobFor = function (n) {
+    if (!RA0(hasAttr, n, ['download'])) return;
+    var orig = blobOrig[RA0(getAttr, n, ['href'])];
+    if (orig) RA0(setAttr, n, ['href', orig]);
+  };
   var ancestors = function (n) {
-    for (var list = []; n && n.nodeType === 1; n = n.parentNode) list.push(n);
+    for (var list = []; n && rd(n, 'nodeType') === 1; n = rd(n, 'parentNode')) list[list.length] = n;
     return list;
   };
   var clicked = function (e) {
-    try { onClick(e.composedPath ? e.composedPath() : ancestors(e.target)); } catch (x) { /* never break a click */ }
+    try { onClick(pathOf ? RA0(pathOf, e, []) : ancestors(rd(e, 'target'))); } catch (x) { /* never break a click */ }
   };
   var fixForm = function (f, submitter) {
-    if (submitter && submitter.hasAttribute && hasAttr.call(submitter, 'formtarget')) retarget(submitter, 'formtarget');
+    var own = false;
+    try { own = !!submitter && RA0(hasAttr, submitter, ['formtarget']); } catch (e) { /* not an element */ }
+    if (own) retarget(submitter, 'formtarget');
     else retarget(f, 'target');
   };
-  var submitted = function (e) { fixForm(e.target, e.submitter); };
+  var submitted = function (e) { fixForm(rd(e, 'target'), rd(e, 'submitter')); };
   // Shadow roots (also closed ones) get the listeners too: submit is not
   // composed, and a closed root hides its links from the window's path.
   var listen = function (t) {
@@ -757,15 +801,15 @@
   var HP = typeof HTMLElement !== 'undefined' && HTMLElement.prototype, hclick = HP && HP.click;
   if (hclick) {
     HP.click = function () {
-      if (!this.isConnected) try { onClick(ancestors(this)); } catch (e) { /* keep the click */ }
-      return hclick.apply(this, arguments);
+      if (!rd(this, 'isConnected')) try { onClick(ancestors(this)); } catch (e) { /* keep the click */ }
+      return RA0(hclick, this, arguments);
     };
   }
   var ET = typeof EventTarget !== 'undefined' && EventTarget.prototype, dispatch = ET && ET.dispatchEvent;
   if (dispatch) {
     ET.dispatchEvent = function (ev) {
-      if (ev && ev.type === 'click' && this && this.nodeType === 1 && !this.isConnected) try { onClick(ancestors(this)); } catch (e) { /* keep it */ }
-      return dispatch.apply(this, arguments);
+      if (ev && rd(ev, 'type') === 'click' && this && rd(this, 'nodeType') === 1 && !rd(this, 'isConnected')) try { onClick(ancestors(this)); } catch (e) { /* keep it */ }
+      return RA0(dispatch, this, arguments);
     };
   }
   [['HTMLAnchorElement', 'target'], ['HTMLAreaElement', 'target'], ['HTMLFormElement', 'target'], ['HTMLBaseElement', 'target'],
@@ -896,6 +940,39 @@
     if (r && (url == null || url === '' || (typeof url === 'string' && /^\s*about:blank(?:[?#][\s\S]*)?\s*$/i.test(url)))) adopt(r);
     return r;
   };
+  // history.go(-n)/back()/forward() walk the tab's joint session history,
+  // the desktop's entries included (x502: go(-(history.length - 1)) took the
+  // tab back before the desktop). A step longer than this window's or the
+  // CRM root's own entries (the Navigation API lists only a frame's own) is
+  // refused; navigation.back() already stays in the frame. Without the
+  // Navigation API nothing is known and nothing is refused.
+  var span = function (x) {
+    try {
+      var nav = x.navigation, cur = nav && nav.currentEntry;
+      if (!cur || !(cur.index >= 0)) return null;
+      return [cur.index, nav.entries().length - 1 - cur.index];
+    } catch (e) { return null; }
+  };
+  var HIP = w.History && w.History.prototype;
+  var stepOK = function (n) {
+    if (!n) return true;
+    var a = span(w), b = vtop !== w ? span(vtop) : null;
+    if (!a && !b) return true;
+    var k = n < 0 ? 0 : 1, room = Math.max(a ? a[k] : 0, b ? b[k] : 0);
+    if ((n < 0 ? -n : n) <= room) return true;
+    count('history');
+    return !act;
+  };
+  [['go', null], ['back', -1], ['forward', 1]].forEach(function (x) {
+    var orig = HIP && HIP[x[0]];
+    if (typeof orig !== 'function') return;
+    HIP[x[0]] = function (delta) {
+      // converted once, as the native long argument would be
+      var n = x[1] === null ? (arguments.length ? delta | 0 : 0) : x[1];
+      if (!stepOK(n)) return;
+      return RA0(orig, this, x[1] === null && arguments.length ? [n] : []);
+    };
+  });
 
   // codeText: what a sink taking a code string (Function, timers) makes of
   // an object that is neither a function nor a TrustedScript: its string
@@ -913,6 +990,37 @@
       return RA(orig, this, args);
     };
   });
+  // A Trusted Types default policy gets every plain string a sink receives,
+  // after our swap, and could undo it (x518): what its createScript,
+  // createHTML (srcdoc: fixDoc) and, for a script's src, createScriptURL
+  // return is swapped again. A refusal (null, a throw) stays one.
+  var ttHost = TT.f;
+  while (ttHost && !Object.prototype.hasOwnProperty.call(ttHost, 'createPolicy')) ttHost = Object.getPrototypeOf(ttHost);
+  if (ttHost && typeof TT.create === 'function') {
+    var afterPolicy = function (k, f) {
+      return function (v, type, sink) {
+        var r = RA(f, this, arguments);
+        if (r == null) return r;
+        r = String(r);
+        if (k === 'createScript') return swap(r, fixCode);
+        if (k === 'createHTML') return swap(r, /srcdoc/i.test(sink) ? fixDoc : fixHTML);
+        return sink === undefined || /Script/.test(sink) ? fixSrc(r) : r;
+      };
+    };
+    ttHost.createPolicy = function (name, rules) {
+      var a = RA(slice, arguments, []);
+      if (a.length) a[0] = String(name);
+      if (a[0] === 'default' && rules !== null && typeof rules === 'object') {
+        var r = {};
+        ['createHTML', 'createScript', 'createScriptURL'].forEach(function (k) {
+          var f = rules[k];
+          if (f !== undefined) r[k] = typeof f === 'function' ? afterPolicy(k, f) : f;
+        });
+        a[1] = r;
+      }
+      return RA(TT.create, this, a);
+    };
+  }
   // Reflect.get(win, 'top') and the getters of top, parent and frameElement
   // in Object.getOwnPropertyDescriptor(s)(win, …), for any CRM window win
   // (also when called from, or on, a CRM frame's realm: a fresh iframe is
@@ -1120,17 +1228,103 @@
         fixed = swap(text, fixCode);
         return fixed === text ? u : 'data:text/javascript;charset=utf-8,' + encodeURIComponent(fixed);
       }
-      if (/^\s*blob:/i.test(u) && typeof XMLHttpRequest === 'function') {
-        var x = new XMLHttpRequest();
-        x.open('GET', u, false);
-        x.send();
-        text = x.responseText;
+      if (/^\s*blob:/i.test(u) && XHR0) {
+        text = readURL(u, false);
         fixed = swap(text, fixCode);
-        if (fixed !== text) return URL.createObjectURL(new Blob([fixed], { type: 'text/javascript' }));
+        if (fixed !== text) return RA(rawCOU, U0, [new Blob([fixed], { type: 'text/javascript' })]);
       }
     } catch (e) { /* malformed: leave it to the browser */ }
     return u;
   };
+  // readURL: the text of a local blob: URL, read synchronously; raw: one
+  // character per byte (x-user-defined: bytes 80-FF are U+F780-U+F7FF).
+  var U0 = w.URL, rawCOU = U0 && U0.createObjectURL, rawRevoke = U0 && U0.revokeObjectURL;
+  var XHR0 = typeof w.XMLHttpRequest === 'function' ? w.XMLHttpRequest : null, XP = XHR0 && XHR0.prototype;
+  var xOpen = XP && XP.open, xSend = XP && XP.send, xMime = XP && XP.overrideMimeType, xText = XP && gopd0(XP, 'responseText');
+  var readURL = function (u, raw) {
+    var x = new XHR0();
+    RA(xOpen, x, ['GET', u, false]);
+    if (raw) RA(xMime, x, ['text/plain; charset=x-user-defined']);
+    RA(xSend, x, []);
+    return RA(xText.get, x, []);
+  };
+  // --- blob: documents (x500) ----------------------------------------------
+  // HTML or XML in a blob: URL never passes the server: a frame, a popup or
+  // the frame itself navigated to it would run its scripts with the real top
+  // and a realm of clean built-ins. URL.createObjectURL reads such a blob
+  // back, swaps it like a srcdoc document and always gives it the shim
+  // (the bundle's tag, its src made absolute: a blob: document has no base
+  // of its own; no auto-connect); the page gets the new blob's URL. Its bytes
+  // are kept as they were (x-user-defined) but for the ASCII that is added;
+  // UTF-16 is decoded and sent as UTF-8. A blob without a type is sniffed
+  // as Chromium does (HTML tags, <?xml at the start). A download link to the
+  // URL gets the original (blobFor, at click time). Over 16 MiB (the
+  // server's rewrite limit) a blob is left as it is.
+  var BP = w.Blob && w.Blob.prototype, bType = BP && gopd0(BP, 'type'), bSize = BP && gopd0(BP, 'size'), bSlice = BP && BP.slice;
+  var XML_T = /^(?:text|application)\/(?:xml|xsl)$|^[\w.-]+\/[\w.+-]+\+xml$/;
+  var BOM = '(?:\ufeff|\uf7ef\uf7bb\uf7bf)?';
+  var SNIFF_HTML = new RegExp('^' + BOM + '[\\t\\n\\f\\r ]*(?:<!--|<(?:!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p)[\\t\\n\\f\\r >])', 'i');
+  var SNIFF_XML = new RegExp('^' + BOM + '[\\t\\n\\f\\r ]*<\\?xml', 'i');
+  var HTML_HEAD = new RegExp('^' + BOM + '(?:\\s*(?:<!--[\\s\\S]*?-->|<!doctype[^>]*>))*', 'i');
+  var XML_ROOT = new RegExp('^' + BOM + '(?:\\s|<\\?[\\s\\S]*?\\?>|<!--[\\s\\S]*?-->|<!doctype(?:[^\\[>]|\\[[\\s\\S]*?\\])*>)*<[^\\s>/!?](?:[^>"\']|"[^"]*"|\'[^\']*\')*', 'i');
+  var blobOrig = Object.create(null);
+  var blobTag = function (xml) {
+    var m = /\ssrc="([^"]*)"/.exec(sdkTag), abs;
+    if (!/^<script\b/i.test(sdkTag) || !m) return '';
+    try { abs = new U0(m[1].replace(/&amp;/g, '&'), d.baseURI).href; } catch (e) { return ''; }
+    var t = sdkTag.replace(m[0], ' src="' + abs.replace(/&/g, '&amp;').replace(/"/g, '&quot;') + '"').replace(/\sdata-crmframe-autoconnect="[^"]*"/i, '');
+    return t.replace(/^<script\b/i, '<script' + (xml ? ' xmlns="http://www.w3.org/1999/xhtml"' : '') + ' data-crmframe-autoconnect="false"');
+  };
+  // blobKind: 'html', 'xml' or '' for blob o (url u: its URL).
+  var blobKind = function (o, u) {
+    var type = RA(bType.get, o, []), ess = type.split(';')[0].trim();
+    if (ess === 'text/html') return 'html';
+    if (XML_T.test(ess)) return 'xml';
+    if (ess) return '';
+    var su = RA(rawCOU, U0, [RA(bSlice, o, [0, 1024])]), head;
+    try { head = readURL(su, true); } finally { RA(rawRevoke, U0, [su]); }
+    return SNIFF_HTML.test(head) ? 'html' : SNIFF_XML.test(head) ? 'xml' : '';
+  };
+  var blobDoc = function (o, u) {
+    var kind = blobKind(o, u);
+    if (!kind || (bSize && bSize.get && RA(bSize.get, o, []) > 16777216)) return '';
+    var tag = blobTag(kind === 'xml'), type = RA(bType.get, o, []);
+    if (!tag) return '';
+    var raw = readURL(u, true), text = raw, wide = /^(?:\uf7fe\uf7ff|\uf7ff\uf7fe)/.test(raw) || /;\s*charset\s*=\s*"?utf-16/i.test(type);
+    var bytes = function (t) { var b = new Uint8Array(t.length); for (var i = 0; i < t.length; i++) b[i] = t.charCodeAt(i) & 0xff; return b; };
+    if (wide) text = new TextDecoder(/^\uf7fe\uf7ff/.test(raw) ? 'utf-16be' : 'utf-16le').decode(bytes(raw));
+    var f = swap(text, fixHTML), at;
+    if (kind === 'html') at = HTML_HEAD.exec(f)[0].length;
+    else {
+      var m = XML_ROOT.exec(f);
+      if (!m || f.charAt(m[0].length) !== '>' || /\/\s*$/.test(m[0])) return ''; // no root, or an empty one: nothing runs
+      at = m[0].length + 1;
+    }
+    f = f.slice(0, at) + tag + f.slice(at);
+    var out;
+    if (wide) {
+      out = new TextEncoder().encode(f);
+      type = type.split(';')[0] + ';charset=utf-8';
+    } else {
+      // swapped attribute text may hold a character that is no byte
+      out = bytes(f.replace(/[^\x00-\x7f\uf780-\uf7ff]/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }));
+    }
+    return RA(rawCOU, U0, [new Blob([out], { type: type })]);
+  };
+  if (typeof rawCOU === 'function' && bType && bType.get && XHR0 && xText) {
+    U0.createObjectURL = function createObjectURL(o) {
+      var u = RA(rawCOU, this, arguments), f = '';
+      try { if (o !== null && typeof o === 'object') f = blobDoc(o, u); } catch (e) { /* not a blob, or unreadable: as it was */ }
+      if (!f) return u;
+      blobOrig[f] = u;
+      return f;
+    };
+    U0.revokeObjectURL = function revokeObjectURL(u) {
+      var k = String(u), orig = blobOrig[k];
+      if (orig) { delete blobOrig[k]; RA(rawRevoke, U0, [orig]); }
+      return RA(rawRevoke, this, [k]);
+    };
+  }
   // import(specifier): the rewriter passes the specifier through this
   // (x346, x347): a data: or blob: module's code gets the swap, as for
   // script.src. A URL object is converted once, as import() would.
@@ -1342,7 +1536,7 @@
   // and an about:blank URL with a query or fragment get no page of their
   // own from the server: their initial window is adopted (a srcdoc
   // document gets a fresh global anyway, x348, x349).
-  var adoptFrame = function (f) {
+  var adoptFrame = function (f, atLoad) {
     try {
       var obj = f.localName === 'object', src = getAttr.call(f, obj ? 'data' : 'src');
       // <embed src="about:blank"> (x391): no contentWindow; its window is the
@@ -1365,8 +1559,12 @@
         if (/^[\s\x00-\x1f]*javascript:\s*(?:void\s*(?:\(\s*0?\s*\)|0)|undefined|false|null)?\s*;?\s*$/i.test(src)) adopt(jw);
         return;
       }
-      if (src != null && !/^\s*(?:about:blank(?:[?#][\s\S]*)?)?\s*$/i.test(src) && !(!obj && hasAttr.call(f, 'srcdoc'))) return;
       var c = obj ? OBP : f.localName === 'iframe' ? IFP : FP;
+      if (src != null && !/^\s*(?:about:blank(?:[?#][\s\S]*)?)?\s*$/i.test(src) && !(!obj && hasAttr.call(f, 'srcdoc'))) {
+        // (at load, the frame may have gone elsewhere than its src)
+        if (c && c.cw && (atLoad || sameOrigin(src))) lateAdopt(c.cw.call(f));
+        return;
+      }
       if (c && c.cw) adopt(c.cw.call(f));
     } catch (e) { /* not a frame */ }
   };
@@ -1383,10 +1581,25 @@
     }
     return out;
   };
-  var adopt = function (cw) {
+  // A same-origin frame showing a document that is not HTML (text, JSON, an
+  // image, a PDF: x501) is a realm with clean built-ins that no server-side
+  // shim reaches. No script of its own runs there, so it is adopted once its
+  // document is in (when the frame's window or document is read, and at the
+  // frame's load); an HTML document may still be before its own shim.
+  var sameOrigin = function (src) {
+    try { return new U0(src, d.baseURI).origin === w.location.origin; } catch (e) { return false; }
+  };
+  var lateAdopt = function (cw) {
     try {
       if (!cw || cw === w || Object.prototype.hasOwnProperty.call(cw, '__crmframe')) return;
-      if (cw.location.protocol !== 'about:') return; // throws when cross-origin
+      var t = lc(cw.document.contentType); // throws when cross-origin
+      if (t !== 'text/html' && t !== 'application/xhtml+xml') adopt(cw, true);
+    } catch (e) { /* cross-origin */ }
+  };
+  var adopt = function (cw, late) {
+    try {
+      if (!cw || cw === w || Object.prototype.hasOwnProperty.call(cw, '__crmframe')) return;
+      if (!late && cw.location.protocol !== 'about:') return; // throws when cross-origin
       cw.__crmframe_breakout = mode;
       cw.__crmframe_adopted = true;
       cw.__crmframe_sdktag = sdkTag;
@@ -1435,6 +1648,12 @@
     w.addEventListener('load', function (e) {
       var t = e && e.target;
       if (t && t.nodeType === 1 && (t.localName === 'embed' || t.localName === 'object')) adoptFrame(t);
+    }, true);
+    // A frame's load reaches the document's capture listeners (not the
+    // window's) before the page's own (lateAdopt, x501).
+    if (typeof d.addEventListener === 'function') d.addEventListener('load', function (e) {
+      var t = rd(e, 'target');
+      if (t && rd(t, 'nodeType') === 1 && FRAMES.test(rd(t, 'localName'))) adoptFrame(t, true);
     }, true);
   }
 
