@@ -5,12 +5,12 @@ package e2e
 // reverse_proxy in front of an upstream that serves the frame-busting corpus
 // (testdata/framebusting/corpus, a copy of shared/framebusting/pages with
 // three repaired pages, see fbRepaired) and our own cases
-// (testdata/framebusting/extra, x01–x463; x07–x274 are the robustness passes on
+// (testdata/framebusting/extra, x01–x519; x07–x274 are the robustness passes on
 // unseen and real code, x275–x294, x320–x342, x360–x384 and x401–x421
 // legitimate CRM pages, x295–x301 other content types, SVG and SRI, x302–x315 the twelfth
 // pass, x343–x358 the thirteenth, x385–x399 the fourteenth, x430–x445 the
-// fifteenth, x450–x463 the sixteenth, see docs/framebusting.md; 510 cases
-// in all) with
+// fifteenth, x450–x469 the sixteenth, x500–x519 the seventeenth, see
+// docs/framebusting.md; 537 cases in all) with
 // X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with
@@ -218,7 +218,9 @@ type fbOutcome struct {
 	Marker   string
 	Present  bool
 	Visible  bool
-	Loads    int
+	// Paint: why the marker's pixels show no ink (fbpaint_test.go).
+	Paint string
+	Loads int
 	// TopMode is window.__crmframe.mode of the top page when the top
 	// window left the desktop ("" when that page has no shim).
 	TopMode string
@@ -249,6 +251,8 @@ func (o fbOutcome) busted(desk, casePath string) string {
 		return fmt.Sprintf("case page reloads itself (%d loads)", o.Loads)
 	case !o.Present:
 		return "marker missing"
+	case o.Paint != "":
+		return "marker not painted: " + o.Paint
 	case !o.Visible:
 		return "marker hidden or covered"
 	case !fbMarkerOK.MatchString(o.Marker):
@@ -412,6 +416,11 @@ func fbLook(ctx context.Context, desk string) fbOutcome {
 	if strings.HasPrefix(o.TopURL, desk+"/") {
 		if p := fbWaitFrame[fbOutcome](ctx, desk, fbProbeJS, 3*time.Second, nil); p != nil {
 			o.FrameURL, o.Present, o.Visible, o.Marker = p.FrameURL, p.Present, p.Visible, p.Marker
+		}
+		if o.Visible {
+			if o.Paint = fbPaint(ctx); o.Paint != "" {
+				o.Visible = false
+			}
 		}
 		o.TopURL = fbTopURL(ctx)
 	}

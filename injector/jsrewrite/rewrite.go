@@ -741,6 +741,13 @@ type scanner struct {
 	fwdObj      [2]int // the same for fwd
 	fwdSpan     [2]int // source span of the operand compared with fwd
 	fwdVar      int    // 1 + the tentative edit of a topVar compared (t !== e), 0: fwd is an e.top
+	// aliasEnd is where the alias ends (its ']' for e['top']); aliasRepl
+	// and fwdRepl are the edits they take (the accessor, or the quoted one).
+	aliasEnd      int
+	aliasRepl     []byte
+	fwdRepl       []byte
+	bracketTop    tok    // e['top'] waiting for its ']' (tt != 0)
+	bracketTopObj [2]int // span of e
 	// The dotted identifier path ending at the last identifier (a.b.c):
 	// pathStart < 0 when the path is broken.
 	pathStart, pathEnd int
@@ -1528,7 +1535,8 @@ func (s *scanner) process(p, c, n *tok) error {
 				s.patComputed = append(s.patComputed, patComputed{depth: len(s.groups) - 1, open: int(g.keyOpen - 1),
 					close: s.addEdit(c.start, c.start, replKeyClose, "", stTentative)})
 			}
-		} else if g.keyOpen > 0 && s.computedRead(&g, p, n) && (!g.litChain || bytes.IndexAny(s.src[g.open+1:c.start], "(\"'`") >= 0) {
+		} else if g.keyOpen > 0 && s.computedRead(&g, p, n) && (!g.litChain || bytes.IndexAny(s.src[g.open+1:c.start], "(\"'`") >= 0 ||
+			s.windowUseAfter(c.end, s.nameBefore(int(g.open)))) {
 			s.edits[g.keyOpen-1].state = stLive
 			s.addEdit(c.start, c.start, replKeyClose, "", stLive)
 		}
@@ -1571,6 +1579,17 @@ func (s *scanner) process(p, c, n *tok) error {
 		// window['self'] keeps a window chain going.
 		s.chain = c.tt == js.CloseBracketToken && s.chain && s.bracketStr >= 0
 		s.bracketStr = -1
+		if s.bracketTop.tt != 0 {
+			// e['top'] is a candidate like e.top, ending at its ']'
+			if c.tt == js.CloseBracketToken && p.start == s.bracketTop.start {
+				repl := replDouble
+				if s.src[p.start] == '\'' {
+					repl = replSingle
+				}
+				s.alias, s.aliasObj, s.aliasEnd, s.aliasRepl = s.bracketTop, s.bracketTopObj, c.end, repl
+			}
+			s.bracketTop.tt = 0
+		}
 		return nil
 	case js.CommaToken, js.SemicolonToken:
 		if g := s.top(); g != nil {
@@ -1603,8 +1622,9 @@ func (s *scanner) process(p, c, n *tok) error {
 		}
 		s.chain = false
 		return nil
-	case js.EqToken:
-		if s.declKind != 0 && len(s.groups) == s.declDepth {
+	case js.EqToken, js.NullishEqToken, js.OrEqToken, js.AndEqToken:
+		// w ??= globalThis, w ||= window: an alias as w = window is (x465)
+		if c.tt == js.EqToken && s.declKind != 0 && len(s.groups) == s.declDepth {
 			s.declInit = true
 			s.decidePattern(p, n)
 		}
@@ -1714,6 +1734,8 @@ func (s *scanner) process(p, c, n *tok) error {
 					repl = replSingle
 				}
 				s.lastTopEdit = s.addEdit(c.start, c.end, repl, CountAlias, stLive)
+			} else if p.tt == js.OpenBracketToken && !s.chain && n.tt == js.CloseBracketToken {
+				s.bracketKey(p, c)
 			}
 		}
 		s.chain = false
@@ -1827,7 +1849,9 @@ func (s *scanner) process(p, c, n *tok) error {
 		// var t = w.top; return t: a getter helper (getTopWindow(w)). Also
 		// geometry (var t = r.top; return t), so the key falls back to top
 		// where the shim does not run, as for return r.top.
-		if v := s.topVar(name); v != nil && s.edits[v.edit].state != stLive {
+		// Only a dotted read: not a pattern key ({top: t} = rect, Vue 3's
+		// minified t returned elsewhere) nor a quoted one (e['top']).
+		if v := s.topVar(name); v != nil && s.edits[v.edit].state != stLive && s.afterDot(s.edits[v.edit].start) {
 			e := &s.edits[v.edit]
 			e.state, e.repl = stLive, replTopDot
 			if k := skipSpaceBack(s.src, e.start); k > 0 && s.src[k-1] == '.' && (k < 2 || s.src[k-2] != '?') {
@@ -1915,7 +1939,8 @@ func (s *scanner) heuristics(p, c, n *tok) {
 	}
 	ident := js.IsIdentifierName(c.tt)
 	dot := c.tt == js.DotToken || c.tt == js.OptChainToken
-	if s.opnd && !ident && !dot {
+	if s.opnd && !ident && !dot && !(c.tt == js.OpenBracketToken && n.tt == js.StringToken) && !(c.tt == js.StringToken && p.tt == js.OpenBracketToken) {
+		// (e === e['top']: the operand goes on through a string key)
 		s.opnd = false
 		s.twoTops(p)
 	}
@@ -1923,6 +1948,7 @@ func (s *scanner) heuristics(p, c, n *tok) {
 		// var t = e.top; if (t !== e) …: t is compared with its own window
 		if v := s.topVar(s.name(p)); v != nil {
 			s.fwd, s.fwdLast, s.fwdObj, s.fwdSpan, s.fwdVar = *p, "", v.base, [2]int{-1, -1}, v.edit+1
+			s.fwdRepl = nil
 			return
 		}
 	}
@@ -1940,21 +1966,22 @@ func (s *scanner) heuristics(p, c, n *tok) {
 		}
 	}
 	if s.alias.tt != 0 {
-		a := s.alias
+		a, repl := s.alias, s.aliasRepl
 		s.alias.tt = 0
-		if a.end == p.end {
+		if s.aliasEnd == p.end {
 			switch {
 			case dot && js.IsIdentifierName(n.tt) && aliasProps[string(s.name(n))]:
-				s.addEdit(a.start, a.end, replAccessor, CountAlias, stLive)
+				s.addEdit(a.start, a.end, repl, CountAlias, stLive)
 			case isCmp(c.tt) && s.aliasObj[0] < 0 && s.callOperand(p, c):
 				// get(this, _w, "f").top !== get(this, _w, "f")
-				s.addEdit(a.start, a.end, replAccessor, CountAlias, stLive)
+				s.addEdit(a.start, a.end, repl, CountAlias, stLive)
 			case isCmp(c.tt):
 				s.fwd, s.fwdLast, s.fwdObj, s.fwdSpan, s.fwdVar = a, "", s.aliasObj, [2]int{-1, -1}, 0
+				s.fwdRepl = repl
 				return
 			case (c.tt == js.CommaToken || c.tt == js.CloseParenToken) && s.aliasObj[0] >= 0 && s.argSibling(s.aliasObj):
 				// leave(w.top, w): handed on next to its own window
-				s.addEdit(a.start, a.end, replAccessor, CountAlias, stLive)
+				s.addEdit(a.start, a.end, repl, CountAlias, stLive)
 			case (c.tt == js.SemicolonToken || c.tt == js.CommaToken || c.tt == js.CloseBraceToken || c.nl ||
 				c.tt == js.OrToken || c.tt == js.NullishToken || c.tt == js.CloseParenToken || c.tt == js.ColonToken) &&
 				s.eqEnd > 0 && len(s.topVars) < 32 &&
@@ -1967,7 +1994,7 @@ func (s *scanner) heuristics(p, c, n *tok) {
 				if base[0] < 0 || !s.spaceOnly(s.eqEnd, base[0]) {
 					base = [2]int{-1, -1}
 				}
-				s.topVars = append(s.topVars, topVar{string(s.span(s.eqName[0], s.eqName[1])), s.addEdit(a.start, a.end, replAccessor, CountAlias, stTentative), base})
+				s.topVars = append(s.topVars, topVar{string(s.span(s.eqName[0], s.eqName[1])), s.addEdit(a.start, a.end, repl, CountAlias, stTentative), base})
 			}
 		}
 	}
@@ -1982,6 +2009,14 @@ func (s *scanner) heuristics(p, c, n *tok) {
 			}
 			s.fwdSpan[1] = c.end
 		case dot:
+		case c.tt == js.OpenBracketToken && s.fwdSpan[0] >= 0:
+			// e.top !== e['self'] goes on to the key; e['top'] !== e['bottom']
+			// is no window compared (the operand is a member of e)
+			if v := s.text(n); n.tt == js.StringToken && len(v) >= 2 && (string(v[1:len(v)-1]) == "self" || string(v[1:len(v)-1]) == "window") {
+				s.fwdLast = "self"
+			} else {
+				s.fwd.tt, s.fwdVar = 0, 0
+			}
 		default:
 			if s.fwdVar == 0 && s.fwdLast == "top" && s.keepRealTop(s.fwdSpan[1]) {
 				// source.top === window.top: both sides read the real top
@@ -1992,7 +2027,7 @@ func (s *scanner) heuristics(p, c, n *tok) {
 				if s.fwdVar > 0 {
 					s.edits[s.fwdVar-1].state = stLive
 				} else {
-					s.addEdit(s.fwd.start, s.fwd.end, replAccessor, CountAlias, stLive)
+					s.addEdit(s.fwd.start, s.fwd.end, s.fwdRepl, CountAlias, stLive)
 				}
 			}
 			s.fwd.tt, s.fwdVar = 0, 0
@@ -2475,7 +2510,84 @@ func (s *scanner) aliasCandidate(p, c *tok) {
 		s.lastTopEdit = s.addEdit(start, c.end, replTopDot, CountAlias, stLive)
 		return
 	}
-	s.alias, s.aliasObj = *c, obj
+	s.alias, s.aliasObj, s.aliasEnd, s.aliasRepl = *c, obj, c.end, replAccessor
+}
+
+// nameBefore returns the identifier that ends before the '[' at i (white
+// space and ?. allowed), or nil.
+func (s *scanner) nameBefore(i int) []byte {
+	k := skipSpaceBack(s.src, i)
+	if k >= 2 && s.src[k-1] == '.' && s.src[k-2] == '?' {
+		k = skipSpaceBack(s.src, k-2)
+	}
+	j := k
+	for j > 0 && isIdentByte(s.src[j-1]) {
+		j--
+	}
+	return s.src[j:k]
+}
+
+// keywordBefore reports whether src[:i] ends with a keyword other than
+// this or super: a '[' after it opens an array literal (return ['top']).
+func (s *scanner) keywordBefore(i int) bool {
+	j := i
+	for j > 0 && isIdentByte(s.src[j-1]) {
+		j--
+	}
+	if j > 0 && s.src[j-1] == '.' || j == i {
+		return false // o.return['top'] is a member
+	}
+	w := string(s.src[j:i])
+	_, kw := js.Keywords[w]
+	return kw && w != "this" && w != "super"
+}
+
+// bracketKey handles a string key e['name'] (c, after the '[' p) on an
+// object not known to be a window, as the dotted e.name (Closure's
+// exported names, terser's keep_quoted, TypeScript index signatures):
+// e['top'] is an alias candidate (decided at its ']'), t['location'] on a
+// variable given an unconfirmed e.top or e['top'] confirms it.
+func (s *scanner) bracketKey(p, c *tok) {
+	v := s.text(c)
+	if len(v) < 5 || bytes.IndexByte(v, '\\') >= 0 {
+		return
+	}
+	key := v[1 : len(v)-1]
+	if string(key) != "top" && (len(s.topVars) == 0 || !aliasProps[string(key)]) {
+		return
+	}
+	k := skipSpaceBack(s.src, p.start)
+	if k >= 2 && s.src[k-1] == '.' && s.src[k-2] == '?' {
+		k = skipSpaceBack(s.src, k-2) // e?.['top']
+	}
+	if s.pathStart < 0 || s.pathEnd != k {
+		return
+	}
+	obj := [2]int{s.pathStart, s.pathEnd}
+	if s.keywordBefore(k) {
+		return // return ['top'], in ['top']: an array literal
+	}
+	if string(key) != "top" {
+		last := s.lastName
+		if last[1] == k {
+			for _, tv := range s.topVars {
+				if tv.name == string(s.span(last[0], last[1])) {
+					s.edits[tv.edit].state = stLive
+				}
+			}
+		}
+		return
+	}
+	if s.opnd && (s.opndWin || s.sameSpan(s.opndL, obj)) {
+		// self !== e['top'], e === e['top']
+		repl := replDouble
+		if v[0] == '\'' {
+			repl = replSingle
+		}
+		s.lastTopEdit = s.addEdit(c.start, c.end, repl, CountAlias, stLive)
+		return
+	}
+	s.bracketTop, s.bracketTopObj = *c, obj
 }
 
 // getterReturn reports whether `.top` (token c after the dot p) ends a
@@ -2616,7 +2728,7 @@ func (s *scanner) bareName(p, c, n *tok, bit uint8) {
 	if s.declKind != 0 && !s.declInit && bindingPrev &&
 		(len(s.groups) > s.declDepth || p.tt == js.VarToken || p.tt == js.LetToken || p.tt == js.ConstToken || p.tt == js.CommaToken) {
 		s.declare(bit, s.declKind == js.VarToken)
-		if bit == bTop && shorthand && s.inDeclPattern(g) {
+		if bit == bTop && shorthand && (s.inDeclPattern(g) || s.nestedWinPattern()) {
 			s.patKeys = append(s.patKeys, s.addEdit(c.start, c.end, replPattern, CountPattern, stTentative))
 		}
 		return
@@ -2891,23 +3003,29 @@ func (s *scanner) nestedWinPattern() bool {
 		return false
 	}
 	for _, g := range s.groups[s.declDepth+1:] {
-		if g.kind != gObject || g.pre != js.ColonToken {
-			return false
-		}
-		k := skipSpaceBack(s.src, int(g.open))
-		if k == 0 || s.src[k-1] != ':' {
-			return false
-		}
-		k = skipSpaceBack(s.src, k-1)
-		j := k
-		for j > 0 && isIdentByte(s.src[j-1]) {
-			j--
-		}
-		if !isWindowName(s.src[j:k]) {
+		if !s.winKeyed(&g) {
 			return false
 		}
 	}
 	return true
+}
+
+// winKeyed reports whether object group g is the value of a key naming a
+// window ({self: g}, {frames: g}).
+func (s *scanner) winKeyed(g *group) bool {
+	if g.kind != gObject || g.pre != js.ColonToken {
+		return false
+	}
+	k := skipSpaceBack(s.src, int(g.open))
+	if k == 0 || s.src[k-1] != ':' {
+		return false
+	}
+	k = skipSpaceBack(s.src, k-1)
+	j := k
+	for j > 0 && isIdentByte(s.src[j-1]) {
+		j--
+	}
+	return isWindowName(s.src[j:k])
 }
 
 // decideOfPattern is decidePattern for the pattern of a for…of head (c is
@@ -3006,11 +3124,21 @@ func (s *scanner) decideObjPattern(g *group, n *tok) {
 		i--
 	}
 	keys := s.patTop[i:]
-	s.patTop = s.patTop[:i]
 	var outer *group
 	if depth > 0 {
 		outer = &s.groups[depth-1]
 	}
+	if outer != nil && outer.kind == gObject && s.winKeyed(g) && (s.declKind == 0 || s.declInit || depth <= s.declDepth) {
+		// ({self: {top: t}} = window): the keys go with the outer
+		// pattern's value (x467; a declaration's are patKeys)
+		for j := range keys {
+			if keys[j].depth == depth {
+				keys[j].depth = depth - 1
+			}
+		}
+		return
+	}
+	s.patTop = s.patTop[:i]
 	// In a parameter list only an element is a pattern, not a default
 	// value: f({top, self}), not f(a = {top: 1, self: w}).
 	elem := g.pre == js.OpenParenToken || g.pre == js.CommaToken
@@ -3267,14 +3395,21 @@ func (s *scanner) bracketAlias(p, c *tok) bool {
 		for i -= 2; i >= 0 && isSpace(s.src[i]); i-- {
 		}
 	}
-	if i < 0 || !(s.src[i] == ')' || s.src[i] == ']' || isIdentByte(s.src[i])) {
+	if i < 0 || !(s.src[i] == ')' || s.src[i] == ']' || isIdentByte(s.src[i])) || s.keywordBefore(i+1) {
 		return false // an array literal, not a member access
 	}
 	j := s.skipSpace(c.end)
 	if j >= len(s.src) || s.src[j] != ']' {
 		return false
 	}
-	j = s.skipSpace(j + 1)
+	return s.windowUseAfter(j+1, nil)
+}
+
+// windowUseAfter reports whether the member expression ending at src[i]
+// is used as only a window is: .location, ['document'], ?.history…, or
+// compared with self, window, X.self or obj (the object it was read on).
+func (s *scanner) windowUseAfter(i int, obj []byte) bool {
+	j := s.skipSpace(i)
 	if k := cmpLen(s.src[j:]); k > 0 {
 		// e['top'] !== e['self'], e["top"] != self
 		j = s.skipSpace(j + k)
@@ -3283,7 +3418,7 @@ func (s *scanner) bracketAlias(p, c *tok) bool {
 			k++
 		}
 		op := string(s.src[j:k])
-		return windowish(op) || strings.HasSuffix(op, ".self") || strings.HasSuffix(op, "['self']") || strings.HasSuffix(op, `["self"]`)
+		return windowish(op) || len(obj) > 0 && op == string(obj) || strings.HasSuffix(op, ".self") || strings.HasSuffix(op, "['self']") || strings.HasSuffix(op, `["self"]`)
 	}
 	var name []byte
 	opt := j+1 < len(s.src) && s.src[j] == '?' && s.src[j+1] == '.'

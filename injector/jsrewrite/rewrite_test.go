@@ -28,6 +28,33 @@ type rwCase struct {
 }
 
 var rwCases = []rwCase{
+	// Sixteenth pass, left open then (x459, x464–x469): e['top'] is an
+	// alias candidate like e.top, confirmed by t['location'] or a
+	// comparison with e; ??=, ||=, &&= make aliases; nested patterns in
+	// shorthand form and in assignments; an alias's plain key used as a window.
+	{"bracket alias closure", Classic, "!function(w){var t=w['top'];if(t!==w)t['location']['replace'](u)}(window)", "!function(w){var t=w['" + T + "'];if(t!==w)t['location']['replace'](u)}(window)"},
+	{"bracket alias babel", Classic, `function* g(host) { var up; up = host["top"]; if (up !== host) { up["location"]["href"] = u } }`, `function* g(host) { var up; up = host["` + T + `"]; if (up !== host) { up["location"]["href"] = u } }`},
+	{"bracket alias confirmed by a location key only", Classic, "function f(e){ var t = e['top']\n t['location'] = u }", "function f(e){ var t = e['" + T + "']\n t['location'] = u }"},
+	{"bracket alias confirmed dotted", Classic, "function f(e){ var t = e?.['top']; t.document.title = 1 }", "function f(e){ var t = e?.['" + T + "']; t.document.title = 1 }"},
+	{"dotted alias confirmed by a bracket key", Classic, "function f(e){ var t = e.top; t?.['location'].assign(u) }", "function f(e){ var t = e." + T + "; t?.['location'].assign(u) }"},
+	{"bracket alias compared with its window", Classic, "function f(e){ if (e['top'] !== e) x(); if (e === e['top']) y() }", "function f(e){ if (e['" + T + "'] !== e) x(); if (e === e['" + T + "']) y() }"},
+	{"bracket top of ordinary objects stays", Classic, "o['top'] = 5; var y = pos['top'] + 'px'; var c = css['top']; el.style.top = c; var t = cfg['top'] || 0; if (t > 0) x = t; var l = data['location']; l['href'] = t; _.get(o, 'top'); var v = _.get(o, 'top'); v.location",
+		""},
+	{"bracket top compared with another key stays", Classic, "if (rect['top'] !== rect['bottom']) a(); if (r.top !== r[0]) b(); var t = d['top']; if (t !== d['left']) c()", ""},
+	{"bracket top of keywords and arrays stays", Classic, "function f(){ return ['top'].location } x = typeof ['top']; for (k in ['top']) ;", ""},
+	{"logical assignment aliases", Classic, "let w; w ??= globalThis; w?.[String.raw`${'t'}o${'p'}`]; h ||= self; if (h[\"top\"] !== h) 1; x &&= window; x.top.location = u",
+		"let w; w ??= globalThis; w?.[" + K + "String.raw`${'t'}o${'p'}`)]; h ||= self; if (h[\"" + T + "\"] !== h) 1; x &&= window; x." + T + ".location = u"},
+	{"logical assignments of other values stay", Classic, "a ??= {}; a.top; b ||= windowTop; b.top; o.w ||= window; w.top; c &&= self.x; c.top", ""},
+	{"nested shorthand pattern", Classic, "function f(){ const {frames: {top}, location: l} = self; if (top !== self) top.location = l }", "function f(){ const {frames: {" + T + ": top}, location: l} = self; if (top !== self) top.location = l }"},
+	{"nested shorthand pattern of other values", Classic, "function f(){ const {rect: {top}} = self; const {a: {top: t}} = self; const {top: {top: u}} = o.w; return top }", ""},
+	{"nested assignment pattern", Classic, "let t, s; ({ self: { top: t, self: s } } = window); ({frames: {top}} = self)", "let t, s; ({ self: { " + T + ": t, self: s } } = window); ({frames: {" + T + ": top}} = self)"},
+	{"nested assignment pattern of other values", Classic, "({rect: {top: y}} = window); ({top: {top: z}} = box); x = {self: {top: 1}}; f({parent: {top: t}})", ""},
+	{"nested object literal shorthand stays a reference", Classic, "x = {frames: {top}}", "x = {frames: {top: " + T + "}}"},
+	{"alias plain key used as a window", Classic, "var g = window; var k = ['t', 'o', 'p'].join(''); if (g[k] !== g) g[k].location.href = u; $window[k]?.document",
+		"var g = window; var k = ['t', 'o', 'p'].join(''); if (g[" + K + "k)] !== g) g[" + K + "k)].location.href = u; $window[" + K + "k)]?.document"},
+	{"pattern top and a later return of the same minified name", Classic, "function f(e){let{top:t,left:n}=e.getBoundingClientRect();return t>0&&n>0} function g(t){return t}", ""},
+	{"bracket top returned stays", Classic, "function f(e){ var t = e['top']; return t }", ""},
+	{"alias plain key of other uses stays", Classic, "var g = window; for (var i = 0; i < n; i++) s += g[i]; g[k] = 1; g[k].x; g[k] !== h", ""},
 	// Sixteenth pass: nested declaration patterns through window keys
 	// (x457), a pattern's top binding used as a window (x458).
 	{"nested pattern self", Classic, "const { self: { top: o, self: m } } = globalThis; if (o !== m) o.location.href = u", "const { self: { " + T + ": o, self: m } } = globalThis; if (o !== m) o.location.href = u"},
