@@ -146,6 +146,19 @@ const TopKey = "globalThis.__crmframe_top?'__crmframe_top':'top'"
 // VtopRef is a bare top in an event-handler attribute (see topRepl).
 const VtopRef = "__crmframe_vtop(top)"
 
+// VtopWrapOpen and VtopWrapClose surround an X.top read taken for a
+// window's top only by a guess (a window-like name, a getter helper's
+// return; see vtopRead): X.top is read as written, so an object
+// without a prototype (Object.create(null), Object.groupBy, a module
+// namespace), which the Object.prototype fallback never reaches, keeps its
+// own top (x471, x472), and the shim's __crmframe_vtop turns the real top
+// into the virtual one. The fallback keeps the script working where no
+// shim runs.
+const (
+	VtopWrapOpen  = "(globalThis.__crmframe_vtop||(x=>x))("
+	VtopWrapClose = ")"
+)
+
 const IevalRef = "(globalThis.__crmframe_ieval||eval)"
 
 // IevalKey is the key that replaces .eval on a window name (window.eval
@@ -203,6 +216,8 @@ var (
 	replIevalDot     = []byte("[" + IevalKey + "]")
 	replIevalKey     = []byte(IevalKey)
 	replTopDot       = []byte("[" + TopKey + "]")
+	replVtopOpen     = []byte(VtopWrapOpen)
+	replVtopClose    = []byte(VtopWrapClose)
 )
 
 // Mentions reports whether src could contain anything Rewrite changes:
@@ -583,6 +598,7 @@ type edit struct {
 	state      editState
 	bit        uint8 // the tracked name (b*) a local declaration of which kills the edit
 	pat        bool  // a key of an object pattern in a parameter list: live when the list is one
+	open       int32 // a VtopWrapClose edit: 1 + the index of its VtopWrapOpen (killed with it)
 }
 
 type tok struct {
@@ -749,8 +765,12 @@ type scanner struct {
 	bracketTop    tok    // e['top'] waiting for its ']' (tt != 0)
 	bracketTopObj [2]int // span of e
 	// The dotted identifier path ending at the last identifier (a.b.c):
-	// pathStart < 0 when the path is broken.
+	// pathStart < 0 when the path is broken. pathPre is the token before
+	// it (delete, a prefix ++/--, new); pathNoWrap: a '(' put before it
+	// could join the previous line (ASI), or it is not a name.
 	pathStart, pathEnd int
+	pathPre            js.TokenType
+	pathNoWrap         bool
 	// Tentative key edits of `const {top} = ...`, decided at its '='.
 	patKeys []int
 	// evalNext: the next '(' opens the arguments of eval; closedEval holds
@@ -788,6 +808,9 @@ type scanner struct {
 	// rewritten, its computed keys are not wrapped (a minified alias name
 	// is reused for arrays, where a wrapper would cost in hot loops).
 	chainLit bool
+	// chainGuess: the chain started at a window-like name, a window only
+	// by its name (its top read is value-checked: vtopRead).
+	chainGuess bool
 	// locKey: the last token was the name location followed by '['
 	// (location[k]: the key "ancestorOrigins" must read the accessor).
 	locKey bool
@@ -1010,7 +1033,14 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 		}
 	}
 	// Alias edits are decided a few tokens late; the rest come in order.
-	byStart := func(a, b edit) int { return cmp.Compare(a.start, b.start) }
+	// An insertion opens what starts where it is, so it goes before an edit
+	// replacing that start (__crmframe_post( before top in top.top.postMessage).
+	byStart := func(a, b edit) int {
+		if c := cmp.Compare(a.start, b.start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.end, b.end)
+	}
 	if !slices.IsSortedFunc(s.live, byStart) {
 		slices.SortStableFunc(s.live, byStart)
 	}
@@ -1576,6 +1606,12 @@ func (s *scanner) process(p, c, n *tok) error {
 			}
 			s.bracketEval = [2]int{}
 		}
+		if c.tt == js.CloseBracketToken && s.lastTopEdit >= 0 && s.edits[s.lastTopEdit].start == p.start && p.tt != js.IdentifierToken {
+			// delete w['top'], w['top'] = v, and a window-like name's read: as for .top
+			if s.topWritten(int(g.open), n) || s.chainGuess && s.vtopRead(int(g.open), c.end, n, CountBracket) {
+				s.edits[s.lastTopEdit].state = stDead
+			}
+		}
 		// window['self'] keeps a window chain going.
 		s.chain = c.tt == js.CloseBracketToken && s.chain && s.bracketStr >= 0
 		s.bracketStr = -1
@@ -1743,7 +1779,7 @@ func (s *scanner) process(p, c, n *tok) error {
 	case js.ThisToken:
 		s.chain = false
 		if p.tt != js.DotToken && p.tt != js.OptChainToken && s.fnBody == 0 && (s.kind == Classic || s.kind == URL) {
-			s.chain, s.chainPre, s.chainLit, s.chainRoot = true, p.tt, false, 0
+			s.chain, s.chainPre, s.chainLit, s.chainRoot, s.chainGuess = true, p.tt, false, 0, false
 		}
 		return nil
 	}
@@ -1758,7 +1794,7 @@ func (s *scanner) process(p, c, n *tok) error {
 		// #host = globalThis (a class field), this.#host.top: a path of
 		// its own, so that the field can be a window alias (x315)
 		s.chain = false
-		s.pathStart, s.pathEnd = c.start, c.end
+		s.pathStart, s.pathEnd, s.pathPre, s.pathNoWrap = c.start, c.end, 0, true
 		if p.tt == js.DotToken || p.tt == js.OptChainToken {
 			s.pathStart = -1
 			// this.#host, or a static field read on the class: C.#host (x394)
@@ -1823,18 +1859,23 @@ func (s *scanner) process(p, c, n *tok) error {
 					s.ieval(start, c.end, replIevalDot, s.chainRoot, n, false)
 				}
 			}
-			if isTop {
+			// a window-like name (chainGuess) is a guess: value-checked
+			if isTop && !s.topWritten(p.start, n) && !(s.chainGuess && s.vtopRead(p.start, c.end, n, CountMember)) {
 				s.lastTopEdit = s.addEdit(c.start, c.end, replAccessor, CountMember, stLive)
 			}
 			s.chain = isWindowName(name) && string(name) != "globalThis"
 		} else if isTop {
-			if prevName[1] > 0 && s.spaceOnly(prevName[1], p.start) && windowLike(s.span(prevName[0], prevName[1])) {
-				s.lastTopEdit = s.addEdit(c.start, c.end, replAccessor, CountAlias, stLive)
-			} else {
-				s.aliasCandidate(p, c)
+			switch {
+			case s.topWritten(p.start, n):
+			case prevName[1] > 0 && s.spaceOnly(prevName[1], p.start) && windowLike(s.span(prevName[0], prevName[1])):
+				if !s.vtopRead(p.start, c.end, n, CountAlias) {
+					s.lastTopEdit = s.addEdit(c.start, c.end, replAccessor, CountAlias, stLive)
+				}
+			default:
+				s.aliasCandidate(p, c, n)
 			}
 		} else if windowLike(name) {
-			s.chain, s.chainPre, s.chainLit = true, p.tt, true // f.contentWindow['top']
+			s.chain, s.chainPre, s.chainLit, s.chainGuess = true, p.tt, true, true // f.contentWindow['top']
 		}
 		if s.pathStart >= 0 && s.pathGap(s.pathEnd, p.start) {
 			s.pathEnd = c.end
@@ -1843,7 +1884,11 @@ func (s *scanner) process(p, c, n *tok) error {
 		}
 		return nil
 	}
-	s.pathStart, s.pathEnd = c.start, c.end
+	s.pathStart, s.pathEnd, s.pathPre = c.start, c.end, p.tt
+	s.pathNoWrap = c.nl && s.endsValue(p)
+	if c.nl && (p.tt == js.IncrToken || p.tt == js.DecrToken) {
+		s.pathPre = 0 // i++ \n a.top: a postfix ++, then a new statement
+	}
 	s.chain = false
 	if p.tt == js.ReturnToken && len(s.topVars) > 0 && (n.tt == js.SemicolonToken || n.tt == js.CloseBraceToken || n.nl) {
 		// var t = w.top; return t: a getter helper (getTopWindow(w)). Also
@@ -1855,7 +1900,13 @@ func (s *scanner) process(p, c, n *tok) error {
 			e := &s.edits[v.edit]
 			e.state, e.repl = stLive, replTopDot
 			if k := skipSpaceBack(s.src, e.start); k > 0 && s.src[k-1] == '.' && (k < 2 || s.src[k-2] != '?') {
-				e.start = k - 1
+				if v.base[0] >= 0 && bytes.IndexByte(s.src[v.base[0]:k], '?') < 0 {
+					// t = e.top, value-checked as in vtopRead (x471)
+					e.start, e.repl, e.key = e.end, replVtopClose, ""
+					e.open = int32(s.addEdit(v.base[0], v.base[0], replVtopOpen, CountAlias, stLive)) + 1
+				} else {
+					e.start = k - 1
+				}
 			}
 		}
 	}
@@ -1884,9 +1935,9 @@ func (s *scanner) process(p, c, n *tok) error {
 	}
 	bit := nameBit(name)
 	if c.tt == js.IdentifierToken && bit&^bEval != 0 { // isWindowName
-		s.chain, s.chainPre, s.chainLit, s.chainRoot = true, p.tt, false, bit
+		s.chain, s.chainPre, s.chainLit, s.chainRoot, s.chainGuess = true, p.tt, false, bit, false
 	} else if c.tt == js.IdentifierToken && (windowLike(name) || s.isWinAliasName(name)) {
-		s.chain, s.chainPre, s.chainLit = true, p.tt, !s.isCopyAlias(name)
+		s.chain, s.chainPre, s.chainLit, s.chainGuess = true, p.tt, !s.isCopyAlias(name), windowLike(name)
 	}
 	if s.fnPending && p.tt == js.FunctionToken || (s.fnPending && p.tt == js.MulToken) {
 		s.fnNamed = bit
@@ -2043,7 +2094,8 @@ func (s *scanner) heuristics(p, c, n *tok) {
 func (s *scanner) twoTops(p *tok) {
 	if !s.opndWin && s.opndL[0] >= 0 && s.pathStart > s.opndL[1] && s.pathEnd == p.end && p.end-p.start == 3 && s.is(p, "top") {
 		if i, j := s.topEditAt(s.opndL[1]), s.topEditAt(p.end); i >= 0 && j >= 0 {
-			s.edits[i].state, s.edits[j].state = stDead, stDead
+			s.kill(i)
+			s.kill(j)
 		}
 	}
 }
@@ -2057,7 +2109,7 @@ func (s *scanner) twoTops(p *tok) {
 // gets. It reports whether it found such an edit.
 func (s *scanner) keepRealTop(end int) bool {
 	if i := s.topEditAt(end); i >= 0 {
-		s.edits[i].state = stDead
+		s.kill(i)
 		return true
 	}
 	return false
@@ -2068,11 +2120,78 @@ func (s *scanner) keepRealTop(end int) bool {
 func (s *scanner) topEditAt(end int) int {
 	for i := len(s.edits) - 1; i >= 0 && i >= len(s.edits)-8; i-- {
 		e := &s.edits[i]
-		if e.end == end && e.state == stLive && len(e.repl) > 0 && (&e.repl[0] == &replAccessor[0] || &e.repl[0] == &replVtop[0]) {
+		if e.end == end && e.state != stDead && len(e.repl) > 0 && (e.state == stLive && (&e.repl[0] == &replAccessor[0] || &e.repl[0] == &replVtop[0]) ||
+			&e.repl[0] == &replVtopClose[0]) {
 			return i
 		}
 	}
 	return -1
+}
+
+// kill drops edit i, and the opening of a value-checked read with its close.
+func (s *scanner) kill(i int) {
+	s.edits[i].state = stDead
+	if o := s.edits[i].open; o > 0 {
+		s.edits[o-1].state = stDead
+	}
+}
+
+// topWritten reports whether the member .top or ['top'] whose '.' or '['
+// is at at (n follows it) is written or deleted: X.top = v, X.top += v,
+// X.top++, for (X.top in o), and on a dotted path delete X.top, ++X.top.
+// A window's top is read-only, so writing it never busts; on an ordinary
+// object the write or delete must reach top itself (x470: delete
+// phoneWindow.top; x472: lastWin.top = 120 on an object without a
+// prototype), so the member keeps top.
+func (s *scanner) topWritten(at int, n *tok) bool {
+	if isWrite(n) {
+		return !n.nl || n.tt != js.IncrToken && n.tt != js.DecrToken // X.top \n ++y: a new statement
+	}
+	switch n.tt {
+	case js.DotToken, js.OptChainToken, js.OpenBracketToken, js.OpenParenToken, js.TemplateToken, js.TemplateStartToken:
+		return false // delete X.top.y: X.top is read
+	}
+	return (s.pathPre == js.DeleteToken || s.pathPre == js.IncrToken || s.pathPre == js.DecrToken) &&
+		s.pathStart >= 0 && s.pathGap(s.pathEnd, at)
+}
+
+// vtopRead rewrites the read X.top or X['top'] (its '.' or '[' at at, its
+// end at end, n follows; X the dotted path before it) into VtopWrapOpen
+// X.top VtopWrapClose, which works on any object (see VtopWrapOpen), and
+// reports whether it handled the read. A call X.top(a) is left as it is
+// (a window's top is not a function; X stays the receiver). The accessor
+// form is kept (false) where a wrapper would change the code: after new,
+// for a tagged template, in an optional chain (the wrapper would end its
+// short-circuit), for a parenthesised (X.top) (it may be assigned to), for
+// X.top.postMessage (its own wrapper), and where a '(' would join the
+// previous line. In an array or object literal the wrapper waits until the
+// outermost one closes: none in a destructuring target ([X.top] = a).
+func (s *scanner) vtopRead(at, end int, n *tok, key string) bool {
+	if n.tt == js.OpenParenToken || n.tt == js.OptChainToken && bytes.HasPrefix(s.src[s.skipSpace(n.end):], []byte("(")) {
+		return true
+	}
+	if s.src[at] == '?' || s.pathStart < 0 || s.pathNoWrap || s.pathPre == js.NewToken || !s.pathGap(s.pathEnd, at) ||
+		n.tt == js.TemplateToken || n.tt == js.TemplateStartToken || bytes.IndexByte(s.src[s.pathStart:at], '?') >= 0 {
+		return false
+	}
+	if (n.tt == js.DotToken || n.tt == js.OptChainToken) && bytes.HasPrefix(s.src[s.skipSpace(n.end):], []byte("postMessage")) {
+		return false
+	}
+	if g := s.top(); n.tt == js.CloseParenToken && g != nil && g.kind == gParen && s.spaceOnly(int(g.open)+1, s.pathStart) &&
+		g.pre != js.IdentifierToken && g.pre != js.CloseParenToken && g.pre != js.CloseBracketToken && g.pre != js.TemplateEndToken {
+		return false // (X.top) = v, delete (X.top); f(X.top) is an argument
+	}
+	st, d := stLive, s.litDepth()
+	if d >= 0 {
+		st = stTentative
+	}
+	o := s.addEdit(s.pathStart, s.pathStart, replVtopOpen, key, st)
+	e := s.addEdit(end, end, replVtopClose, "", st)
+	s.edits[e].open = int32(o) + 1
+	if d >= 0 {
+		s.litEdits = append(s.litEdits, litEdit{edit: o, depth: d}, litEdit{edit: e, depth: d})
+	}
+	return true
 }
 
 // operandEnd reports whether the token ending at end ends an operand: no
@@ -2486,7 +2605,7 @@ func windowLike(name []byte) bool {
 
 // aliasCandidate handles `.top` (token c, after the dot p) on an object that
 // is not known to be a window.
-func (s *scanner) aliasCandidate(p, c *tok) {
+func (s *scanner) aliasCandidate(p, c, n *tok) {
 	obj := [2]int{-1, -1}
 	if s.pathStart >= 0 && s.spaceOnly(s.pathEnd, p.start) {
 		obj = [2]int{s.pathStart, s.pathEnd}
@@ -2500,9 +2619,14 @@ func (s *scanner) aliasCandidate(p, c *tok) {
 		return
 	}
 	if s.getterReturn(p, c) {
-		// Ordinary geometry code says `return rect.top` too, also in a page
-		// without the shim (a worker's importScripts, a page passed through
-		// untouched): the key falls back to top there.
+		// Ordinary geometry code says `return rect.top` too, also on an
+		// object without a prototype (Object.groupBy, x471): value-checked.
+		if s.vtopRead(p.start, c.end, n, CountAlias) {
+			return
+		}
+		// Not a plain path (return this.w.top): the key falls back to top
+		// where the shim does not run (a worker's importScripts, a page
+		// passed through untouched).
 		start := p.start
 		if p.tt == js.OptChainToken {
 			start = c.start

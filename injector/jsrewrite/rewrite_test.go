@@ -16,6 +16,8 @@ const (
 	// TD replaces `.top` in a getter helper's `return x.top`.
 	TD = "[" + TopKey + "]"
 	K  = KeyWrapOpen
+	// V opens a value-checked read (VtopWrapOpen): V + "win.top)".
+	V = VtopWrapOpen
 	// ievalMark occurs once in each indirect-eval rewrite (IevalRef, IevalKey).
 	ievalMark = "globalThis.__crmframe_ieval"
 )
@@ -55,6 +57,24 @@ var rwCases = []rwCase{
 	{"pattern top and a later return of the same minified name", Classic, "function f(e){let{top:t,left:n}=e.getBoundingClientRect();return t>0&&n>0} function g(t){return t}", ""},
 	{"bracket top returned stays", Classic, "function f(e){ var t = e['top']; return t }", ""},
 	{"alias plain key of other uses stays", Classic, "var g = window; for (var i = 0; i < n; i++) s += g[i]; g[k] = 1; g[k].x; g[k] !== h", ""},
+	// Fifteenth legit pass (x470–x472): a window-like name's or a getter's
+	// top on an ordinary object, maybe without a prototype. Writes and
+	// deletes keep top, reads are value-checked (V), calls stay.
+	{"delete on a window-like name keeps top", Classic, "var phoneWindow = {top: 1}; delete phoneWindow.top; delete phoneWindow['top']; delete a.lastWin.top", ""},
+	{"writes keep top", Classic, "lastWin.top = 120; lastWin.top += 1; lastWin.top++; --lastWin.top; lastWin['top'] = 1; lastWin.top ??= 2; for (lastWin.top in o); window.top = 1; self.top = 2", ""},
+	{"destructuring targets keep top", Classic, "[lastWin.top, b] = c; ({a: lastWin.top} = o); [lastWin['top']] = d; for ([win.top] of a);", ""},
+	{"window-like reads value-checked", Classic, "d.style.top = lastWin.top + 'px'; x = [lastWin.top]; y = {a: lastWin['top']}; f(win.top); delete win.top.x",
+		"d.style.top = " + V + "lastWin.top) + 'px'; x = [" + V + "lastWin.top)]; y = {a: " + V + "lastWin['top'])}; f(" + V + "win.top)); delete " + V + "win.top).x"},
+	{"window-like accessor where a wrapper cannot go", Classic, "new win.top.X(); win?.top.location; (win.top) = 1; win.top`x`; win.top.postMessage(m, '*'); a = b\nwin.top.location = u",
+		"new win." + T + ".X(); win?." + T + ".location; (win." + T + ") = 1; win." + T + "`x`; " + PostWrapOpen + "win.top).postMessage(m, '*'); a = b\nwin." + T + ".location = u"},
+	{"window-like method call stays", Classic, "lastWin.top(1); lastWin.top?.(2); lastWin['top'](3)", ""},
+	{"window-like top still neutralised", Classic, "if ($window.top !== $window.self) $window.top.location.href = u; i++\nwin.top.location = u",
+		"if (" + V + "$window.top) !== $window.self) " + V + "$window.top).location.href = u; i++\n" + V + "win.top).location = u"},
+	{"arrow getter table on an object without prototype", Classic, "var DOCK = { top: g => g.top, bottom: g => g.bottom }; DOCK.top(Object.groupBy(items, i => i.dock))",
+		"var DOCK = { top: g => " + V + "g.top), bottom: g => g.bottom }; DOCK.top(Object.groupBy(items, i => i.dock))"},
+	{"var getter value-checked", Classic, "function f(e) { var t = e.top; return t }", "function f(e) { var t = " + V + "e.top); return t }"},
+	{"insertion before a replaced top", Classic, "top.top.postMessage(1, '*'); top.$wnd.top.x", PostWrapOpen + T + ".top).postMessage(1, '*'); " + V + T + ".$wnd.top).x"},
+	{"alias keeps the accessor, not for writes", Classic, "var w = window; w.top.x; w.top = 1; delete w.top", "var w = window; w." + T + ".x; w.top = 1; delete w.top"},
 	// Sixteenth pass: nested declaration patterns through window keys
 	// (x457), a pattern's top binding used as a window (x458).
 	{"nested pattern self", Classic, "const { self: { top: o, self: m } } = globalThis; if (o !== m) o.location.href = u", "const { self: { " + T + ": o, self: m } } = globalThis; if (o !== m) o.location.href = u"},
@@ -94,12 +114,12 @@ var rwCases = []rwCase{
 	{"alias not confirmed", Classic, "rect.top + el.style.top + o.top", ""},
 	{"alias e.top!==e (minified)", Classic, "!function(e){e.top!==e&&(e.top.location=e.location.href)}(window);", "!function(e){e." + T + "!==e&&(e." + T + ".location=e.location.href)}(window);"},
 	{"alias w!==w.top", Classic, "var w=window;if(w!==w.top){w.top.location.replace(w.location.href)}", "var w=window;if(w!==w." + T + "){w." + T + ".location.replace(w.location.href)}"},
-	{"alias dotted path", Classic, "if (document.defaultView.top != document.defaultView) x()", "if (document.defaultView." + T + " != document.defaultView) x()"},
+	{"alias dotted path", Classic, "if (document.defaultView.top != document.defaultView) x()", "if (" + V + "document.defaultView.top) != document.defaultView) x()"},
 	{"window alias by assignment", Classic, "var w = self, t = w.top; if (t != w) t.location = w.location; e=window;e.top.x=1", "var w = self, t = w." + T + "; if (t != w) t.location = w.location; e=window;e." + T + ".x=1"},
 	{"window-like names", Classic, "var topWin = $window.top; $wnd.top; this.$window.top; var t = f.contentWindow.top; d.defaultView.top; mainWindow.top; parent_window.top; win.top; wnd.top",
-		"var topWin = $window." + T + "; $wnd." + T + "; this.$window." + T + "; var t = f.contentWindow." + T + "; d.defaultView." + T + "; mainWindow." + T + "; parent_window." + T + "; win." + T + "; wnd." + T},
+		"var topWin = " + V + "$window.top); " + V + "$wnd.top); this.$window." + T + "; var t = " + V + "f.contentWindow.top); " + V + "d.defaultView.top); " + V + "mainWindow.top); " + V + "parent_window.top); " + V + "win.top); " + V + "wnd.top)"},
 	{"['top'] on window aliases and window-like names", Classic, "var _0x1 = window; if (_0x1['top'] !== _0x1['self']) _0x1['top']['location']['href'] = u; $window[\"top\"]; f.contentWindow['top']; _0x1[k]; _0x1[0]; o['top']",
-		"var _0x1 = window; if (_0x1['" + T + "'] !== _0x1['self']) _0x1['" + T + "']['location']['href'] = u; $window[\"" + T + "\"]; f.contentWindow['" + T + "']; _0x1[k]; _0x1[0]; o['top']"},
+		"var _0x1 = window; if (_0x1['" + T + "'] !== _0x1['self']) _0x1['" + T + "']['location']['href'] = u; " + V + "$window[\"top\"]); " + V + "f.contentWindow['top']); _0x1[k]; _0x1[0]; o['top']"},
 	{"javascript: URL strings", Classic, `location.href = "javascript:if (top != self) top.location.replace('x')"; a.href = 'JavaScript: window.top.location = 1'; u = ` + "`javascript:top.x`" + `; s = 'javascript:void(0)'; t = "top"; e = 'javascript:x(\'top\')'`,
 		`location.href = "javascript:if (` + T + ` != self) ` + T + `.location.replace('x')"; a.href = 'JavaScript: window.` + T + `.location = 1'; u = ` + "`javascript:" + T + ".x`" + `; s = 'javascript:void(0)'; t = "top"; e = 'javascript:x(\'top\')'`},
 	{"javascript: URL strings with simple escapes", Classic, `location.href = "javascript:if (top != self) { top.window.location = \"u\"; } void 0"; h = 'javascript:top.location.replace(\'a\\\\b\')\n'; x = "javascript:top.x\x41"; y = "javascript:x(\"top\")"; z = "javascript:\"" + top`,
@@ -169,7 +189,7 @@ var rwCases = []rwCase{
 	{"for-in var", Classic, "function f(o){ for (var top in o) {} return top }", ""},
 	{"ASI ends a declaration", Classic, "var a = b\ntop.location = 1", "var a = b\n" + T + ".location = 1"},
 	{"constructor param", Classic, "class A extends B { constructor(top) { super(top); this.top = top } }", ""},
-	{"local self alias still safe", Classic, "var self = this; self.top = 10", "var self = this; self." + T + " = 10"},
+	{"local self alias still safe", Classic, "var self = this; self.top = 10", ""}, // a write keeps top (x472)
 	{"labelled block", Classic, "label: { top }", "label: { " + T + " }"},
 
 	// Strings, comments, regexes and templates.
@@ -215,22 +235,22 @@ var rwCases = []rwCase{
 	{"url percent-encoded", URL, "if(top!=self)%7Btop.location=1%7D", "if(" + T + "!=self)%7B" + T + ".location=1%7D"},
 
 	// Getter helpers: a function's last statement `return x.top`.
-	{"closure getter", Classic, "var Fa=this||self;function Ga(a){return a.top}Ga(Fa)!=Fa&&(Ga(Fa).location.href=Fa.location.href)", "var Fa=this||self;function Ga(a){return a" + TD + "}Ga(Fa)!=Fa&&(Ga(Fa).location.href=Fa.location.href)"},
-	{"getter helper after statements", Classic, "function getTop(w) { w = w || window; return w.top; }", "function getTop(w) { w = w || window; return w" + TD + "; }"},
+	{"closure getter", Classic, "var Fa=this||self;function Ga(a){return a.top}Ga(Fa)!=Fa&&(Ga(Fa).location.href=Fa.location.href)", "var Fa=this||self;function Ga(a){return " + V + "a.top)}Ga(Fa)!=Fa&&(Ga(Fa).location.href=Fa.location.href)"},
+	{"getter helper after statements", Classic, "function getTop(w) { w = w || window; return w.top; }", "function getTop(w) { w = w || window; return " + V + "w.top); }"},
 	{"class getter on a path", Classic, "class F { get root() { return this.w . top; } }", "class F { get root() { return this.w " + TD + "; } }"},
 	{"arrow getter with a body, optional chain", Classic, "const g = (r) => { return r.a?.top }", "const g = (r) => { return r.a?." + TD + " }"},
 	{"getter left alone", Classic, "function f(){ return this.top } function g(r){ return r.top + 1 } function h(r){ if (r) { return r.top } return 0 } function k(){ return\nr.top }", ""},
 
 	// Arrow getters with an expression body (esbuild/terser), given a name
 	// or a key (x195); callbacks handed to calls are geometry and stay.
-	{"arrow getter", Classic, `(()=>{"use strict";const o=e=>e.top,n=e=>e.self;const e=o(window);e!==n(window)&&e.location.replace(location.href)})();`, `(()=>{"use strict";const o=e=>e` + TD + `,n=e=>e.self;const e=o(window);e!==n(window)&&e.location.replace(location.href)})();`},
-	{"arrow getters: assignment, key, optional chain, path", Classic, "g = r => r.top; x = {get: (w) => w?.top}; y = w => w.a.b.top\n", "g = r => r" + TD + "; x = {get: (w) => w?." + TD + "}; y = w => w.a.b" + TD + "\n"},
+	{"arrow getter", Classic, `(()=>{"use strict";const o=e=>e.top,n=e=>e.self;const e=o(window);e!==n(window)&&e.location.replace(location.href)})();`, `(()=>{"use strict";const o=e=>` + V + `e.top),n=e=>e.self;const e=o(window);e!==n(window)&&e.location.replace(location.href)})();`},
+	{"arrow getters: assignment, key, optional chain, path", Classic, "g = r => r.top; x = {get: (w) => w?.top}; y = w => w.a.b.top\n", "g = r => " + V + "r.top); x = {get: (w) => w?." + TD + "}; y = w => " + V + "w.a.b.top)\n"},
 	{"arrow getters left alone", Classic, "a = rects.map(r => r.top); b = [r => r.top]; c = r => r.top + 1; e = r => f(r).top; g = r => (r.top); h = r => r.top.x; sortBy(xs, x => x.top)", ""},
 
 	// Ninth pass: an arrow getter handed to a method of a list literal holding
 	// a window (x206), and for…of head patterns (x204) with a window key or
 	// over such a list; geometry lists and other iterables stay.
-	{"arrow getter on a list of windows", Module, "const [root] = [window].map(w => w.top); x = [self, parent].find((p) => p.top)", "const [root] = [window].map(w => w" + TD + "); x = [self, parent].find((p) => p" + TD + ")"},
+	{"arrow getter on a list of windows", Module, "const [root] = [window].map(w => w.top); x = [self, parent].find((p) => p.top)", "const [root] = [window].map(w => " + V + "w.top)); x = [self, parent].find((p) => " + V + "p.top))"},
 	{"arrow getters on other lists left alone", Classic, "a = [rect, box].map(r => r.top); b = [window].map(w => w.innerWidth); c = [window].map(w => w.top + 1); e = f([window]).map(w => w.top)", ""},
 	{"for-of pattern with a window key", Classic, "for (const { top: t, self: s, location: l } of [window]) if (t !== s) t.location.replace(l.href)", "for (const { " + T + ": t, self: s, location: l } of [window]) if (t !== s) t.location.replace(l.href)"},
 	{"for-of pattern over a list of windows", Classic, "{ for (let {top} of [a, self]) go(top); } for (var {top: u} of [globalThis]) u.location = x", "{ for (let {" + T + ": top} of [a, self]) go(top); } for (var {" + T + ": u} of [globalThis]) u.location = x"},
@@ -371,7 +391,7 @@ func TestRewrite(t *testing.T) {
 			if got := strings.Count(want, T) - strings.Count(c.in, T) + strings.Count(want, K) - strings.Count(c.in, K) +
 				strings.Count(want, ievalMark) - strings.Count(c.in, ievalMark) + strings.Count(want, VtopRef) - strings.Count(c.in, VtopRef) -
 				strings.Count(want, TD) + strings.Count(c.in, TD) + strings.Count(want, DocWrapOpen) - strings.Count(c.in, DocWrapOpen) +
-				strings.Count(want, PostWrapOpen) - strings.Count(c.in, PostWrapOpen); n != got {
+				strings.Count(want, PostWrapOpen) - strings.Count(c.in, PostWrapOpen) + strings.Count(want, V) - strings.Count(c.in, V); n != got {
 				t.Fatalf("counts %v sum to %d, want %d", res.Counts, n, got)
 			}
 			d := Detect([]byte(c.in), c.kind)
@@ -577,7 +597,7 @@ func TestRewriteUnicodeEscapes(t *testing.T) {
 		{Classic, `window.\u0074op.location = 1; sel\u0066.top; par\u0065nt.top; window['self'].t\u006fp`,
 			"window." + T + ".location = 1; sel\\u0066." + T + "; par\\u0065nt." + T + "; window['self']." + T},
 		{Classic, `sel\u0066[k]; w\u0069ndow?.[k]`, `sel\u0066[` + K + `k)]; w\u0069ndow?.[` + K + `k)]`},
-		{Classic, `var w = win\u0064ow; w.top.x; $\u0077indow.top`, "var w = win\\u0064ow; w." + T + ".x; $\\u0077indow." + T},
+		{Classic, `var w = win\u0064ow; w.top.x; $\u0077indow.top`, "var w = win\\u0064ow; w." + T + ".x; " + V + "$\\u0077indow.top)"},
 		{Classic, `(function(e){ e.\u0074op !== e.self && (e.top.location = 1) })(window)`, "(function(e){ e." + T + " !== e.self && (e." + T + ".location = 1) })(window)"},
 		{Classic, `var o = {\u0074op}; const {\u0074op: t} = window; const {top: u} = s\u0065lf`, "var o = {top: " + T + "}; const {" + T + ": t} = window; const {" + T + ": u} = s\\u0065lf"},
 		{Classic, `location.\u0061ncestorOrigins; top.\u0070ostMessage(1, '*')`, "location." + AncestorsAccessor + "; " + PostWrapOpen + "top).\\u0070ostMessage(1, '*')"},
@@ -780,6 +800,20 @@ func FuzzRewrite(f *testing.F) {
 	})
 }
 
+// topBefore reports whether b ends with the name top (maybe escaped) or
+// a key ['top'].
+func topBefore(b []byte) bool {
+	if len(b) > 0 && b[len(b)-1] == ']' {
+		t := bytes.TrimRight(b[:len(b)-1], " \t\r\n")
+		return len(t) >= 5 && bytes.IndexByte([]byte("'\"`"), t[len(t)-1]) >= 0 && t[len(t)-5] == t[len(t)-1] && string(t[len(t)-4:len(t)-1]) == "top"
+	}
+	k := len(b)
+	for k > 0 && (isIdentByte(b[k-1]) || b[k-1] == '\\' || b[k-1] == '{' || b[k-1] == '}') {
+		k--
+	}
+	return k < len(b) && string(decodeIdent(b[k:])) == "top"
+}
+
 // onlyTopSwapped reports whether out is src with some occurrences of top
 // replaced by the accessor, or by "top: " and the accessor (a shorthand
 // property {top} becomes {top: __crmframe_top}), or by the accessor and
@@ -792,7 +826,7 @@ func FuzzRewrite(f *testing.F) {
 func onlyTopSwapped(src, out []byte) bool {
 	acc, short, pat := []byte(Accessor), []byte("top: "+Accessor), []byte(Accessor+": top")
 	vtop, vshort, vnew := []byte(VtopRef), []byte("top: "+VtopRef), []byte("("+VtopRef+")")
-	postOpen := []byte(PostWrapOpen)
+	postOpen, vtopOpen := []byte(PostWrapOpen), []byte(VtopWrapOpen)
 	topDot := []byte(TD)
 	ievals := [][]byte{[]byte(IevalRef), []byte("eval: " + IevalRef), []byte(";" + IevalRef)}
 	dq := strings.ReplaceAll(IevalKey, "'", `"`)
@@ -872,6 +906,13 @@ func onlyTopSwapped(src, out []byte) bool {
 				return true
 			}
 			if n := len(stack); n > 0 && stack[n-1] == 'P' && j < len(out) && out[j] == ')' && postMessageAt(src[i:]) && match(i, j+1, stack[:n-1]) {
+				return true
+			}
+			// X.top -> VtopWrapOpen X.top VtopWrapClose
+			if bytes.HasPrefix(out[j:], vtopOpen) && match(i, j+len(vtopOpen), stack+"V") {
+				return true
+			}
+			if n := len(stack); n > 0 && stack[n-1] == 'V' && j < len(out) && out[j] == ')' && topBefore(src[:i]) && match(i, j+1, stack[:n-1]) {
 				return true
 			}
 			// x?.top -> x?.[key]; x . top -> x [key]
@@ -1106,12 +1147,12 @@ func TestRewriteTopHandOff(t *testing.T) {
 		{"var t = root.top; if (t !== root) { redirect(t); }", "var t = root." + A + "; if (t !== root) { redirect(t); }"},
 		{"var t = d.w.top; if (d.w != t) go(t)", "var t = d.w." + A + "; if (d.w != t) go(t)"},
 		{"var t = g.top; if (t === window) return;", "var t = g." + A + "; if (t === window) return;"},
-		{"function getTopWindow(w) { var t = w.top; return t; }", "function getTopWindow(w) { var t = w[" + TopKey + "]; return t; }"},
+		{"function getTopWindow(w) { var t = w.top; return t; }", "function getTopWindow(w) { var t = " + VtopWrapOpen + "w.top); return t; }"},
 		{"function f(w) { var t = w?.top\nreturn t }", "function f(w) { var t = w?.[" + TopKey + "]\nreturn t }"},
 		{"function f(w) { var t = w.top; t.location; return t }", "function f(w) { var t = w." + A + "; t.location; return t }"},
 		{"function go(w) { leave(w.top, w); bust(a.b.self, a.b.top) }", "function go(w) { leave(w." + A + ", w); bust(a.b.self, a.b." + A + ") }"},
-		{"function getTop(w) { return w.top || w; }", "function getTop(w) { return w[" + TopKey + "] || w; }"},
-		{"function getTop(w) { return w ? w.top : window }", "function getTop(w) { return w ? w[" + TopKey + "] : window }"},
+		{"function getTop(w) { return w.top || w; }", "function getTop(w) { return " + VtopWrapOpen + "w.top) || w; }"},
+		{"function getTop(w) { return w ? w.top : window }", "function getTop(w) { return w ? " + VtopWrapOpen + "w.top) : window }"},
 		{"var t = w.top, s = w.self; if (t !== s) bust(t)", "var t = w." + A + ", s = w.self; if (t !== s) bust(t)"},
 		{"var s = a.b.self\nvar t = a.b.top\nif (s != t) go(t); if (a.b.top !== s) go(1)", "var s = a.b.self\nvar t = a.b." + A + "\nif (s != t) go(t); if (a.b." + A + " !== s) go(1)"},
 		{"var env = { root: w.top, me: w }; env.root.location.href = x", "var env = { root: w." + A + ", me: w }; env.root.location.href = x"},
@@ -1181,7 +1222,7 @@ func TestRewriteSameTabCompare(t *testing.T) {
 		// compared real too (win.__crmframe_top would throw there)
 		{Classic, "if (win.top === top) a(); b = window.top == $wnd.top; if (iframe.contentWindow.top !== self.top) c()", ""},
 		{Handler, "return win.top === top", ""},
-		{Classic, "if (win.top !== self) win.top.location = win.location; top === self", "if (win." + A + " !== self) win." + A + ".location = win.location; " + A + " === self"},
+		{Classic, "if (win.top !== self) win.top.location = win.location; top === self", "if (" + V + "win.top) !== self) " + V + "win.top).location = win.location; " + A + " === self"},
 		// an assignment inside the comparison is not a top compared: both
 		// sides keep the accessor (x313)
 		{Classic, "if (self.top === (g = window.top) && g !== self) g.location.href = u", "if (self." + A + " === (g = window." + A + ") && g !== self) g.location.href = u"},
