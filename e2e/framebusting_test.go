@@ -5,12 +5,12 @@ package e2e
 // reverse_proxy in front of an upstream that serves the frame-busting corpus
 // (testdata/framebusting/corpus, a copy of shared/framebusting/pages with
 // three repaired pages, see fbRepaired) and our own cases
-// (testdata/framebusting/extra, x01–x536; x07–x274 are the robustness passes on
+// (testdata/framebusting/extra, x01–x547; x07–x274 are the robustness passes on
 // unseen and real code, x275–x294, x320–x342, x360–x384, x401–x421 and
 // x470–x536 legitimate CRM pages, x295–x301 other content types, SVG and SRI, x302–x315 the twelfth
 // pass, x343–x358 the thirteenth, x385–x399 the fourteenth, x430–x445 the
-// fifteenth, x450–x469 the sixteenth, x500–x519 the seventeenth, see
-// docs/framebusting.md; 566 cases in all) with
+// fifteenth, x450–x469 the sixteenth, x500–x519 the seventeenth, x540–x547
+// the eighteenth, see docs/framebusting.md; 574 cases in all) with
 // X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with
@@ -27,7 +27,8 @@ package e2e
 // user activation and navigates it to ?step=2; after the page settled the
 // case passes when the top URL is unchanged, the frame is still on the case
 // page, the page did not reload itself in a loop, and #crm-marker is
-// present, visible, not covered, and its text has the word "ok".
+// present, visible, not covered, painted (fbPaint: a screenshot of its
+// box shows drawn text), and its text has the word "ok".
 //
 // Debug knobs: CRMFRAME_CASES=001,x03 runs only those cases (and skips the
 // detect/off runs unless their case is listed); CRMFRAME_TIMING=1 logs

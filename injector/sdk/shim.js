@@ -2118,7 +2118,7 @@
   var NOT = ':not(#crmframe-net)', SEL = { html: ':root' + NOT + NOT + NOT, body: ':root' + NOT + NOT + NOT + ' > body' + NOT };
   var writeNet = function () {
     var t = '';
-    for (var k in netRules) { var kp = k.split(' '); t += SEL[kp[0]] + '{' + kp[1] + ':' + netRules[k] + ' !important}'; }
+    for (var k in netRules) { var kp = k.split(' '), ps = kp[0].split('::'); t += SEL[ps[0]] + (ps[1] ? '::' + ps[1] : '') + '{' + kp[1] + ':' + netRules[k] + ' !important}'; }
     rawReplaceSync.call(netSheet, t);
   };
   var useNet = function () {
@@ -2140,10 +2140,17 @@
     var changed = false;
     for (var k in netRules) {
       var kp = k.split(' '), el = kp[0] === 'html' ? d.documentElement : d.body;
-      if (kp[1] === 'all') continue; // unOff's: stays
+      if (kp[1] === 'all' || kp[0].indexOf('::') > 0 || /color$/.test(kp[1])) continue; // unOff's, covers' and colours' (below): stay
       if (!el || !hides(kp[1], el.style[kp[1]])) { delete netRules[k]; changed = true; }
     }
     if (changed) try { writeNet(); } catch (e) { /* the rule stays */ }
+    // transparent text: the rules go once the page's own colour shows
+    ['html', 'body'].forEach(function (n) {
+      var k = n + ' color', f = n + ' -webkit-text-fill-color', el = n === 'html' ? d.documentElement : d.body;
+      if (!(k in netRules)) return;
+      delete netRules[k]; delete netRules[f];
+      try { writeNet(); if (el && clearText(el)) { netRules[k] = netRules[f] = 'revert'; writeNet(); } } catch (e) { /* as it is */ }
+    });
   };
   var lift = function (el, p) {
     var s = el.style, v = natural(el, p);
@@ -2159,6 +2166,78 @@
     if (!t || !el.offsetWidth || !el.offsetHeight) return false;
     var b = el.getBoundingClientRect();
     return b.width < 1 || b.height < 1 || b.right <= 0 || b.bottom <= 0 || b.left >= w.innerWidth || b.top >= w.innerHeight;
+  };
+  // Paint-level hides (pass 18, x540-x549): laid out, hit-tested, never
+  // seen. A filter that flattens the page (opacity, brightness or contrast
+  // near 0, a blur of 6px or more, an SVG filter of the page's own that
+  // zeroes alpha or floods), a mask with nothing opaque in it, text whose
+  // fill is transparent, a pseudo-element of html/body over the viewport.
+  // Dark mode (invert), read-only grey (grayscale), a light blur and a
+  // fading mask stay; so does a blur while a modal with text is open.
+  var alpha = function (c) {
+    if (c === 'transparent') return 0;
+    var m = /^rgba?\((.*)\)$/.exec(c || ''), n = m && m[1].split(/[\s,\/]+/).filter(Boolean);
+    return n && n.length > 3 ? parseFloat(n[3]) * (/%$/.test(n[3]) ? 0.01 : 1) : 1;
+  };
+  var svgHides = function (ref) {
+    var id = /#([^"')]+)/.exec(ref), f = null, last = null;
+    try { f = id && d.getElementById(decodeURIComponent(id[1])); } catch (e) { /* no such filter */ }
+    if (!f || f.localName !== 'filter') return false;
+    var ps = f.children || [];
+    for (var i = 0; i < ps.length; i++) {
+      var p = ps[i], n = p.localName, at = function (a, v) { var x = p.getAttribute(a); return x == null ? v : x; };
+      last = n;
+      if (n === 'feColorMatrix' && at('type', 'matrix') === 'matrix') {
+        var v = at('values', '').trim().split(/[\s,]+/).map(parseFloat);
+        if (v.length === 20 && v.slice(15).every(function (x) { return x === 0; })) return true;
+      }
+      var fa = n === 'feComponentTransfer' && p.querySelector && p.querySelector('feFuncA');
+      if (fa) {
+        var t = fa.getAttribute('type'), tv = (fa.getAttribute('tableValues') || '').trim().split(/[\s,]+/).map(parseFloat);
+        if ((t === 'table' || t === 'discrete') && tv.every(function (x) { return x === 0; })) return true;
+        if (t === 'linear' && parseFloat(fa.getAttribute('slope') || '1') === 0 && !(parseFloat(fa.getAttribute('intercept') || '0') > 0)) return true;
+      }
+    }
+    return last === 'feFlood';
+  };
+  var filterHides = function (v) {
+    var re = /([a-z-]+)\(((?:[^()]|\([^()]*\))*)\)/g, m;
+    while (v && v !== 'none' && (m = re.exec(v))) {
+      var a = m[2].trim(), n = parseFloat(a) * (/%$/.test(a) ? 0.01 : 1);
+      if (/^(opacity|brightness|contrast)$/.test(m[1]) && n <= 0.05) return true;
+      if (m[1] === 'blur' && n >= 6) return true;
+      if (m[1] === 'url' && svgHides(a)) return true;
+    }
+    return false;
+  };
+  var maskHides = function (cs) {
+    var v = cs.maskImage && cs.maskImage !== 'none' ? cs.maskImage : cs.webkitMaskImage;
+    if (!v || v === 'none') return false;
+    if (/url\(/.test(v)) return true; // a page-wide image mask is no design
+    var cols = v.match(/rgba?\([^)]*\)/g) || [];
+    return !cols.some(function (c) { return alpha(c) > 0.05; });
+  };
+  var modalOpen = function () {
+    try {
+      var m = d.querySelector(':modal') || d.querySelector(':popover-open') || d.fullscreenElement;
+      return !!(m && !blank(m.textContent || ''));
+    } catch (e) { return false; }
+  };
+  var clearText = function (el) {
+    try {
+      var cs = w.getComputedStyle(el), c = cs.webkitTextFillColor || cs.color;
+      return alpha(c) <= 0.05 && (!cs.textShadow || cs.textShadow === 'none') && !(parseFloat(cs.webkitTextStrokeWidth) > 0);
+    } catch (e) { return false; }
+  };
+  var coverPseudo = function (el, p) {
+    var cs = w.getComputedStyle(el, p);
+    if (!cs || !cs.content || cs.content === 'none' || cs.content === 'normal' || cs.display === 'none' || !/^(fixed|absolute)$/.test(cs.position)) return false;
+    if (cs.visibility === 'hidden' || parseFloat(cs.opacity) < 0.5 || parseInt(cs.zIndex, 10) < 0) return false;
+    // a spread shadow as large as the viewport covers it from any size
+    var sh = /^(rgba?\([^)]*\)) -?[\d.]+px -?[\d.]+px [\d.]+px ([\d.]+)px/.exec(cs.boxShadow || '');
+    if (sh && parseFloat(sh[2]) >= Math.max(w.innerWidth, w.innerHeight) && alpha(sh[1]) >= 0.5) return true;
+    if (!(parseFloat(cs.width) >= 0.9 * w.innerWidth && parseFloat(cs.height) >= 0.9 * w.innerHeight)) return false;
+    return alpha(cs.backgroundColor) >= 0.5 || cs.backgroundImage !== 'none' || filterHides(cs.backdropFilter);
   };
   // offView: the page has text and none of it can be seen, by geometry
   // rather than by a list of properties: every text box is empty (font-size
@@ -2183,7 +2262,10 @@
         if (q.width < 2 || q.height < 2 || q.right + sx <= 0 || q.bottom + sy <= 0) continue;
         if (q.left >= vw || q.top >= vh || q.right <= 0 || q.bottom <= 0) return false; // scrolled away: reachable
         var at = d.elementFromPoint(Math.max(0, q.left) + Math.min(2, q.width / 2), Math.max(0, q.top) + Math.min(q.height, vh - Math.max(0, q.top)) / 2);
-        if (at && (at === el || el.contains(at) || at.contains(el) && at !== b && at !== d.documentElement)) return false;
+        if (at && (at === el || el.contains(at) || at.contains(el) && at !== b && at !== d.documentElement)) {
+          if (clearText(el)) break; // in view, drawn in no colour
+          return false;
+        }
       }
     }
     return seen > 0;
@@ -2251,6 +2333,17 @@
       });
       if (late && cs.contentVisibility === 'hidden') { hit = true; if (act) s.setProperty('content-visibility', 'visible', 'important'); }
       if ((late || root) && gone(el, cs)) { hit = true; if (act) ['clip-path', 'transform', 'scale', 'translate', 'rotate'].forEach(function (p) { s.setProperty(p, 'none', 'important'); }); }
+      if ((late || root) && filterHides(cs.filter) && !modalOpen()) { hit = true; if (act) s.setProperty('filter', 'none', 'important'); }
+      if ((late || root) && clearText(el) && netOK()) {
+        hit = true;
+        if (act) try { netRules[el.localName + ' color'] = netRules[el.localName + ' -webkit-text-fill-color'] = 'revert'; useNet(); } catch (e) { /* stays */ }
+      }
+      if ((late || root) && maskHides(cs)) { hit = true; if (act) ['mask-image', '-webkit-mask-image'].forEach(function (p) { s.setProperty(p, 'none', 'important'); }); }
+      if (late || root) ['::before', '::after'].forEach(function (p) {
+        if (!coverPseudo(el, p)) return;
+        hit = true;
+        if (act && netOK()) try { netRules[el.localName + p + ' display'] = 'none'; useNet(); } catch (e) { /* the cover stays */ }
+      });
       if (hit) { count('unhide'); fought = fought || act; }
     });
   };
@@ -2305,12 +2398,14 @@
     // ones (nearly free while styles are unchanged), and a change wakes the
     // net as an attribute change does; the geometric test runs every 2 s.
     var ticks = 0, lastLook = '', every = w.setInterval;
-    var LOOK = ['display', 'visibility', 'opacity', 'contentVisibility', 'clipPath', 'transform', 'scale', 'translate', 'rotate'];
+    var LOOK = ['display', 'visibility', 'opacity', 'contentVisibility', 'clipPath', 'transform', 'scale', 'translate', 'rotate', 'filter', 'maskImage', 'webkitMaskImage', 'color', 'webkitTextFillColor'];
+    var LOOKP = ['content', 'display', 'position', 'backgroundColor', 'backgroundImage', 'boxShadow', 'backdropFilter'];
     var look = function () {
       var t = '';
       [d.documentElement, d.body].forEach(function (el) {
-        var cs = el && w.getComputedStyle(el);
-        for (var i = 0; cs && i < LOOK.length; i++) t += cs[LOOK[i]] + ';';
+        var cs = el && w.getComputedStyle(el), i;
+        for (i = 0; cs && i < LOOK.length; i++) t += cs[LOOK[i]] + ';';
+        ['::before', '::after'].forEach(function (p) { var ps = el && w.getComputedStyle(el, p); for (i = 0; ps && i < LOOKP.length; i++) t += ps[LOOKP[i]] + ';'; });
         t += '|';
       });
       return t;

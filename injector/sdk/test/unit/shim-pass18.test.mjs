@@ -1,0 +1,242 @@
+// Pass 18: paint-level hides of the page — a filter that flattens it, a
+// mask with nothing opaque, transparent text, a pseudo-element cover of
+// html/body — are lifted by the hide net when they stay 250 ms; dark mode,
+// read-only grey, a light blur, a blur behind an open modal, a fading mask
+// and a page taking its hide back stay as the page made them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { shimRealm } from './fakes.mjs';
+
+const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
+
+const DOM = `
+  var observers = [], queue = [];
+  function Node() {} function Element() {} Element.prototype = Object.create(Node.prototype);
+  function HTMLElement() {} HTMLElement.prototype = Object.create(Element.prototype);
+  function Document() {} Document.prototype = Object.create(Node.prototype);
+  function DocumentFragment() {} DocumentFragment.prototype = Object.create(Node.prototype);
+  function HTMLFormElement() {} HTMLFormElement.prototype = Object.create(HTMLElement.prototype);
+  HTMLFormElement.prototype.submit = function () {};
+  function Style() { this.p = {}; this.i = {}; }
+  Style.prototype.getPropertyValue = function (k) { return this.p[k] || ''; };
+  Style.prototype.getPropertyPriority = function (k) { return this.i[k] ? 'important' : ''; };
+  Style.prototype.setProperty = function (k, v, imp) { this.p[k] = v; this.i[k] = !!imp; };
+  Style.prototype.removeProperty = function (k) { delete this.p[k]; delete this.i[k]; };
+  Object.defineProperty(Style.prototype, 'cssText', { get: function () { return JSON.stringify([this.p, this.i]); }, set: function (t) { var a = JSON.parse(t); this.p = a[0]; this.i = a[1]; } });
+  ['display', 'visibility', 'opacity'].forEach(function (k) { Object.defineProperty(Style.prototype, k, { get: function () { return this.p[k] || ''; } }); });
+  var NP = Node.prototype, EP = Element.prototype;
+  var record = function (t, added, removed, prev, next) {
+    observers.forEach(function (o) { if (o.targets.indexOf(t) >= 0) queue.push([o, { type: 'childList', target: t, addedNodes: added, removedNodes: removed, previousSibling: prev, nextSibling: next }]); });
+  };
+  var detach = function (c) {
+    var p = c.parentNode;
+    if (!p) return;
+    var i = p.childNodes.indexOf(c);
+    p.childNodes.splice(i, 1); c.parentNode = null;
+    record(p, [], [c], p.childNodes[i - 1] || null, p.childNodes[i] || null);
+  };
+  NP.insertBefore = function (c, ref) {
+    detach(c);
+    var k = this.childNodes, i = ref ? k.indexOf(ref) : -1;
+    if (i < 0) i = k.length;
+    k.splice(i, 0, c); c.parentNode = this;
+    record(this, [c], [], k[i - 1] || null, k[i + 1] || null);
+    return c;
+  };
+  NP.appendChild = function (c) { return this.insertBefore(c, null); };
+  NP.removeChild = function (c) { detach(c); return c; };
+  EP.remove = function () { detach(this); };
+  EP.replaceWith = function (n) { var p = this.parentNode; p.insertBefore(n, this); detach(this); };
+  EP.replaceChildren = function () { this.childNodes.slice().forEach(detach); for (var i = 0; i < arguments.length; i++) this.appendChild(arguments[i]); };
+  Object.defineProperty(NP, 'isConnected', { get: function () { for (var n = this; n; n = n.parentNode) if (n === document) return true; return false; } });
+  Object.defineProperty(NP, 'firstChild', { get: function () { return this.childNodes[0] || null; } });
+  Object.defineProperty(NP, 'lastChild', { get: function () { return this.childNodes[this.childNodes.length - 1] || null; } });
+  var sib = function (n, d) { var k = n.parentNode ? n.parentNode.childNodes : []; return k[k.indexOf(n) + d] || null; };
+  Object.defineProperty(NP, 'nextSibling', { get: function () { return sib(this, 1); } });
+  Object.defineProperty(NP, 'previousSibling', { get: function () { return sib(this, -1); } });
+  Object.defineProperty(NP, 'textContent', { get: function () { return this.nodeType === 3 ? this.data : this.childNodes.map(function (c) { return c.textContent; }).join(''); } });
+  var META = /^(html|head|body|title|meta|link|style|script|base|template)$/;
+  EP.querySelector = Document.prototype.querySelector = function () { var hit = null; (function walk(n) { n.childNodes.forEach(function (c) { if (!hit && c.nodeType === 1) { if (!META.test(c.localName)) hit = c; else walk(c); } }); })(this); return hit; };
+  EP.querySelectorAll = function () { return []; };
+  EP.getAttribute = function () { return null; };
+  EP.contains = function (x) { for (; x; x = x.parentNode) if (x === this) return true; return false; };
+  EP.getBoundingClientRect = function () { return { left: 0, top: 0, width: 100, height: 20, right: 100, bottom: 20 }; };
+  function mk(name, kids) { var e = new HTMLElement(); e.nodeType = 1; e.localName = name; e.style = new Style(); e.sheet = {}; e.childNodes = []; (kids || []).forEach(function (c) { e.appendChild(c); }); return e; }
+  function text(s) { var t = new Node(); t.nodeType = 3; t.data = s; t.childNodes = []; return t; }
+  // computed style: the inline style, then the page's sheet (e.sheet),
+  // then the net's adopted rules (html/body, ::before/::after, !important)
+  function CSSStyleSheet() { this.text = ''; }
+  CSSStyleSheet.prototype.replaceSync = function (t) { this.text = t; };
+  var adopted = [];
+  Object.defineProperty(Document.prototype, 'adoptedStyleSheets', { get: function () { return adopted; }, set: function (v) { adopted = v; }, configurable: true });
+  var net = function (e, pseudo) {
+    var o = {}, who = e.localName === 'body' ? '> body' : '';
+    adopted.forEach(function (s) {
+      (s.text.match(/[^{}]+\{[^{}]*\}/g) || []).forEach(function (r) {
+        var m = /^(.*)\{([a-z-]+):(.*) !important\}$/.exec(r), sel = m[1], ps = /::(before|after)$/.exec(sel);
+        if ((/> body/.test(sel) ? 'body' : 'html') !== e.localName || (ps ? '::' + ps[1] : '') !== (pseudo || '')) return;
+        o[m[2].replace(/-([a-z])/g, function (x, c) { return c.toUpperCase(); })] = m[3];
+      });
+    });
+    return o;
+  };
+  var camel = function (k) { return k.replace(/-([a-z])/g, function (x, c) { return c.toUpperCase(); }); };
+  function getComputedStyle(e, pseudo) {
+    if (pseudo) {
+      var p = Object.assign({ content: 'none', display: 'inline', position: 'static', opacity: '1', zIndex: 'auto', width: 'auto', height: 'auto', backgroundColor: 'rgba(0, 0, 0, 0)', backgroundImage: 'none', boxShadow: 'none', backdropFilter: 'none', visibility: 'visible' }, (e.pseudo || {})[pseudo] || {});
+      var n = net(e, pseudo);
+      if (n.display === 'none') p.display = 'none';
+      return p;
+    }
+    var v = function (k, d) { return e.style.p[k] || e.sheet[camel(k)] || e.sheet[k] || d; };
+    var cs = { display: v('display', 'block'), visibility: v('visibility', 'visible'), opacity: v('opacity', '1'), contentVisibility: 'visible', clipPath: 'none', transform: 'none',
+      filter: v('filter', 'none'), maskImage: v('mask-image', 'none'), webkitMaskImage: v('-webkit-mask-image', 'none'), color: v('color', 'rgb(0, 0, 0)'), textShadow: v('text-shadow', 'none'), webkitTextStrokeWidth: '0px' };
+    var n = net(e);
+    if (n.color === 'revert') cs.color = 'rgb(0, 0, 0)';
+    cs.webkitTextFillColor = n.webkitTextFillColor === 'revert' ? cs.color : v('-webkit-text-fill-color', cs.color);
+    return cs;
+  }
+  var modal = null;
+  Document.prototype.querySelector = function (q) { return q === ':modal' ? modal : null; };
+  Document.prototype.getElementById = function () { return null; };
+  function MutationObserver(cb) { this.cb = cb; this.targets = []; observers.push(this); }
+  MutationObserver.prototype.observe = function (t) { this.targets.push(t); };
+  MutationObserver.prototype.disconnect = function () { this.targets = []; };
+  MutationObserver.prototype.takeRecords = function () { var o = this, mine = queue.filter(function (q) { return q[0] === o; }); queue = queue.filter(function (q) { return q[0] !== o; }); return mine.map(function (q) { return q[1]; }); };
+  // deliver: the observers' microtask, one batch per observer
+  function deliver() { var q = queue; queue = []; observers.forEach(function (o) { var recs = q.filter(function (x) { return x[0] === o; }).map(function (x) { return x[1]; }); if (recs.length) o.cb(recs); }); }
+  var document = new Document();
+  document.nodeType = 9; document.childNodes = []; document.readyState = 'complete'; document.currentScript = null;
+  Object.defineProperty(document, 'documentElement', { get: function () { return this.childNodes.filter(function (c) { return c.nodeType === 1; })[0] || null; } });
+  Object.defineProperty(document, 'body', { get: function () { var h = this.documentElement; return h && h.childNodes.filter(function (c) { return c.localName === 'body'; })[0] || null; } });
+  Object.defineProperty(document, 'head', { get: function () { var h = this.documentElement; return h && h.childNodes[0] || null; } });
+  var marker = mk('div', [text('CRM page ok')]), nav = mk('a', [text('next')]);
+  document.appendChild(mk('html', [mk('head'), mk('body', [marker, nav, mk('script', [text('var x = 1;')])])]));
+  var body = document.body, html = document.documentElement;
+`;
+
+function page({ nested = false, mode = null } = {}) {
+  const timers = [], load = [], every = [];
+  const desk = { name: 'desk' };
+  const crmRoot = { __crmframe: { marker: 'crmframe', realParent: desk } };
+  const w = {
+    console, WeakSet, WeakMap, URL,
+    queueMicrotask: (f) => timers.push([f, 0]),
+    setTimeout: (f, ms) => { timers.push([f, ms]); return timers.length; },
+    setInterval: (f, ms) => { every.push([f, ms]); return every.length; },
+    addEventListener: (n, f) => { if (n === 'load') load.push(f); },
+    innerWidth: 800, innerHeight: 600, scrollX: 0, scrollY: 0,
+    __crmframe_breakout: mode,
+  };
+  w.window = w;
+  Object.defineProperty(w, 'top', { get: () => desk, enumerable: true });
+  w.parent = nested ? crmRoot : desk;
+  w.frameElement = null;
+  w.location = { href: 'http://crm.test/a.html', protocol: 'http:', origin: 'http://crm.test' };
+  const { run, tick } = shimRealm(w, DOM, shim, timers);
+  // the observer's microtask, then the timers of that delay (and the
+  // microtasks they queue)
+  const later = (ms) => { run('deliver()'); tick(ms); tick(0); run('deliver()'); };
+  const loaded = () => { load.forEach((f) => f()); tick(250); };
+  const interval = () => every.forEach((e) => e[0]());
+  return { w, run, later, loaded, interval, tick };
+}
+
+
+// the page changes a computed value after load; the net looks at its next
+// 250 ms tick and acts 250 ms later
+function hidden(set, { back = null, before = '' } = {}) {
+  const p = page();
+  p.loaded();
+  p.interval(); // first look: the state at load
+  if (before) p.run(before);
+  p.run(set);
+  p.interval();
+  if (back) p.run(back);
+  p.tick(250);
+  return p;
+}
+const NET = 'document.adoptedStyleSheets.map(function (s) { return s.text; }).join("")';
+
+test('pass18: filters that flatten the page are lifted; dark mode, read-only grey and a light blur stay', () => {
+  for (const f of ['opacity(0)', 'brightness(0)', 'contrast(0%)', 'blur(40px)', 'invert(1) opacity(0.02)']) {
+    const p = hidden(`body.sheet.filter = ${JSON.stringify(f)}`);
+    assert.equal(p.run('body.style.p.filter'), 'none', f);
+    assert.equal(p.w.__crmframe.stats.unhide, 1, f);
+  }
+  for (const f of ['invert(1) hue-rotate(180deg)', 'grayscale(1)', 'blur(2px)', 'sepia(0.5) brightness(0.8)', 'url("#a11y-protanopia")']) {
+    const p = hidden(`html.sheet.filter = ${JSON.stringify(f)}`);
+    assert.equal(p.run('html.style.p.filter'), undefined, f);
+    assert.equal(p.w.__crmframe.stats.unhide, undefined, f);
+  }
+  // a blur behind a modal with text of its own, and one taken back in time
+  const m = hidden('body.sheet.filter = "blur(8px)"', { before: 'modal = mk("dialog", [text("Save changes?")])' });
+  assert.equal(m.run('body.style.p.filter'), undefined);
+  const q = hidden('body.sheet.filter = "blur(8px)"', { back: 'body.sheet.filter = ""' });
+  assert.equal(q.run('body.style.p.filter'), undefined);
+  // detect mode counts and leaves it
+  const d = page({ mode: 'detect' });
+  d.loaded(); d.interval(); d.run('body.sheet.filter = "opacity(0)"'); d.interval(); d.tick(250);
+  assert.equal(d.run('body.style.p.filter'), undefined);
+  assert.equal(d.w.__crmframe.stats.unhide, 1);
+});
+
+test('pass18: an SVG filter of the page that zeroes alpha or floods is lifted; a colour matrix that keeps alpha stays', () => {
+  const svg = (kids) => `html.childNodes[1].appendChild((function () { var f = mk("filter", ${kids}); f.id = "f"; return f; })());
+    document.getElementById = function (id) { var hit = null; (function walk(n) { (n.childNodes || []).forEach(function (c) { if (c.id === id) hit = c; else walk(c); }); })(document); return hit; };
+    Object.defineProperty(HTMLElement.prototype, 'children', { get: function () { return this.childNodes.filter(function (c) { return c.nodeType === 1; }); }, configurable: true });`;
+  const prim = (name, attrs) => `(function () { var e = mk(${JSON.stringify(name)}); var a = ${JSON.stringify(attrs)}; e.getAttribute = function (k) { return k in a ? a[k] : null; }; return e; })()`;
+  const zero = '0 0 0 0 0  0 0 0 0 0  0 0 0 0 0  0 0 0 0 0';
+  const keep = '0.33 0.33 0.33 0 0  0.33 0.33 0.33 0 0  0.33 0.33 0.33 0 0  0 0 0 1 0';
+  const p = hidden('body.sheet.filter = "url(\\"http://crm.test/a.html#f\\")"', { before: svg(`[${prim('feColorMatrix', { values: zero })}]`) });
+  assert.equal(p.run('body.style.p.filter'), 'none');
+  const fl = hidden('body.sheet.filter = "url(\\"#f\\")"', { before: svg(`[${prim('feFlood', { 'flood-color': 'white' })}]`) });
+  assert.equal(fl.run('body.style.p.filter'), 'none');
+  const g = hidden('body.sheet.filter = "url(\\"#f\\")"', { before: svg(`[${prim('feColorMatrix', { values: keep })}]`) });
+  assert.equal(g.run('body.style.p.filter'), undefined);
+});
+
+test('pass18: a mask with nothing opaque is lifted; a fading mask stays', () => {
+  const p = hidden('body.sheet.maskImage = "linear-gradient(rgba(0, 0, 0, 0), rgba(0, 0, 0, 0))"');
+  assert.equal(p.run('body.style.p["mask-image"]'), 'none');
+  assert.equal(p.run('body.style.p["-webkit-mask-image"]'), 'none');
+  const q = hidden('body.sheet.webkitMaskImage = "linear-gradient(rgb(0, 0, 0) 80%, rgba(0, 0, 0, 0))"');
+  assert.equal(q.run('body.style.p["mask-image"]'), undefined);
+  assert.equal(q.w.__crmframe.stats.unhide, undefined);
+});
+
+test('pass18: transparent text on html/body gets the colours reverted by the net, until the page shows its own colour again', () => {
+  const p = hidden('body.sheet.color = "rgba(0, 0, 0, 0)"; body.sheet.textShadow = "none"');
+  assert.match(p.run(NET), /> body:not\(#crmframe-net\)\{color:revert !important\}/);
+  assert.equal(p.run('getComputedStyle(body).webkitTextFillColor'), 'rgb(0, 0, 0)');
+  assert.equal(p.run('body.style.p.color'), undefined, "the page's own style is untouched");
+  // the page's colour comes back (fonts loaded): the rules go at the next look
+  p.run('body.sheet.color = "rgb(51, 51, 51)"');
+  p.interval();
+  assert.doesNotMatch(p.run(NET), /color:revert/);
+  // text with a shadow is seen (outlined text), a fill alone on html too
+  const s = hidden('body.sheet.color = "rgba(0, 0, 0, 0)"; body.sheet.textShadow = "rgb(0, 0, 0) 0px 0px 1px"');
+  assert.doesNotMatch(s.run(NET), /color/);
+  const f = hidden('html.sheet["-webkit-text-fill-color"] = "rgba(0, 0, 0, 0)"');
+  assert.match(f.run(NET), /-webkit-text-fill-color:revert/);
+});
+
+test('pass18: a pseudo-element of html/body over the viewport is hidden by the net; a small badge or a backdrop behind the page stays', () => {
+  const cover = { content: '""', position: 'fixed', width: '800px', height: '600px', zIndex: '2147483647', backgroundColor: 'rgb(255, 255, 255)' };
+  const p = hidden(`html.pseudo = { '::after': ${JSON.stringify(cover)} }`);
+  assert.match(p.run(NET), /:root(:not\(#crmframe-net\)){3}::after\{display:none !important\}/);
+  assert.equal(p.run('getComputedStyle(html, "::after").display'), 'none');
+  // a huge spread shadow from a 1px pseudo-element
+  const sh = hidden(`body.pseudo = { '::before': ${JSON.stringify({ ...cover, width: '1px', height: '1px', boxShadow: 'rgb(255, 255, 255) 0px 0px 0px 1000px' })} }`);
+  assert.match(sh.run(NET), /> body:not\(#crmframe-net\)::before\{display:none !important\}/);
+  for (const [name, st] of [
+    ['a badge', { ...cover, width: '120px', height: '20px' }],
+    ['a decorative backdrop behind the page', { ...cover, zIndex: '-1' }],
+    ['a translucent watermark', { ...cover, backgroundColor: 'rgba(255, 0, 0, 0.1)' }],
+  ]) {
+    const q = hidden(`body.pseudo = { '::after': ${JSON.stringify(st)} }`);
+    assert.doesNotMatch(q.run(NET), /display:none/, name);
+  }
+});
