@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -38,6 +39,12 @@ const (
 	DefaultJSCacheSize    = 32 << 20
 	DefaultCompatSDKPath  = "/AD/widget/agentdesktop_widget.js"
 )
+
+// flushDelay bounds how long an upstream flush may wait for more of a
+// rewritten page (injector.Config.FlushDelay): reverse_proxy flushes after
+// every read when the upstream sends no Content-Length. A variable for
+// tests.
+var flushDelay = 5 * time.Millisecond
 
 // Handler makes a legacy CRM frameable by the configured agent-desktop
 // origins (and by no one else), injects the AGENTDESKTOP SDK into its pages
@@ -181,7 +188,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("crm_frame: %v", err)
 	}
 	h.root, h.mounts = root, &mountSet{}
-	h.cfg = injector.Config{Policy: pol, Observer: h.observeHeaders, Body: func(r *http.Request, status int, hd http.Header, dst io.Writer) injector.BodyFilter {
+	h.cfg = injector.Config{Policy: pol, Observer: h.observeHeaders, FlushDelay: flushDelay, Body: func(r *http.Request, status int, hd http.Header, dst io.Writer) injector.BodyFilter {
 		return h.mountFor(r).body.Filter(r, status, hd, dst)
 	}}
 	return nil

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 )
 
 // BodyFilter processes a response body on its way to the client. Writes
@@ -34,7 +36,22 @@ type Config struct {
 	Policy   HeaderPolicy
 	Body     BodyPolicy     // optional
 	Observer HeaderObserver // optional
+	// FlushDelay, when > 0, is how long a flush that follows body bytes a
+	// filter rewrites may wait for more of them, once an earlier flush
+	// did. Caddy's reverse_proxy flushes after every read from an
+	// upstream that sends no Content-Length (JSP, PHP pages); each flush
+	// would otherwise cost a chunk on the wire and, on compressed pages,
+	// a deflate sync flush. Output still goes out at most FlushDelay
+	// after such a flush. The first flush of the body, a flush with no
+	// body bytes since the previous one and an abort send at once.
+	FlushDelay time.Duration
+
+	// afterFunc replaces time.AfterFunc in tests.
+	afterFunc func(time.Duration, func()) stopper
 }
+
+// stopper is the part of *time.Timer the delayed flush uses.
+type stopper interface{ Stop() bool }
 
 // ResponseWriter wraps the downstream writer of one proxied response. It
 // applies the header policy when the headers are written and routes the
@@ -55,6 +72,14 @@ type ResponseWriter struct {
 	// held: the final headers are decided but wait for the body's first
 	// byte (a filter that buffers the whole body announces its length).
 	held bool
+
+	// mu serialises the handler's calls with the delayed flush, which runs
+	// on a timer's goroutine (see Config.FlushDelay).
+	mu           sync.Mutex
+	wroteBody    bool // body bytes since the last flush
+	flushedBody  bool // a flush already followed body bytes
+	flushPending bool
+	flushTimer   stopper
 }
 
 // sniffLen is how much net/http's DetectContentType looks at.
@@ -174,6 +199,11 @@ func (w *ResponseWriter) announceLength(n int) {
 
 // Write routes the body through the filter, if any.
 func (w *ResponseWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(p) > 0 {
+		w.wroteBody = true
+	}
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -206,6 +236,59 @@ func (w *ResponseWriter) write(p []byte) (int, error) {
 
 // Flush forwards an upstream flush (SSE, long polls, streaming pages).
 func (w *ResponseWriter) Flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.deferFlush() {
+		return
+	}
+	w.flush()
+}
+
+// deferFlush arms the delayed flush (Config.FlushDelay) instead of
+// flushing now, when a filter rewrites the body, body bytes came since the
+// last flush and an earlier flush already sent body bytes (the upstream
+// streams: the first chunk goes out at once). A flush with nothing new
+// (the headers, Caddy's flush before trailers or before aborting) goes
+// out at once, taking what is pending with it.
+func (w *ResponseWriter) deferFlush() bool {
+	if w.cfg.FlushDelay <= 0 || !w.wroteBody || !w.flushedBody || w.filter == nil || w.sniffing || w.held || w.err != nil {
+		return false
+	}
+	w.wroteBody = false
+	if !w.flushPending {
+		w.flushPending = true
+		after := w.cfg.afterFunc
+		if after == nil {
+			after = func(d time.Duration, f func()) stopper { return time.AfterFunc(d, f) }
+		}
+		w.flushTimer = after(w.cfg.FlushDelay, w.delayedFlush)
+	}
+	return true
+}
+
+// delayedFlush is the flush deferFlush postponed.
+func (w *ResponseWriter) delayedFlush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.flushPending { // else Close, Abort or a flush came first
+		w.flush()
+	}
+}
+
+// cancelFlush drops a pending delayed flush.
+func (w *ResponseWriter) cancelFlush() {
+	if w.flushPending {
+		w.flushPending = false
+		w.flushTimer.Stop()
+		w.flushTimer = nil
+	}
+}
+
+// flush pushes out what the filter holds and flushes the client's writer.
+func (w *ResponseWriter) flush() {
+	w.cancelFlush()
+	w.flushedBody = w.flushedBody || w.wroteBody
+	w.wroteBody = false
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -228,7 +311,11 @@ func (w *ResponseWriter) Flush() {
 
 // FlushError is Flush for http.ResponseController.
 func (w *ResponseWriter) FlushError() error {
-	w.Flush()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.deferFlush() {
+		w.flush()
+	}
 	return w.err
 }
 
@@ -255,6 +342,9 @@ func (w *ResponseWriter) ReadFrom(r io.Reader) (int64, error) {
 
 // Close completes the body. The next handler must have returned.
 func (w *ResponseWriter) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.cancelFlush() // what it would send goes out now
 	if w.sniffing {
 		// A short body: label it with what there is.
 		if err := w.endSniff(); err != nil && w.err == nil {
@@ -280,13 +370,20 @@ func (w *ResponseWriter) Written() bool { return w.wroteHeader }
 func (w *ResponseWriter) Status() int { return w.status }
 
 // Abort releases the filter without writing anything more (the response
-// is being aborted).
+// is being aborted), but for a delayed flush still pending.
 func (w *ResponseWriter) Abort() { w.AbortWith("") }
 
 // AbortWith is Abort with the reason the filter reports (ReasonClientGone,
 // ReasonUpstreamBroke; "" for ReasonAborted). A filter whose writes to the
 // client already failed reports ReasonClientGone whatever the reason.
 func (w *ResponseWriter) AbortWith(reason string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.flushPending {
+		// Without the delay it would have gone out already (the client
+		// sees what came before the failure, as Caddy means it to).
+		w.flush()
+	}
 	w.sniffing, w.sniffBuf = false, nil
 	f := w.filter
 	w.filter = nil
@@ -299,7 +396,11 @@ func (w *ResponseWriter) AbortWith(reason string) {
 }
 
 // Err reports the first error the filter returned.
-func (w *ResponseWriter) Err() error { return w.err }
+func (w *ResponseWriter) Err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
 
 // ErrAbort tells the caller the response could not be completed safely and
 // the connection must be aborted so the client sees an incomplete response

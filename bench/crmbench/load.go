@@ -97,6 +97,8 @@ type Sample struct {
 	FirstErr error
 	Rounds   []float64     // req/s of each measuring round
 	CPU      time.Duration // crmframe's CPU time (user+system) during the rounds
+	Bytes    int64         // body bytes received (as sent: compressed stays compressed)
+	Writes   int64         // crmframe's write system calls during the rounds (-1: not read)
 }
 
 func (s *Sample) add(o Sample) {
@@ -105,6 +107,12 @@ func (s *Sample) add(o Sample) {
 	s.Elapsed += o.Elapsed
 	s.Lat = append(s.Lat, o.Lat...)
 	s.CPU += o.CPU
+	s.Bytes += o.Bytes
+	if s.Writes >= 0 && o.Writes >= 0 {
+		s.Writes += o.Writes
+	} else {
+		s.Writes = -1
+	}
 	s.Rounds = append(s.Rounds, o.RPS())
 	if s.FirstErr == nil {
 		s.FirstErr = o.FirstErr
@@ -117,6 +125,23 @@ func (s *Sample) CPUPerReq() time.Duration {
 		return 0
 	}
 	return s.CPU / time.Duration(s.N)
+}
+
+// WritesPerReq is crmframe's write system calls per request (to the client
+// and to the upstream), or -1 when not measured.
+func (s *Sample) WritesPerReq() float64 {
+	if s.N == 0 || s.Writes <= 0 {
+		return -1
+	}
+	return float64(s.Writes) / float64(s.N)
+}
+
+// BytesPerReq is the mean body size received.
+func (s *Sample) BytesPerReq() int64 {
+	if s.N == 0 {
+		return 0
+	}
+	return s.Bytes / int64(s.N)
 }
 
 func (s *Sample) RPS() float64 {
@@ -140,8 +165,9 @@ func (s *Sample) Pct(p float64) time.Duration {
 // Throughput counts the drain, so nothing in flight is ignored.
 func round(site *Site, path string, conc int, d time.Duration) Sample {
 	var cpu0 time.Duration
+	w0 := int64(-1)
 	if site.Pid > 0 {
-		cpu0 = procCPU(site.Pid)
+		cpu0, w0 = procCPU(site.Pid), procWrites(site.Pid)
 	}
 	start := time.Now()
 	deadline := start.Add(d)
@@ -154,10 +180,11 @@ func round(site *Site, path string, conc int, d time.Duration) Sample {
 			defer wg.Done()
 			lat := make([]time.Duration, 0, 256)
 			var n, errs int
+			var recv int64
 			var firstErr error
 			for time.Now().Before(deadline) {
 				t0 := time.Now()
-				_, err := fetch(context.Background(), site.Client, site.Base, path)
+				nb, err := fetch(context.Background(), site.Client, site.Base, path)
 				if err != nil {
 					errs++
 					if firstErr == nil {
@@ -167,9 +194,11 @@ func round(site *Site, path string, conc int, d time.Duration) Sample {
 				}
 				lat = append(lat, time.Since(t0))
 				n++
+				recv += nb
 			}
 			mu.Lock()
 			out.N += n
+			out.Bytes += recv
 			out.Errs += errs
 			out.Lat = append(out.Lat, lat...)
 			if out.FirstErr == nil {
@@ -182,6 +211,12 @@ func round(site *Site, path string, conc int, d time.Duration) Sample {
 	out.Elapsed = time.Since(start)
 	if site.Pid > 0 && cpu0 > 0 {
 		out.CPU = procCPU(site.Pid) - cpu0
+	}
+	out.Writes = -1
+	if w0 >= 0 {
+		if w1 := procWrites(site.Pid); w1 >= w0 {
+			out.Writes = w1 - w0
+		}
 	}
 	return out
 }

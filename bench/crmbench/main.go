@@ -162,7 +162,7 @@ func contains(list []string, s string) bool {
 }
 
 func allResources() []string {
-	return []string{resHTML128, resHTML1M, resJS, resImage, resGzip}
+	return []string{resHTML128, resHTML1M, resJS, resImage, resGzip, resHTML128Chunked, resGzipChunked}
 }
 
 // Run runs every section and writes cfg.Out. Progress goes to logw.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -125,6 +126,25 @@ func (p *Proc) Stop() {
 }
 
 func (p *Proc) Pid() int { return p.cmd.Process.Pid }
+
+// procWrites is the process's count of write system calls (syscw in
+// /proc/PID/io: write, writev, sendmsg…), or -1 when it cannot be read.
+func procWrites(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return -1
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "syscw: "); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				return -1
+			}
+			return n
+		}
+	}
+	return -1
+}
 
 // resetHWM clears the kernel's high-water mark so a later VmHWM covers
 // only what follows (writing 5 to clear_refs; needs to own the process).

@@ -295,6 +295,12 @@ func (b *bench) proxyRowsNamed(res *Resource, name string, c int, sp, sc Sample)
 		if c := s.CPUPerReq(); c > 0 {
 			f += fmt.Sprintf(", CPU %s ms/req", fmtMs(c))
 		}
+		if w := s.WritesPerReq(); w > 0 {
+			f += fmt.Sprintf(", %.1f writes/req", w)
+		}
+		if res.Gzip {
+			f += ", " + fmtBytes(s.BytesPerReq()) + " sent"
+		}
 		return f
 	}
 	row := Row{Section: "Proxy", Measure: fmt.Sprintf("%s c=%d", name, c), Plain: fig(sp), CRM: fig(sc),

@@ -42,6 +42,16 @@ func startUpstream(c *Content) (*Upstream, error) {
 				}
 				h.Set("Content-Encoding", "gzip")
 			}
+			if res.Pieces != nil {
+				fl := http.NewResponseController(w)
+				for _, p := range res.Pieces {
+					if _, err := w.Write(p); err != nil {
+						return
+					}
+					_ = fl.Flush()
+				}
+				return
+			}
 			h.Set("Content-Length", strconv.Itoa(len(res.Body)))
 			_, _ = w.Write(res.Body)
 		})

@@ -1,0 +1,231 @@
+// legit16 (docs/framebusting.md, x520-x533): the blanking guard's
+// stand-in ends right after the page's own insertion, nodes the page keeps
+// in its own fragment stay there, script text is not content, a lock
+// banner beside a hidden body keeps the hide, a CSS fade-in is waited for.
+// The small live DOM of shim-pass17.test.mjs, with a few additions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { shimRealm } from './fakes.mjs';
+
+const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
+
+const DOM = `
+  var observers = [], queue = [];
+  function Node() {} function Element() {} Element.prototype = Object.create(Node.prototype);
+  function HTMLElement() {} HTMLElement.prototype = Object.create(Element.prototype);
+  function Document() {} Document.prototype = Object.create(Node.prototype);
+  function DocumentFragment() {} DocumentFragment.prototype = Object.create(Node.prototype);
+  function HTMLFormElement() {} HTMLFormElement.prototype = Object.create(HTMLElement.prototype);
+  HTMLFormElement.prototype.submit = function () {};
+  function Style() { this.p = {}; this.i = {}; }
+  Style.prototype.getPropertyValue = function (k) { return this.p[k] || ''; };
+  Style.prototype.getPropertyPriority = function (k) { return this.i[k] ? 'important' : ''; };
+  Style.prototype.setProperty = function (k, v, imp) { this.p[k] = v; this.i[k] = !!imp; };
+  Style.prototype.removeProperty = function (k) { delete this.p[k]; delete this.i[k]; };
+  Object.defineProperty(Style.prototype, 'cssText', { get: function () { return JSON.stringify([this.p, this.i]); }, set: function (t) { var a = JSON.parse(t); this.p = a[0]; this.i = a[1]; } });
+  ['display', 'visibility', 'opacity'].forEach(function (k) { Object.defineProperty(Style.prototype, k, { get: function () { return this.p[k] || ''; } }); });
+  var NP = Node.prototype, EP = Element.prototype;
+  var record = function (t, added, removed, prev, next) {
+    observers.forEach(function (o) { if (o.targets.indexOf(t) >= 0) queue.push([o, { type: 'childList', target: t, addedNodes: added, removedNodes: removed, previousSibling: prev, nextSibling: next }]); });
+  };
+  var detach = function (c) {
+    var p = c.parentNode;
+    if (!p) return;
+    var i = p.childNodes.indexOf(c);
+    p.childNodes.splice(i, 1); c.parentNode = null;
+    record(p, [], [c], p.childNodes[i - 1] || null, p.childNodes[i] || null);
+  };
+  NP.insertBefore = function (c, ref) {
+    detach(c);
+    var k = this.childNodes, i = ref ? k.indexOf(ref) : -1;
+    if (i < 0) i = k.length;
+    k.splice(i, 0, c); c.parentNode = this;
+    record(this, [c], [], k[i - 1] || null, k[i + 1] || null);
+    return c;
+  };
+  NP.appendChild = function (c) { return this.insertBefore(c, null); };
+  NP.removeChild = function (c) { detach(c); return c; };
+  EP.remove = function () { detach(this); };
+  EP.replaceWith = function (n) { var p = this.parentNode; p.insertBefore(n, this); detach(this); };
+  EP.replaceChildren = function () { this.childNodes.slice().forEach(detach); for (var i = 0; i < arguments.length; i++) this.appendChild(arguments[i]); };
+  Object.defineProperty(NP, 'isConnected', { get: function () { for (var n = this; n; n = n.parentNode) if (n === document) return true; return false; } });
+  Object.defineProperty(NP, 'firstChild', { get: function () { return this.childNodes[0] || null; } });
+  Object.defineProperty(NP, 'lastChild', { get: function () { return this.childNodes[this.childNodes.length - 1] || null; } });
+  var sib = function (n, d) { var k = n.parentNode ? n.parentNode.childNodes : []; return k[k.indexOf(n) + d] || null; };
+  Object.defineProperty(NP, 'nextSibling', { get: function () { return sib(this, 1); } });
+  Object.defineProperty(NP, 'previousSibling', { get: function () { return sib(this, -1); } });
+  Object.defineProperty(NP, 'textContent', { get: function () { return this.nodeType === 3 ? this.data : this.childNodes.map(function (c) { return c.textContent; }).join(''); } });
+  var META = /^(html|head|body|title|meta|link|style|script|base|template)$/;
+  EP.querySelector = Document.prototype.querySelector = function () { var hit = null; (function walk(n) { n.childNodes.forEach(function (c) { if (!hit && c.nodeType === 1) { if (!META.test(c.localName)) hit = c; else walk(c); } }); })(this); return hit; };
+  EP.querySelectorAll = function () { return []; };
+  EP.getAttribute = function () { return null; };
+  EP.contains = function (x) { for (; x; x = x.parentNode) if (x === this) return true; return false; };
+  EP.getBoundingClientRect = function () { return { left: 0, top: 0, width: 100, height: 20, right: 100, bottom: 20 }; };
+  function mk(name, kids) { var e = new HTMLElement(); e.nodeType = 1; e.localName = name; e.style = new Style(); e.sheet = {}; e.childNodes = []; (kids || []).forEach(function (c) { e.appendChild(c); }); return e; }
+  function text(s) { var t = new Node(); t.nodeType = 3; t.data = s; t.childNodes = []; return t; }
+  function getComputedStyle(e) {
+    var v = function (k, d) { return e.style.p[k] || e.sheet[k] || d; };
+    return { display: v('display', 'block'), visibility: v('visibility', 'visible'), opacity: v('opacity', '1'), contentVisibility: 'visible', clipPath: 'none', transform: 'none', position: e.sheet.position || 'static' };
+  }
+  function MutationObserver(cb) { this.cb = cb; this.targets = []; observers.push(this); }
+  MutationObserver.prototype.observe = function (t) { this.targets.push(t); };
+  MutationObserver.prototype.disconnect = function () { this.targets = []; };
+  MutationObserver.prototype.takeRecords = function () { var o = this, mine = queue.filter(function (q) { return q[0] === o; }); queue = queue.filter(function (q) { return q[0] !== o; }); return mine.map(function (q) { return q[1]; }); };
+  // deliver: the observers' microtask, one batch per observer
+  function deliver() { var q = queue; queue = []; observers.forEach(function (o) { var recs = q.filter(function (x) { return x[0] === o; }).map(function (x) { return x[1]; }); if (recs.length) o.cb(recs); }); }
+  var document = new Document();
+  document.nodeType = 9; document.childNodes = []; document.readyState = 'complete'; document.currentScript = null;
+  Object.defineProperty(document, 'documentElement', { get: function () { return this.childNodes.filter(function (c) { return c.nodeType === 1; })[0] || null; } });
+  Object.defineProperty(document, 'body', { get: function () { var h = this.documentElement; return h && h.childNodes.filter(function (c) { return c.localName === 'body'; })[0] || null; } });
+  Object.defineProperty(document, 'head', { get: function () { var h = this.documentElement; return h && h.childNodes[0] || null; } });
+  var marker = mk('div', [text('CRM page ok')]), nav = mk('a', [text('next')]);
+  document.appendChild(mk('html', [mk('head'), mk('body', [marker, nav, mk('script', [text('var x = 1;')])])]));
+  var body = document.body, html = document.documentElement;
+  // legit16 additions: copies, rendered text, a text walker, CSS animations
+  NP.cloneNode = function (deep) {
+    var c = Object.create(Object.getPrototypeOf(this));
+    c.nodeType = this.nodeType; c.localName = this.localName; c.data = this.data; c.style = new Style(); c.sheet = {}; c.childNodes = [];
+    if (deep) this.childNodes.forEach(function (k) { c.appendChild(k.cloneNode(true)); });
+    return c;
+  };
+  Object.defineProperty(EP, 'innerText', { get: function () { return this.textContent; } });
+  Object.defineProperty(EP, 'firstElementChild', { get: function () { return this.childNodes.filter(function (c) { return c.nodeType === 1; })[0] || null; } });
+  Object.defineProperty(EP, 'nextElementSibling', { get: function () { for (var n = this.nextSibling; n; n = n.nextSibling) if (n.nodeType === 1) return n; return null; } });
+  function walker(root) {
+    var list = [];
+    (function walk(n) { n.childNodes.forEach(function (c) { if (c.nodeType === 3) list.push(c); else walk(c); }); })(root);
+    return { nextNode: function () { return list.shift() || null; } };
+  }
+  function CSSAnimation() {}
+  EP.getAnimations = function () { return this.anims || []; };
+`;
+
+function page({ nested = false, mode = null } = {}) {
+  const timers = [], load = [], every = [];
+  const desk = { name: 'desk' };
+  const crmRoot = { __crmframe: { marker: 'crmframe', realParent: desk } };
+  const w = {
+    console, WeakSet, WeakMap, URL,
+    queueMicrotask: (f) => timers.push([f, 0]),
+    setTimeout: (f, ms) => { timers.push([f, ms]); return timers.length; },
+    setInterval: (f, ms) => { every.push([f, ms]); return every.length; },
+    addEventListener: (n, f) => { if (n === 'load') load.push(f); },
+    innerWidth: 800, innerHeight: 600, scrollX: 0, scrollY: 0,
+    __crmframe_breakout: mode,
+  };
+  w.window = w;
+  Object.defineProperty(w, 'top', { get: () => desk, enumerable: true });
+  w.parent = nested ? crmRoot : desk;
+  w.frameElement = null;
+  w.location = { href: 'http://crm.test/a.html', protocol: 'http:', origin: 'http://crm.test' };
+  const { run, tick } = shimRealm(w, DOM, shim, timers);
+  // the observer's microtask, then the timers of that delay (and the
+  // microtasks they queue)
+  const later = (ms) => { run('deliver()'); tick(ms); tick(0); run('deliver()'); };
+  const loaded = () => { load.forEach((f) => f()); tick(250); };
+  const interval = () => every.forEach((e) => e[0]());
+  return { w, run, later, loaded, interval, tick };
+}
+
+const KIDS = 'body.childNodes.map(function (c) { return c.localName || c.data; }).join()';
+const EMPTY = 'while (body.firstChild) body.removeChild(body.firstChild)';
+
+test('legit16: the restored page goes as the page inserts its next view, before its next statement (x520)', () => {
+  const p = page();
+  p.run(EMPTY);
+  p.later(250);
+  assert.equal(p.run(KIDS), 'div,a,script', 'the blanking was undone');
+  // no observer delivery in between: the page's getElementById must not find the old view
+  assert.equal(p.run('body.appendChild(mk("main", [text("Marco Verdi")])); ' + KIDS), 'main');
+  // a toast (positioned, small) keeps the stand-in; an app root covering the viewport ends it (x522)
+  const q = page();
+  q.run(EMPTY);
+  q.later(250);
+  q.run('var toast = mk("div", [text("Saved")]); toast.sheet.position = "fixed"; body.appendChild(toast)');
+  assert.equal(q.run(KIDS), 'div,a,script,div');
+  q.run('var vp = mk("div", [text("App")]); vp.sheet.position = "absolute"; vp.getBoundingClientRect = function () { return { left: 0, top: 0, width: 800, height: 600, right: 800, bottom: 600 }; }; body.appendChild(vp)');
+  assert.equal(q.run(KIDS), 'div,div');
+});
+
+test('legit16: nodes the page moved into its own fragment stay there; copies come back (x525)', () => {
+  const p = page();
+  p.run('var f = new DocumentFragment(); f.nodeType = 11; f.childNodes = []; while (body.firstChild) f.appendChild(body.firstChild)');
+  p.later(250);
+  assert.equal(p.run(KIDS), 'div,a,script', 'the page shows again');
+  assert.equal(p.run('f.childNodes.length'), 3, 'the fragment still holds the originals');
+  assert.equal(p.run('f.childNodes[0] === marker && body.firstChild !== marker'), true);
+  p.run('var lay = mk("section"); lay.appendChild(f); body.insertBefore(lay, body.firstChild)');
+  p.run('deliver()');
+  assert.equal(p.run('body.textContent.indexOf("CRM page ok")'), 0, 'the page re-parents its own nodes');
+});
+
+test('legit16: script text is not content; invisible nodes added while blank stay (side finding)', () => {
+  const p = page();
+  p.run('document.createTreeWalker = walker');
+  p.run('body.removeChild(marker); body.removeChild(nav)'); // the buster keeps its inline script
+  p.later(250);
+  assert.equal(p.run(KIDS), 'div,a,script');
+  assert.equal(p.w.__crmframe.stats.blank, 1);
+  const q = page();
+  q.run('document.createTreeWalker = walker');
+  q.run(EMPTY + '; body.appendChild(mk("template"))');
+  q.later(250);
+  assert.equal(q.run(KIDS), 'div,a,script,template');
+  // without the walker (old engines) the script's text still counts: nothing undone
+  const r = page();
+  r.run('body.removeChild(marker); body.removeChild(nav)');
+  r.later(250);
+  assert.equal(r.run(KIDS), 'script');
+});
+
+test('legit16: a body hidden under a lock banner appended to <html> stays hidden (x527)', () => {
+  const p = page();
+  p.loaded();
+  p.interval();
+  p.run('html.appendChild(mk("div", [text("Session locked")])); body.sheet.display = "none"');
+  p.interval();
+  p.tick(250);
+  assert.equal(p.run('getComputedStyle(body).display'), 'none');
+  assert.equal(p.w.__crmframe.stats.unhide, undefined);
+  // an empty element beside it does not count
+  const q = page();
+  q.loaded();
+  q.interval();
+  q.run('html.appendChild(mk("div")); body.sheet.display = "none"');
+  q.interval();
+  q.tick(250);
+  assert.equal(q.run('getComputedStyle(body).display'), 'block');
+});
+
+test('legit16: a CSS fade-in is waited for; a fade that ends hidden or keeps the page hidden is lifted (x531)', () => {
+  const anim = (to, end) => `var T = 1e6; Date.now = function () { return T; }; var a = new CSSAnimation(); a.playState = "running"; a.playbackRate = 1;
+    a.effect = { pseudoElement: null, getComputedTiming: function () { return { endTime: ${end}, localTime: 1000 }; }, getKeyframes: function () { return [{ opacity: "0" }, { opacity: "${to}" }]; } };
+    body.anims = [a]; body.sheet.opacity = "0"`;
+  const p = page();
+  p.loaded();
+  p.interval();
+  p.run(anim('1', 4000));
+  p.interval();
+  p.tick(250);
+  assert.equal(p.run('getComputedStyle(body).opacity'), '0', 'waited for');
+  // the animation ended but the page is still transparent: lifted then
+  p.run('body.anims = []; T += 3000');
+  p.tick(3050);
+  assert.equal(p.run('getComputedStyle(body).opacity'), '1');
+  const q = page();
+  q.loaded();
+  q.interval();
+  q.run(anim('0', 4000)); // ends hidden (x396, x516)
+  q.interval();
+  q.tick(250);
+  assert.equal(q.run('getComputedStyle(body).opacity'), '1');
+  const r = page();
+  r.loaded();
+  r.interval();
+  r.run(anim('1', 60000)); // ends far away
+  r.interval();
+  r.tick(250);
+  assert.equal(r.run('getComputedStyle(body).opacity'), '1');
+});
