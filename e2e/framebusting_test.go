@@ -10,7 +10,7 @@ package e2e
 // x470–x536 legitimate CRM pages, x295–x301 other content types, SVG and SRI, x302–x315 the twelfth
 // pass, x343–x358 the thirteenth, x385–x399 the fourteenth, x430–x445 the
 // fifteenth, x450–x469 the sixteenth, x500–x519 the seventeenth, x540–x547
-// the eighteenth, see docs/framebusting.md; 574 cases in all) with
+// the eighteenth, see docs/framebusting.md; 583 cases in all) with
 // X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with

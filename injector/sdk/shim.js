@@ -1463,6 +1463,7 @@
       } catch (e) { /* never break the DOM */ }
       var r = orig.apply(this, args);
       if (fr) for (var i = 0; i < fr.length; i++) adoptFrame(fr[i]);
+      if (standing) standing.check(into);
       return r;
     };
   };
@@ -1670,6 +1671,7 @@
     EP.insertAdjacentHTML = function (where, html) {
       var r = adjacent.call(this, where, swap(html, fixHTML));
       adoptAll(html, this.parentNode || this);
+      if (standing) standing.check(this.parentNode || this);
       return r;
     };
   }
@@ -1679,6 +1681,7 @@
       var r = adjacentEl.apply(this, arguments), fr = null;
       try { fr = framesIn([el], 1); } catch (e) { /* keep it */ }
       if (fr) for (var i = 0; i < fr.length; i++) adoptFrame(fr[i]);
+      if (standing) standing.check(this.parentNode || this);
       return r;
     };
   }
@@ -1718,6 +1721,7 @@
         desc.set.call(this, v);
         if (restore && pageBlank()) recheck(restore);
         if (prop === 'innerHTML' || prop === 'outerHTML') adoptAll(v, parent);
+        if (standing) standing.check(parent);
       },
       configurable: true,
       enumerable: desc.enumerable
@@ -1738,7 +1742,13 @@
   var SEEN = ':not(html):not(head):not(body):not(title):not(meta):not(link):not(style):not(script):not(base):not(template)';
   var pageBlank = function () {
     var b = d.body;
-    return !b || (!b.querySelector(SEEN) && blank(b.textContent)); // the query first: it stops at the first element
+    if (!b || b.querySelector(SEEN)) return !b; // the query first: it stops at the first element
+    // script, style and template text shows nothing (a JSON data island, a
+    // buster keeping its own inline script)
+    if (typeof d.createTreeWalker !== 'function') return blank(b.textContent);
+    var tw = d.createTreeWalker(b, 4), n;
+    while ((n = tw.nextNode())) if (!blank(n.data) && !/^(?:script|style|template|noscript)$/.test(n.parentNode.localName)) return false;
+    return true;
   };
   var NP = w.Node && w.Node.prototype;
   // keepChildren: what puts el's children back (restoreOf of before()).
@@ -1776,20 +1786,24 @@
   // keeps it, and so does everything after STAND ms: by then the restored
   // page is the one in use (a buster's blanking undone).
   var STAND = 10000, standing = null, UNSEEN = /^(?:script|style|link|meta|template|title|base|noscript)$/;
-  var endStandIn = function () { if (standing) standing.disconnect(); standing = null; };
+  var endStandIn = function () { if (standing) standing.mo.disconnect(); standing = null; };
   var inFlow = function (n) {
     if (n.nodeType === 3) return !blank(n.data);
     if (n.nodeType !== 1 || !n.getBoundingClientRect || UNSEEN.test(n.localName)) return false; // no layout for these
     var b = n.getBoundingClientRect(), cs = w.getComputedStyle(n);
     if (b.width < 2 || b.height < 2 || b.right + w.pageXOffset <= 0 || b.bottom + w.pageYOffset <= 0) return false;
-    if (cs.position === 'absolute' || cs.position === 'fixed') return false;
+    // positioned: a toast or dialog keeps the stand-in, an app root covering
+    // half the viewport or more (an Ext JS Viewport, x522) does not
+    var vw = w.innerWidth, vh = w.innerHeight;
+    if ((cs.position === 'absolute' || cs.position === 'fixed') &&
+      !(vw && vh && (Math.min(b.right, vw) - Math.max(b.left, 0)) * (Math.min(b.bottom, vh) - Math.max(b.top, 0)) >= vw * vh / 2)) return false;
     return typeof n.checkVisibility !== 'function' || n.checkVisibility({ opacityProperty: true, visibilityProperty: true });
   };
   var standIn = function (el) {
     if (!el || typeof MO !== 'function' || !rawRemoveChild) return;
     var old = Array.prototype.slice.call(el.childNodes), set = typeof WS === 'function' ? new WS(old) : null;
     var isOld = function (n) { return set ? set.has(n) : old.indexOf(n) >= 0; };
-    var mo = new MO(function (recs) {
+    var run = function (recs) {
       // a restored node the page inserts again is the page's own
       for (var i = 0; i < recs.length; i++) {
         if (recs[i].target !== el) continue;
@@ -1802,11 +1816,18 @@
       }
       if (!shown) return;
       endStandIn();
-      for (i = 0; i < mine.length; i++) rawRemoveChild.call(el, mine[i]);
-    });
+      for (i = 0; i < mine.length; i++) if (mine[i].parentNode === el) rawRemoveChild.call(el, mine[i]);
+    };
+    var mo = new MO(run), me = { mo: mo };
+    // also right after the page's own insertion into el, before its next
+    // statement: a getElementById there must find the new view (x520)
+    me.check = function (into) {
+      if (standing !== me) return;
+      try { for (var x = into; x; x = x.parentNode) if (x === el) return run(mo.takeRecords()); } catch (e) { /* never break the page's call */ }
+    };
     mo.observe(el, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['style', 'class', 'hidden'] });
-    standing = mo;
-    setTimeout(function () { if (standing === mo) endStandIn(); }, STAND);
+    standing = me;
+    setTimeout(function () { if (standing === me) endStandIn(); }, STAND);
   };
   // before(el, restoreOf) runs before a call that may blank el (body or
   // html) and returns what puts it back afterwards (restoreOf(el), else el
@@ -1877,10 +1898,16 @@
       try {
         if (r.type === 'characterData') { t.data = r.oldValue; continue; }
         if (r.type === 'attributes') { if (r.oldValue == null) t.removeAttribute(r.attributeName); else setAttr.call(t, r.attributeName, r.oldValue); continue; }
-        for (k = r.addedNodes.length - 1; k >= 0; k--) if (r.addedNodes[k].parentNode === t) rawRemoveChild.call(t, r.addedNodes[k]);
+        // what the page added and shows nothing (a template, a link) stays
+        for (k = r.addedNodes.length - 1; k >= 0; k--) if (r.addedNodes[k].parentNode === t && !(r.addedNodes[k].nodeType === 1 && UNSEEN.test(r.addedNodes[k].localName))) rawRemoveChild.call(t, r.addedNodes[k]);
         var ps = r.previousSibling, ns = r.nextSibling;
         var ref = ns && ns.parentNode === t ? ns : ps && ps.parentNode === t ? ps.nextSibling : ps ? null : t.firstChild;
-        for (k = 0; k < r.removedNodes.length; k++) putBack(t, r.removedNodes[k], ref);
+        // a node now held by the page elsewhere, out of the document (its
+        // own fragment or container, x525), stays there: a copy comes back
+        for (k = 0; k < r.removedNodes.length; k++) {
+          var n = r.removedNodes[k];
+          putBack(t, n.parentNode && !n.isConnected && !bodyOrHtml(n) && n.localName !== 'html' && n.localName !== 'body' ? n.cloneNode(true) : n, ref);
+        }
       } catch (e) { /* the page moved that node on: the rest still goes back */ }
     }
   };
@@ -1893,8 +1920,9 @@
   };
   // undoLater(recs, still): when still() holds 250 ms later (or in a
   // microtask once a blanking was undone), recs are undone.
-  var undoLater = function (recs, still) {
-    soon(function () {
+  var undoLater = function (recs, still, wait) {
+    soon(function run() {
+      if (wait && wait()) { setTimeout(run, 250); return; }
       if (!still() || !showedSomething(recs)) return;
       count('blank');
       if (act) { endStandIn(); undoRecs(recs); standIn(d.body); undone = true; }
@@ -1969,7 +1997,10 @@
       try { return exec.apply(this, a); } finally {
         recs = mo.takeRecords();
         mo.disconnect();
-        if (recs.length && textless()) undoLater(recs, textless);
+        // an editor still in design mode may fill the page next (a template
+        // inserted, x523): waited for, up to 1.5 s
+        var t0 = Date.now();
+        if (recs.length && textless()) undoLater(recs, textless, function () { return d.designMode === 'on' && Date.now() - t0 < 1500; });
       }
     };
   }
@@ -2140,7 +2171,10 @@
     var changed = false;
     for (var k in netRules) {
       var kp = k.split(' '), el = kp[0] === 'html' ? d.documentElement : d.body;
-      if (kp[1] === 'all' || kp[0].indexOf('::') > 0 || /color$/.test(kp[1])) continue; // unOff's, covers' and colours' (below): stay
+      // unOff's stays until the page changes class or style of html/body
+      // itself (its next view sliding in, x528); a later look judges again
+      if (kp[1] === 'all') { if (allMark === marks()) continue; delete netRules[k]; changed = true; geoSeen = 0; continue; }
+      if (kp[0].indexOf('::') > 0 || /color$/.test(kp[1])) continue; // covers' and colours' (below): stay
       if (!el || !hides(kp[1], el.style[kp[1]])) { delete netRules[k]; changed = true; }
     }
     if (changed) try { writeNet(); } catch (e) { /* the rule stays */ }
@@ -2161,7 +2195,13 @@
   // clip-path, or a transform that leaves a laid-out box no area or puts it
   // outside the viewport. A transform that keeps it in view (a zoom) stays.
   var gone = function (el, cs) {
-    if (cs.clipPath && cs.clipPath !== 'none') return true;
+    // by geometry: a rounded window shows its text; a circle reveal
+    // running to its end is judged when it ends (x530)
+    if (cs.clipPath && cs.clipPath !== 'none' && (typeof d.elementFromPoint !== 'function' || offView())) {
+      var f = fading(el, 'clipPath');
+      if (f) setTimeout(reveal, f + 50);
+      return !f;
+    }
     var t = [cs.transform, cs.scale, cs.translate, cs.rotate].some(function (v) { return v && v !== 'none'; });
     if (!t || !el.offsetWidth || !el.offsetHeight) return false;
     var b = el.getBoundingClientRect();
@@ -2307,6 +2347,40 @@
     }
     return false;
   };
+  // besideBody: <html> shows a child of its own besides head and body, in
+  // view, with text or a control: a lock screen over a hidden body (x527),
+  // kept as showing() keeps a visibility lock.
+  var besideBody = function () {
+    var h = d.documentElement, vw = w.innerWidth, vh = w.innerHeight;
+    for (var c = h && h.firstElementChild; c; c = c.nextElementSibling) {
+      if (c === d.body || UNSEEN.test(c.localName) || c.localName === 'head' || c.localName === 'body') continue;
+      var q = c.getBoundingClientRect();
+      if (q.width < 2 || q.height < 2 || q.right <= 0 || q.bottom <= 0 || q.left >= vw || q.top >= vh) continue;
+      if (typeof c.checkVisibility === 'function' && !c.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
+      if (!blank(c.innerText) || c.querySelector(SHOWS)) return true;
+    }
+    return false;
+  };
+  // fading: el's opacity 0 (or clip-path) comes from a CSS animation or
+  // transition that ends within 5 s, for opacity at a shown value (a
+  // delayed fade-in, x531): the ms left, else 0. One such wait at a time,
+  // not again within 10 s of the last (a page restarting its fade cannot
+  // stay hidden).
+  var fadeEnd = 0;
+  var fading = function (el, p) {
+    var list = typeof el.getAnimations === 'function' ? el.getAnimations() : [], now = Date.now();
+    if (now > fadeEnd && now < fadeEnd + 10000) return 0;
+    for (var i = 0; i < list.length; i++) {
+      var a = list[i], e = a.effect;
+      if (!(w.CSSAnimation && a instanceof w.CSSAnimation || w.CSSTransition && a instanceof w.CSSTransition) || !e || e.pseudoElement || a.playState !== 'running' || a.playbackRate !== 1) continue;
+      var t = e.getComputedTiming(), kf = e.getKeyframes(), last = kf.length ? kf[kf.length - 1][p] : null;
+      var left = t.endTime - (t.localTime || 0);
+      if (last == null || p === 'opacity' && hides(p, last) || !(left > 0 && left <= 5000)) continue;
+      if (now > fadeEnd) fadeEnd = now + left;
+      return fadeEnd > now ? fadeEnd - now : 0;
+    }
+    return 0;
+  };
   // hidden by the rules above (lifted, or left: a loading screen's)
   var shown = function (el) {
     var cs = w.getComputedStyle(el);
@@ -2316,12 +2390,22 @@
     var h = d.documentElement, b = d.body;
     return root && !adopted && b && !netRules['html all'] && shown(h) && shown(b) && offView();
   };
+  // The geometric lift needs two looks 250 ms apart (a page sliding its
+  // body out while the next view loads, x528, is off view for a moment).
+  var geoSeen = 0, allMark = null;
+  var marks = function () {
+    var h = d.documentElement, b = d.body, t = '';
+    [h, b].forEach(function (el) { if (el) t += el.className + '|' + el.getAttribute('style') + '|'; });
+    return t;
+  };
   var reveal = function () {
     reveal1();
     if (geoHidden()) {
       if (!act) count('unhide');
-      else if (unOff()) { count('unhide'); fought = true; }
-    }
+      else if (!geoSeen) { geoSeen = 1; setTimeout(function () { if (geoSeen) geoSeen = 2; reveal(); }, 250); }
+      else if (geoSeen === 2 && unOff()) { count('unhide'); fought = true; }
+    } else if (!netRules['html all']) geoSeen = 0;
+    allMark = marks();
   };
   var reveal1 = function () {
     [d.documentElement, d.body].forEach(function (el) {
@@ -2329,7 +2413,11 @@
       var cs = w.getComputedStyle(el), s = el.style, hit = false;
       var own = function (p, v) { return !late && s[p] === v && (!root || atLoad[el.localName + ' ' + p] === v); };
       ['display', 'visibility', 'opacity'].forEach(function (p) {
-        if (hides(p, cs[p]) && !own(p, p === 'opacity' ? '0' : cs[p]) && !(p === 'visibility' && showing(el))) { hit = true; if (act) lift(el, p); }
+        if (!hides(p, cs[p]) || own(p, p === 'opacity' ? '0' : cs[p]) || p === 'visibility' && showing(el) || el === d.body && besideBody()) return;
+        var f = p === 'opacity' && fading(el, p);
+        if (f) { setTimeout(reveal, f + 50); return; }
+        hit = true;
+        if (act) lift(el, p);
       });
       if (late && cs.contentVisibility === 'hidden') { hit = true; if (act) s.setProperty('content-visibility', 'visible', 'important'); }
       if ((late || root) && gone(el, cs)) { hit = true; if (act) ['clip-path', 'transform', 'scale', 'translate', 'rotate'].forEach(function (p) { s.setProperty(p, 'none', 'important'); }); }
@@ -2447,7 +2535,10 @@
         vt.finished.then(function () { done = true; }, function () { done = true; });
         vt.ready.then(function () { if (longVT()) skip(); }, function () { /* skipped or failed: nothing shows it */ });
       } catch (e) { /* no promises: the timer below */ }
-      setTimeout(skip, 2000);
+      // the 2 s count from the end of the page's update callback (a slow
+      // query first, x533); Chrome ends a callback after a few seconds
+      var t2 = function () { setTimeout(skip, 2000); };
+      try { vt.updateCallbackDone.then(t2, t2); } catch (e) { t2(); }
       return vt;
     };
   }
