@@ -7,64 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { shimRealm } from './fakes.mjs';
+import { LIVE_DOM, shimRealm } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
-const DOM = `
-  var observers = [], queue = [];
-  function Node() {} function Element() {} Element.prototype = Object.create(Node.prototype);
-  function HTMLElement() {} HTMLElement.prototype = Object.create(Element.prototype);
-  function Document() {} Document.prototype = Object.create(Node.prototype);
-  function DocumentFragment() {} DocumentFragment.prototype = Object.create(Node.prototype);
-  function HTMLFormElement() {} HTMLFormElement.prototype = Object.create(HTMLElement.prototype);
-  HTMLFormElement.prototype.submit = function () {};
-  function Style() { this.p = {}; this.i = {}; }
-  Style.prototype.getPropertyValue = function (k) { return this.p[k] || ''; };
-  Style.prototype.getPropertyPriority = function (k) { return this.i[k] ? 'important' : ''; };
-  Style.prototype.setProperty = function (k, v, imp) { this.p[k] = v; this.i[k] = !!imp; };
-  Style.prototype.removeProperty = function (k) { delete this.p[k]; delete this.i[k]; };
-  Object.defineProperty(Style.prototype, 'cssText', { get: function () { return JSON.stringify([this.p, this.i]); }, set: function (t) { var a = JSON.parse(t); this.p = a[0]; this.i = a[1]; } });
-  ['display', 'visibility', 'opacity'].forEach(function (k) { Object.defineProperty(Style.prototype, k, { get: function () { return this.p[k] || ''; } }); });
-  var NP = Node.prototype, EP = Element.prototype;
-  var record = function (t, added, removed, prev, next) {
-    observers.forEach(function (o) { if (o.targets.indexOf(t) >= 0) queue.push([o, { type: 'childList', target: t, addedNodes: added, removedNodes: removed, previousSibling: prev, nextSibling: next }]); });
-  };
-  var detach = function (c) {
-    var p = c.parentNode;
-    if (!p) return;
-    var i = p.childNodes.indexOf(c);
-    p.childNodes.splice(i, 1); c.parentNode = null;
-    record(p, [], [c], p.childNodes[i - 1] || null, p.childNodes[i] || null);
-  };
-  NP.insertBefore = function (c, ref) {
-    detach(c);
-    var k = this.childNodes, i = ref ? k.indexOf(ref) : -1;
-    if (i < 0) i = k.length;
-    k.splice(i, 0, c); c.parentNode = this;
-    record(this, [c], [], k[i - 1] || null, k[i + 1] || null);
-    return c;
-  };
-  NP.appendChild = function (c) { return this.insertBefore(c, null); };
-  NP.removeChild = function (c) { detach(c); return c; };
-  EP.remove = function () { detach(this); };
-  EP.replaceWith = function (n) { var p = this.parentNode; p.insertBefore(n, this); detach(this); };
-  EP.replaceChildren = function () { this.childNodes.slice().forEach(detach); for (var i = 0; i < arguments.length; i++) this.appendChild(arguments[i]); };
-  Object.defineProperty(NP, 'isConnected', { get: function () { for (var n = this; n; n = n.parentNode) if (n === document) return true; return false; } });
-  Object.defineProperty(NP, 'firstChild', { get: function () { return this.childNodes[0] || null; } });
-  Object.defineProperty(NP, 'lastChild', { get: function () { return this.childNodes[this.childNodes.length - 1] || null; } });
-  var sib = function (n, d) { var k = n.parentNode ? n.parentNode.childNodes : []; return k[k.indexOf(n) + d] || null; };
-  Object.defineProperty(NP, 'nextSibling', { get: function () { return sib(this, 1); } });
-  Object.defineProperty(NP, 'previousSibling', { get: function () { return sib(this, -1); } });
-  Object.defineProperty(NP, 'textContent', { get: function () { return this.nodeType === 3 ? this.data : this.childNodes.map(function (c) { return c.textContent; }).join(''); } });
-  var META = /^(html|head|body|title|meta|link|style|script|base|template)$/;
-  EP.querySelector = Document.prototype.querySelector = function () { var hit = null; (function walk(n) { n.childNodes.forEach(function (c) { if (!hit && c.nodeType === 1) { if (!META.test(c.localName)) hit = c; else walk(c); } }); })(this); return hit; };
-  EP.querySelectorAll = function () { return []; };
-  EP.getAttribute = function () { return null; };
-  EP.contains = function (x) { for (; x; x = x.parentNode) if (x === this) return true; return false; };
-  EP.getBoundingClientRect = function () { return { left: 0, top: 0, width: 100, height: 20, right: 100, bottom: 20 }; };
-  function mk(name, kids) { var e = new HTMLElement(); e.nodeType = 1; e.localName = name; e.style = new Style(); e.sheet = {}; e.childNodes = []; (kids || []).forEach(function (c) { e.appendChild(c); }); return e; }
-  function text(s) { var t = new Node(); t.nodeType = 3; t.data = s; t.childNodes = []; return t; }
+const DOM = LIVE_DOM + `
   // computed style: the inline style, then the page's sheet (e.sheet),
   // then the net's adopted rules (html/body, ::before/::after, !important)
   function CSSStyleSheet() { this.text = ''; }
