@@ -8,8 +8,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/crmframe/crmframe/internal/benchpage"
 )
 
 // discardFlusher is a client writer that costs nothing.
@@ -25,12 +23,7 @@ func (d *discardFlusher) Flush()                      {}
 // reverse_proxy does), flushed at once or coalesced by the delay; the
 // system calls of the writes saved are not in it.
 func BenchmarkChunkedUpstream(b *testing.B) {
-	page := benchpage.CRMPage(1, 128<<10)
-	var pieces [][]byte
-	for p := page; len(p) > 0; {
-		n := min(8<<10, len(p))
-		pieces, p = append(pieces, p[:n]), p[n:]
-	}
+	pieces := crmPagePieces(8 << 10)
 	for _, coding := range []string{"identity", "gzip"} {
 		in := pieces
 		if coding == "gzip" {

@@ -94,18 +94,24 @@ func gunzipPrefix(b []byte) string {
 	return string(out)
 }
 
+// crmPagePieces is the bench's 128 KB CRM page cut in pieces of n bytes, as
+// a chunked upstream writes it.
+func crmPagePieces(n int) [][]byte {
+	var pieces [][]byte
+	for p := benchpage.CRMPage(1, 128<<10); len(p) > 0; {
+		k := min(n, len(p))
+		pieces, p = append(pieces, p[:k]), p[k:]
+	}
+	return pieces
+}
+
 // An upstream that sends no Content-Length makes reverse_proxy flush after
 // every read. With a FlushDelay those flushes wait for more input: the
 // rewritten page goes out in the filter's 64 KiB chunks instead of one
 // chunk (and, compressed, one deflate sync flush) per read, and the body
 // the client decodes is the same.
 func TestFlushDelayCoalescesChunkedUpstream(t *testing.T) {
-	page := benchpage.CRMPage(1, 128<<10)
-	var pieces [][]byte
-	for p := page; len(p) > 0; {
-		n := min(8<<10, len(p))
-		pieces, p = append(pieces, p[:n]), p[n:]
-	}
+	pieces := crmPagePieces(8 << 10)
 	for _, coding := range []string{"identity", "gzip"} {
 		in := pieces
 		if coding == "gzip" {

@@ -116,7 +116,9 @@ export function shimRealm(w, dom, shim, timers) {
 // makes a childList record for the observers of its parent (no subtree),
 // queued until the test delivers them; detach(n) takes n out as a method
 // the shim does not hook would (Range.deleteContents, setHTMLUnsafe).
-// Tests append their own getComputedStyle, MutationObserver and document.
+// It holds a document with <html><head/><body>marker, nav, script</body>,
+// a MutationObserver whose records deliver() hands over; tests add their
+// own getComputedStyle.
 export const LIVE_DOM = `
   var observers = [], queue = [];
   function Node() {} function Element() {} Element.prototype = Object.create(Node.prototype);
@@ -171,4 +173,49 @@ export const LIVE_DOM = `
   EP.getBoundingClientRect = function () { return { left: 0, top: 0, width: 100, height: 20, right: 100, bottom: 20 }; };
   function mk(name, kids) { var e = new HTMLElement(); e.nodeType = 1; e.localName = name; e.style = new Style(); e.sheet = {}; e.childNodes = []; (kids || []).forEach(function (c) { e.appendChild(c); }); return e; }
   function text(s) { var t = new Node(); t.nodeType = 3; t.data = s; t.childNodes = []; return t; }
+  function MutationObserver(cb) { this.cb = cb; this.targets = []; observers.push(this); }
+  MutationObserver.prototype.observe = function (t) { this.targets.push(t); };
+  MutationObserver.prototype.disconnect = function () { this.targets = []; };
+  MutationObserver.prototype.takeRecords = function () { var o = this, mine = queue.filter(function (q) { return q[0] === o; }); queue = queue.filter(function (q) { return q[0] !== o; }); return mine.map(function (q) { return q[1]; }); };
+  // deliver: the observers' microtask, one batch per observer
+  function deliver() { var q = queue; queue = []; observers.forEach(function (o) { var recs = q.filter(function (x) { return x[0] === o; }).map(function (x) { return x[1]; }); if (recs.length) o.cb(recs); }); }
+  var document = new Document();
+  document.nodeType = 9; document.childNodes = []; document.readyState = 'complete'; document.currentScript = null;
+  Object.defineProperty(document, 'documentElement', { get: function () { return this.childNodes.filter(function (c) { return c.nodeType === 1; })[0] || null; } });
+  Object.defineProperty(document, 'body', { get: function () { var h = this.documentElement; return h && h.childNodes.filter(function (c) { return c.localName === 'body'; })[0] || null; } });
+  Object.defineProperty(document, 'head', { get: function () { var h = this.documentElement; return h && h.childNodes[0] || null; } });
+  var marker = mk('div', [text('CRM page ok')]), nav = mk('a', [text('next')]);
+  document.appendChild(mk('html', [mk('head'), mk('body', [marker, nav, mk('script', [text('var x = 1;')])])]));
+  var body = document.body, html = document.documentElement;
 `;
+
+// livePage runs shim.js in a LIVE_DOM realm framed by a foreign desktop (or
+// nested in a CRM root): later(ms) delivers the observers' records, runs the
+// timers of that delay and the microtasks they queue; loaded() fires load;
+// interval() runs the setInterval callbacks once.
+export function livePage(dom, shim, { nested = false, mode = null } = {}) {
+  const timers = [], load = [], every = [];
+  const desk = { name: 'desk' };
+  const crmRoot = { __crmframe: { marker: 'crmframe', realParent: desk } };
+  const w = {
+    console, WeakSet, WeakMap, URL,
+    queueMicrotask: (f) => timers.push([f, 0]),
+    setTimeout: (f, ms) => { timers.push([f, ms]); return timers.length; },
+    setInterval: (f, ms) => { every.push([f, ms]); return every.length; },
+    addEventListener: (n, f) => { if (n === 'load') load.push(f); },
+    innerWidth: 800, innerHeight: 600, scrollX: 0, scrollY: 0,
+    __crmframe_breakout: mode,
+  };
+  w.window = w;
+  Object.defineProperty(w, 'top', { get: () => desk, enumerable: true });
+  w.parent = nested ? crmRoot : desk;
+  w.frameElement = null;
+  w.location = { href: 'http://crm.test/a.html', protocol: 'http:', origin: 'http://crm.test' };
+  const { run, tick } = shimRealm(w, dom, shim, timers);
+  // the observer's microtask, then the timers of that delay (and the
+  // microtasks they queue)
+  const later = (ms) => { run('deliver()'); tick(ms); tick(0); run('deliver()'); };
+  const loaded = () => { load.forEach((f) => f()); tick(250); };
+  const interval = () => every.forEach((e) => e[0]());
+  return { w, run, later, loaded, interval, tick };
+}

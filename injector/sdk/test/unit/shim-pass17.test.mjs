@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LIVE_DOM, shimRealm } from './fakes.mjs';
+import { LIVE_DOM, livePage } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
@@ -21,48 +21,9 @@ const DOM = LIVE_DOM + `
     var v = function (k, d) { return e.style.p[k] || e.sheet[k] || d; };
     return { display: v('display', 'block'), visibility: v('visibility', 'visible'), opacity: v('opacity', '1'), contentVisibility: 'visible', clipPath: 'none', transform: 'none' };
   }
-  function MutationObserver(cb) { this.cb = cb; this.targets = []; observers.push(this); }
-  MutationObserver.prototype.observe = function (t) { this.targets.push(t); };
-  MutationObserver.prototype.disconnect = function () { this.targets = []; };
-  MutationObserver.prototype.takeRecords = function () { var o = this, mine = queue.filter(function (q) { return q[0] === o; }); queue = queue.filter(function (q) { return q[0] !== o; }); return mine.map(function (q) { return q[1]; }); };
-  // deliver: the observers' microtask, one batch per observer
-  function deliver() { var q = queue; queue = []; observers.forEach(function (o) { var recs = q.filter(function (x) { return x[0] === o; }).map(function (x) { return x[1]; }); if (recs.length) o.cb(recs); }); }
-  var document = new Document();
-  document.nodeType = 9; document.childNodes = []; document.readyState = 'complete'; document.currentScript = null;
-  Object.defineProperty(document, 'documentElement', { get: function () { return this.childNodes.filter(function (c) { return c.nodeType === 1; })[0] || null; } });
-  Object.defineProperty(document, 'body', { get: function () { var h = this.documentElement; return h && h.childNodes.filter(function (c) { return c.localName === 'body'; })[0] || null; } });
-  Object.defineProperty(document, 'head', { get: function () { var h = this.documentElement; return h && h.childNodes[0] || null; } });
-  var marker = mk('div', [text('CRM page ok')]), nav = mk('a', [text('next')]);
-  document.appendChild(mk('html', [mk('head'), mk('body', [marker, nav, mk('script', [text('var x = 1;')])])]));
-  var body = document.body, html = document.documentElement;
 `;
 
-function page({ nested = false, mode = null } = {}) {
-  const timers = [], load = [], every = [];
-  const desk = { name: 'desk' };
-  const crmRoot = { __crmframe: { marker: 'crmframe', realParent: desk } };
-  const w = {
-    console, WeakSet, WeakMap, URL,
-    queueMicrotask: (f) => timers.push([f, 0]),
-    setTimeout: (f, ms) => { timers.push([f, ms]); return timers.length; },
-    setInterval: (f, ms) => { every.push([f, ms]); return every.length; },
-    addEventListener: (n, f) => { if (n === 'load') load.push(f); },
-    innerWidth: 800, innerHeight: 600, scrollX: 0, scrollY: 0,
-    __crmframe_breakout: mode,
-  };
-  w.window = w;
-  Object.defineProperty(w, 'top', { get: () => desk, enumerable: true });
-  w.parent = nested ? crmRoot : desk;
-  w.frameElement = null;
-  w.location = { href: 'http://crm.test/a.html', protocol: 'http:', origin: 'http://crm.test' };
-  const { run, tick } = shimRealm(w, DOM, shim, timers);
-  // the observer's microtask, then the timers of that delay (and the
-  // microtasks they queue)
-  const later = (ms) => { run('deliver()'); tick(ms); tick(0); run('deliver()'); };
-  const loaded = () => { load.forEach((f) => f()); tick(250); };
-  const interval = () => every.forEach((e) => e[0]());
-  return { w, run, later, loaded, interval, tick };
-}
+const page = (opts) => livePage(DOM, shim, opts);
 
 const KIDS = 'body.childNodes.map(function (c) { return c.localName || c.data; }).join()';
 
