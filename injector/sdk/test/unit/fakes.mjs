@@ -111,6 +111,18 @@ export function shimRealm(w, dom, shim, timers) {
   return { run, tick };
 }
 
+// STYLE_DOM is an element style for shim tests (source text for a vm
+// realm): properties with their !important flag, cssText round-trips.
+export const STYLE_DOM = `
+  function Style() { this.p = {}; this.i = {}; }
+  Style.prototype.getPropertyValue = function (k) { return this.p[k] || ''; };
+  Style.prototype.getPropertyPriority = function (k) { return this.i[k] ? 'important' : ''; };
+  Style.prototype.setProperty = function (k, v, imp) { this.p[k] = v; this.i[k] = !!imp; };
+  Style.prototype.removeProperty = function (k) { delete this.p[k]; delete this.i[k]; };
+  Object.defineProperty(Style.prototype, 'cssText', { get: function () { return JSON.stringify([this.p, this.i]); }, set: function (t) { var a = JSON.parse(t); this.p = a[0]; this.i = a[1]; } });
+  ['display', 'visibility', 'opacity'].forEach(function (k) { Object.defineProperty(Style.prototype, k, { get: function () { return this.p[k] || ''; } }); });
+`;
+
 // LIVE_DOM is a small live DOM for shim tests (source text for a vm
 // realm): nodes keep childNodes/parentNode; every insertion and removal
 // makes a childList record for the observers of its parent (no subtree),
@@ -119,7 +131,7 @@ export function shimRealm(w, dom, shim, timers) {
 // It holds a document with <html><head/><body>marker, nav, script</body>,
 // a MutationObserver whose records deliver() hands over; tests add their
 // own getComputedStyle.
-export const LIVE_DOM = `
+export const LIVE_DOM = STYLE_DOM + `
   var observers = [], queue = [];
   function Node() {} function Element() {} Element.prototype = Object.create(Node.prototype);
   function HTMLElement() {} HTMLElement.prototype = Object.create(Element.prototype);
@@ -127,13 +139,6 @@ export const LIVE_DOM = `
   function DocumentFragment() {} DocumentFragment.prototype = Object.create(Node.prototype);
   function HTMLFormElement() {} HTMLFormElement.prototype = Object.create(HTMLElement.prototype);
   HTMLFormElement.prototype.submit = function () {};
-  function Style() { this.p = {}; this.i = {}; }
-  Style.prototype.getPropertyValue = function (k) { return this.p[k] || ''; };
-  Style.prototype.getPropertyPriority = function (k) { return this.i[k] ? 'important' : ''; };
-  Style.prototype.setProperty = function (k, v, imp) { this.p[k] = v; this.i[k] = !!imp; };
-  Style.prototype.removeProperty = function (k) { delete this.p[k]; delete this.i[k]; };
-  Object.defineProperty(Style.prototype, 'cssText', { get: function () { return JSON.stringify([this.p, this.i]); }, set: function (t) { var a = JSON.parse(t); this.p = a[0]; this.i = a[1]; } });
-  ['display', 'visibility', 'opacity'].forEach(function (k) { Object.defineProperty(Style.prototype, k, { get: function () { return this.p[k] || ''; } }); });
   var NP = Node.prototype, EP = Element.prototype;
   var record = function (t, added, removed, prev, next) {
     observers.forEach(function (o) { if (o.targets.indexOf(t) >= 0) queue.push([o, { type: 'childList', target: t, addedNodes: added, removedNodes: removed, previousSibling: prev, nextSibling: next }]); });

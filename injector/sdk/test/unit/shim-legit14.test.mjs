@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
-import { flush, shimRealm } from './fakes.mjs';
+import { STYLE_DOM, flush, shimRealm } from './fakes.mjs';
 
 const read = (f) => fs.readFileSync(fileURLToPath(new URL(f, import.meta.url)), 'utf8');
 const shim = read('../../shim.js');
@@ -24,13 +24,7 @@ const DOM = `
   function Document() {} Document.prototype = Object.create(Node.prototype);
   function HTMLFormElement() {} HTMLFormElement.prototype = Object.create(HTMLElement.prototype);
   HTMLFormElement.prototype.submit = function () {};
-  function Style() { this.p = {}; this.i = {}; }
-  Style.prototype.getPropertyValue = function (k) { return this.p[k] || ''; };
-  Style.prototype.getPropertyPriority = function (k) { return this.i[k] ? 'important' : ''; };
-  Style.prototype.setProperty = function (k, v, imp) { this.p[k] = v; this.i[k] = !!imp; };
-  Style.prototype.removeProperty = function (k) { delete this.p[k]; delete this.i[k]; };
-  Object.defineProperty(Style.prototype, 'cssText', { get: function () { return JSON.stringify([this.p, this.i]); }, set: function (t) { var a = JSON.parse(t); this.p = a[0]; this.i = a[1]; } });
-  ['display', 'visibility', 'opacity'].forEach(function (k) { Object.defineProperty(Style.prototype, k, { get: function () { return this.p[k] || ''; } }); });
+` + STYLE_DOM + `
   function mk(name, kids, o) {
     var e = new HTMLElement(); e.nodeType = 1; e.localName = name; e.style = new Style(); e.childNodes = kids || []; e.className = '';
     e.childNodes.forEach(function (c) { c.parentNode = e; });
