@@ -11,11 +11,11 @@
     ['Object', 'Reflect', 'Document', 'Node', 'Element', 'HTMLElement', 'HTMLFormElement', 'HTMLScriptElement', 'Attr',
       'NamedNodeMap', 'ShadowRoot', 'EventTarget', 'DocumentFragment', 'CharacterData', 'Range', 'DOMParser', 'XSLTProcessor',
       'CSSStyleSheet', 'HTMLIFrameElement', 'HTMLFrameElement', 'HTMLAnchorElement', 'HTMLAreaElement', 'HTMLBaseElement',
-      'HTMLButtonElement', 'HTMLInputElement', 'Function', 'History', 'URL', 'TrustedTypePolicyFactory'].forEach(function (n) {
+      'HTMLButtonElement', 'HTMLInputElement', 'Function', 'History', 'URL', 'TrustedTypePolicyFactory', 'XMLHttpRequest'].forEach(function (n) {
       var C = w[n];
       if (C) before0.push([C, null], [C.prototype, null]);
     });
-    before0.push([w, ['open', 'setTimeout', 'setInterval', 'eval']]);
+    before0.push([w, ['open', 'setTimeout', 'setInterval', 'eval', 'fetch']]);
     before0.forEach(function (x) {
       var o = x[0], names = x[1] || (o ? Object.getOwnPropertyNames(o) : []), was = {};
       for (var i = 0; i < names.length; i++) {
@@ -953,10 +953,20 @@
       return [cur.index, nav.entries().length - 1 - cur.index];
     } catch (e) { return null; }
   };
+  // The CRM's entries: the root's and its descendant frames' (a help frame
+  // stepped by the host's Back/Forward, x582), added per direction; a
+  // cross-origin frame's are unknown (span is null).
+  var tree = function (x, acc, depth) {
+    var s = span(x), fs = null;
+    if (s) { acc[0] += s[0]; acc[1] += s[1]; }
+    try { fs = x.frames; } catch (e) { /* gone */ }
+    for (var i = 0; fs && depth < 4 && i < fs.length && i < 50; i++) tree(fs[i], acc, depth + 1);
+    return acc;
+  };
   var HIP = w.History && w.History.prototype;
   var stepOK = function (n) {
     if (!n) return true;
-    var a = span(w), b = vtop !== w ? span(vtop) : null;
+    var a = span(w), b = span(vtop) ? tree(vtop, [0, 0], 0) : null;
     if (!a && !b) return true;
     var k = n < 0 ? 0 : 1, room = Math.max(a ? a[k] : 0, b ? b[k] : 0);
     if ((n < 0 ? -n : n) <= room) return true;
@@ -1323,6 +1333,25 @@
       var k = String(u), orig = blobOrig[k];
       if (orig) { delete blobOrig[k]; RA(rawRevoke, U0, [orig]); }
       return RA(rawRevoke, this, [k]);
+    };
+    // Reading the URL back (fetch, XMLHttpRequest) gets the page's own
+    // bytes (an e-mail body sent as previewed, x579; an SVG export, x580):
+    // only a document loaded from it needs the swapped copy.
+    var blobRead = function (u) {
+      var k = typeof u === 'string' ? u : u instanceof U0 ? String(u) : '';
+      return k && blobOrig[k] || '';
+    };
+    var rawFetch = w.fetch, Req = w.Request;
+    if (typeof rawFetch === 'function') w.fetch = function fetch(input) {
+      var a = RA(slice, arguments, []), o = blobRead(input);
+      if (o) a[0] = o;
+      else if (typeof Req === 'function' && input instanceof Req && (o = blobOrig[input.url])) try { a[0] = new Req(o, input); } catch (e) { /* as it is */ }
+      return RA(rawFetch, this, a);
+    };
+    if (typeof xOpen === 'function') XP.open = function open(method, url) {
+      var a = RA(slice, arguments, []), o = a.length > 1 && blobRead(url);
+      if (o) a[1] = o;
+      return RA(xOpen, this, a);
     };
   }
   // import(specifier): the rewriter passes the specifier through this
@@ -2178,6 +2207,14 @@
       if (!el || !hides(kp[1], el.style[kp[1]])) { delete netRules[k]; changed = true; }
     }
     if (changed) try { writeNet(); } catch (e) { /* the rule stays */ }
+    // covers: the rule goes once the pseudo-element covers no more (a boot
+    // curtain that becomes a translucent scrim, x587)
+    Object.keys(netRules).forEach(function (k) {
+      var m = /^(html|body)(::\w+) display$/.exec(k), el = m && (m[1] === 'html' ? d.documentElement : d.body);
+      if (!m) return;
+      delete netRules[k];
+      try { writeNet(); if (el && coverPseudo(el, m[2])) { netRules[k] = 'none'; writeNet(); } } catch (e) { /* as it is */ }
+    });
     // transparent text: the rules go once the page's own colour shows
     ['html', 'body'].forEach(function (n) {
       var k = n + ' color', f = n + ' -webkit-text-fill-color', el = n === 'html' ? d.documentElement : d.body;
@@ -2216,8 +2253,66 @@
   // fading mask stay; so does a blur while a modal with text is open.
   var alpha = function (c) {
     if (c === 'transparent') return 0;
-    var m = /^rgba?\((.*)\)$/.exec(c || ''), n = m && m[1].split(/[\s,\/]+/).filter(Boolean);
-    return n && n.length > 3 ? parseFloat(n[3]) * (/%$/.test(n[3]) ? 0.01 : 1) : 1;
+    // any colour function: the alpha after '/', or a legacy rgba()/hsla()'s fourth
+    var m = /^[a-z-]+\((.*)\)$/.exec(c || ''), n = m && (m[1].indexOf('/') >= 0 ? m[1].split('/') : m[1].split(','));
+    var a = n && (n.length > 3 || m[1].indexOf('/') >= 0) ? n[n.length - 1].trim() : '';
+    return a ? parseFloat(a) * (/%$/.test(a) ? 0.01 : 1) : 1;
+  };
+  // Images of a computed background or mask list, for how opaque they are:
+  // a gradient's colour stops (their mean, or for a mask their most opaque),
+  // a url() image's mean alpha read off a small canvas (same-origin and
+  // data: images; one that cannot be read counts as opaque). null: not
+  // decoded yet, the net looks again when it is. Unknown syntax is opaque.
+  var COLOR = /\b(?:rgba?|hsla?|hwb|lab|lch|oklab|oklch|color)\([^()]*\)|\btransparent\b/g;
+  var layers = function (v) {
+    var out = [], depth = 0, q = '', s = 0;
+    for (var i = 0; i < v.length; i++) {
+      var ch = v.charAt(i);
+      if (q) { if (ch === '\\') i++; else if (ch === q) q = ''; }
+      else if (ch === '"' || ch === "'") q = ch;
+      else if (ch === '(') depth++;
+      else if (ch === ')') depth--;
+      else if (ch === ',' && !depth) { out.push(v.slice(s, i).trim()); s = i + 1; }
+    }
+    out.push(v.slice(s).trim());
+    return out;
+  };
+  var IMG0 = w.Image, CV = w.CanvasRenderingContext2D && w.CanvasRenderingContext2D.prototype;
+  var getCtx = w.HTMLCanvasElement && w.HTMLCanvasElement.prototype.getContext, drawImg = CV && CV.drawImage, getData = CV && CV.getImageData;
+  var urlSeen = Object.create(null);
+  var urlAlpha = function (u) {
+    if (u in urlSeen) return urlSeen[u];
+    if (typeof IMG0 !== 'function' || !getCtx || !drawImg || !getData) return 1;
+    var img = new IMG0(), done = function (a) { urlSeen[u] = a; reveal(); };
+    urlSeen[u] = null;
+    img.onload = function () {
+      var a = 1;
+      try {
+        var c = d.createElement('canvas'), g, px, t = 0, i;
+        c.width = c.height = 24;
+        g = RA(getCtx, c, ['2d']);
+        if (img.naturalWidth && img.naturalHeight) {
+          RA(drawImg, g, [img, 0, 0, 24, 24]);
+          px = RA(getData, g, [0, 0, 24, 24]).data;
+          for (i = 3; i < px.length; i += 4) t += px[i];
+          a = t / (255 * 576);
+        }
+      } catch (e) { /* tainted (cross-origin): opaque */ }
+      done(a);
+    };
+    img.onerror = function () { done(0); }; // the page's CSS cannot draw it either
+    img.src = u;
+    return null;
+  };
+  var imgAlpha = function (v, most) {
+    if (v === 'none') return 0;
+    var u = /^url\("((?:[^"\\]|\\.)*)"\)$/.exec(v), cs, t = 0, m = 0;
+    // an in-page reference (a <mask>) is no image to load: as before, nothing opaque
+    if (u && /#/.test(u[1]) && (u[1].charAt(0) === '#' || u[1].split('#')[0] === String(d.URL).split('#')[0])) return 0;
+    if (u) return urlAlpha(u[1].replace(/\\(.)/g, '$1'));
+    if (!/gradient\(/.test(v) || !(cs = v.match(COLOR))) return 1;
+    cs.forEach(function (c) { var a = alpha(c); t += a; m = Math.max(m, a); });
+    return most ? m : t / cs.length;
   };
   var svgHides = function (ref) {
     var id = /#([^"')]+)/.exec(ref), f = null, last = null;
@@ -2250,18 +2345,22 @@
     }
     return false;
   };
+  // a mask hides when every layer is (nearly) transparent: an oklch fade
+  // (x572) or an SVG window shape (x573) shows the page
   var maskHides = function (cs) {
     var v = cs.maskImage && cs.maskImage !== 'none' ? cs.maskImage : cs.webkitMaskImage;
     if (!v || v === 'none') return false;
-    if (/url\(/.test(v)) return true; // a page-wide image mask is no design
-    var cols = v.match(/rgba?\([^)]*\)/g) || [];
-    return !cols.some(function (c) { return alpha(c) > 0.05; });
+    return layers(v).every(function (l) { var a = imgAlpha(l, true); return a !== null && a <= 0.05; });
   };
+  // any open top-layer element showing something: text, a frame, a control
+  // or media (a card sheet holding only the vault's iframe, x576)
   var modalOpen = function () {
-    try {
-      var m = d.querySelector(':modal') || d.querySelector(':popover-open') || d.fullscreenElement;
-      return !!(m && !blank(m.textContent || ''));
-    } catch (e) { return false; }
+    var all = function (q) {
+      try { return typeof d.querySelectorAll === 'function' ? Array.prototype.slice.call(d.querySelectorAll(q)) : [d.querySelector(q)]; } catch (e) { return []; }
+    };
+    return all(':modal').concat(all(':popover-open'), [d.fullscreenElement]).some(function (m) {
+      try { return !!m && (!blank(m.textContent || '') || typeof m.matches === 'function' && m.matches(SHOWS) || !!(m.querySelector && m.querySelector(SHOWS))); } catch (e) { return false; }
+    });
   };
   var clearText = function (el) {
     try {
@@ -2275,9 +2374,47 @@
     if (cs.visibility === 'hidden' || parseFloat(cs.opacity) < 0.5 || parseInt(cs.zIndex, 10) < 0) return false;
     // a spread shadow as large as the viewport covers it from any size
     var sh = /^(rgba?\([^)]*\)) -?[\d.]+px -?[\d.]+px [\d.]+px ([\d.]+)px/.exec(cs.boxShadow || '');
-    if (sh && parseFloat(sh[2]) >= Math.max(w.innerWidth, w.innerHeight) && alpha(sh[1]) >= 0.5) return true;
+    if (sh && parseFloat(sh[2]) >= Math.max(w.innerWidth, w.innerHeight) && alpha(sh[1]) >= 0.5) return front(el, p);
     if (!(parseFloat(cs.width) >= 0.9 * w.innerWidth && parseFloat(cs.height) >= 0.9 * w.innerHeight)) return false;
-    return alpha(cs.backgroundColor) >= 0.5 || cs.backgroundImage !== 'none' || filterHides(cs.backdropFilter);
+    // the layers stack: colour and images together (a 7 % ink watermark
+    // tile is no cover, x570); an image not decoded yet is judged when it is
+    var t = 1 - alpha(cs.backgroundColor), ls = layers(cs.backgroundImage || 'none');
+    for (var i = 0; i < ls.length; i++) { var a = imgAlpha(ls[i], false); if (a === null) return false; t *= 1 - a; }
+    return (1 - t >= 0.5 || filterHides(cs.backdropFilter)) && front(el, p);
+  };
+  // front: the pseudo-element is painted over text of the page. For a
+  // moment it takes pointer events (a watermark lets them through) and text
+  // in view is hit-tested: what the browser finds there is what it paints
+  // on top. A backdrop under a positioned app (x571) is found under all of
+  // it. No text to judge, or no way to judge: it covers.
+  var front = function (el, p) {
+    if (typeof d.elementFromPoint !== 'function' || typeof d.createTreeWalker !== 'function' || !d.body || !netOK()) return true;
+    var k = el.localName + p + ' pointer-events', tw = d.createTreeWalker(d.body, 4), r = d.createRange(), n, seen = 0, over = 0;
+    var had = !!netSheet && Array.prototype.indexOf.call(ass.get.call(d), netSheet) >= 0;
+    try {
+      netRules[k] = 'auto';
+      useNet();
+      while ((n = tw.nextNode()) && seen < 60 && !over) {
+        var te = n.parentNode, q;
+        if (blank(n.data) || !te || HIDDEN_TEXT.test(te.localName)) continue;
+        r.selectNodeContents(n);
+        q = r.getClientRects()[0];
+        if (!q || q.width < 2 || q.height < 2 || q.right <= 0 || q.bottom <= 0 || q.left >= w.innerWidth || q.top >= w.innerHeight) continue;
+        var at = d.elementFromPoint(Math.max(0, q.left) + Math.min(2, q.width / 2), Math.max(0, q.top) + Math.min(q.height, w.innerHeight - Math.max(0, q.top)) / 2);
+        // text that takes no pointer events itself cannot be judged
+        if (at === el && te !== el && noPointer(te)) continue;
+        seen++;
+        if (at === el) over++;
+      }
+    } finally {
+      delete netRules[k];
+      try {
+        writeNet();
+        // a sheet adopted only for this look goes again (detect mode, a kept backdrop)
+        if (!had) ass.set.call(d, Array.prototype.filter.call(ass.get.call(d), function (x) { return x !== netSheet; }));
+      } catch (e) { /* as it is */ }
+    }
+    return !seen || over > 0;
   };
   // offView: the page has text and none of it can be seen, by geometry
   // rather than by a list of properties: every text box is empty (font-size
@@ -2287,6 +2424,7 @@
   // below the fold counts as seen (it can be scrolled to); text under a
   // cover that holds text of its own (a modal) is not judged.
   var HIDDEN_TEXT = /^(script|style|template|noscript|title|textarea|option)$/;
+  var noPointer = function (el) { try { return w.getComputedStyle(el).pointerEvents === 'none'; } catch (e) { return false; } };
   var offView = function () {
     var b = d.body, vw = w.innerWidth, vh = w.innerHeight;
     if (!b || !vw || !vh || typeof d.createTreeWalker !== 'function') return false;
@@ -2306,6 +2444,9 @@
           if (clearText(el)) break; // in view, drawn in no colour
           return false;
         }
+        // a hit test passes through text that takes no pointer events (a
+        // body made pointer-events: none during a drag, x588): not judged
+        if (noPointer(el)) { seen--; break; }
       }
     }
     return seen > 0;
@@ -2428,12 +2569,22 @@
       }
       if ((late || root) && maskHides(cs)) { hit = true; if (act) ['mask-image', '-webkit-mask-image'].forEach(function (p) { s.setProperty(p, 'none', 'important'); }); }
       if (late || root) ['::before', '::after'].forEach(function (p) {
-        if (!coverPseudo(el, p)) return;
+        if (!coverPseudo(el, p) || curtain(el, p)) return;
         hit = true;
         if (act && netOK()) try { netRules[el.localName + p + ' display'] = 'none'; useNet(); } catch (e) { /* the cover stays */ }
       });
       if (hit) { count('unhide'); fought = fought || act; }
     });
+  };
+  // A pseudo-element already drawn at load is a boot curtain (x587): it is
+  // left for 2 s after load, then judged like any cover.
+  var loadAt = 0, curtainT = 0;
+  var drawn = function (el, p) { var cs = w.getComputedStyle(el, p); return !!cs && !!cs.content && cs.content !== 'none' && cs.content !== 'normal' && cs.display !== 'none'; };
+  var curtain = function (el, p) {
+    var left = loadAt + 2000 - Date.now();
+    if (!atLoad[el.localName + p] || !(left > 0)) return false;
+    if (!curtainT) curtainT = setTimeout(function () { curtainT = 0; reveal(); }, left + 50);
+    return true;
   };
   // Once a hide was lifted, a page that hides itself again (a guard
   // re-applied by a timer) is lifted at once, before it is painted; at most
@@ -2467,7 +2618,9 @@
     w.addEventListener('load', function () {
       [d.documentElement, d.body].forEach(function (el) {
         if (el) ['display', 'visibility', 'opacity'].forEach(function (p) { atLoad[el.localName + ' ' + p] = el.style[p]; });
+        if (el) ['::before', '::after'].forEach(function (p) { try { atLoad[el.localName + p] = drawn(el, p); } catch (e) { /* none */ } });
       });
+      loadAt = Date.now();
       setTimeout(function () {
         if (!root) return;
         reveal();
