@@ -5,12 +5,13 @@ package e2e
 // reverse_proxy in front of an upstream that serves the frame-busting corpus
 // (testdata/framebusting/corpus, a copy of shared/framebusting/pages with
 // three repaired pages, see fbRepaired) and our own cases
-// (testdata/framebusting/extra, x01–x547; x07–x274 are the robustness passes on
+// (testdata/framebusting/extra, x01–x561; x07–x274 are the robustness passes on
 // unseen and real code, x275–x294, x320–x342, x360–x384, x401–x421 and
 // x470–x536 legitimate CRM pages, x295–x301 other content types, SVG and SRI, x302–x315 the twelfth
 // pass, x343–x358 the thirteenth, x385–x399 the fourteenth, x430–x445 the
 // fifteenth, x450–x469 the sixteenth, x500–x519 the seventeenth, x540–x547
-// the eighteenth, see docs/framebusting.md; 583 cases in all) with
+// the eighteenth, x550–x561 the nineteenth, see docs/framebusting.md; 594
+// cases in all) with
 // X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with
@@ -28,7 +29,9 @@ package e2e
 // case passes when the top URL is unchanged, the frame is still on the case
 // page, the page did not reload itself in a loop, and #crm-marker is
 // present, visible, not covered, painted (fbPaint: a screenshot of its
-// box shows drawn text), and its text has the word "ok".
+// box shows drawn text), usable (fbUse: a real click on it and a real key
+// press reach listeners of the judge, uncancelled), and its text has the
+// word "ok".
 //
 // Debug knobs: CRMFRAME_CASES=001,x03 runs only those cases (and skips the
 // detect/off runs unless their case is listed); CRMFRAME_TIMING=1 logs
@@ -231,6 +234,8 @@ type fbOutcome struct {
 	Visible  bool
 	// Paint: why the marker's pixels show no ink (fbpaint_test.go).
 	Paint string
+	// Use: why the painted marker took no click or key (fbclick_test.go).
+	Use   string
 	Loads int
 	// TopMode is window.__crmframe.mode of the top page when the top
 	// window left the desktop ("" when that page has no shim).
@@ -242,8 +247,8 @@ type fbOutcome struct {
 }
 
 // comparable part of two looks at a settling page.
-func (o fbOutcome) key() [5]string {
-	return [5]string{o.TopURL, o.FrameURL, o.Marker, fmt.Sprint(o.Present), fmt.Sprint(o.Visible)}
+func (o fbOutcome) key() [6]string {
+	return [6]string{o.TopURL, o.FrameURL, o.Marker, fmt.Sprint(o.Present), fmt.Sprint(o.Visible), fmt.Sprint(o.Use == "")}
 }
 
 // fbMarkerOK: the marker says the word "ok" ("CRM page x95 broken: …" does
@@ -266,6 +271,8 @@ func (o fbOutcome) busted(desk, casePath string) string {
 		return "marker not painted: " + o.Paint
 	case !o.Visible:
 		return "marker hidden or covered"
+	case o.Use != "":
+		return "marker not usable: " + o.Use
 	case !fbMarkerOK.MatchString(o.Marker):
 		return "marker text is " + o.Marker
 	}
@@ -437,6 +444,11 @@ func fbLook(ctx context.Context, desk string) fbOutcome {
 		if o.Visible {
 			if o.Paint = fbPaint(ctx); o.Paint != "" {
 				o.Visible = false
+			} else if fbMarkerOK.MatchString(o.Marker) {
+				// Only once the page's own checks passed: the click and
+				// the key are input, and would close a legit page's menu
+				// or move its focus before it checked them (x585, x586).
+				o.Use = fbUse(ctx)
 			}
 		}
 		o.TopURL = fbTopURL(ctx)
@@ -892,6 +904,6 @@ http://127.0.0.1:%d {
 			t.Errorf("crmframe_proxy_breakout_constructs_total{mode=detect} rose by %v over %d responses of %s, want %v (%d per response)", got, loads, fbDetectCase, want, perLoad)
 		}
 	}
-	t.Logf("%d cases: %d pass through crmframe, %d bust without it; browser part %v, whole test %v (%d tabs)",
-		len(cases), passed, busted, browserTime.Round(time.Second), time.Since(start).Round(time.Second), fbTabs)
+	t.Logf("%d cases: %d pass through crmframe, %d bust without it; browser part %v (use checks %v over all tabs), whole test %v (%d tabs)",
+		len(cases), passed, busted, browserTime.Round(time.Second), time.Duration(fbUseNanos.Load()).Round(time.Second), time.Since(start).Round(time.Second), fbTabs)
 }

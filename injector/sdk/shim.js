@@ -11,7 +11,7 @@
     ['Object', 'Reflect', 'Document', 'Node', 'Element', 'HTMLElement', 'HTMLFormElement', 'HTMLScriptElement', 'Attr',
       'NamedNodeMap', 'ShadowRoot', 'EventTarget', 'DocumentFragment', 'CharacterData', 'Range', 'DOMParser', 'XSLTProcessor',
       'CSSStyleSheet', 'HTMLIFrameElement', 'HTMLFrameElement', 'HTMLAnchorElement', 'HTMLAreaElement', 'HTMLBaseElement',
-      'HTMLButtonElement', 'HTMLInputElement', 'Function', 'History', 'URL', 'TrustedTypePolicyFactory', 'XMLHttpRequest'].forEach(function (n) {
+      'HTMLButtonElement', 'HTMLInputElement', 'Event', 'Function', 'History', 'URL', 'TrustedTypePolicyFactory', 'XMLHttpRequest'].forEach(function (n) {
       var C = w[n];
       if (C) before0.push([C, null], [C.prototype, null]);
     });
@@ -2660,6 +2660,7 @@
           if (now !== lastLook) { lastLook = now; look250(); }
           else if (++ticks % 8 === 0 && geoHidden()) look250();
         } catch (e) { /* try again at the next tick */ }
+        try { useTick(); } catch (e) { /* the next tick */ }
       }, 250);
     });
     // A view transition shows pictures of the page, not the page: one whose
@@ -2693,6 +2694,137 @@
       var t2 = function () { setTimeout(skip, 2000); };
       try { vt.updateCallbackDone.then(t2, t2); } catch (e) { t2(); }
       return vt;
+    };
+  }
+
+  // --- use net (pass 19) ---------------------------------------------------
+  // A page can be seen and still take no input (x550-x561): inert on
+  // html/body or on a wrapper of everything, a pane that shows nothing over
+  // the viewport, capture listeners on window/document/html/body that stop
+  // or cancel every click and key. Only at the CRM root framed by the
+  // desktop; what a page does with a modal open, a focus held in a widget,
+  // a drag or a shortcut stays its own.
+  var useHeld = function () { return false; };
+  var useTick = function () {};
+  if (foreign && !adopted) {
+    var pressed = null; // the last press: a click far from it ends a drag
+    var ariaModal = function () {
+      try {
+        var m = d.querySelectorAll('[aria-modal="true"],[role="dialog"],[role="alertdialog"]');
+        for (var i = 0; i < m.length; i++) {
+          var q = m[i].getBoundingClientRect();
+          if (q.width < 2 || q.height < 2 || blank(m[i].innerText)) continue;
+          if (typeof m[i].checkVisibility !== 'function' || m[i].checkVisibility({ opacityProperty: true, visibilityProperty: true })) return true;
+        }
+      } catch (e) { /* none */ }
+      return false;
+    };
+    useHeld = function () { return modalOpen() || ariaModal(); };
+    // The page's own swallow: a trap holding focus elsewhere, the click
+    // ending a drag, a shortcut or a key with a meaning of its own (Tab,
+    // Escape, arrows, function keys).
+    var ownSwallow = function (e) {
+      if (useHeld()) return true;
+      var t = e.target, ae = d.activeElement;
+      if (ae && ae !== d.body && ae !== d.documentElement && t && t.nodeType === 1 && t !== ae && !ae.contains(t)) return true;
+      if (/click$|^(mouse|pointer)up$/.test(e.type) && pressed && (Math.abs(e.clientX - pressed[0]) > 5 || Math.abs(e.clientY - pressed[1]) > 5)) return true;
+      if (/^key/.test(e.type) && (e.ctrlKey || e.metaKey || e.altKey || !(typeof e.key === 'string' && (e.key.length === 1 || /^(Shift|Backspace|Delete|CapsLock)$/.test(e.key))))) return true;
+      return false;
+    };
+    var INPUT = /^(?:click|dblclick|auxclick|mousedown|mouseup|pointerdown|pointerup|keydown|keyup|keypress|focusin|focus|touchstart|touchend)$/;
+    // swallow: a stop or cancel of trusted input by a capture listener of
+    // window/document/html/body (before any element saw it) is dropped.
+    var swallow = function (e) {
+      if (!e || !e.isTrusted || !INPUT.test(e.type) || e.eventPhase !== 1) return false;
+      var ct = e.currentTarget;
+      if (ct !== w && ct !== d && ct !== d.documentElement && ct !== d.body) return false;
+      if (ownSwallow(e)) return false;
+      count('input');
+      return act;
+    };
+    var EvP = w.Event && w.Event.prototype;
+    if (EvP) {
+      w.addEventListener('pointerdown', function (e) { pressed = [e.clientX, e.clientY]; }, true);
+      ['stopPropagation', 'stopImmediatePropagation', 'preventDefault'].forEach(function (n) {
+        var raw = EvP[n];
+        if (typeof raw === 'function') EvP[n] = function () { if (swallow(this)) return; return raw.apply(this, arguments); };
+      });
+      ['cancelBubble', 'returnValue'].forEach(function (n) {
+        var ds = gopd0(EvP, n);
+        if (ds && ds.set && ds.configurable) def(EvP, n, { get: ds.get, set: function (v) { if ((n === 'cancelBubble' ? v : !v) && swallow(this)) return; ds.set.call(this, v); }, configurable: true, enumerable: ds.enumerable });
+      });
+    }
+    // dead: the page has text in view and none of it takes a pointer; the
+    // text boxes hit <html>/<body>/nothing (inert, pointer-events: none)
+    // or a pane that shows nothing. Returns what stops them, or null. The
+    // first text in view that takes a pointer ends the walk (the usual
+    // case: one hit test).
+    var paneShowsNothing = function (el) {
+      var cs = w.getComputedStyle(el), b = el.getBoundingClientRect();
+      if (!/^(fixed|absolute)$/.test(cs.position) || b.width < 0.9 * w.innerWidth || b.height < 0.9 * w.innerHeight) return false;
+      if (parseFloat(cs.opacity) <= 0.05) return true;
+      return alpha(cs.backgroundColor) <= 0.05 && cs.backgroundImage === 'none' && (!cs.boxShadow || cs.boxShadow === 'none') &&
+        blank(el.innerText) && !(el.querySelector && el.querySelector(SHOWS));
+    };
+    var paneBefore = function (el, p) {
+      var cs = w.getComputedStyle(el, p);
+      if (!cs || !cs.content || cs.content === 'none' || cs.content === 'normal' || cs.display === 'none' || cs.pointerEvents === 'none' || !/^(fixed|absolute)$/.test(cs.position)) return false;
+      return parseFloat(cs.width) >= 0.9 * w.innerWidth && parseFloat(cs.height) >= 0.9 * w.innerHeight;
+    };
+    var dead = function () {
+      var b = d.body, h = d.documentElement, vw = w.innerWidth, vh = w.innerHeight;
+      if (!b || !vw || !vh || typeof d.elementFromPoint !== 'function' || typeof d.createTreeWalker !== 'function') return null;
+      var tw = d.createTreeWalker(b, 4), r = d.createRange(), n, seen = 0, out = { inert: [], panes: [], pseudo: [] };
+      while ((n = tw.nextNode()) && seen < 400) {
+        var el = n.parentNode;
+        if (blank(n.data) || !el || HIDDEN_TEXT.test(el.localName)) continue;
+        r.selectNodeContents(n);
+        var q = r.getClientRects()[0];
+        if (!q || q.width < 2 || q.height < 2 || q.right <= 0 || q.bottom <= 0 || q.left >= vw || q.top >= vh) continue;
+        seen++;
+        var at = d.elementFromPoint(Math.max(0, q.left) + Math.min(2, q.width / 2), Math.max(0, q.top) + Math.min(q.height, vh - Math.max(0, q.top)) / 2);
+        if (at && at !== h && at !== b && (at === el || el.contains(at) || at.contains(el))) return null;
+        if (at === el) return null; // text of body itself, hit
+        if (at && at !== h && at !== b) {
+          if (!paneShowsNothing(at)) return null; // a cover the page shows: a modal, a lock
+          if (out.panes.indexOf(at) < 0) out.panes.push(at);
+          continue;
+        }
+        for (var x = el.closest ? el.closest('[inert]') : null; x; x = x.parentNode && x.parentNode.closest ? x.parentNode.closest('[inert]') : null) if (out.inert.indexOf(x) < 0) out.inert.push(x);
+      }
+      if (!seen) return null;
+      [h, b].forEach(function (e) { ['::before', '::after'].forEach(function (p) { if (paneBefore(e, p)) out.pseudo.push(e.localName + p); }); });
+      // pointer-events: none on html/body, unless the page takes pointer
+      // events again somewhere in view (a drag's drop zones, x588; a menu)
+      out.pe = [h, b].filter(function (e) { return w.getComputedStyle(e).pointerEvents === 'none'; });
+      if (out.pe.length) {
+        var all = b.getElementsByTagName('*');
+        for (var i = 0; i < all.length && i < 3000; i++) {
+          if (w.getComputedStyle(all[i]).pointerEvents === 'none') continue;
+          var eb = all[i].getBoundingClientRect();
+          if (eb.width >= 2 && eb.height >= 2 && eb.right > 0 && eb.bottom > 0 && eb.left < vw && eb.top < vh) { out.pe = []; break; }
+        }
+      }
+      return out;
+    };
+    // Lifted when it stays 250 ms (two looks a tick apart): inert taken off,
+    // a pane and a pseudo-element pane let clicks through; not while a
+    // button is held (a drag's pane), a modal is open or the page says it
+    // is busy (aria-busy on html/body).
+    var deadSeen = false, btnDown = false;
+    w.addEventListener('pointerdown', function () { btnDown = true; }, true);
+    ['pointerup', 'pointercancel', 'click'].forEach(function (t) { w.addEventListener(t, function () { btnDown = false; }, true); });
+    var busy = function () { return [d.documentElement, d.body].some(function (e) { return e && e.getAttribute('aria-busy') === 'true'; }); };
+    useTick = function () {
+      var o = btnDown ? null : dead();
+      if (!o || !(o.inert.length || o.panes.length || o.pseudo.length || o.pe.length) || useHeld() || busy()) { deadSeen = false; return; }
+      if (!deadSeen) { deadSeen = true; return; }
+      count('input');
+      if (!act) return;
+      o.inert.forEach(function (e) { e.removeAttribute('inert'); });
+      o.panes.forEach(function (e) { e.style.setProperty('pointer-events', 'none', 'important'); });
+      o.pe.forEach(function (e) { e.style.setProperty('pointer-events', 'auto', 'important'); });
+      if (o.pseudo.length && netOK()) try { o.pseudo.forEach(function (k) { netRules[k + ' pointer-events'] = 'none'; }); useNet(); } catch (e) { /* the pane stays */ }
     };
   }
 

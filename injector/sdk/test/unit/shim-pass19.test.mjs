@@ -1,0 +1,224 @@
+// Pass 19: a page seen but unusable. Capture listeners of window/document/
+// html/body that stop or cancel every trusted click and key lose that power
+// at the CRM root; inert on html/body or a wrapper of all the text, a pane
+// that shows nothing over the viewport and a transparent pseudo-element pane
+// are lifted when they stay 250 ms. A modal, a focus trap, a drag, a
+// shortcut, a busy page and a nested frame keep what they do.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { LIVE_DOM, livePage } from './fakes.mjs';
+
+const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
+
+const DOM = LIVE_DOM + `
+  // window listeners the tests fire themselves
+  var winL = {}, rawAdd = window.addEventListener;
+  window.addEventListener = function (n, f, c) { (winL[n] = winL[n] || []).push(f); return rawAdd(n, f, c); };
+  // events: what the page's calls reached (log)
+  function Event(type, o) { this.type = type; this.log = []; Object.assign(this, o || {}); }
+  Event.prototype.stopPropagation = function () { this.log.push('stop'); };
+  Event.prototype.stopImmediatePropagation = function () { this.log.push('stopNow'); };
+  Event.prototype.preventDefault = function () { this.log.push('prevent'); };
+  Object.defineProperty(Event.prototype, 'cancelBubble', { get: function () { return this.log.indexOf('cb') >= 0; }, set: function (v) { if (v) this.log.push('cb'); }, configurable: true, enumerable: true });
+  Object.defineProperty(Event.prototype, 'returnValue', { get: function () { return this.log.indexOf('rv') < 0; }, set: function (v) { if (!v) this.log.push('rv'); }, configurable: true, enumerable: true });
+  // attributes, boxes, computed style (e.cs, e.pcs[pseudo])
+  EP.getAttribute = function (k) { return this.attrs && k in this.attrs ? this.attrs[k] : null; };
+  EP.removeAttribute = function (k) { if (this.attrs) delete this.attrs[k]; };
+  EP.closest = function () { for (var e = this; e && e.nodeType === 1; e = e.parentNode) if (e.attrs && 'inert' in e.attrs) return e; return null; };
+  EP.getBoundingClientRect = function () { return this.box || { left: 0, top: 0, width: 100, height: 20, right: 100, bottom: 20 }; };
+  EP.checkVisibility = function () { return true; };
+  Object.defineProperty(EP, 'innerText', { get: function () { return this.textContent; } });
+  var DEF = { display: 'block', visibility: 'visible', opacity: '1', position: 'static', backgroundColor: 'rgba(0, 0, 0, 0)', backgroundImage: 'none', boxShadow: 'none',
+    content: 'none', pointerEvents: 'auto', width: 'auto', height: 'auto', contentVisibility: 'visible', clipPath: 'none', transform: 'none', filter: 'none',
+    maskImage: 'none', color: 'rgb(0, 0, 0)', webkitTextFillColor: 'rgb(0, 0, 0)', textShadow: 'none', webkitTextStrokeWidth: '0px', zIndex: 'auto', backdropFilter: 'none' };
+  function getComputedStyle(e, pseudo) { return Object.assign({}, DEF, pseudo ? (e.pcs || {})[pseudo] : e.cs); }
+  function CSSStyleSheet() { this.text = ''; }
+  CSSStyleSheet.prototype.replaceSync = function (t) { this.text = t; };
+  var adopted = [];
+  Object.defineProperty(Document.prototype, 'adoptedStyleSheets', { get: function () { return adopted; }, set: function (v) { adopted = v; }, configurable: true });
+  // hit testing: hits(x, y) or an element; every text box at (10, 10)
+  var hits = null, modal = null, dialogs = [];
+  Document.prototype.elementFromPoint = function (x, y) { return typeof hits === 'function' ? hits(x, y) : hits; };
+  Document.prototype.createTreeWalker = function (root) {
+    var list = []; (function walk(n) { n.childNodes.forEach(function (c) { if (c.nodeType === 3) list.push(c); else walk(c); }); })(root);
+    var i = 0; return { nextNode: function () { return list[i++] || null; } };
+  };
+  Document.prototype.createRange = function () { var n = null; return { selectNodeContents: function (x) { n = x; }, getClientRects: function () { return [n.box || { left: 10, top: 10, width: 80, height: 16, right: 90, bottom: 26 }]; } }; };
+  Document.prototype.querySelector = function (q) { return q === ':modal' ? modal : null; };
+  Document.prototype.querySelectorAll = function (q) { return q === ':modal' ? (modal ? [modal] : []) : q === ':popover-open' ? [] : dialogs; };
+  document.activeElement = body;
+  var FULL = { left: 0, top: 0, width: 800, height: 600, right: 800, bottom: 600 };
+`;
+
+const page = (opts) => { const p = livePage(DOM, shim, opts); p.loaded(); return p; };
+// a trusted event of the page's, at a capture listener of window
+const ev = (p, type, extra = '') => p.run(`new Event(${JSON.stringify(type)}, Object.assign({ isTrusted: true, eventPhase: 1, currentTarget: window, target: marker, clientX: 10, clientY: 10 }, ${extra || '{}'}))`);
+// what a swallowing listener's calls did
+const swallowed = (e) => { e.stopImmediatePropagation(); e.stopPropagation(); e.preventDefault(); e.cancelBubble = true; e.returnValue = false; return [...e.log]; };
+
+test('pass19: capture listeners of window/document/html/body lose their stop and cancel of trusted input', () => {
+  for (const [type, at, extra] of [['click', 'window', ''], ['mousedown', 'document', ''], ['pointerdown', 'html', ''], ['keydown', 'body', '{ key: "a", target: body }'],
+    ['keydown', 'document', '{ key: "Shift" }'], ['keypress', 'window', '{ key: "x" }'], ['focusin', 'document', ''], ['mouseup', 'window', '']]) {
+    const p = page();
+    const e = ev(p, type, extra);
+    p.run(`(function (e) { e.currentTarget = ${at}; })`)(e);
+    assert.deepEqual(swallowed(e), [], `${type} at ${at}`);
+    assert.equal(p.w.__crmframe.stats.input, 5, `${type} at ${at}`);
+  }
+});
+
+test('pass19: stops and cancels the page means keep working', () => {
+  const cases = {
+    'an untrusted event': ['click', '{ isTrusted: false }'],
+    'the bubble phase': ['click', '{ eventPhase: 3 }'],
+    'a listener on an element': ['click', '{ currentTarget: marker }'],
+    'a shortcut (Ctrl+S)': ['keydown', '{ key: "s", ctrlKey: true }'],
+    'Tab (a focus trap)': ['keydown', '{ key: "Tab" }'],
+    'Escape': ['keydown', '{ key: "Escape" }'],
+    'an arrow key': ['keydown', '{ key: "ArrowDown" }'],
+    'a context menu': ['contextmenu', ''],
+    'a drag start': ['dragstart', ''],
+    'a selection start': ['selectstart', ''],
+    'a wheel': ['wheel', ''],
+  };
+  for (const [name, [type, extra]] of Object.entries(cases)) {
+    const p = page();
+    assert.equal(swallowed(ev(p, type, extra)).length, 5, name);
+    assert.equal(p.w.__crmframe.stats.input, undefined, name);
+  }
+  // a modal <dialog>, an aria-modal dialog with text
+  let p = page();
+  p.run('modal = mk("dialog", [text("Delete this contact?")])');
+  assert.equal(swallowed(ev(p, 'click')).length, 5, 'modal dialog');
+  p = page();
+  p.run('dialogs = [mk("div", [text("Save changes?")])]');
+  assert.equal(swallowed(ev(p, 'mousedown')).length, 5, 'aria-modal');
+  // focus held in a widget the click is outside of (focus-trap)
+  p = page();
+  p.run('document.activeElement = mk("div", [mk("input")])');
+  assert.equal(swallowed(ev(p, 'click')).length, 5, 'focus trap');
+  // the click that ends a drag (a drop suppresses it)
+  p = page();
+  p.run('winL.pointerdown.forEach(function (f) { f({ clientX: 10, clientY: 10 }); })');
+  assert.equal(swallowed(ev(p, 'click', '{ clientX: 60 }')).length, 5, 'drag end');
+  assert.deepEqual(swallowed(ev(p, 'click', '{ clientX: 12 }')), [], 'a click where it was pressed');
+});
+
+test('pass19: detect mode counts a swallow and lets it be; a nested CRM frame is not touched', () => {
+  let p = page({ mode: 'detect' });
+  assert.equal(swallowed(ev(p, 'click')).length, 5);
+  assert.equal(p.w.__crmframe.stats.input, 5);
+  p = page({ nested: true });
+  assert.equal(swallowed(ev(p, 'click')).length, 5);
+  assert.equal(p.w.__crmframe.stats.input, undefined);
+});
+
+// the net looks every 250 ms (interval); a state seen at two looks is lifted
+const twoLooks = (p) => { p.interval(); const first = p.w.__crmframe.stats.input; p.interval(); return first; };
+
+test('pass19: inert on body, on <html> or on a wrapper of all the text is lifted when it stays 250 ms', () => {
+  for (const [name, set, hit, still] of [['body', 'body.attrs = { inert: "" }', 'html', '"inert" in body.attrs'], ['html', 'html.attrs = { inert: "" }', 'null', '"inert" in html.attrs'],
+    ['wrapper', 'var wr = mk("div"); wr.attrs = { inert: "" }; body.childNodes.slice().forEach(function (c) { wr.appendChild(c); }); body.appendChild(wr)', 'body', '"inert" in wr.attrs']]) {
+    const p = page();
+    p.run(`${set}; hits = ${hit}`);
+    assert.equal(twoLooks(p), undefined, `${name}: not at the first look`);
+    assert.equal(p.run(still), false, name);
+    assert.equal(p.w.__crmframe.stats.input, 1, name);
+  }
+});
+
+test('pass19: inert stays when the page takes input somewhere, a modal is open, it is busy, a button is held, or it was taken back', () => {
+  const keep = {
+    'a slide off view, the rest hit': 'var s = mk("div", [text("slide 2")]); s.attrs = { inert: "" }; body.appendChild(s); hits = function (x, y) { return marker; }',
+    'siblings of an open modal (Headless UI)': 'body.attrs = { inert: "" }; hits = html; modal = mk("dialog", [text("Edit contact")])',
+    'an aria-modal dialog': 'body.attrs = { inert: "" }; hits = html; dialogs = [mk("div", [text("Session expired")])]',
+    'a lock pane the page shows': 'body.attrs = { inert: "" }; var lock = mk("div"); lock.cs = { position: "fixed", backgroundColor: "rgba(0, 0, 0, 0.5)" }; lock.box = FULL; hits = lock',
+    'a busy page (aria-busy)': 'body.attrs = { inert: "", "aria-busy": "true" }; hits = html',
+    'a button held': 'body.attrs = { inert: "" }; hits = html; winL.pointerdown.forEach(function (f) { f({ clientX: 1, clientY: 1 }); })',
+  };
+  for (const [name, set] of Object.entries(keep)) {
+    const p = page();
+    p.run(set);
+    twoLooks(p);
+    assert.equal(p.run('(body.attrs || {}).inert'), name === 'a slide off view, the rest hit' ? undefined : '', name);
+    assert.equal(p.w.__crmframe.stats.input, undefined, name);
+  }
+  const p = page();
+  p.run('body.attrs = { inert: "" }; hits = html');
+  p.interval();
+  p.run('delete body.attrs.inert; hits = marker');
+  p.interval();
+  p.run('body.attrs.inert = ""; hits = html');
+  p.interval(); // seen once since it came back
+  assert.equal(p.run('body.attrs.inert'), '');
+  assert.equal(p.w.__crmframe.stats.input, undefined);
+});
+
+test('pass19: a pane that shows nothing over the viewport lets clicks through; a pane the page shows stays', () => {
+  for (const cs of ['{ position: "fixed", opacity: "0.001", backgroundColor: "rgb(255, 255, 255)" }', '{ position: "absolute" }']) {
+    const p = page();
+    p.run(`var pane = mk("div"); pane.cs = ${cs}; pane.box = FULL; body.appendChild(pane); hits = pane`);
+    twoLooks(p);
+    assert.equal(p.run('pane.style.p["pointer-events"]'), 'none', cs);
+    assert.equal(p.w.__crmframe.stats.input, 1, cs);
+  }
+  const keep = {
+    'a dimmed loading pane': 'pane.cs = { position: "fixed", backgroundColor: "rgba(255, 255, 255, 0.6)" }; pane.box = FULL',
+    'a transparent pane with a message': 'pane.cs = { position: "fixed" }; pane.box = FULL; pane.appendChild(text("Session locked"))',
+    'a pane with a picture': 'pane.cs = { position: "fixed", backgroundImage: "url(lock.png)" }; pane.box = FULL',
+    'a small transparent box': 'pane.cs = { position: "absolute" }; pane.box = { left: 0, top: 0, width: 200, height: 40, right: 200, bottom: 40 }',
+    'an in-flow box': 'pane.box = FULL',
+  };
+  for (const [name, set] of Object.entries(keep)) {
+    const p = page();
+    p.run(`var pane = mk("div"); body.appendChild(pane); ${set}; hits = pane`);
+    twoLooks(p);
+    assert.equal(p.run('pane.style.p["pointer-events"]'), undefined, name);
+    assert.equal(p.w.__crmframe.stats.input, undefined, name);
+  }
+});
+
+test('pass19: a transparent pseudo-element pane of html/body lets clicks through (net rule)', () => {
+  const p = page();
+  p.run('html.pcs = { "::after": { content: "\\"\\"", position: "fixed", width: "800px", height: "600px" } }; hits = html');
+  twoLooks(p);
+  assert.match(p.run('document.adoptedStyleSheets.map(function (s) { return s.text; }).join("")'), /::after\{pointer-events:none !important\}/);
+  assert.equal(p.w.__crmframe.stats.input, 1);
+  // one that already lets clicks through, or a small badge: no rule
+  for (const pcs of ['{ content: "\\"\\"", position: "fixed", width: "800px", height: "600px", pointerEvents: "none" }', '{ content: "\\"beta\\"", position: "fixed", width: "40px", height: "20px" }']) {
+    const q = page();
+    q.run(`html.pcs = { "::after": ${pcs} }; hits = html`);
+    twoLooks(q);
+    assert.doesNotMatch(q.run('document.adoptedStyleSheets.map(function (s) { return s.text; }).join("")'), /pointer-events/, pcs);
+  }
+});
+
+test('pass19: detect mode counts a dead page and leaves it as it is', () => {
+  const p = page({ mode: 'detect' });
+  p.run('body.attrs = { inert: "" }; hits = html');
+  twoLooks(p);
+  assert.equal(p.run('body.attrs.inert'), '');
+  assert.equal(p.w.__crmframe.stats.input, 1);
+});
+
+test('pass19: pointer-events none on html/body is lifted when nothing in view takes pointer events; a drag with drop zones keeps it', () => {
+  const DESC = 'EP.getElementsByTagName = function () { var out = []; (function walk(n) { n.childNodes.forEach(function (c) { if (c.nodeType === 1) { out.push(c); walk(c); } }); })(this); return out; }';
+  for (const at of ['body', 'html']) {
+    const p = page();
+    // pointer-events is inherited: every element computes none
+    p.run(`${DESC}; var none = { pointerEvents: "none" }; html.cs = body.cs = none; body.getElementsByTagName("*").forEach(function (e) { e.cs = none; }); hits = html`);
+    assert.equal(twoLooks(p), undefined, `${at}: not at the first look`);
+    assert.equal(p.run('body.style.p["pointer-events"]'), 'auto', at);
+    assert.equal(p.run('body.style.i["pointer-events"]'), true, at);
+    assert.equal(p.w.__crmframe.stats.input, 1, at);
+  }
+  // a drop zone (pointer-events: auto) in view: the page still takes pointer events
+  const p = page();
+  p.run(`${DESC}; var none = { pointerEvents: "none" }; body.cs = none; body.getElementsByTagName("*").forEach(function (e) { e.cs = none; }); var zone = mk("div"); zone.cs = { pointerEvents: "auto" }; body.appendChild(zone); hits = html`);
+  twoLooks(p);
+  p.interval();
+  assert.equal(p.run('body.style.p["pointer-events"]'), undefined);
+  assert.equal(p.w.__crmframe.stats.input, undefined);
+});
