@@ -11,7 +11,7 @@
     ['Object', 'Reflect', 'Document', 'Node', 'Element', 'HTMLElement', 'HTMLFormElement', 'HTMLScriptElement', 'Attr',
       'NamedNodeMap', 'ShadowRoot', 'EventTarget', 'DocumentFragment', 'CharacterData', 'Range', 'DOMParser', 'XSLTProcessor',
       'CSSStyleSheet', 'HTMLIFrameElement', 'HTMLFrameElement', 'HTMLAnchorElement', 'HTMLAreaElement', 'HTMLBaseElement',
-      'HTMLButtonElement', 'HTMLInputElement', 'Event', 'Function', 'History', 'URL', 'TrustedTypePolicyFactory', 'XMLHttpRequest'].forEach(function (n) {
+      'HTMLButtonElement', 'HTMLInputElement', 'HTMLDialogElement', 'Event', 'Function', 'History', 'URL', 'TrustedTypePolicyFactory', 'XMLHttpRequest'].forEach(function (n) {
       var C = w[n];
       if (C) before0.push([C, null], [C.prototype, null]);
     });
@@ -1479,6 +1479,7 @@
     }
     return args;
   };
+  var coverNote = null; // set by the cover watch (hide net, below)
   var hookInsert = function (proto, name, first, sibling) {
     var orig = proto && proto[name];
     if (typeof orig !== 'function') return;
@@ -1490,6 +1491,7 @@
         // only frames that get a window now: new in the document
         if (into && into.isConnected) fr = framesIn(args, first ? 1 : args.length, true);
       } catch (e) { /* never break the DOM */ }
+      if (coverNote) try { coverNote(args); } catch (e) { /* never break the DOM */ }
       var r = orig.apply(this, args);
       if (fr) for (var i = 0; i < fr.length; i++) adoptFrame(fr[i]);
       if (standing) standing.check(into);
@@ -1544,6 +1546,7 @@
         args = prepInsert(into, args, true);
         if (into && into.isConnected) fr = framesIn(args, 1, true);
       } catch (e) { /* never break the DOM */ }
+      if (coverNote) try { coverNote(args); } catch (e) { /* never break the DOM */ }
       var r = orig.apply(this, args);
       if (fr) for (var i = 0; i < fr.length; i++) adoptFrame(fr[i]);
       return r;
@@ -2174,12 +2177,12 @@
   // body.style.display still reads what the page set (a toggle reading it
   // would invert, x327), and once the page writes it again the rule goes
   // (relax).
-  var netSheet = null, netRules = {}, rawReplaceSync = null, ass = null;
+  var netSheet = null, netRules = {}, rawReplaceSync = null, ass = null, coverCSS = '';
   var NOT = ':not(#crmframe-net)', SEL = { html: ':root' + NOT + NOT + NOT, body: ':root' + NOT + NOT + NOT + ' > body' + NOT };
   var writeNet = function () {
     var t = '';
     for (var k in netRules) { var kp = k.split(' '), ps = kp[0].split('::'); t += SEL[ps[0]] + (ps[1] ? '::' + ps[1] : '') + '{' + kp[1] + ':' + netRules[k] + ' !important}'; }
-    rawReplaceSync.call(netSheet, t);
+    rawReplaceSync.call(netSheet, t + coverCSS);
   };
   var useNet = function () {
     if (!netSheet) netSheet = new w.CSSStyleSheet();
@@ -2586,6 +2589,196 @@
     if (!curtainT) curtainT = setTimeout(function () { curtainT = 0; reveal(); }, left + 50);
     return true;
   };
+  // Covers that take no clicks (pass 19b, x548-x567): an element with
+  // pointer-events: none that paints over most of the viewport hides the
+  // page while elementFromPoint, and every click, goes through it — a 1px
+  // box whose box-shadow, outline or border spans the viewport, an opaque
+  // background, canvas or ::backdrop, a backdrop-filter that flattens what
+  // is behind it (canvas, img and video by their pixels, when readable).
+  // Elements that take clicks are a modal's business (Limits).
+  // Only cheap candidates are judged, at each 250 ms look: children of
+  // <html> and <body> (the first 8 and last 24), nodes the page inserted
+  // through the hooked methods since the last look (64 at most, each with
+  // its first 32 elements), elements it put in the top layer, and last
+  // look's suspects. One seen at two looks in a row is hidden by the net
+  // (visibility, ::backdrop display). A dim, a watermark, a glass bar, a
+  // fading gradient, a backdrop layer stay: below 0.85 alpha, under half
+  // the viewport, or under the page's text (over, below).
+  var OPAQUE = 0.85, fresh = [], freshN = 0, topLayer = [], coverPrev = [], coverHit = [], scratch = null;
+  coverNote = function (args) {
+    if (!root || adopted) return; // the look runs at the CRM root only
+    for (var i = 0; i < args.length; i++) {
+      var x = args[i];
+      if (!x || x.nodeType !== 1 && x.nodeType !== 11) continue;
+      // a fragment: its first 8 elements
+      for (var k = 0, y = x.nodeType === 11 ? x.firstElementChild : x; y && k < 8; k++, y = x.nodeType === 11 ? y.nextElementSibling : null) {
+        // the first 32 and the last 32 of a look's insertions
+        if (fresh.length < 64) fresh.push(y); else fresh[32 + freshN++ % 32] = y;
+      }
+    }
+  };
+  var noteTop = function (el) { if (root && topLayer.indexOf(el) < 0 && topLayer.length < 64) topLayer.push(el); };
+  // calpha: the alpha of a computed colour in any notation (rgb(), oklch(),
+  // color(); a keyword other than transparent is opaque)
+  var PAINT = '(?:rgba?|hsla?|hwb|lab|lch|oklab|oklch|color)\\((?:[^()]|\\([^()]*\\))*\\)';
+  var calpha = function (c) {
+    if (!c || c === 'transparent') return 0;
+    var m = /^([a-z-]+)\((.*)\)$/.exec(c), sl, n;
+    if (!m) return /^[a-z]+$/.test(c) ? 1 : 0;
+    if ((sl = m[2].split('/')).length > 1) { n = sl[1].trim(); return parseFloat(n) * (/%$/.test(n) ? 0.01 : 1); }
+    n = m[2].split(/[\s,]+/).filter(Boolean);
+    return /^(rgb|hsl)a?$/.test(m[1]) && n.length > 3 ? parseFloat(n[3]) * (/%$/.test(n[3]) ? 0.01 : 1) : 1;
+  };
+  var solidGrad = function (v) {
+    if (!v || v === 'none' || /url\(/.test(v)) return false;
+    var cols = v.match(new RegExp(PAINT + '|transparent', 'g')) || [];
+    return cols.length > 0 && cols.every(function (c) { return calpha(c) >= OPAQUE; });
+  };
+  // canvasSolid: a canvas, image or video frame drawn opaque, read back
+  // scaled to 4x4 on a canvas of our own (no context is made on the page's
+  // canvas; a cross-origin picture taints ours and says no)
+  var canvasSolid = function (c) {
+    try {
+      if (!(c.videoWidth || c.naturalWidth || c.width) || !(c.videoHeight || c.naturalHeight || c.height)) return false;
+      if (!scratch) { scratch = d.createElement('canvas'); scratch.width = scratch.height = 4; }
+      var g = scratch.getContext('2d', { willReadFrequently: true });
+      g.clearRect(0, 0, 4, 4);
+      g.drawImage(c, 0, 0, 4, 4);
+      var px = g.getImageData(0, 0, 4, 4).data;
+      for (var i = 3; i < px.length; i += 4) if (px[i] < OPAQUE * 255) return false;
+      return true;
+    } catch (e) { return false; }
+  };
+  var inTop = function (el) { try { return el.matches(':popover-open, :modal'); } catch (e) { return false; } };
+  var coverOf = function (el) {
+    var vw = w.innerWidth, vh = w.innerHeight, all = vw * vh;
+    if (!all || !el || el.nodeType !== 1 || el === d.body || el === d.documentElement || !el.isConnected) return false;
+    var cs = w.getComputedStyle(el);
+    if (cs.pointerEvents !== 'none' || cs.display === 'none' || cs.visibility !== 'visible') return false;
+    var top = (topLayer.indexOf(el) >= 0 || el.localName === 'dialog' || el.hasAttribute('popover')) && inTop(el);
+    var q = el.getBoundingClientRect(), area = function (l, t, r, b) { var x = Math.min(r, vw) - Math.max(l, 0), y = Math.min(b, vh) - Math.max(t, 0); return x > 0 && y > 0 ? x * y : 0; };
+    var box = area(q.left, q.top, q.right, q.bottom), fill = 0, ring = 0, shade = 0;
+    // most candidates end here: a small box painting nothing around it
+    if (!top && box < 0.5 * all && cs.boxShadow === 'none' && cs.outlineStyle === 'none' &&
+      !(parseFloat(cs.borderTopWidth) + parseFloat(cs.borderBottomWidth) + parseFloat(cs.borderLeftWidth) + parseFloat(cs.borderRightWidth) >= 8)) return false;
+    if (top) {
+      var bd = w.getComputedStyle(el, '::backdrop');
+      if (bd && bd.display !== 'none' && (calpha(bd.backgroundColor) >= OPAQUE || solidGrad(bd.backgroundImage) || filterHides(bd.backdropFilter))) return 1;
+    }
+    if (!top && parseInt(cs.zIndex, 10) < 0) return false; // behind the page
+    // opacity of the element and, out of the top layer, its ancestors
+    var op = 1;
+    for (var a = el; a && a !== d.documentElement; a = top ? null : a.parentElement) {
+      op *= parseFloat(w.getComputedStyle(a).opacity);
+      if (!(op >= OPAQUE)) return false;
+    }
+    var solid = function (c) { return calpha(c) * op >= OPAQUE; };
+    // a static block's background, border and shadow paint under the
+    // page's text; its outline, and a positioned box, over it
+    var stacked = top || cs.position !== 'static' || cs.zIndex !== 'auto' || op < 1 || cs.transform !== 'none' || cs.filter !== 'none';
+    if (/^(canvas|img|video)$/.test(el.localName) && box >= 0.5 * all && canvasSolid(el)) return top ? 1 : 2;
+    if (stacked) {
+      if (solid(cs.backgroundColor) || solidGrad(cs.backgroundImage) || filterHides(cs.backdropFilter)) fill = box;
+      else {
+        var bw = function (s) { var st = cs['border' + s + 'Style']; return st !== 'none' && st !== 'hidden' && solid(cs['border' + s + 'Color']) ? parseFloat(cs['border' + s + 'Width']) || 0 : 0; };
+        var T = bw('Top'), B = bw('Bottom'), L = bw('Left'), R = bw('Right');
+        ring = area(q.left, q.top, q.right, q.top + T) + area(q.left, q.bottom - B, q.right, q.bottom) +
+          area(q.left, q.top + T, q.left + L, q.bottom - B) + area(q.right - R, q.top + T, q.right, q.bottom - B);
+      }
+      // shadows: an outer one paints around the box, not under it
+      var re = new RegExp('(' + PAINT + '|[a-z]+)\\s+(-?[\\d.]+)px\\s+(-?[\\d.]+)px\\s+([\\d.]+)px\\s+(-?[\\d.]+)px(\\s+inset)?', 'g'), m;
+      while ((m = re.exec(cs.boxShadow || ''))) {
+        if (!solid(m[1])) continue;
+        var sx = parseFloat(m[2]), sy = parseFloat(m[3]), sp = parseFloat(m[5]);
+        if (m[6]) { if (2 * sp >= Math.min(q.width, q.height)) fill = box; continue; }
+        var l = q.left + sx - sp, t = q.top + sy - sp, r = q.right + sx + sp, b = q.bottom + sy + sp;
+        shade = Math.max(shade, area(l, t, r, b) - area(Math.max(l, q.left), Math.max(t, q.top), Math.min(r, q.right), Math.min(b, q.bottom)));
+      }
+    }
+    if (cs.outlineStyle && cs.outlineStyle !== 'none' && solid(cs.outlineColor)) {
+      var ow = parseFloat(cs.outlineWidth) || 0, oo = parseFloat(cs.outlineOffset) || 0;
+      ring += area(q.left - oo - ow, q.top - oo - ow, q.right + oo + ow, q.bottom + oo + ow) - area(q.left - oo, q.top - oo, q.right + oo, q.bottom + oo);
+    }
+    // 1: a cover; 2: one if it is above the page's text (over, below)
+    ring += shade;
+    return ring >= 0.5 * all ? 1 : fill + ring >= 0.5 * all ? top ? 1 : 2 : 0;
+  };
+  // over: a cover painting its own box is above the page's text: with
+  // pointer events on it for a moment (inline, put back at once),
+  // elementsFromPoint at every text in view under its box (of the first
+  // 400 text nodes) lists it above one of them, or no text is found there.
+  // A background layer the page's content is positioned over (a hero
+  // video, a fixed backdrop at z-index 0) is listed below them all and
+  // stays; that answer is kept while its stacking is (asked once).
+  var belowSeen = typeof w.WeakMap === 'function' ? new w.WeakMap() : null;
+  var over = function (el) {
+    if (typeof d.elementsFromPoint !== 'function' || typeof d.createTreeWalker !== 'function' || !d.body) return true;
+    var cs = w.getComputedStyle(el), key = cs.zIndex + '|' + cs.position + '|' + cs.transform;
+    if (belowSeen && belowSeen.get(el) === key) return false;
+    var q = el.getBoundingClientRect(), vw = w.innerWidth, vh = w.innerHeight, pts = [], k = 0, n;
+    var tw = d.createTreeWalker(d.body, 4), rg = d.createRange();
+    while (k++ < 400 && (n = tw.nextNode())) {
+      var p = n.parentNode;
+      if (blank(n.data) || !p || HIDDEN_TEXT.test(p.localName) || el.contains(p)) continue;
+      rg.selectNodeContents(n);
+      var b = rg.getClientRects()[0];
+      if (!b || b.width < 2 || b.height < 2) continue;
+      var x = b.left + Math.min(2, b.width / 2), y = b.top + b.height / 2;
+      if (x >= 0 && y >= 0 && x < vw && y < vh && x >= q.left && x < q.right && y >= q.top && y < q.bottom) pts.push([x, y, p]);
+    }
+    var s = el.style, was = s.getPropertyValue('pointer-events'), pri = s.getPropertyPriority('pointer-events'), on = 0, under = 0;
+    try {
+      s.setProperty('pointer-events', 'auto', 'important');
+      for (var j = 0; j < pts.length && !on; j++) { // one text under it is enough
+        var list = d.elementsFromPoint(pts[j][0], pts[j][1]) || [];
+        for (var i = 0; i < list.length; i++) {
+          var e = list[i];
+          if (e === el || el.contains(e)) { on++; break; }
+          if ((e === pts[j][2] || e.contains(pts[j][2])) && !e.contains(el)) { under++; break; }
+        }
+      }
+    } finally {
+      if (was) s.setProperty('pointer-events', was, pri); else s.removeProperty('pointer-events');
+    }
+    if (under && !on) { if (belowSeen) belowSeen.set(el, key); return false; }
+    return true;
+  };
+  var hideCover = function (el) {
+    if (coverHit.indexOf(el) < 0) { coverHit.push(el); if (coverHit.length > 16) coverHit.shift(); } else if (!act) return;
+    count('unhide');
+    fought = fought || act;
+    if (!act) return;
+    try {
+      el.setAttribute('data-crmframe-cover', '');
+      if (!coverCSS) coverCSS = '[data-crmframe-cover]{visibility:hidden !important}[data-crmframe-cover]::backdrop{display:none !important}';
+      if (netOK()) useNet();
+      if (w.getComputedStyle(el).visibility !== 'hidden') el.style.setProperty('visibility', 'hidden', 'important'); // the page's own !important
+    } catch (e) { /* the cover stays */ }
+  };
+  var coverLook = function () {
+    var h = d.documentElement, b = d.body, list = [], found = [], i, c, k;
+    var add = function (x) { if (x && x.nodeType === 1 && list.indexOf(x) < 0) list.push(x); };
+    for (c = h && h.firstElementChild; c; c = c.nextElementSibling) if (c !== b && c.localName !== 'head') add(c);
+    for (c = b && b.firstElementChild, k = 0; c && k < 8; c = c.nextElementSibling, k++) add(c);
+    for (c = b && b.lastElementChild, k = 0; c && k < 24; c = c.previousElementSibling, k++) add(c);
+    fresh.forEach(function (x) {
+      // x and its first 32 elements, depth first
+      for (var n = x, j = 0; n && j < 32; j++) {
+        add(n);
+        if (n.firstElementChild) { n = n.firstElementChild; continue; }
+        while (n && n !== x && !n.nextElementSibling) n = n.parentElement;
+        n = n && n !== x ? n.nextElementSibling : null;
+      }
+    });
+    fresh = []; freshN = 0;
+    topLayer = topLayer.filter(function (x) { return x.isConnected && inTop(x); });
+    topLayer.forEach(add); coverPrev.forEach(add); coverHit.forEach(add);
+    for (i = 0; i < list.length; i++) if ((k = coverOf(list[i]))) found.push([list[i], k]);
+    // at two looks in a row; at once for one hidden before (the page took
+    // the net's hide back)
+    found.forEach(function (x) { if ((coverPrev.indexOf(x[0]) >= 0 || coverHit.indexOf(x[0]) >= 0) && (x[1] === 1 || over(x[0]))) hideCover(x[0]); });
+    coverPrev = found.map(function (x) { return x[0]; });
+  };
   // Once a hide was lifted, a page that hides itself again (a guard
   // re-applied by a timer) is lifted at once, before it is painted; at most
   // 20 times per 250 ms, so that a page re-hiding from its own mutation
@@ -2607,6 +2800,12 @@
     ['replaceSync', 'replace', 'insertRule'].forEach(function (name) {
       var orig = CSP && CSP[name];
       if (typeof orig === 'function') CSP[name] = function () { later(); return orig.apply(this, arguments); };
+    });
+    // the top layer, above every z-index: noted for the cover watch
+    var HEP = w.HTMLElement && w.HTMLElement.prototype, DLP = w.HTMLDialogElement && w.HTMLDialogElement.prototype;
+    [[HEP, 'showPopover'], [HEP, 'togglePopover'], [DLP, 'showModal'], [DLP, 'show']].forEach(function (x) {
+      var orig = x[0] && x[0][x[1]];
+      if (typeof orig === 'function') x[0][x[1]] = function () { var r = orig.apply(this, arguments); noteTop(this); return r; };
     });
     // Web Animations change no attribute either (x396: body.animate to
     // opacity 0, fill forwards); the net's !important inline beats them.
@@ -2655,6 +2854,7 @@
       if (!root || typeof every !== 'function') return;
       every.call(w, function () {
         if (!late) return;
+        try { coverLook(); } catch (e) { /* again at the next tick */ }
         try {
           var now = look();
           if (now !== lastLook) { lastLook = now; look250(); }
