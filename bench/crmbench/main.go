@@ -42,6 +42,10 @@ type Config struct {
 	Micro     bool
 	BenchTime string // go test -benchtime for the micro-benchmarks
 
+	Shim       bool          // the shim's cost in Chromium (./e2e/ BenchmarkShimCost)
+	ShimWindow time.Duration // each idle and live window
+	ShimRounds int           // plain/crm_frame alternations
+
 	Fanout       bool
 	WSClients    int
 	WSPerAgent   int
@@ -53,6 +57,7 @@ type Config struct {
 func defaultConfig(mode string) Config {
 	c := Config{Mode: mode, PerSite: 3 * time.Second, Rounds: 6, Concs: []int{1, 64},
 		MemSlowRead: 25 * time.Millisecond, TTFBReps: 10, Micro: true, BenchTime: "1s",
+		Shim: true, ShimWindow: 5 * time.Second, ShimRounds: 3,
 		Fanout: true, WSClients: 1000, WSPerAgent: 2, WSEventRate: 2000, WSDuration: 5 * time.Second,
 		EngineGlobal: defaultEngineGlobal}
 	switch mode {
@@ -60,9 +65,11 @@ func defaultConfig(mode string) Config {
 		c.PerSite, c.Rounds = 400*time.Millisecond, 2
 		c.MemSlowRead, c.TTFBReps, c.BenchTime = 8*time.Millisecond, 3, "100ms"
 		c.WSClients, c.WSDuration, c.WSEventRate = 200, 2*time.Second, 500
+		c.ShimWindow, c.ShimRounds = 1500*time.Millisecond, 1
 	case "long":
 		c.PerSite, c.Rounds = 10*time.Second, 10
 		c.TTFBReps, c.BenchTime, c.WSDuration = 20, "3s", 15*time.Second
+		c.ShimWindow, c.ShimRounds = 10*time.Second, 5
 	}
 	return c
 }
@@ -77,6 +84,7 @@ func main() {
 	only := flag.String("resources", "", "comma-separated resources to measure (default all: "+strings.Join(allResources(), ",")+")")
 	micro := flag.Bool("micro", true, "run the rewriter micro-benchmarks (go test -bench)")
 	benchtime := flag.String("benchtime", "", "go test -benchtime for the micro-benchmarks (overrides the mode)")
+	shim := flag.Bool("shim", true, "measure the shim's CPU cost in headless Chromium (./e2e/ BenchmarkShimCost)")
 	fanout := flag.Bool("fanout", true, "run the WebSocket fan-out section when the binary serves it")
 	wsClients := flag.Int("ws-clients", 0, "WebSocket clients for the fan-out (default 1000; e.g. 10000)")
 	wsRate := flag.Float64("ws-rate", 0, "engine events/s offered during the fan-out")
@@ -92,7 +100,7 @@ func main() {
 		mode = "long"
 	}
 	cfg := defaultConfig(mode)
-	cfg.Bin, cfg.Micro, cfg.Fanout, cfg.Pprof = *bin, *micro, *fanout, *pprofOut
+	cfg.Bin, cfg.Micro, cfg.Fanout, cfg.Pprof, cfg.Shim = *bin, *micro, *fanout, *pprofOut, *shim
 	if *perSite > 0 {
 		cfg.PerSite = *perSite
 	}
@@ -205,6 +213,9 @@ func Run(cfg Config, root string, logw io.Writer) (*Report, error) {
 	}
 	if cfg.Micro {
 		b.micro()
+	}
+	if cfg.Shim {
+		b.shim()
 	}
 	if cfg.Fanout {
 		b.fanout()

@@ -30,6 +30,7 @@ func TestHarnessSmoke(t *testing.T) {
 	cfg.Concs = []int{1, 4} // 64 large responses in flight only slow the smoke run down
 	cfg.MemSlowRead, cfg.TTFBReps = 2*time.Millisecond, 2
 	cfg.BenchTime = "1x"
+	cfg.Shim = false // Chromium: BenchmarkShimCost runs in make test's benchsmoke; its rows in TestShimRows
 	cfg.WSClients, cfg.WSDuration, cfg.WSEventRate = 20, 500*time.Millisecond, 100
 	rep, err := Run(cfg, root, testWriter{t})
 	if err != nil {
@@ -140,5 +141,25 @@ func TestPairedRatio(t *testing.T) {
 	s := Sample{Lat: []time.Duration{5, 1, 4, 2, 3}}
 	if s.Pct(50) != 3 || s.Pct(100) != 5 || s.Pct(1) != 1 {
 		t.Errorf("percentiles: p50 %v p100 %v p1 %v", s.Pct(50), s.Pct(100), s.Pct(1))
+	}
+}
+
+// TestShimRows: BenchmarkShimCost's output line becomes the Agent PC rows,
+// crm_frame's difference from plain in the result column.
+func TestShimRows(t *testing.T) {
+	out := "pkg: github.com/crmframe/crmframe/e2e\n" +
+		"BenchmarkShimCost-2   \t       1\t         2.109 cpu-ms/s-idle-crm\t         0.1879 cpu-ms/s-idle-plain\t       602.3 cpu-ms/s-live-crm\t       372.3 cpu-ms/s-live-plain\t  80 cpu-ms/s-hidden-crm\t 20.5 cpu-ms/s-hidden-plain\t      1009 load-ms-crm\t      1623 load-ms-plain\t0 ns/op\n"
+	rows := shimRows(parseBench(out), 5*time.Second, 3)
+	if len(rows) != 4 {
+		t.Fatalf("got %d rows, want 4: %+v", len(rows), rows)
+	}
+	want := [][3]string{{"0.2 ms/s", "2.1 ms/s", "+1.9 ms/s"}, {"372.3 ms/s", "602.3 ms/s", "+230.0 ms/s"}, {"20.5 ms/s", "80.0 ms/s", "+59.5 ms/s"}, {"1623.0 ms", "1009.0 ms", "-614.0 ms"}}
+	for i, r := range rows {
+		if r.Section != "Agent PC" || r.Plain != want[i][0] || r.CRM != want[i][1] || r.Result != want[i][2] || !strings.Contains(r.Measure, "median of 3") {
+			t.Errorf("row %d: %+v, want plain/crm/result %v", i, r, want[i])
+		}
+	}
+	if rows := shimRows(parseBench("BenchmarkOther-2 1 5 ns/op\n"), time.Second, 1); len(rows) != 1 || !strings.Contains(rows[0].Result, "not available") {
+		t.Errorf("without the benchmark's line: %+v, want one not-available row", rows)
 	}
 }
