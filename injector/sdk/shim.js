@@ -3047,8 +3047,38 @@
     w.addEventListener('pointerdown', function () { btnDown = true; }, true);
     ['pointerup', 'pointercancel', 'click'].forEach(function (t) { w.addEventListener(t, function () { btnDown = false; }, true); });
     var busy = function () { return [d.documentElement, d.body].some(function (e) { return e && e.getAttribute('aria-busy') === 'true'; }); };
+    // The walk's hit test forces a layout of the whole page (≈ 40 ms/s on a
+    // live 16k-element grid, BenchmarkShimCost): it runs only when a look
+    // that needs no layout finds a suspect — an [inert], pointer-events:
+    // none on html/body, a positioned pseudo-element of theirs or a
+    // positioned child of html or at the ends of body that takes pointer
+    // events and shows little — or for two looks after trusted pointer
+    // input went to html/body (a pane or inert content elsewhere).
+    var poked = 0;
+    ['pointermove', 'pointerdown'].forEach(function (t) {
+      w.addEventListener(t, function (e) { if (e.isTrusted && (e.target === d.documentElement || e.target === d.body)) poked = 2; }, true);
+    });
+    var positioned = function (cs) { return !!cs && /^(fixed|absolute)$/.test(cs.position) && cs.pointerEvents !== 'none' && cs.display !== 'none'; };
+    var suspect = function () {
+      var h = d.documentElement, b = d.body, i, cs, kids;
+      if (!b) return false;
+      if (poked > 0) { poked--; return true; }
+      if (d.querySelector('[inert]')) return true;
+      if (w.getComputedStyle(h).pointerEvents === 'none' || w.getComputedStyle(b).pointerEvents === 'none') return true;
+      for (i = 0; i < 4; i++) {
+        cs = w.getComputedStyle(i < 2 ? h : b, i % 2 ? '::after' : '::before');
+        if (positioned(cs) && cs.content && cs.content !== 'none' && cs.content !== 'normal') return true;
+      }
+      kids = [].concat(RA(slice, h.children || [], []), RA(slice, b.children || [], [0, 8]), RA(slice, b.children || [], [-24]));
+      for (i = 0; i < kids.length; i++) {
+        if (kids[i] === b || kids[i] === d.head) continue;
+        cs = w.getComputedStyle(kids[i]);
+        if (positioned(cs) && (parseFloat(cs.opacity) <= 0.05 || alpha(cs.backgroundColor) <= 0.05 && cs.backgroundImage === 'none' && blank(kids[i].textContent))) return true;
+      }
+      return false;
+    };
     useTick = function () {
-      var o = btnDown ? null : dead();
+      var o = btnDown || !suspect() ? null : dead();
       if (!o || !(o.inert.length || o.panes.length || o.pseudo.length || o.pe.length) || useHeld() || busy()) { deadSeen = false; return; }
       if (!deadSeen) { deadSeen = true; return; }
       count('input');

@@ -46,7 +46,11 @@ const DOM = LIVE_DOM + `
     var i = 0; return { nextNode: function () { return list[i++] || null; } };
   };
   Document.prototype.createRange = function () { var n = null; return { selectNodeContents: function (x) { n = x; }, getClientRects: function () { return [n.box || { left: 10, top: 10, width: 80, height: 16, right: 90, bottom: 26 }]; } }; };
-  Document.prototype.querySelector = function (q) { return q === ':modal' ? modal : null; };
+  Document.prototype.querySelector = function (q) {
+    if (q !== '[inert]') return q === ':modal' ? modal : null;
+    var hit = null; (function walk(n) { if (!hit && n.attrs && 'inert' in n.attrs) hit = n; else (n.childNodes || []).forEach(walk); })(html); return hit;
+  };
+  Object.defineProperty(EP, 'children', { get: function () { return this.childNodes.filter(function (c) { return c.nodeType === 1; }); }, configurable: true });
   Document.prototype.querySelectorAll = function (q) { return q === ':modal' ? (modal ? [modal] : []) : q === ':popover-open' ? [] : dialogs; };
   document.activeElement = body;
   var FULL = { left: 0, top: 0, width: 800, height: 600, right: 800, bottom: 600 };
@@ -221,4 +225,24 @@ test('pass19: pointer-events none on html/body is lifted when nothing in view ta
   p.interval();
   assert.equal(p.run('body.style.p["pointer-events"]'), undefined);
   assert.equal(p.w.__crmframe.stats.input, undefined);
+});
+
+test('pass19: the dead-page walk (a forced layout) runs only on a suspect found without layout, or after pointer input went to html/body', () => {
+  const p = page();
+  // a pane deep in the page that no cheap look finds: hit tests would say dead
+  p.run('var calls = 0, pane = mk("div"); pane.cs = { position: "fixed", opacity: "0" }; pane.box = FULL; var wrap = mk("div", [mk("div", [pane])]); body.insertBefore(wrap, body.childNodes[0]); hits = function () { calls++; return pane; }');
+  p.interval(); p.interval(); p.interval();
+  assert.equal(p.run('calls'), 0, 'no suspect: no hit test');
+  assert.equal(p.run('pane.style.p["pointer-events"]'), undefined);
+  // the agent moves the pointer: it lands on html (trusted), the walk runs
+  p.run('winL.pointermove.forEach(function (f) { f({ isTrusted: true, target: html, clientX: 5, clientY: 5 }); })');
+  p.interval(); p.interval();
+  assert.ok(p.run('calls') > 0, 'poked: hit tests');
+  assert.equal(p.run('pane.style.p["pointer-events"]'), 'none');
+  // untrusted input does not poke
+  const q = page();
+  q.run('var calls = 0; hits = function () { calls++; return marker; }');
+  q.run('winL.pointermove.forEach(function (f) { f({ isTrusted: false, target: html }); })');
+  q.interval(); q.interval();
+  assert.equal(q.run('calls'), 0);
 });
