@@ -76,17 +76,9 @@ var fbUseNanos atomic.Int64
 // why the page did not take them ("" when it did).
 func fbUse(ctx context.Context) string {
 	defer func(t0 time.Time) { fbUseNanos.Add(int64(time.Since(t0))) }(time.Now())
-	id, err := fbFrameCtx(ctx)
-	if err != nil {
-		return "no frame: " + err.Error()
-	}
-	m, err := fbEval[*fbBox](ctx, id, fbMarkerBoxJS)
-	if err != nil || m == nil {
-		return fmt.Sprintf("no marker box in view (%v)", err)
-	}
-	f, err := fbEval[*fbBox](ctx, 0, fbFrameBoxJS)
-	if err != nil || f == nil {
-		return fmt.Sprintf("no frame box (%v)", err)
+	id, m, f, why := fbMarkerAt(ctx)
+	if why != "" {
+		return why
 	}
 	if ok, err := fbEval[bool](ctx, id, fbUseArmJS); err != nil || !ok {
 		return fmt.Sprintf("cannot watch the marker (%v)", err)

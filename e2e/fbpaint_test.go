@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -59,19 +60,27 @@ const fbFrameBoxJS = `(function(){
   return {X: b.left + f.clientLeft, Y: b.top + f.clientTop, W: f.clientWidth, H: f.clientHeight};
 })()`
 
-// fbPaint says why the marker shows no ink ("" when it does).
-func fbPaint(ctx context.Context) string {
+// fbMarkerAt finds the CRM frame's isolated world, the marker's box in view
+// and the frame's box in the desktop tab; why says what is missing.
+func fbMarkerAt(ctx context.Context) (id runtime.ExecutionContextID, m, f *fbBox, why string) {
 	id, err := fbFrameCtx(ctx)
 	if err != nil {
-		return "no frame: " + err.Error()
+		return 0, nil, nil, "no frame: " + err.Error()
 	}
-	m, err := fbEval[*fbBox](ctx, id, fbMarkerBoxJS)
-	if err != nil || m == nil {
-		return fmt.Sprintf("no marker box in view (%v)", err)
+	if m, err = fbEval[*fbBox](ctx, id, fbMarkerBoxJS); err != nil || m == nil {
+		return 0, nil, nil, fmt.Sprintf("no marker box in view (%v)", err)
 	}
-	f, err := fbEval[*fbBox](ctx, 0, fbFrameBoxJS)
-	if err != nil || f == nil {
-		return fmt.Sprintf("no frame box (%v)", err)
+	if f, err = fbEval[*fbBox](ctx, 0, fbFrameBoxJS); err != nil || f == nil {
+		return 0, nil, nil, fmt.Sprintf("no frame box (%v)", err)
+	}
+	return id, m, f, ""
+}
+
+// fbPaint says why the marker shows no ink ("" when it does).
+func fbPaint(ctx context.Context) string {
+	id, m, f, why := fbMarkerAt(ctx)
+	if why != "" {
+		return why
 	}
 	x0, y0 := math.Floor(f.X+m.X), math.Floor(f.Y+m.Y)
 	x1, y1 := math.Min(math.Ceil(f.X+m.X+m.W), f.X+f.W), math.Min(math.Ceil(f.Y+m.Y+m.H), f.Y+f.H)
