@@ -131,6 +131,15 @@ export const STYLE_DOM = `
 // It holds a document with <html><head/><body>marker, nav, script</body>,
 // a MutationObserver whose records deliver() hands over; tests add their
 // own getComputedStyle.
+// SHEET_DOM: constructable stylesheets that keep their text, and the
+// document's adopted list (the hide net writes its rules there).
+export const SHEET_DOM = `
+  function CSSStyleSheet() { this.text = ''; }
+  CSSStyleSheet.prototype.replaceSync = function (t) { this.text = t; };
+  var adopted = [];
+  Object.defineProperty(Document.prototype, 'adoptedStyleSheets', { get: function () { return adopted; }, set: function (v) { adopted = v; }, configurable: true });
+`;
+
 export const LIVE_DOM = STYLE_DOM + `
   var observers = [], queue = [];
   function Node() {} function Element() {} Element.prototype = Object.create(Node.prototype);

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LIVE_DOM, livePage } from './fakes.mjs';
+import { LIVE_DOM, SHEET_DOM, livePage } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
@@ -19,11 +19,7 @@ const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.
 // marker unless its text takes none (inherited from body), else html; after
 // the net's all:revert the marker. Images decode when the test says so
 // (decode), with the mean alpha it gives; canvases read that back.
-const DOM = LIVE_DOM + `
-  function CSSStyleSheet() { this.text = ''; }
-  CSSStyleSheet.prototype.replaceSync = function (t) { this.text = t; };
-  var adopted = [];
-  Object.defineProperty(Document.prototype, 'adoptedStyleSheets', { get: function () { return adopted; }, set: function (v) { adopted = v; }, configurable: true });
+const DOM = LIVE_DOM + SHEET_DOM + `
   var netText = function () { return adopted.map(function (s) { return s.text; }).join(''); };
   var camel = function (k) { return k.replace(/-([a-z])/g, function (x, c) { return c.toUpperCase(); }); };
   var net = function (e, pseudo) {

@@ -7,17 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LIVE_DOM, livePage } from './fakes.mjs';
+import { LIVE_DOM, SHEET_DOM, livePage } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
-const DOM = LIVE_DOM + `
+const DOM = LIVE_DOM + SHEET_DOM + `
   // computed style: the inline style, then the page's sheet (e.sheet),
   // then the net's adopted rules (html/body, ::before/::after, !important)
-  function CSSStyleSheet() { this.text = ''; }
-  CSSStyleSheet.prototype.replaceSync = function (t) { this.text = t; };
-  var adopted = [];
-  Object.defineProperty(Document.prototype, 'adoptedStyleSheets', { get: function () { return adopted; }, set: function (v) { adopted = v; }, configurable: true });
   var net = function (e, pseudo) {
     var o = {}, who = e.localName === 'body' ? '> body' : '';
     adopted.forEach(function (s) {

@@ -8,11 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LIVE_DOM, livePage } from './fakes.mjs';
+import { LIVE_DOM, SHEET_DOM, livePage } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
-const DOM = LIVE_DOM + `
+const DOM = LIVE_DOM + SHEET_DOM + `
   // window listeners the tests fire themselves
   var winL = {}, rawAdd = window.addEventListener;
   window.addEventListener = function (n, f, c) { (winL[n] = winL[n] || []).push(f); return rawAdd(n, f, c); };
@@ -34,10 +34,6 @@ const DOM = LIVE_DOM + `
     content: 'none', pointerEvents: 'auto', width: 'auto', height: 'auto', contentVisibility: 'visible', clipPath: 'none', transform: 'none', filter: 'none',
     maskImage: 'none', color: 'rgb(0, 0, 0)', webkitTextFillColor: 'rgb(0, 0, 0)', textShadow: 'none', webkitTextStrokeWidth: '0px', zIndex: 'auto', backdropFilter: 'none' };
   function getComputedStyle(e, pseudo) { return Object.assign({}, DEF, pseudo ? (e.pcs || {})[pseudo] : e.cs); }
-  function CSSStyleSheet() { this.text = ''; }
-  CSSStyleSheet.prototype.replaceSync = function (t) { this.text = t; };
-  var adopted = [];
-  Object.defineProperty(Document.prototype, 'adoptedStyleSheets', { get: function () { return adopted; }, set: function (v) { adopted = v; }, configurable: true });
   // hit testing: hits(x, y) or an element; every text box at (10, 10)
   var hits = null, modal = null, dialogs = [];
   Document.prototype.elementFromPoint = function (x, y) { return typeof hits === 'function' ? hits(x, y) : hits; };

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LIVE_DOM, livePage } from './fakes.mjs';
+import { LIVE_DOM, SHEET_DOM, livePage } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
@@ -17,11 +17,7 @@ const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.
 // style from e.cs (the net's cover rule makes a marked element hidden),
 // ::backdrop from e.backdrop; a popover opens with showPopover; a canvas
 // reads back as e.alpha (0-255) through the shim's scratch canvas.
-const DOM = LIVE_DOM + `
-  function CSSStyleSheet() { this.text = ''; }
-  CSSStyleSheet.prototype.replaceSync = function (t) { this.text = t; };
-  var adopted = [];
-  Object.defineProperty(Document.prototype, 'adoptedStyleSheets', { get: function () { return adopted; }, set: function (v) { adopted = v; }, configurable: true });
+const DOM = LIVE_DOM + SHEET_DOM + `
   EP.getAttribute = function (k) { return this.attrs && k in this.attrs ? this.attrs[k] : null; };
   EP.hasAttribute = function (k) { return !!this.attrs && k in this.attrs; };
   EP.setAttribute = function (k, v) { (this.attrs = this.attrs || {})[k] = String(v); };
