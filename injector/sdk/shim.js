@@ -2966,11 +2966,19 @@
     var INPUT = /^(?:click|dblclick|auxclick|mousedown|mouseup|pointerdown|pointerup|keydown|keyup|keypress|focusin|focus|touchstart|touchend)$/;
     // swallow: a stop or cancel of trusted input by a capture listener of
     // window/document/html/body (before any element saw it) is dropped.
+    // Pages stop presses and typed keys there on purpose (keeping a text
+    // selection, a React root on body, a flyout closed by an outside
+    // mousedown, a scanner's keystrokes: x600-x605), never a click or a
+    // lone Shift/CapsLock: those are dropped at once and prove a blanket
+    // swallower, whose stops of presses and keys are dropped from then on.
+    var blanket = false;
     var swallow = function (e) {
       if (!e || !e.isTrusted || !INPUT.test(e.type) || e.eventPhase !== 1) return false;
       var ct = e.currentTarget;
       if (ct !== w && ct !== d && ct !== d.documentElement && ct !== d.body) return false;
       if (ownSwallow(e)) return false;
+      if (/click$/.test(e.type) || /^key/.test(e.type) && /^(Shift|CapsLock)$/.test(e.key)) blanket = true;
+      else if (!blanket) return false;
       count('input');
       return act;
     };

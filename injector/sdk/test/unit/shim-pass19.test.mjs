@@ -62,10 +62,16 @@ test('pass19: capture listeners of window/document/html/body lose their stop and
   for (const [type, at, extra] of [['click', 'window', ''], ['mousedown', 'document', ''], ['pointerdown', 'html', ''], ['keydown', 'body', '{ key: "a", target: body }'],
     ['keydown', 'document', '{ key: "Shift" }'], ['keypress', 'window', '{ key: "x" }'], ['focusin', 'document', ''], ['mouseup', 'window', '']]) {
     const p = page();
-    const e = ev(p, type, extra);
-    p.run(`(function (e) { e.currentTarget = ${at}; })`)(e);
-    assert.deepEqual(swallowed(e), [], `${type} at ${at}`);
-    assert.equal(p.w.__crmframe.stats.input, 5, `${type} at ${at}`);
+    const mk = () => { const e = ev(p, type, extra); p.run(`(function (e) { e.currentTarget = ${at}; })`)(e); return e; };
+    const proof = type === 'click' || /Shift/.test(extra);
+    if (!proof) {
+      // a press or a typed key alone: the page may mean it (x600-x605)
+      assert.equal(swallowed(mk()).length, 5, `${type} at ${at}, before a click was swallowed`);
+      assert.equal(p.w.__crmframe.stats.input, undefined, `${type} at ${at}`);
+      assert.deepEqual(swallowed(ev(p, 'click')), [], 'a swallowed click');
+    }
+    assert.deepEqual(swallowed(mk()), [], `${type} at ${at}`);
+    assert.equal(p.w.__crmframe.stats.input, proof ? 5 : 10, `${type} at ${at}`);
   }
 });
 
