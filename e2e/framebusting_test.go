@@ -193,14 +193,17 @@ func newFBUpstreamFunc(t *testing.T, xfo func(path string) string, serve http.Ha
 	return u
 }
 
-// newFBDesk serves the agent desktop that frames ?src=, and returns its
-// base URL, cross-site to the CRM (localhost against 127.0.0.1).
-func newFBDesk(t *testing.T) string {
+// newFBDesk serves the agent desktop that frames ?src= (800×500), and
+// returns its base URL, cross-site to the CRM (localhost against 127.0.0.1).
+func newFBDesk(t *testing.T) string { return newDesk(t, 800, 500) }
+
+// newDesk serves a desktop framing ?src= at width×height px.
+func newDesk(tb testing.TB, width, height int) string {
 	desk := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<!doctype html><title>desk</title><body style="margin:0"><iframe id="crm" src="%s" style="position:absolute;left:0;top:0;width:800px;height:500px;border:0"></iframe></body>`, html.EscapeString(r.URL.Query().Get("src")))
+		fmt.Fprintf(w, `<!doctype html><title>desk</title><body style="margin:0"><iframe id="crm" src="%s" style="position:absolute;left:0;top:0;width:%dpx;height:%dpx;border:0"></iframe></body>`, html.EscapeString(r.URL.Query().Get("src")), width, height)
 	}))
-	t.Cleanup(desk.Close)
+	tb.Cleanup(desk.Close)
 	return "http://localhost:" + strings.TrimPrefix(desk.URL, "http://127.0.0.1:")
 }
 

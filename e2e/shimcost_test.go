@@ -21,7 +21,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"html"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -445,13 +444,6 @@ func newShimCostUpstream(b *testing.B, pageHTML string) string {
 	return strings.TrimPrefix(srv.URL, "http://")
 }
 
-// newShimCostDesk serves the agent desktop framing ?src= (as newFBDesk),
-// cross-site to the CRM (localhost against 127.0.0.1).
-func newShimCostDesk(b *testing.B) string {
-	desk := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<!doctype html><title>desk</title><body style="margin:0"><iframe id="crm" src="%s" style="position:absolute;left:0;top:0;width:1200px;height:800px;border:0"></iframe></body>`, html.EscapeString(r.URL.Query().Get("src")))
-	}))
-	b.Cleanup(desk.Close)
-	return "http://localhost:" + strings.TrimPrefix(desk.URL, "http://127.0.0.1:")
-}
+// newShimCostDesk serves the agent desktop framing ?src= at 1200×800,
+// cross-site to the CRM.
+func newShimCostDesk(b *testing.B) string { return newDesk(b, 1200, 800) }

@@ -2280,7 +2280,8 @@
   // a url() image's mean alpha read off a small canvas (same-origin and
   // data: images; one that cannot be read counts as opaque). null: not
   // decoded yet, the net looks again when it is. Unknown syntax is opaque.
-  var COLOR = /\b(?:rgba?|hsla?|hwb|lab|lch|oklab|oklch|color)\([^()]*\)|\btransparent\b/g;
+  var PAINT = '(?:rgba?|hsla?|hwb|lab|lch|oklab|oklch|color)\\((?:[^()]|\\([^()]*\\))*\\)';
+  var COLOR = new RegExp('\\b' + PAINT + '|\\btransparent\\b', 'g');
   var layers = function (v) {
     var out = [], depth = 0, q = '', s = 0;
     for (var i = 0; i < v.length; i++) {
@@ -2387,7 +2388,7 @@
   };
   var coverPseudo = function (el, p) {
     var cs = w.getComputedStyle(el, p);
-    if (!cs || !cs.content || cs.content === 'none' || cs.content === 'normal' || cs.display === 'none' || !/^(fixed|absolute)$/.test(cs.position)) return false;
+    if (!drawnCS(cs) || !/^(fixed|absolute)$/.test(cs.position)) return false;
     if (cs.visibility === 'hidden' || parseFloat(cs.opacity) < 0.5 || parseInt(cs.zIndex, 10) < 0) return false;
     // a spread shadow as large as the viewport covers it from any size
     var sh = /^(rgba?\([^)]*\)) -?[\d.]+px -?[\d.]+px [\d.]+px ([\d.]+)px/.exec(cs.boxShadow || '');
@@ -2412,12 +2413,9 @@
       netRules[k] = 'auto';
       useNet();
       while ((n = tw.nextNode()) && seen < 60 && !over) {
-        var te = n.parentNode, q;
-        if (blank(n.data) || !te || HIDDEN_TEXT.test(te.localName)) continue;
-        r.selectNodeContents(n);
-        q = r.getClientRects()[0];
-        if (!q || q.width < 2 || q.height < 2 || q.right <= 0 || q.bottom <= 0 || q.left >= w.innerWidth || q.top >= w.innerHeight) continue;
-        var at = d.elementFromPoint(Math.max(0, q.left) + Math.min(2, q.width / 2), Math.max(0, q.top) + Math.min(q.height, w.innerHeight - Math.max(0, q.top)) / 2);
+        var te = n.parentNode, q = textBox(n, r);
+        if (!q) continue;
+        var at = hitAt(q);
         // text that takes no pointer events itself cannot be judged
         if (at === el && te !== el && noPointer(te)) continue;
         seen++;
@@ -2441,6 +2439,22 @@
   // below the fold counts as seen (it can be scrolled to); text under a
   // cover that holds text of its own (a modal) is not judged.
   var HIDDEN_TEXT = /^(script|style|template|noscript|title|textarea|option)$/;
+  // textBox: the first box of a text node of the page when it is in view
+  // (null for blank text, text of a hidden element, text off view); hitAt:
+  // what a click near the start of such a box would hit.
+  var textBox = function (n, r) {
+    var el = n.parentNode, q;
+    if (blank(n.data) || !el || HIDDEN_TEXT.test(el.localName)) return null;
+    r.selectNodeContents(n);
+    q = r.getClientRects()[0];
+    return q && q.width >= 2 && q.height >= 2 && q.right > 0 && q.bottom > 0 && q.left < w.innerWidth && q.top < w.innerHeight ? q : null;
+  };
+  var hitAt = function (q) {
+    var vh = w.innerHeight;
+    return d.elementFromPoint(Math.max(0, q.left) + Math.min(2, q.width / 2), Math.max(0, q.top) + Math.min(q.height, vh - Math.max(0, q.top)) / 2);
+  };
+  // a ::before/::after the page draws (computed style)
+  var drawnCS = function (cs) { return !!cs && !!cs.content && cs.content !== 'none' && cs.content !== 'normal' && cs.display !== 'none'; };
   var noPointer = function (el) { try { return w.getComputedStyle(el).pointerEvents === 'none'; } catch (e) { return false; } };
   var offView = function () {
     var b = d.body, vw = w.innerWidth, vh = w.innerHeight;
@@ -2456,7 +2470,7 @@
         var q = rs[i];
         if (q.width < 2 || q.height < 2 || q.right + sx <= 0 || q.bottom + sy <= 0) continue;
         if (q.left >= vw || q.top >= vh || q.right <= 0 || q.bottom <= 0) return false; // scrolled away: reachable
-        var at = d.elementFromPoint(Math.max(0, q.left) + Math.min(2, q.width / 2), Math.max(0, q.top) + Math.min(q.height, vh - Math.max(0, q.top)) / 2);
+        var at = hitAt(q);
         if (at && (at === el || el.contains(at) || at.contains(el) && at !== b && at !== d.documentElement)) {
           if (clearText(el)) break; // in view, drawn in no colour
           return false;
@@ -2596,7 +2610,7 @@
   // A pseudo-element already drawn at load is a boot curtain (x587): it is
   // left for 2 s after load, then judged like any cover.
   var loadAt = 0, curtainT = 0;
-  var drawn = function (el, p) { var cs = w.getComputedStyle(el, p); return !!cs && !!cs.content && cs.content !== 'none' && cs.content !== 'normal' && cs.display !== 'none'; };
+  var drawn = function (el, p) { return drawnCS(w.getComputedStyle(el, p)); };
   var curtain = function (el, p) {
     var left = loadAt + 2000 - Date.now();
     if (!atLoad[el.localName + p] || !(left > 0)) return false;
@@ -2632,21 +2646,10 @@
     }
   };
   var noteTop = function (el) { if (root && topLayer.indexOf(el) < 0 && topLayer.length < 64) topLayer.push(el); };
-  // calpha: the alpha of a computed colour in any notation (rgb(), oklch(),
-  // color(); a keyword other than transparent is opaque)
-  var PAINT = '(?:rgba?|hsla?|hwb|lab|lch|oklab|oklch|color)\\((?:[^()]|\\([^()]*\\))*\\)';
-  var calpha = function (c) {
-    if (!c || c === 'transparent') return 0;
-    var m = /^([a-z-]+)\((.*)\)$/.exec(c), sl, n;
-    if (!m) return /^[a-z]+$/.test(c) ? 1 : 0;
-    if ((sl = m[2].split('/')).length > 1) { n = sl[1].trim(); return parseFloat(n) * (/%$/.test(n) ? 0.01 : 1); }
-    n = m[2].split(/[\s,]+/).filter(Boolean);
-    return /^(rgb|hsl)a?$/.test(m[1]) && n.length > 3 ? parseFloat(n[3]) * (/%$/.test(n[3]) ? 0.01 : 1) : 1;
-  };
   var solidGrad = function (v) {
     if (!v || v === 'none' || /url\(/.test(v)) return false;
-    var cols = v.match(new RegExp(PAINT + '|transparent', 'g')) || [];
-    return cols.length > 0 && cols.every(function (c) { return calpha(c) >= OPAQUE; });
+    var cols = v.match(COLOR) || [];
+    return cols.length > 0 && cols.every(function (c) { return alpha(c) >= OPAQUE; });
   };
   // canvasSolid: a canvas, image or video frame drawn opaque, read back
   // scaled to 4x4 on a canvas of our own (no context is made on the page's
@@ -2664,10 +2667,16 @@
     } catch (e) { return false; }
   };
   var inTop = function (el) { try { return el.matches(':popover-open, :modal'); } catch (e) { return false; } };
+  // paneSeen: a candidate of the last look that takes pointer events, is
+  // positioned and shows little (a transparent pane): the use net's dead
+  // walk runs then (read here, with the style the cover watch reads anyway)
+  var paneSeen = false;
+  var positioned = function (cs) { return !!cs && /^(fixed|absolute)$/.test(cs.position) && cs.pointerEvents !== 'none' && cs.display !== 'none'; };
   var coverOf = function (el) {
     var vw = w.innerWidth, vh = w.innerHeight, all = vw * vh;
     if (!all || !el || el.nodeType !== 1 || el === d.body || el === d.documentElement || !el.isConnected) return false;
     var cs = w.getComputedStyle(el);
+    if (!paneSeen && positioned(cs) && (parseFloat(cs.opacity) <= 0.05 || alpha(cs.backgroundColor) <= 0.05 && cs.backgroundImage === 'none' && blank(el.textContent))) paneSeen = true;
     if (cs.pointerEvents !== 'none' || cs.display === 'none' || cs.visibility !== 'visible') return false;
     var top = (topLayer.indexOf(el) >= 0 || el.localName === 'dialog' || el.hasAttribute('popover')) && inTop(el);
     var q = el.getBoundingClientRect(), area = function (l, t, r, b) { var x = Math.min(r, vw) - Math.max(l, 0), y = Math.min(b, vh) - Math.max(t, 0); return x > 0 && y > 0 ? x * y : 0; };
@@ -2677,7 +2686,7 @@
       !(parseFloat(cs.borderTopWidth) + parseFloat(cs.borderBottomWidth) + parseFloat(cs.borderLeftWidth) + parseFloat(cs.borderRightWidth) >= 8)) return false;
     if (top) {
       var bd = w.getComputedStyle(el, '::backdrop');
-      if (bd && bd.display !== 'none' && (calpha(bd.backgroundColor) >= OPAQUE || solidGrad(bd.backgroundImage) || filterHides(bd.backdropFilter))) return 1;
+      if (bd && bd.display !== 'none' && (alpha(bd.backgroundColor) >= OPAQUE || solidGrad(bd.backgroundImage) || filterHides(bd.backdropFilter))) return 1;
     }
     if (!top && parseInt(cs.zIndex, 10) < 0) return false; // behind the page
     // opacity of the element and, out of the top layer, its ancestors
@@ -2686,7 +2695,7 @@
       op *= parseFloat(w.getComputedStyle(a).opacity);
       if (!(op >= OPAQUE)) return false;
     }
-    var solid = function (c) { return calpha(c) * op >= OPAQUE; };
+    var solid = function (c) { return alpha(c) * op >= OPAQUE; };
     // a static block's background, border and shadow paint under the
     // page's text; its outline, and a positioned box, over it
     var stacked = top || cs.position !== 'static' || cs.zIndex !== 'auto' || op < 1 || cs.transform !== 'none' || cs.filter !== 'none';
@@ -2769,12 +2778,19 @@
       if (w.getComputedStyle(el).visibility !== 'hidden') el.style.setProperty('visibility', 'hidden', 'important'); // the page's own !important
     } catch (e) { /* the cover stays */ }
   };
-  var coverLook = function () {
-    var h = d.documentElement, b = d.body, list = [], found = [], i, c, k;
-    var add = function (x) { if (x && x.nodeType === 1 && list.indexOf(x) < 0) list.push(x); };
+  // edgeKids: where overlays go, found without a walk: the children of
+  // <html> but <head> and <body>, the first 8 and the last 24 of <body>
+  var edgeKids = function (add) {
+    var h = d.documentElement, b = d.body, c, k;
     for (c = h && h.firstElementChild; c; c = c.nextElementSibling) if (c !== b && c.localName !== 'head') add(c);
     for (c = b && b.firstElementChild, k = 0; c && k < 8; c = c.nextElementSibling, k++) add(c);
     for (c = b && b.lastElementChild, k = 0; c && k < 24; c = c.previousElementSibling, k++) add(c);
+  };
+  var coverLook = function () {
+    var list = [], found = [], i, k;
+    var add = function (x) { if (x && x.nodeType === 1 && list.indexOf(x) < 0) list.push(x); };
+    paneSeen = false;
+    edgeKids(add);
     fresh.forEach(function (x) {
       // x and its first 32 elements, depth first
       for (var n = x, j = 0; n && j < 32; j++) {
@@ -2956,12 +2972,11 @@
     // ending a drag, a shortcut or a key with a meaning of its own (Tab,
     // Escape, arrows, function keys).
     var ownSwallow = function (e) {
-      if (useHeld()) return true;
       var t = e.target, ae = d.activeElement;
       if (ae && ae !== d.body && ae !== d.documentElement && t && t.nodeType === 1 && t !== ae && !ae.contains(t)) return true;
       if (/click$|^(mouse|pointer)up$/.test(e.type) && pressed && (Math.abs(e.clientX - pressed[0]) > 5 || Math.abs(e.clientY - pressed[1]) > 5)) return true;
       if (/^key/.test(e.type) && (e.ctrlKey || e.metaKey || e.altKey || !(typeof e.key === 'string' && (e.key.length === 1 || /^(Shift|Backspace|Delete|CapsLock)$/.test(e.key))))) return true;
-      return false;
+      return useHeld(); // a query and a layout: last
     };
     var INPUT = /^(?:click|dblclick|auxclick|mousedown|mouseup|pointerdown|pointerup|keydown|keyup|keypress|focusin|focus|touchstart|touchend)$/;
     // swallow: a stop or cancel of trusted input by a capture listener of
@@ -2976,15 +2991,15 @@
       if (!e || !e.isTrusted || !INPUT.test(e.type) || e.eventPhase !== 1) return false;
       var ct = e.currentTarget;
       if (ct !== w && ct !== d && ct !== d.documentElement && ct !== d.body) return false;
-      if (ownSwallow(e)) return false;
-      if (/click$/.test(e.type) || /^key/.test(e.type) && /^(Shift|CapsLock)$/.test(e.key)) blanket = true;
-      else if (!blanket) return false;
+      var proof = /click$/.test(e.type) || /^key/.test(e.type) && /^(Shift|CapsLock)$/.test(e.key);
+      if (!proof && !blanket || ownSwallow(e)) return false;
+      if (proof) blanket = true;
       count('input');
       return act;
     };
     var EvP = w.Event && w.Event.prototype;
     if (EvP) {
-      w.addEventListener('pointerdown', function (e) { pressed = [e.clientX, e.clientY]; }, true);
+      w.addEventListener('pointerdown', function (e) { pressed = [e.clientX, e.clientY]; btnDown = true; }, true);
       ['stopPropagation', 'stopImmediatePropagation', 'preventDefault'].forEach(function (n) {
         var raw = EvP[n];
         if (typeof raw === 'function') EvP[n] = function () { if (swallow(this)) return; return raw.apply(this, arguments); };
@@ -3008,7 +3023,7 @@
     };
     var paneBefore = function (el, p) {
       var cs = w.getComputedStyle(el, p);
-      if (!cs || !cs.content || cs.content === 'none' || cs.content === 'normal' || cs.display === 'none' || cs.pointerEvents === 'none' || !/^(fixed|absolute)$/.test(cs.position)) return false;
+      if (!drawnCS(cs) || cs.pointerEvents === 'none' || !/^(fixed|absolute)$/.test(cs.position)) return false;
       return parseFloat(cs.width) >= 0.9 * w.innerWidth && parseFloat(cs.height) >= 0.9 * w.innerHeight;
     };
     var dead = function () {
@@ -3016,13 +3031,10 @@
       if (!b || !vw || !vh || typeof d.elementFromPoint !== 'function' || typeof d.createTreeWalker !== 'function') return null;
       var tw = d.createTreeWalker(b, 4), r = d.createRange(), n, seen = 0, out = { inert: [], panes: [], pseudo: [] };
       while ((n = tw.nextNode()) && seen < 400) {
-        var el = n.parentNode;
-        if (blank(n.data) || !el || HIDDEN_TEXT.test(el.localName)) continue;
-        r.selectNodeContents(n);
-        var q = r.getClientRects()[0];
-        if (!q || q.width < 2 || q.height < 2 || q.right <= 0 || q.bottom <= 0 || q.left >= vw || q.top >= vh) continue;
+        var el = n.parentNode, q = textBox(n, r);
+        if (!q) continue;
         seen++;
-        var at = d.elementFromPoint(Math.max(0, q.left) + Math.min(2, q.width / 2), Math.max(0, q.top) + Math.min(q.height, vh - Math.max(0, q.top)) / 2);
+        var at = hitAt(q);
         if (at && at !== h && at !== b && (at === el || el.contains(at) || at.contains(el))) return null;
         if (at === el) return null; // text of body itself, hit
         if (at && at !== h && at !== b) {
@@ -3052,7 +3064,6 @@
     // button is held (a drag's pane), a modal is open or the page says it
     // is busy (aria-busy on html/body).
     var deadSeen = false, btnDown = false;
-    w.addEventListener('pointerdown', function () { btnDown = true; }, true);
     ['pointerup', 'pointercancel', 'click'].forEach(function (t) { w.addEventListener(t, function () { btnDown = false; }, true); });
     var busy = function () { return [d.documentElement, d.body].some(function (e) { return e && e.getAttribute('aria-busy') === 'true'; }); };
     // The walk's hit test forces a layout of the whole page (≈ 40 ms/s on a
@@ -3066,24 +3077,17 @@
     ['pointermove', 'pointerdown'].forEach(function (t) {
       w.addEventListener(t, function (e) { if (e.isTrusted && (e.target === d.documentElement || e.target === d.body)) poked = 2; }, true);
     });
-    var positioned = function (cs) { return !!cs && /^(fixed|absolute)$/.test(cs.position) && cs.pointerEvents !== 'none' && cs.display !== 'none'; };
     var suspect = function () {
-      var h = d.documentElement, b = d.body, i, cs, kids;
+      var h = d.documentElement, b = d.body, i, cs;
       if (!b) return false;
       if (poked > 0) { poked--; return true; }
       if (d.querySelector('[inert]')) return true;
       if (w.getComputedStyle(h).pointerEvents === 'none' || w.getComputedStyle(b).pointerEvents === 'none') return true;
       for (i = 0; i < 4; i++) {
         cs = w.getComputedStyle(i < 2 ? h : b, i % 2 ? '::after' : '::before');
-        if (positioned(cs) && cs.content && cs.content !== 'none' && cs.content !== 'normal') return true;
+        if (positioned(cs) && drawnCS(cs)) return true;
       }
-      kids = [].concat(RA(slice, h.children || [], []), RA(slice, b.children || [], [0, 8]), RA(slice, b.children || [], [-24]));
-      for (i = 0; i < kids.length; i++) {
-        if (kids[i] === b || kids[i] === d.head) continue;
-        cs = w.getComputedStyle(kids[i]);
-        if (positioned(cs) && (parseFloat(cs.opacity) <= 0.05 || alpha(cs.backgroundColor) <= 0.05 && cs.backgroundImage === 'none' && blank(kids[i].textContent))) return true;
-      }
-      return false;
+      return paneSeen; // the cover watch's look, this tick
     };
     useTick = function () {
       var o = btnDown || !suspect() ? null : dead();

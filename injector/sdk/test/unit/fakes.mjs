@@ -140,6 +140,18 @@ export const SHEET_DOM = `
   Object.defineProperty(Document.prototype, 'adoptedStyleSheets', { get: function () { return adopted; }, set: function (v) { adopted = v; }, configurable: true });
 `;
 
+// NAV_DOM: element navigation (first/last element child, element
+// siblings, parent element) over the fake's childNodes; NP is Node.prototype.
+export const NAV_DOM = `
+  var kids = function (n) { return n.childNodes.filter(function (c) { return c.nodeType === 1; }); };
+  var at = function (n, d) { if (!n.parentNode) return null; var k = kids(n.parentNode); return k[k.indexOf(n) + d] || null; };
+  Object.defineProperty(NP, 'firstElementChild', { get: function () { return kids(this)[0] || null; } });
+  Object.defineProperty(NP, 'lastElementChild', { get: function () { var k = kids(this); return k[k.length - 1] || null; } });
+  Object.defineProperty(NP, 'nextElementSibling', { get: function () { return at(this, 1); } });
+  Object.defineProperty(NP, 'previousElementSibling', { get: function () { return at(this, -1); } });
+  Object.defineProperty(NP, 'parentElement', { get: function () { var p = this.parentNode; return p && p.nodeType === 1 ? p : null; } });
+`;
+
 export const LIVE_DOM = STYLE_DOM + `
   var observers = [], queue = [];
   function Node() {} function Element() {} Element.prototype = Object.create(Node.prototype);

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LIVE_DOM, SHEET_DOM, livePage } from './fakes.mjs';
+import { LIVE_DOM, SHEET_DOM, NAV_DOM, livePage } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
@@ -17,20 +17,13 @@ const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.
 // style from e.cs (the net's cover rule makes a marked element hidden),
 // ::backdrop from e.backdrop; a popover opens with showPopover; a canvas
 // reads back as e.alpha (0-255) through the shim's scratch canvas.
-const DOM = LIVE_DOM + SHEET_DOM + `
+const DOM = LIVE_DOM + SHEET_DOM + NAV_DOM + `
   EP.getAttribute = function (k) { return this.attrs && k in this.attrs ? this.attrs[k] : null; };
   EP.hasAttribute = function (k) { return !!this.attrs && k in this.attrs; };
   EP.setAttribute = function (k, v) { (this.attrs = this.attrs || {})[k] = String(v); };
   EP.removeAttribute = function (k) { if (this.attrs) delete this.attrs[k]; };
   EP.matches = function (q) { return !!this.open && /popover-open/.test(q); };
   HTMLElement.prototype.showPopover = function () { this.open = true; };
-  var kids = function (n) { return n.childNodes.filter(function (c) { return c.nodeType === 1; }); };
-  var at = function (n, d) { if (!n.parentNode) return null; var k = kids(n.parentNode); return k[k.indexOf(n) + d] || null; };
-  Object.defineProperty(NP, 'firstElementChild', { get: function () { return kids(this)[0] || null; } });
-  Object.defineProperty(NP, 'lastElementChild', { get: function () { var k = kids(this); return k[k.length - 1] || null; } });
-  Object.defineProperty(NP, 'nextElementSibling', { get: function () { return at(this, 1); } });
-  Object.defineProperty(NP, 'previousElementSibling', { get: function () { return at(this, -1); } });
-  Object.defineProperty(NP, 'parentElement', { get: function () { var p = this.parentNode; return p && p.nodeType === 1 ? p : null; } });
   EP.getBoundingClientRect = function () { var r = this.rect || [0, 0, 100, 20]; return { left: r[0], top: r[1], width: r[2], height: r[3], right: r[0] + r[2], bottom: r[1] + r[3] }; };
   var reads = 0;
   var BASE = { display: 'block', visibility: 'visible', opacity: '1', pointerEvents: 'auto', position: 'static', zIndex: 'auto', transform: 'none', filter: 'none',
