@@ -15,7 +15,7 @@
       var C = w[n];
       if (C) before0.push([C, null], [C.prototype, null]);
     });
-    before0.push([w, ['open', 'setTimeout', 'setInterval', 'eval', 'fetch']]);
+    before0.push([w, ['open', 'stop', 'setTimeout', 'setInterval', 'eval', 'fetch']]);
     before0.forEach(function (x) {
       var o = x[0], names = x[1] || (o ? Object.getOwnPropertyNames(o) : []), was = {};
       for (var i = 0; i < names.length; i++) {
@@ -738,8 +738,11 @@
     if (act) RA0(setAttr, el, [attr, rootName()]);
   };
   def(api, 'retarget', { value: retarget });
+  // An SVG 1.1 link (Graphviz, Doxygen, Inkscape output) has only
+  // xlink:href; SVG 2 allows href (x660).
+  var hasAttrNS = Element.prototype.hasAttributeNS;
   var link = function (n, name) {
-    return (name === 'a' || name === 'area') && RA0(hasAttr, n, ['href']);
+    return (name === 'a' || name === 'area') && (RA0(hasAttr, n, ['href']) || RA0(hasAttrNS, n, ['http://www.w3.org/1999/xlink', 'href']));
   };
   // the form of a submit button n (localName name), or null
   var submitter = function (n, name) {
@@ -925,6 +928,16 @@
     fixForm(this, null);
     return submit.apply(this, arguments);
   };
+  // requestSubmit() fires submit, but that event does not leave a shadow
+  // root our listeners never saw (a declarative <template
+  // shadowrootmode>, x662): retarget here too.
+  var requestSubmit = HTMLFormElement.prototype.requestSubmit;
+  if (typeof requestSubmit === 'function') {
+    HTMLFormElement.prototype.requestSubmit = function (s) {
+      try { fixForm(this, s == null ? null : s); } catch (e) { /* keep the submit */ }
+      return RA0(requestSubmit, this, arguments);
+    };
+  }
   var open = w.open;
   w.open = function (url, target) {
     var a = Array.prototype.slice.call(arguments);
@@ -940,6 +953,20 @@
     if (r && (url == null || url === '' || (typeof url === 'string' && /^\s*about:blank(?:[?#][\s\S]*)?\s*$/i.test(url)))) adopt(r);
     return r;
   };
+  // window.stop() while the served document is still parsed cuts it off:
+  // nothing after the calling script becomes DOM, a blank page no undo can
+  // restore (x661). Refused at the CRM root until parsing ends; later it
+  // only cancels loads, as it would unframed.
+  var stop = w.stop;
+  if (typeof stop === 'function' && foreign && !adopted) {
+    w.stop = function () {
+      if ((this == null || this === w) && d.readyState === 'loading') {
+        count('blank');
+        if (act) return;
+      }
+      return RA0(stop, this, arguments);
+    };
+  }
   // history.go(-n)/back()/forward() walk the tab's joint session history,
   // the desktop's entries included (x502: go(-(history.length - 1)) took the
   // tab back before the desktop). A step longer than this window's or the

@@ -1,0 +1,128 @@
+// Pass 21: escapes found in real code's idioms — an SVG 1.1 link
+// (xlink:href, target="_top": Graphviz/Doxygen output, x660), a form
+// submitted with requestSubmit() inside a declarative shadow root the
+// shim's listeners never saw (x662), and window.stop() while the page is
+// still parsed, which cut the served document off (x661).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { shimRealm } from './fakes.mjs';
+
+const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
+
+const XLINK = 'http://www.w3.org/1999/xlink';
+// Elements keep plain and namespaced attributes; click() and
+// requestSubmit() record the target the browser would navigate.
+const DOM = `
+  function Document() {}
+  Document.prototype.open = function () { return this; };
+  Document.prototype.write = function () {};
+  Document.prototype.writeln = function () {};
+  Document.prototype.close = function () {};
+  Document.prototype.querySelector = function () { return null; };
+  function EventTarget() {} function Node() {} function Element() {} function HTMLElement() {} function HTMLFormElement() {}
+  Node.prototype = Object.create(EventTarget.prototype);
+  Element.prototype = Object.create(Node.prototype); HTMLElement.prototype = Object.create(Element.prototype);
+  HTMLFormElement.prototype = Object.create(HTMLElement.prototype);
+  Node.prototype.nodeType = 1;
+  Node.prototype.isConnected = false;
+  Object.defineProperty(Node.prototype, 'parentNode', { get: function () { return this._parent || null; }, configurable: true });
+  Element.prototype.setAttribute = function (k, v) { this['attr:' + k] = String(v); };
+  Element.prototype.getAttribute = function (k) { return this['attr:' + k] === undefined ? null : this['attr:' + k]; };
+  Element.prototype.hasAttribute = function (k) { return this['attr:' + k] !== undefined; };
+  Element.prototype.setAttributeNS = function (ns, k, v) { this['ns:' + ns + ':' + k] = String(v); };
+  Element.prototype.hasAttributeNS = function (ns, k) { return this['ns:' + ns + ':' + k] !== undefined; };
+  var nav = [];
+  HTMLElement.prototype.click = function () { nav.push(['click', this.getAttribute('target')]); };
+  // the SVG <a> has no click(): a click event dispatched on it
+  EventTarget.prototype.dispatchEvent = function (e) { nav.push([e.type, this.getAttribute('target')]); return true; };
+  HTMLFormElement.prototype.submit = function () { nav.push(['submit', this.getAttribute('target')]); };
+  HTMLFormElement.prototype.requestSubmit = function (s) {
+    if (s != null && s.form !== this) throw new TypeError('not a submit button of this form');
+    nav.push(['requestSubmit', s && s.hasAttribute('formtarget') ? s.getAttribute('formtarget') : this.getAttribute('target')]);
+  };
+  function make(C, name) { var e = new C(); e.localName = name; return e; }
+  var document = new Document();
+  document.readyState = 'loading';
+  document.currentScript = null;
+`;
+
+// page: a CRM root framed by a foreign desktop (or not framed), mode as
+// data-crmframe-breakout would give it; stops counts window.stop() calls
+// that reached the browser.
+function page({ framed = true, mode = null } = {}) {
+  const desk = { name: 'desk' };
+  const calls = { stops: 0 };
+  const w = {
+    console,
+    setTimeout: () => 1,
+    setInterval: () => 2,
+    open: () => null,
+    addEventListener() {},
+    stop() { calls.stops++; },
+    __crmframe_breakout: mode,
+  };
+  w.window = w;
+  Object.defineProperty(w, 'top', { get: () => (framed ? desk : w), enumerable: true });
+  w.parent = framed ? desk : w;
+  w.frameElement = null;
+  w.location = { href: 'http://crm.test/a.html', protocol: 'http:', origin: 'http://crm.test', ancestorOrigins: framed ? ['http://desk.test'] : [] };
+  const { run } = shimRealm(w, DOM, shim, []);
+  return { w, run, calls };
+}
+
+test('an SVG link with only xlink:href and target=_top is a link: it navigates the CRM root (x660)', () => {
+  const { w, run } = page();
+  const nav = run(`
+    var svgA = make(Element, 'a');
+    svgA.setAttributeNS('${XLINK}', 'href', 'x660.html?step=3');
+    svgA['attr:target'] = '_top'; // as parsed
+    svgA.dispatchEvent({ type: 'click' });
+    // an <a> without any href is not a link, its target stays
+    var bare = make(HTMLElement, 'a'); bare['attr:target'] = '_top';
+    bare.click();
+    nav`);
+  assert.deepEqual(JSON.parse(JSON.stringify(nav)), [['click', '_self'], ['click', '_top']]);
+  assert.equal(w.__crmframe.stats.target, 1);
+});
+
+test('requestSubmit() retargets the form, or the submitter that has its own formtarget (x662)', () => {
+  const { w, run } = page();
+  const nav = run(`
+    var f = make(HTMLFormElement, 'form'); f['attr:target'] = '_top';
+    f.requestSubmit();
+    var g = make(HTMLFormElement, 'form'); g['attr:target'] = 'main';
+    var b = make(HTMLElement, 'button'); b.form = g; b['attr:formtarget'] = '_PARENT';
+    g.requestSubmit(b);
+    // the browser still judges the submitter (an error, nothing submitted)
+    var other = make(HTMLElement, 'button'); other.form = f;
+    try { g.requestSubmit(other); } catch (e) { nav.push(['threw', e.name]); }
+    nav`);
+  assert.deepEqual(JSON.parse(JSON.stringify(nav)), [['requestSubmit', '_self'], ['requestSubmit', '_self'], ['threw', 'TypeError']]);
+  assert.equal(run(`g.getAttribute('target')`), 'main');
+  assert.ok(w.__crmframe.stats.target >= 2);
+});
+
+test('window.stop() at the CRM root is refused while the page is parsed, and works once it is (x661)', () => {
+  const { w, run, calls } = page();
+  run(`window.stop(); stop();`);
+  assert.equal(calls.stops, 0);
+  assert.equal(w.__crmframe.stats.blank, 2);
+  run(`document.readyState = 'interactive'; window.stop();`);
+  assert.equal(calls.stops, 1);
+  run(`document.readyState = 'complete'; window.stop();`);
+  assert.equal(calls.stops, 2);
+  // it still looks like the browser's own
+  assert.equal(run(`window.stop.name`), 'stop');
+});
+
+test('window.stop() is the browser\'s own when not framed, and only counted in detect mode', () => {
+  const top = page({ framed: false });
+  top.run(`window.stop()`);
+  assert.equal(top.calls.stops, 1);
+  const det = page({ mode: 'detect' });
+  det.run(`window.stop()`);
+  assert.equal(det.calls.stops, 1);
+  assert.equal(det.w.__crmframe.stats.blank, 1);
+});
