@@ -3054,6 +3054,23 @@
       return parseFloat(cs.width) >= 0.9 * w.innerWidth && parseFloat(cs.height) >= 0.9 * w.innerHeight;
     };
     var ELLIPSIS = /(?:\.\.\.|\u2026)\s*$/;
+    // edgeLive: a text box of an overlay candidate (edgeKids, not inert)
+    // takes a pointer; at most 20 boxes each, 200 in all
+    var edgeLive = function (r) {
+      var b = d.body, h = d.documentElement, live = false, all = 0;
+      edgeKids(function (c) {
+        if (live || all >= 200 || c === b || (c.closest && c.closest('[inert]'))) return;
+        var t = d.createTreeWalker(c, 4), m, k = 0;
+        while (!live && k < 20 && (m = t.nextNode())) {
+          var q = textBox(m, r), el = m.parentNode;
+          if (!q) continue;
+          k++; all++;
+          var at = hitAt(q);
+          live = !!at && at !== h && at !== b && (at === el || el.contains(at) || at.contains(el));
+        }
+      });
+      return live;
+    };
     var dead = function () {
       var b = d.body, h = d.documentElement, vw = w.innerWidth, vh = w.innerHeight;
       if (!b || !vw || !vh || typeof d.elementFromPoint !== 'function' || typeof d.createTreeWalker !== 'function') return null;
@@ -3074,6 +3091,9 @@
         for (var x = el.closest ? el.closest('[inert]') : null; x; x = x.parentNode && x.parentNode.closest ? x.parentNode.closest('[inert]') : null) if (out.inert.indexOf(x) < 0) out.inert.push(x);
       }
       if (!seen) return null;
+      // the walk stopped at its cap: live text past it, in a drawer or a
+      // menu at the ends of <body>, says the page is not dead (x646)
+      if (n && edgeLive(r)) return null;
       [h, b].forEach(function (e) { ['::before', '::after'].forEach(function (p) { if (paneBefore(e, p)) out.pseudo.push(e.localName + p); }); });
       // pointer-events: none on html/body, unless the page takes pointer
       // events again somewhere in view (a drag's drop zones, x588; a menu)

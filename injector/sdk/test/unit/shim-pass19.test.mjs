@@ -250,3 +250,18 @@ test('pass19: the dead-page walk (a forced layout) runs only on a suspect found 
   q.interval(); q.interval();
   assert.equal(q.run('calls'), 0);
 });
+
+test('pass19: a walk cut at its cap looks at the ends of <body>: a live drawer keeps a dense sheet inert, an inert one does not (x646)', () => {
+  for (const [name, drawerInert, lifted] of [['live drawer', false, false], ['drawer inert too', true, true]]) {
+    const p = page();
+    p.run(`var app = mk("div"); app.attrs = { inert: "" };
+      for (var i = 0; i < 420; i++) app.appendChild(mk("span", [text("cell " + i)]));
+      var note = text("Quick edit"); note.box = { left: 600, top: 10, width: 80, height: 16, right: 680, bottom: 26 };
+      var drawer = mk("aside", [note]); ${drawerInert ? 'drawer.attrs = { inert: "" };' : ''}
+      body.insertBefore(app, body.firstChild); body.appendChild(drawer);
+      hits = function (x, y) { return x >= 600 && !${drawerInert} ? drawer : body; }`);
+    twoLooks(p);
+    assert.equal(p.run('"inert" in app.attrs'), !lifted, name);
+    assert.equal(p.w.__crmframe.stats.input, lifted ? 1 : undefined, name);
+  }
+});
