@@ -2130,12 +2130,21 @@
     streaming = this === d;
     return dOpen.apply(this, arguments);
   };
+  // Written while the served page is parsed, <plaintext> (never closed) or
+  // a comment left open turns the rest of the page into hidden text: the
+  // "halt the parser" of a frame buster (Google's 2013 one, corpus 053;
+  // x663). Dropped at the CRM root.
+  var SWALLOW = /<plaintext\b(?:[^>"']|"[^"]*"|'[^']*')*>?|<!--(?![\s\S]*-->)[\s\S]*$/i;
   var writer = function (fn, name) {
     return function () {
       var args = arguments, own = viaOwn(this, name, args);
       if (own) return own[0];
       if (this === d) {
         var all = Array.prototype.join.call(args, ''), fixed = swap(all, fixHTML);
+        if (foreign && !adopted && !streaming && d.readyState === 'loading' && SWALLOW.test(fixed)) {
+          count('blank');
+          if (act) fixed = fixed.replace(new RegExp(SWALLOW.source, 'gi'), '');
+        }
         if (fixed !== all) args = [fixed];
       }
       if (this === d && (held || loaded(this))) {

@@ -17,7 +17,7 @@ const XLINK = 'http://www.w3.org/1999/xlink';
 const DOM = `
   function Document() {}
   Document.prototype.open = function () { return this; };
-  Document.prototype.write = function () {};
+  Document.prototype.write = function (v) { (this.written = this.written || []).push(v); };
   Document.prototype.writeln = function () {};
   Document.prototype.close = function () {};
   Document.prototype.querySelector = function () { return null; };
@@ -124,5 +124,23 @@ test('window.stop() is the browser\'s own when not framed, and only counted in d
   const det = page({ mode: 'detect' });
   det.run(`window.stop()`);
   assert.equal(det.calls.stops, 1);
+  assert.equal(det.w.__crmframe.stats.blank, 1);
+});
+
+test('markup written while the page is parsed loses what would swallow the rest of it: <plaintext>, a comment left open (x663, x664)', () => {
+  const { w, run } = page();
+  run(`document.write('--><plaintext style=display:none><!--')`); // Google's 2013 frame buster
+  run(`document.write('<PLAINTEXT hidden>'); document.write('<!-- not framed'); document.write('<p>ad</p><!-- a note -->')`);
+  assert.deepEqual(JSON.parse(run(`JSON.stringify(document.written)`)), ['-->', '', '', '<p>ad</p><!-- a note -->']);
+  assert.equal(w.__crmframe.stats.blank, 3);
+  // once parsed, document.write replaces the page: the blanking guard's
+  run(`document.written = []; document.readyState = 'interactive'; document.write('<plaintext>')`);
+  assert.deepEqual(JSON.parse(run(`JSON.stringify(document.written)`)), ['<plaintext>']);
+  const top = page({ framed: false });
+  top.run(`document.write('<plaintext>')`);
+  assert.deepEqual(JSON.parse(top.run(`JSON.stringify(document.written)`)), ['<plaintext>']);
+  const det = page({ mode: 'detect' });
+  det.run(`document.write('<plaintext>')`);
+  assert.deepEqual(JSON.parse(det.run(`JSON.stringify(document.written)`)), ['<plaintext>']);
   assert.equal(det.w.__crmframe.stats.blank, 1);
 });
