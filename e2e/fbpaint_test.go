@@ -87,9 +87,12 @@ func fbPaint(ctx context.Context) string {
 	if x1-x0 < 1 || y1-y0 < 1 {
 		return "marker outside the frame"
 	}
+	// optimizeForSpeed: a faster zlib level; PNG stays lossless.
+	fast := true
 	shot, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
-		Format: page.CaptureScreenshotFormatPng,
-		Clip:   &page.Viewport{X: x0, Y: y0, Width: x1 - x0, Height: y1 - y0, Scale: 1},
+		Format:           page.CaptureScreenshotFormatPng,
+		Clip:             &page.Viewport{X: x0, Y: y0, Width: x1 - x0, Height: y1 - y0, Scale: 1},
+		OptimizeForSpeed: &fast,
 	})
 	if err != nil {
 		return "screenshot: " + err.Error()
