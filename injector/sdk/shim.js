@@ -955,12 +955,18 @@
   };
   // window.stop() while the served document is still parsed cuts it off:
   // nothing after the calling script becomes DOM, a blank page no undo can
-  // restore (x661). Refused at the CRM root until parsing ends; later it
-  // only cancels loads, as it would unframed.
+  // restore (x661). At the CRM root a parser-run script's stop() halts the
+  // parse the undoable way instead (haltParse: the rest becomes the text of
+  // a hidden <plaintext>, put back if the page stays blank); from a timer
+  // or an async script, where that write would reopen the document, it is
+  // refused until parsing ends. A page that shows something and moves on
+  // (a "this page has moved" notice, x687) is left as it chose.
   var stop = w.stop;
   if (typeof stop === 'function' && foreign && !adopted) {
     w.stop = function () {
       if ((this == null || this === w) && d.readyState === 'loading') {
+        var cs = d.currentScript;
+        if (act && cs && !cs.async && !cs.defer) return haltParse();
         count('blank');
         if (act) return;
       }
@@ -2133,8 +2139,47 @@
   // Written while the served page is parsed, <plaintext> (never closed) or
   // a comment left open turns the rest of the page into hidden text: the
   // "halt the parser" of a frame buster (Google's 2013 one, corpus 053;
-  // x663). Dropped at the CRM root.
-  var SWALLOW = /<plaintext\b(?:[^>"']|"[^"]*"|'[^']*')*>?|<!--(?![\s\S]*-->)[\s\S]*$/i;
+  // x663, x664), and of legitimate capture and Markdown pages that rebuild
+  // the page from that text (Mobify, md-page: x680-x685). Judged by the
+  // outcome: when the page shows nothing 250 ms after it was parsed, the
+  // swallowed rest is parsed into <body> (its scripts run), once.
+  var SWALLOW = /<plaintext\b|<!--(?![\s\S]*-->)/i, halted = null;
+  var haltParse = function () {
+    halted = halted || { tail: '' };
+    dWrite.call(d, '<plaintext hidden>');
+  };
+  // blankBut: the page shows nothing outside x (pageBlank's test)
+  var blankBut = function (x) {
+    var b = d.body, q, i, n;
+    if (!b) return true;
+    for (q = b.querySelectorAll(SEEN), i = 0; i < q.length; i++) if (!x.contains(q[i])) return false;
+    for (var tw = d.createTreeWalker(b, 4); (n = tw.nextNode());) if (!x.contains(n) && !blank(n.data) && !/^(?:script|style|template|noscript)$/.test(n.parentNode.localName)) return false;
+    return true;
+  };
+  var unhalt = function () {
+    var h = halted, node = null, text = '', i, c;
+    halted = null;
+    if (!h || !d.body || typeof d.createTreeWalker !== 'function') return;
+    for (var pt = d.getElementsByTagName('plaintext'), k = pt.length - 1; k >= 0 && !node; k--) if (!blank(pt[k].textContent)) { node = pt[k]; text = node.textContent; }
+    if (!node) {
+      // a comment that ran to the end of the document: the last one
+      for (var tw = d.createTreeWalker(d, 128); (c = tw.nextNode());) node = c;
+      if (!node || !/<\/?[a-z]/i.test(node.data)) return;
+      text = node.data;
+      if (h.tail && text.indexOf(h.tail) === 0) text = text.slice(h.tail.length);
+    }
+    if (!blankBut(node)) return;
+    count('blank');
+    if (!act) return;
+    try {
+      var r = d.createRange();
+      r.selectNodeContents(d.body);
+      var frag = r.createContextualFragment(text);
+      if (node.parentNode) rawRemoveChild.call(node.parentNode, node);
+      d.body.appendChild(frag);
+    } catch (e) { /* the page as it is */ }
+  };
+  if (foreign && !adopted && d.readyState === 'loading') w.addEventListener('DOMContentLoaded', function () { if (halted) setTimeout(unhalt, 250); });
   var writer = function (fn, name) {
     return function () {
       var args = arguments, own = viaOwn(this, name, args);
@@ -2142,8 +2187,8 @@
       if (this === d) {
         var all = Array.prototype.join.call(args, ''), fixed = swap(all, fixHTML);
         if (foreign && !adopted && !streaming && d.readyState === 'loading' && SWALLOW.test(fixed)) {
-          count('blank');
-          if (act) fixed = fixed.replace(new RegExp(SWALLOW.source, 'gi'), '');
+          var k = fixed.lastIndexOf('<!--');
+          halted = halted || { tail: k >= 0 && fixed.indexOf('-->', k) < 0 ? fixed.slice(k + 4) : '' };
         }
         if (fixed !== all) args = [fixed];
       }

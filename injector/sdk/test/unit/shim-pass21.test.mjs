@@ -127,20 +127,23 @@ test('window.stop() is the browser\'s own when not framed, and only counted in d
   assert.equal(det.w.__crmframe.stats.blank, 1);
 });
 
-test('markup written while the page is parsed loses what would swallow the rest of it: <plaintext>, a comment left open (x663, x664)', () => {
+test('a parser-run script\'s stop() halts the parse with a hidden <plaintext> of the shim\'s, which can be undone (x661, x687)', () => {
+  const { w, run, calls } = page();
+  run(`document.currentScript = { async: false, defer: false }; window.stop();`);
+  assert.equal(calls.stops, 0);
+  assert.deepEqual(JSON.parse(run(`JSON.stringify(document.written)`)), ['<plaintext hidden>']);
+  assert.equal(w.__crmframe.stats.blank, undefined, 'counted only if the page stays blank');
+  // an async script's or a timer's: a write would reopen the document
+  run(`document.written = []; document.currentScript = { async: true, defer: false }; window.stop(); document.currentScript = null; window.stop();`);
+  assert.equal(calls.stops, 0);
+  assert.equal(run(`document.written.length`), 0);
+  assert.equal(w.__crmframe.stats.blank, 2);
+});
+
+test('markup that swallows the rest of the page, written while it is parsed, goes through as written (Mobify, md-page: x680-x685)', () => {
   const { w, run } = page();
-  run(`document.write('--><plaintext style=display:none><!--')`); // Google's 2013 frame buster
-  run(`document.write('<PLAINTEXT hidden>'); document.write('<!-- not framed'); document.write('<p>ad</p><!-- a note -->')`);
-  assert.deepEqual(JSON.parse(run(`JSON.stringify(document.written)`)), ['-->', '', '', '<p>ad</p><!-- a note -->']);
-  assert.equal(w.__crmframe.stats.blank, 3);
-  // once parsed, document.write replaces the page: the blanking guard's
-  run(`document.written = []; document.readyState = 'interactive'; document.write('<plaintext>')`);
-  assert.deepEqual(JSON.parse(run(`JSON.stringify(document.written)`)), ['<plaintext>']);
-  const top = page({ framed: false });
-  top.run(`document.write('<plaintext>')`);
-  assert.deepEqual(JSON.parse(top.run(`JSON.stringify(document.written)`)), ['<plaintext>']);
-  const det = page({ mode: 'detect' });
-  det.run(`document.write('<plaintext>')`);
-  assert.deepEqual(JSON.parse(det.run(`JSON.stringify(document.written)`)), ['<plaintext>']);
-  assert.equal(det.w.__crmframe.stats.blank, 1);
+  const writes = ['--><plaintext style=display:none><!--', '<PLAINTEXT hidden>', '<!--[if lt IE 9]>', '<script src="ie.js"><\/script>', '<![endif]-->'];
+  run(writes.map((x) => `document.write(${JSON.stringify(x)});`).join(''));
+  assert.deepEqual(JSON.parse(run(`JSON.stringify(document.written)`)), writes);
+  assert.equal(w.__crmframe.stats.blank, undefined);
 });
