@@ -12,7 +12,7 @@ package e2e
 // x385–x399 the fourteenth, x430–x445 the fifteenth, x450–x469 the
 // sixteenth, x500–x519 the seventeenth, x540–x547 the eighteenth,
 // x548–x567 the nineteenth, x620–x631 the twentieth, x660–x664 the
-// twenty-first, see docs/framebusting.md; 682 cases in all) with
+// twenty-first, see docs/framebusting.md; 685 cases in all) with
 // X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with
@@ -655,16 +655,6 @@ func fbRunCase(ctx context.Context, desk, crm string, up *fbUpstream, id string)
 			}
 			if timing {
 				fmt.Printf("%s %s: click %d at %+v did not navigate\n", id, crm, try, *at)
-			}
-			// The marker is hidden by now (a buster hid the page after
-			// load, under #nav's box): judge the page as it is rather
-			// than click twice more, 4 s each. Should it show again, the
-			// run has no click and fbRunRetried runs it again.
-			if p := fbWaitFrame[fbOutcome](ctx, desk, fbProbeJS, time.Second, looping); p != nil && !p.Visible {
-				if timing {
-					fmt.Printf("%s %s: marker hidden after click %d: judged as it is\n", id, crm, try)
-				}
-				break
 			}
 		}
 	}

@@ -3328,8 +3328,9 @@
     };
     var ELLIPSIS = /(?:\.\.\.|\u2026)\s*$/;
     // edgeLive: a text box of an overlay candidate (edgeKids, not inert)
-    // takes a pointer; at most 20 boxes each, 200 in all
-    var edgeLive = function (r) {
+    // takes a pointer; at most 20 boxes each, 200 in all. Their labels count
+    // as the walk's (a toast appended to <body> past its cap, x691).
+    var edgeLive = function (r, out) {
       var b = d.body, h = d.documentElement, live = false, all = 0;
       edgeKids(function (c) {
         if (live || all >= 200 || c === b || (c.closest && c.closest('[inert]'))) return;
@@ -3338,6 +3339,7 @@
           var q = textBox(m, r), el = m.parentNode;
           if (!q) continue;
           k++; all++;
+          if (!out.label && ELLIPSIS.test(m.data) && m.data.trim().length <= 60) out.label = true;
           var at = hitAt(q);
           live = !!at && at !== h && at !== b && (at === el || el.contains(at) || at.contains(el));
         }
@@ -3366,7 +3368,7 @@
       if (!seen) return null;
       // the walk stopped at its cap: live text past it, in a drawer or a
       // menu at the ends of <body>, says the page is not dead (x646)
-      if (n && edgeLive(r)) return null;
+      if (n && edgeLive(r, out)) return null;
       [h, b].forEach(function (e) { ['::before', '::after'].forEach(function (p) { if (paneBefore(e, p)) out.pseudo.push(e.localName + p); }); });
       // pointer-events: none on html/body, unless the page takes pointer
       // events again somewhere in view (a drag's drop zones, x588; a menu)
@@ -3398,13 +3400,17 @@
       return q.width >= 2 && q.height >= 2 && q.right > 0 && q.bottom > 0 && q.left < w.innerWidth && q.top < w.innerHeight;
     };
     // progress shown: a short label ending in an ellipsis (o.label, from
-    // the walk: "Saving...", "Caricamento…"), a wait/progress cursor, a
-    // progress bar or aria-busy element in view, an endless animation of an
-    // element in view (a spinner).
+    // the walk: "Saving...", "Caricamento…"), a wait/progress cursor on
+    // html/body or on the pane that blocks (jQuery BlockUI's overlay, x692),
+    // a progress bar or aria-busy element in view, an endless animation of
+    // an element in view (a spinner).
+    var WAIT = /^(wait|progress)$/;
+    var usePseudoEl = function (k) { return k.indexOf('html') === 0 ? d.documentElement : d.body; };
     var busySign = function (o) {
       if (o.label) return true;
       var h = d.documentElement, b = d.body, i;
-      if ([h, b].some(function (e) { return /^(wait|progress)$/.test(w.getComputedStyle(e).cursor); })) return true;
+      if ([h, b].concat(o.panes).some(function (e) { return WAIT.test(w.getComputedStyle(e).cursor); })) return true;
+      if (o.pseudo.some(function (k) { return WAIT.test(w.getComputedStyle(usePseudoEl(k), k.slice(k.indexOf('::'))).cursor); })) return true;
       var q = d.querySelectorAll('progress,[role="progressbar"],[aria-busy="true"]');
       for (i = 0; i < q.length; i++) if (useInView(q[i])) return true;
       var an = typeof d.getAnimations === 'function' ? d.getAnimations() : [];
@@ -3416,7 +3422,6 @@
       }
       return false;
     };
-    var usePseudoEl = function (k) { return k.indexOf('html') === 0 ? d.documentElement : d.body; };
     // useStill: a cause the last look saw still stands (cheap reads of the
     // very elements: no walk)
     var useStill = function (o) {
@@ -3426,6 +3431,21 @@
           o.panes.some(function (e) { return e.isConnected && w.getComputedStyle(e).pointerEvents !== 'none' && paneShowsNothing(e); }) ||
           o.pseudo.some(function (k) { return paneBefore(usePseudoEl(k), k.slice(k.indexOf('::'))); });
       } catch (e) { return true; }
+    };
+    // useWatch: while a look has seen a freeze, a change of its cause that
+    // ends it (a class taken off html, inert removed, a pane hidden) is seen
+    // when it happens: two looks 250 ms apart in two short freezes (x694's
+    // 230 ms locks 280 ms apart) are not one long freeze.
+    var useWatchMO = null;
+    var useGone = function () {
+      if (useLast && !useStill(useLast)) { useEnded = true; deadLooks = 0; useLast = null; }
+      if (!useLast && useWatchMO) useWatchMO.disconnect();
+    };
+    var useWatch = function (o) {
+      if (typeof MO !== 'function') return;
+      if (!useWatchMO) useWatchMO = new MO(useGone);
+      var opts = { attributes: true, attributeFilter: ['class', 'style', 'hidden', 'inert'] };
+      [d.documentElement, d.body].concat(o.inert, o.panes).forEach(function (e) { if (e) useWatchMO.observe(e, opts); });
     };
     // Our overrides are the page's to take back: when it changes what
     // caused one (the class, inert or pointer-events of html/body; the
@@ -3500,16 +3520,22 @@
       if (!o || !(o.inert.length || o.panes.length || o.pseudo.length || o.pe.length) || useHeld() || busy()) {
         if (useLast && !useStill(useLast)) useEnded = true;
         deadLooks = 0; useLast = null;
+        if (useWatchMO) useWatchMO.disconnect();
         return;
       }
       useLast = o;
+      useWatch(o);
       if (++deadLooks < 2 || deadLooks < BUSY && (useEnded || busySign(o))) return;
       useLast = null; // what follows is ours, not the page ending it
+      if (useWatchMO) useWatchMO.disconnect();
       count('input');
       if (!act) return;
       o.inert.forEach(function (e) { e.removeAttribute('inert'); });
       o.panes.forEach(function (e) { useLift(e, 'none'); });
-      o.pe.forEach(function (e) { useLift(e, 'auto'); });
+      // body only when it is still none with html lifted: an override on a
+      // body that inherits the freeze has no cause of its own the page can
+      // take back (x694: it stayed, and voided every later lock)
+      o.pe.forEach(function (e) { if (w.getComputedStyle(e).pointerEvents === 'none') useLift(e, 'auto'); });
       if (o.pseudo.length && netOK()) try { o.pseudo.forEach(function (k) { netRules[k + ' pointer-events'] = 'none'; useLift(usePseudoEl(k), 'none', k + ' pointer-events'); }); useNet(); } catch (e) { /* the pane stays */ }
       if (useMO) useMO.takeRecords();
     };

@@ -240,3 +240,99 @@ test('freeze: detect mode counts a freeze and keeps nothing to take back', () =>
   p.run('attr(body, "class", ""); deliver()');
   assert.equal(p.run('body.style.p["pointer-events"]'), undefined);
 });
+
+test('freeze: a "Saving…" toast at the end of <body> past the walk\'s 400 text boxes is progress (x691)', () => {
+  const dense = (label) => {
+    const p = page();
+    // 420 figures before the toast, which the save's class shows
+    p.run(`var sheet = mk("div"); for (var i = 0; i < 420; i++) sheet.appendChild(text(String(100 + i)));
+      body.insertBefore(sheet, body.childNodes[2]); body.appendChild(spin); spin.childNodes[0].data = ${JSON.stringify(label)};
+      attr(body, "class", "saving")`);
+    return p;
+  };
+  const p = dense('Saving\u2026');
+  looks(p, 19);
+  assert.equal(lifted(p), false, '19 looks');
+  looks(p, 1);
+  assert.equal(lifted(p), true, '20 looks');
+  // no label there: two looks, as before
+  const q = dense('Saved');
+  looks(q, 2);
+  assert.equal(lifted(q), true);
+});
+
+test('freeze: a wait or progress cursor on the pane that blocks is progress (jQuery BlockUI, x692)', () => {
+  const pane = (cursor) => {
+    const p = page();
+    p.run(`spin.childNodes[0].data = ""; var layer = mk("div"); body.appendChild(layer); layer.box = FULL;
+      layer.cs = { position: "fixed", opacity: "0", cursor: ${JSON.stringify(cursor)} };
+      hits = function () { return pe(layer) !== "none" ? layer : marker; }`);
+    return p;
+  };
+  for (const c of ['wait', 'progress']) {
+    const p = pane(c);
+    looks(p, 19);
+    assert.equal(p.run('layer.style.p["pointer-events"]'), undefined, `${c}: 19 looks`);
+    looks(p, 1);
+    assert.equal(p.run('layer.style.p["pointer-events"]'), 'none', `${c}: 20 looks`);
+  }
+  const p = pane('default');
+  looks(p, 2);
+  assert.equal(p.run('layer.style.p["pointer-events"]'), 'none', 'no sign: two looks');
+  // a pseudo-element pane of <html> with cursor: wait
+  const q = page();
+  q.run('spin.childNodes[0].data = ""; html.pcs = { "::after": { content: "\\"\\"", position: "fixed", width: "800px", height: "600px", cursor: "wait" } }; attr(html, "class", "locked"); hits = html');
+  looks(q, 19);
+  assert.doesNotMatch(q.run('document.adoptedStyleSheets.map(function (s) { return s.text; }).join("")'), /::after\{pointer-events/);
+  looks(q, 1);
+  assert.match(q.run('document.adoptedStyleSheets.map(function (s) { return s.text; }).join("")'), /::after\{pointer-events:none !important\}/);
+});
+
+// html.locked { pointer-events: none }: body and the page inherit it (x694)
+const LOCK = 'spin.childNodes[0].data = ""; frozen = function (e) { return e === html && / locked /.test(" " + (html.attrs && html.attrs.class || "") + " "); }';
+
+test('freeze: a body that only inherits the freeze from <html> gets no override; the next lock holds (x694)', () => {
+  const p = page();
+  p.run(`${LOCK}; attr(html, "class", "locked")`);
+  looks(p, 2);
+  assert.equal(p.run('html.style.p["pointer-events"]'), 'auto');
+  assert.equal(p.run('body.style.p["pointer-events"]'), undefined, 'body inherits: lifting html is enough');
+  assert.equal(p.run('document.elementFromPoint(5, 5) === marker'), true);
+  // the page ends the lock: ours goes, and the next lock holds (20 looks)
+  p.run('attr(html, "class", ""); deliver()');
+  assert.equal(p.run('html.style.p["pointer-events"]'), undefined);
+  p.run('attr(html, "class", "locked"); deliver()');
+  assert.equal(p.run('document.elementFromPoint(5, 5) === html'), true);
+  looks(p, 19);
+  assert.equal(p.run('document.elementFromPoint(5, 5) === html'), true, 'held');
+  // a body frozen by its own rule too is lifted with html
+  const q = page();
+  q.run(`${LOCK}; frozen = (function (f) { return function (e) { return f(e) || e === body; }; })(frozen); attr(html, "class", "locked")`);
+  looks(q, 2);
+  assert.equal(q.run('body.style.p["pointer-events"]'), 'auto');
+  assert.equal(q.run('document.elementFromPoint(5, 5) === marker'), true);
+});
+
+test('freeze: a lock ended between two looks is not one long freeze with the next (x694: 230 ms locks 280 ms apart)', () => {
+  const p = page();
+  p.run(`${LOCK}; attr(html, "class", "locked")`);
+  looks(p, 1);
+  // the lock ends (the observer's microtask sees it) and the next begins before the next look
+  p.run('attr(html, "class", ""); deliver(); attr(html, "class", "locked"); deliver()');
+  looks(p, 1);
+  assert.equal(p.run('html.style.p["pointer-events"]'), undefined, 'two looks in two locks');
+  looks(p, 18);
+  assert.equal(p.run('html.style.p["pointer-events"]'), undefined, 'the page ended a lock itself: 20 looks');
+  looks(p, 1);
+  assert.equal(p.run('html.style.p["pointer-events"]'), 'auto');
+  // the class changed but the lock never ended (removed and added in one
+  // task, or churn beside it): one freeze, two looks
+  for (const change of ['attr(html, "class", ""); attr(html, "class", "locked"); deliver()', 'attr(html, "class", "locked t1"); deliver(); attr(body, "class", "route-2"); deliver()']) {
+    const q = page();
+    q.run(`${LOCK}; attr(html, "class", "locked")`);
+    looks(q, 1);
+    q.run(change);
+    looks(q, 1);
+    assert.equal(q.run('html.style.p["pointer-events"]'), 'auto', change);
+  }
+});
