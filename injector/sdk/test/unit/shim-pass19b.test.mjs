@@ -9,65 +9,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LIVE_DOM, SHEET_DOM, NAV_DOM, livePage } from './fakes.mjs';
+import { LIVE_DOM, SHEET_DOM, NAV_DOM, COVER_DOM, livePage } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
-// Elements get attributes, element navigation, a box (e.rect), computed
-// style from e.cs (the net's cover rule makes a marked element hidden),
-// ::backdrop from e.backdrop; a popover opens with showPopover; a canvas
-// reads back as e.alpha (0-255) through the shim's scratch canvas.
-const DOM = LIVE_DOM + SHEET_DOM + NAV_DOM + `
-  EP.getAttribute = function (k) { return this.attrs && k in this.attrs ? this.attrs[k] : null; };
-  EP.hasAttribute = function (k) { return !!this.attrs && k in this.attrs; };
-  EP.setAttribute = function (k, v) { (this.attrs = this.attrs || {})[k] = String(v); };
-  EP.removeAttribute = function (k) { if (this.attrs) delete this.attrs[k]; };
-  EP.matches = function (q) { return !!this.open && /popover-open/.test(q); };
-  HTMLElement.prototype.showPopover = function () { this.open = true; };
-  EP.getBoundingClientRect = function () { var r = this.rect || [0, 0, 100, 20]; return { left: r[0], top: r[1], width: r[2], height: r[3], right: r[0] + r[2], bottom: r[1] + r[3] }; };
-  var reads = 0;
-  var BASE = { display: 'block', visibility: 'visible', opacity: '1', pointerEvents: 'auto', position: 'static', zIndex: 'auto', transform: 'none', filter: 'none',
-    backdropFilter: 'none', backgroundColor: 'rgba(0, 0, 0, 0)', backgroundImage: 'none', boxShadow: 'none', outlineStyle: 'none', outlineWidth: '0px',
-    outlineOffset: '0px', outlineColor: 'rgb(0, 0, 0)', contentVisibility: 'visible', clipPath: 'none', maskImage: 'none', webkitMaskImage: 'none',
-    color: 'rgb(0, 0, 0)', webkitTextFillColor: 'rgb(0, 0, 0)', textShadow: 'none', webkitTextStrokeWidth: '0px' };
-  ['Top', 'Right', 'Bottom', 'Left'].forEach(function (s) { BASE['border' + s + 'Width'] = '0px'; BASE['border' + s + 'Style'] = 'none'; BASE['border' + s + 'Color'] = 'rgb(0, 0, 0)'; });
-  var marked = function (e) { return e.hasAttribute('data-crmframe-cover') && adopted.some(function (s) { return /\\[data-crmframe-cover\\]\\{visibility:hidden/.test(s.text); }); };
-  function getComputedStyle(e, pseudo) {
-    reads++;
-    if (pseudo === '::backdrop') return Object.assign({ display: marked(e) ? 'none' : 'block', backgroundColor: 'rgba(0, 0, 0, 0)', backgroundImage: 'none', backdropFilter: 'none' }, marked(e) ? { backgroundColor: 'rgba(0, 0, 0, 0)' } : e.backdrop || {});
-    if (pseudo) return { content: 'none', display: 'inline', position: 'static' };
-    var cs = Object.assign({}, BASE, e.cs || {});
-    if (e.style.p.visibility) cs.visibility = e.style.p.visibility;
-    if (marked(e) && !(e.cs && e.cs.visibilityImportant)) cs.visibility = 'hidden';
-    return cs;
-  }
-  var scratchCtx = { clearRect: function () { this.src = null; }, drawImage: function (c) { this.src = c; },
-    getImageData: function () { var a = this.src ? this.src.alpha : 0, d = []; for (var i = 0; i < 16; i++) d.push(255, 255, 255, a); return { data: d }; } };
-  Document.prototype.createElement = function (n) { var e = mk(n); if (n === 'canvas') e.getContext = function () { return scratchCtx; }; return e; };
-  Document.prototype.querySelector = function () { return null; };
-  Document.prototype.getElementById = function () { return null; };
-  // text boxes are their element's box; stackAt(x, y) is what
-  // elementsFromPoint lists there (set by a test; the probe is logged)
-  Document.prototype.createTreeWalker = function (root) {
-    var list = [], i = 0;
-    (function walk(n) { n.childNodes.forEach(function (c) { if (c.nodeType === 3) list.push(c); else walk(c); }); })(root);
-    return { nextNode: function () { return list[i++] || null; } };
-  };
-  Document.prototype.createRange = function () { var n; return { selectNodeContents: function (x) { n = x; }, getClientRects: function () { return [n.parentNode.getBoundingClientRect()]; } }; };
-  var stackAt = null, probes = [];
-  // the geometric rule's elementFromPoint: the first text's element there
-  Document.prototype.elementFromPoint = function (x, y) {
-    var w = this.createTreeWalker(this.body), n;
-    while ((n = w.nextNode())) { var r = n.parentNode.getBoundingClientRect(); if (x >= r.left && x < r.right && y >= r.top && y < r.bottom) return n.parentNode; }
-    return this.body;
-  };
-  Document.prototype.elementsFromPoint = function (x, y) { probes.push([x, y, this.body.lastChild && this.body.lastChild.style.p['pointer-events']]); return stackAt ? stackAt(x, y) : []; };
-  // el(styles, rect): a fixed element taking no pointer events
-  function el(cs, rect, name) { var e = mk(name || 'div'); e.cs = Object.assign({ pointerEvents: 'none', position: 'fixed', zIndex: '2147483647' }, cs); e.rect = rect || [0, 0, 800, 600]; return e; }
-  var app = mk('div', [mk('div', [mk('div')])]);
-  body.insertBefore(app, body.firstChild);
-  var deep = app.firstElementChild.firstElementChild;
-`;
+// The cover page of fakes.mjs (COVER_DOM), with element navigation.
+const DOM = LIVE_DOM + SHEET_DOM + NAV_DOM + COVER_DOM;
 
 const page = (opts) => {
   const p = livePage(DOM, shim, opts);
