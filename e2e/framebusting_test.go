@@ -11,8 +11,8 @@ package e2e
 // types, SVG and SRI, x302–x315 the twelfth pass, x343–x358 the thirteenth,
 // x385–x399 the fourteenth, x430–x445 the fifteenth, x450–x469 the
 // sixteenth, x500–x519 the seventeenth, x540–x547 the eighteenth,
-// x548–x567 the nineteenth, x620–x631 the twentieth, x660–x664 the
-// twenty-first, see docs/framebusting.md; 685 cases in all) with
+// x548–x567 the nineteenth, x622–x630 the twentieth, x660–x664 the
+// twenty-first, see docs/framebusting.md; 677 cases in all) with
 // X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with

@@ -2272,12 +2272,12 @@
   // body.style.display still reads what the page set (a toggle reading it
   // would invert, x327), and once the page writes it again the rule goes
   // (relax).
-  var netSheet = null, netRules = {}, rawReplaceSync = null, ass = null, coverCSS = '', probeCSS = '';
+  var netSheet = null, netRules = {}, rawReplaceSync = null, ass = null, coverCSS = '';
   var NOT = ':not(#crmframe-net)', SEL = { html: ':root' + NOT + NOT + NOT, body: ':root' + NOT + NOT + NOT + ' > body' + NOT };
   var writeNet = function () {
     var t = '';
     for (var k in netRules) { var kp = k.split(' '), ps = kp[0].split('::'); t += SEL[ps[0]] + (ps[1] ? '::' + ps[1] : '') + '{' + kp[1] + ':' + netRules[k] + ' !important}'; }
-    rawReplaceSync.call(netSheet, t + coverCSS + probeCSS);
+    rawReplaceSync.call(netSheet, t + coverCSS);
   };
   var useNet = function () {
     if (!netSheet) netSheet = new w.CSSStyleSheet();
@@ -2762,22 +2762,7 @@
       return a !== null && a * op >= OPAQUE && !urlTaint[u[1].replace(/\\(.)/g, '$1')];
     });
   };
-  // A cover that takes clicks is the page's business (a modal, a lock
-  // screen), unless the probe below found it over the text and it shows
-  // nothing at all: no text, picture, media or control (x629's blank
-  // non-modal <dialog open>).
-  var SVGNS = 'http://www.w3.org/2000/svg', clickOK = [];
-  // A loading mask with only a CSS spinner shows progress: the page's
-  // (busy, a wait cursor, a progress bar, an endless animation in it).
-  var spins = function (el) {
-    if (typeof el.closest === 'function' && el.closest('[aria-busy="true"]') || el.querySelector('[aria-busy="true"],[role="progressbar"],progress') || /^(wait|progress)$/.test(w.getComputedStyle(el).cursor)) return true;
-    var an = typeof el.getAnimations === 'function' ? el.getAnimations({ subtree: true }) : [];
-    for (var i = 0; i < an.length; i++) if (an[i].playState === 'running' && an[i].effect && an[i].effect.getTiming().iterations === Infinity) return true;
-    return false;
-  };
-  var blankCover = function (el) {
-    try { return !inTop(el) && !el.matches(SHOWS) && blank(el.textContent) && !el.querySelector(SHOWS) && !spins(el); } catch (e) { return false; }
-  };
+  var SVGNS = 'http://www.w3.org/2000/svg';
   // paneSeen: a candidate of the last look that takes pointer events, is
   // positioned and shows little (a transparent pane): the use net's dead
   // walk runs then (read here, with the style the cover watch reads anyway)
@@ -2788,7 +2773,7 @@
     if (!all || !el || el.nodeType !== 1 || el === d.body || el === d.documentElement || !el.isConnected) return false;
     var cs = w.getComputedStyle(el);
     if (!paneSeen && positioned(cs) && (parseFloat(cs.opacity) <= 0.05 || alpha(cs.backgroundColor) <= 0.05 && cs.backgroundImage === 'none' && blank(el.textContent))) paneSeen = true;
-    if (cs.pointerEvents !== 'none' && !(clickOK.indexOf(el) >= 0 && blankCover(el) && !(modalOpen() || useHeld())) || cs.display === 'none' || cs.visibility !== 'visible') return false;
+    if (cs.pointerEvents !== 'none' || cs.display === 'none' || cs.visibility !== 'visible') return false;
     var top = (topLayer.indexOf(el) >= 0 || el.localName === 'dialog' || el.hasAttribute('popover')) && inTop(el);
     var q = el.getBoundingClientRect(), area = function (l, t, r, b) { var x = Math.min(r, vw) - Math.max(l, 0), y = Math.min(b, vh) - Math.max(t, 0); return x > 0 && y > 0 ? x * y : 0; };
     var box = area(q.left, q.top, q.right, q.bottom), fill = 0, ring = 0, shade = 0;
@@ -2925,171 +2910,10 @@
     for (c = b && b.firstElementChild, k = 0; c && k < 8; c = c.nextElementSibling, k++) add(c);
     for (c = b && b.lastElementChild, k = 0; c && k < 24; c = c.previousElementSibling, k++) add(c);
   };
-  // Deep covers and hidden wrappers (pass 20, x620-x631): a cover anywhere
-  // in the tree (put in by innerHTML or the parser, cloned, or an element
-  // that was there all along given a class) is found from where it does
-  // harm. Up to six texts in view, spread over the viewport (probes), are
-  // watched with IntersectionObserver v2 (trackVisibility): the browser's
-  // own occlusion test, which sees pointer-events: none layers, shadows,
-  // filters, zoom and transforms, and runs in the rendering lifecycle (no
-  // cost while nothing changes, none in a frame that is not rendered).
-  // When a probe is reported not visible, the next look lists what lies
-  // over it: elementsFromPoint with pointer events on for every element
-  // for one synchronous moment (the net's stylesheet). What it finds joins
-  // the cover watch's candidates; translucent layers stacked there are
-  // judged together. When no probe is visible and nothing lies over them,
-  // the ancestors of their texts are looked at for what the net lifts on
-  // <html>/<body>: a flattening filter or mask, opacity, zoom, a transform
-  // to nothing, content-visibility: hidden.
-  // <html> is watched too: when it is not visible the frame itself is
-  // hidden, faded or overlapped by the desktop, and no probe can say more
-  // (nothing is probed then: a hidden frame costs nothing).
-  var probes = [], probeIO = null, probeFlag = 0, probeTick = 0, pickedAt = 0, stackPrev = [], wrapPrev = null, wrapAge = 0, frameSeen = null;
-  var probeOK = function (p) { return p.vis === true && p.int === true; };
-  var pickProbes = function () {
-    var vw = w.innerWidth, vh = w.innerHeight, out = [], cells = {}, r = d.createRange(), i, j, c, n;
-    var take = function (n) {
-      var el = n.parentNode, q = out.length < 6 && textBox(n, r);
-      if (!q || out.some(function (p) { return p.el === el; })) return;
-      var k = Math.min(2, Math.floor(3 * (q.left + q.width / 2) / vw)) + 3 * Math.min(2, Math.floor(3 * (q.top + q.height / 2) / vh));
-      if (!cells[k]) { cells[k] = 1; out.push({ n: n, el: el, vis: null, int: null }); }
-    };
-    // the text under nine points of a grid first, then the first texts
-    for (i = 0; i < 3; i++) for (j = 0; j < 3; j++) {
-      var e = d.elementFromPoint((i + 0.5) * vw / 3, (j + 0.5) * vh / 3);
-      for (c = e && e.firstChild; c; c = c.nextSibling) if (c.nodeType === 3 && !blank(c.data)) { take(c); break; }
-    }
-    if (out.length < 3 && d.body) for (var tw = d.createTreeWalker(d.body, 4), k = 0; out.length < 6 && k++ < 400 && (n = tw.nextNode());) take(n);
-    probeIO.disconnect();
-    pickedAt = probeTick;
-    probes = out;
-    frameSeen = null;
-    probeIO.observe(d.documentElement);
-    out.forEach(function (p) { probeIO.observe(p.el); });
-  };
-  // what lies over the probes' texts: candidates (add), translucent layers
-  // that together hide the text (stackPrev, judged at the next look)
-  var stackProbe = function (ps, add) {
-    var pts = [], r = d.createRange(), lists = [];
-    ps.forEach(function (p) { var q = textBox(p.n, r); if (q) pts.push([q.left + Math.min(2, q.width / 2), q.top + q.height / 2, p.el]); });
-    if (!pts.length || !netOK() || typeof d.elementsFromPoint !== 'function') return;
-    var had = !!netSheet && Array.prototype.indexOf.call(ass.get.call(d), netSheet) >= 0;
-    try {
-      probeCSS = '*{pointer-events:auto !important}';
-      useNet();
-      pts.forEach(function (pt) { lists.push([d.elementsFromPoint(pt[0], pt[1]) || [], pt[2]]); });
-    } finally {
-      probeCSS = '';
-      try {
-        writeNet();
-        if (!had) ass.set.call(d, Array.prototype.filter.call(ass.get.call(d), function (x) { return x !== netSheet; }));
-      } catch (e) { /* as it is */ }
-    }
-    var all = w.innerWidth * w.innerHeight;
-    lists.forEach(function (x) {
-      var list = x[0], te = x[1], layer = [], t = 1;
-      for (var i = 0; i < list.length && i < 8; i++) {
-        var e = list[i];
-        if (e === te || e.contains(te) || e === d.body || e === d.documentElement) break;
-        add(e);
-        if (noPointer(e)) {
-          // a translucent layer over half the viewport or more
-          var cs = w.getComputedStyle(e), q = e.getBoundingClientRect(), a = alpha(cs.backgroundColor) * parseFloat(cs.opacity);
-          if (a > 0.05 && cs.visibility === 'visible' && (Math.min(q.right, w.innerWidth) - Math.max(q.left, 0)) * (Math.min(q.bottom, w.innerHeight) - Math.max(q.top, 0)) >= 0.5 * all) { layer.push(e); t *= 1 - a; }
-        } else if (clickOK.indexOf(e) < 0) { clickOK.push(e); if (clickOK.length > 16) clickOK.shift(); }
-      }
-      if (layer.length > 1 && 1 - t >= OPAQUE) stackPrev.push(layer);
-    });
-  };
-  // ancestors of the probes' texts that hide them, by what the net lifts on
-  // <html>/<body>; lifted at the next look when still no probe is visible.
-  // Only a wrapper of every probe: a faint watermark holding text of its
-  // own (x578) wraps no other text.
-  var wrapHides = function (el, cs) {
-    var hit = [];
-    if (filterHides(cs.filter)) hit.push('filter');
-    if (maskHides(cs)) hit.push('mask');
-    if (parseFloat(cs.opacity) <= 0.05 && !fading(el, 'opacity')) hit.push('opacity');
-    if (parseFloat(cs.zoom) < 0.2) hit.push('zoom');
-    if (cs.transform !== 'none') { var b = el.getBoundingClientRect(); if (b.width < 1 || b.height < 1) hit.push('transform'); }
-    if (cs.contentVisibility === 'hidden') hit.push('content-visibility');
-    return hit;
-  };
-  var wrappers = function (ps) {
-    var out = [], el = ps.length && ps[0].n.isConnected ? ps[0].el : null, k = 0;
-    while (el && !ps.every(function (p) { return el.contains(p.n); })) el = el.parentElement;
-    if (el && ps.some(function (p) { return p.el === el; })) el = el.parentElement;
-    for (; el && el !== d.body && el !== d.documentElement && k < 40; el = el.parentElement, k++) {
-      var hit = wrapHides(el, w.getComputedStyle(el));
-      if (hit.length) out.push([el, hit]);
-    }
-    return out;
-  };
-  var liftWrap = function (x) {
-    var el = x[0], cs = w.getComputedStyle(el), s = el.style, now = wrapHides(el, cs);
-    if (!el.isConnected || !now.length) return;
-    count('unhide');
-    fought = fought || act;
-    if (!act) return;
-    now.forEach(function (p) {
-      if (p === 'mask') ['mask-image', '-webkit-mask-image'].forEach(function (m) { s.setProperty(m, 'none', 'important'); });
-      else if (p === 'transform') ['transform', 'scale', 'translate', 'rotate'].forEach(function (m) { s.setProperty(m, 'none', 'important'); });
-      else s.setProperty(p, p === 'filter' ? 'none' : p === 'content-visibility' ? 'visible' : '1', 'important');
-    });
-  };
-  var probeLook = function (add) {
-    if (!probeIO) {
-      var E = w.IntersectionObserverEntry;
-      if (typeof w.IntersectionObserver !== 'function' || !E || !('isVisible' in E.prototype)) return;
-      probeIO = new w.IntersectionObserver(function (es) {
-        es.forEach(function (e) {
-          if (e.target === d.documentElement) { frameSeen = e.isVisible; return; }
-          probes.forEach(function (p) { if (p.el === e.target) { p.int = e.isIntersecting; p.vis = e.isVisible; } });
-          if (!(e.isIntersecting && e.isVisible)) probeFlag = 1;
-        });
-      }, { trackVisibility: true, delay: 100 });
-      pickProbes();
-      return;
-    }
-    probeTick++;
-    if (!frameSeen) { probeFlag = 0; return; }
-    var known = probes.every(function (p) { return p.vis !== null; });
-    var none = known && !probes.some(probeOK);
-    // the stacks and wrappers seen at the last look, when they stay
-    var st = stackPrev; stackPrev = [];
-    st.forEach(function (layer) {
-      var t = 1;
-      layer.forEach(function (e) { var cs = w.getComputedStyle(e); if (e.isConnected && cs.visibility === 'visible' && cs.pointerEvents === 'none') t *= 1 - alpha(cs.backgroundColor) * parseFloat(cs.opacity); });
-      if (1 - t >= OPAQUE) layer.forEach(hideCover);
-    });
-    if (wrapPrev && (known || ++wrapAge > 4)) {
-      var wp = wrapPrev; wrapPrev = null;
-      // judged on probes picked anew (a panel's text shown beside a blurred
-      // app is one); geometry (zoom, a transform, content-visibility) only
-      // when no text of the page can be seen at all; paint (filter, mask,
-      // opacity) while no modal or dialog shows
-      if (known && none) wp.forEach(function (x) {
-        var geo = x[1].some(function (p) { return /^(zoom|transform|content-visibility)$/.test(p); });
-        if (geo ? offView() : !(modalOpen() || useHeld())) liftWrap(x);
-      });
-    }
-    var bad = probes.filter(function (p) { return p.vis !== null && !probeOK(p); });
-    var stale = probes.some(function (p) { return !p.n.isConnected || p.n.parentNode !== p.el || p.int === false; });
-    if (bad.length && (probeFlag || probeTick % 8 === 0)) {
-      stackProbe(bad.filter(function (p) { return p.int; }), add);
-      if (none && !wrapPrev && (wrapPrev = wrappers(bad)).length) { wrapAge = 0; pickProbes(); return; }
-      if (wrapPrev && !wrapPrev.length) wrapPrev = null;
-    }
-    probeFlag = 0;
-    // picked again when a probe went (at most every 2 s: a page that scrolls
-    // or moves its rows keeps them moving), or every 2 s when there is none
-    if ((stale || !probes.length) && probeTick - pickedAt >= 8) pickProbes();
-  };
   var coverLook = function () {
     var list = [], found = [], i, k;
     var add = function (x) { if (x && x.nodeType === 1 && list.indexOf(x) < 0) list.push(x); };
     paneSeen = false;
-    probeLook(add);
     edgeKids(add);
     fresh.forEach(function (x) {
       // x and its first 32 elements, depth first
