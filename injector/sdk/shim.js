@@ -2523,12 +2523,14 @@
   // textBox: the first box of a text node of the page when it is in view
   // (null for blank text, text of a hidden element, text off view); hitAt:
   // what a click near the start of such a box would hit.
+  // boxInView: a box of 2 px or more that lies in the viewport
+  var boxInView = function (q) { return !!q && q.width >= 2 && q.height >= 2 && q.right > 0 && q.bottom > 0 && q.left < w.innerWidth && q.top < w.innerHeight; };
   var textBox = function (n, r) {
     var el = n.parentNode, q;
     if (blank(n.data) || !el || HIDDEN_TEXT.test(el.localName)) return null;
     r.selectNodeContents(n);
     q = r.getClientRects()[0];
-    return q && q.width >= 2 && q.height >= 2 && q.right > 0 && q.bottom > 0 && q.left < w.innerWidth && q.top < w.innerHeight ? q : null;
+    return boxInView(q) ? q : null;
   };
   var hitAt = function (q) {
     var vh = w.innerHeight;
@@ -3201,8 +3203,7 @@
         var all = b.getElementsByTagName('*');
         for (var i = 0; i < all.length && i < 3000; i++) {
           if (w.getComputedStyle(all[i]).pointerEvents === 'none') continue;
-          var eb = all[i].getBoundingClientRect();
-          if (eb.width >= 2 && eb.height >= 2 && eb.right > 0 && eb.bottom > 0 && eb.left < vw && eb.top < vh) { out.pe = []; break; }
+          if (boxInView(all[i].getBoundingClientRect())) { out.pe = []; break; }
         }
       }
       return out;
@@ -3219,10 +3220,7 @@
     var BUSY = 20, deadLooks = 0, useLast = null, useEnded = false, btnDown = false;
     ['pointerup', 'pointercancel', 'click'].forEach(function (t) { w.addEventListener(t, function () { btnDown = false; }, true); });
     var busy = function () { return [d.documentElement, d.body].some(function (e) { return e && e.getAttribute('aria-busy') === 'true'; }); };
-    var useInView = function (e) {
-      var q = e.getBoundingClientRect();
-      return q.width >= 2 && q.height >= 2 && q.right > 0 && q.bottom > 0 && q.left < w.innerWidth && q.top < w.innerHeight;
-    };
+    var useInView = function (e) { return boxInView(e.getBoundingClientRect()); };
     // progress shown: a short label ending in an ellipsis (o.label, from
     // the walk: "Saving...", "Caricamento…"), a wait/progress cursor on
     // html/body or on the pane that blocks (jQuery BlockUI's overlay, x692),

@@ -9,36 +9,10 @@ import { LIVE_DOM, SHEET_DOM, NAV_DOM, COVER_DOM, livePage } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
-// The cover page of fakes.mjs (COVER_DOM: elements with e.rect, e.cs;
-// stackAt(x, y) lists what elementsFromPoint finds, calls logged in probes),
-// plus: the marker in a
-// wrapper (shell); IntersectionObserver v2 whose reports a test makes with
-// report(el, visible, intersecting) (<html>, the frame's sentinel, is
-// reported at once); stack(...els): what lies over the
-// texts, listing elements that take no pointer events only while the net's
-// stylesheet puts them on for every element (or inline, as over() does);
-// images whose decoding a test makes (decode(src, ink), ink null: tainted).
+// The cover page of fakes.mjs (COVER_DOM), plus images whose decoding a
+// test makes (decode(src, ink), ink null: tainted).
 const DOM = LIVE_DOM + SHEET_DOM + NAV_DOM + COVER_DOM + `
-  var shell = mk('div'); body.insertBefore(shell, marker); shell.appendChild(marker);
-  BASE.fill = 'rgb(0, 0, 0)'; BASE.fillOpacity = '1'; BASE.zoom = '1';
-  var ioList = [];
-  function IntersectionObserver(cb, opts) { this.cb = cb; this.opts = opts; this.targets = []; ioList.push(this); }
-  // <html> is reported at once, visible unless frameVisible says otherwise
-  var frameVisible = true;
-  IntersectionObserver.prototype.observe = function (t) { if (t === html) this.cb([{ target: t, isVisible: frameVisible, isIntersecting: true }]); else this.targets.push(t); };
-  IntersectionObserver.prototype.disconnect = function () { this.targets = []; };
-  function IntersectionObserverEntry() {}
-  IntersectionObserverEntry.prototype.isVisible = false;
-  function report(t, vis, int) { ioList.forEach(function (o) { if (o.targets.indexOf(t) >= 0) o.cb([{ target: t, isVisible: vis, isIntersecting: int !== false }]); }); }
-  var allOn = function () { return adopted.some(function (s) { return /\\*\\{pointer-events:auto !important\\}/.test(s.text); }); };
-  function stack() {
-    var over = Array.prototype.slice.call(arguments);
-    stackAt = function () {
-      return over.filter(function (e) { return allOn() || e.style.p['pointer-events'] === 'auto' || (e.cs || {}).pointerEvents !== 'none'; }).concat([marker, shell, body, html]);
-    };
-  }
-  // put in without a hooked method (the parser, innerHTML)
-  function parsed(parent, e) { parent.childNodes.push(e); e.parentNode = parent; return e; }
+  BASE.fill = 'rgb(0, 0, 0)'; BASE.fillOpacity = '1';
   var images = [];
   function Image() { images.push(this); }
   function CanvasRenderingContext2D() {}
@@ -54,10 +28,9 @@ const DOM = LIVE_DOM + SHEET_DOM + NAV_DOM + COVER_DOM + `
   function decode(src, ink) { images.filter(function (i) { return i.src === src; }).forEach(function (i) { i.naturalWidth = i.naturalHeight = 24; i.ink = ink; i.onload(); }); }
 `;
 
-const NET = 'document.adoptedStyleSheets.map(function (s) { return s.text; }).join("")';
 const hiddenAt = (p, v) => p.run(`getComputedStyle(${v}).visibility`) === 'hidden';
 
-// a page after load whose probes are picked (the first look)
+// a page after load and its first look
 const page = (opts) => {
   const p = livePage(DOM, shim, opts);
   p.loaded();
