@@ -1836,7 +1836,7 @@ func (s *scanner) process(p, c, n *tok) error {
 		if len(s.topVars) > 0 && aliasProps[string(name)] && prevName[1] > 0 && s.spaceOnly(prevName[1], p.start) {
 			for _, v := range s.topVars {
 				if v.name == string(s.span(prevName[0], prevName[1])) {
-					s.edits[v.edit].state = stLive
+					s.confirm(v.edit)
 				}
 			}
 		}
@@ -2006,7 +2006,7 @@ func (s *scanner) heuristics(p, c, n *tok) {
 	if s.opnd && ident && isCmp(p.tt) && len(s.topVars) > 0 && n.tt != js.DotToken && n.tt != js.OptChainToken && n.tt != js.OpenBracketToken && n.tt != js.OpenParenToken {
 		// e !== t, self != t
 		if v := s.topVar(s.name(c)); v != nil && (s.opndWin || s.sameSpan(s.opndL, v.base) || s.selfOf(s.opndL, v.base)) {
-			s.edits[v.edit].state = stLive
+			s.confirm(v.edit)
 		}
 	}
 	if isCmp(c.tt) && js.IsIdentifierName(p.tt) {
@@ -2026,6 +2026,8 @@ func (s *scanner) heuristics(p, c, n *tok) {
 			case isCmp(c.tt) && s.aliasObj[0] < 0 && s.callOperand(p, c):
 				// get(this, _w, "f").top !== get(this, _w, "f")
 				s.addEdit(a.start, a.end, repl, CountAlias, stLive)
+			case isCmp(c.tt) && s.aliasObj[0] < 0 && bytes.Equal(repl, replAccessor) && s.groupCompared(&a, c):
+				// (window || self).top !== (window || self).self
 			case isCmp(c.tt):
 				s.fwd, s.fwdLast, s.fwdObj, s.fwdSpan, s.fwdVar = a, "", s.aliasObj, [2]int{-1, -1}, 0
 				s.fwdRepl = repl
@@ -2046,6 +2048,17 @@ func (s *scanner) heuristics(p, c, n *tok) {
 					base = [2]int{-1, -1}
 				}
 				s.topVars = append(s.topVars, topVar{string(s.span(s.eqName[0], s.eqName[1])), s.addEdit(a.start, a.end, repl, CountAlias, stTentative), base})
+			case (c.tt == js.SemicolonToken || c.tt == js.CommaToken || c.tt == js.CloseBraceToken || c.nl || c.tt == js.CloseParenToken) &&
+				s.eqEnd > 0 && len(s.topVars) < 32 && s.aliasObj[0] < 0 && bytes.Equal(repl, replAccessor):
+				// var t = (window || self).top, Function('return this')().top,
+				// [window][0].top: the object is no dotted path; the whole
+				// value is value-checked once t is used as a window
+				if start := s.groupChain(s.eqEnd, a.start); start >= 0 {
+					o := s.addEdit(start, start, replVtopOpen, CountAlias, stTentative)
+					e := s.addEdit(a.end, a.end, replVtopClose, "", stTentative)
+					s.edits[e].open = int32(o) + 1
+					s.topVars = append(s.topVars, topVar{string(s.span(s.eqName[0], s.eqName[1])), e, [2]int{-1, -1}})
+				}
 			}
 		}
 	}
@@ -2076,7 +2089,7 @@ func (s *scanner) heuristics(p, c, n *tok) {
 			}
 			if windowish(s.fwdLast) || s.sameSpan(s.fwdSpan, s.fwdObj) || s.selfOf(s.fwdSpan, s.fwdObj) {
 				if s.fwdVar > 0 {
-					s.edits[s.fwdVar-1].state = stLive
+					s.confirm(s.fwdVar - 1)
 				} else {
 					s.addEdit(s.fwd.start, s.fwd.end, s.fwdRepl, CountAlias, stLive)
 				}
@@ -2296,6 +2309,200 @@ func (s *scanner) argSibling(obj [2]int) bool {
 	return false
 }
 
+// confirm makes the tentative edit i of a topVar live, with the opening of
+// its value check (a VtopWrapClose edit).
+func (s *scanner) confirm(i int) {
+	s.edits[i].state = stLive
+	if o := s.edits[i].open; o > 0 {
+		s.edits[o-1].state = stLive
+	}
+}
+
+// groupChain returns where the value ending before the `top` at j (after
+// `name =`, the value starting at i) starts when it is one member chain
+// whose object holds a group: (window || self)., (0, window)?.,
+// Function('return this')()., [window][0]. — names, dots and balanced
+// brackets only outside the groups, no keyword operator (typeof, new…);
+// inside them anything but comments, regexes and templates ('/' and '`'
+// give up). -1 otherwise (also for a plain dotted path: memberChain).
+func (s *scanner) groupChain(i, j int) int {
+	i = s.skipSpace(i)
+	if j-i > 256 || i >= j {
+		return -1
+	}
+	if b := s.src[i]; !(b == '(' || b == '[' || isIdentByte(b) && (b < '0' || b > '9')) {
+		return -1
+	}
+	depth, groups, dot, operand := 0, 0, false, false
+	for k := i; k < j; k++ {
+		b := s.src[k]
+		switch {
+		case b == '/' || b == '`':
+			return -1
+		case b == '"' || b == '\'':
+			for k++; k < j && s.src[k] != b; k++ {
+				if s.src[k] == '\\' {
+					k++
+				}
+			}
+			if k >= j {
+				return -1
+			}
+		case b == '(' || b == '[' || b == '{':
+			if depth == 0 && b == '{' {
+				return -1
+			}
+			if depth == 0 {
+				groups++
+			}
+			depth++
+		case b == ')' || b == ']' || b == '}':
+			if depth == 0 {
+				return -1
+			}
+			if depth--; depth == 0 {
+				operand = true
+			}
+		case depth > 0:
+		case isSpace(b):
+			continue
+		case b == '.':
+			dot = true
+			continue
+		case b == '?' && k+1 < j && s.src[k+1] == '.':
+			k++
+			dot = true
+			continue
+		case isIdentByte(b):
+			e := k
+			for e < j && isIdentByte(s.src[e]) {
+				e++
+			}
+			if !dot && (operand || chainKeywords[string(s.src[k:e])]) {
+				return -1 // a b, (a) b: two operands (x = a \n f((w).top) is two statements)
+			}
+			k, operand = e-1, true
+		default:
+			return -1
+		}
+		dot = false
+	}
+	if depth != 0 || !dot || groups == 0 || !s.namesWindow(i, j) {
+		return -1
+	}
+	return i
+}
+
+// namesWindow reports whether src[i:j] holds a window name as a word, or
+// starts with Function( (Function('return this')(), the global object):
+// a.getBoundingClientRect().top and $(el).offset().top are geometry.
+func (s *scanner) namesWindow(i, j int) bool {
+	if bytes.HasPrefix(s.src[i:j], []byte("Function")) && s.skipSpace(i+8) < j && s.src[s.skipSpace(i+8)] == '(' {
+		return true
+	}
+	for k := i; k < j; {
+		if !isIdentByte(s.src[k]) {
+			k++
+			continue
+		}
+		e := k
+		for e < j && isIdentByte(s.src[e]) {
+			e++
+		}
+		if (k == 0 || s.src[k-1] != '.') && isWindowName(s.src[k:e]) {
+			return true
+		}
+		k = e
+	}
+	return false
+}
+
+// groupCompared handles a (top, its token a) on a group chain
+// ((window || self).top, X = the chain before .top) compared (c) with X,
+// X.self, self or window: the top is value-checked (live), as X is used as
+// a window. It reports whether it did.
+func (s *scanner) groupCompared(a, c *tok) bool {
+	k := skipSpaceBack(s.src, a.start)
+	if k == 0 || s.src[k-1] != '.' {
+		return false
+	}
+	k--
+	if k > 0 && s.src[k-1] == '?' {
+		k--
+	}
+	// back over the chain: balanced groups, names and dots
+	i := k
+	for n := 0; n < 16; n++ {
+		j := skipSpaceBack(s.src, i)
+		if j == 0 {
+			break
+		}
+		if b := s.src[j-1]; b == ')' || b == ']' {
+			depth := 0
+			for j--; j >= 0 && j > k-256; j-- {
+				if b := s.src[j]; b == ')' || b == ']' {
+					depth++
+				} else if b == '(' || b == '[' {
+					if depth--; depth == 0 {
+						break
+					}
+				}
+			}
+			if j < 0 || depth != 0 {
+				return false
+			}
+			i = j
+			continue
+		}
+		e := j
+		for j > 0 && isIdentByte(s.src[j-1]) {
+			j--
+		}
+		if j == e {
+			break
+		}
+		i = j
+		if d := skipSpaceBack(s.src, j); d > 0 && (s.src[d-1] == '.' && (d < 2 || s.src[d-2] != '.')) {
+			i = d - 1
+			continue
+		}
+		break
+	}
+	if i = s.skipSpace(i); s.groupChain(i, a.start) != i {
+		return false
+	}
+	obj := s.src[i:k]
+	r := s.skipSpace(c.end)
+	rest := s.src[r:]
+	var m int
+	switch {
+	case bytes.HasPrefix(rest, obj):
+		m = len(obj)
+		if t := s.skipSpace(r + m); t < len(s.src) && s.src[t] == '.' && bytes.HasPrefix(s.src[s.skipSpace(t+1):], []byte("self")) {
+			m = s.skipSpace(t+1) + 4 - r
+		}
+	case bytes.HasPrefix(rest, []byte("self")), bytes.HasPrefix(rest, []byte("window")):
+		m = 4
+		if rest[0] == 'w' {
+			m = 6
+		}
+	default:
+		return false
+	}
+	if e := r + m; e < len(s.src) && (isIdentByte(s.src[e]) || !s.operandEnd(e)) {
+		return false
+	}
+	o := s.addEdit(i, i, replVtopOpen, CountAlias, stLive)
+	e := s.addEdit(a.end, a.end, replVtopClose, "", stLive)
+	s.edits[e].open = int32(o) + 1
+	return true
+}
+
+// chainKeywords are words that cannot start or continue a member chain
+// (an operator or a statement before the value).
+var chainKeywords = map[string]bool{"typeof": true, "void": true, "delete": true, "new": true, "await": true, "yield": true,
+	"in": true, "instanceof": true, "of": true, "return": true, "throw": true, "case": true}
+
 // topVar returns the variable given an unconfirmed e.top named name, or nil.
 func (s *scanner) topVar(name []byte) *topVar {
 	for i := range s.topVars {
@@ -2409,6 +2616,8 @@ func (s *scanner) memberChain(i, j int) bool {
 			}
 			depth--
 		case depth > 0:
+		case isSpace(b):
+			continue
 		case b == '.':
 			dot = true
 			continue
@@ -2696,7 +2905,7 @@ func (s *scanner) bracketKey(p, c *tok) {
 		if last[1] == k {
 			for _, tv := range s.topVars {
 				if tv.name == string(s.span(last[0], last[1])) {
-					s.edits[tv.edit].state = stLive
+					s.confirm(tv.edit)
 				}
 			}
 		}

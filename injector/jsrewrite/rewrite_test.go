@@ -1378,3 +1378,51 @@ func TestRewritePass15(t *testing.T) {
 		}
 	}
 }
+
+// Pass 22 (x714–x716): the top of a chain whose object is a group or a
+// call — (window || self).top, (0, window).top, Function('return this')().top,
+// [window][0].top — held in a variable used as a window, or compared with
+// the chain itself, its .self, self or window: value-checked. Geometry and
+// chains that are not one operand stay.
+func TestRewriteGroupChain(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"var t = (window || self).top; if (t !== self) t.location.href = u;",
+			"var t = " + V + "(window || self).top); if (t !== self) t.location.href = u;"},
+		{"var e=(0,window).top;e!==window&&e.location.replace(u);",
+			"var e=" + V + "(0,window).top);e!==window&&e.location.replace(u);"},
+		{`!function(){var n=Function("return this")().top;n.location!==location&&n.location.replace(u)}();`,
+			`!function(){var n=` + V + `Function("return this")().top);n.location!==location&&n.location.replace(u)}();`},
+		{"let t = (window ?? globalThis)?.top; t?.location.assign(u)",
+			"let t = " + V + "(window ?? globalThis)?.top); t?.location.assign(u)"},
+		{"var t; t = [window][0]. top; t.document.title = 1",
+			"var t; t = " + V + "[window][0]. top); t.document.title = 1"},
+		{`var t = ("undefined" != typeof window ? window : this).top; if (t != self) t.location.href = u`,
+			`var t = ` + V + `("undefined" != typeof window ? window : this).top); if (t != self) t.location.href = u`},
+		{"var framed = (window || self).top !== (window || self).self; if (framed) location.replace(u)",
+			"var framed = " + V + "(window || self).top) !== (window || self).self; if (framed) location.replace(u)"},
+		{"if ((window || self).top != window) go()", "if (" + V + "(window || self).top) != window) go()"},
+		{"var f = Function('return this')().top !== Function('return this')();",
+			"var f = " + V + "Function('return this')().top) !== Function('return this')();"},
+		// not used as a window, not one operand, or geometry
+		{"var t = (window || self).top; f(t)", ""},
+		{"var y = (rect || box).top; y.toFixed(2)", ""},
+		{"var y = (rect || box).top === (rect || box).bottom;", ""},
+		{"var y = (rect || box).top === (rect || box).self.x;", ""},
+		{"var t = typeof (window).top; t.location", ""},
+		{"var t = new (Foo)().top; t.location", ""},
+		{"x = a\nfoo((w || s).top)\nx.location = 1", ""},
+		{"var t = (a ? window : c).top; t.location = u; var r = (/[(]/, self).top; r.location", "var t = " + V + "(a ? window : c).top); t.location = u; var r = (/[(]/, self).top; r.location"},
+		{"var t = (a || b).top; t.location = u; var e = $(el).offset().top; e.document", ""},
+		{"var t = `${w}`.top; t.location", ""},
+		{"var t = a + (w).top; t.location", ""},
+	} {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		got, _ := Rewrite([]byte(c.in), Classic)
+		if string(got) != want {
+			t.Errorf("Rewrite(%q)\n got %s\nwant %s", c.in, got, want)
+		}
+	}
+}

@@ -154,7 +154,8 @@
   // are left alone.
   // Code that may need the swap: `top`, `eval`, `ancestorOrigins`, or an
   // escape (\u0074op).
-  var MAY = /top|eval|ancestorOrigins|\\u|(?:window|self|parent|frames|globalThis)\s*\[|import\s*\(|(?:import|from)\s*['"]\s*data:/;
+  // (_TOP, _parent: targets in HTML strings, pass 22)
+  var MAY = /top|eval|ancestorOrigins|\\u|(?:window|self|parent|frames|globalThis)\s*\[|import\s*\(|(?:import|from)\s*['"]\s*data:|_[tT][oO][pP]|_[pP][aA][rR][eE][nN][tT]/;
   var WIN_BRACKET = /(^|[^\w$.])(?:window|self|parent|frames|globalThis)\s*\[/;
   var IMPORT_CALL = /(?:^|[^\w$.])import\s*\(/;
   var STATIC_DATA = /(\b(?:import|from)\s*)(['"])(\s*data:[^'"\\]*)\2/;
@@ -478,28 +479,58 @@
   // jsType: a script type that runs (templates and JSON keep their text).
   var jsType = function (t) {
     t = String(t == null ? '' : t).trim().toLowerCase();
-    return t === '' || t === 'module' || /^(text|application)\/(x-)?(javascript|ecmascript|jscript)$/.test(t);
+    // with the legacy names browsers run, as the HTML rewriter (x707)
+    return t === '' || t === 'module' || /^(?:(?:text|application)\/(?:x-)?(?:javascript|ecmascript|jscript)|text\/javascript1\.[0-5]|text\/livescript)$/.test(t);
   };
   // fixHTML swaps the scripts and the handlers, javascript: URLs and
   // srcdoc documents in attributes of an HTML string. Quoted values may
   // hold '>' (and whole documents: srcdoc).
   var fixHTML = function (html) {
     html = String(html);
-    if (!MAY.test(html)) return html;
+    if (!MAY.test(html) && !SRC_CODE.test(html)) return html;
     return html.replace(/(<script\b(?:[^>"']|"[^"]*"|'[^']*')*>)([\s\S]*?)(<\/script\s*>)|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*>/gi, function (m, open, body, close) {
       if (!open) return fixTag(m);
       var type = /\stype\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))/i.exec(open);
-      if (/\ssrc\s*=/i.test(open) || (type && !jsType(type[1] || type[2] || type[3]))) return m;
+      if (type && !jsType(type[1] || type[2] || type[3])) return m;
+      // a written <script src="data:…"> runs as parsed (x708): its code
+      // gets script.src's swap (innerHTML's never run; no harm there)
+      if (/\ssrc\s*=/i.test(open)) {
+        return fixTag(open.replace(/(\ssrc\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)/i, function (a, k, v) {
+          var q = /^["']/.test(v) ? v : '"' + v + '"', f = attrCode(q, fixSrc);
+          return k + (f === q ? v : f);
+        })) + body + close;
+      }
       return fixTag(open) + fixCode(body) + close;
     });
   };
+  // a script whose code is in its URL (base64 hides every trigger word)
+  var SRC_CODE = /<script\b(?:[^>"']|"[^"]*"|'[^']*')*?\ssrc\s*=\s*["']?\s*(?:data|blob):/i;
   var fixTag = function (tag) {
     var frame = /^<iframe\b/i.test(tag);
+    tag = fixTargets(tag);
     return tag.replace(/(\s([^\s"'>\/=]+)\s*=\s*)("[^"]*"|'[^']*')/g, function (m, k, name, v) {
       var fix = /^on[a-z]+$/i.test(name) ? fixCode : frame && /^srcdoc$/i.test(name) ? fixDoc : URL_ATTR.test(name) ? jsUrl : null;
       return fix ? k + attrCode(v, fix) : m;
     });
   };
+  // fixTargets (pass 22): target/formtarget attributes in HTML strings are
+  // set values too (a <base target=_top> a click handler inserts after our
+  // capture listener saw the click, x713; links of a declarative shadow
+  // root); a declarative shadow root gets a marker element that hands the
+  // root to our listeners (dsdMark, below; closed roots have no other way in).
+  var TARGET_TAG = /^<(a|area|form|base|button|input|template)\b/i;
+  var fixTargets = function (tag) {
+    var m = TARGET_TAG.exec(tag), name = m && m[1].toLowerCase();
+    if (!m || typeof targetValue !== 'function') return tag;
+    if (name === 'template') return dsdMark && /\sshadowrootmode\s*=/i.test(tag) ? tag + dsdMark : tag;
+    var form = name === 'button' || name === 'input';
+    return tag.replace(/(\s(target|formtarget)\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)/gi, function (a, k, attr, v) {
+      if ((attr.toLowerCase() === 'formtarget') !== form) return a;
+      var q = v.charAt(0), raw = q === '"' || q === "'" ? v.slice(1, -1) : v, t = targetValue(raw);
+      return t === raw ? a : k + '"' + t + '"';
+    });
+  };
+  var dsdMark = '';
   // attrCode applies fix to the quoted attribute value v as the browser
   // reads it (character references decoded) and quotes it again.
   var ENT = { quot: '"', apos: "'", amp: '&', lt: '<', gt: '>' };
@@ -555,7 +586,7 @@
   var swap = function (v, fix) {
     var orig = v, kind = trustedKind(v);
     if (kind) v = String(v);
-    if (!framed || mode === 'off' || typeof v !== 'string' || !MAY.test(v)) return orig;
+    if (!framed || mode === 'off' || typeof v !== 'string' || !MAY.test(v) && !(fix === fixHTML && SRC_CODE.test(v))) return orig;
     var f = fix(v);
     if (f === v) return orig;
     count('code');
@@ -659,6 +690,36 @@
   // An adopted popup (window.open('') by the CRM, x392) is not framed, but
   // its realm's descriptors and Reflect must answer for CRM windows.
   if ((!framed && !adopted) || mode === 'off') return;
+
+  // --- listeners that document.open() erases -------------------------------
+  // document.open() (also the one write() makes on a parsed document)
+  // erases every listener of the document and its window, ours too: the
+  // _top retargeting, the nets' load and pointer hooks (x700-x705). Those
+  // this function adds to window and document are noted (through
+  // addEventListener, swapped back at its end, before any CRM script runs)
+  // and added again after each open; adding one still there does nothing.
+  var ET0 = typeof EventTarget === 'function' ? EventTarget.prototype : {}, rawAEL = ET0.addEventListener, RA1 = Reflect.apply, kept = [], loadSeen = false;
+  var noting = typeof rawAEL === 'function' && function () {
+    try { if (this === w || this === d) kept.push([this, arguments[0], arguments[1], arguments[2]]); } catch (e) { /* not kept */ }
+    return RA1(rawAEL, this, arguments);
+  };
+  var unnote = function () { if (noting && ET0.addEventListener === noting) ET0.addEventListener = rawAEL; };
+  if (noting) {
+    ET0.addEventListener = noting;
+    // also when this function fails half-way: never the page's
+    if (typeof queueMicrotask === 'function') queueMicrotask(unnote);
+  }
+  var rearm = function () {
+    for (var i = 0; i < kept.length; i++) {
+      var o = kept[i];
+      // past the window's load, what its load started runs on
+      if (loadSeen && o[0] === w && o[1] === 'load' && !o[3]) continue;
+      try { RA1(rawAEL, o[0], [o[1], o[2], o[3]]); } catch (e) { /* not an EventTarget of this realm (tests) */ }
+    }
+  };
+  w.addEventListener('load', function () { loadSeen = true; });
+  // an open this function never saw (another realm's Document.prototype.open)
+  if (typeof MutationObserver === 'function') new MutationObserver(function () { rearm(); }).observe(d, { childList: true });
 
   // --- parent / frameElement at the CRM root: "not framed" -------------
   if (foreign) {
@@ -791,6 +852,28 @@
     t.addEventListener('submit', submitted, true);
   };
   listen(w);
+  // dsdMark: a custom element fixTargets puts first in a declarative
+  // shadow root written by script (setHTMLUnsafe, document.write): when it
+  // is connected it hands its root to listen and leaves (x712).
+  if (w.customElements && typeof Reflect === 'object' && typeof w.HTMLElement === 'function') {
+    try {
+      var dsdRoots = typeof WeakSet === 'function' ? new WeakSet() : null;
+      var Dsd = function () { return Reflect.construct(w.HTMLElement, [], Dsd); };
+      Dsd.prototype = Object.create(w.HTMLElement.prototype);
+      Dsd.prototype.constructor = Dsd;
+      Dsd.prototype.connectedCallback = function () {
+        var r = this.getRootNode();
+        if (r && r !== d && r.nodeType === 11 && dsdRoots && !dsdRoots.has(r)) {
+          dsdRoots.add(r);
+          listen(r);
+        }
+        this.remove();
+      };
+      Object.setPrototypeOf(Dsd, w.HTMLElement);
+      w.customElements.define('crmframe-dsd', Dsd);
+      dsdMark = '<crmframe-dsd></crmframe-dsd>';
+    } catch (e) { /* a page that took the name: no marker */ }
+  }
   var attachShadow = Element.prototype.attachShadow;
   if (attachShadow) {
     Element.prototype.attachShadow = function () {
@@ -1915,6 +1998,11 @@
   // reading pane with nothing selected, x371) does what it would unframed.
   var before = function (el, restoreOf) {
     if (!el || adopted || !root || !bodyOrHtml(el) || pageBlank()) return null;
+    // The page shows something: what the watcher below still holds is no
+    // blanking. At DOMContentLoaded it may hold the parser's last
+    // insertions, which undone with this blanking's records took the
+    // restored page apart again (x704, x706, x709).
+    if (watcher && typeof watcher.takeRecords === 'function') { watcher.takeRecords(); blankLog = null; watchTree(); }
     if (restoreOf) return restoreOf(el);
     var parent = el.parentNode, next = el.nextSibling;
     return function () {
@@ -1941,6 +2029,8 @@
   guardCall(EP, 'replaceWith', self1);
   guardCall(NP, 'removeChild', function (el, a) { return a[0]; });
   guardCall(NP, 'replaceChild', function (el, a) { return a[1]; });
+  // document.replaceChildren() takes <html> itself out (x709)
+  guardCall(Document.prototype, 'replaceChildren', function (doc) { return doc === d ? d.documentElement : null; });
   var bodyDesc = Object.getOwnPropertyDescriptor(Document.prototype, 'body');
   if (bodyDesc && bodyDesc.set) {
     def(Document.prototype, 'body', {
@@ -2115,7 +2205,8 @@
   var blankDoc = function (v) {
     return blankHTML(String(v).replace(/<!doctype[^>]*>|<(title|style)\b[\s\S]*?<\/\1\s*>|<(?:meta|link|base)\b(?:[^>"']|"[^"]*"|'[^']*')*>/gi, ''));
   };
-  var loaded = function (doc) { return !adopted && doc === d && doc.readyState === 'complete' && !streaming; };
+  // parsed: also at DOMContentLoaded (an open there is one after load, x706)
+  var loaded = function (doc) { return !adopted && doc === d && doc.readyState !== 'loading' && !streaming; };
   // Another realm's Document methods called on a CRM window's document (a
   // blank helper frame's open.call(document), x519) run as that window's
   // own: its guard judges them.
@@ -2134,7 +2225,9 @@
       if (act) { held = true; return this; }
     }
     streaming = this === d;
-    return dOpen.apply(this, arguments);
+    var r = dOpen.apply(this, arguments);
+    if (this === d) rearm();
+    return r;
   };
   // Written while the served page is parsed, <plaintext> (never closed) or
   // a comment left open turns the rest of the page into hidden text: the
@@ -2192,6 +2285,10 @@
         }
         if (fixed !== all) args = [fixed];
       }
+      // the browser ignores an external script's write on a parsed
+      // document (async, deferred: an ad tag): so do we, blank or not
+      var cs = this === d && !held && loaded(this) && d.currentScript;
+      if (cs && cs.src) return fn.apply(this, args);
       if (this === d && (held || loaded(this))) {
         var text = Array.prototype.join.call(args, '');
         // Kept back while what was written shows nothing; written (with
@@ -2202,10 +2299,18 @@
           if (act) { held = true; heldText += text; return; }
         }
         if (held) {
-          held = false; streaming = true; dOpen.call(this);
+          held = false; streaming = true; dOpen.call(this); rearm();
           if (heldText) { args = [heldText + text]; heldText = ''; }
         }
-        else streaming = true;
+      }
+      if (this === d && !streaming && d.readyState !== 'loading') {
+        // A parsed document: write() opens it first, and the written
+        // scripts would run without our listeners (x705). An empty write
+        // makes that open (or is ignored where the browser ignores this
+        // write: a module's) and they are put back.
+        var de = d.documentElement, rs = d.readyState;
+        dWrite.call(d, '');
+        if (d.documentElement !== de || d.readyState !== rs) { streaming = true; rearm(); }
       }
       var r = fn.apply(this, args);
       if (this === d) adoptAll(Array.prototype.join.call(args, ''), d);
@@ -2912,6 +3017,211 @@
     for (c = b && b.firstElementChild, k = 0; c && k < 8; c = c.nextElementSibling, k++) add(c);
     for (c = b && b.lastElementChild, k = 0; c && k < 24; c = c.previousElementSibling, k++) add(c);
   };
+  // Deep covers (pass 22, x620-x631), found without IntersectionObserver v2
+  // (a page observing with trackVisibility makes Chromium drop input to the
+  // frame for ~500 ms after it moves). After load a MutationObserver of the
+  // whole document only notes what changed: elements added anywhere
+  // (innerHTML, insertAdjacentHTML, the parser) and elements whose class,
+  // style, hidden or open changed join the cover watch's candidates. At a
+  // look after a change (every 4 s otherwise: stylesheet rules and media
+  // changes make no record), in the next frame's task (the layout the frame
+  // makes anyway; none while the frame is not rendered), up to six texts in
+  // view are checked:
+  // - hit-tested: an element that takes clicks over the text, blank and
+  //   opaque, is a cover at the second check (x629), unless a modal is open
+  //   or it shows progress (a loading mask with a spinner);
+  // - their common ancestors are checked for what the net lifts on
+  //   html/body (a flattening filter or mask, opacity, zoom, a transform to
+  //   nothing, content-visibility: hidden: x626-x628); seen again on texts
+  //   picked afresh, paint is lifted while no modal shows, geometry only
+  //   when no text of the page can be seen (offView).
+  // Translucent layers that take no clicks and are opaque together over
+  // half the viewport (x624: three .6 veils) are hidden at the second look
+  // when each lies over the page's text (over).
+  var deepMO = null, deepDirty = true, deepTicks = 0, deepPicked = -8, deepWait = false, deepSample = [], wrapPrev = null, clickPrev = [], stackPrev = [], wrapDone = [];
+  var rawRAF = w.requestAnimationFrame, deepTimer = w.setTimeout;
+  // added elements go with the hooked insertions (fresh: each with its
+  // first 32 elements); restyled ones are judged alone (deepRestyled, 32 a
+  // look: a busy grid restyles rows all the time); both are where stacked
+  // layers are looked for (deepAdded)
+  var deepRestyled = [], deepAdded = [];
+  var deepKeep = function (list, x) { if (list.indexOf(x) < 0 && list.length < 32) list.push(x); };
+  var deepNote = function (recs) {
+    for (var i = 0; i < recs.length; i++) {
+      var r = recs[i], ns = r.addedNodes || [];
+      deepDirty = true;
+      if (r.type === 'attributes') { if (r.target !== d.body && r.target !== d.documentElement) deepKeep(deepRestyled, r.target); continue; }
+      for (var j = 0; j < ns.length; j++) if (ns[j] && ns[j].nodeType === 1) { deepKeep(deepAdded, ns[j]); if (fresh.indexOf(ns[j]) < 0) coverNote([ns[j]]); }
+    }
+  };
+  var deepWatch = function () {
+    if (deepMO || typeof w.MutationObserver !== 'function' || !d.documentElement) return;
+    deepMO = new w.MutationObserver(deepNote);
+    deepMO.observe(d.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'style', 'hidden', 'open'] });
+    w.addEventListener('resize', function () { deepDirty = true; });
+  };
+  // the shim's own writes (over's pointer events, the hides) are no change
+  var deepQuiet = function () { if (deepMO && typeof deepMO.takeRecords === 'function') deepMO.takeRecords(); };
+  // up to six texts in view: under a 3x3 grid first (one per cell), then
+  // the first texts of the page; none in view (all zoomed away or skipped):
+  // the first six texts, for the wrapper check only
+  var deepPick = function () {
+    var vw = w.innerWidth, vh = w.innerHeight, out = [], cells = {}, r = d.createRange(), i, j, c, n, tw, k;
+    var has = function (el) { return out.some(function (p) { return p.el === el; }); };
+    var take = function (n, cell) {
+      var el = n.parentNode, q = out.length < 6 && textBox(n, r);
+      if (!q || has(el)) return;
+      var x = Math.min(2, Math.floor(3 * (q.left + q.width / 2) / vw)) + 3 * Math.min(2, Math.floor(3 * (q.top + q.height / 2) / vh));
+      if (cell && cells[x]) return;
+      cells[x] = 1;
+      out.push({ n: n, el: el, seen: true });
+    };
+    for (i = 0; i < 3; i++) for (j = 0; j < 3; j++) {
+      var e = d.elementFromPoint((i + 0.5) * vw / 3, (j + 0.5) * vh / 3);
+      for (c = e && e.firstChild; c; c = c.nextSibling) if (c.nodeType === 3 && !blank(c.data)) { take(c, true); break; }
+    }
+    if (out.length < 3 && d.body) for (tw = d.createTreeWalker(d.body, 4), k = 0; out.length < 6 && k++ < 400 && (n = tw.nextNode());) take(n, false);
+    if (!out.length && d.body) for (tw = d.createTreeWalker(d.body, 4), k = 0; out.length < 6 && k++ < 400 && (n = tw.nextNode());) {
+      if (!blank(n.data) && n.parentNode && !HIDDEN_TEXT.test(n.parentNode.localName) && !has(n.parentNode)) out.push({ n: n, el: n.parentNode, seen: false });
+    }
+    deepSample = out;
+  };
+  var deepSpins = function (el) {
+    if (typeof el.closest === 'function' && el.closest('[aria-busy="true"]') || el.querySelector('[aria-busy="true"],[role="progressbar"],progress') || /^(wait|progress)$/.test(w.getComputedStyle(el).cursor)) return true;
+    var an = typeof el.getAnimations === 'function' ? el.getAnimations({ subtree: true }) : [];
+    for (var i = 0; i < an.length; i++) if (an[i].playState === 'running' && an[i].effect && an[i].effect.getTiming().iterations === Infinity) return true;
+    return false;
+  };
+  // a layer taking clicks over the text that shows nothing: opaque over
+  // half the viewport or more, no text, picture, control or progress, not
+  // in the top layer (a modal's business)
+  var clickCover = function (el) {
+    var vw = w.innerWidth, vh = w.innerHeight;
+    if (!el || el.nodeType !== 1 || el === d.body || el === d.documentElement || inTop(el)) return false;
+    if (typeof el.matches === 'function' && el.matches(SHOWS) || !blank(el.textContent) || el.querySelector(SHOWS)) return false;
+    var cs = w.getComputedStyle(el), q = el.getBoundingClientRect();
+    var x = Math.min(q.right, vw) - Math.max(q.left, 0), y = Math.min(q.bottom, vh) - Math.max(q.top, 0);
+    if (cs.visibility !== 'visible' || !(x > 0 && y > 0 && x * y >= 0.5 * vw * vh)) return false;
+    var op = 1;
+    for (var a = el; a && a !== d.documentElement; a = a.parentElement) { op *= parseFloat(w.getComputedStyle(a).opacity); if (!(op >= OPAQUE)) return false; }
+    return (alpha(cs.backgroundColor) * op >= OPAQUE || solidGrad(cs.backgroundImage) || urlSolid(cs.backgroundImage, op)) && !deepSpins(el);
+  };
+  // what hides a wrapper's text, as the net's rules for html/body
+  var wrapHides = function (el, cs) {
+    var hit = [];
+    if (filterHides(cs.filter)) hit.push('filter');
+    if (maskHides(cs)) hit.push('mask');
+    if (parseFloat(cs.opacity) <= 0.05 && !fading(el, 'opacity')) hit.push('opacity');
+    if (parseFloat(cs.zoom) < 0.2) hit.push('zoom');
+    if (cs.transform !== 'none') { var b = el.getBoundingClientRect(); if (b.width < 1 || b.height < 1) hit.push('transform'); }
+    if (cs.contentVisibility === 'hidden') hit.push('content-visibility');
+    return hit;
+  };
+  // the hiding ancestors that wrap every sampled text (not the text's own
+  // element: a faint watermark holding text of its own, x578)
+  var deepWrappers = function () {
+    var ps = deepSample.filter(function (p) { return p.n.isConnected; }), out = [], k = 0;
+    var el = ps.length ? ps[0].el : null;
+    while (el && !ps.every(function (p) { return el.contains(p.n); })) el = el.parentElement;
+    if (el && ps.some(function (p) { return p.el === el; })) el = el.parentElement;
+    for (; el && el !== d.body && el !== d.documentElement && k < 40; el = el.parentElement, k++) {
+      var hit = wrapHides(el, w.getComputedStyle(el));
+      if (hit.length) out.push([el, hit]);
+    }
+    return out;
+  };
+  var liftWrap = function (el) {
+    var s = el.style, now = wrapHides(el, w.getComputedStyle(el));
+    var geo = now.some(function (p) { return /^(zoom|transform|content-visibility)$/.test(p); });
+    if (!now.length || (geo ? !offView() : useHeld())) return;
+    if (wrapDone.indexOf(el) < 0) { wrapDone.push(el); if (wrapDone.length > 16) wrapDone.shift(); } else if (!act) return;
+    count('unhide');
+    fought = fought || act;
+    if (!act) return;
+    now.forEach(function (p) {
+      if (p === 'mask') ['mask-image', '-webkit-mask-image'].forEach(function (m) { s.setProperty(m, 'none', 'important'); });
+      else if (p === 'transform') ['transform', 'scale', 'translate', 'rotate'].forEach(function (m) { s.setProperty(m, 'none', 'important'); });
+      else s.setProperty(p, p === 'filter' ? 'none' : p === 'content-visibility' ? 'visible' : '1', 'important');
+    });
+  };
+  var deepCheck = function () {
+    var r = d.createRange(), clicks = [];
+    // picked again when a text went or was scrolled out of view (not when
+    // it shrank or lost its box: that is what is judged)
+    var gone = function (p) {
+      if (!p.n.isConnected || p.n.parentNode !== p.el || !p.seen) return true;
+      r.selectNodeContents(p.n);
+      var q = r.getClientRects()[0];
+      return !!q && q.width >= 2 && q.height >= 2 && !boxInView(q);
+    };
+    // a busy grid replaces its texts all the time: a hit test of the grid
+    // (nine points) at most every 2 s, or at once when none is left
+    var left = deepSample.filter(function (p) { return !gone(p); });
+    if (!left.length || left.length < Math.min(3, deepSample.length) && deepTicks - deepPicked >= 8) { deepPick(); deepPicked = deepTicks; } else deepSample = left;
+    deepSample.forEach(function (p) {
+      var q = p.seen && textBox(p.n, r), at = q && hitAt(q);
+      if (!at || at === p.el || p.el.contains(at) || at.contains(p.el) || noPointer(p.el)) return;
+      for (var e = at, k = 0; e && k < 4 && !e.contains(p.el); e = e.parentElement, k++) if (clicks.indexOf(e) < 0) clicks.push(e);
+    });
+    var held = clicks.length && useHeld();
+    var now = held ? [] : clicks.filter(clickCover);
+    now.forEach(function (e) { if (clickPrev.indexOf(e) >= 0) hideCover(e); });
+    clickPrev = now;
+    var wp = wrapPrev, ws = deepWrappers();
+    wrapPrev = null;
+    if (wp) (deepSample.length ? ws : wp).forEach(function (x) { if (wp.some(function (y) { return y[0] === x[0]; })) liftWrap(x[0]); });
+    else if (ws.length) { wrapPrev = ws; deepPick(); } // judged again on texts picked afresh
+  };
+  // translucent layers taking no clicks, each over half the viewport
+  var veilOf = function (el) {
+    var cs = w.getComputedStyle(el);
+    if (cs.pointerEvents !== 'none' || cs.visibility !== 'visible' || cs.display === 'none' || !/^(fixed|absolute)$/.test(cs.position) || parseInt(cs.zIndex, 10) < 0) return 0;
+    var a = alpha(cs.backgroundColor) * parseFloat(cs.opacity);
+    return a > 0.05 && a < OPAQUE ? a : 0;
+  };
+  var deepStack = function (list) {
+    var vw = w.innerWidth, vh = w.innerHeight, l = 0, t = 0, rr = vw, b = vh, veils = [], tr = 1;
+    list.forEach(function (el) {
+      var a = el.isConnected && veilOf(el);
+      if (!a) return;
+      var q = el.getBoundingClientRect(), x = Math.min(q.right, vw) - Math.max(q.left, 0), y = Math.min(q.bottom, vh) - Math.max(q.top, 0);
+      if (!(x > 0 && y > 0 && x * y >= 0.5 * vw * vh)) return;
+      l = Math.max(l, q.left); t = Math.max(t, q.top); rr = Math.min(rr, q.right); b = Math.min(b, q.bottom);
+      veils.push(el); tr *= 1 - a;
+    });
+    // all of them over one half of the viewport, opaque together
+    if (veils.length < 2 || 1 - tr < OPAQUE || !(rr > l && b > t && (rr - l) * (b - t) >= 0.5 * vw * vh)) { stackPrev = []; return; }
+    var again = veils.every(function (e) { return stackPrev.indexOf(e) >= 0; });
+    stackPrev = veils;
+    if (!again) return;
+    var on = veils.filter(over), t2 = 1;
+    on.forEach(function (e) { t2 *= 1 - veilOf(e); });
+    if (on.length > 1 && 1 - t2 >= OPAQUE) on.forEach(hideCover);
+  };
+  // at the end of a look after a change: the stacks among its candidates,
+  // then the text check in the next frame. A window without frames
+  // (no requestAnimationFrame) paints nothing to cover.
+  var deepLook = function (list) {
+    if (typeof rawRAF !== 'function') return;
+    deepWatch();
+    if (++deepTicks % 16 === 0 || clickPrev.length || wrapPrev || stackPrev.length) deepDirty = true;
+    if (!deepDirty) return;
+    deepDirty = false;
+    // a restyled element found a cover joins the next look's suspects
+    var rs = deepRestyled, own = [];
+    deepRestyled = [];
+    rs.forEach(function (x) { if (coverPrev.indexOf(x) < 0 && list.indexOf(x) < 0 && coverOf(x)) coverPrev.push(x); });
+    // a layer is added or restyled before it stacks
+    rs.concat(deepAdded, stackPrev).forEach(function (x) { if (own.indexOf(x) < 0) own.push(x); });
+    deepAdded = [];
+    deepStack(own);
+    deepQuiet();
+    if (deepWait) return; // the check pending sees this change too
+    deepWait = true;
+    rawRAF.call(w, function () {
+      deepTimer.call(w, function () { deepWait = false; try { deepCheck(); } catch (e) { /* the next change */ } deepQuiet(); }, 0);
+    });
+  };
   var coverLook = function () {
     var list = [], found = [], i, k;
     var add = function (x) { if (x && x.nodeType === 1 && list.indexOf(x) < 0) list.push(x); };
@@ -2934,6 +3244,7 @@
     // the net's hide back)
     found.forEach(function (x) { if ((coverPrev.indexOf(x[0]) >= 0 || coverHit.indexOf(x[0]) >= 0) && (x[1] === 1 || over(x[0]))) hideCover(x[0]); });
     coverPrev = found.map(function (x) { return x[0]; });
+    deepLook(list);
   };
   // Once a hide was lifted, a page that hides itself again (a guard
   // re-applied by a timer) is lifted at once, before it is painted; at most
@@ -3362,6 +3673,8 @@
       if (useMO) useMO.takeRecords();
     };
   }
+
+  unnote(); // from here on, not ours to keep
 
   // --- wrappers look native -----------------------------------------------
   if (nativeOf) {

@@ -1292,8 +1292,10 @@ test('twelfth pass: invisible characters (zero-width space, soft hyphen) are bla
 test('twelfth pass: document.write after load of markup that shows nothing is held back; pieces keep their head', () => {
   const run = (code) => {
     const { w, calls } = framedWindow();
-    vm.runInContext(`document.readyState = 'complete'; ${code}`, w);
-    return { written: [...calls.written], stats: w.__crmframe.stats };
+    // a page's own script (an external one's write would be ignored)
+    vm.runInContext(`document.readyState = 'complete'; document.currentScript = null; ${code}`, w);
+    // (an empty write opens a parsed document before the shim writes, x705)
+    return { written: calls.written.filter((s) => s !== ''), stats: w.__crmframe.stats };
   };
   let r = run(`document.write('<!doctype html><html><head><title>x</title><meta charset=utf-8><style>b{}</style></head><body></body></html>'); document.close()`);
   assert.deepEqual(r.written, []);
