@@ -113,6 +113,21 @@ export function shimRealm(w, dom, shim, timers) {
 
 // STYLE_DOM is an element style for shim tests (source text for a vm
 // realm): properties with their !important flag, cssText round-trips.
+// A document whose write() records what reaches the browser, and the
+// element classes of a form: the base of the pass-21/22 fakes.
+export const FORM_DOM = `
+  function Document() {}
+  Document.prototype.open = function () { return this; };
+  Document.prototype.write = function (v) { (this.written = this.written || []).push(v); };
+  Document.prototype.writeln = function () {};
+  Document.prototype.close = function () {};
+  Document.prototype.querySelector = function () { return null; };
+  function EventTarget() {} function Node() {} function Element() {} function HTMLElement() {} function HTMLFormElement() {}
+  Node.prototype = Object.create(EventTarget.prototype);
+  Element.prototype = Object.create(Node.prototype); HTMLElement.prototype = Object.create(Element.prototype);
+  HTMLFormElement.prototype = Object.create(HTMLElement.prototype);
+`;
+
 export const STYLE_DOM = `
   function Style() { this.p = {}; this.i = {}; }
   Style.prototype.getPropertyValue = function (k) { return this.p[k] || ''; };

@@ -7,24 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { shimRealm } from './fakes.mjs';
+import { shimRealm, FORM_DOM } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
 const XLINK = 'http://www.w3.org/1999/xlink';
 // Elements keep plain and namespaced attributes; click() and
 // requestSubmit() record the target the browser would navigate.
-const DOM = `
-  function Document() {}
-  Document.prototype.open = function () { return this; };
-  Document.prototype.write = function (v) { (this.written = this.written || []).push(v); };
-  Document.prototype.writeln = function () {};
-  Document.prototype.close = function () {};
-  Document.prototype.querySelector = function () { return null; };
-  function EventTarget() {} function Node() {} function Element() {} function HTMLElement() {} function HTMLFormElement() {}
-  Node.prototype = Object.create(EventTarget.prototype);
-  Element.prototype = Object.create(Node.prototype); HTMLElement.prototype = Object.create(Element.prototype);
-  HTMLFormElement.prototype = Object.create(HTMLElement.prototype);
+const DOM = FORM_DOM + `
   Node.prototype.nodeType = 1;
   Node.prototype.isConnected = false;
   Object.defineProperty(Node.prototype, 'parentNode', { get: function () { return this._parent || null; }, configurable: true });

@@ -8,23 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { shimRealm } from './fakes.mjs';
+import { shimRealm, FORM_DOM } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
 // document.write records what reaches the browser; customElements keeps
 // what the shim defines.
-const DOM = `
-  function Document() {}
-  Document.prototype.open = function () { return this; };
-  Document.prototype.write = function (v) { (this.written = this.written || []).push(v); };
-  Document.prototype.writeln = function () {};
-  Document.prototype.close = function () {};
-  Document.prototype.querySelector = function () { return null; };
-  function EventTarget() {} function Node() {} function Element() {} function HTMLElement() {} function HTMLFormElement() {}
-  Node.prototype = Object.create(EventTarget.prototype);
-  Element.prototype = Object.create(Node.prototype); HTMLElement.prototype = Object.create(Element.prototype);
-  HTMLFormElement.prototype = Object.create(HTMLElement.prototype);
+const DOM = FORM_DOM + `
   HTMLFormElement.prototype.submit = function () {};
   var customElements = { defs: {}, define: function (n, C) { if (this.defs[n]) throw new Error('taken'); this.defs[n] = C; }, get: function (n) { return this.defs[n]; } };
   var document = new Document();
