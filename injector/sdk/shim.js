@@ -15,7 +15,7 @@
       var C = w[n];
       if (C) before0.push([C, null], [C.prototype, null]);
     });
-    before0.push([w, ['open', 'stop', 'setTimeout', 'setInterval', 'eval', 'fetch']]);
+    before0.push([w, ['open', 'stop', 'setTimeout', 'setInterval', 'eval', 'fetch', 'alert', 'confirm', 'prompt']]);
     before0.forEach(function (x) {
       var o = x[0], names = x[1] || (o ? Object.getOwnPropertyNames(o) : []), was = {};
       for (var i = 0; i < names.length; i++) {
@@ -3424,16 +3424,68 @@
     // lone Shift/CapsLock: those are dropped at once and prove a blanket
     // swallower, whose stops of presses and keys are dropped from then on.
     var blanket = false;
+    // A click cancelled on a link or submit control may be the page's
+    // router or unsaved-changes guard (x720, x731): it keeps its effect, and
+    // proves a swallower only if within GRACE the page neither navigates
+    // (Navigation API, pushState/replaceState, unload), fetches, opens a
+    // dialog nor adds or removes an element. Its first lost click is that.
+    var GRACE = 1500, graceEv = null, stirred = false, graceMO = null;
+    var stir = function () { if (graceEv) stirred = true; };
+    var navOf = function (e) {
+      var path = typeof e.composedPath === 'function' ? e.composedPath() : [];
+      if (!path.length) for (var n = e.target; n; n = n.parentNode) path.push(n);
+      for (var i = 0; i < path.length; i++) {
+        var x = path[i];
+        if (!x || x.nodeType !== 1) continue;
+        if (/^(a|area)$/.test(x.localName) && x.getAttribute('href') !== null) return x;
+        if (x.form && (x.localName === 'button' && x.type === 'submit' || x.localName === 'input' && /^(submit|image)$/.test(x.type))) return x;
+      }
+      return null;
+    };
+    var graceStart = function (e) {
+      graceEv = e; stirred = false;
+      try {
+        graceMO = new w.MutationObserver(function (recs) {
+          recs.forEach(function (r) {
+            if (r.type === 'attributes') return stir();
+            [].concat([].slice.call(r.addedNodes || []), [].slice.call(r.removedNodes || [])).forEach(function (n) {
+              if (n.nodeType === 1 && !/^(script|style|link|meta|template|noscript)$/.test(n.localName)) stir();
+            });
+          });
+        });
+        graceMO.observe(d.documentElement || d, { childList: true, subtree: true, attributes: true, attributeFilter: ['open'] });
+      } catch (x) { graceMO = null; }
+      setTimeout(function () {
+        if (graceMO) { try { graceMO.takeRecords().length && stir(); } catch (x) { /* gone */ } graceMO.disconnect(); graceMO = null; }
+        var own = stirred || useHeld();
+        graceEv = null;
+        if (own || blanket) return;
+        blanket = true;
+        count('input');
+      }, GRACE);
+    };
     var swallow = function (e) {
       if (!e || !e.isTrusted || !INPUT.test(e.type) || e.eventPhase !== 1) return false;
       var ct = e.currentTarget;
       if (ct !== w && ct !== d && ct !== d.documentElement && ct !== d.body) return false;
       var proof = /click$/.test(e.type) || /^key/.test(e.type) && /^(Shift|CapsLock)$/.test(e.key);
       if (!proof && !blanket || ownSwallow(e)) return false;
+      if (!blanket && e.type === 'click' && (e === graceEv || navOf(e))) {
+        if (!graceEv) graceStart(e);
+        return false;
+      }
       if (proof) blanket = true;
       count('input');
       return act;
     };
+    // what tells a router or guard: each is only noted during a grace
+    if (w.navigation && typeof w.navigation.addEventListener === 'function') w.navigation.addEventListener('navigate', stir);
+    w.addEventListener('beforeunload', stir, true);
+    var HIP2 = w.History && w.History.prototype, XP2 = w.XMLHttpRequest && w.XMLHttpRequest.prototype;
+    [[HIP2, 'pushState'], [HIP2, 'replaceState'], [XP2, 'send'], [w, 'fetch'], [w, 'alert'], [w, 'confirm'], [w, 'prompt']].forEach(function (x) {
+      var orig = x[0] && x[0][x[1]];
+      if (typeof orig === 'function') x[0][x[1]] = function () { stir(); return RA(orig, this, arguments); };
+    });
     var EvP = w.Event && w.Event.prototype;
     if (EvP) {
       w.addEventListener('pointerdown', function (e) { pressed = [e.clientX, e.clientY]; btnDown = true; }, true);
