@@ -3222,6 +3222,47 @@
       deepTimer.call(w, function () { deepWait = false; try { deepCheck(); } catch (e) { /* the next change */ } deepQuiet(); }, 0);
     });
   };
+  // A layer showing content of its own (legit21: x721 a boot preloader
+  // with its logo and text, x722 a route transition's canvas snapshot of
+  // the previous view) is the page's loading or transition layer for its
+  // first 2 s as a cover, then judged as any (a buster's message over the
+  // page stays 2 s at most; the suite's covers show nothing). Own content:
+  // text in view, a picture under half the viewport (a logo), or for a
+  // canvas, img or video, pixels that are not one flat colour. A layer no
+  // cover for 2 s starts afresh; one hidden before does not wait.
+  var OWN_WAIT = 2000, ownSeen = [], flatScratch = null;
+  var picFlat = function (c) {
+    try {
+      if (!flatScratch) { flatScratch = d.createElement('canvas'); flatScratch.width = flatScratch.height = 16; }
+      var g = flatScratch.getContext('2d', { willReadFrequently: true });
+      g.imageSmoothingEnabled = true; g.imageSmoothingQuality = 'high'; // averaged: thin text counts
+      g.clearRect(0, 0, 16, 16);
+      g.drawImage(c, 0, 0, 16, 16);
+      var px = g.getImageData(0, 0, 16, 16).data;
+      for (var i = 4; i < px.length; i++) if (i % 4 !== 3 && Math.abs(px[i] - px[i % 4]) > 8) return false;
+      return true;
+    } catch (e) { return true; }
+  };
+  var ownShows = function (el) {
+    if (/^(canvas|img|video)$/.test(el.localName)) return !picFlat(el);
+    var tw = d.createTreeWalker(el, 4), r = d.createRange(), n, k = 0, cs, i, q;
+    while (k++ < 32 && (n = tw.nextNode())) {
+      if (!textBox(n, r)) continue;
+      cs = w.getComputedStyle(n.parentNode);
+      if (cs.visibility === 'visible' && alpha(cs.color) > 0.05) return true;
+    }
+    var pics = typeof el.querySelectorAll === 'function' ? el.querySelectorAll('img,svg,canvas,video,picture') : [];
+    for (i = 0; i < pics.length && i < 8; i++) if (boxInView(q = pics[i].getBoundingClientRect()) && q.width * q.height < 0.5 * w.innerWidth * w.innerHeight) return true;
+    return false;
+  };
+  var ownWait = function (el) {
+    var now = Date.now(), rec = null, i;
+    ownSeen = ownSeen.filter(function (x) { return now - x[2] <= OWN_WAIT; });
+    for (i = 0; i < ownSeen.length; i++) if (ownSeen[i][0] === el) rec = ownSeen[i];
+    if (!rec) { ownSeen.push(rec = [el, now, now]); if (ownSeen.length > 16) ownSeen.shift(); }
+    rec[2] = now;
+    return now - rec[1] < OWN_WAIT && coverHit.indexOf(el) < 0 && ownShows(el);
+  };
   var coverLook = function () {
     var list = [], found = [], i, k;
     var add = function (x) { if (x && x.nodeType === 1 && list.indexOf(x) < 0) list.push(x); };
@@ -3242,7 +3283,7 @@
     for (i = 0; i < list.length; i++) if ((k = coverOf(list[i]))) found.push([list[i], k]);
     // at two looks in a row; at once for one hidden before (the page took
     // the net's hide back)
-    found.forEach(function (x) { if ((coverPrev.indexOf(x[0]) >= 0 || coverHit.indexOf(x[0]) >= 0) && (x[1] === 1 || over(x[0]))) hideCover(x[0]); });
+    found.forEach(function (x) { if ((coverPrev.indexOf(x[0]) >= 0 || coverHit.indexOf(x[0]) >= 0) && !ownWait(x[0]) && (x[1] === 1 || over(x[0]))) hideCover(x[0]); });
     coverPrev = found.map(function (x) { return x[0]; });
     deepLook(list);
   };
