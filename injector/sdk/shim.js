@@ -1943,23 +1943,27 @@
   // empties its body and mounts the next view later than 250 ms (a lazy
   // module, x383) would show both. When the page itself puts visible
   // in-flow content into el within STAND ms, the stand-in goes, in the
-  // observer's microtask (before paint). What shows nothing (a script, an
-  // empty or hidden element) or floats over the page (a toast, a dialog)
-  // keeps it, and so does everything after STAND ms: by then the restored
-  // page is the one in use (a buster's blanking undone).
+  // observer's microtask (before paint). So it does when all the page put
+  // there that shows is floating (a sign-in card after a session purge,
+  // x723: the purged record must not come back). What shows nothing (a
+  // script, an empty or hidden element) keeps it, and so does a toast or
+  // dialog next to an element of the page's own still showing nothing (an
+  // app root yet to mount), and everything after STAND ms: by then the
+  // restored page is the one in use (a buster's blanking undone).
   var STAND = 10000, standing = null, UNSEEN = /^(?:script|style|link|meta|template|title|base|noscript)$/;
   var endStandIn = function () { if (standing) standing.mo.disconnect(); standing = null; };
+  // inFlow(n): 2 shown in flow, 1 shown floating, 0 shows nothing
   var inFlow = function (n) {
-    if (n.nodeType === 3) return !blank(n.data);
-    if (n.nodeType !== 1 || !n.getBoundingClientRect || UNSEEN.test(n.localName)) return false; // no layout for these
+    if (n.nodeType === 3) return blank(n.data) ? 0 : 2;
+    if (n.nodeType !== 1 || !n.getBoundingClientRect || UNSEEN.test(n.localName)) return 0; // no layout for these
     var b = n.getBoundingClientRect(), cs = w.getComputedStyle(n);
-    if (b.width < 2 || b.height < 2 || b.right + w.pageXOffset <= 0 || b.bottom + w.pageYOffset <= 0) return false;
-    // positioned: a toast or dialog keeps the stand-in, an app root covering
-    // half the viewport or more (an Ext JS Viewport, x522) does not
+    if (b.width < 2 || b.height < 2 || b.right + w.pageXOffset <= 0 || b.bottom + w.pageYOffset <= 0) return 0;
+    if (typeof n.checkVisibility === 'function' && !n.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return 0;
+    // positioned: a toast or dialog floats, an app root covering half the
+    // viewport or more (an Ext JS Viewport, x522) does not
     var vw = w.innerWidth, vh = w.innerHeight;
-    if ((cs.position === 'absolute' || cs.position === 'fixed') &&
-      !(vw && vh && (Math.min(b.right, vw) - Math.max(b.left, 0)) * (Math.min(b.bottom, vh) - Math.max(b.top, 0)) >= vw * vh / 2)) return false;
-    return typeof n.checkVisibility !== 'function' || n.checkVisibility({ opacityProperty: true, visibilityProperty: true });
+    return (cs.position === 'absolute' || cs.position === 'fixed') &&
+      !(vw && vh && (Math.min(b.right, vw) - Math.max(b.left, 0)) * (Math.min(b.bottom, vh) - Math.max(b.top, 0)) >= vw * vh / 2) ? 1 : 2;
   };
   var standIn = function (el) {
     if (!el || typeof MO !== 'function' || !rawRemoveChild) return;
@@ -1971,12 +1975,14 @@
         if (recs[i].target !== el) continue;
         for (var a = recs[i].addedNodes, k = 0; k < a.length; k++) if (set) set.delete(a[k]); else if (isOld(a[k])) old.splice(old.indexOf(a[k]), 1);
       }
-      var kids = Array.prototype.slice.call(el.childNodes), mine = [], shown = false;
+      var kids = Array.prototype.slice.call(el.childNodes), mine = [], shown = 0, waits = false;
       for (i = 0; i < kids.length; i++) {
-        if (isOld(kids[i])) mine.push(kids[i]);
-        else if (!shown) shown = inFlow(kids[i]);
+        if (isOld(kids[i])) { mine.push(kids[i]); continue; }
+        var k = shown < 2 ? inFlow(kids[i]) : 2;
+        if (k > shown) shown = k;
+        else if (!k && kids[i].nodeType === 1 && !UNSEEN.test(kids[i].localName)) waits = true;
       }
-      if (!shown) return;
+      if (shown < 2 && !(shown && !waits)) return;
       endStandIn();
       for (i = 0; i < mine.length; i++) if (mine[i].parentNode === el) rawRemoveChild.call(el, mine[i]);
     };
@@ -2776,6 +2782,7 @@
         if (!hides(p, cs[p]) || own(p, p === 'opacity' ? '0' : cs[p]) || p === 'visibility' && showing(el) || el === d.body && besideBody()) return;
         var f = p === 'opacity' && fading(el, p);
         if (f) { setTimeout(reveal, f + 50); return; }
+        if (rendering(el, p)) return;
         hit = true;
         if (act) lift(el, p);
       });
@@ -2794,6 +2801,39 @@
       });
       if (hit) { count('unhide'); fought = fought || act; }
     });
+  };
+  // A route swap hides html/body inline while it renders the next view
+  // (x727: body opacity 0 for 450 ms). A hide set inline by the page after
+  // load (not !important) while it changes the DOM under <body> (since the
+  // hide, the last change within QUIET ms) is left for RENDER ms. Not once
+  // the net lifted a hide (a page hiding again is a guard), nor again before
+  // the page showed itself GAP ms (a guard flashing its view between hides).
+  var RENDER = 1500, QUIET = 1000, GAP = 2000, domAt = 0, hideAt = 0, shownAt = -Infinity, renderT = 0;
+  var inlineHides = function (el) {
+    var s = el && el.style;
+    return !!s && ['display', 'visibility', 'opacity'].some(function (p) { return hides(p, s[p]) && !(s.getPropertyPriority && s.getPropertyPriority(p)); });
+  };
+  var noteHide = function () {
+    var on = inlineHides(d.documentElement) || inlineHides(d.body), now = Date.now();
+    if (on && !hideAt) hideAt = now;
+    else if (!on && hideAt) { hideAt = 0; shownAt = now; }
+  };
+  var noteDom = function (recs) {
+    var seen = function (n) { return n.nodeType === 3 || n.nodeType === 1 && !UNSEEN.test(n.localName); };
+    for (var i = 0; i < recs.length; i++) {
+      var r = recs[i], a = r.addedNodes || [], g = r.removedNodes || [], k;
+      if (r.type === 'characterData') { domAt = Date.now(); return; }
+      for (k = 0; k < a.length; k++) if (seen(a[k])) { domAt = Date.now(); return; }
+      for (k = 0; k < g.length; k++) if (seen(g[k])) { domAt = Date.now(); return; }
+    }
+  };
+  var rendering = function (el, p) {
+    var s = el.style, now = Date.now();
+    if (!hideAt || fought || !hides(p, s[p]) || s.getPropertyPriority && s.getPropertyPriority(p)) return false;
+    // 20 ms: the two observers' callbacks of one task (hide, then render) come in either order
+    if (hideAt - shownAt < GAP || !(domAt >= hideAt - 20) || now - domAt > QUIET || now - hideAt >= RENDER) return false;
+    if (!renderT) renderT = setTimeout(function () { renderT = 0; reveal(); }, 250);
+    return true;
   };
   // A pseudo-element already drawn at load is a boot curtain (x587): it is
   // left for 2 s after load, then judged like any cover.
@@ -3328,6 +3368,13 @@
         if (el) ['::before', '::after'].forEach(function (p) { try { atLoad[el.localName + p] = drawn(el, p); } catch (e) { /* none */ } });
       });
       loadAt = Date.now();
+      // the route swap's hide and render (rendering), noted from load on
+      if (root && typeof w.MutationObserver === 'function') {
+        if (d.body) new w.MutationObserver(noteDom).observe(d.body, { childList: true, subtree: true, characterData: true });
+        var hideMO = new w.MutationObserver(noteHide), hideOpts = { attributes: true }; // html/body change few attributes
+        hideMO.observe(d.documentElement, hideOpts);
+        if (d.body) hideMO.observe(d.body, hideOpts);
+      }
       setTimeout(function () {
         if (!root) return;
         reveal();
