@@ -272,9 +272,10 @@ type kwSlot struct {
 const kwSize = 256 // power of two, well above 2*len(js.Keywords)
 
 var (
-	kwSlots            [kwSize]kwSlot
-	kwFirst            [256]bool // first bytes of keywords
-	kwMinLen, kwMaxLen int
+	kwSlots [kwSize]kwSlot
+	// kwLenFirst[n] has bit c&63 set for the first byte c of each keyword
+	// of length n: one load rejects most names (push, left, el).
+	kwLenFirst [16]uint64
 )
 
 func kwHash(b []byte) uint {
@@ -314,13 +315,11 @@ func init() {
 			byteClass[c] = bIdent
 		}
 	}
-	kwMinLen = 1 << 30
 	for name, tt := range js.Keywords {
-		if len(name) < 2 || len(js.Keywords) > kwSize/2 {
+		if len(name) < 2 || len(name) >= len(kwLenFirst) || len(js.Keywords) > kwSize/2 {
 			panic("jsrewrite: unexpected js.Keywords entry " + name)
 		}
-		kwMinLen, kwMaxLen = min(kwMinLen, len(name)), max(kwMaxLen, len(name))
-		kwFirst[name[0]] = true
+		kwLenFirst[len(name)] |= 1 << (name[0] & 63)
 		h := kwHash([]byte(name))
 		for kwSlots[h].name != "" {
 			h = (h + 1) & (kwSize - 1)
@@ -332,7 +331,7 @@ func init() {
 // keyword returns the token type the library gives the identifier name b
 // (js.Keywords[b], or IdentifierToken), without allocating.
 func keyword(b []byte) js.TokenType {
-	if len(b) < kwMinLen || len(b) > kwMaxLen || !kwFirst[b[0]] {
+	if len(b) >= len(kwLenFirst) || kwLenFirst[len(b)]>>(b[0]&63)&1 == 0 {
 		return js.IdentifierToken
 	}
 	for h := kwHash(b); kwSlots[h].name != ""; h = (h + 1) & (kwSize - 1) {

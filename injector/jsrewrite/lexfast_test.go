@@ -1,6 +1,7 @@
 package jsrewrite
 
 import (
+	"bytes"
 	"os"
 	"strings"
 	"testing"
@@ -190,5 +191,46 @@ func TestLexerEscs(t *testing.T) {
 	}
 	if n != len(want) {
 		t.Errorf("saw %d escaped identifiers, want %d", n, len(want))
+	}
+}
+
+// windowLikeRef is windowLike without its last-byte and last-three-byte
+// rejects: those must never turn a name away that it accepts.
+func windowLikeRef(name []byte) bool {
+	n := string(bytes.TrimLeft(name, "$_"))
+	switch n {
+	case "window", "win", "wnd", "wind", "Window", "Win", "Wnd", "defaultView":
+		return true
+	}
+	if len(n) > 3 {
+		for _, suf := range [...]string{"Window", "Win", "Wnd", "_window", "_win", "_wnd", "_WINDOW"} {
+			if len(n) > len(suf) && n[len(n)-len(suf):] == suf {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestWindowLikeRejects(t *testing.T) {
+	words := []string{"", "$", "_", "$_", "a", "x1", "main", "parent", "content", "w", "in", "nd", "d",
+		"window", "win", "wnd", "wind", "Window", "Win", "Wnd", "defaultView", "_window", "_win", "_wnd", "_WINDOW",
+		"WINDOW", "View", "iew", "dow", "DOW", "wiN", "WND"}
+	n := 0
+	for _, a := range words {
+		for _, b := range words {
+			for _, c := range []string{"", "$", "_", "$_"} {
+				name := []byte(c + a + b)
+				if got, want := windowLike(name), windowLikeRef(name); got != want {
+					t.Errorf("windowLike(%q) = %v, want %v", name, got, want)
+				}
+				if windowLike(name) {
+					n++
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no name accepted")
 	}
 }

@@ -724,19 +724,20 @@ type scanner struct {
 	fnBody   int   // number of enclosing non-arrow function scopes
 
 	// state carried between tokens
-	nextBody      int  // 0, or scopes to pop when the next '{' (a body) closes
-	nextBodyValue bool // that body ends a value
-	fnBodyValue   bool
-	closedParen   group
-	hasClosed     bool
-	closedKind    groupKind
-	fnPending     bool
-	fnExpr        bool
-	fnNamed       uint8 // b* bit of the name of the function being declared
-	classDepth    int   // group depth where `class` was seen, -1 if none
-	classExpr     bool
-	importMode    bool
-	rootQ         int32
+	nextBody       int  // 0, or scopes to pop when the next '{' (a body) closes
+	nextBodyValue  bool // that body ends a value
+	fnBodyValue    bool
+	closedDefStart int32        // defStart of the parenthesis just closed
+	closedPre      js.TokenType // its pre
+	hasClosed      bool
+	closedKind     groupKind
+	fnPending      bool
+	fnExpr         bool
+	fnNamed        uint8 // b* bit of the name of the function being declared
+	classDepth     int   // group depth where `class` was seen, -1 if none
+	classExpr      bool
+	importMode     bool
+	rootQ          int32
 
 	declKind  js.TokenType // VarToken, LetToken, ConstToken or 0
 	declDepth int
@@ -782,6 +783,9 @@ type scanner struct {
 	// winAliases are names the script assigns a window to (var w = self,
 	// e = window): w.top is then the window's top.
 	winAliases []string
+	// aliasLens has bit min(len, 63) set for each winAliases name: most
+	// identifiers are rejected without a string compare.
+	aliasLens uint64
 	// copyAliases: the winAliases given a copy of a window ({...window})
 	// or document.defaultView: their computed keys are all wrapped.
 	copyAliases []string
@@ -877,10 +881,17 @@ type patComputed struct {
 	depth, open, close int
 }
 
-// patWinKeys are keys that, next to top in one object pattern, show that the
+// patWinKey reports keys that, next to top in one object pattern, show that the
 // value destructured is a window.
-var patWinKeys = map[string]bool{"self": true, "parent": true, "frames": true, "frameElement": true, "location": true,
-	"document": true, "opener": true, "history": true, "window": true, "globalThis": true}
+// A switch, not a map: it is asked at every key of every object literal
+// (a map lookup hashes the name each time).
+func patWinKey(name []byte) bool {
+	switch string(name) {
+	case "self", "parent", "frames", "frameElement", "location", "document", "opener", "history", "window", "globalThis":
+		return true
+	}
+	return false
+}
 
 type litEdit struct {
 	edit, depth int // depth: index of the outermost literal group
@@ -1203,10 +1214,22 @@ func (s *scanner) popScope() {
 	}
 }
 
-func (s *scanner) pushGroup(g group) {
+// pushGroup opens a group and returns it for its other fields. The group
+// is built in place: a group built on the stack and copied in was read back
+// with 16-byte loads from narrower stores just made (a store-forwarding
+// stall at every bracket).
+func (s *scanner) pushGroup(kind groupKind, open int32) *group {
+	if n := len(s.groups); n < cap(s.groups) {
+		s.groups = s.groups[:n+1]
+		s.groups[n] = group{}
+	} else {
+		s.groups = append(s.groups, group{})
+	}
+	g := &s.groups[len(s.groups)-1]
+	g.kind, g.open = kind, open
 	g.defStart = int32(len(s.deferred))
 	g.litMark = int32(len(s.litEdits))
-	s.groups = append(s.groups, g)
+	return g
 }
 
 // declare records a declaration of the tracked name bit.
@@ -1229,9 +1252,12 @@ func (s *scanner) declare(bit uint8, varScoped bool) {
 // A specifier that is one plain string literal of another scheme or a
 // path (import('./chunk.js')) has no code to swap and is left as it is.
 func (s *scanner) closeImport(g *group, c *tok) {
-	if g.importOpen == 0 {
-		return
+	if g.importOpen != 0 { // inlined: asked at every ',' ';' ')'
+		s.closeImportAt(g, c)
 	}
+}
+
+func (s *scanner) closeImportAt(g *group, c *tok) {
 	open := int(g.importOpen - 1)
 	g.importOpen = 0
 	if spec := bytes.TrimSpace(s.src[s.edits[open].start:c.start]); len(spec) >= 2 && (spec[0] == '\'' || spec[0] == '"') &&
@@ -1347,8 +1373,8 @@ func (s *scanner) vtopLit(e int) {
 // at the current group depth (',' ';') or after a closer.
 func (s *scanner) endArrowExprs(depth int, sep bool) {
 	for len(s.scopes) > 1 {
-		sc := s.scopes[len(s.scopes)-1]
-		if sc.arrowDepth < 0 || !(depth < sc.arrowDepth || (sep && depth == sc.arrowDepth)) {
+		ad := s.scopes[len(s.scopes)-1].arrowDepth
+		if ad < 0 || !(depth < ad || (sep && depth == ad)) {
 			return
 		}
 		s.popScope()
@@ -1389,8 +1415,14 @@ func isWindowName(b []byte) bool {
 	return false
 }
 
-// aliasProps are properties that, read on `x.top`, show that x is a window.
-var aliasProps = map[string]bool{"location": true, "document": true, "frames": true, "opener": true, "onbeforeunload": true, "history": true}
+// aliasProp reports properties that, read on `x.top`, show that x is a window.
+func aliasProp(name []byte) bool {
+	switch string(name) {
+	case "location", "document", "frames", "opener", "onbeforeunload", "history":
+		return true
+	}
+	return false
+}
 
 func isCmp(tt js.TokenType) bool {
 	return tt == js.EqEqToken || tt == js.EqEqEqToken || tt == js.NotEqToken || tt == js.NotEqEqToken
@@ -1448,10 +1480,10 @@ func (s *scanner) process(p, c, n *tok) error {
 		case (js.IsIdentifierName(p.tt) || p.tt == js.StringToken || js.IsNumeric(p.tt) || p.tt == js.CloseBracketToken) && s.inMemberContext(p):
 			kind = gParenMaybe
 		}
-		g := group{kind: kind, pre: p.tt, open: int32(c.start)}
-		if kind == gParenFunc {
-			g.popScopes = 0 // the function scope is popped with the body
-		}
+		// (popScopes stays 0 for gParenFunc: the function scope is popped
+		// with the body.)
+		g := s.pushGroup(kind, int32(c.start))
+		g.pre = p.tt
 		if s.evalNext && kind != gParenFunc {
 			st := stLive
 			if kind == gParenMaybe {
@@ -1464,13 +1496,14 @@ func (s *scanner) process(p, c, n *tok) error {
 			g.importOpen = int32(s.addEdit(c.end, c.end, replURLOpen, CountImport, stLive)) + 1
 		}
 		s.importNext = false
-		s.pushGroup(g)
 		s.chain = false
 		return nil
 	case js.OpenBracketToken:
-		g := group{kind: gBracket, open: int32(c.start)}
 		loc := s.locKey
 		s.locKey = false
+		o := s.top() // the enclosing group, read before the push
+		inObj := o != nil && o.kind == gObject
+		g := s.pushGroup(gBracket, int32(c.start))
 		if loc || s.chain && s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken {
 			// window[k]: decided at ']' (not a literal key, not assigned to).
 			// On an alias or window-like name only a key with a call or a
@@ -1478,55 +1511,59 @@ func (s *scanner) process(p, c, n *tok) error {
 			// location[k] too: the key "ancestorOrigins" (x351).
 			g.keyOpen = int32(s.addEdit(c.end, c.end, replKeyOpen, CountComputed, stTentative)) + 1
 			g.litChain = !loc && s.chainLit
-		} else if o := s.top(); o != nil && o.kind == gObject && (p.tt == js.OpenBraceToken || p.tt == js.CommaToken) && len(s.patComputed) < 64 {
+		} else if inObj && (p.tt == js.OpenBraceToken || p.tt == js.CommaToken) && len(s.patComputed) < 64 {
 			// {[k]: v}: wrapped only if the object is a window's pattern
 			// (decided when it closes); an object literal keeps its key.
 			g.keyOpen = int32(s.addEdit(c.end, c.end, replKeyOpen, CountComputed, stTentative)) + 1
 			g.patKey = true
 		}
-		s.pushGroup(g)
 		return nil
 	case js.TemplateStartToken:
-		s.pushGroup(group{kind: gTemplate})
+		s.pushGroup(gTemplate, 0)
 		s.chain = false
 		return nil
 	case js.OpenBraceToken:
-		g := group{kind: gBlock, open: int32(c.start)}
+		// Decided before the push (exprBefore and the depths read the
+		// enclosing group).
+		kind, pre, popScopes, valueEnd := gBlock, js.TokenType(0), int32(0), false
 		switch {
 		case s.nextBody > 0:
-			g.popScopes = int32(s.nextBody)
-			g.valueEnd = s.nextBodyValue
+			popScopes = int32(s.nextBody)
+			valueEnd = s.nextBodyValue
 			s.nextBody, s.nextBodyValue = 0, false
 		case s.classDepth == len(s.groups):
-			g.kind = gClass
-			g.valueEnd = s.classExpr
+			kind = gClass
+			valueEnd = s.classExpr
 			s.classDepth = -1
 		case p.tt == js.ExportToken || s.importMode:
-			g.kind = gExport
+			kind = gExport
 		case s.exprBefore(p):
-			g.kind = gObject
-			g.pre = p.tt
+			kind = gObject
+			pre = p.tt
 		}
-		if g.kind == gBlock && g.popScopes == 0 {
+		if kind == gBlock && popScopes == 0 {
 			s.pushScope(false, false)
-			g.popScopes = 1
+			popScopes = 1
 		}
-		if g.kind == gObject && s.declKind != 0 && !s.declInit && len(s.groups) == s.declDepth {
+		if kind == gObject && s.declKind != 0 && !s.declInit && len(s.groups) == s.declDepth {
 			s.patKeys = s.patKeys[:0] // a new declaration pattern
 		}
+		g := s.pushGroup(kind, int32(c.start))
+		g.pre, g.popScopes, g.valueEnd = pre, popScopes, valueEnd
 		if s.withNext {
 			s.withNext = false
 			g.with = true
 			s.inWith++
 		}
-		s.pushGroup(g)
 		s.chain = false
 		return nil
 	case js.CloseParenToken, js.CloseBracketToken, js.CloseBraceToken, js.TemplateMiddleToken, js.TemplateEndToken:
 		if len(s.groups) == 0 {
 			return errUnbalanced
 		}
-		g := s.groups[len(s.groups)-1]
+		// g stays valid after the pop below: only the push of a template
+		// middle's group reuses its slot, and g is not read after that.
+		g := &s.groups[len(s.groups)-1]
 		var want bool
 		switch c.tt {
 		case js.CloseParenToken:
@@ -1542,7 +1579,7 @@ func (s *scanner) process(p, c, n *tok) error {
 			return errUnbalanced
 		}
 		if c.tt == js.CloseParenToken {
-			s.closeImport(&g, c)
+			s.closeImport(g, c)
 		}
 		s.groups = s.groups[:len(s.groups)-1]
 		if g.with {
@@ -1551,21 +1588,21 @@ func (s *scanner) process(p, c, n *tok) error {
 		if g.kind == gObject {
 			s.lastObjWin = g.winKey && !g.rest
 			if len(s.patTop) > 0 {
-				s.decideObjPattern(&g, n)
+				s.decideObjPattern(g, n)
 			}
 			if len(s.patComputed) > 0 {
 				s.decideComputedKeys(n)
 			}
 		}
 		if len(s.litEdits) > int(g.litMark) && (g.kind == gObject || g.kind == gBracket) {
-			s.decideLiteral(&g, n)
+			s.decideLiteral(g, n)
 		}
 		if g.patKey {
 			if !g.comma {
 				s.patComputed = append(s.patComputed, patComputed{depth: len(s.groups) - 1, open: int(g.keyOpen - 1),
 					close: s.addEdit(c.start, c.start, replKeyClose, "", stTentative)})
 			}
-		} else if g.keyOpen > 0 && s.computedRead(&g, p, n) && (!g.litChain || bytes.IndexAny(s.src[g.open+1:c.start], "(\"'`") >= 0 ||
+		} else if g.keyOpen > 0 && s.computedRead(g, p, n) && (!g.litChain || bytes.IndexAny(s.src[g.open+1:c.start], "(\"'`") >= 0 ||
 			s.windowUseAfter(c.end, s.nameBefore(int(g.open)))) {
 			s.edits[g.keyOpen-1].state = stLive
 			s.addEdit(c.start, c.start, replKeyClose, "", stLive)
@@ -1588,7 +1625,7 @@ func (s *scanner) process(p, c, n *tok) error {
 				if g.kind == gParenCtl && g.pre == js.WithToken {
 					s.withBody(n)
 				}
-				s.closedParen, s.hasClosed = g, true
+				s.closedDefStart, s.closedPre, s.hasClosed = g.defStart, g.pre, true
 				s.closedKind = g.kind
 				s.closedEval = [2]int{-1, -1}
 				if g.evalOpen > 0 {
@@ -1597,7 +1634,7 @@ func (s *scanner) process(p, c, n *tok) error {
 				}
 			}
 		case js.TemplateMiddleToken:
-			s.pushGroup(group{kind: gTemplate})
+			s.pushGroup(gTemplate, 0)
 		}
 		if s.bracketEval[1] > 0 {
 			// window['eval'], not written to: that window's indirect eval.
@@ -1666,11 +1703,11 @@ func (s *scanner) process(p, c, n *tok) error {
 		}
 		if (js.IsIdentifierName(p.tt) || p.tt == js.PrivateIdentifierToken) && s.pathStart == p.start && len(s.winAliases) < 32 {
 			if s.windowValue(n) {
-				s.winAliases = append(s.winAliases, string(s.name(p)))
+				s.addWinAlias(s.name(p))
 			} else if s.windowCopy(n) {
 				// {...window}, document.defaultView (x430, x442): every
 				// computed key of it is wrapped, not only a call or string
-				s.winAliases = append(s.winAliases, string(s.name(p)))
+				s.addWinAlias(s.name(p))
 				s.copyAliases = append(s.copyAliases, string(s.name(p)))
 			}
 		}
@@ -1833,7 +1870,7 @@ func (s *scanner) process(p, c, n *tok) error {
 			s.spaceOnly(s.eqEnd, s.pathStart) && len(s.selfVars) < 32 {
 			s.selfVars = append(s.selfVars, topVar{name: string(s.span(s.eqName[0], s.eqName[1])), base: [2]int{s.pathStart, s.pathEnd}})
 		}
-		if len(s.topVars) > 0 && aliasProps[string(name)] && prevName[1] > 0 && s.spaceOnly(prevName[1], p.start) {
+		if len(s.topVars) > 0 && aliasProp(name) && prevName[1] > 0 && s.spaceOnly(prevName[1], p.start) {
 			for _, v := range s.topVars {
 				if v.name == string(s.span(prevName[0], prevName[1])) {
 					s.confirm(v.edit)
@@ -1910,7 +1947,7 @@ func (s *scanner) process(p, c, n *tok) error {
 			}
 		}
 	}
-	if (p.tt == js.OpenBraceToken || p.tt == js.CommaToken) && patWinKeys[string(name)] {
+	if (p.tt == js.OpenBraceToken || p.tt == js.CommaToken) && patWinKey(name) {
 		if g := s.top(); g != nil && g.kind == gObject {
 			switch n.tt {
 			case js.ColonToken, js.CommaToken, js.CloseBraceToken, js.EqToken:
@@ -2021,7 +2058,7 @@ func (s *scanner) heuristics(p, c, n *tok) {
 		s.alias.tt = 0
 		if s.aliasEnd == p.end {
 			switch {
-			case dot && js.IsIdentifierName(n.tt) && aliasProps[string(s.name(n))]:
+			case dot && js.IsIdentifierName(n.tt) && aliasProp(s.name(n)):
 				s.addEdit(a.start, a.end, repl, CountAlias, stLive)
 			case isCmp(c.tt) && s.aliasObj[0] < 0 && s.callOperand(p, c):
 				// get(this, _w, "f").top !== get(this, _w, "f")
@@ -2733,7 +2770,15 @@ func unescapeSimple(raw []byte) (code []byte, at []int, ok bool) {
 }
 
 // isWinAliasName reports whether name is a window alias (var w = self).
+func (s *scanner) addWinAlias(name []byte) {
+	s.winAliases = append(s.winAliases, string(name))
+	s.aliasLens |= 1 << min(len(name), 63)
+}
+
 func (s *scanner) isWinAliasName(name []byte) bool {
+	if s.aliasLens&(1<<min(len(name), 63)) == 0 {
+		return false
+	}
 	for _, a := range s.winAliases {
 		if string(name) == a {
 			return true
@@ -2787,13 +2832,19 @@ func privateOf(path []byte, name string) bool {
 // wherever it is read (var t = $window.top; t.location = …); on an
 // ordinary object the Object.prototype fallback keeps x.top's meaning.
 func windowLike(name []byte) bool {
-	// Every such name ends in w, n or d (W, N, D): a cheap reject for
-	// the identifiers of a bundle.
-	if len(name) < 3 {
-		return false
-	}
-	switch name[len(name)-1] {
-	case 'w', 'n', 'd', 'W', 'N', 'D':
+	// Asked at most identifiers: the last-byte reject is inlined.
+	return len(name) >= 3 && winLast[name[len(name)-1]] && windowLikeName(name)
+}
+
+// winLast: the last bytes of the names windowLikeName accepts.
+var winLast = [256]bool{'w': true, 'W': true, 'n': true, 'd': true}
+
+func windowLikeName(name []byte) bool {
+	// Every such name ends in one of these three bytes (the leading $ and _
+	// trimmed below never reach them): a cheap reject for a bundle's
+	// identifiers, most of which end in n or d (function, length, extend).
+	switch string(name[len(name)-3:]) {
+	case "dow", "DOW", "win", "Win", "wnd", "Wnd", "ind", "iew":
 	default:
 		return false
 	}
@@ -2886,7 +2937,7 @@ func (s *scanner) bracketKey(p, c *tok) {
 		return
 	}
 	key := v[1 : len(v)-1]
-	if string(key) != "top" && (len(s.topVars) == 0 || !aliasProps[string(key)]) {
+	if string(key) != "top" && (len(s.topVars) == 0 || !aliasProp(key)) {
 		return
 	}
 	k := skipSpaceBack(s.src, p.start)
@@ -3630,8 +3681,8 @@ func (s *scanner) windowValueAt(i int) bool {
 // references.
 func (s *scanner) resolveParen(c *tok) {
 	s.hasClosed = false
-	deferred := s.deferred[s.closedParen.defStart:]
-	s.deferred = s.deferred[:s.closedParen.defStart]
+	deferred := s.deferred[s.closedDefStart:]
+	s.deferred = s.deferred[:s.closedDefStart]
 	switch {
 	case c.tt == js.ArrowToken:
 		s.pushScope(true, true)
@@ -3659,7 +3710,7 @@ func (s *scanner) resolveParen(c *tok) {
 		}
 		s.nextBody = 1
 	default:
-		pre := s.closedParen.pre
+		pre := s.closedPre
 		written := pre == js.IncrToken || pre == js.DecrToken || pre == js.DeleteToken || isWrite(c)
 		for _, e := range deferred {
 			ed := &s.edits[e]
@@ -3780,7 +3831,7 @@ func (s *scanner) windowUseAfter(i int, obj []byte) bool {
 			}
 		}
 	}
-	return aliasProps[string(name)]
+	return aliasProp(name)
 }
 
 func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
@@ -3810,6 +3861,11 @@ func cmpLen(b []byte) int {
 // white space or a call without arguments: Ext.getWin().dom is compared
 // as a path (Ext.getWin().dom.top !== Ext.getWin().dom).
 func (s *scanner) pathGap(i, j int) bool {
+	// a.b, the usual case, without a call (the same answer as below)
+	return i == j && i < len(s.src) && s.src[i] > ' ' || s.pathGapAt(i, j)
+}
+
+func (s *scanner) pathGapAt(i, j int) bool {
 	i = s.skipSpace(i)
 	if i < j && s.src[i] == '(' {
 		i = s.skipSpace(i + 1)
