@@ -238,7 +238,10 @@
         // top.postMessage, window.top.postMessage: see __crmframe_post (the
         // two above leave X.top).postMessage alone: swapped code swaps the same)
         .replace(/(^|[^\w$.])((?:(?:window|self|parent|frames|globalThis)\s*\.\s*)*top)(?=\s*\??\.\s*postMessage\b)/g, '$1__crmframe_post($2)')
-        .replace(/(\b(?:window|self|globalThis)\s*\.\s*)eval(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ieval')
+        // another window's eval too: a srcdoc or helper frame runs its
+        // code in the CRM window through parent.eval (x743), as the server
+        // rewriter wraps it
+        .replace(/(\b(?:window|self|globalThis|parent|frames|opener|__crmframe_top)\s*\.\s*|\b__crmframe_vtop\(top\)\s*\.\s*)eval(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ieval')
         // x.ancestorOrigins read, as the server-side rewriter does it.
         .replace(/((?:\?\.|\.)\s*)ancestorOrigins(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ancestorOrigins');
     });
@@ -612,6 +615,14 @@
     if (!TT.f || v === null || typeof v !== 'object') return '';
     try { return TT.ra(TT.isScript, TT.f, [v]) ? 'createScript' : TT.ra(TT.isHTML, TT.f, [v]) ? 'createHTML' : ''; } catch (e) { return ''; }
   };
+  // sinkText: an object (or function) given to a string sink is converted
+  // here, once, as the sink would convert it, and the text is what gets
+  // both the swap and the sink: its toString may make code that no string
+  // ever held (x740-x753), or give another text the second time it runs.
+  // Trusted Types objects stay objects (the swap unwraps them itself).
+  var sinkText = function (v) {
+    return v !== null && (typeof v === 'object' || typeof v === 'function') && !trustedKind(v) ? String(v) : v;
+  };
   var policy;
   var ttPolicy = function () {
     if (policy === undefined) {
@@ -779,6 +790,7 @@
   // "this.target='_top'", a submit handler) or on a link that is never in
   // the document (a detached a.click()) cannot leave either.
   var targetValue = function (v) {
+    v = sinkText(v);
     if (!leaves(v)) return v;
     count('target');
     return act ? rootName() : v;
@@ -930,7 +942,7 @@
     if (!desc || !desc.set) return;
     def(proto, x[1], {
       get: desc.get,
-      set: function (v) { desc.set.call(this, x[2] || typeof v === 'string' ? swap(v, x[2] || jsUrl) : v); },
+      set: function (v) { v = sinkText(v); desc.set.call(this, x[2] || typeof v === 'string' ? swap(v, x[2] || jsUrl) : v); },
       configurable: true,
       enumerable: desc.enumerable
     });
@@ -954,6 +966,7 @@
   var attrSwap = function (el, name, v) {
     if (!el || el.nodeType !== 1 || name == null) return v;
     name = String(name);
+    v = sinkText(v);
     if (/^on[a-z]+$/i.test(name) && name.toLowerCase() in el) return swap(v, fixCode);
     if (scriptSrc(el, name)) return fixSrc(v);
     if (targetAttr(el, name)) return targetValue(v);
@@ -1024,7 +1037,9 @@
   var open = w.open;
   w.open = function (url, target) {
     var a = Array.prototype.slice.call(arguments);
+    url = a[0] = sinkText(url);
     if (typeof url === 'string') a[0] = swap(url, jsUrl);
+    if (a.length > 1) target = a[1] = sinkText(target);
     if (leaves(target)) {
       count('open');
       if (act) a[1] = rootName();
@@ -1319,11 +1334,11 @@
   var EP = Element.prototype;
   if (setAttr) {
     EP.setAttribute = function (name, value) {
-      if (/^on[a-z]+$/i.test(name) && String(name).toLowerCase() in this) return setAttr.call(this, name, swap(value, fixCode));
-      if (scriptSrc(this, name)) return setAttr.call(this, name, fixSrc(value));
+      if (/^on[a-z]+$/i.test(name) && String(name).toLowerCase() in this) return setAttr.call(this, name, swap(sinkText(value), fixCode));
+      if (scriptSrc(this, name)) return setAttr.call(this, name, fixSrc(sinkText(value)));
       if (targetAttr(this, name)) return setAttr.call(this, name, targetValue(value));
       var fix = attrFix(this, name);
-      if (fix) return setAttr.call(this, name, swap(value, fix));
+      if (fix) return setAttr.call(this, name, swap(sinkText(value), fix));
       return setAttr.apply(this, arguments);
     };
   }
@@ -1331,9 +1346,9 @@
   if (setAttrNS) {
     EP.setAttributeNS = function (ns, name, value) {
       if (ns == null && targetAttr(this, name)) return setAttrNS.call(this, ns, name, targetValue(value));
-      if (scriptSrc(this, name)) return setAttrNS.call(this, ns, name, fixSrc(value));
+      if (scriptSrc(this, name)) return setAttrNS.call(this, ns, name, fixSrc(sinkText(value)));
       var fix = attrFix(this, name);
-      if (fix) return setAttrNS.call(this, ns, name, swap(value, fix));
+      if (fix) return setAttrNS.call(this, ns, name, swap(sinkText(value), fix));
       return setAttrNS.apply(this, arguments);
     };
   }
@@ -1831,6 +1846,7 @@
   var adjacent = EP.insertAdjacentHTML;
   if (adjacent) {
     EP.insertAdjacentHTML = function (where, html) {
+      html = sinkText(html);
       var r = adjacent.call(this, where, swap(html, fixHTML));
       adoptAll(html, this.parentNode || this);
       if (standing) standing.check(this.parentNode || this);
@@ -1866,6 +1882,7 @@
       get: desc.get,
       set: function (v) {
         if (this.nodeType === 2) return desc.set.call(this, attrSwap(this.ownerElement, this.name, v)); // attr.textContent
+        v = sinkText(v);
         if (this.localName === 'script' && prop !== 'outerHTML') {
           if (jsType(this.getAttribute('type'))) v = swap(v, fixCode);
         }
@@ -2128,6 +2145,7 @@
     if (typeof orig !== 'function') return;
     o[name] = function (html) {
       var a = arguments;
+      html = sinkText(html);
       if (typeof html === 'string') {
         a = Array.prototype.slice.call(a);
         a[0] = swap(html, fixHTML);
@@ -2163,8 +2181,8 @@
       if (arguments.length >= 3) {
         var c = String(cmd).toLowerCase();
         a = Array.prototype.slice.call(arguments);
-        if (c === 'inserthtml') a[2] = swap(value, fixHTML);
-        else if (c === 'createlink') a[2] = swap(value, jsUrl);
+        if (c === 'inserthtml') a[2] = swap(sinkText(value), fixHTML);
+        else if (c === 'createlink') a[2] = swap(sinkText(value), jsUrl);
       }
       if (!editRecord || this !== d || textless()) return exec.apply(this, a);
       var mo = new MO(function () {}), recs;
@@ -2289,7 +2307,8 @@
           var k = fixed.lastIndexOf('<!--');
           halted = halted || { tail: k >= 0 && fixed.indexOf('-->', k) < 0 ? fixed.slice(k + 4) : '' };
         }
-        if (fixed !== all) args = [fixed];
+        // objects are written as the text judged here, not converted again
+        if (fixed !== all || Array.prototype.some.call(args, function (x) { return typeof x !== 'string'; })) args = [fixed];
       }
       // the browser ignores an external script's write on a parsed
       // document (async, deferred: an ad tag): so do we, blank or not
@@ -3144,7 +3163,28 @@
     if (cs.visibility !== 'visible' || !(x > 0 && y > 0 && x * y >= 0.5 * vw * vh)) return false;
     var op = 1;
     for (var a = el; a && a !== d.documentElement; a = a.parentElement) { op *= parseFloat(w.getComputedStyle(a).opacity); if (!(op >= OPAQUE)) return false; }
-    return (alpha(cs.backgroundColor) * op >= OPAQUE || solidGrad(cs.backgroundImage) || urlSolid(cs.backgroundImage, op)) && !deepSpins(el);
+    return (alpha(cs.backgroundColor) * op >= OPAQUE || solidGrad(cs.backgroundImage) || urlSolid(cs.backgroundImage, op)) && !deepSpins(el) && !maskPanel(el, q);
+  };
+  // maskPanel: the mask of the page's own popup (legit22, x772: a pre-ARIA
+  // popup framework puts a blank mask and the popup in two siblings): a
+  // positioned box among the mask's siblings or the body's last children,
+  // inside the mask's box, smaller than it, showing text or a control, and
+  // painted above the mask at its centre. The mask then holds a dialog, as
+  // a layer with the text inside it does (which stays).
+  var maskPanel = function (el, q) {
+    var seen = [], c, k, b = d.body;
+    var add = function (x) { if (x && x !== el && seen.indexOf(x) < 0 && !x.contains(el) && !el.contains(x)) seen.push(x); };
+    for (c = el.nextElementSibling, k = 0; c && k < 8; c = c.nextElementSibling, k++) add(c);
+    for (c = el.previousElementSibling, k = 0; c && k < 8; c = c.previousElementSibling, k++) add(c);
+    for (c = b && b.lastElementChild, k = 0; c && k < 8; c = c.previousElementSibling, k++) add(c);
+    return seen.some(function (p) {
+      var cs = w.getComputedStyle(p), r = p.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+      if (!/^(fixed|absolute)$/.test(cs.position) || cs.visibility !== 'visible' || cs.display === 'none') return false;
+      if (r.width < 40 || r.height < 20 || r.width * r.height >= 0.9 * q.width * q.height || x < q.left || x >= q.right || y < q.top || y >= q.bottom) return false;
+      if (blank(p.textContent) && !(typeof p.matches === 'function' && p.matches(SHOWS)) && !(typeof p.querySelector === 'function' && p.querySelector(SHOWS))) return false; // a popup frame shows its page
+      var at = d.elementFromPoint(x, y);
+      return !!at && (at === p || p.contains(at));
+    });
   };
   // what hides a wrapper's text, as the net's rules for html/body
   var wrapHides = function (el, cs) {

@@ -113,6 +113,26 @@ test('deep22: a blank opaque layer that takes clicks over the text is hidden at 
   assert.deepEqual(run('modal = mk("div", [text("Confirm")])'), [false, false], 'a modal is open');
 });
 
+test('legit22: a blank mask with the page\'s own popup above it, in a sibling (x772), stays; a panel under the mask, static text or a blank box do not save it', () => {
+  const run = (setup) => {
+    const p = page();
+    p.run(`var g = mk("div"); g.cs = { position: "fixed", zIndex: "900", backgroundColor: "rgb(0, 0, 0)" }; g.rect = [0, 0, 800, 600];
+      var pp = mk("div", [text("Close case 772")]); pp.cs = { position: "fixed", zIndex: "901" }; pp.rect = [50, 60, 360, 200];
+      var ppOn = true; rawInsert.call(body, g, null); rawInsert.call(body, pp, null);
+      ${setup || ''};
+      hitOver = function (x, y) { return ppOn && x >= 50 && x < 410 && y >= 60 && y < 260 ? pp : g; }`);
+    p.look(); p.look();
+    return hiddenAt(p, 'g');
+  };
+  assert.equal(run(), false, 'x772: the popup is painted above its mask');
+  assert.equal(run('pp.childNodes = []; pp.appendChild(mk("select"))'), false, 'a popup holding a control only');
+  assert.equal(run('pp.childNodes = []; pp.localName = "iframe"; pp.matches = function (q) { return q.split(",").indexOf(this.localName) >= 0; }'), false, 'a popup frame (showModalDialog-style)');
+  assert.equal(run('ppOn = false'), true, 'a panel the mask paints over');
+  assert.equal(run('pp.cs.position = "static"'), true, 'text in the flow is no popup');
+  assert.equal(run('pp.childNodes = []'), true, 'a blank box is no popup');
+  assert.equal(run('pp.rect = [0, 0, 800, 600]'), true, 'a box as large as the mask is no popup');
+});
+
 test('deep22: a wrapper of every sampled text that hides it is lifted on texts picked afresh (x626-x628); a light filter, a blur with a modal, a wrapper of some texts only stay', () => {
   const run = (cs, setup) => {
     const p = page();

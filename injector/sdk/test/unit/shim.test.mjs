@@ -1771,3 +1771,56 @@ test('run-time swap, sixteenth pass: template substitutions, HTML-like comments,
     'try {} catch (top) {}', 'function f(a, top) {}', 'if (rect.top !== 0) f()', 'x = a-->b ? top_ : 0'];
   for (const code of same) assert.equal(w.__crmframe_code(code), code, code);
 });
+
+test('objects given to string sinks are converted once and swapped as that text (x740-x753)', () => {
+  const { w, calls } = framedWindow();
+  const r = JSON.parse(vm.runInContext(`JSON.stringify((function () {
+    // S: code that only exists when converted; T: another text each time
+    function S(s) { return { toString: function () { return s; } }; }
+    function T(a, b) { var n = 0; return { toString: function () { return n++ ? b : a; } }; }
+    var out = [];
+    var d = el('div'); d.innerHTML = S('<img onerror="top.location = 1">'); out.push(d.innerHTML);
+    var x = el('div'); x.insertAdjacentHTML('beforeend', S('<img onerror="top.location = 2">')); out.push(x._html);
+    out.push(new Range().createContextualFragment(S('<img onerror="top.location = 3">')));
+    out.push(new DOMParser().parseFromString(S('<img onerror="top.location = 4">'), 'text/html'));
+    var s = el('script'); s.text = S('if (top != self) top.location = 5'); out.push(s.text);
+    var b = el('button'); b.setAttribute('onclick', S('top.location = 6')); out.push(b.getAttribute('onclick'));
+    var at = new Attr(b, 'onclick'); at.value = S('top.location = 7'); out.push(b.getAttribute('onclick'));
+    var f = new HTMLIFrameElement(); f.localName = 'iframe'; f.srcdoc = S('<script>top.location = 8</script>'); out.push(typeof f.srcdoc);
+    document.execCommand('insertHTML', false, S('<img onerror="top.location = 9">')); out.push(document._exec.pop()[1]);
+    var a = new HTMLAnchorElement(); a.localName = 'a';
+    a.target = T('_self', '_top'); out.push(a.target);
+    a.setAttribute('target', T('_self', '_top')); out.push(a.getAttribute('target'));
+    var bt = new HTMLButtonElement(); bt.localName = 'button'; bt.formTarget = T('_self', '_top'); out.push(bt.formTarget);
+    open('a.html', T('_self', '_top'));
+    open(S('javascript:top.location = 10'), '_self');
+    document.write(T('<p>view</p>', '<script>top.location = 11</script>'));
+    // null, functions as callbacks and plain strings are left as they are
+    d.innerHTML = null; out.push(d.innerHTML);
+    return out;
+  })())`, w));
+  assert.deepEqual(r, [
+    '<img onerror="__crmframe_vtop(top).location = 1">',
+    '<img onerror="__crmframe_vtop(top).location = 2">',
+    '<img onerror="__crmframe_vtop(top).location = 3">',
+    '<img onerror="__crmframe_vtop(top).location = 4">',
+    'if (__crmframe_vtop(top) != self) __crmframe_vtop(top).location = 5',
+    '__crmframe_vtop(top).location = 6',
+    '__crmframe_vtop(top).location = 7',
+    'string',
+    '<img onerror="__crmframe_vtop(top).location = 9">',
+    '_self', '_self', '_self',
+    null,
+  ]);
+  // the name judged is the name opened, the text judged is the text written
+  assert.deepEqual(calls.opened, [['a.html', '_self'], ['javascript:__crmframe_vtop(top).location = 10', '_self']]);
+  assert.deepEqual(calls.written.slice(-1), ['<p>view</p>']);
+});
+
+test('another window\'s eval in swapped code is that window\'s indirect eval (x743)', () => {
+  const { w, calls } = framedWindow();
+  w.setTimeout('parent.eval("top.x()"); opener.eval(s); frames.eval(s); top.eval(s); parent.eval = f; self.evaluate(s)', 1);
+  assert.deepEqual(calls.timeout, [
+    'parent.__crmframe_ieval("top.x()"); opener.__crmframe_ieval(s); frames.__crmframe_ieval(s); __crmframe_vtop(top).__crmframe_ieval(s); parent.eval = f; self.evaluate(s)',
+  ]);
+});
