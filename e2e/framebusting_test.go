@@ -12,8 +12,8 @@ package e2e
 // x385–x399 the fourteenth, x430–x445 the fifteenth, x450–x469 the
 // sixteenth, x500–x519 the seventeenth, x540–x547 the eighteenth,
 // x548–x567 the nineteenth, x620–x631 the twentieth, x660–x664 the
-// twenty-first, x700–x716 the twenty-second, x740–x753 the twenty-third,
-// see docs/framebusting.md; 740 cases in all) with
+// twenty-first, x700–x716 the twenty-second, x740–x754 the twenty-third,
+// see docs/framebusting.md; 741 cases in all) with
 // X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with

@@ -1345,6 +1345,8 @@
   var setAttrNS = EP.setAttributeNS;
   if (setAttrNS) {
     EP.setAttributeNS = function (ns, name, value) {
+      // no namespace ('' is none too): the same handler attribute as setAttribute's
+      if ((ns == null || ns === '') && /^on[a-z]+$/i.test(name) && String(name).toLowerCase() in this) return setAttrNS.call(this, ns, name, swap(sinkText(value), fixCode));
       if (ns == null && targetAttr(this, name)) return setAttrNS.call(this, ns, name, targetValue(value));
       if (scriptSrc(this, name)) return setAttrNS.call(this, ns, name, fixSrc(sinkText(value)));
       var fix = attrFix(this, name);

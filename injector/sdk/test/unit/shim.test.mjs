@@ -200,7 +200,9 @@ test('script text, handler attributes and inserted HTML set by script get the vi
     var d = el('div'); d.innerHTML = '<img onload="if(top!=self)top.location=self.location" style="top:0">top';
     var p = el('p'); p.textContent = 'back to top';
     var x = el('div'); x.insertAdjacentHTML('beforeend', "<a onclick='parent.top.x()'>top</a>");
-    return [s.text, s2.textContent, tpl.textContent, b.getAttribute('onclick'), b.getAttribute('title'), d.innerHTML, p.textContent, x.innerHTML];
+    var ns = [null, '', 'urn:x'].map(function (u) { var n = el('button'); n.setAttributeNS(u, 'onclick', 'top.location = 1'); return n['attr:onclick']; });
+    var t = el('button'); t.setAttributeNS(null, 'title', 'top.x');
+    return [s.text, s2.textContent, tpl.textContent, b.getAttribute('onclick'), b.getAttribute('title'), d.innerHTML, p.textContent, x.innerHTML].concat(ns, [t['attr:title']]);
   })())`, w));
   assert.deepEqual(r, [
     'if (__crmframe_vtop(top) != self) __crmframe_vtop(top).location = self.location',
@@ -211,6 +213,11 @@ test('script text, handler attributes and inserted HTML set by script get the vi
     '<img onload="if(__crmframe_vtop(top)!=self)__crmframe_vtop(top).location=self.location" style="top:0">top',
     'back to top',
     "<a onclick='parent.__crmframe_top.x()'>top</a>",
+    // setAttributeNS: a handler without a namespace ('' too); another namespace and other names as given
+    '__crmframe_vtop(top).location = 1',
+    '__crmframe_vtop(top).location = 1',
+    'top.location = 1',
+    'top.x',
   ]);
 });
 
