@@ -1332,26 +1332,23 @@
   // Handlers set as attributes, and script text set by script (jQuery's
   // globalEval: script.text = code; head.appendChild(script)).
   var EP = Element.prototype;
+  // attrSwap judges the value; a value it leaves alone goes on as given.
   if (setAttr) {
     EP.setAttribute = function (name, value) {
-      if (/^on[a-z]+$/i.test(name) && String(name).toLowerCase() in this) return setAttr.call(this, name, swap(sinkText(value), fixCode));
-      if (scriptSrc(this, name)) return setAttr.call(this, name, fixSrc(sinkText(value)));
-      if (targetAttr(this, name)) return setAttr.call(this, name, targetValue(value));
-      var fix = attrFix(this, name);
-      if (fix) return setAttr.call(this, name, swap(sinkText(value), fix));
-      return setAttr.apply(this, arguments);
+      var f = attrSwap(this, name, value);
+      return f === value ? setAttr.apply(this, arguments) : setAttr.call(this, name, f);
     };
   }
   var setAttrNS = EP.setAttributeNS;
   if (setAttrNS) {
     EP.setAttributeNS = function (ns, name, value) {
-      // no namespace ('' is none too): the same handler attribute as setAttribute's
-      if ((ns == null || ns === '') && /^on[a-z]+$/i.test(name) && String(name).toLowerCase() in this) return setAttrNS.call(this, ns, name, swap(sinkText(value), fixCode));
-      if (ns == null && targetAttr(this, name)) return setAttrNS.call(this, ns, name, targetValue(value));
-      if (scriptSrc(this, name)) return setAttrNS.call(this, ns, name, fixSrc(sinkText(value)));
-      var fix = attrFix(this, name);
-      if (fix) return setAttrNS.call(this, ns, name, swap(sinkText(value), fix));
-      return setAttrNS.apply(this, arguments);
+      // without a namespace ('' is none too) as setAttribute; in one (SVG's
+      // xlink:href) only a script's src and URLs
+      var f = value, fix;
+      if (ns == null || ns === '') f = attrSwap(this, name, value);
+      else if (scriptSrc(this, name)) f = fixSrc(sinkText(value));
+      else if ((fix = attrFix(this, name))) f = swap(sinkText(value), fix);
+      return f === value ? setAttrNS.apply(this, arguments) : setAttrNS.call(this, ns, name, f);
     };
   }
   // script.src = 'data:…' / blob: URLs made by the page: the server never
