@@ -10,9 +10,10 @@ import (
 // lexer wraps the tdewolff lexer. The library classifies every identifier
 // with a map lookup on a string and every operator with byte-keyed maps; on
 // bundles that is most of its time. lexer produces the plainest tokens
-// itself — runs of ASCII whitespace, pure-ASCII identifiers, operators other
-// than '<', '-' and '/', strings without escapes or line breaks, and
-// , ; : [ ] . ( ) { } — and hands everything else to the library. It does so
+// itself — runs of ASCII whitespace, pure-ASCII identifiers, decimal
+// integers, operators (but "<!", "-->" at a line start and comments),
+// strings without escapes or line breaks, and , ; : [ ] . ( ) { } — and
+// hands everything else to the library. It does so
 // only where the token is exactly the one the library would return and the
 // library's private state stays as the library would have left it
 // (lexfast_test.go compares both with the library itself):
@@ -104,10 +105,61 @@ func (l *lexer) next() js.TokenType {
 					return js.StringToken
 				}
 			case bMinus:
-				if l.libLT && !l.lt && b[pos+1] == '-' && b[pos+2] == '>' {
-					// Not at a line start: the library's operator rule.
-					l.pos = pos + 2
+				if d := b[pos+1]; d != '-' {
+					l.pos, l.lt = pos+1, false
+					if d == '=' {
+						l.pos = pos + 2
+						return js.SubEqToken
+					}
+					return js.SubToken
+				} else if b[pos+2] != '>' || !l.lt {
+					// "--", or "-->" not at a line start: the library's
+					// operator rule (its own line flag may be stale here,
+					// and it would see a comment).
+					l.pos, l.lt = pos+2, false
 					return js.DecrToken
+				}
+			case bDigit:
+				// A decimal integer that nothing extends: the library's
+				// IntegerToken. The byte after it starts no identifier, so
+				// the library's prevNumericLiteral (never set here) cannot
+				// matter; 0 followed by a digit is the library's error.
+				j := pos + 1
+				for b[j] >= '0' && b[j] <= '9' {
+					j++
+				}
+				if e := b[j]; (c != '0' || j == pos+1) && !identPart[e] && e != '.' && e != '\\' && e < 0x80 {
+					l.pos, l.lt = j, false
+					return js.IntegerToken
+				}
+			case bLt:
+				// "<!" may open an HTML-like comment: the library decides.
+				switch b[pos+1] {
+				case '!':
+				case '=':
+					l.pos, l.lt = pos+2, false
+					return js.LtEqToken
+				case '<':
+					l.pos, l.lt = pos+2, false
+					if b[pos+2] == '=' {
+						l.pos = pos + 3
+						return js.LtLtEqToken
+					}
+					return js.LtLtToken
+				default:
+					l.pos, l.lt = pos+1, false
+					return js.LtToken
+				}
+			case bSlash:
+				// Not a comment: division, or a regexp that regexp()
+				// re-lexes from here.
+				if d := b[pos+1]; d != '/' && d != '*' {
+					l.pos, l.lt = pos+1, false
+					if d == '=' {
+						l.pos = pos + 2
+						return js.DivEqToken
+					}
+					return js.DivToken
 				}
 			}
 		}
@@ -144,6 +196,7 @@ func (l *lexer) next() js.TokenType {
 // regexp re-lexes the '/' or '/=' just returned by next as a regular
 // expression; on ErrorToken l.err is set.
 func (l *lexer) regexp() js.TokenType {
+	l.sync() // the '/' may have been a shortcut
 	tt, data := l.lx.RegExp()
 	if tt == js.ErrorToken {
 		l.err = l.lx.Err()
@@ -190,6 +243,9 @@ const (
 	bOp      // > = ! + * % & | ^ ~ ?
 	bQuote   // ' "
 	bMinus   // -
+	bDigit   // 0-9
+	bLt      // <
+	bSlash   // /
 )
 
 var (
@@ -296,6 +352,10 @@ func init() {
 		byteClass[c] = bOp
 	}
 	byteClass['.'], byteClass['\''], byteClass['"'], byteClass['-'] = bDot, bQuote, bQuote, bMinus
+	byteClass['<'], byteClass['/'] = bLt, bSlash
+	for c := '0'; c <= '9'; c++ {
+		byteClass[c] = bDigit
+	}
 	singleTokens[','], singleTokens[';'], singleTokens[':'] = js.CommaToken, js.SemicolonToken, js.ColonToken
 	singleTokens['['], singleTokens[']'] = js.OpenBracketToken, js.CloseBracketToken
 	singleTokens['('], singleTokens[')'] = js.OpenParenToken, js.CloseParenToken

@@ -97,6 +97,9 @@ func TestLexerShortcutsExhaustive(t *testing.T) {
 	all([]byte(">=!+*&|~?.0"), nil, 4)
 	// Line starts, numbers and "-->" after shortcut tokens.
 	all([]byte("a-> \n0"), nil, 6)
+	// Integers, '-', '<' and '/' shortcuts against numbers, comments,
+	// regexps and identifiers.
+	all([]byte("0 19e.n_x/*=<!->a\n\\"), nil, 4)
 	// Templates and brackets: the library's nesting level.
 	all([]byte("`${}(a"), nil, 6)
 	// Strings.
@@ -123,6 +126,8 @@ func TestLexerShortcutsCorpus(t *testing.T) {
 		"a >>>= b >>= c >>> d", "a **= b ** c", "a ??= b ?? c", "a &&= b || c", "é=1", "aé=1", "a\\u0062=1", "a\u2028b",
 		"x\u00a0 y", ".5+.e", "a...b", "a..b", "<!--x\ny", "`${a}`+b", "a\x00b",
 		"{(`${ {a:(1)} }`)}", "`${`${}`}`", "x = {a: `b${ {c} }d${(e)}f`}; {g}", "}`${}`", "`${a}`}{`${b}`", "({})`${({})}`{}",
+		"0x1F+0b1+0o7+1n+1_000+1e3+1.5e-3+.5", "a = 08", "a = 0_1", "x = 1\n-->c", "x\n--> c", "a<!--b\nc", "a<<=b<=c<<d<e",
+		"a-=b--c-d", "a/=b/c/ /re/g.x", "if(a)/re/.test(b)", "x=/[/]/", "1/2//c\n3/*d*/4", "a = 1\u0061", "1é", "0\x80",
 		"'a\\'b'", "'a\nb'", "\"a'b\"", "'abc", "'a\x00b'",
 	} {
 		checkSameTokens(t, []byte(s))

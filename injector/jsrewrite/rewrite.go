@@ -944,15 +944,16 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 	s.escs = &lx.escs
 
 	// The previous, current and next significant token rotate through
-	// ring: ip and ic index the first two, the third slot takes the next.
+	// ring: tp and tc point at the first two, tn takes the next (pointers
+	// rather than indexes: no bounds checks on the per-token path).
 	var ring [3]tok
 	ring[0].tt, ring[1].tt = js.ErrorToken, js.ErrorToken // ErrorToken = "nothing yet"
-	ip, ic := 0, 1
+	tp, tc, tn := &ring[0], &ring[1], &ring[2]
 	have := false
 	nl := false
 	for {
 		tt := lx.next()
-		if (tt == js.DivToken || tt == js.DivEqToken) && s.regexAllowed(&ring[ip], &ring[ic], have) {
+		if (tt == js.DivToken || tt == js.DivEqToken) && s.regexAllowed(tp, tc, have) {
 			if tt = lx.regexp(); tt == js.ErrorToken {
 				return nil, fmt.Errorf("jsrewrite: %w", lx.err)
 			}
@@ -977,29 +978,29 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 			}
 			continue
 		}
-		in := 3 - ip - ic
-		ring[in] = tok{tt: tt, start: lx.start, end: lx.pos, nl: nl}
+		*tn = tok{tt: tt, start: lx.start, end: lx.pos, nl: nl}
 		nl = false
 		if s.nsig++; s.nsig == 1 {
-			s.first = ring[in]
+			s.first = *tn
 		} else if s.nsig == 2 {
 			s.secondSemi = tt == js.SemicolonToken
 		}
 		if kind == URL && !s.url.bad {
-			s.urlToken(&ring[in], src)
+			s.urlToken(tn, src)
 		}
 		if have {
-			if err := s.process(&ring[ip], &ring[ic], &ring[in]); err != nil {
+			if err := s.process(tp, tc, tn); err != nil {
 				return nil, err
 			}
-			ip = ic
+			tp, tc, tn = tc, tn, tp
+		} else {
+			tc, tn = tn, tc
 		}
-		ic = in
 		have = true
 	}
 	if have {
 		eof := tok{tt: js.ErrorToken, start: len(src), end: len(src)}
-		if err := s.process(&ring[ip], &ring[ic], &eof); err != nil {
+		if err := s.process(tp, tc, &eof); err != nil {
 			return nil, err
 		}
 		if s.hasClosed {
@@ -1016,7 +1017,7 @@ func scan(src []byte, kind Kind) (*scanner, error) {
 	if s.fwd.tt != 0 && s.fwdVar == 0 && s.fwdLast == "top" {
 		s.keepRealTop(s.fwdSpan[1])
 	} else if have && s.opnd {
-		s.twoTops(&ring[ic])
+		s.twoTops(tc)
 	}
 	if kind == URL && s.first.tt == js.StringToken && (s.nsig == 1 || s.nsig == 2 && s.secondSemi) {
 		s.addEdit(s.first.start, s.first.start, replDocOpen, CountDoc, stLive)
