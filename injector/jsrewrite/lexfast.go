@@ -10,10 +10,10 @@ import (
 // lexer wraps the tdewolff lexer. The library classifies every identifier
 // with a map lookup on a string and every operator with byte-keyed maps; on
 // bundles that is most of its time. lexer produces the plainest tokens
-// itself — runs of ASCII whitespace, pure-ASCII identifiers, decimal
-// integers, operators (but "<!", "-->" at a line start and comments),
-// strings without escapes or line breaks, and , ; : [ ] . ( ) { } — and
-// hands everything else to the library. It does so
+// itself — runs of ASCII whitespace and of \n \r, pure-ASCII identifiers,
+// decimal integers, operators (but "<!" and comments), "-->" comments at a
+// line start, strings without escapes or line breaks, and , ; : [ ] . ( )
+// { } — and hands everything else to the library. It does so
 // only where the token is exactly the one the library would return and the
 // library's private state stays as the library would have left it
 // (lexfast_test.go compares both with the library itself):
@@ -22,9 +22,9 @@ import (
 //     set by numbers, cleared by every other token. lexer mirrors it in num
 //     and takes no shortcut while it is set, so the library's copy is right.
 //   - prevLineTerminator only decides whether "-->" starts an HTML-like
-//     comment. lexer tracks the true value in lt and the library's copy
-//     (stale after shortcut tokens) in libLT, and lexes "--" itself where
-//     the library would wrongly see a comment.
+//     comment. The library's copy is stale after shortcut tokens, so lexer
+//     tracks the true value in lt and lexes every "-->" itself (outside
+//     num, where the library's copy is false and right).
 //   - The nesting level moved by ( ) { } is only compared with the level
 //     recorded when a template substitution opened. lexer takes brackets
 //     only while no substitution is open (tmpl == 0), so whenever the
@@ -39,7 +39,6 @@ type lexer struct {
 	pos   int    // its end: where the next token starts
 	num   bool   // mirror of the library's prevNumericLiteral
 	lt    bool   // a line terminator precedes, with only whitespace in between
-	libLT bool   // the library's prevLineTerminator
 	tmpl  int    // open template substitutions (${ without its closing })
 	escs  []int  // starts of the identifiers with \u escapes, in order (only the library lexes those)
 }
@@ -47,7 +46,7 @@ type lexer struct {
 // newLexer lexes buf[:len(buf)-1]; buf must end with a NUL byte.
 func newLexer(buf []byte) *lexer {
 	in := parse.NewInputBytes(buf[: len(buf)-1 : len(buf)])
-	return &lexer{lx: js.NewLexer(in), in: in, buf: buf, n: len(buf) - 1, lt: true, libLT: true}
+	return &lexer{lx: js.NewLexer(in), in: in, buf: buf, n: len(buf) - 1, lt: true}
 }
 
 // next returns the next token that is not whitespace, spanning
@@ -113,11 +112,23 @@ func (l *lexer) next() js.TokenType {
 					}
 					return js.SubToken
 				} else if b[pos+2] != '>' || !l.lt {
-					// "--", or "-->" not at a line start: the library's
-					// operator rule (its own line flag may be stale here,
-					// and it would see a comment).
+					// "--", or "-->" not at a line start: the operator.
 					l.pos, l.lt = pos+2, false
 					return js.DecrToken
+				}
+				// "-->" at a line start: an HTML-like comment.
+				l.pos, l.lt = l.lineEnd(pos+3), false
+				return js.CommentToken
+			case bLineEnd:
+				// A run of \n and \r is one token; one going on with
+				// U+2028 or U+2029 goes to the library.
+				j := pos + 1
+				for b[j] == '\n' || b[j] == '\r' {
+					j++
+				}
+				if b[j] != 0xE2 {
+					l.pos, l.lt = j, true
+					return js.LineTerminatorToken
 				}
 			case bDigit:
 				// A decimal integer that nothing extends: the library's
@@ -174,20 +185,20 @@ func (l *lexer) next() js.TokenType {
 		case js.WhitespaceToken:
 			continue
 		case js.LineTerminatorToken, js.CommentLineTerminatorToken:
-			l.lt, l.libLT = true, true
+			l.lt = true
 		case js.TemplateStartToken:
 			l.tmpl++
-			l.lt, l.libLT = false, false
+			l.lt = false
 		case js.TemplateEndToken:
 			l.tmpl--
-			l.lt, l.libLT = false, false
+			l.lt = false
 		case js.IdentifierToken:
 			if bytes.IndexByte(data, '\\') >= 0 {
 				l.escs = append(l.escs, l.start)
 			}
-			l.lt, l.libLT = false, false
+			l.lt = false
 		default:
-			l.lt, l.libLT = false, false
+			l.lt = false
 		}
 		return tt
 	}
@@ -212,6 +223,19 @@ func (l *lexer) sync() {
 		l.in.Move(d)
 		l.in.Skip()
 	}
+}
+
+// lineEnd returns where the line holding j ends: the library's
+// consumeSingleLineComment (rare: kept out of next).
+//
+//go:noinline
+func (l *lexer) lineEnd(j int) int {
+	b := l.buf
+	for c := b[j]; c != '\n' && c != '\r' && (c != 0 || j < l.n) &&
+		(c != 0xE2 || b[j+1] != 0x80 || b[j+2] != 0xA8 && b[j+2] != 0xA9); c = b[j] {
+		j++
+	}
+	return j
 }
 
 // plainString returns the end of the string starting with quote q at pos,
@@ -246,6 +270,7 @@ const (
 	bDigit   // 0-9
 	bLt      // <
 	bSlash   // /
+	bLineEnd // \n \r
 )
 
 var (
@@ -352,7 +377,7 @@ func init() {
 		byteClass[c] = bOp
 	}
 	byteClass['.'], byteClass['\''], byteClass['"'], byteClass['-'] = bDot, bQuote, bQuote, bMinus
-	byteClass['<'], byteClass['/'] = bLt, bSlash
+	byteClass['<'], byteClass['/'], byteClass['\n'], byteClass['\r'] = bLt, bSlash, bLineEnd, bLineEnd
 	for c := '0'; c <= '9'; c++ {
 		byteClass[c] = bDigit
 	}

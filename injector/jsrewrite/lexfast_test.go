@@ -100,6 +100,8 @@ func TestLexerShortcutsExhaustive(t *testing.T) {
 	// Integers, '-', '<' and '/' shortcuts against numbers, comments,
 	// regexps and identifiers.
 	all([]byte("0 19e.n_x/*=<!->a\n\\"), nil, 4)
+	// Line breaks (\r\n, U+2028, U+2029) and "-->" comments.
+	all([]byte("->\n\r \xe2\x80\xa8\xa9a\x00"), nil, 5)
 	// Templates and brackets: the library's nesting level.
 	all([]byte("`${}(a"), nil, 6)
 	// Strings.
@@ -127,7 +129,7 @@ func TestLexerShortcutsCorpus(t *testing.T) {
 		"x\u00a0 y", ".5+.e", "a...b", "a..b", "<!--x\ny", "`${a}`+b", "a\x00b",
 		"{(`${ {a:(1)} }`)}", "`${`${}`}`", "x = {a: `b${ {c} }d${(e)}f`}; {g}", "}`${}`", "`${a}`}{`${b}`", "({})`${({})}`{}",
 		"0x1F+0b1+0o7+1n+1_000+1e3+1.5e-3+.5", "a = 08", "a = 0_1", "x = 1\n-->c", "x\n--> c", "a<!--b\nc", "a<<=b<=c<<d<e",
-		"a-=b--c-d", "a/=b/c/ /re/g.x", "if(a)/re/.test(b)", "x=/[/]/", "1/2//c\n3/*d*/4", "a = 1\u0061", "1é", "0\x80",
+		"a-=b--c-d", "a\n-->c\u2028d", "-->c\u2029d", "-->c\xe2\x80\xaad", "-->x\r\ny", "a\r\n\r\n-->", "x\n  --> y\n-->z", "a\u2028\n-->b", "a\n\u2029-->b", "/*\n*/-->c", "1\n-->c", "a/=b/c/ /re/g.x", "if(a)/re/.test(b)", "x=/[/]/", "1/2//c\n3/*d*/4", "a = 1\u0061", "1é", "0\x80",
 		"'a\\'b'", "'a\nb'", "\"a'b\"", "'abc", "'a\x00b'",
 	} {
 		checkSameTokens(t, []byte(s))
