@@ -55,6 +55,7 @@ func (h *Handler) newBodyRewriterAt(prefix string) (*injector.BodyRewriter, erro
 		opts.OnJSCacheHit = func(note any) { observe(note.(jsrewrite.Result)) }
 		// Rewrite and Detect report nothing on what Mentions rejects.
 		opts.JSMayChange = jsrewrite.Mentions
+		opts.GuardServiceWorkers = true
 	case "detect":
 		// The log says where the code is (page or script path; never
 		// the query, which may hold tokens): the hooks get the request.

@@ -149,6 +149,11 @@ type BodyOptions struct {
 	// Recompress is how hard rewritten bodies the CRM sent compressed are
 	// compressed again (same content coding as the CRM's).
 	Recompress Recompression
+	// GuardServiceWorkers puts swguard.js first in service worker
+	// scripts (Sec-Fetch-Dest: serviceworker), so that pages, frames and
+	// scripts reach the CRM's windows from the network, through the
+	// rewrite, never from the worker.
+	GuardServiceWorkers bool
 	// OnResult, when set, is called once per response (metrics, logs).
 	OnResult func(Result)
 }
@@ -400,6 +405,12 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 			return nil, "javascript (no rewriter)"
 		}
 		if windowless(r) {
+			if b.opts.GuardServiceWorkers && strings.EqualFold(r.Header.Get("Sec-Fetch-Dest"), "serviceworker") {
+				// Not rewritten either, but it answers the pages' requests
+				// (swguard.go).
+				kind = "sw"
+				break
+			}
 			// No window to leave and no shim there: the rewrite's
 			// accessors would read nothing.
 			return nil, "worker script"
@@ -454,11 +465,15 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 		}
 	}
 	prepareHeaders(h, ed.fresh)
-	if kind == "html" || byDest {
+	if kind == "html" || byDest || kind == "sw" {
 		// What we send depends on what the browser fetched it for (a
 		// page gets the SDK, a fetch() does not; a script is rewritten
 		// as code): a cache must not hand one to the other.
 		addVary(h, "Sec-Fetch-Dest")
+	}
+	if kind == "sw" {
+		res.Kind = "js"
+		return &jsFilter{b: b, req: r, dst: dst, coding: coding, cs: cs, kind: JSClassic, res: *res, length: length, sw: true}, ""
 	}
 	if kind == "js" {
 		f := &jsFilter{b: b, req: r, dst: dst, coding: coding, cs: cs, kind: jsResponseKind(r), res: *res, length: length, cache: b.jsCache}
@@ -629,6 +644,9 @@ type jsFilter struct {
 	res     Result
 	err     error
 	closed  bool
+	// sw: a service worker's script, which gets swGuard first instead of
+	// the JS rewrite (never cached: it is not rewritten).
+	sw bool
 }
 
 var jsBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
@@ -877,7 +895,13 @@ func (f *jsFilter) rewrite(body []byte) (out []byte, action, reason string, note
 		}
 		cs = bc
 	}
-	nb, changed, note := f.b.rewriteScriptTextNote(f.req, plain, f.kind, cs, true)
+	var nb []byte
+	var changed bool
+	if f.sw {
+		nb, changed = guardServiceWorker(plain), true
+	} else {
+		nb, changed, note = f.b.rewriteScriptTextNote(f.req, plain, f.kind, cs, true)
+	}
 	if !changed {
 		return nil, ActionRewrittenJS, "unchanged", note
 	}

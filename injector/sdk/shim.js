@@ -490,7 +490,7 @@
   // hold '>' (and whole documents: srcdoc).
   var fixHTML = function (html) {
     html = String(html);
-    if (!MAY.test(html) && !SRC_CODE.test(html)) return html;
+    if (!MAY.test(html) && !SRC_CODE.test(html) && !DSD_TPL.test(html)) return html;
     return html.replace(/(<script\b(?:[^>"']|"[^"]*"|'[^']*')*>)([\s\S]*?)(<\/script\s*>)|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*>/gi, function (m, open, body, close) {
       if (!open) return fixTag(m);
       var type = /\stype\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))/i.exec(open);
@@ -508,6 +508,9 @@
   };
   // a script whose code is in its URL (base64 hides every trigger word)
   var SRC_CODE = /<script\b(?:[^>"']|"[^"]*"|'[^']*')*?\ssrc\s*=\s*["']?\s*(?:data|blob):/i;
+  // a declarative shadow root, which gets dsdMark whatever else it holds
+  // (its root may be the one that blanks the page, x790)
+  var DSD_TPL = /<template\b(?:[^>"']|"[^"]*"|'[^']*')*?\sshadowrootmode\s*=/i;
   var fixTag = function (tag) {
     var frame = /^<iframe\b/i.test(tag);
     tag = fixTargets(tag);
@@ -589,7 +592,7 @@
   var swap = function (v, fix) {
     var orig = v, kind = trustedKind(v);
     if (kind) v = String(v);
-    if (!framed || mode === 'off' || typeof v !== 'string' || !MAY.test(v) && !(fix === fixHTML && SRC_CODE.test(v))) return orig;
+    if (!framed || mode === 'off' || typeof v !== 'string' || !MAY.test(v) && !(fix === fixHTML && (SRC_CODE.test(v) || DSD_TPL.test(v)))) return orig;
     var f = fix(v);
     if (f === v) return orig;
     count('code');
@@ -878,6 +881,8 @@
         if (r && r !== d && r.nodeType === 11 && dsdRoots && !dsdRoots.has(r)) {
           dsdRoots.add(r);
           listen(r);
+          // a declarative root written by script may be the blank one (x790)
+          if (r.host) try { judgeRoot(r.host, r); } catch (e) { /* as it is */ }
         }
         this.remove();
       };
@@ -890,10 +895,74 @@
   if (attachShadow) {
     Element.prototype.attachShadow = function () {
       var r = attachShadow.apply(this, arguments);
-      try { listen(r); } catch (e) { /* keep the root */ }
+      try { listen(r); judgeRoot(this, r); } catch (e) { /* keep the root */ }
       return r;
     };
   }
+  // judgeRoot: the host's own window judges (a root attached through a
+  // blank frame's prototype, x789), at the CRM root only.
+  var judgeRoot = function (host, r) {
+    var od = rd(host, 'ownerDocument'), ew = od && rd(od, 'defaultView');
+    if (ew && ew !== w && crm(ew) && ew.__crmframe.judgeRoot) return ew.__crmframe.judgeRoot(host, r);
+    if (foreign && act && !adopted) setTimeout(function () { try { slotIn(host, r); } catch (e) { /* as it is */ } }, 250);
+  };
+  def(api, 'judgeRoot', { value: judgeRoot });
+  var rawAppend = Node.prototype.appendChild, TEXTLESS = /^(?:style|script|template|noscript|title|link|meta|slot)$/;
+  var INK = /[^\s\u200b-\u200f\u00ad\ufeff]/;
+  // texts(n, f): f on n's text nodes outside TEXTLESS elements, not in
+  // shadow trees (at most 20000), until f returns true
+  var texts = function (n, f) {
+    var k = 0, x, tw = d.createTreeWalker(n, 5, {
+      acceptNode: function (y) { return y.nodeType === 1 ? (TEXTLESS.test(y.localName) ? 2 : 3) : 1; }
+    });
+    while ((x = tw.nextNode()) && k++ < 20000) if (f(x)) return true;
+    return false;
+  };
+  var seenText = function (n) {
+    var t = 0;
+    texts(n, function (x) { t += x.data.replace(/[\s\u200b-\u200f\u00ad\ufeff]+/g, '').length; });
+    return t;
+  };
+  // what a root shows of its own: text, a picture, frame or control; an
+  // empty element (x793: '<div class=app></div>') is nothing
+  var ROOT_SHOWS = 'img,svg,canvas,video,picture,iframe,object,embed,input,select,textarea,button';
+  var rootShows = function (r) { return !!r.querySelector(ROOT_SHOWS) || seenText(r) > 0; };
+  // whether any text of the host's is drawn (through a slot of the page's,
+  // named or not): the first 200 with ink
+  var lightDrawn = function (host) {
+    var rg = d.createRange(), k = 0, drawn = false;
+    texts(host, function (x) {
+      if (!INK.test(x.data)) return false;
+      rg.selectNodeContents(x);
+      drawn = rg.getClientRects().length > 0;
+      return drawn || ++k >= 200;
+    });
+    return drawn;
+  };
+  // A shadow root without a <slot> renders none of its host's children:
+  // on <body> or the page's wrapper, a root left blank blanks the page with
+  // every node still there (x782, x783). 250 ms after it was attached, a
+  // root that shows nothing of its own while none of its host's text is
+  // drawn (whatever its slots), over a host holding at least half of the
+  // page's text (a component's hidden config text is not the page), gets a
+  // <slot> of ours, taken out once the page puts a slot or content of its
+  // own in the root.
+  var slotIn = function (host, r) {
+    if (!rd(host, 'isConnected') || !d.body || rootShows(r) || lightDrawn(host)) return;
+    var mine = seenText(host);
+    if (!mine || mine * 2 < seenText(d.body)) return;
+    var s = d.createElement('slot');
+    def(s, '__crmframe_slot', { value: true });
+    count('blank');
+    RA0(rawAppend, r, [s]);
+    if (typeof MutationObserver !== 'function') return;
+    var mo = new MutationObserver(function () {
+      var own = r.querySelectorAll('slot');
+      for (var i = 0; i < own.length && own[i].__crmframe_slot; i++);
+      if (i < own.length || rootShows(r)) { mo.disconnect(); if (s.parentNode === r) r.removeChild(s); }
+    });
+    mo.observe(r, { childList: true, subtree: true, characterData: true });
+  };
   // A click on a node outside the document (a detached link) reaches no
   // listener of ours.
   var HP = typeof HTMLElement !== 'undefined' && HTMLElement.prototype, hclick = HP && HP.click;
