@@ -71,7 +71,7 @@ var libFiles = map[string]string{
 	"handlebars-4.7.8.min.js":            "",
 	"moment-2.30.1.min.js":               "",
 	"knockout-3.5.3.js":                  jsrewrite.EvalWrapOpen, // (0,eval)(createScript(...)) for the binding functions
-	"prototype-1.7.3.js":                 libTopRead,             // its Sizzle: parent !== parent.top; also eval(json) and String#evalScripts
+	"prototype-1.7.3.js":                 jsrewrite.VtopWrapOpen, // its Sizzle: parent !== parent.top, a local parent (value-checked); also eval(json) and String#evalScripts
 	"scriptaculous-effects-1.9.0.js":     "",
 }
 

@@ -772,6 +772,11 @@ type scanner struct {
 	pathStart, pathEnd int
 	pathPre            js.TokenType
 	pathNoWrap         bool
+	// The same for a path starting with this (thisRead); thisStart < 0
+	// when there is none.
+	thisStart, thisEnd int
+	thisPre            js.TokenType
+	thisNoWrap         bool
 	// Tentative key edits of `const {top} = ...`, decided at its '='.
 	patKeys []int
 	// evalNext: the next '(' opens the arguments of eval; closedEval holds
@@ -919,7 +924,7 @@ var inputPool = sync.Pool{New: func() any { return new([]byte) }}
 const maxPooledInput = 8 << 20
 
 func scan(src []byte, kind Kind) (*scanner, error) {
-	s := &scanner{src: src, kind: kind, classDepth: -1, lastTopEdit: -1, bracketStr: -1, pathStart: -1, lastIeval: -1}
+	s := &scanner{src: src, kind: kind, classDepth: -1, lastTopEdit: -1, bracketStr: -1, pathStart: -1, thisStart: -1, lastIeval: -1}
 	s.scopes = append(s.scopes, scope{fn: true, arrowDepth: -1})
 	if kind == Handler {
 		s.fnBody = 1
@@ -1819,6 +1824,10 @@ func (s *scanner) process(p, c, n *tok) error {
 		if p.tt != js.DotToken && p.tt != js.OptChainToken && s.fnBody == 0 && (s.kind == Classic || s.kind == URL) {
 			s.chain, s.chainPre, s.chainLit, s.chainRoot, s.chainGuess = true, p.tt, false, 0, false
 		}
+		s.thisStart = -1
+		if p.tt != js.DotToken && p.tt != js.OptChainToken {
+			s.thisStart, s.thisEnd, s.thisPre, s.thisNoWrap = c.start, c.end, p.tt, c.nl && s.endsValue(p)
+		}
 		return nil
 	}
 
@@ -1897,8 +1906,10 @@ func (s *scanner) process(p, c, n *tok) error {
 					s.ieval(start, c.end, replIevalDot, s.chainRoot, n, false)
 				}
 			}
-			// a window-like name (chainGuess) is a guess: value-checked
-			if isTop && !s.topWritten(p.start, n) && !(s.chainGuess && s.vtopRead(p.start, c.end, n, CountMember)) {
+			// a window-like name (chainGuess) is a guess: value-checked;
+			// so is a window name declared locally (legit23, x800: Vue 3
+			// code keeps `const self = this`, an instance proxy)
+			if isTop && !s.topWritten(p.start, n) && !((s.chainGuess || s.localRoot()) && s.vtopRead(p.start, c.end, n, CountMember)) {
 				s.lastTopEdit = s.addEdit(c.start, c.end, replAccessor, CountMember, stLive)
 			}
 			s.chain = isWindowName(name) && string(name) != "globalThis"
@@ -1920,8 +1931,14 @@ func (s *scanner) process(p, c, n *tok) error {
 		} else {
 			s.pathStart = -1
 		}
+		if s.thisStart >= 0 && s.pathGap(s.thisEnd, p.start) {
+			s.thisEnd = c.end
+		} else {
+			s.thisStart = -1
+		}
 		return nil
 	}
+	s.thisStart = -1
 	s.pathStart, s.pathEnd, s.pathPre = c.start, c.end, p.tt
 	s.pathNoWrap = c.nl && s.endsValue(p)
 	if c.nl && (p.tt == js.IncrToken || p.tt == js.DecrToken) {
@@ -2243,6 +2260,49 @@ func (s *scanner) vtopRead(at, end int, n *tok, key string) bool {
 		s.litEdits = append(s.litEdits, litEdit{edit: o, depth: d}, litEdit{edit: e, depth: d})
 	}
 	return true
+}
+
+// localRoot reports whether the path being read starts with a window name
+// (self, parent…) that a scope around it has declared so far: `var self =
+// this` in a function, a parameter, a module's own binding. Such a name is
+// most often no window: its top is read as written and value-checked.
+func (s *scanner) localRoot() bool {
+	if s.pathStart < 0 {
+		return false
+	}
+	e := s.pathStart
+	for e < len(s.src) && isIdentByte(s.src[e]) {
+		e++
+	}
+	bit := nameBit(s.src[s.pathStart:e])
+	if bit&^(bTop|bEval) == 0 {
+		return false
+	}
+	low := 1
+	if s.kind == Module {
+		low = 0
+	}
+	for i := len(s.scopes) - 1; i >= low; i-- {
+		if s.scopes[i].declares&bit != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// thisRead is vtopRead for a getter's `return this.a.top` (a path that
+// starts with this; legit23, x801: this.$refs.chip is a Vue 3 instance
+// proxy, whose get trap answers only the component's own keys, so the
+// Object.prototype fallback of the key form never runs).
+func (s *scanner) thisRead(p, c, n *tok) bool {
+	if s.thisStart < 0 || s.thisEnd == s.thisStart+4 || !s.pathGap(s.thisEnd, p.start) {
+		return false // this.top alone stays (a window's at the top level)
+	}
+	ps, pe, pp, pn := s.pathStart, s.pathEnd, s.pathPre, s.pathNoWrap
+	s.pathStart, s.pathEnd, s.pathPre, s.pathNoWrap = s.thisStart, s.thisEnd, s.thisPre, s.thisNoWrap
+	ok := s.vtopRead(p.start, c.end, n, CountAlias)
+	s.pathStart, s.pathEnd, s.pathPre, s.pathNoWrap = ps, pe, pp, pn
+	return ok
 }
 
 // operandEnd reports whether the token ending at end ends an operand: no
@@ -2882,10 +2942,10 @@ func (s *scanner) aliasCandidate(p, c, n *tok) {
 	if s.getterReturn(p, c) {
 		// Ordinary geometry code says `return rect.top` too, also on an
 		// object without a prototype (Object.groupBy, x471): value-checked.
-		if s.vtopRead(p.start, c.end, n, CountAlias) {
+		if s.vtopRead(p.start, c.end, n, CountAlias) || s.thisRead(p, c, n) {
 			return
 		}
-		// Not a plain path (return this.w.top): the key falls back to top
+		// Not a plain path (return w[0].top): the key falls back to top
 		// where the shim does not run (a worker's importScripts, a page
 		// passed through untouched).
 		start := p.start

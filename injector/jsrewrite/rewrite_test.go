@@ -237,7 +237,21 @@ var rwCases = []rwCase{
 	// Getter helpers: a function's last statement `return x.top`.
 	{"closure getter", Classic, "var Fa=this||self;function Ga(a){return a.top}Ga(Fa)!=Fa&&(Ga(Fa).location.href=Fa.location.href)", "var Fa=this||self;function Ga(a){return " + V + "a.top)}Ga(Fa)!=Fa&&(Ga(Fa).location.href=Fa.location.href)"},
 	{"getter helper after statements", Classic, "function getTop(w) { w = w || window; return w.top; }", "function getTop(w) { w = w || window; return " + V + "w.top); }"},
-	{"class getter on a path", Classic, "class F { get root() { return this.w . top; } }", "class F { get root() { return this.w " + TD + "; } }"},
+	{"class getter on a path", Classic, "class F { get root() { return this.w . top; } }", "class F { get root() { return " + V + "this.w . top); } }"},
+	// legit23, x801: a Vue 3 ref is an instance proxy that never reaches
+	// Object.prototype: a this-path is value-checked like a name's
+	{"getter on a this path", Classic, "const C = { methods: { t() { return this.$refs.chip.top } } }", "const C = { methods: { t() { return " + V + "this.$refs.chip.top) } } }"},
+	{"getter on a this path with brackets: as before", Classic, "function g(){ return this.a[0].w.top }", ""},
+	{"getter on this.x?.top keeps the key", Classic, "function g(){ return this.w?.top }", "function g(){ return this.w?." + TD + " }"},
+	// legit23, x800: a window name declared in a scope around the read is
+	// most often no window (Vue 3 code keeping `const self = this`, an
+	// instance proxy): its top is read as written, value-checked
+	{"local self is value-checked", Classic, "function f(){ const self = this; g(function(){ self.top = 3; h(self.top + 1) }) }", "function f(){ const self = this; g(function(){ self.top = 3; h(" + V + "self.top) + 1) }) }"},
+	{"parameter parent is value-checked", Classic, "const f = (parent) => parent.top + 1", "const f = (parent) => " + V + "parent.top) + 1"},
+	{"local self = window still reaches the virtual top", Classic, "function f(){ var self = window; if (self.top !== self) self.top.location.href = u }", "function f(){ var self = window; if (" + V + "self.top) !== self) " + V + "self.top).location.href = u }"},
+	{"module binding self is value-checked", Module, "const self = this; export const t = () => self.top", "const self = this; export const t = () => " + V + "self.top)"},
+	{"global self keeps the accessor", Classic, "var self = this; self.top.location = u; function f(){ return self.top }", "var self = this; self.__crmframe_top.location = u; function f(){ return self.__crmframe_top }"},
+	{"local self after new or ?. keeps the accessor", Classic, "function f(){ var self = this; return [new self.top.X(), self?.top] }", "function f(){ var self = this; return [new self.__crmframe_top.X(), self?.__crmframe_top] }"},
 	{"arrow getter with a body, optional chain", Classic, "const g = (r) => { return r.a?.top }", "const g = (r) => { return r.a?." + TD + " }"},
 	{"getter left alone", Classic, "function f(){ return this.top } function g(r){ return r.top + 1 } function h(r){ if (r) { return r.top } return 0 } function k(){ return\nr.top }", ""},
 

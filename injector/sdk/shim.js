@@ -3231,7 +3231,86 @@
     if (cs.visibility !== 'visible' || !(x > 0 && y > 0 && x * y >= 0.5 * vw * vh)) return false;
     var op = 1;
     for (var a = el; a && a !== d.documentElement; a = a.parentElement) { op *= parseFloat(w.getComputedStyle(a).opacity); if (!(op >= OPAQUE)) return false; }
-    return (alpha(cs.backgroundColor) * op >= OPAQUE || solidGrad(cs.backgroundImage) || urlSolid(cs.backgroundImage, op)) && !deepSpins(el) && !maskPanel(el, q);
+    return (alpha(cs.backgroundColor) * op >= OPAQUE || solidGrad(cs.backgroundImage) || urlSolid(cs.backgroundImage, op)) && !deepSpins(el) && !maskPanel(el, q) &&
+      !bgPicture(cs, q) && !drawnBoxes(el, cs, q) && !layerText(el);
+  };
+  // legit23: text a layer shows outside its textContent, on it and its
+  // first 64 elements: generated content of ::before/::after (a "Please
+  // wait…" label, x805; an icon glyph, x807) and open shadow trees (a
+  // design system's splash component, x806)
+  var layerText = function (el) {
+    var ps = ['::before', '::after'], i, pc, n = el, k = 0, r, c;
+    while (n && k++ < 64) {
+      c = w.getComputedStyle(n);
+      if (c.display === 'none') { while (n && n !== el && !n.nextElementSibling) n = n.parentElement; n = n && n !== el ? n.nextElementSibling : null; continue; }
+      for (i = 0; i < 2 && c.visibility === 'visible'; i++) {
+        pc = w.getComputedStyle(n, ps[i]);
+        if (drawnCS(pc) && pc.content.replace(/"((?:[^"\\]|\\.)*)"/g, function (m, x) { return blank(x.replace(/\\[\da-f]{1,6}\s?|\\(.)/gi, '$1')) ? '' : 'T'; }).trim()) return true;
+      }
+      r = n.shadowRoot;
+      if (r && (!blank(r.textContent) || typeof r.querySelector === 'function' && r.querySelector(SHOWS))) return true;
+      if (n.firstElementChild) { n = n.firstElementChild; continue; }
+      while (n && n !== el && !n.nextElementSibling) n = n.parentElement;
+      n = n && n !== el ? n.nextElementSibling : null;
+    }
+    return false;
+  };
+  // legit23: a loading layer with no text still draws: its own background
+  // picture set off in it (a centred ajax-loader GIF, a splash's logo:
+  // no-repeat, a quarter of the layer or less; x802, x803), or boxes of
+  // another colour or with a border inside it (a skeleton without its
+  // shimmer, x804; a ring spinner standing still, x808). A picture, as an
+  // <img> inside it already was.
+  var picSize = Object.create(null);
+  var natSize = function (u) {
+    if (u in picSize || typeof IMG0 !== 'function') return picSize[u] || null;
+    picSize[u] = null;
+    var img = new IMG0();
+    img.onload = function () { picSize[u] = [img.naturalWidth, img.naturalHeight]; };
+    img.onerror = function () { picSize[u] = [0, 0]; };
+    img.src = u;
+    return picSize[u];
+  };
+  var bgPicture = function (cs, q) {
+    var imgs = layers(cs.backgroundImage || 'none'), reps = layers(cs.backgroundRepeat || ''), sizes = layers(cs.backgroundSize || 'auto'), W = q.width, H = q.height;
+    return imgs.some(function (l, i) {
+      var u = /^url\("((?:[^"\\]|\\.)*)"\)$/.exec(l), sz = (sizes[i % sizes.length] || 'auto').split(/\s+/), pw, ph, nat;
+      if (!u || !/^no-repeat( no-repeat)?$/.test(reps[i % reps.length] || '') || sz[0] === 'cover') return false;
+      var len = function (v, full) { return /px$/.test(v) ? parseFloat(v) : /%$/.test(v) ? parseFloat(v) / 100 * full : NaN; };
+      pw = sz[0] === 'contain' ? NaN : len(sz[0], W); ph = sz[0] === 'contain' ? NaN : len(sz[1] || 'auto', H);
+      if (isNaN(pw) || isNaN(ph)) {
+        nat = natSize(u[1].replace(/\\(.)/g, '$1'));
+        if (!nat) { deepDirty = true; return true; } // not decoded yet: judged at the next check
+        if (!nat[0] || !nat[1]) return false; // no size of its own: drawn over the whole box
+        var f = sz[0] === 'contain' ? Math.min(W / nat[0], H / nat[1]) : 1;
+        if (sz[0] === 'contain' || isNaN(pw) && isNaN(ph)) { pw = nat[0] * f; ph = nat[1] * f; } else if (isNaN(pw)) pw = ph * nat[0] / nat[1]; else ph = pw * nat[1] / nat[0];
+      }
+      return pw >= 8 && ph >= 8 && pw * ph <= 0.25 * W * H;
+    });
+  };
+  // a border of 2 px or more in a colour the layer has not (a ring spinner
+  // standing still, x808)
+  var ringed = function (c, bg) {
+    return ['Top', 'Right', 'Bottom', 'Left'].some(function (e) {
+      var st = c['border' + e + 'Style'], col = c['border' + e + 'Color'];
+      return st !== 'none' && st !== 'hidden' && parseFloat(c['border' + e + 'Width']) >= 2 && alpha(col) >= 0.3 && col !== bg;
+    });
+  };
+  var drawnBoxes = function (el, cs, q) {
+    var n = el.firstElementChild, k = 0, c, r;
+    while (n && k++ < 64) {
+      c = w.getComputedStyle(n);
+      if (c.display === 'none') { while (n && n !== el && !n.nextElementSibling) n = n.parentElement; n = n && n !== el ? n.nextElementSibling : null; continue; }
+      if (c.visibility === 'visible' && parseFloat(c.opacity) > 0.3 && (alpha(c.backgroundColor) >= 0.3 && c.backgroundColor !== cs.backgroundColor ||
+        c.backgroundImage !== 'none' && c.backgroundImage !== cs.backgroundImage || ringed(c, cs.backgroundColor))) {
+        r = n.getBoundingClientRect();
+        if (r.width >= 8 && r.height >= 8 && r.width * r.height <= 0.25 * q.width * q.height && boxInView(r) && r.left >= q.left && r.right <= q.right && r.top >= q.top && r.bottom <= q.bottom) return true;
+      }
+      if (n.firstElementChild) { n = n.firstElementChild; continue; }
+      while (n && n !== el && !n.nextElementSibling) n = n.parentElement;
+      n = n && n !== el ? n.nextElementSibling : null;
+    }
+    return false;
   };
   // maskPanel: the mask of the page's own popup (legit22, x772: a pre-ARIA
   // popup framework puts a blank mask and the popup in two siblings): a

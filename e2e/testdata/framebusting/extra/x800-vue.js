@@ -1,0 +1,1 @@
+../../libs/vue-3.5.13.global.prod.js
