@@ -319,3 +319,19 @@ export const COVER_DOM = `
   body.insertBefore(app, body.firstChild);
   var deep = app.firstElementChild.firstElementChild;
 `;
+
+// Observers that see the subtree and attribute changes their options ask
+// for (on top of LIVE_DOM's): record() queues a childList record for every
+// observer watching the target, as the deep watch needs.
+export const WATCH_DOM = `
+  MutationObserver.prototype.observe = function (t, o) { this.targets.push(t); (this.opts = this.opts || []).push([t, o || {}]); };
+  var watches = function (o, t, kind, name) {
+    return (o.opts || []).some(function (x) {
+      var o2 = x[1], on = x[0] === t || o2.subtree && x[0].contains && x[0].contains(t);
+      return on && (kind === 'childList' ? o2.childList : o2.attributes && (!o2.attributeFilter || o2.attributeFilter.indexOf(name) >= 0));
+    });
+  };
+  record = function (t, added, removed, prev, next) {
+    observers.forEach(function (o) { if (watches(o, t, 'childList')) queue.push([o, { type: 'childList', target: t, addedNodes: added, removedNodes: removed, previousSibling: prev, nextSibling: next }]); });
+  };
+`;

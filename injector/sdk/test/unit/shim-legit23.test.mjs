@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LIVE_DOM, SHEET_DOM, NAV_DOM, COVER_DOM, livePage } from './fakes.mjs';
+import { LIVE_DOM, SHEET_DOM, NAV_DOM, COVER_DOM, WATCH_DOM, livePage } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
@@ -16,17 +16,7 @@ const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.
 // (as in shim-deep22), a hit test a layer can take (hitOver), pseudo-element
 // styles from e.pseudo, and images whose size a test gives (imgSize[url];
 // none: never decoded)
-const DOM = LIVE_DOM + SHEET_DOM + NAV_DOM + COVER_DOM + `
-  MutationObserver.prototype.observe = function (t, o) { this.targets.push(t); (this.opts = this.opts || []).push([t, o || {}]); };
-  var watches = function (o, t, kind, name) {
-    return (o.opts || []).some(function (x) {
-      var o2 = x[1], on = x[0] === t || o2.subtree && x[0].contains && x[0].contains(t);
-      return on && (kind === 'childList' ? o2.childList : o2.attributes && (!o2.attributeFilter || o2.attributeFilter.indexOf(name) >= 0));
-    });
-  };
-  record = function (t, added, removed, prev, next) {
-    observers.forEach(function (o) { if (watches(o, t, 'childList')) queue.push([o, { type: 'childList', target: t, addedNodes: added, removedNodes: removed, previousSibling: prev, nextSibling: next }]); });
-  };
+const DOM = LIVE_DOM + SHEET_DOM + NAV_DOM + COVER_DOM + WATCH_DOM + `
   var rawInsert = NP.insertBefore;
   var frames = [];
   function requestAnimationFrame(f) { frames.push(f); return frames.length; }
