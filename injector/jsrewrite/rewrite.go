@@ -2235,17 +2235,23 @@ func (s *scanner) topWritten(at int, n *tok) bool {
 // previous line. In an array or object literal the wrapper waits until the
 // outermost one closes: none in a destructuring target ([X.top] = a).
 func (s *scanner) vtopRead(at, end int, n *tok, key string) bool {
+	return s.vtopReadPath(s.pathStart, s.pathEnd, s.pathPre, s.pathNoWrap, at, end, n, key)
+}
+
+// vtopReadPath is vtopRead for X the path [start, pend) that pre precedes
+// (noWrap: a '(' before it would join the previous line).
+func (s *scanner) vtopReadPath(start, pend int, pre js.TokenType, noWrap bool, at, end int, n *tok, key string) bool {
 	if n.tt == js.OpenParenToken || n.tt == js.OptChainToken && bytes.HasPrefix(s.src[s.skipSpace(n.end):], []byte("(")) {
 		return true
 	}
-	if s.src[at] == '?' || s.pathStart < 0 || s.pathNoWrap || s.pathPre == js.NewToken || !s.pathGap(s.pathEnd, at) ||
-		n.tt == js.TemplateToken || n.tt == js.TemplateStartToken || bytes.IndexByte(s.src[s.pathStart:at], '?') >= 0 {
+	if s.src[at] == '?' || start < 0 || noWrap || pre == js.NewToken || !s.pathGap(pend, at) ||
+		n.tt == js.TemplateToken || n.tt == js.TemplateStartToken || bytes.IndexByte(s.src[start:at], '?') >= 0 {
 		return false
 	}
 	if (n.tt == js.DotToken || n.tt == js.OptChainToken) && bytes.HasPrefix(s.src[s.skipSpace(n.end):], []byte("postMessage")) {
 		return false
 	}
-	if g := s.top(); n.tt == js.CloseParenToken && g != nil && g.kind == gParen && s.spaceOnly(int(g.open)+1, s.pathStart) &&
+	if g := s.top(); n.tt == js.CloseParenToken && g != nil && g.kind == gParen && s.spaceOnly(int(g.open)+1, start) &&
 		g.pre != js.IdentifierToken && g.pre != js.CloseParenToken && g.pre != js.CloseBracketToken && g.pre != js.TemplateEndToken {
 		return false // (X.top) = v, delete (X.top); f(X.top) is an argument
 	}
@@ -2253,7 +2259,7 @@ func (s *scanner) vtopRead(at, end int, n *tok, key string) bool {
 	if d >= 0 {
 		st = stTentative
 	}
-	o := s.addEdit(s.pathStart, s.pathStart, replVtopOpen, key, st)
+	o := s.addEdit(start, start, replVtopOpen, key, st)
 	e := s.addEdit(end, end, replVtopClose, "", st)
 	s.edits[e].open = int32(o) + 1
 	if d >= 0 {
@@ -2298,11 +2304,7 @@ func (s *scanner) thisRead(p, c, n *tok) bool {
 	if s.thisStart < 0 || s.thisEnd == s.thisStart+4 || !s.pathGap(s.thisEnd, p.start) {
 		return false // this.top alone stays (a window's at the top level)
 	}
-	ps, pe, pp, pn := s.pathStart, s.pathEnd, s.pathPre, s.pathNoWrap
-	s.pathStart, s.pathEnd, s.pathPre, s.pathNoWrap = s.thisStart, s.thisEnd, s.thisPre, s.thisNoWrap
-	ok := s.vtopRead(p.start, c.end, n, CountAlias)
-	s.pathStart, s.pathEnd, s.pathPre, s.pathNoWrap = ps, pe, pp, pn
-	return ok
+	return s.vtopReadPath(s.thisStart, s.thisEnd, s.thisPre, s.thisNoWrap, p.start, c.end, n, CountAlias)
 }
 
 // operandEnd reports whether the token ending at end ends an operand: no

@@ -3239,17 +3239,27 @@
   // wait…" label, x805; an icon glyph, x807) and open shadow trees (a
   // design system's splash component, x806)
   var layerText = function (el) {
-    var ps = ['::before', '::after'], i, pc, n = el, k = 0, r, c;
-    while (n && k++ < 64) {
-      c = w.getComputedStyle(n);
-      if (c.display === 'none') { while (n && n !== el && !n.nextElementSibling) n = n.parentElement; n = n && n !== el ? n.nextElementSibling : null; continue; }
-      for (i = 0; i < 2 && c.visibility === 'visible'; i++) {
+    var ps = ['::before', '::after'];
+    return eachShown(el, true, function (n, c) {
+      for (var i = 0, pc; i < 2 && c.visibility === 'visible'; i++) {
         pc = w.getComputedStyle(n, ps[i]);
         if (drawnCS(pc) && pc.content.replace(/"((?:[^"\\]|\\.)*)"/g, function (m, x) { return blank(x.replace(/\\[\da-f]{1,6}\s?|\\(.)/gi, '$1')) ? '' : 'T'; }).trim()) return true;
       }
-      r = n.shadowRoot;
-      if (r && (!blank(r.textContent) || typeof r.querySelector === 'function' && r.querySelector(SHOWS))) return true;
-      if (n.firstElementChild) { n = n.firstElementChild; continue; }
+      var r = n.shadowRoot;
+      return !!r && (!blank(r.textContent) || typeof r.querySelector === 'function' && !!r.querySelector(SHOWS));
+    });
+  };
+  // eachShown(el, self, f): f(n, its computed style) on el (when self) and
+  // its descendants in document order, the first 64 elements, display: none
+  // subtrees skipped, until f returns true
+  var eachShown = function (el, self, f) {
+    var n = self ? el : el.firstElementChild, k = 0, c;
+    while (n && k++ < 64) {
+      c = w.getComputedStyle(n);
+      if (c.display !== 'none') {
+        if (f(n, c)) return true;
+        if (n.firstElementChild) { n = n.firstElementChild; continue; }
+      }
       while (n && n !== el && !n.nextElementSibling) n = n.parentElement;
       n = n && n !== el ? n.nextElementSibling : null;
     }
@@ -3297,20 +3307,12 @@
     });
   };
   var drawnBoxes = function (el, cs, q) {
-    var n = el.firstElementChild, k = 0, c, r;
-    while (n && k++ < 64) {
-      c = w.getComputedStyle(n);
-      if (c.display === 'none') { while (n && n !== el && !n.nextElementSibling) n = n.parentElement; n = n && n !== el ? n.nextElementSibling : null; continue; }
-      if (c.visibility === 'visible' && parseFloat(c.opacity) > 0.3 && (alpha(c.backgroundColor) >= 0.3 && c.backgroundColor !== cs.backgroundColor ||
-        c.backgroundImage !== 'none' && c.backgroundImage !== cs.backgroundImage || ringed(c, cs.backgroundColor))) {
-        r = n.getBoundingClientRect();
-        if (r.width >= 8 && r.height >= 8 && r.width * r.height <= 0.25 * q.width * q.height && boxInView(r) && r.left >= q.left && r.right <= q.right && r.top >= q.top && r.bottom <= q.bottom) return true;
-      }
-      if (n.firstElementChild) { n = n.firstElementChild; continue; }
-      while (n && n !== el && !n.nextElementSibling) n = n.parentElement;
-      n = n && n !== el ? n.nextElementSibling : null;
-    }
-    return false;
+    return eachShown(el, false, function (n, c) {
+      if (!(c.visibility === 'visible' && parseFloat(c.opacity) > 0.3 && (alpha(c.backgroundColor) >= 0.3 && c.backgroundColor !== cs.backgroundColor ||
+        c.backgroundImage !== 'none' && c.backgroundImage !== cs.backgroundImage || ringed(c, cs.backgroundColor)))) return false;
+      var r = n.getBoundingClientRect();
+      return r.width >= 8 && r.height >= 8 && r.width * r.height <= 0.25 * q.width * q.height && boxInView(r) && r.left >= q.left && r.right <= q.right && r.top >= q.top && r.bottom <= q.bottom;
+    });
   };
   // maskPanel: the mask of the page's own popup (legit22, x772: a pre-ARIA
   // popup framework puts a blank mask and the popup in two siblings): a
