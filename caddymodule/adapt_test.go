@@ -70,6 +70,8 @@ func TestCaddyfileErrors(t *testing.T) {
 		{"bad js_cache", "crm_frame {\n\tframe_ancestors https://d.example\n\tjs_cache big\n}", `js_cache: "big" is not a size`},
 		{"bad recompress_level", "crm_frame {\n\tframe_ancestors https://d.example\n\trecompress_level 9\n}", `recompress_level: "9": want fastest, default or better`},
 		{"recompress_level without value", "crm_frame {\n\tframe_ancestors https://d.example\n\trecompress_level\n}", `wrong argument count`},
+		{"bad recompress_coding", "crm_frame {\n\tframe_ancestors https://d.example\n\trecompress_coding gzip\n}", `recompress_coding: "gzip": want zstd or same`},
+		{"recompress_coding with two values", "crm_frame {\n\tframe_ancestors https://d.example\n\trecompress_coding zstd same\n}", `wrong argument count`},
 		{"bad breakout", "crm_frame {\n\tframe_ancestors https://d.example\n\tbreakout yes\n}", `breakout: unknown mode "yes"`},
 		{"bad prefix", "crm_frame {\n\tframe_ancestors https://d.example\n\tpath_prefix x\n}", `path_prefix "x" must start with /`},
 		{"bad sandbox", "crm_frame {\n\tframe_ancestors https://d.example\n\tsandbox maybe\n}", `sandbox: unknown value "maybe"`},

@@ -34,6 +34,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		max_rewrite_size <size>
 //		js_cache <size>|off
 //		recompress_level fastest|default|better
+//		recompress_coding zstd|same
 //		breakout neutralize|detect|off
 //		sandbox on|off
 //		screen_pop [telephony|chat|channel] <url-template>
@@ -152,6 +153,17 @@ func (m *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.Errf("crm_frame: %v", err)
 			}
 			m.RecompressLevel = d.Val()
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+		case "recompress_coding":
+			if !d.NextArg() {
+				return d.ArgErr()
+			}
+			if err := validRecompressCoding(d.Val()); err != nil {
+				return d.Errf("crm_frame: %v", err)
+			}
+			m.RecompressCoding = d.Val()
 			if d.NextArg() {
 				return d.ArgErr()
 			}

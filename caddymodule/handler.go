@@ -80,6 +80,10 @@ type Handler struct {
 	// again: "fastest", "default" (gzip 5, brotli 4, zstd default) or
 	// "better".
 	RecompressLevel string `json:"recompress_level,omitempty"`
+	// The content coding of those pages: "zstd" (default: zstd when the
+	// browser accepts it, else the CRM's coding) or "same" (always the
+	// CRM's coding).
+	RecompressCoding string `json:"recompress_coding,omitempty"`
 	// Frame-busting handling: "neutralize" (default), "detect" (only count
 	// and log) or "off".
 	Breakout string `json:"breakout,omitempty"`
@@ -356,6 +360,11 @@ func (h *Handler) validate() error {
 			return fmt.Errorf("crm_frame: %v", err)
 		}
 	}
+	if h.RecompressCoding != "" {
+		if err := validRecompressCoding(h.RecompressCoding); err != nil {
+			return fmt.Errorf("crm_frame: %v", err)
+		}
+	}
 	if h.JSCacheSize < -1 {
 		return fmt.Errorf("crm_frame: js_cache_size: %d: want a size in bytes, 0 (default, 32 MiB) or -1 (off)", h.JSCacheSize)
 	}
@@ -430,6 +439,13 @@ func validSandbox(v string) error {
 func validRecompress(v string) error {
 	if _, err := injector.ParseRecompression(v); err != nil {
 		return fmt.Errorf("recompress_level: %q: want fastest, default or better", v)
+	}
+	return nil
+}
+
+func validRecompressCoding(v string) error {
+	if _, err := injector.ParseRecompressCoding(v); err != nil {
+		return fmt.Errorf("recompress_coding: %q: want zstd or same", v)
 	}
 	return nil
 }

@@ -94,6 +94,7 @@ func TestJSONConfigErrors(t *testing.T) {
 		{"sandbox", frame(jsFA + `,"sandbox":"true"`), `crm_frame: sandbox: unknown value "true" (want on or off)`},
 		{"sandbox bool", frame(jsFA + `,"sandbox":true`), `sandbox of type string`},
 		{"recompress_level", frame(jsFA + `,"recompress_level":"9"`), `crm_frame: recompress_level: "9": want fastest, default or better`},
+		{"recompress_coding", frame(jsFA + `,"recompress_coding":"br"`), `crm_frame: recompress_coding: "br": want zstd or same`},
 		// Sizes are bytes.
 		{"negative max_rewrite_size", frame(jsFA + `,"max_rewrite_size":-1`), `crm_frame: max_rewrite_size: -1 is negative: want a size in bytes`},
 		{"max_rewrite_size in MiB", frame(jsFA + `,"max_rewrite_size":16`), `crm_frame: max_rewrite_size: 16 bytes is too small: want at least 1024 (16 MiB is 16777216)`},
@@ -688,6 +689,7 @@ crm.desk.example.com {
 		max_rewrite_size 16MiB
 		js_cache 32MiB
 		recompress_level default
+		recompress_coding zstd
 		breakout neutralize
 		sandbox off
 		screen_pop /customers/search?phone={ani}&id={id}

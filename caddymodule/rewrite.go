@@ -19,14 +19,16 @@ func (h *Handler) newBodyRewriter() (*injector.BodyRewriter, error) { return h.n
 // browser's and stay as written.
 func (h *Handler) newBodyRewriterAt(prefix string) (*injector.BodyRewriter, error) {
 	recompress, _ := injector.ParseRecompression(cmp.Or(h.RecompressLevel, "default")) // validated in Provision
+	recoding, _ := injector.ParseRecompressCoding(cmp.Or(h.RecompressCoding, "zstd"))
 	opts := injector.BodyOptions{
-		Recompress:     recompress,
-		Scripts:        append([]string{prefix + h.SDKPath()}, h.Inject...),
-		SDKAttrs:       h.sdkAttrsAt(prefix),
-		ConnectURLs:    []string{prefix + h.PathPrefix + "/ws"},
-		MaxRewriteSize: h.MaxRewriteSize,
-		JSCacheSize:    h.jsCacheBytes(),
-		OnResult:       h.observeBody,
+		Recompress:       recompress,
+		RecompressCoding: recoding,
+		Scripts:          append([]string{prefix + h.SDKPath()}, h.Inject...),
+		SDKAttrs:         h.sdkAttrsAt(prefix),
+		ConnectURLs:      []string{prefix + h.PathPrefix + "/ws"},
+		MaxRewriteSize:   h.MaxRewriteSize,
+		JSCacheSize:      h.jsCacheBytes(),
+		OnResult:         h.observeBody,
 	}
 	if h.CompatSDKPath != "off" {
 		opts.KnownSDKPaths = []string{h.CompatSDKPath}

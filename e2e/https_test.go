@@ -71,6 +71,8 @@ func (c *httpsCRM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 addEventListener('load', function () {
   var nav = performance.getEntriesByType('navigation')[0];
   document.getElementById('proto').textContent = nav ? nav.nextHopProtocol + (nav.encodedBodySize < nav.decodedBodySize ? ' compressed' : ' identity') : '';
+  // The coding crm_frame chose for this browser (the page again, as a fetch).
+  fetch(location.href).then(function (r) { document.getElementById('proto').dataset.coding = r.headers.get('content-encoding') || 'none'; });
 });
 setInterval(function () {
   var s;
@@ -272,6 +274,9 @@ https://evil.test:%[3]d {
 		// The CRM sent the page gzip-compressed: it arrives rewritten and
 		// still compressed, over HTTP/2.
 		waitFrame("CRM page protocol", `document.getElementById('proto').textContent`, "h2 compressed")
+		// Chromium accepts zstd over HTTPS: the gzip page went out zstd
+		// (recompress_coding zstd) and decoded.
+		waitFrame("CRM page re-encoded as zstd", `document.getElementById('proto').dataset.coding || ''`, "zstd")
 
 		if !session {
 			return

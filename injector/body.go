@@ -147,8 +147,11 @@ type BodyOptions struct {
 	// bundles are rewritten once. 0: no cache.
 	JSCacheSize int64
 	// Recompress is how hard rewritten bodies the CRM sent compressed are
-	// compressed again (same content coding as the CRM's).
+	// compressed again.
 	Recompress Recompression
+	// RecompressCoding is the coding they go out in (zstd when the browser
+	// accepts it, or always the CRM's).
+	RecompressCoding RecompressCoding
 	// GuardServiceWorkers puts swguard.js first in service worker
 	// scripts (Sec-Fetch-Dest: serviceworker), so that pages, frames and
 	// scripts reach the CRM's windows from the network, through the
@@ -211,6 +214,9 @@ func NewBodyRewriter(opts BodyOptions) (*BodyRewriter, error) {
 	}
 	if opts.Recompress < 0 || opts.Recompress >= numRecompress {
 		return nil, fmt.Errorf("unknown recompress level %d", int(opts.Recompress))
+	}
+	if opts.RecompressCoding != RecompressToZstd && opts.RecompressCoding != RecompressSame {
+		return nil, fmt.Errorf("unknown recompress coding %d", int(opts.RecompressCoding))
 	}
 	if opts.JSCacheSize < 0 {
 		return nil, fmt.Errorf("JS cache size must not be negative, got %d", opts.JSCacheSize)
@@ -435,6 +441,7 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 		return nil, "unknown content coding"
 	}
 	res.Coding = coding
+	out := outCoding(coding, b.opts.RecompressCoding, r.Header.Values("Accept-Encoding"))
 	var length int64 // the body's length on the wire when announced
 	if cl := h.Get("Content-Length"); cl != "" {
 		if n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64); err == nil {
@@ -471,15 +478,21 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 		// as code): a cache must not hand one to the other.
 		addVary(h, "Sec-Fetch-Dest")
 	}
+	if outCoding(coding, b.opts.RecompressCoding, []string{codingZstd}) != coding {
+		// The coding of what we send depends on what the browser accepts
+		// (this one's or the next one's: a cache must know either way).
+		addVary(h, "Accept-Encoding")
+	}
 	if kind == "sw" {
 		res.Kind = "js"
-		return &jsFilter{b: b, req: r, dst: dst, coding: coding, cs: cs, kind: JSClassic, res: *res, length: length, sw: true}, ""
+		return &jsFilter{b: b, req: r, dst: dst, coding: coding, outCoding: out, cs: cs, kind: JSClassic, res: *res, length: length, sw: true}, ""
 	}
 	if kind == "js" {
-		f := &jsFilter{b: b, req: r, dst: dst, coding: coding, cs: cs, kind: jsResponseKind(r), res: *res, length: length, cache: b.jsCache}
+		f := &jsFilter{b: b, req: r, dst: dst, coding: coding, outCoding: out, cs: cs, kind: jsResponseKind(r), res: *res, length: length, cache: b.jsCache}
 		return f, ""
 	}
 	f := newHTMLFilter(b, dst, coding, cs, mt == "application/xhtml+xml", inject, ed.nonce, r, *res)
+	f.outCoding = out
 	f.csp = ed
 	return f, ""
 }
@@ -630,8 +643,12 @@ type jsFilter struct {
 	dst    io.Writer
 	out    counter
 	coding string
-	cs     pageCharset
-	kind   JSKind
+	// outCoding is the coding a rewritten body goes out in; sending is the
+	// one of the body being written (set before the first write, when the
+	// headers still wait: see codingSetter).
+	outCoding, sending string
+	cs                 pageCharset
+	kind               JSKind
 	// buf holds the body received so far, except the bytes match has
 	// matched against cache entries (a hit holds only the first ones).
 	buf     []byte
@@ -744,7 +761,7 @@ func (f *jsFilter) hold(p []byte) {
 }
 
 func (f *jsFilter) cacheKey() jsKey {
-	return jsKey{coding: f.coding, cs: f.cs.name, kind: f.kind}
+	return jsKey{coding: f.coding, out: f.outCoding, cs: f.cs.name, kind: f.kind}
 }
 
 func (f *jsFilter) write(p []byte) (int, error) {
@@ -836,6 +853,7 @@ func (f *jsFilter) Close() error {
 		out = body
 	} else {
 		f.res.JSRewrites = 1
+		f.sending = f.outCoding
 	}
 	if a, ok := f.dst.(interface{ announceLength(int) }); ok {
 		a.announceLength(len(out))
@@ -846,6 +864,18 @@ func (f *jsFilter) Close() error {
 
 // holdsBody: Close writes the whole body at once (see lengthAnnouncer).
 func (f *jsFilter) holdsBody() {}
+
+// codingDecided: see codingSetter. Only Close knows (the whole body is
+// held until then anyway).
+func (f *jsFilter) codingDecided() bool { return f.outCoding == f.coding }
+
+// setCoding: see codingSetter. Until Close writes a rewritten body, what
+// goes out is the CRM's body, in its coding.
+func (f *jsFilter) setCoding(h http.Header) {
+	if f.sending != "" && f.sending != f.coding {
+		h.Set("Content-Encoding", f.sending)
+	}
+}
 
 // cached ends the cache lookup of a complete body: the entry equal to it
 // (counted as a hit), or nil with the whole body in buf (counted as a
@@ -905,7 +935,7 @@ func (f *jsFilter) rewrite(body []byte) (out []byte, action, reason string, note
 	if !changed {
 		return nil, ActionRewrittenJS, "unchanged", note
 	}
-	enc, err := encodeAll(f.coding, rawDeflate, f.b.opts.Recompress, nb)
+	enc, err := encodeAll(f.coding, f.outCoding, rawDeflate, f.b.opts.Recompress, nb)
 	if err != nil {
 		return nil, ActionError, "re-encoding failed", note
 	}

@@ -130,3 +130,62 @@ func FuzzDecoders(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRecoding is FuzzDecoders for a browser that accepts zstd
+// (recompress_coding zstd), through the ResponseWriter, with or without a
+// flush after each chunk: the client gets the body exactly as received
+// under the CRM's Content-Encoding, or the rewritten page under zstd, or
+// an aborted response — never bytes under a coding they are not in.
+func FuzzRecoding(f *testing.F) {
+	for i := range testCodings {
+		f.Add([]byte("<html><head><title>x</title></head><body><p>hi</p></body></html>"), uint8(i), uint8(0), uint16(0), uint16(0), false)
+		f.Add([]byte("<p>"+string(bytes.Repeat([]byte("ab"), 500))), uint8(i), uint8(1), uint16(300), uint16(7), true)
+		f.Add([]byte("<script>top.location=self.location</script>"), uint8(i), uint8(2), uint16(20), uint16(1), true)
+		f.Add([]byte("\x1f\x8b\x08\x00garbage"), uint8(i), uint8(3), uint16(0), uint16(3), false)
+		f.Add([]byte{}, uint8(i), uint8(0), uint16(0), uint16(2), true)
+	}
+	tr, err := NewBodyRewriter(BodyOptions{Scripts: []string{testSDK}, RewriteJS: fakeRewriteJS, MaxRewriteSize: fuzzLimit})
+	if err != nil {
+		f.Fatal(err)
+	}
+	cfg := &Config{Policy: HeaderPolicy{FrameAncestors: []string{"https://desk.example"}}, Body: tr.Filter}
+	f.Fuzz(func(t *testing.T, page []byte, codingIdx, mode uint8, pos, chunk uint16, flush bool) {
+		c := testCodings[int(codingIdx)%len(testCodings)]
+		var body []byte
+		switch mode % 4 {
+		case 0: // valid
+			body = compress(t, c, page)
+		case 1: // truncated
+			body = compress(t, c, page)
+			body = body[:int(pos)%(len(body)+1)]
+		case 2: // one byte flipped
+			body = compress(t, c, page)
+			body[int(pos)%len(body)] ^= byte(pos>>8) | 1
+		case 3: // random bytes labelled with the coding
+			body = page
+		}
+		rec, err := recodeServe(t, cfg, "gzip, deflate, br, zstd", codedHeader(c.name), body, int(chunk), flush)
+		out, ce := rec.Body.Bytes(), rec.Result().Header.Get("Content-Encoding")
+		switch {
+		case errors.Is(err, ErrAbort):
+			return
+		case err != nil:
+			t.Fatalf("%s: unexpected error %v", c.label(), err)
+		case ce == c.name && bytes.Equal(out, body):
+			return
+		case ce != "zstd":
+			t.Fatalf("%s mode %d: Content-Encoding %q and the body changed", c.label(), mode%4, ce)
+		}
+		plain := refDecode(c, body, fuzzLimit)
+		if plain == nil {
+			t.Fatalf("%s mode %d: an invalid or oversized stream (%d bytes) came out changed and not aborted", c.label(), mode%4, len(body))
+		}
+		want, werr, _ := run(t, tr, getReq(), 200, htmlHeader("text/html; charset=utf-8"), plain, 0)
+		if werr != nil {
+			t.Fatal(werr)
+		}
+		if got := refDecode(zstdCoding, out, 4*fuzzLimit); got == nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s mode %d: zstd output is not the rewritten page", c.label(), mode%4)
+		}
+	})
+}

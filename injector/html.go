@@ -72,10 +72,15 @@ type htmlFilter struct {
 	b      *BodyRewriter
 	dst    counter
 	coding string
-	xhtml  bool
-	host   string
-	req    *http.Request // whose response this is (RewriteJSFor)
-	max    int64
+	// outCoding is the coding the rewritten body goes out in. When it is
+	// not coding the headers wait for our first byte (codingSetter):
+	// until then the CRM's bytes may still go out as received.
+	outCoding string
+	outFinal  bool // the headers went out saying outCoding
+	xhtml     bool
+	host      string
+	req       *http.Request // whose response this is (RewriteJSFor)
+	max       int64
 
 	// coroutine and its input
 	resumeFn func() (struct{}, bool)
@@ -142,7 +147,7 @@ type htmlFilter struct {
 
 func newHTMLFilter(b *BodyRewriter, dst io.Writer, coding string, cs pageCharset, xhtml, inject bool, nonce string, req *http.Request, res Result) *htmlFilter {
 	f := &htmlFilter{
-		b: b, req: req, coding: coding, xhtml: xhtml, host: req.Host, max: b.opts.MaxRewriteSize,
+		b: b, req: req, coding: coding, outCoding: coding, xhtml: xhtml, host: req.Host, max: b.opts.MaxRewriteSize,
 		inject: inject, nonce: nonce, cs: cs, first: true, res: res,
 		fast: !disableFastSkip && !xhtml, // the fast skip follows the HTML tokenizer
 	}
@@ -1035,7 +1040,7 @@ func (f *htmlFilter) flushOut() {
 // writeSink writes rewritten bytes towards the client (through the
 // encoder). The first write commits the response to our rewritten form.
 func (f *htmlFilter) writeSink(p []byte) {
-	if f.werr != nil || f.stopping || len(p) == 0 {
+	if f.werr != nil || f.stopping || (len(p) == 0 && (f.committed || !f.outFinal)) {
 		return
 	}
 	if !f.committed {
@@ -1043,7 +1048,7 @@ func (f *htmlFilter) writeSink(p []byte) {
 		f.releaseRecord()
 		if f.coding != codingIdentity {
 			f.encOut.buf = (*outBufs.Get().(*[]byte))[:0]
-			f.enc, f.encRelease = newEncoder(f.coding, f.rawDeflate, f.b.opts.Recompress, &f.encOut)
+			f.enc, f.encRelease = newEncoder(f.coding, f.outCoding, f.rawDeflate, f.b.opts.Recompress, &f.encOut)
 		}
 	}
 	var err error
@@ -1057,6 +1062,26 @@ func (f *htmlFilter) writeSink(p []byte) {
 	if err != nil {
 		f.werr = err
 	}
+}
+
+// setCoding: see codingSetter. The headers go out with our first byte, or
+// with a flush before it: from then on the body is outCoding, and the
+// CRM's bytes can no longer be sent as received.
+func (f *htmlFilter) setCoding(h http.Header) {
+	if f.verbatim || !f.started || f.outCoding == f.coding {
+		return
+	}
+	h.Set("Content-Encoding", f.outCoding)
+	f.outFinal = true
+	if !f.committed {
+		f.noRecord = true
+		f.releaseRecord()
+	}
+}
+
+// codingDecided: see codingSetter.
+func (f *htmlFilter) codingDecided() bool {
+	return f.outCoding == f.coding || f.committed || f.verbatim
 }
 
 // encSink collects the encoder's output: deflate writes it in pieces of
@@ -1239,9 +1264,16 @@ func (f *htmlFilter) Close() error {
 	}
 	f.flushOut()
 	if !f.committed && f.coding != codingIdentity && f.werr == nil {
-		// Nothing came out of the decoder: send the upstream's bytes.
-		if _, err := f.dst.Write(f.record); err != nil {
-			f.werr = err
+		if f.outFinal {
+			// Nothing came out of the decoder, and the headers already
+			// said outCoding: an empty body in it.
+			f.writeSink(nil)
+		} else {
+			// Nothing came out of the decoder: send the upstream's bytes.
+			f.verbatim = true
+			if _, err := f.dst.Write(f.record); err != nil {
+				f.werr = err
+			}
 		}
 	}
 	if f.enc != nil && f.werr == nil {

@@ -47,6 +47,7 @@ const (
 // jsKey is everything besides the body that the cached result depends on.
 type jsKey struct {
 	coding string
+	out    string // the coding a rewritten body is stored in
 	cs     string // charset name ("" = UTF-8 / undeclared)
 	kind   JSKind
 }
@@ -76,6 +77,8 @@ func (c *jsCache) prefixHash(k jsKey, body []byte) uint64 {
 	var h maphash.Hash
 	h.SetSeed(c.seed)
 	h.WriteString(k.coding)
+	h.WriteByte(0)
+	h.WriteString(k.out)
 	h.WriteByte(0)
 	h.WriteString(k.cs)
 	h.WriteByte(byte(k.kind))

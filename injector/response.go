@@ -70,8 +70,10 @@ type ResponseWriter struct {
 	sniffing bool
 	sniffBuf []byte
 	// held: the final headers are decided but wait for the body's first
-	// byte (a filter that buffers the whole body announces its length).
-	held bool
+	// byte (a filter that buffers the whole body announces its length,
+	// or one that may change the content coding sets it: coder).
+	held  bool
+	coder codingSetter
 
 	// mu serialises the handler's calls with the delayed flush, which runs
 	// on a timer's goroutine (see Config.FlushDelay).
@@ -166,7 +168,9 @@ func (w *ResponseWriter) commit(status int) {
 	if w.cfg.Body != nil && status != http.StatusSwitchingProtocols {
 		w.filter = w.cfg.Body(w.req, status, h, passThrough{w})
 	}
-	if _, ok := w.filter.(lengthAnnouncer); ok {
+	w.coder, _ = w.filter.(codingSetter) // kept: Close clears filter before the last writes
+	_, whole := w.filter.(lengthAnnouncer)
+	if whole || holdsForCoding(w.filter) {
 		// Nothing reaches the wire before the first body byte anyway
 		// (net/http sends the headers with it).
 		w.held = true
@@ -181,10 +185,30 @@ func (w *ResponseWriter) commit(status int) {
 // with two system calls, the first of 4 KiB).
 type lengthAnnouncer interface{ holdsBody() }
 
+// codingSetter is a filter that may send the body in another content
+// coding than the CRM's (BodyOptions.RecompressCoding): the headers wait
+// until the filter knows which bytes go out first (codingDecided), and
+// setCoding fixes Content-Encoding just before they are sent.
+type codingSetter interface {
+	setCoding(http.Header)
+	codingDecided() bool
+}
+
+func holdsForCoding(f BodyFilter) bool {
+	switch f := f.(type) {
+	case *htmlFilter:
+		return f.outCoding != f.coding
+	}
+	return false
+}
+
 // release sends the held headers.
 func (w *ResponseWriter) release() {
 	if w.held {
 		w.held = false
+		if w.coder != nil {
+			w.coder.setCoding(w.Header())
+		}
 		w.ResponseWriter.WriteHeader(w.status)
 	}
 }
@@ -304,6 +328,13 @@ func (w *ResponseWriter) flush() {
 			w.err = err
 			return
 		}
+	}
+	if w.held && w.coder != nil && !w.coder.codingDecided() {
+		// The headers wait for the coding of the body's first byte
+		// (Caddy flushes them before the body of a chunked response):
+		// sent now, they would rule out passing the CRM's bytes on as
+		// received. Nothing of the body is held back by this.
+		return
 	}
 	w.release()
 	_ = http.NewResponseController(w.ResponseWriter).Flush()

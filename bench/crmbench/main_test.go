@@ -43,9 +43,26 @@ func TestHarnessSmoke(t *testing.T) {
 	if rows := bySection["Setup"]; len(rows) == 0 || rows[0].Status != pass {
 		t.Errorf("setup: crm_frame not shown in the chain: %+v", rows)
 	}
+	// The gzip page is rewritten and goes out zstd to the bench client
+	// (it accepts zstd), gzip from the recompress_coding same sites.
+	codings := map[string]string{}
+	for _, r := range bySection["Setup"] {
+		if strings.HasPrefix(r.Measure, "gzip HTML") {
+			codings[r.Measure] = r.CRM
+			if r.Result != "yes" {
+				t.Errorf("setup %q: rewritten page not found in %s", r.Measure, r.CRM)
+			}
+		}
+	}
+	if c := codings["gzip HTML decoded, rewritten, re-encoded"]; !strings.Contains(c, "sent as zstd") {
+		t.Errorf("default site sent the gzip page as %q, want zstd", c)
+	}
+	if c := codings["gzip HTML with recompress_coding same"]; !strings.Contains(c, "sent as gzip") {
+		t.Errorf("recompress_coding same site sent the gzip page as %q, want gzip", c)
+	}
 	// One row per resource and concurrency, one per variant site (the JS
-	// bundle with js_cache off, the gzip page at recompress_level fastest)
-	// and concurrency, and the added-latency row.
+	// bundle with js_cache off, the gzip page with recompress_coding same
+	// at levels 5 and 1) and concurrency, and the added-latency row.
 	if got, want := len(bySection["Proxy"]), (len(allResources())+len(variants))*len(cfg.Concs)+1; got != want {
 		t.Errorf("proxy rows: got %d, want %d", got, want)
 	}
