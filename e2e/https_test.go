@@ -183,7 +183,8 @@ https://evil.test:%[3]d {
 `, desk, deskDir, evilPort, crmBase, up, api, crmUnpart, crmMountedSite), api+"/agents")
 
 	// The internal CA issues the site certificates in the background: wait
-	// until the CRM site answers over TLS (any status).
+	// until every site answers over TLS (any status; under load the
+	// desktop's certificate came late, and Chromium's first load failed).
 	tr := &http.Transport{
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, // the test's own internal CA
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -194,7 +195,8 @@ https://evil.test:%[3]d {
 	t.Cleanup(tr.CloseIdleConnections)
 	hc := &http.Client{Transport: tr, Timeout: 5 * time.Second}
 	deadline := time.Now().Add(30 * time.Second)
-	for _, base := range []string{crmBase, crmMounted} {
+	evil := fmt.Sprintf("https://evil.test:%d", evilPort)
+	for _, base := range []string{crmBase, crmMounted, crmUnpart, desk, evil} {
 		for {
 			resp, err := hc.Get(base + "/__crmframe/sdk.js")
 			if err == nil {
