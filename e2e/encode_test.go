@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/klauspost/compress/gzip"
 )
 
 // TestRewriterUnderEncode: a CRM site with Caddy's own `encode` directive
@@ -61,16 +59,7 @@ func TestRecompressCodingChunked(t *testing.T) {
 	page := strings.Replace(crmPage(""), "</body>", strings.Repeat("<p class=row>Ticket 4711: callback requested</p>\n", 400)+"</body>", 1)
 	upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Encoding", "gzip")
-		zw := gzip.NewWriter(w)
-		for body := []byte(page); len(body) > 0; {
-			n := min(len(body), 4096)
-			_, _ = zw.Write(body[:n])
-			body = body[n:]
-			_ = zw.Flush()
-			w.(http.Flusher).Flush()
-		}
-		_ = zw.Close()
+		writeGzipPieces(w, []byte(page))
 	})
 	for _, c := range []struct {
 		setting, accept, want string

@@ -107,6 +107,21 @@ var legacyPages = []legacyPage{
 	{file: "session.html", ctype: "text/html; charset=utf-8", start: "login.html", sameSite: true},
 }
 
+// writeGzipPieces sends body gzip-compressed in flushed 4 KiB pieces, as a
+// JSP or PHP page behind a gzip filter does: chunked, no Content-Length.
+func writeGzipPieces(w http.ResponseWriter, body []byte) {
+	w.Header().Set("Content-Encoding", "gzip")
+	zw := gzip.NewWriter(w)
+	for len(body) > 0 {
+		n := min(len(body), 4096)
+		_, _ = zw.Write(body[:n])
+		body = body[n:]
+		_ = zw.Flush()
+		w.(http.Flusher).Flush()
+	}
+	_ = zw.Close()
+}
+
 // legacyHarness runs first on every page: it records errors and CSP
 // violations into an attribute of <html> (the probe reads the DOM from an
 // isolated world), collects #crm-out lines, and marks the page done a
@@ -239,17 +254,7 @@ func legacyUpstream(t *testing.T) *httptest.Server {
 		body := bodies[name]
 		switch p.coding {
 		case "gzip":
-			// Flushed in pieces: chunked, no Content-Length.
-			w.Header().Set("Content-Encoding", "gzip")
-			zw := gzip.NewWriter(w)
-			for len(body) > 0 {
-				n := min(len(body), 4096)
-				_, _ = zw.Write(body[:n])
-				body = body[n:]
-				_ = zw.Flush()
-				w.(http.Flusher).Flush()
-			}
-			_ = zw.Close()
+			writeGzipPieces(w, body)
 		case "deflate":
 			w.Header().Set("Content-Encoding", "deflate")
 			var b bytes.Buffer

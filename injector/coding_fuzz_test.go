@@ -49,6 +49,25 @@ func refDecode(c testCoding, body []byte, max int64) []byte {
 	return out
 }
 
+// fuzzBody is page compressed with c (mode 0), then truncated at pos (1)
+// or with one byte flipped (2); mode 3 is page itself labelled with c.
+func fuzzBody(t testing.TB, c testCoding, page []byte, mode uint8, pos uint16) []byte {
+	switch mode {
+	case 0:
+		return compress(t, c, page)
+	case 1:
+		body := compress(t, c, page)
+		return body[:int(pos)%(len(body)+1)]
+	case 2:
+		body := compress(t, c, page)
+		body[int(pos)%len(body)] ^= byte(pos>>8) | 1
+		return body
+	case 3:
+		return page
+	}
+	return nil
+}
+
 // FuzzDecoders drives compressed bodies (valid, truncated, corrupted or
 // random bytes, and decompression bombs) through the HTML body filter with
 // MaxRewriteSize. The client gets the rewritten page, or the body exactly
@@ -72,20 +91,9 @@ func FuzzDecoders(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, page []byte, codingIdx, mode uint8, pos, chunk uint16) {
 		c := testCodings[int(codingIdx)%len(testCodings)]
-		var body []byte
+		body := fuzzBody(t, c, page, mode%5, pos)
 		rw := tr
-		switch mode % 5 {
-		case 0: // valid
-			body = compress(t, c, page)
-		case 1: // truncated
-			body = compress(t, c, page)
-			body = body[:int(pos)%(len(body)+1)]
-		case 2: // one byte flipped
-			body = compress(t, c, page)
-			body[int(pos)%len(body)] ^= byte(pos>>8) | 1
-		case 3: // random bytes labelled with the coding
-			body = page
-		case 4: // a bomb, possibly cut short
+		if mode%5 == 4 { // a bomb, possibly cut short
 			rw = bombRW
 			body = fuzzBombs(t)[int(codingIdx)%len(testCodings)]
 			if pos != 0 {
@@ -151,19 +159,7 @@ func FuzzRecoding(f *testing.F) {
 	cfg := &Config{Policy: HeaderPolicy{FrameAncestors: []string{"https://desk.example"}}, Body: tr.Filter}
 	f.Fuzz(func(t *testing.T, page []byte, codingIdx, mode uint8, pos, chunk uint16, flush bool) {
 		c := testCodings[int(codingIdx)%len(testCodings)]
-		var body []byte
-		switch mode % 4 {
-		case 0: // valid
-			body = compress(t, c, page)
-		case 1: // truncated
-			body = compress(t, c, page)
-			body = body[:int(pos)%(len(body)+1)]
-		case 2: // one byte flipped
-			body = compress(t, c, page)
-			body[int(pos)%len(body)] ^= byte(pos>>8) | 1
-		case 3: // random bytes labelled with the coding
-			body = page
-		}
+		body := fuzzBody(t, c, page, mode%4, pos)
 		rec, err := recodeServe(t, cfg, "gzip, deflate, br, zstd", codedHeader(c.name), body, int(chunk), flush)
 		out, ce := rec.Body.Bytes(), rec.Result().Header.Get("Content-Encoding")
 		switch {
