@@ -572,7 +572,9 @@ func clientFrame(op byte, payload []byte) []byte {
 }
 
 func TestWSPingsKeepAnsweringClientAlive(t *testing.T) {
-	w := newWSRig(t, func(c *Config) { c.PingInterval = 50 * time.Millisecond })
+	// 200 ms, not less: the deadline is two intervals, and a race-enabled
+	// run on a loaded 2-core machine once answered a 50 ms ping too late.
+	w := newWSRig(t, func(c *Config) { c.PingInterval = 200 * time.Millisecond })
 	c, _ := w.connect("a1", nil)
 	var pings atomic.Int32
 	c.ws.SetPingHandler(func(s string) error {
@@ -582,15 +584,15 @@ func TestWSPingsKeepAnsweringClientAlive(t *testing.T) {
 	// Reading answers the pings while several read deadlines (2 intervals)
 	// pass; an event from the engine ends the wait.
 	start := time.Now()
-	time.AfterFunc(400*time.Millisecond, func() { _, _ = w.e.Do("a1", "AGENT.Ready", nil) })
+	time.AfterFunc(1200*time.Millisecond, func() { _, _ = w.e.Do("a1", "AGENT.Ready", nil) })
 	for {
 		m := c.read()
-		if m["op"] == "event" && time.Since(start) >= 400*time.Millisecond {
+		if m["op"] == "event" && time.Since(start) >= 1200*time.Millisecond {
 			break
 		}
 	}
 	if n := pings.Load(); n < 4 {
-		t.Fatalf("%d pings in 400 ms at a 50 ms interval", n)
+		t.Fatalf("%d pings in 1200 ms at a 200 ms interval", n)
 	}
 	if r := c.cmd("q", "AGENT.GetState", nil); r["ok"] != true {
 		t.Fatal(r)
@@ -623,8 +625,10 @@ func TestWSPingTimeout(t *testing.T) {
 // pieces, together with a message or before the hello go through gorilla
 // or are ignored, and every case keeps the stream intact.
 func TestWSPongFraming(t *testing.T) {
+	// 200 ms: the read deadline (two intervals) must outlast the test's own
+	// sleeps on a loaded machine.
 	w := newWSRig(t, func(c *Config) {
-		c.PingInterval = 80 * time.Millisecond
+		c.PingInterval = 200 * time.Millisecond
 	})
 	c, _ := w.connect("a1", nil)
 	raw := c.ws.UnderlyingConn()
@@ -665,8 +669,8 @@ func TestWSPongFraming(t *testing.T) {
 		expectPong(id)
 	}
 	// Pongs keep the connection past several read deadlines.
-	for i := 0; i < 6; i++ {
-		time.Sleep(40 * time.Millisecond)
+	for i := 0; i < 10; i++ {
+		time.Sleep(100 * time.Millisecond)
 		write(pong)
 	}
 	write(ping("5"))
