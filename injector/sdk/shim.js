@@ -892,10 +892,13 @@
     } catch (e) { /* a page that took the name: no marker */ }
   }
   var attachShadow = Element.prototype.attachShadow;
+  // closed roots by host: the nets read what a closed tree shows (x842)
+  var closedRoots = typeof WeakMap === 'function' ? new WeakMap() : null;
+  var shadowOf = function (n) { return n.shadowRoot || closedRoots && closedRoots.get(n) || null; };
   if (attachShadow) {
     Element.prototype.attachShadow = function () {
       var r = attachShadow.apply(this, arguments);
-      try { listen(r); judgeRoot(this, r); } catch (e) { /* keep the root */ }
+      try { if (closedRoots && !this.shadowRoot) closedRoots.set(this, r); listen(r); judgeRoot(this, r); } catch (e) { /* keep the root */ }
       return r;
     };
   }
@@ -926,7 +929,43 @@
   // what a root shows of its own: text, a picture, frame or control; an
   // empty element (x793: '<div class=app></div>') is nothing
   var ROOT_SHOWS = 'img,svg,canvas,video,picture,iframe,object,embed,input,select,textarea,button';
-  var rootShows = function (r) { return !!r.querySelector(ROOT_SHOWS) || seenText(r) > 0; };
+  // (also through the shadow trees of components in it, x851: an app shell
+  // built of nested components whose text lives in their own roots)
+  var rootShows = function (r, depth) {
+    if (r.querySelector(ROOT_SHOWS) || seenText(r) > 0) return true;
+    if ((depth | 0) >= 3 || typeof r.querySelectorAll !== 'function') return false;
+    var all = r.querySelectorAll('*');
+    for (var i = 0; i < all.length && i < 200; i++) {
+      var s = shadowOf(all[i]);
+      if (s && rootShows(s, (depth | 0) + 1)) return true;
+    }
+    return false;
+  };
+  // legit24: what a host's shadow tree (open or closed) shows, for the nets
+  // that read a layer's or lock's content (x848, x850)
+  var shadowShows = function (el) { var r = shadowOf(el); return !!r && rootShows(r); };
+  // eachRoot(f): f(root) on the shadow roots (open, or closed ones the shim
+  // saw attached) of the first 3000 elements of the page and of those
+  // roots, until f returns true
+  var eachRoot = function (f) {
+    var queue = [d], k = 0;
+    for (var j = 0; j < queue.length && k < 3000; j++) {
+      var q = queue[j], all = q === d ? (typeof d.getElementsByTagName === 'function' ? d.getElementsByTagName('*') : []) : q.querySelectorAll('*');
+      for (var i = 0; i < all.length && k < 3000; i++, k++) {
+        var r = shadowOf(all[i]);
+        if (r && typeof r.querySelectorAll === 'function') { if (f(r, all[i])) return true; queue.push(r); }
+      }
+    }
+    return false;
+  };
+  // legit24: boxes painted inside the root (a skeleton's grey bars while a
+  // grid loads, x844) are shown too, as inside a loading layer (x804)
+  var rootDraws = function (host, r) {
+    try {
+      var q = host.getBoundingClientRect();
+      return boxInView(q) && drawnBoxes(r, w.getComputedStyle(host), q);
+    } catch (e) { return false; } // a host the layout cannot answer for
+  };
   // whether any text of the host's is drawn (through a slot of the page's,
   // named or not): the first 200 with ink
   var lightDrawn = function (host) {
@@ -948,7 +987,7 @@
   // <slot> of ours, taken out once the page puts a slot or content of its
   // own in the root.
   var slotIn = function (host, r) {
-    if (!rd(host, 'isConnected') || !d.body || rootShows(r) || lightDrawn(host)) return;
+    if (!rd(host, 'isConnected') || !d.body || rootShows(r) || lightDrawn(host) || rootDraws(host, r)) return;
     var mine = seenText(host);
     if (!mine || mine * 2 < seenText(d.body)) return;
     var s = d.createElement('slot');
@@ -2038,12 +2077,23 @@
   var STAND = 10000, standing = null, UNSEEN = /^(?:script|style|link|meta|template|title|base|noscript)$/;
   var endStandIn = function () { if (standing) standing.mo.disconnect(); standing = null; };
   // inFlow(n): 2 shown in flow, 1 shown floating, 0 shows nothing
-  var inFlow = function (n) {
+  var inFlow = function (n, depth) {
     if (n.nodeType === 3) return blank(n.data) ? 0 : 2;
     if (n.nodeType !== 1 || !n.getBoundingClientRect || UNSEEN.test(n.localName)) return 0; // no layout for these
     var b = n.getBoundingClientRect(), cs = w.getComputedStyle(n);
+    // legit24: a host without a box of its own (display: contents, an
+    // Angular element or Lit wrapper, x843) shows what its children show
+    if (cs.display === 'contents') {
+      var best = 0;
+      for (var c = n.firstChild, k = 0; c && best < 2 && k < 64 && (depth | 0) < 4; c = c.nextSibling, k++) best = Math.max(best, inFlow(c, (depth | 0) + 1));
+      return best;
+    }
     if (b.width < 2 || b.height < 2 || b.right + w.pageXOffset <= 0 || b.bottom + w.pageYOffset <= 0) return 0;
-    if (typeof n.checkVisibility === 'function' && !n.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return 0;
+    // legit24: a view entering at opacity 0 (a fade-in animation, a Vue
+    // <Transition> enter class, x840, x841) is the next view when it holds
+    // something to show; an empty or hidden element still shows nothing
+    if (typeof n.checkVisibility === 'function' && !n.checkVisibility({ opacityProperty: true, visibilityProperty: true }) &&
+      !(n.checkVisibility({ visibilityProperty: true }) && (seenText(n) > 0 || !!n.querySelector(SHOWS)))) return 0;
     // positioned: a toast or dialog floats, an app root covering half the
     // viewport or more (an Ext JS Viewport, x522) does not
     var vw = w.innerWidth, vh = w.innerHeight;
@@ -2655,7 +2705,10 @@
     var all = function (q) {
       try { return typeof d.querySelectorAll === 'function' ? Array.prototype.slice.call(d.querySelectorAll(q)) : [d.querySelector(q)]; } catch (e) { return []; }
     };
-    return all(':modal').concat(all(':popover-open'), [d.fullscreenElement]).some(function (m) {
+    // legit24: a <dialog> or popover in a component's shadow tree (x852)
+    var inRoots = [];
+    eachRoot(function (r) { try { inRoots.push.apply(inRoots, r.querySelectorAll(':modal, :popover-open')); } catch (e) { /* the next */ } });
+    return all(':modal').concat(all(':popover-open'), [d.fullscreenElement], inRoots).some(function (m) {
       try { return !!m && (!blank(m.textContent || '') || typeof m.matches === 'function' && m.matches(SHOWS) || !!(m.querySelector && m.querySelector(SHOWS))); } catch (e) { return false; }
     });
   };
@@ -2810,7 +2863,7 @@
       var q = c.getBoundingClientRect();
       if (q.width < 2 || q.height < 2 || q.right <= 0 || q.bottom <= 0 || q.left >= vw || q.top >= vh) continue;
       if (typeof c.checkVisibility === 'function' && !c.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
-      if (!blank(c.innerText) || c.querySelector(SHOWS)) return true;
+      if (!blank(c.innerText) || c.querySelector(SHOWS) || shadowShows(c)) return true;
     }
     return false;
   };
@@ -3077,7 +3130,7 @@
   var belowSeen = typeof w.WeakMap === 'function' ? new w.WeakMap() : null;
   // content the text walk does not read: a frame, a plugin, a shadow host
   // (open, or a custom element's), a control
-  var opaqueBox = function (e) { return /^(iframe|embed|object|frame|input|select|textarea|button)$/.test(e.localName) || !!e.shadowRoot || e.localName.indexOf('-') > 0; };
+  var opaqueBox = function (e) { return /^(iframe|embed|object|frame|input|select|textarea|button)$/.test(e.localName) || !!shadowOf(e) || e.localName.indexOf('-') > 0; };
   var over = function (el) {
     if (typeof d.elementsFromPoint !== 'function' || typeof d.createTreeWalker !== 'function' || !d.body) return true;
     var cs = w.getComputedStyle(el), key = cs.zIndex + '|' + cs.position + '|' + cs.transform;
@@ -3236,8 +3289,8 @@
   };
   // legit23: text a layer shows outside its textContent, on it and its
   // first 64 elements: generated content of ::before/::after (a "Please
-  // wait…" label, x805; an icon glyph, x807) and open shadow trees (a
-  // design system's splash component, x806)
+  // wait…" label, x805; an icon glyph, x807) and shadow trees (a design
+  // system's splash component, x806; closed ones the shim saw, x842)
   var layerText = function (el) {
     var ps = ['::before', '::after'];
     return eachShown(el, true, function (n, c) {
@@ -3245,7 +3298,7 @@
         pc = w.getComputedStyle(n, ps[i]);
         if (drawnCS(pc) && pc.content.replace(/"((?:[^"\\]|\\.)*)"/g, function (m, x) { return blank(x.replace(/\\[\da-f]{1,6}\s?|\\(.)/gi, '$1')) ? '' : 'T'; }).trim()) return true;
       }
-      var r = n.shadowRoot;
+      var r = shadowOf(n);
       return !!r && (!blank(r.textContent) || typeof r.querySelector === 'function' && !!r.querySelector(SHOWS));
     });
   };
@@ -3330,7 +3383,7 @@
       var cs = w.getComputedStyle(p), r = p.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
       if (!/^(fixed|absolute)$/.test(cs.position) || cs.visibility !== 'visible' || cs.display === 'none') return false;
       if (r.width < 40 || r.height < 20 || r.width * r.height >= 0.9 * q.width * q.height || x < q.left || x >= q.right || y < q.top || y >= q.bottom) return false;
-      if (blank(p.textContent) && !(typeof p.matches === 'function' && p.matches(SHOWS)) && !(typeof p.querySelector === 'function' && p.querySelector(SHOWS))) return false; // a popup frame shows its page
+      if (blank(p.textContent) && !(typeof p.matches === 'function' && p.matches(SHOWS)) && !(typeof p.querySelector === 'function' && p.querySelector(SHOWS)) && !shadowShows(p)) return false; // a popup frame shows its page; a popup component its shadow tree (x854)
       var at = d.elementFromPoint(x, y);
       return !!at && (at === p || p.contains(at));
     });
@@ -3785,7 +3838,7 @@
       if (!/^(fixed|absolute)$/.test(cs.position) || b.width < 0.9 * w.innerWidth || b.height < 0.9 * w.innerHeight) return false;
       if (parseFloat(cs.opacity) <= 0.05) return true;
       return alpha(cs.backgroundColor) <= 0.05 && cs.backgroundImage === 'none' && (!cs.boxShadow || cs.boxShadow === 'none') &&
-        blank(el.innerText) && !(el.querySelector && el.querySelector(SHOWS));
+        blank(el.innerText) && !(el.querySelector && el.querySelector(SHOWS)) && !shadowShows(el);
     };
     var paneBefore = function (el, p) {
       var cs = w.getComputedStyle(el, p);
@@ -3868,8 +3921,15 @@
     // an element in view (a spinner).
     var WAIT = /^(wait|progress)$/;
     var usePseudoEl = function (k) { return k.indexOf('html') === 0 ? d.documentElement : d.body; };
+    // legit24: the label of a component in view whose text lives in its
+    // shadow tree (a design system's toast, x849), of the first 3000 elements
+    var shadowLabel = function () {
+      return eachRoot(function (r, host) {
+        return useInView(host) && texts(r, function (x) { return ELLIPSIS.test(x.data) && x.data.trim().length <= 60; });
+      });
+    };
     var busySign = function (o) {
-      if (o.label) return true;
+      if (o.label || shadowLabel()) return true;
       var h = d.documentElement, b = d.body, i;
       if ([h, b].concat(o.panes).some(function (e) { return WAIT.test(w.getComputedStyle(e).cursor); })) return true;
       if (o.pseudo.some(function (k) { return WAIT.test(w.getComputedStyle(usePseudoEl(k), k.slice(k.indexOf('::'))).cursor); })) return true;
