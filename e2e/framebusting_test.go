@@ -14,7 +14,8 @@ package e2e
 // x548–x567 the nineteenth, x620–x631 the twentieth, x660–x664 the
 // twenty-first, x700–x716 the twenty-second, x740–x754 the twenty-third,
 // x780–x795 the twenty-fourth (x786–x788 legitimate pages among them),
-// see docs/framebusting.md; 780 cases in all) with
+// x820–x832 the twenty-fifth (x830–x832 legitimate pages among them),
+// see docs/framebusting.md; 793 cases in all) with
 // X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with

@@ -860,11 +860,18 @@
     else retarget(f, 'target');
   };
   var submitted = function (e) { fixForm(rd(e, 'target'), rd(e, 'submitter')); };
+  // A popover or dialog opened without showPopover/showModal (an invoker
+  // button: popovertarget, commandfor; x821-x823) joins the top layer too:
+  // its toggle events say so, in capture (they neither bubble nor leave a
+  // shadow root).
+  var toggled = function (e) { if (e.newState === 'open' && e.target && e.target.nodeType === 1) noteTop(e.target); };
   // Shadow roots (also closed ones) get the listeners too: submit is not
   // composed, and a closed root hides its links from the window's path.
   var listen = function (t) {
     t.addEventListener('click', clicked, true);
     t.addEventListener('submit', submitted, true);
+    t.addEventListener('beforetoggle', toggled, true);
+    t.addEventListener('toggle', toggled, true);
   };
   listen(w);
   // dsdMark: a custom element fixTargets puts first in a declarative
@@ -2522,6 +2529,7 @@
   // (relax).
   var netSheet = null, netRules = {}, rawReplaceSync = null, ass = null, coverCSS = '';
   var NOT = ':not(#crmframe-net)', SEL = { html: ':root' + NOT + NOT + NOT, body: ':root' + NOT + NOT + NOT + ' > body' + NOT };
+  SEL.any = SEL.html + ',' + SEL.html + ' *'; // every element (the ink rules, below)
   var writeNet = function () {
     var t = '';
     for (var k in netRules) { var kp = k.split(' '), ps = kp[0].split('::'); t += SEL[ps[0]] + (ps[1] ? '::' + ps[1] : '') + '{' + kp[1] + ':' + netRules[k] + ' !important}'; }
@@ -2549,7 +2557,7 @@
       // unOff's stays until the page changes class or style of html/body
       // itself (its next view sliding in, x528); a later look judges again
       if (kp[1] === 'all') { if (allMark === marks()) continue; delete netRules[k]; changed = true; geoSeen = 0; continue; }
-      if (kp[0].indexOf('::') > 0 || /color$/.test(kp[1])) continue; // covers' and colours' (below): stay
+      if (kp[0].indexOf('::') > 0 || /color$/.test(kp[1]) || kp[0] === 'any') continue; // covers', colours' (below) and ink's (inkCheck): stay
       if (!el || !hides(kp[1], el.style[kp[1]])) { delete netRules[k]; changed = true; }
     }
     if (changed) try { writeNet(); } catch (e) { /* the rule stays */ }
@@ -3426,6 +3434,37 @@
       else s.setProperty(p, p === 'filter' ? 'none' : p === 'content-visibility' ? 'visible' : '1', 'important');
     });
   };
+  // Ink (pass 25): text in view whose glyphs are painted over by its own
+  // stroke or by a line-through shows no letter, whatever its colour and
+  // box (x825-x829: -webkit-text-stroke 0.6em #fff on body, on every
+  // element or on the wrapper; line-through 2em #fff on body, which
+  // decorates every descendant's text). A stroke of 0.2 em or more, or a
+  // line-through 0.3 em thick or more, on an ancestor, is no legible text.
+  // When every sampled text in view is such, every element gets its stroke
+  // taken off and its decorations their normal thickness; the rules go
+  // again (judged without them at each check) once the page's own text
+  // would show.
+  var INKR = ['any -webkit-text-stroke-width', 'any text-decoration-thickness'];
+  var inkGone = function (n) {
+    var el = n.parentNode, cs = w.getComputedStyle(el), fs = parseFloat(cs.fontSize) || 16;
+    if (parseFloat(cs.webkitTextStrokeWidth) >= 0.2 * fs) return true;
+    for (var e = el, k = 0; e && e.nodeType === 1 && k < 40; e = e.parentElement, k++) {
+      var c = e === el ? cs : w.getComputedStyle(e);
+      if (/line-through/.test(c.textDecorationLine) && parseFloat(c.textDecorationThickness) >= 0.3 * fs) return true;
+    }
+    return false;
+  };
+  var inkCheck = function () {
+    if (!netOK()) return;
+    var had = INKR[0] in netRules;
+    if (had) { delete netRules[INKR[0]]; delete netRules[INKR[1]]; writeNet(); }
+    var ps = deepSample.filter(function (p) { return p.seen && p.n.isConnected && p.n.parentNode && p.n.parentNode.nodeType === 1; });
+    if (!(ps.length && ps.every(function (p) { return inkGone(p.n); }))) return;
+    if (!had) { count('unhide'); fought = fought || act; }
+    if (!act) return;
+    netRules[INKR[0]] = '0'; netRules[INKR[1]] = 'auto';
+    useNet();
+  };
   var deepCheck = function () {
     var r = d.createRange(), clicks = [];
     // picked again when a text went or was scrolled out of view (not when
@@ -3440,6 +3479,7 @@
     // (nine points) at most every 2 s, or at once when none is left
     var left = deepSample.filter(function (p) { return !gone(p); });
     if (!left.length || left.length < Math.min(3, deepSample.length) && deepTicks - deepPicked >= 8) { deepPick(); deepPicked = deepTicks; } else deepSample = left;
+    try { inkCheck(); } catch (e) { /* the next check */ }
     deepSample.forEach(function (p) {
       var q = p.seen && textBox(p.n, r), at = q && hitAt(q);
       if (!at || at === p.el || p.el.contains(at) || at.contains(p.el) || noPointer(p.el)) return;
@@ -3601,9 +3641,11 @@
     // opacity 0, fill forwards); the net's !important inline beats them.
     var animTarget = function (a) { try { return a && a.effect && a.effect.target; } catch (e) { return null; } };
     var rawAnimate = EP.animate;
-    if (typeof rawAnimate === 'function') EP.animate = function () { var r = rawAnimate.apply(this, arguments); if (bodyOrHtml(this)) later(); return r; };
+    // On any other element one wakes the deep check at the next look (x829:
+    // a wrapper animated to a thick white line-through).
+    if (typeof rawAnimate === 'function') EP.animate = function () { var r = rawAnimate.apply(this, arguments); if (bodyOrHtml(this)) later(); deepDirty = true; return r; };
     var AP = w.Animation && w.Animation.prototype, rawPlay = AP && AP.play;
-    if (typeof rawPlay === 'function') AP.play = function () { var r = rawPlay.apply(this, arguments); if (bodyOrHtml(animTarget(this))) later(); return r; };
+    if (typeof rawPlay === 'function') AP.play = function () { var r = rawPlay.apply(this, arguments); if (bodyOrHtml(animTarget(this))) later(); deepDirty = true; return r; };
     w.addEventListener('load', function () {
       [d.documentElement, d.body].forEach(function (el) {
         if (el) ['display', 'visibility', 'opacity'].forEach(function (p) { atLoad[el.localName + ' ' + p] = el.style[p]; });
@@ -3634,7 +3676,7 @@
     // the computed values that hide html/body are compared with the last
     // ones (nearly free while styles are unchanged), and a change wakes the
     // net as an attribute change does; the geometric test runs every 2 s.
-    var ticks = 0, lastLook = '', every = w.setInterval;
+    var ticks = 0, lastLook = '', every = w.setInterval, vtTick = function () {};
     var LOOK = ['display', 'visibility', 'opacity', 'contentVisibility', 'clipPath', 'transform', 'scale', 'translate', 'rotate', 'filter', 'maskImage', 'webkitMaskImage', 'color', 'webkitTextFillColor'];
     var LOOKP = ['content', 'display', 'position', 'backgroundColor', 'backgroundImage', 'boxShadow', 'backdropFilter'];
     // transform and translate resolve against the laid-out box: read from
@@ -3670,6 +3712,7 @@
       every.call(w, function () {
         if (!late) return;
         try { coverLook(); } catch (e) { /* again at the next tick */ }
+        try { vtTick(); } catch (e) { /* the next tick */ }
         try {
           var now = look();
           if (now !== lastLook) { lastLook = now; look250(); }
@@ -3691,9 +3734,14 @@
       }
       return false;
     };
-    if (typeof rawVT === 'function') DP.startViewTransition = function () {
-      var vt = rawVT.apply(this, arguments);
-      if (!root || this !== d || !vt) return vt;
+    // watchVT: every transition of this document, however it began: a
+    // cross-document one (CSS @view-transition, no call: x820) is handed
+    // over by pagereveal, one started through another realm's prototype
+    // (x824) is found as document.activeViewTransition at the next tick.
+    var vtSeen = null;
+    var watchVT = function (vt) {
+      if (!root || !vt || vt === vtSeen) return;
+      vtSeen = vt;
       var done = false, skip = function () {
         if (done) return;
         done = true;
@@ -3708,8 +3756,14 @@
       // query first, x533); Chrome ends a callback after a few seconds
       var t2 = function () { setTimeout(skip, 2000); };
       try { vt.updateCallbackDone.then(t2, t2); } catch (e) { t2(); }
+    };
+    if (typeof rawVT === 'function') DP.startViewTransition = function () {
+      var vt = rawVT.apply(this, arguments);
+      if (this === d) watchVT(vt);
       return vt;
     };
+    w.addEventListener('pagereveal', function (e) { try { watchVT(e.viewTransition); } catch (x) { /* none */ } }, true);
+    vtTick = function () { if (d.activeViewTransition) watchVT(d.activeViewTransition); };
   }
 
   // --- use net (pass 19) ---------------------------------------------------

@@ -88,7 +88,7 @@ test('a declarative shadow root written by script gets the marker, which hands i
     var m3 = new C(); m3.getRootNode = function () { return document; }; m3.remove = m.remove; m3.connectedCallback();
     out.on = root.on; out.gone = gone;
     JSON.stringify(out)`));
-  assert.deepEqual(seen, { proto: true, element: true, on: ['click:capture', 'submit:capture'], gone: 3 });
+  assert.deepEqual(seen, { proto: true, element: true, on: ['click:capture', 'submit:capture', 'beforetoggle:capture', 'toggle:capture'], gone: 3 });
 });
 
 test('no marker when the page took the element name first', () => {
