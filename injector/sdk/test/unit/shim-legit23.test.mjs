@@ -31,6 +31,8 @@ const DOM = LIVE_DOM + SHEET_DOM + NAV_DOM + COVER_DOM + WATCH_DOM + `
   // querySelector by tag names only (SHOWS): the base fake answers any child
   EP.querySelector = function (q) { var ns = q.split(','), hit = null; (function walk(n) { n.childNodes.forEach(function (c) { if (!hit && c.nodeType === 1) { if (ns.indexOf(c.localName) >= 0) hit = c; else walk(c); } }); })(this); return hit; };
   var imgSize = {};
+  // attachShadow: a root the host does not show for mode closed (legit24)
+  EP.attachShadow = function (o) { var r = { textContent: '', querySelector: function () { return null; } }; if (!o || o.mode !== 'closed') this.shadowRoot = r; return r; };
   function Image() {}
   Object.defineProperty(Image.prototype, 'src', { set: function (u) { var s = imgSize[u]; if (s) { this.naturalWidth = s[0]; this.naturalHeight = s[1]; this.onload(); } } });
 `;
@@ -96,4 +98,15 @@ test('legit23: generated text and an open shadow tree\'s text keep a layer (x805
   assert.equal(run('g.shadowRoot = { textContent: "Loading your workspace", querySelector: function () { return null; } }'), false, 'x806: a splash component\'s shadow text');
   assert.equal(run('var h = mk("crm-logo"); h.shadowRoot = { textContent: "", querySelector: function () { return {}; } }; g.appendChild(h)'), false, 'a picture in a nested shadow tree');
   assert.equal(run('g.shadowRoot = { textContent: " ", querySelector: function () { return null; } }'), true, 'an empty shadow tree');
+});
+
+// Legit pass 24 (x842, x853): a loading layer whose text lives in a CLOSED
+// shadow root (host.shadowRoot is null) stays, as one with an open root
+// (x806) does: the shim keeps the closed roots it saw attached. A layer
+// whose closed root holds nothing is still hidden.
+test('legit24: a closed shadow tree\'s text keeps a layer (x842), one level down too (x853); an empty closed tree does not', () => {
+  assert.equal(run('var r = g.attachShadow({ mode: "closed" }); r.textContent = "Signing you in"'), false, 'x842: a boot screen\'s closed shadow text');
+  assert.equal(run('var h = mk("crm-spinner"); h.rect = [380, 280, 40, 20]; h.attachShadow({ mode: "closed" }).textContent = "Validating address…"; g.appendChild(h)'), false, 'x853: a spinner component\'s closed label');
+  assert.equal(run('g.attachShadow({ mode: "closed" })'), true, 'an empty closed tree');
+  assert.equal(run('var r = g.attachShadow({ mode: "open" }); r.textContent = "Loading"'), false, 'an open one, as before (x806)');
 });
