@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -767,30 +766,8 @@ func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request, name string
 // is not named, * with q > 0. (Caddy's encode.AcceptedEncodings drops the
 // q=0 entries, so it cannot tell "gzip;q=0, *" from "*".)
 func acceptsGzip(values []string) bool {
-	gz, star := -1.0, -1.0
-	for _, v := range values {
-		for _, part := range strings.Split(v, ",") {
-			name, params, _ := strings.Cut(part, ";")
-			q := 1.0
-			for _, p := range strings.Split(params, ";") {
-				if k, val, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
-					if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
-						q = f
-					}
-				}
-			}
-			switch strings.ToLower(strings.TrimSpace(name)) {
-			case "gzip", "x-gzip":
-				gz = max(gz, q)
-			case "*":
-				star = max(star, q)
-			}
-		}
-	}
-	if gz >= 0 {
-		return gz > 0
-	}
-	return star > 0
+	q, named := injector.AcceptQ(values, "gzip")
+	return named && q > 0
 }
 
 // Interface guards

@@ -478,7 +478,7 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 		// as code): a cache must not hand one to the other.
 		addVary(h, "Sec-Fetch-Dest")
 	}
-	if outCoding(coding, b.opts.RecompressCoding, []string{codingZstd}) != coding {
+	if recodable(coding, b.opts.RecompressCoding) {
 		// The coding of what we send depends on what the browser accepts
 		// (this one's or the next one's: a cache must know either way).
 		addVary(h, "Accept-Encoding")

@@ -69,8 +69,8 @@ var levels = [numRecompress]struct {
 	zstd          zstd.EncoderLevel
 	// toZstd is the zstd level for a body the CRM sent in another coding
 	// (RecompressToZstd): the fastest level already compresses pages about
-	// as well as gzip 5, for a third to half of its CPU (measured on the
-	// bench page and real HTML, docs/performance.md).
+	// as well as gzip 5, for 0.3–0.8× its CPU (measured on the bench page
+	// and real HTML, docs/performance.md).
 	toZstd zstd.EncoderLevel
 }{
 	RecompressDefault: {5, 4, zstd.SpeedDefault, zstd.SpeedFastest},
@@ -112,38 +112,43 @@ func ParseRecompressCoding(s string) (RecompressCoding, error) {
 	return 0, fmt.Errorf("recompress coding %q: want zstd or same", s)
 }
 
+// recodable reports whether a body the CRM sent in coding in may go out in
+// another coding (then the response varies with Accept-Encoding).
+func recodable(in string, c RecompressCoding) bool {
+	return c == RecompressToZstd && in != codingIdentity && in != codingZstd
+}
+
 // outCoding is the coding a rewritten body whose upstream coding is in goes
 // out in, for a request with these Accept-Encoding values.
 func outCoding(in string, c RecompressCoding, accept []string) string {
-	if in == codingIdentity || in == codingZstd || c != RecompressToZstd {
+	if !recodable(in, c) {
 		return in
 	}
-	z, zok := acceptQ(accept, codingZstd)
+	z, zok := AcceptQ(accept, codingZstd)
 	if !zok || z <= 0 {
 		return in
 	}
 	// The CRM's coding, as the browser rates it (an upstream that ignored
 	// Accept-Encoding may have sent one it did not name).
-	if q, ok := acceptQ(accept, in); ok && q > z {
+	if q, ok := AcceptQ(accept, in); ok && q > z {
 		return in
 	}
 	return codingZstd
 }
 
-// acceptQ is the q-value Accept-Encoding gives coding (x-gzip for gzip),
-// falling back to "*"; ok is false when neither is named.
-func acceptQ(values []string, coding string) (q float64, ok bool) {
-	named, star := -1.0, -1.0
+// AcceptQ is the q-value Accept-Encoding values give coding (x-gzip
+// counts as gzip), falling back to "*"; named is false when neither is
+// there. A q that does not parse counts as 1, as most servers read it.
+func AcceptQ(values []string, coding string) (q float64, named bool) {
+	exact, star := -1.0, -1.0
 	for _, v := range values {
 		for part := range strings.SplitSeq(v, ",") {
 			name, params, _ := strings.Cut(part, ";")
 			pq := 1.0
 			for p := range strings.SplitSeq(params, ";") {
 				if k, val, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-					if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil && f >= 0 && f <= 1 {
+					if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
 						pq = f
-					} else {
-						pq = 0 // a q we cannot read: not acceptable
 					}
 				}
 			}
@@ -153,14 +158,14 @@ func acceptQ(values []string, coding string) (q float64, ok bool) {
 			}
 			switch name {
 			case coding:
-				named = max(named, pq)
+				exact = max(exact, pq)
 			case "*":
 				star = max(star, pq)
 			}
 		}
 	}
-	if named >= 0 {
-		return named, true
+	if exact >= 0 {
+		return exact, true
 	}
 	if star >= 0 {
 		return star, true

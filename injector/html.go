@@ -76,7 +76,6 @@ type htmlFilter struct {
 	// not coding the headers wait for our first byte (codingSetter):
 	// until then the CRM's bytes may still go out as received.
 	outCoding string
-	outFinal  bool // the headers went out saying outCoding
 	xhtml     bool
 	host      string
 	req       *http.Request // whose response this is (RewriteJSFor)
@@ -1040,7 +1039,7 @@ func (f *htmlFilter) flushOut() {
 // writeSink writes rewritten bytes towards the client (through the
 // encoder). The first write commits the response to our rewritten form.
 func (f *htmlFilter) writeSink(p []byte) {
-	if f.werr != nil || f.stopping || (len(p) == 0 && (f.committed || !f.outFinal)) {
+	if f.werr != nil || f.stopping || len(p) == 0 {
 		return
 	}
 	if !f.committed {
@@ -1064,18 +1063,12 @@ func (f *htmlFilter) writeSink(p []byte) {
 	}
 }
 
-// setCoding: see codingSetter. The headers go out with our first byte, or
-// with a flush before it: from then on the body is outCoding, and the
-// CRM's bytes can no longer be sent as received.
+// setCoding: see codingSetter. The headers go out with our first byte
+// (a flush waits for it: codingDecided); it says outCoding only when that
+// byte is rewritten, not the CRM's own.
 func (f *htmlFilter) setCoding(h http.Header) {
-	if f.verbatim || !f.started || f.outCoding == f.coding {
-		return
-	}
-	h.Set("Content-Encoding", f.outCoding)
-	f.outFinal = true
-	if !f.committed {
-		f.noRecord = true
-		f.releaseRecord()
+	if f.committed && f.outCoding != f.coding {
+		h.Set("Content-Encoding", f.outCoding)
 	}
 }
 
@@ -1264,16 +1257,9 @@ func (f *htmlFilter) Close() error {
 	}
 	f.flushOut()
 	if !f.committed && f.coding != codingIdentity && f.werr == nil {
-		if f.outFinal {
-			// Nothing came out of the decoder, and the headers already
-			// said outCoding: an empty body in it.
-			f.writeSink(nil)
-		} else {
-			// Nothing came out of the decoder: send the upstream's bytes.
-			f.verbatim = true
-			if _, err := f.dst.Write(f.record); err != nil {
-				f.werr = err
-			}
+		// Nothing came out of the decoder: send the upstream's bytes.
+		if _, err := f.dst.Write(f.record); err != nil {
+			f.werr = err
 		}
 	}
 	if f.enc != nil && f.werr == nil {

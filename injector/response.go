@@ -170,7 +170,7 @@ func (w *ResponseWriter) commit(status int) {
 	}
 	w.coder, _ = w.filter.(codingSetter) // kept: Close clears filter before the last writes
 	_, whole := w.filter.(lengthAnnouncer)
-	if whole || holdsForCoding(w.filter) {
+	if whole || w.coder != nil && !w.coder.codingDecided() {
 		// Nothing reaches the wire before the first body byte anyway
 		// (net/http sends the headers with it).
 		w.held = true
@@ -192,14 +192,6 @@ type lengthAnnouncer interface{ holdsBody() }
 type codingSetter interface {
 	setCoding(http.Header)
 	codingDecided() bool
-}
-
-func holdsForCoding(f BodyFilter) bool {
-	switch f := f.(type) {
-	case *htmlFilter:
-		return f.outCoding != f.coding
-	}
-	return false
 }
 
 // release sends the held headers.
