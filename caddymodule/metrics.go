@@ -24,6 +24,7 @@ var proxyMetrics = struct {
 	bytesOut        *prometheus.CounterVec
 	sdkRequests     *prometheus.CounterVec
 	jsCache         *prometheus.CounterVec
+	recoded         *prometheus.CounterVec
 	scriptsLeft     prometheus.Counter
 	foreignRedirect prometheus.Counter
 }{}
@@ -64,6 +65,16 @@ func initProxyMetrics() {
 			Namespace: ns, Subsystem: "proxy", Name: "js_cache_total",
 			Help: "JavaScript responses looked up in the rewritten-JavaScript cache, by result: hit, miss.",
 		}, []string{"result"})
+		proxyMetrics.recoded = prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: ns, Subsystem: "proxy", Name: "recoded_total",
+			Help: "Rewritten responses sent in another content coding than the CRM's (recompress_coding), by the CRM's coding and the one sent.",
+		}, []string{"from", "to"})
+		// Every pair recompress_coding can produce exists from the start
+		// (at 0), so that dashboards and rate() see the series before the
+		// first zstd browser.
+		for _, from := range []string{"gzip", "deflate", "br"} {
+			proxyMetrics.recoded.WithLabelValues(from, "zstd")
+		}
 		proxyMetrics.scriptsLeft = prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: ns, Subsystem: "proxy", Name: "scripts_left_total",
 			Help: "Inline scripts of rewritten pages left exactly as sent because their text could not be decoded for certain (XHTML with an external entity or markup inside a script).",
@@ -92,7 +103,7 @@ func registerCollectors(reg prometheus.Registerer, cs ...prometheus.Collector) e
 func registerProxyMetrics(reg prometheus.Registerer) error {
 	initProxyMetrics()
 	m := &proxyMetrics
-	return registerCollectors(reg, m.responses, m.headers, m.breakout, m.rewriteDuration, m.bytesIn, m.bytesOut, m.sdkRequests, m.jsCache, m.scriptsLeft, m.foreignRedirect)
+	return registerCollectors(reg, m.responses, m.headers, m.breakout, m.rewriteDuration, m.bytesIn, m.bytesOut, m.sdkRequests, m.jsCache, m.recoded, m.scriptsLeft, m.foreignRedirect)
 }
 
 // observeHeaders counts what the header policy changed, and logs a framed

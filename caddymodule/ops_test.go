@@ -40,7 +40,9 @@ import (
 // opsScrape reads a /metrics answer.
 func opsScrape(t testing.TB, url string) map[string]*dto.MetricFamily {
 	t.Helper()
-	resp, err := http.Get(url)
+	// Scrapes follow reloads (the metrics listener is rebound): a
+	// connection reset there is the reload's, not the scrape's.
+	resp, err := caddyrun.ReloadClient().Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,6 +119,9 @@ func (h *Handler) observeBody(res injector.Result) {
 	if res.ScriptsLeft > 0 {
 		m.scriptsLeft.Add(float64(res.ScriptsLeft))
 	}
+	if res.SentCoding != res.Coding {
+		m.recoded.WithLabelValues(res.Coding, res.SentCoding).Inc()
+	}
 	m.rewriteDuration.WithLabelValues(res.Action).Observe(res.Duration.Seconds())
 	m.bytesIn.WithLabelValues(res.Action).Add(float64(res.BytesIn))
 	m.bytesOut.WithLabelValues(res.Action).Add(float64(res.BytesOut))
@@ -135,7 +138,7 @@ func (h *Handler) observeBody(res injector.Result) {
 	default:
 		if c := h.logger.Check(zapcore.DebugLevel, "response rewritten"); c != nil {
 			c.Write(zap.String("action", res.Action), zap.String("kind", res.Kind), zap.Int64("bytes_in", res.BytesIn),
-				zap.Int64("bytes_out", res.BytesOut), zap.Duration("duration", res.Duration), zap.Bool("injected", res.Injected),
+				zap.Int64("bytes_out", res.BytesOut), zap.Duration("duration", res.Duration), zap.Bool("injected", res.Injected), zap.String("coding", res.Coding), zap.String("sent_coding", res.SentCoding),
 				zap.Int("js_rewrites", res.JSRewrites))
 		}
 	}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -67,6 +68,13 @@ func metricsUpstream() *httptest.Server {
 	mux.HandleFunc("/app.js", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript")
 		_, _ = io.WriteString(w, mBustJS)
+	})
+	mux.HandleFunc("/page-gz.html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		_, _ = io.WriteString(zw, mPage())
+		_ = zw.Close()
 	})
 	mux.HandleFunc("/broken.html", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
@@ -449,6 +457,22 @@ http://127.0.0.1:%d {
 	}
 	wants = append(wants, mWant{"crmframe_proxy_breakout_constructs_total", nil, total})
 	checkDeltas(t, s0, s1, wants)
+
+	// recompress_coding (default zstd): the CRM's gzip page goes out as
+	// zstd to a browser that accepts it, and is counted; not to one that
+	// does not.
+	for _, accept := range []string{"gzip, deflate, br, zstd", "gzip"} {
+		resp, _ = get("/page-gz.html", http.Header{"Accept-Encoding": {accept}})
+		if want := map[bool]string{true: "zstd", false: "gzip"}[strings.Contains(accept, "zstd")]; resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != want {
+			t.Fatalf("gzip page for %q: %d, Content-Encoding %q, want %s", accept, resp.StatusCode, resp.Header.Get("Content-Encoding"), want)
+		}
+	}
+	s2 := mScrape(t, metricsURL)
+	checkDeltas(t, s1, s2, []mWant{
+		{"crmframe_proxy_recoded_total", nil, 1},
+		{"crmframe_proxy_recoded_total", lbl{"from": "gzip", "to": "zstd"}, 1},
+		{"crmframe_proxy_responses_total", lbl{"action": "rewritten_html"}, 2},
+	})
 	if d := s1.hsum("crmframe_proxy_rewrite_duration_seconds", nil) - s0.hsum("crmframe_proxy_rewrite_duration_seconds", nil); d <= 0 || d > 10 {
 		t.Errorf("rewrite duration sum grew by %v s", d)
 	}

@@ -71,6 +71,9 @@ type Result struct {
 	Kind string
 	// Coding is the content coding handled ("", "gzip", "deflate", "br", "zstd").
 	Coding string
+	// SentCoding is the coding the body went out in: Coding, or another
+	// one when recompress_coding re-encoded the rewritten body.
+	SentCoding string
 	// BytesIn and BytesOut count body bytes as received from upstream and
 	// as written to the client (both encoded); 0 when we did not touch the body.
 	BytesIn, BytesOut int64
@@ -440,7 +443,7 @@ func (b *BodyRewriter) filter(r *http.Request, status int, h http.Header, dst io
 		res.Action = ActionUndecodable
 		return nil, "unknown content coding"
 	}
-	res.Coding = coding
+	res.Coding, res.SentCoding = coding, coding
 	out := outCoding(coding, b.opts.RecompressCoding, r.Header.Values("Accept-Encoding"))
 	var length int64 // the body's length on the wire when announced
 	if cl := h.Get("Content-Length"); cl != "" {
@@ -854,6 +857,7 @@ func (f *jsFilter) Close() error {
 	} else {
 		f.res.JSRewrites = 1
 		f.sending = f.outCoding
+		f.res.SentCoding = f.outCoding
 	}
 	if a, ok := f.dst.(interface{ announceLength(int) }); ok {
 		a.announceLength(len(out))

@@ -1044,6 +1044,7 @@ func (f *htmlFilter) writeSink(p []byte) {
 	}
 	if !f.committed {
 		f.committed = true
+		f.res.SentCoding = f.outCoding
 		f.releaseRecord()
 		if f.coding != codingIdentity {
 			f.encOut.buf = (*outBufs.Get().(*[]byte))[:0]

@@ -111,20 +111,21 @@ func TestRecompressToZstdHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	gz := compress(t, testCodings[0], page)
-	same, _ := recodeConfig(t, RecompressSame)
+	same, trSame := recodeConfig(t, RecompressSame)
 	for _, c := range []struct {
 		name        string
 		cfg         *Config
+		tr          *testRewriter
 		accept      string
 		chunk       int
 		flush       bool
 		wantCoding  string
 		wantVaryAcc bool
 	}{
-		{"chrome https", cfg, "gzip, deflate, br, zstd", 0, false, "zstd", true},
-		{"chrome https, chunked and flushed", cfg, "gzip, deflate, br, zstd", 4096, true, "zstd", true},
-		{"chrome http", cfg, "gzip, deflate", 4096, false, "gzip", true},
-		{"recompress_coding same", same, "gzip, deflate, br, zstd", 4096, false, "gzip", false},
+		{"chrome https", cfg, tr, "gzip, deflate, br, zstd", 0, false, "zstd", true},
+		{"chrome https, chunked and flushed", cfg, tr, "gzip, deflate, br, zstd", 4096, true, "zstd", true},
+		{"chrome http", cfg, tr, "gzip, deflate", 4096, false, "gzip", true},
+		{"recompress_coding same", same, trSame, "gzip, deflate, br, zstd", 4096, false, "gzip", false},
 	} {
 		rec, err := recodeServe(t, c.cfg, c.accept, codedHeader("gzip"), gz, c.chunk, c.flush)
 		if err != nil {
@@ -132,6 +133,9 @@ func TestRecompressToZstdHTML(t *testing.T) {
 		}
 		if ce := rec.Result().Header.Values("Content-Encoding"); len(ce) != 1 || ce[0] != c.wantCoding {
 			t.Fatalf("%s: Content-Encoding %q, want %q", c.name, ce, c.wantCoding)
+		}
+		if res := c.tr.last(t); res.Coding != "gzip" || res.SentCoding != c.wantCoding {
+			t.Errorf("%s: Result codings %q -> %q, want gzip -> %s", c.name, res.Coding, res.SentCoding, c.wantCoding)
 		}
 		coding := testCodings[0]
 		if c.wantCoding == "zstd" {
@@ -150,7 +154,7 @@ func TestRecompressToZstdHTML(t *testing.T) {
 // Bodies that cannot be rewritten still go out exactly as received, with
 // the CRM's Content-Encoding: the headers wait for the first byte.
 func TestRecompressToZstdPassThrough(t *testing.T) {
-	cfg, _ := recodeConfig(t, RecompressToZstd)
+	cfg, tr := recodeConfig(t, RecompressToZstd)
 	const accept = "gzip, br, zstd"
 	mislabelled := []byte("<html><head><title>plain</title></head><body>not compressed</body></html>")
 	short := compress(t, testCodings[0], []byte("<p>short page</p>"))
@@ -190,6 +194,9 @@ func TestRecompressToZstdPassThrough(t *testing.T) {
 		if ce := rec.Result().Header.Get("Content-Encoding"); ce != "gzip" {
 			t.Errorf("%s, flushed: Content-Encoding %q, want the CRM's gzip", c.name, ce)
 		}
+		if res := tr.last(t); res.SentCoding != "gzip" {
+			t.Errorf("%s, flushed: Result.SentCoding %q, want the CRM's gzip", c.name, res.SentCoding)
+		}
 	}
 	// Once rewritten bytes went out under zstd, corruption further on
 	// aborts the response, as it does without recoding.
@@ -205,13 +212,16 @@ func TestRecompressToZstdPassThrough(t *testing.T) {
 	if ce := rec.Result().Header.Get("Content-Encoding"); ce != "zstd" || !rec.Flushed {
 		t.Errorf("corrupt late: Content-Encoding %q, flushed %v; want zstd, flushed", ce, rec.Flushed)
 	}
+	if res := tr.last(t); res.SentCoding != "zstd" {
+		t.Errorf("corrupt late: Result.SentCoding %q, want zstd (rewritten bytes went out)", res.SentCoding)
+	}
 }
 
 // A script the rewriter changes goes out zstd (cached per coding); one it
 // leaves alone goes out as the CRM sent it. A flush does not release the
 // headers of a held script before its coding is known.
 func TestRecompressToZstdJS(t *testing.T) {
-	cfg, _ := recodeConfig(t, RecompressToZstd)
+	cfg, tr := recodeConfig(t, RecompressToZstd)
 	busting := []byte(strings.Repeat("var a = 1;\n", 3000) + "if (top != self) top.location = self.location;\n")
 	plain := []byte(strings.Repeat("var b = 2;\n", 3000))
 	want := bytes.ReplaceAll(busting, []byte("top.location"), []byte(`__cf.loc("classic")`))
@@ -241,6 +251,9 @@ func TestRecompressToZstdJS(t *testing.T) {
 		}
 		if ce := rec.Result().Header.Get("Content-Encoding"); ce != c.wantCoding {
 			t.Fatalf("%s: Content-Encoding %q, want %q", c.name, ce, c.wantCoding)
+		}
+		if res := tr.last(t); res.SentCoding != c.wantCoding {
+			t.Errorf("%s: Result.SentCoding %q, want %q", c.name, res.SentCoding, c.wantCoding)
 		}
 		coding := testCodings[0]
 		if c.wantCoding == "zstd" {
