@@ -835,9 +835,63 @@
       var n = nodes[i];
       if (!n || rd(n, 'nodeType') !== 1) continue;
       var name = rd(n, 'localName'), f;
-      if (link(n, name)) { blobFor(n); return retarget(n, 'target'); }
+      if (link(n, name)) { blobFor(n); smilFix(n); return retarget(n, 'target'); }
+      if (name === 'use') { useFix(n, 0); continue; }
       if ((f = submitter(n, name))) return fixForm(f, n);
     }
+  };
+  // SMIL animates an SVG link's target and href (<set attributeName=
+  // "target" to="_top">, an href animated to a javascript: URL: x860-x866, x874)
+  // and the click follows the animated value, which no attribute shows. At
+  // click time the values of the link's own animations get the swaps its
+  // attributes get, and its SVG is sampled again so the click reads them.
+  var SVGNS = 'http://www.w3.org/2000/svg', ANIMATED = { target: 1, href: 2, 'xlink:href': 2 };
+  var smilValue = function (k, x) {
+    if (k === 2) return swap(x, jsUrl);
+    if (!leaves(x.trim())) return x;
+    count('target');
+    return act ? rootName() : x;
+  };
+  var smilFix = function (n) {
+    if (n.namespaceURI !== SVGNS || typeof n.getRootNode !== 'function') return false;
+    var r = n.getRootNode(), all = r && typeof r.querySelectorAll === 'function' ? r.querySelectorAll('set,animate') : [], hit = false;
+    for (var i = 0; i < all.length; i++) {
+      var a = all[i], k = ANIMATED[RA0(getAttr, a, ['attributeName'])];
+      if (!k || a.namespaceURI !== SVGNS || a.targetElement !== n) continue;
+      for (var j = 0, at = ['to', 'from', 'by', 'values']; j < at.length; j++) {
+        var v = RA0(getAttr, a, [at[j]]);
+        if (v == null) continue;
+        // values is a list the browser splits at ';' (to and from are not)
+        var f = at[j] === 'values' ? v.split(';').map(function (x) { return smilValue(k, x); }).join(';') : smilValue(k, v);
+        if (f !== v) { RA0(setAttr, a, [at[j], f]); hit = true; }
+      }
+    }
+    for (var s = n.ownerSVGElement; hit && s && s.ownerSVGElement;) s = s.ownerSVGElement;
+    if (hit && s) try { s.setCurrentTime(s.getCurrentTime()); } catch (e) { /* sampled at the next frame */ }
+    return hit;
+  };
+  // A click on an SVG <use> copy of a link lands on the copy, in a shadow
+  // tree no path shows (x869-x872, x875): the links of the element it copies are
+  // fixed instead, and the copy is made again at once (a layout read) so
+  // that the click follows the fixed one.
+  var useFix = function (u, depth) {
+    if (u.namespaceURI !== SVGNS || depth > 3) return false;
+    var ref = RA0(getAttr, u, ['href']);
+    if (ref == null) ref = u.getAttributeNS('http://www.w3.org/1999/xlink', 'href');
+    var r = u.getRootNode(), el = ref && ref.charAt(0) === '#' && r && typeof r.getElementById === 'function' ? r.getElementById(ref.slice(1)) : null;
+    if (!el) return false;
+    var all = [el].concat(Array.prototype.slice.call(el.querySelectorAll('a,use'))), hit = false;
+    for (var i = 0; i < all.length; i++) {
+      var n = all[i], name = rd(n, 'localName'), t = RA0(getAttr, n, ['target']);
+      if (name === 'use') hit = useFix(n, depth + 1) || hit;
+      else if (link(n, name)) {
+        var smil = smilFix(n);
+        retarget(n, 'target');
+        if (smil || RA0(getAttr, n, ['target']) !== t) hit = true;
+      }
+    }
+    if (hit && !depth) try { u.getBBox(); } catch (e) { /* copied again at the next frame */ }
+    return hit;
   };
   // A download link to a blob: document the shim swapped (createObjectURL,
   // below) saves the page's own bytes.
@@ -1893,19 +1947,34 @@
       if (crm(cw)) count('adopt');
     } catch (e) { /* cross-origin, or no way to run code there */ }
   };
+  // A frame still loading its src page is not adopted (its first document
+  // keeps the initial window), so its pristine submit() or click() on a
+  // served form or detached link follows target="_top", which only our
+  // hooks retarget (x876, x877). When such a window is handed out, the
+  // leaving targets already in the document are retargeted, once.
+  var swept = typeof WeakSet === 'function' ? new WeakSet() : null;
+  var pristine = function (cw) {
+    try {
+      if (!swept || !cw || cw === w || swept.has(cw) || Object.prototype.hasOwnProperty.call(cw, '__crmframe')) return;
+      if (!cw.document) return; // throws when cross-origin
+      swept.add(cw);
+      var all = d.querySelectorAll('a[target],area[target],form[target],base[target],button[formtarget],input[formtarget]');
+      for (var i = 0; i < all.length; i++) retarget(all[i], /^(?:button|input)$/.test(all[i].localName) ? 'formtarget' : 'target');
+    } catch (e) { /* cross-origin */ }
+  };
   var frameGetters = function (C) {
     var proto = C && C.prototype;
     if (!proto) return null;
     var cwd = Object.getOwnPropertyDescriptor(proto, 'contentWindow'), cdd = Object.getOwnPropertyDescriptor(proto, 'contentDocument');
     if (!cwd || !cwd.get) return null;
     def(proto, 'contentWindow', {
-      get: function () { adoptFrame(this); return cwd.get.call(this); },
+      get: function () { adoptFrame(this); var cw = cwd.get.call(this); pristine(cw); return cw; },
       configurable: true,
       enumerable: cwd.enumerable
     });
     if (cdd && cdd.get) {
       def(proto, 'contentDocument', {
-        get: function () { adoptFrame(this); return cdd.get.call(this); },
+        get: function () { adoptFrame(this); var cd = cdd.get.call(this); pristine(cd && cd.defaultView); return cd; },
         configurable: true,
         enumerable: cdd.enumerable
       });
