@@ -13,7 +13,7 @@ package e2e
 // With -benchtime=1x (make test's benchsmoke) it takes 1 s windows and one
 // round (≈ 20 s). CRMFRAME_SHIMCOST_WINDOW (a duration) and
 // CRMFRAME_SHIMCOST_ROUNDS override either; CRMFRAME_SHIMCOST_PROFILE=dir
-// saves a CPU profile of each load and live window there (open it in
+// saves a CPU profile of each load and window there (open it in
 // DevTools; the profiler's own cost then shows in the figures).
 
 import (
@@ -148,6 +148,11 @@ type shimCostSample struct {
 
 var shimCostMetrics = []string{"TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration"}
 
+// shimCostCounts are counted, not timed (per second in the log): a layout
+// the shim forces between the page's frames shows here whatever the
+// machine's load does to the timings.
+var shimCostCounts = []string{"LayoutCount", "RecalcStyleCount"}
+
 func shimCostMetricsNow(ctx context.Context) (map[string]float64, error) {
 	res, err := chromedp.Call(ctx, performance.GetMetrics, cdp.Empty{})
 	if err != nil {
@@ -187,6 +192,9 @@ func shimCostWindow(ctx context.Context, d time.Duration, profile string) (map[s
 	out := map[string]float64{}
 	for _, k := range shimCostMetrics {
 		out[k] = (z[k] - a[k]) * 1000 / wall
+	}
+	for _, k := range shimCostCounts {
+		out[k] = (z[k] - a[k]) / wall
 	}
 	return out, nil
 }
@@ -258,7 +266,7 @@ func shimCostRun(ctx context.Context, desk, src string, settle, window time.Dura
 	if err != nil {
 		return s, err
 	}
-	if s.idle, err = shimCostWindow(ctx, window, ""); err != nil {
+	if s.idle, err = shimCostWindow(ctx, window, strings.Replace(profile, "-live-", "-idle-", 1)); err != nil {
 		return s, err
 	}
 	if _, err := chromium.EvalInFrame[bool](ctx, f.ID, `document.dispatchEvent(new Event('shimcost-live')), true`); err != nil {
@@ -292,7 +300,7 @@ func shimCostRun(ctx context.Context, desk, src string, settle, window time.Dura
 		return s, err
 	}
 	time.Sleep(300 * time.Millisecond)
-	if s.liveHidden, err = shimCostWindow(ctx, window, ""); err != nil {
+	if s.liveHidden, err = shimCostWindow(ctx, window, strings.Replace(profile, "-live-", "-hidden-", 1)); err != nil {
 		return s, err
 	}
 	return s, nil
@@ -417,7 +425,14 @@ func BenchmarkShimCost(b *testing.B) {
 				})
 				row += fmt.Sprintf("  %s %.1f (%.1f–%.1f)", strings.TrimSuffix(k, "Duration"), m, lo, hi)
 			}
-			lines = append(lines, row+" ms/s")
+			row += " ms/s;"
+			for _, k := range shimCostCounts {
+				m, lo, hi := med(v, func(s shimCostSample) float64 {
+					return map[string]map[string]float64{"idle": s.idle, "live": s.live, "hidden": s.liveHidden}[win][k]
+				})
+				row += fmt.Sprintf("  %ss %.1f (%.1f–%.1f)", strings.TrimSuffix(k, "Count"), m, lo, hi)
+			}
+			lines = append(lines, row+" /s")
 		}
 		m, lo, hi := med(v, func(s shimCostSample) float64 { return s.loadMs })
 		lt, _, _ := med(v, func(s shimCostSample) float64 { return float64(s.longTasks) })
