@@ -1950,16 +1950,29 @@
   // A frame still loading its src page is not adopted (its first document
   // keeps the initial window), so its pristine submit() or click() on a
   // served form or detached link follows target="_top", which only our
-  // hooks retarget (x876, x877). When such a window is handed out, the
-  // leaving targets already in the document are retargeted, once.
+  // hooks retarget (x876, x877). When such a window is handed out, its
+  // click, dispatchEvent, submit and requestSubmit get the hooks this
+  // window's own have, once: only what is followed is retargeted (a sweep
+  // of every served target broke pages that select a[target=_top]).
   var swept = typeof WeakSet === 'function' ? new WeakSet() : null;
   var pristine = function (cw) {
     try {
       if (!swept || !cw || cw === w || swept.has(cw) || Object.prototype.hasOwnProperty.call(cw, '__crmframe')) return;
       if (!cw.document) return; // throws when cross-origin
       swept.add(cw);
-      var all = d.querySelectorAll('a[target],area[target],form[target],base[target],button[formtarget],input[formtarget]');
-      for (var i = 0; i < all.length; i++) retarget(all[i], /^(?:button|input)$/.test(all[i].localName) ? 'formtarget' : 'target');
+      var hook = function (C, k, before) {
+        var P = cw[C] && cw[C].prototype, f = P && P[k];
+        if (typeof f !== 'function') return;
+        P[k] = function () {
+          try { before(this, arguments); } catch (e) { /* keep the call */ }
+          return RA0(f, this, arguments);
+        };
+      };
+      var detachedClick = function (el) { if (el && rd(el, 'nodeType') === 1 && !rd(el, 'isConnected')) onClick(ancestors(el)); };
+      hook('HTMLElement', 'click', function (el) { detachedClick(el); });
+      hook('EventTarget', 'dispatchEvent', function (t, a) { if (a[0] && rd(a[0], 'type') === 'click') detachedClick(t); });
+      hook('HTMLFormElement', 'submit', function (f) { fixForm(f, null); });
+      hook('HTMLFormElement', 'requestSubmit', function (f, a) { fixForm(f, a[0] == null ? null : a[0]); });
     } catch (e) { /* cross-origin */ }
   };
   var frameGetters = function (C) {

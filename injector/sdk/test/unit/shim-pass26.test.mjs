@@ -3,7 +3,7 @@
 // animated to a javascript: URL: x860-x866, x874), or copied into a <use>
 // element's shadow tree, where the click lands on a copy no event path
 // shows (x869-x872, x875); served targets handed to the pristine functions
-// of a frame still loading its page (x876, x877).
+// of a frame still loading its page (x876, x877, x879).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -123,20 +123,35 @@ test('detect mode only counts an animated _top target', () => {
   assert.equal(w.__crmframe.stats.target, 1);
 });
 
-test('reading a loading frame\'s window retargets the served leaving targets, once (x876, x877)', () => {
+test('a loading frame\'s click, dispatchEvent, submit and requestSubmit retarget what they follow, and nothing else (x876, x877, x879, x880)', () => {
   const { w, run } = page();
   const out = run(`
     function el(C, name, attrs) { var e = new C(); e.localName = name; e.namespaceURI = 'http://www.w3.org/1999/xhtml'; for (var k in attrs) e['attr:' + k] = attrs[k]; return e; }
     var f = el(HTMLFormElement, 'form', { target: '_top' }), a = el(HTMLElement, 'a', { href: 'x.html', target: '_TOP' });
-    var keep = el(HTMLElement, 'a', { href: 'y.html', target: 'detail' }), b = el(HTMLElement, 'button', { formtarget: '_top' });
-    served.push(f, a, keep, b);
+    var keep = el(HTMLElement, 'a', { href: 'y.html', target: 'detail' }), g = el(HTMLFormElement, 'form', { target: '_top' });
+    served.push(f, a, keep, g);
+    // the loading frame's realm: its pristine functions say what they follow
+    var calls = [];
+    function CET() {} CET.prototype.dispatchEvent = function (e) { calls.push(['dispatch', this.getAttribute('target')]); return true; };
+    function CHE() {} CHE.prototype = Object.create(CET.prototype);
+    CHE.prototype.click = function () { calls.push(['click', this.getAttribute('target')]); };
+    function CHF() {} CHF.prototype = Object.create(CHE.prototype);
+    CHF.prototype.submit = function () { calls.push(['submit', this.getAttribute('target')]); };
+    CHF.prototype.requestSubmit = function () { calls.push(['requestSubmit', this.getAttribute('target')]); };
     var fr = el(HTMLIFrameElement, 'iframe', { src: 'report.html' });
-    fr._cw = { document: { contentType: 'text/html' }, location: { protocol: 'about:' } };
-    fr.contentWindow;
-    var first = [f.getAttribute('target'), a.getAttribute('target'), keep.getAttribute('target'), b.getAttribute('formtarget')];
-    f['attr:target'] = '_top';
-    fr.contentWindow; // the same window: not swept again
-    first.concat(f.getAttribute('target'))`);
-  assert.deepEqual(JSON.parse(JSON.stringify(out)), ['_self', '_self', 'detail', '_self', '_top']);
+    fr._cw = { document: { contentType: 'text/html' }, location: { protocol: 'about:' }, EventTarget: CET, HTMLElement: CHE, HTMLFormElement: CHF };
+    var cw = fr.contentWindow, click = cw.HTMLElement.prototype.click;
+    var read = [f.getAttribute('target'), a.getAttribute('target'), g.getAttribute('target')];
+    fr.contentWindow; // the same window: not hooked again
+    var once = cw.HTMLElement.prototype.click === click;
+    cw.HTMLFormElement.prototype.submit.call(f);
+    click.call(a);
+    cw.EventTarget.prototype.dispatchEvent.call(keep, { type: 'click' });
+    cw.HTMLFormElement.prototype.requestSubmit.call(g);
+    [read, once, calls]`);
+  assert.deepEqual(JSON.parse(JSON.stringify(out)), [
+    ['_top', '_TOP', '_top'], true,
+    [['submit', '_self'], ['click', '_self'], ['dispatch', 'detail'], ['requestSubmit', '_self']]
+  ]);
   assert.equal(w.__crmframe.stats.target, 3);
 });
