@@ -5,7 +5,7 @@ package e2e
 // reverse_proxy in front of an upstream that serves the frame-busting corpus
 // (testdata/framebusting/corpus, a copy of shared/framebusting/pages with
 // three repaired pages, see fbRepaired) and our own cases
-// (testdata/framebusting/extra, x01–x886; x07–x274 are the robustness passes on
+// (testdata/framebusting/extra, x01–x887; x07–x274 are the robustness passes on
 // unseen and real code, x275–x294, x320–x342, x360–x384, x401–x421,
 // x470–x536, x570–x614, x640–x650, x680–x695, x720–x731, x760–x773, x800–x808, x840–x855 and x880–x886 legitimate CRM pages, x295–x301 other content
 // types, SVG and SRI, x302–x315 the twelfth pass, x343–x358 the thirteenth,
@@ -15,8 +15,8 @@ package e2e
 // twenty-first, x700–x716 the twenty-second, x740–x754 the twenty-third,
 // x780–x795 the twenty-fourth (x786–x788 legitimate pages among them),
 // x820–x832 the twenty-fifth (x830–x832 legitimate pages among them),
-// x860–x879 the twenty-sixth (x867, x868, x873, x878 legitimate pages),
-// see docs/framebusting.md; 820 cases in all) with
+// x860–x879 and x887 the twenty-sixth (x867, x868, x873, x878 legitimate
+// pages), see docs/framebusting.md; 821 cases in all) with
 // X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with

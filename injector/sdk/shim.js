@@ -1894,7 +1894,12 @@
       var c = obj ? OBP : f.localName === 'iframe' ? IFP : FP;
       if (src != null && !/^\s*(?:about:blank(?:[?#][\s\S]*)?)?\s*$/i.test(src) && !(!obj && hasAttr.call(f, 'srcdoc'))) {
         // (at load, the frame may have gone elsewhere than its src)
-        if (c && c.cw && (atLoad || sameOrigin(src))) lateAdopt(c.cw.call(f));
+        if (c && c.cw && (atLoad || sameOrigin(src))) {
+          var lw = c.cw.call(f);
+          lateAdopt(lw);
+          // inserted, still loading: frames[n] hands out its window too
+          if (!atLoad && pristine) pristine(lw);
+        }
         return;
       }
       if (c && c.cw) adopt(c.cw.call(f));
