@@ -265,3 +265,60 @@ test('pass19: a walk cut at its cap looks at the ends of <body>: a live drawer k
     assert.equal(p.w.__crmframe.stats.input, lifted ? 1 : undefined, name);
   }
 });
+
+// The use net's look for [inert] anywhere queries the whole document (≈ 0.5
+// ms on a 16k-element page, four times a second) only when the element it
+// found last lost the attribute or left; otherwise it reads the records of
+// an observer of the whole document since the last look. COST_DOM counts
+// the queries and lets a test hand that observer its records (note).
+const COST_DOM = DOM + `
+  var inertQueries = 0, qs0 = Document.prototype.querySelector;
+  Document.prototype.querySelector = function (q) { if (q === '[inert]') inertQueries++; return qs0.call(this, q); };
+  EP.hasAttribute = function (k) { return !!this.attrs && k in this.attrs; };
+  Object.defineProperty(NP, 'ownerDocument', { get: function () { return document; } });
+  // a record for the observers of the whole document (the fake's own go to a parent's only)
+  var note = function (r) { observers.forEach(function (o) { if (o.targets.indexOf(document) >= 0) queue.push([o, Object.assign({ addedNodes: [], removedNodes: [] }, r)]); }); };
+`;
+const costPage = () => { const p = livePage(COST_DOM, shim); p.loaded(); return p; };
+
+test('shimcost: [inert] is queried once, then found from the records: an inert wrapper added, inert set on body', () => {
+  for (const [name, set, hit, still] of [
+    ['added', 'var wr = mk("div"); wr.attrs = { inert: "" }; body.childNodes.slice().forEach(function (c) { wr.appendChild(c); }); body.appendChild(wr); note({ type: "childList", target: body, addedNodes: [wr] })', 'body', '"inert" in wr.attrs'],
+    ['added inside', 'var wr = mk("div"), in2 = mk("div"); in2.attrs = { inert: "" }; body.childNodes.slice().forEach(function (c) { in2.appendChild(c); }); wr.appendChild(in2); body.appendChild(wr); wr.querySelector = function () { return in2; }; note({ type: "childList", target: body, addedNodes: [wr] })', 'body', '"inert" in in2.attrs'],
+    ['attribute', 'body.attrs = { inert: "" }; note({ type: "attributes", target: body, attributeName: "inert" })', 'html', '"inert" in body.attrs']]) {
+    const p = costPage();
+    p.run('hits = marker');
+    p.interval(); p.interval(); p.interval();
+    assert.equal(p.run('inertQueries'), 1, `${name}: one query while nothing changed`);
+    p.run(`${set}; hits = ${hit}`);
+    assert.equal(twoLooks(p), undefined, `${name}: not at the first look`);
+    assert.equal(p.run(still), false, name);
+    assert.equal(p.w.__crmframe.stats.input, 1, name);
+    assert.equal(p.run('inertQueries'), 1, `${name}: found without a query`);
+  }
+});
+
+test('shimcost: [inert] taken off or taken out is queried again; without an observer every look queries', () => {
+  const p = costPage();
+  p.run('body.attrs = { inert: "" }; hits = html; modal = mk("dialog", [text("Edit contact")])'); // kept: a modal is open
+  p.interval(); p.interval();
+  assert.equal(p.run('inertQueries'), 1);
+  assert.equal(p.run('body.attrs.inert'), '');
+  p.run('delete body.attrs.inert; note({ type: "attributes", target: body, attributeName: "inert" }); hits = marker');
+  p.interval(); p.interval();
+  assert.equal(p.run('inertQueries'), 2, 'queried once after it went');
+  // a second inert element the first query did not return: found when the first one leaves
+  p.run('var a = mk("div"), b2 = mk("div"); a.attrs = { inert: "" }; b2.attrs = { inert: "" }; body.appendChild(a); body.appendChild(b2); note({ type: "childList", target: body, addedNodes: [a, b2] })');
+  p.interval();
+  assert.equal(p.run('inertQueries'), 2);
+  p.run('body.removeChild(a)');
+  p.interval();
+  assert.equal(p.run('inertQueries'), 3, 'the one found left: queried');
+  p.interval();
+  assert.equal(p.run('inertQueries'), 3, 'b2 still inert: no query');
+  const q = livePage(COST_DOM + 'MutationObserver = undefined;', shim);
+  q.loaded();
+  q.run('hits = marker');
+  q.interval(); q.interval();
+  assert.equal(q.run('inertQueries'), 2, 'no observer: a query at each look');
+});
