@@ -1063,22 +1063,32 @@
     });
     mo.observe(r, { childList: true, subtree: true, characterData: true });
   };
-  // A click on a node outside the document (a detached link) reaches no
-  // listener of ours.
-  var HP = typeof HTMLElement !== 'undefined' && HTMLElement.prototype, hclick = HP && HP.click;
-  if (hclick) {
-    HP.click = function () {
-      if (!rd(this, 'isConnected')) try { onClick(ancestors(this)); } catch (e) { /* keep the click */ }
-      return RA0(hclick, this, arguments);
+  // The calls that follow a link or send a form past our listeners: a
+  // click() or dispatched click on a node outside the document (a detached
+  // link), submit() (no submit event), requestSubmit() (its submit event
+  // does not leave a shadow root our listeners never saw: a declarative
+  // <template shadowrootmode>, x662). C names a realm's constructors: this
+  // window's here, a loading frame's when it is handed out (pristine).
+  var guardRealm = function (C) {
+    var hook = function (name, k, before) {
+      var P = C[name] && C[name].prototype, f = P && P[k];
+      if (typeof f !== 'function') return;
+      P[k] = function () {
+        try { before(this, arguments); } catch (e) { /* keep the call */ }
+        return RA0(f, this, arguments);
+      };
     };
-  }
-  var ET = typeof EventTarget !== 'undefined' && EventTarget.prototype, dispatch = ET && ET.dispatchEvent;
-  if (dispatch) {
-    ET.dispatchEvent = function (ev) {
-      if (ev && rd(ev, 'type') === 'click' && this && rd(this, 'nodeType') === 1 && !rd(this, 'isConnected')) try { onClick(ancestors(this)); } catch (e) { /* keep it */ }
-      return RA0(dispatch, this, arguments);
-    };
-  }
+    var detached = function (el) { if (el && rd(el, 'nodeType') === 1 && !rd(el, 'isConnected')) onClick(ancestors(el)); };
+    hook('HTMLElement', 'click', detached);
+    hook('EventTarget', 'dispatchEvent', function (t, a) { if (a[0] && rd(a[0], 'type') === 'click') detached(t); });
+    hook('HTMLFormElement', 'submit', function (f) { fixForm(f, null); });
+    hook('HTMLFormElement', 'requestSubmit', function (f, a) { fixForm(f, a[0] == null ? null : a[0]); });
+  };
+  guardRealm({
+    HTMLElement: typeof HTMLElement !== 'undefined' && HTMLElement,
+    EventTarget: typeof EventTarget !== 'undefined' && EventTarget,
+    HTMLFormElement: HTMLFormElement
+  });
   [['HTMLAnchorElement', 'target'], ['HTMLAreaElement', 'target'], ['HTMLFormElement', 'target'], ['HTMLBaseElement', 'target'],
     ['HTMLButtonElement', 'formTarget'], ['HTMLInputElement', 'formTarget']].forEach(function (x) {
     var C = w[x[0]], proto = C && C.prototype, desc = proto && Object.getOwnPropertyDescriptor(proto, x[1]);
@@ -1187,21 +1197,6 @@
         if (typeof orig === 'function') NNM[m] = function (a) { fixAttrNode(owners.get(this), a); return orig.apply(this, arguments); };
       });
     }
-  }
-  var submit = HTMLFormElement.prototype.submit;
-  HTMLFormElement.prototype.submit = function () {
-    fixForm(this, null);
-    return submit.apply(this, arguments);
-  };
-  // requestSubmit() fires submit, but that event does not leave a shadow
-  // root our listeners never saw (a declarative <template
-  // shadowrootmode>, x662): retarget here too.
-  var requestSubmit = HTMLFormElement.prototype.requestSubmit;
-  if (typeof requestSubmit === 'function') {
-    HTMLFormElement.prototype.requestSubmit = function (s) {
-      try { fixForm(this, s == null ? null : s); } catch (e) { /* keep the submit */ }
-      return RA0(requestSubmit, this, arguments);
-    };
   }
   var open = w.open;
   w.open = function (url, target) {
@@ -1954,30 +1949,17 @@
   };
   // A frame still loading its src page is not adopted (its first document
   // keeps the initial window), so its pristine submit() or click() on a
-  // served form or detached link follows target="_top", which only our
-  // hooks retarget (x876, x877). When such a window is handed out, its
-  // click, dispatchEvent, submit and requestSubmit get the hooks this
-  // window's own have, once: only what is followed is retargeted (a sweep
-  // of every served target broke pages that select a[target=_top]).
-  var swept = typeof WeakSet === 'function' ? new WeakSet() : null;
+  // served form or detached link follows target="_top" unseen (x876, x877,
+  // x879). When such a window is handed out, its realm gets guardRealm's
+  // hooks, once: only what is followed is retargeted (a sweep of every
+  // served target broke pages that select a[target=_top], x880).
+  var guarded = typeof WeakSet === 'function' ? new WeakSet() : null;
   var pristine = function (cw) {
     try {
-      if (!swept || !cw || cw === w || swept.has(cw) || Object.prototype.hasOwnProperty.call(cw, '__crmframe')) return;
+      if (!guarded || !cw || cw === w || guarded.has(cw) || Object.prototype.hasOwnProperty.call(cw, '__crmframe')) return;
       if (!cw.document) return; // throws when cross-origin
-      swept.add(cw);
-      var hook = function (C, k, before) {
-        var P = cw[C] && cw[C].prototype, f = P && P[k];
-        if (typeof f !== 'function') return;
-        P[k] = function () {
-          try { before(this, arguments); } catch (e) { /* keep the call */ }
-          return RA0(f, this, arguments);
-        };
-      };
-      var detachedClick = function (el) { if (el && rd(el, 'nodeType') === 1 && !rd(el, 'isConnected')) onClick(ancestors(el)); };
-      hook('HTMLElement', 'click', function (el) { detachedClick(el); });
-      hook('EventTarget', 'dispatchEvent', function (t, a) { if (a[0] && rd(a[0], 'type') === 'click') detachedClick(t); });
-      hook('HTMLFormElement', 'submit', function (f) { fixForm(f, null); });
-      hook('HTMLFormElement', 'requestSubmit', function (f, a) { fixForm(f, a[0] == null ? null : a[0]); });
+      guarded.add(cw);
+      guardRealm(cw);
     } catch (e) { /* cross-origin */ }
   };
   var frameGetters = function (C) {
