@@ -111,6 +111,33 @@ export function shimRealm(w, dom, shim, timers) {
   return { run, tick };
 }
 
+// Elements that keep their attributes (as 'attr:' + name properties) and
+// a parent (_parent), detached unless a test says otherwise.
+export const ATTR_DOM = `
+  Node.prototype.nodeType = 1;
+  Node.prototype.isConnected = false;
+  Object.defineProperty(Node.prototype, 'parentNode', { get: function () { return this._parent || null; }, configurable: true });
+  Element.prototype.setAttribute = function (k, v) { this['attr:' + k] = String(v); };
+  Element.prototype.getAttribute = function (k) { return this['attr:' + k] === undefined ? null : this['attr:' + k]; };
+  Element.prototype.hasAttribute = function (k) { return this['attr:' + k] !== undefined; };
+`;
+
+// framedPage runs the shim (after the fake DOM) in a CRM root window framed
+// by a foreign desktop (framed: false, the top window itself), with the
+// mode data-crmframe-breakout would give it; extra joins the window's
+// properties. Timers never fire.
+export function framedPage(dom, shim, { framed = true, mode = null } = {}, extra = {}) {
+  const desk = { name: 'desk' };
+  const w = { console, setTimeout: () => 1, setInterval: () => 2, open: () => null, addEventListener() {}, __crmframe_breakout: mode, ...extra };
+  w.window = w;
+  Object.defineProperty(w, 'top', { get: () => (framed ? desk : w), enumerable: true });
+  w.parent = framed ? desk : w;
+  w.frameElement = null;
+  w.location = { href: 'http://crm.test/a.html', protocol: 'http:', origin: 'http://crm.test', ancestorOrigins: framed ? ['http://desk.test'] : [] };
+  const { run } = shimRealm(w, dom, shim, []);
+  return { w, run };
+}
+
 // STYLE_DOM is an element style for shim tests (source text for a vm
 // realm): properties with their !important flag, cssText round-trips.
 // A document whose write() records what reaches the browser, and the
@@ -318,6 +345,25 @@ export const COVER_DOM = `
   var app = mk('div', [mk('div', [mk('div')])]);
   body.insertBefore(app, body.firstChild);
   var deep = app.firstElementChild.firstElementChild;
+`;
+
+// Images the shim reads through a canvas: new Image() is recorded in images;
+// decode(src, ink) loads the shim's image of src (size x size, every pixel
+// rgb at alpha ink; ink null: cross-origin, getImageData throws).
+export const IMAGE_DOM = (rgb, size) => `
+  var images = [];
+  function Image() { images.push(this); }
+  function CanvasRenderingContext2D() {}
+  CanvasRenderingContext2D.prototype.drawImage = function (img) { this.ink = img.ink; };
+  CanvasRenderingContext2D.prototype.getImageData = function (x, y, w, h) {
+    if (this.ink == null) throw new Error('tainted');
+    var data = [];
+    for (var i = 0; i < w * h; i++) data.push(${rgb}, Math.round(this.ink * 255));
+    return { data: data };
+  };
+  function HTMLCanvasElement() {}
+  HTMLCanvasElement.prototype.getContext = function () { return new CanvasRenderingContext2D(); };
+  function decode(src, ink) { images.filter(function (i) { return i.src === src; }).forEach(function (i) { i.naturalWidth = i.naturalHeight = ${size}; i.ink = ink; i.onload(); }); }
 `;
 
 // Observers that see the subtree and attribute changes their options ask

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LIVE_DOM, SHEET_DOM, livePage } from './fakes.mjs';
+import { LIVE_DOM, SHEET_DOM, IMAGE_DOM, livePage } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
@@ -66,21 +66,8 @@ const DOM = LIVE_DOM + SHEET_DOM + `
   Document.prototype.createRange = function () {
     return { selectNodeContents: function () {}, getClientRects: function () { return [{ left: 8, top: 8, width: 90, height: 18, right: 98, bottom: 26 }]; } };
   };
-  var images = [];
-  function Image() { images.push(this); }
-  function CanvasRenderingContext2D() {}
-  CanvasRenderingContext2D.prototype.drawImage = function (img) { this.ink = img.ink; };
-  CanvasRenderingContext2D.prototype.getImageData = function (x, y, w, h) {
-    if (this.ink == null) throw new Error('tainted');
-    var data = [];
-    for (var i = 0; i < w * h; i++) data.push(0, 0, 0, Math.round(this.ink * 255));
-    return { data: data };
-  };
-  function HTMLCanvasElement() {}
-  HTMLCanvasElement.prototype.getContext = function () { return new CanvasRenderingContext2D(); };
+` + IMAGE_DOM('0, 0, 0', 220) + `
   Document.prototype.createElement = function (n) { return n === 'canvas' ? new HTMLCanvasElement() : mk(n); };
-  // decode(src, ink): the shim's image of src loads (ink null: cross-origin, unreadable)
-  function decode(src, ink) { images.filter(function (i) { return i.src === src; }).forEach(function (i) { i.naturalWidth = i.naturalHeight = 220; i.ink = ink; i.onload(); }); }
   var popovers = [];
   Document.prototype.querySelectorAll = function (q) { return q === ':popover-open' ? popovers : []; };
   Document.prototype.querySelector = function (q) { return q === ':popover-open' ? popovers[0] || null : null; };

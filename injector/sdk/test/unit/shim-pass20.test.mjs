@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LIVE_DOM, SHEET_DOM, NAV_DOM, COVER_DOM, livePage } from './fakes.mjs';
+import { LIVE_DOM, SHEET_DOM, NAV_DOM, COVER_DOM, IMAGE_DOM, livePage } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
@@ -13,20 +13,7 @@ const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.
 // test makes (decode(src, ink), ink null: tainted).
 const DOM = LIVE_DOM + SHEET_DOM + NAV_DOM + COVER_DOM + `
   BASE.fill = 'rgb(0, 0, 0)'; BASE.fillOpacity = '1';
-  var images = [];
-  function Image() { images.push(this); }
-  function CanvasRenderingContext2D() {}
-  CanvasRenderingContext2D.prototype.drawImage = function (img) { this.ink = img.ink; };
-  CanvasRenderingContext2D.prototype.getImageData = function (x, y, w, h) {
-    if (this.ink == null) throw new Error('tainted');
-    var data = [];
-    for (var i = 0; i < w * h; i++) data.push(255, 255, 255, Math.round(this.ink * 255));
-    return { data: data };
-  };
-  function HTMLCanvasElement() {}
-  HTMLCanvasElement.prototype.getContext = function () { return new CanvasRenderingContext2D(); };
-  function decode(src, ink) { images.filter(function (i) { return i.src === src; }).forEach(function (i) { i.naturalWidth = i.naturalHeight = 24; i.ink = ink; i.onload(); }); }
-`;
+` + IMAGE_DOM('255, 255, 255', 24);
 
 const hiddenAt = (p, v) => p.run(`getComputedStyle(${v}).visibility`) === 'hidden';
 

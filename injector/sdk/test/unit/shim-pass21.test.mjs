@@ -7,20 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { shimRealm, FORM_DOM } from './fakes.mjs';
+import { framedPage, FORM_DOM, ATTR_DOM } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
 const XLINK = 'http://www.w3.org/1999/xlink';
 // Elements keep plain and namespaced attributes; click() and
 // requestSubmit() record the target the browser would navigate.
-const DOM = FORM_DOM + `
-  Node.prototype.nodeType = 1;
-  Node.prototype.isConnected = false;
-  Object.defineProperty(Node.prototype, 'parentNode', { get: function () { return this._parent || null; }, configurable: true });
-  Element.prototype.setAttribute = function (k, v) { this['attr:' + k] = String(v); };
-  Element.prototype.getAttribute = function (k) { return this['attr:' + k] === undefined ? null : this['attr:' + k]; };
-  Element.prototype.hasAttribute = function (k) { return this['attr:' + k] !== undefined; };
+const DOM = FORM_DOM + ATTR_DOM + `
   Element.prototype.setAttributeNS = function (ns, k, v) { this['ns:' + ns + ':' + k] = String(v); };
   Element.prototype.hasAttributeNS = function (ns, k) { return this['ns:' + ns + ':' + k] !== undefined; };
   var nav = [];
@@ -41,24 +35,9 @@ const DOM = FORM_DOM + `
 // page: a CRM root framed by a foreign desktop (or not framed), mode as
 // data-crmframe-breakout would give it; stops counts window.stop() calls
 // that reached the browser.
-function page({ framed = true, mode = null } = {}) {
-  const desk = { name: 'desk' };
+function page(opts) {
   const calls = { stops: 0 };
-  const w = {
-    console,
-    setTimeout: () => 1,
-    setInterval: () => 2,
-    open: () => null,
-    addEventListener() {},
-    stop() { calls.stops++; },
-    __crmframe_breakout: mode,
-  };
-  w.window = w;
-  Object.defineProperty(w, 'top', { get: () => (framed ? desk : w), enumerable: true });
-  w.parent = framed ? desk : w;
-  w.frameElement = null;
-  w.location = { href: 'http://crm.test/a.html', protocol: 'http:', origin: 'http://crm.test', ancestorOrigins: framed ? ['http://desk.test'] : [] };
-  const { run } = shimRealm(w, DOM, shim, []);
+  const { w, run } = framedPage(DOM, shim, opts, { stop() { calls.stops++; } });
   return { w, run, calls };
 }
 

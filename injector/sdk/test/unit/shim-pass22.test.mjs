@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { shimRealm, FORM_DOM } from './fakes.mjs';
+import { framedPage, FORM_DOM } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
@@ -22,22 +22,8 @@ const DOM = FORM_DOM + `
   document.currentScript = null;
 `;
 
-function page({ framed = true, mode = null } = {}) {
-  const desk = { name: 'desk' };
-  const w = {
-    console,
-    setTimeout: () => 1,
-    setInterval: () => 2,
-    open: () => null,
-    addEventListener() {},
-    __crmframe_breakout: mode,
-  };
-  w.window = w;
-  Object.defineProperty(w, 'top', { get: () => (framed ? desk : w), enumerable: true });
-  w.parent = framed ? desk : w;
-  w.frameElement = null;
-  w.location = { href: 'http://crm.test/a.html', protocol: 'http:', origin: 'http://crm.test', ancestorOrigins: framed ? ['http://desk.test'] : [] };
-  const { run } = shimRealm(w, DOM, shim, []);
+function page(opts) {
+  const { w, run } = framedPage(DOM, shim, opts);
   const written = (html) => run(`document.written = []; document.write(${JSON.stringify(html)}); document.written[0]`);
   return { w, run, written };
 }
@@ -92,14 +78,7 @@ test('a declarative shadow root written by script gets the marker, which hands i
 });
 
 test('no marker when the page took the element name first', () => {
-  const desk = { name: 'desk' };
-  const w = { console, setTimeout: () => 1, setInterval: () => 2, open: () => null, addEventListener() {} };
-  w.window = w;
-  Object.defineProperty(w, 'top', { get: () => desk, enumerable: true });
-  w.parent = desk;
-  w.frameElement = null;
-  w.location = { href: 'http://crm.test/a.html', protocol: 'http:', origin: 'http://crm.test', ancestorOrigins: ['http://desk.test'] };
-  const { run } = shimRealm(w, DOM + `customElements.define('crmframe-dsd', function () {});`, shim, []);
+  const { run } = framedPage(DOM + `customElements.define('crmframe-dsd', function () {});`, shim);
   const out = run(`document.written = []; document.write('<x-a><template shadowrootmode=open><a target=_top>top</a></template></x-a>'); document.written[0]`);
   assert.equal(out, '<x-a><template shadowrootmode=open><a target="_self">top</a></template></x-a>');
 });

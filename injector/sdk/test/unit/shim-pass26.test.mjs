@@ -8,21 +8,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { shimRealm, FORM_DOM } from './fakes.mjs';
+import { framedPage, FORM_DOM, ATTR_DOM } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
 // Elements keep attributes; an SVG root samples its animations when its
 // time is set; a click event on an SVG link records the target and href the
 // browser would follow (the animated ones, as last sampled).
-const DOM = FORM_DOM + `
+const DOM = FORM_DOM + ATTR_DOM + `
   var SVG = 'http://www.w3.org/2000/svg';
-  Node.prototype.nodeType = 1;
-  Node.prototype.isConnected = false;
-  Object.defineProperty(Node.prototype, 'parentNode', { get: function () { return this._parent || null; }, configurable: true });
-  Element.prototype.setAttribute = function (k, v) { this['attr:' + k] = String(v); };
-  Element.prototype.getAttribute = function (k) { return this['attr:' + k] === undefined ? null : this['attr:' + k]; };
-  Element.prototype.hasAttribute = function (k) { return this['attr:' + k] !== undefined; };
   Element.prototype.getAttributeNS = function () { return null; };
   Element.prototype.hasAttributeNS = function () { return false; };
   Element.prototype.getRootNode = function () { return root; };
@@ -51,17 +45,7 @@ const DOM = FORM_DOM + `
   document.currentScript = null;
 `;
 
-function page({ framed = true, mode = null } = {}) {
-  const desk = { name: 'desk' };
-  const w = { console, setTimeout: () => 1, setInterval: () => 2, open: () => null, addEventListener() {}, __crmframe_breakout: mode };
-  w.window = w;
-  Object.defineProperty(w, 'top', { get: () => (framed ? desk : w), enumerable: true });
-  w.parent = framed ? desk : w;
-  w.frameElement = null;
-  w.location = { href: 'http://crm.test/a.html', protocol: 'http:', origin: 'http://crm.test', ancestorOrigins: framed ? ['http://desk.test'] : [] };
-  const { run } = shimRealm(w, DOM, shim, []);
-  return { w, run };
-}
+const page = (opts) => framedPage(DOM, shim, opts);
 
 test('an SVG link whose target SMIL animates to _top navigates the CRM root; other values stay (x860, x861)', () => {
   const { w, run } = page();
