@@ -655,6 +655,7 @@ type jsFilter struct {
 	// buf holds the body received so far, except the bytes match has
 	// matched against cache entries (a hit holds only the first ones).
 	buf     []byte
+	bufp    *[]byte  // the pool's pointer to buf's array, while buf is it
 	cache   *jsCache // nil: no lookup (cache off, or body too large for it)
 	looked  bool     // the candidates were looked up (hash is set)
 	hash    uint64   // prefix hash of the body (jsCache.prefixHash)
@@ -715,9 +716,20 @@ func (f *jsFilter) Write(p []byte) (int, error) {
 			f.hold(p)
 		}
 	default:
-		f.hold(p)
-		if f.lookup(f.buf); f.match.n > 0 {
-			f.buf = f.buf[:0] // the candidates hold these bytes
+		// The first bytes came in a short write (reverse_proxy's first read
+		// returns what its 4 KiB reader holds after the headers): hold only
+		// what completes jsPrefix and match the rest of p in place, so a
+		// hit copies at most jsPrefix bytes, not a whole 32 KiB read.
+		k := jsPrefix - len(f.buf)
+		f.hold(p[:k])
+		if f.lookup(f.buf); f.match.n == 0 {
+			f.hold(p[k:])
+			break
+		}
+		f.buf = f.buf[:0] // the candidates hold these bytes
+		if ok, before := f.match.next(p[k:]); !ok {
+			f.hold(before)
+			f.hold(p[k:])
 		}
 	}
 	return len(p), nil
@@ -751,16 +763,30 @@ func (f *jsFilter) uncache() {
 // a 700 KB bundle by append copies it several times.
 func (f *jsFilter) hold(p []byte) {
 	if f.buf == nil {
-		f.buf = (*jsBufs.Get().(*[]byte))[:0]
+		f.bufp = jsBufs.Get().(*[]byte)
+		f.buf = (*f.bufp)[:0]
 	}
 	if need := int64(len(f.buf) + len(p)); need > int64(cap(f.buf)) && need <= f.length {
 		nb := make([]byte, len(f.buf), f.length)
 		copy(nb, f.buf)
-		small := f.buf[:0] // the small buffer stays in the pool
-		jsBufs.Put(&small)
+		f.putBuf() // the small buffer stays in the pool
 		f.buf = nb
 	}
 	f.buf = append(f.buf, p...)
+}
+
+// putBuf returns buf to the pool, in the pointer it came in when it is
+// the pool's (a new pointer per Put is an allocation per response).
+func (f *jsFilter) putBuf() {
+	if f.buf != nil && cap(f.buf) <= 1<<20 {
+		bp := f.bufp
+		if bp == nil {
+			bp = new([]byte)
+		}
+		*bp = f.buf[:0]
+		jsBufs.Put(bp)
+	}
+	f.bufp = nil
 }
 
 func (f *jsFilter) cacheKey() jsKey {
@@ -776,10 +802,7 @@ func (f *jsFilter) write(p []byte) (int, error) {
 }
 
 func (f *jsFilter) release() {
-	if f.buf != nil && cap(f.buf) <= 1<<20 {
-		b := f.buf[:0]
-		jsBufs.Put(&b)
-	}
+	f.putBuf()
 	f.buf = nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,14 +28,15 @@ import (
 
 // Config is one run's settings.
 type Config struct {
-	Mode      string        // quick, default or long (for the record)
-	Bin       string        // prebuilt crmframe; empty = go build
-	Out       string        // results file; empty = none
-	PerSite   time.Duration // measuring time per cell and site
-	Rounds    int           // alternations per cell
-	Concs     []int         // concurrencies
-	Resources []string      // resource names; empty = all
-	Pprof     string        // CPU profile of the worst cell to this file
+	Mode       string        // quick, default or long (for the record)
+	Bin        string        // prebuilt crmframe; empty = go build
+	Out        string        // results file; empty = none
+	PerSite    time.Duration // measuring time per cell and site
+	Rounds     int           // alternations per cell
+	Concs      []int         // concurrencies
+	Resources  []string      // resource names; empty = all
+	NoVariants bool          // skip the extra crm_frame sites' rows (js_cache off, recompress_*)
+	Pprof      string        // CPU profile of the worst cell to this file
 
 	MemSlowRead time.Duration // pause between 16 KiB reads of a slow client
 	TTFBReps    int
@@ -89,6 +91,8 @@ func main() {
 	wsClients := flag.Int("ws-clients", 0, "WebSocket clients for the fan-out (default 1000; e.g. 10000)")
 	wsRate := flag.Float64("ws-rate", 0, "engine events/s offered during the fan-out")
 	wsDur := flag.Duration("ws-duration", 0, "fan-out measuring time")
+	concs := flag.String("conc", "", "comma-separated concurrencies of the proxy section (default 1,64)")
+	noVariants := flag.Bool("variants", true, "also measure the extra crm_frame sites (js_cache off, recompress_coding same, ...) on their resource")
 	pprofOut := flag.String("pprof", "", "write a CPU profile of crmframe serving the worst-ratio cell to this file (go tool pprof -top FILE)")
 	flag.Parse()
 	mode := "default"
@@ -118,6 +122,14 @@ func main() {
 	}
 	if *wsDur > 0 {
 		cfg.WSDuration = *wsDur
+	}
+	cfg.NoVariants = !*noVariants
+	if *concs != "" {
+		c, err := parseConcs(*concs)
+		if err != nil {
+			fatalf("-conc: %v", err)
+		}
+		cfg.Concs = c
 	}
 	if *only != "" {
 		for _, r := range strings.Split(*only, ",") {
@@ -153,6 +165,19 @@ func main() {
 		fmt.Printf("; written to %s", cfg.Out)
 	}
 	fmt.Println()
+}
+
+// parseConcs reads -conc: comma-separated concurrencies, each at least 1.
+func parseConcs(s string) ([]int, error) {
+	var out []int
+	for _, c := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bad concurrency %q", c)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func fatalf(format string, args ...any) {

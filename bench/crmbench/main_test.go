@@ -180,3 +180,14 @@ func TestShimRows(t *testing.T) {
 		t.Errorf("without the benchmark's line: %+v, want one not-available row", rows)
 	}
 }
+
+func TestParseConcs(t *testing.T) {
+	if got, err := parseConcs("1, 64"); err != nil || len(got) != 2 || got[0] != 1 || got[1] != 64 {
+		t.Errorf("parseConcs(\"1, 64\") = %v, %v", got, err)
+	}
+	for _, bad := range []string{"", "0", "1,x", "-4"} {
+		if _, err := parseConcs(bad); err == nil {
+			t.Errorf("parseConcs(%q): no error", bad)
+		}
+	}
+}

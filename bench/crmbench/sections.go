@@ -143,7 +143,7 @@ func (b *bench) proxyAndTTFB() error {
 				worst, worstC, worstRatio = res, c, r
 			}
 			for i, v := range variants {
-				if v.res != res.Name {
+				if v.res != res.Name || b.cfg.NoVariants {
 					continue
 				}
 				sp, sv := cell(plain, vsites[i], res.Path, c, b.cfg.Rounds, b.cfg.PerSite)
@@ -173,7 +173,7 @@ func (b *bench) profile(p *Proc, crm *Site, res *Resource, c int, file string) e
 	done := make(chan Sample, 1)
 	go func() { done <- round(crm, res.Path, c, time.Duration(secs+1)*time.Second) }()
 	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.Admin, secs))
-	<-done
+	s := <-done
 	if err != nil {
 		return err
 	}
@@ -181,6 +181,9 @@ func (b *bench) profile(p *Proc, crm *Site, res *Resource, c int, file string) e
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("admin /debug/pprof/profile: status %d", resp.StatusCode)
 	}
+	// What the profile covers, to turn its samples (or perf counters read
+	// over the same window) into a cost per request.
+	b.logf("pprof: %s served %d requests in %s (%.0f req/s), CPU %.3f ms/req", crm.Name, s.N, s.Elapsed.Round(time.Millisecond), s.RPS(), float64(s.CPUPerReq())/1e6)
 	prof, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return err
