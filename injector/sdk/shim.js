@@ -100,10 +100,16 @@
   Object.defineProperty(w, '__crmframe', { value: api });
 
   var def = Object.defineProperty;
+  // natives(f): the original of a hook another CRM window put in this
+  // realm while this window was loading its page (pristine, below).
+  var natives = function (f) {
+    var n = Object.prototype.hasOwnProperty.call(w, '__crmframe_natives') && w.__crmframe_natives;
+    try { return typeof n === 'function' ? n(f) : undefined; } catch (e) { return undefined; }
+  };
   // looksNative(f, orig): f answers toString (below), name and length as orig.
   function looksNative(f, orig) {
     if (!nativeOf || f === orig || nativeOf.has(f)) return;
-    while (nativeOf.has(orig)) orig = nativeOf.get(orig);
+    for (var o; (o = nativeOf.get(orig) || natives(orig));) orig = o;
     nativeOf.set(f, orig);
     try { def(f, 'name', { value: orig.name, configurable: true }); def(f, 'length', { value: orig.length, configurable: true }); } catch (e) { /* keep ours */ }
   }
@@ -528,7 +534,15 @@
   var fixTargets = function (tag) {
     var m = TARGET_TAG.exec(tag), name = m && m[1].toLowerCase();
     if (!m || typeof targetValue !== 'function') return tag;
-    if (name === 'template') return dsdMark && /\sshadowrootmode\s*=/i.test(tag) ? tag + dsdMark : tag;
+    if (name === 'template') {
+      if (!dsdMark || !/\sshadowrootmode\s*=/i.test(tag)) return tag;
+      // setHTMLUnsafe and parseHTMLUnsafe (dsdFlip): a closed root is parsed
+      // open and closed again before the page sees it (dsdFound): Chromium
+      // 148 never upgrades the marker of a root these parse, and a closed
+      // root has no other way in (x790)
+      if (dsdFlip && DSD_CLOSED.test(tag)) return tag.replace(DSD_CLOSED, '$1"open"') + '<crmframe-dsd closed></crmframe-dsd>';
+      return tag + dsdMark;
+    }
     var form = name === 'button' || name === 'input';
     return tag.replace(/(\s(target|formtarget)\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)/gi, function (a, k, attr, v) {
       if ((attr.toLowerCase() === 'formtarget') !== form) return a;
@@ -536,7 +550,8 @@
       return t === raw ? a : k + '"' + t + '"';
     });
   };
-  var dsdMark = '';
+  var dsdMark = '', dsdFlip = false;
+  var DSD_CLOSED = /(\sshadowrootmode\s*=\s*)(?:"closed"|'closed'|closed(?![^\s\/>]))/i;
   // attrCode applies fix to the quoted attribute value v as the browser
   // reads it (character references decoded) and quotes it again.
   var ENT = { quot: '"', apos: "'", amp: '&', lt: '<', gt: '>' };
@@ -803,15 +818,40 @@
     return b ? RA0(getAttr, b, ['target']) : '';
   };
   var getAttr = Element.prototype.getAttribute, hasAttr = Element.prototype.hasAttribute, setAttr = Element.prototype.setAttribute;
+  var rmAttr = Element.prototype.removeAttribute;
+  // A retarget at click or submit time is lent for the navigation in
+  // progress: the browser picks the target navigable before the task ends,
+  // so the next task puts the served value back (or takes ours off when it
+  // came from <base>), unless the page wrote the attribute meanwhile. A
+  // click the page cancels (a "stay signed in?" guard, legit28: x908, x909,
+  // x917) leaves its links and forms as written, for selectors, CSS and
+  // reads; every later follow is retargeted again.
+  var lent = null;
+  var endLoan = function () {
+    var l = lent;
+    lent = null;
+    for (var i = 0; i < l.length; i++) {
+      var x = l[i];
+      try {
+        if (RA0(getAttr, x.el, [x.attr]) !== x.now) continue;
+        if (x.had) RA0(setAttr, x.el, [x.attr, x.was]);
+        else RA0(rmAttr, x.el, [x.attr]);
+      } catch (e) { /* leave ours */ }
+    }
+  };
   var retarget = function (el, attr) {
     // an element of another CRM window (a form submitted through a frame's
     // prototype): that window's _parent is what counts.
     var od = rd(el, 'ownerDocument'), ew = od && rd(od, 'defaultView');
     if (ew && ew !== w && crm(ew) && ew.__crmframe.retarget) return ew.__crmframe.retarget(el, attr);
-    var t = RA0(hasAttr, el, [attr]) ? RA0(getAttr, el, [attr]) : baseTarget(od || d);
+    var had = RA0(hasAttr, el, [attr]), t = had ? RA0(getAttr, el, [attr]) : baseTarget(od || d);
     if (!leaves(t)) return;
     count('target');
-    if (act) RA0(setAttr, el, [attr, rootName()]);
+    if (!act) return;
+    var now = rootName();
+    RA0(setAttr, el, [attr, now]);
+    if (!lent) { lent = []; setTimeout(endLoan, 0); }
+    lent.push({ el: el, attr: attr, had: had, was: t, now: now });
   };
   def(api, 'retarget', { value: retarget });
   // An SVG 1.1 link (Graphviz, Doxygen, Inkscape output) has only
@@ -938,14 +978,10 @@
       Dsd.prototype = Object.create(w.HTMLElement.prototype);
       Dsd.prototype.constructor = Dsd;
       Dsd.prototype.connectedCallback = function () {
-        var r = this.getRootNode();
-        if (r && r !== d && r.nodeType === 11 && dsdRoots && !dsdRoots.has(r)) {
-          dsdRoots.add(r);
-          listen(r);
-          // a declarative root written by script may be the blank one (x790)
-          if (r.host) try { judgeRoot(r.host, r); } catch (e) { /* as it is */ }
-        }
+        var r = this.getRootNode(), closed = false;
+        try { closed = RA0(hasAttr, this, ['closed']); } catch (e) { /* open */ }
         this.remove();
+        if (r && r !== d && r.nodeType === 11) dsdFound(r.host, r, closed);
       };
       Object.setPrototypeOf(Dsd, w.HTMLElement);
       w.customElements.define('crmframe-dsd', Dsd);
@@ -956,6 +992,23 @@
   // closed roots by host: the nets read what a closed tree shows (x842)
   var closedRoots = typeof WeakMap === 'function' ? new WeakMap() : null;
   var shadowOf = function (n) { return n.shadowRoot || closedRoots && closedRoots.get(n) || null; };
+  // dsdFound: a declarative root written by script, reported by its marker
+  // (connected, or swept): our listeners, and the slotless-root judge (it
+  // may be the blank one, x790). A root the page wrote closed and we parsed
+  // open is closed again for the page: host.shadowRoot reads null.
+  var shadowGet = (Object.getOwnPropertyDescriptor(Element.prototype, 'shadowRoot') || {}).get;
+  var noRoot = function () { return null; };
+  if (shadowGet) looksNative(noRoot, shadowGet);
+  var dsdFound = function (host, r, closed) {
+    if (closed && host && closedRoots) {
+      closedRoots.set(host, r);
+      try { def(host, 'shadowRoot', { get: noRoot, configurable: true }); } catch (e) { /* open it stays */ }
+    }
+    if (!dsdRoots || dsdRoots.has(r)) return;
+    dsdRoots.add(r);
+    listen(r);
+    if (host && rd(host, 'isConnected')) try { judgeRoot(host, r); } catch (e) { /* as it is */ }
+  };
   if (attachShadow) {
     Element.prototype.attachShadow = function () {
       var r = attachShadow.apply(this, arguments);
@@ -1073,10 +1126,15 @@
     var hook = function (name, k, before) {
       var P = C[name] && C[name].prototype, f = P && P[k];
       if (typeof f !== 'function') return;
-      P[k] = function () {
+      var g = P[k] = function () {
         try { before(this, arguments); } catch (e) { /* keep the call */ }
         return RA0(f, this, arguments);
       };
+      // In a loading frame's realm the hook stays with the page that comes
+      // (Chrome keeps the initial window): it is a function of that realm
+      // and answers name, length and toString as the platform's (a
+      // polyfill loader's isNative, legit28 x911; natives, below).
+      if (C !== w0) try { looksNative(g, f); Object.setPrototypeOf(g, C.Function.prototype); } catch (e) { /* as it is */ }
     };
     var detached = function (el) { if (el && rd(el, 'nodeType') === 1 && !rd(el, 'isConnected')) onClick(ancestors(el)); };
     hook('HTMLElement', 'click', detached);
@@ -1084,11 +1142,12 @@
     hook('HTMLFormElement', 'submit', function (f) { fixForm(f, null); });
     hook('HTMLFormElement', 'requestSubmit', function (f, a) { fixForm(f, a[0] == null ? null : a[0]); });
   };
-  guardRealm({
+  var w0 = {
     HTMLElement: typeof HTMLElement !== 'undefined' && HTMLElement,
     EventTarget: typeof EventTarget !== 'undefined' && EventTarget,
     HTMLFormElement: HTMLFormElement
-  });
+  };
+  guardRealm(w0);
   [['HTMLAnchorElement', 'target'], ['HTMLAreaElement', 'target'], ['HTMLFormElement', 'target'], ['HTMLBaseElement', 'target'],
     ['HTMLButtonElement', 'formTarget'], ['HTMLInputElement', 'formTarget']].forEach(function (x) {
     var C = w[x[0]], proto = C && C.prototype, desc = proto && Object.getOwnPropertyDescriptor(proto, x[1]);
@@ -1960,6 +2019,10 @@
       if (!cw.document) return; // throws when cross-origin
       guarded.add(cw);
       guardRealm(cw);
+      // the page that comes asks the windows that hooked its realm for the
+      // originals (its shim takes our hooks for the platform's functions)
+      var prev = cw.__crmframe_natives;
+      def(cw, '__crmframe_natives', { value: function (f) { return nativeOf && nativeOf.get(f) || typeof prev === 'function' && prev(f) || undefined; }, configurable: true });
     } catch (e) { /* cross-origin */ }
   };
   var frameGetters = function (C) {
@@ -2341,24 +2404,48 @@
   }
   // HTML parsed elsewhere than innerHTML, then inserted: handlers (and
   // scripts) in it get the swap too.
-  var htmlArg = function (o, name) {
+  var htmlArg = function (o, name, dsd) {
     var orig = o && o[name];
     if (typeof orig !== 'function') return;
     o[name] = function (html) {
-      var a = arguments;
+      var a = arguments, marked = false;
       html = sinkText(html);
       if (typeof html === 'string') {
         a = Array.prototype.slice.call(a);
-        a[0] = swap(html, fixHTML);
+        dsdFlip = !!dsd;
+        try { a[0] = swap(html, fixHTML); } finally { dsdFlip = false; }
+        marked = !!dsd && !!dsdMark && a[0] !== html && a[0].indexOf('<crmframe-dsd') >= 0;
       }
-      return orig.apply(this, a);
+      var r = orig.apply(this, a);
+      if (marked) try { dsdSweep(name === 'parseHTMLUnsafe' ? r : this); } catch (e) { /* the markers go when connected */ }
+      return r;
     };
+  };
+  // dsdSweep(n): the markers left in the declarative roots these calls
+  // parsed — in a tree not in the document (a detached container, a parsed
+  // document: legit28 x910), and in Chromium 148 also in a connected one
+  // (never upgraded) — leave (firstElementChild, getHTML) after telling
+  // dsdFound. Roots already closed again had theirs upgraded.
+  var dsdSweep = function (n) {
+    if (!n || typeof n.querySelectorAll !== 'function') return;
+    var all = n.querySelectorAll('*');
+    for (var i = 0; i < all.length; i++) {
+      var r = all[i].shadowRoot;
+      if (!r) continue;
+      for (var c = r.firstChild; c; c = c.nextSibling) {
+        if (c.nodeType !== 1 || c.localName !== 'crmframe-dsd') continue;
+        r.removeChild(c);
+        dsdFound(all[i], r, RA0(hasAttr, c, ['closed']));
+        break;
+      }
+      dsdSweep(r);
+    }
   };
   htmlArg(w.Range && w.Range.prototype, 'createContextualFragment');
   htmlArg(w.DOMParser && w.DOMParser.prototype, 'parseFromString');
-  htmlArg(EP, 'setHTMLUnsafe');
-  htmlArg(w.ShadowRoot && w.ShadowRoot.prototype, 'setHTMLUnsafe');
-  htmlArg(w.Document, 'parseHTMLUnsafe');
+  htmlArg(EP, 'setHTMLUnsafe', true);
+  htmlArg(w.ShadowRoot && w.ShadowRoot.prototype, 'setHTMLUnsafe', true);
+  htmlArg(w.Document, 'parseHTMLUnsafe', true);
   // Editing commands of contenteditable editors: insertHTML parses markup
   // (handlers kept), createLink makes a link to a URL that may be code.
   var exec = Document.prototype.execCommand;

@@ -96,7 +96,9 @@ test('pass24: only at the CRM root and in neutralize', () => {
 test('pass24: a declarative shadow root written by script gets the marker that hands its root over, trigger words or not', () => {
   const p = livePage(DOM, shim);
   p.run(`body.setHTMLUnsafe('<div id="w"><template shadowrootmode="closed"></template><p>Case 4711</p></div>');`);
-  assert.match(p.run('body.written'), /<template shadowrootmode="closed"><crmframe-dsd><\/crmframe-dsd><\/template><p>Case 4711<\/p>/);
+  // (parsed open, with a marker that closes it again: Chromium 148 never
+  // upgrades the marker of a root setHTMLUnsafe parses)
+  assert.match(p.run('body.written'), /<template shadowrootmode="open"><crmframe-dsd closed><\/crmframe-dsd><\/template><p>Case 4711<\/p>/);
   // its connectedCallback judges the root like an attached one
   p.run(`var host = mk('div', [text('The whole page text')]); body.appendChild(host);
     var r = host.attachShadow({ mode: 'closed' });`);
