@@ -58,6 +58,7 @@ func (h *Handler) newBodyRewriterAt(prefix string) (*injector.BodyRewriter, erro
 		// Rewrite and Detect report nothing on what Mentions rejects.
 		opts.JSMayChange = jsrewrite.Mentions
 		opts.GuardServiceWorkers = true
+		opts.MarkShadowRoots = true
 	case "detect":
 		// The log says where the code is (page or script path; never
 		// the query, which may hold tokens): the hooks get the request.

@@ -16,7 +16,8 @@ package e2e
 // x780–x795 the twenty-fourth (x786–x788 legitimate pages among them),
 // x820–x832 the twenty-fifth (x830–x832 legitimate pages among them),
 // x860–x879 and x887 the twenty-sixth (x867, x868, x873, x878 legitimate
-// pages), see docs/framebusting.md; 833 cases in all) with
+// pages), x888–x905 the twenty-seventh (x897, x898, x905 legitimate pages),
+// see docs/framebusting.md; 850 cases in all) with
 // X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with

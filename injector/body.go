@@ -160,6 +160,12 @@ type BodyOptions struct {
 	// scripts reach the CRM's windows from the network, through the
 	// rewrite, never from the worker.
 	GuardServiceWorkers bool
+	// MarkShadowRoots puts a <crmframe-dsd> element first in every served
+	// declarative shadow root (<template shadowrootmode>, HTML only): the
+	// shim's custom element hands the root, closed ones too, to its click,
+	// submit and toggle listeners and removes itself (no script can reach
+	// a closed declarative root otherwise).
+	MarkShadowRoots bool
 	// OnResult, when set, is called once per response (metrics, logs).
 	OnResult func(Result)
 }

@@ -631,6 +631,18 @@ func (f *htmlFilter) isMetaCSP(raw []byte) bool {
 // copied as they are.
 func (f *htmlFilter) emitTag(raw, name []byte) {
 	f.emit(f.patchTag(raw, name))
+	if f.dsdTemplate(raw, name) {
+		f.emit(dsdMark)
+	}
+}
+
+// dsdMark is the shim's marker element (shim.js, crmframe-dsd).
+var dsdMark = []byte("<crmframe-dsd></crmframe-dsd>")
+
+// dsdTemplate reports whether the current tag opens a declarative shadow
+// root that gets dsdMark (f.attrs holds its attributes).
+func (f *htmlFilter) dsdTemplate(raw, name []byte) bool {
+	return f.b.opts.MarkShadowRoots && !f.xhtml && len(name) == 8 && asciiEqualFold(name, "template") && f.hasAttr(raw, "shadowrootmode")
 }
 
 // hasAttr reports whether the current tag has the attribute.

@@ -329,6 +329,9 @@ func (f *htmlFilter) startTag(b []byte) (n int, plain bool, nameEnd int) {
 		if len(k) == 9 && asciiEqualFold(k, "integrity") {
 			plain = false // a <link> preloading a script (emitTag decides)
 		}
+		if len(k) == 14 && asciiEqualFold(k, "shadowrootmode") && f.b.opts.MarkShadowRoots {
+			plain = false // a declarative shadow root gets dsdMark
+		}
 	}
 	return n, plain, nameEnd
 }

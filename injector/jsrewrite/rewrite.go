@@ -688,6 +688,9 @@ type group struct {
 	litChain bool
 	// patKey: the '[' opens a computed key of an object group ({[k]: v}).
 	patKey bool
+	// frameOf: the '[' follows the name frames in a window chain
+	// (frames[0], win.frames[i]): what it reads is a child window.
+	frameOf bool
 	// pre is the token before a parenthesis (++, --, delete: its content
 	// is written to); litMark is len(scanner.litEdits) when the group opened.
 	pre     js.TokenType
@@ -820,6 +823,10 @@ type scanner struct {
 	// chainGuess: the chain started at a window-like name, a window only
 	// by its name (its top read is value-checked: vtopRead).
 	chainGuess bool
+	// frameIdxEnd is the end of the ']' of the last frames[…]: a '[' right
+	// after it reads a child window's property (pass 27, x900:
+	// win.frames[0][name], a child's own top is the real one).
+	frameIdxEnd int
 	// locKey: the last token was the name location followed by '['
 	// (location[k]: the key "ancestorOrigins" must read the accessor).
 	locKey bool
@@ -1509,8 +1516,14 @@ func (s *scanner) process(p, c, n *tok) error {
 		s.locKey = false
 		o := s.top() // the enclosing group, read before the push
 		inObj := o != nil && o.kind == gObject
+		child := p.tt == js.CloseBracketToken && p.end == s.frameIdxEnd && s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken
+		frameOf := s.chain && p.tt == js.IdentifierToken && string(s.src[p.start:p.end]) == "frames"
 		g := s.pushGroup(gBracket, int32(c.start))
-		if loc || s.chain && s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken {
+		g.frameOf = frameOf
+		if child {
+			// frames[0][k]: a child window's property, as window[k]
+			g.keyOpen = int32(s.addEdit(c.end, c.end, replKeyOpen, CountComputed, stTentative)) + 1
+		} else if loc || s.chain && s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken {
 			// window[k]: decided at ']' (not a literal key, not assigned to).
 			// On an alias or window-like name only a key with a call or a
 			// string (w[_0x2c(0)], w['to'+'p']): w[i] may be an array's.
@@ -1657,6 +1670,9 @@ func (s *scanner) process(p, c, n *tok) error {
 		}
 		// window['self'] keeps a window chain going.
 		s.chain = c.tt == js.CloseBracketToken && s.chain && s.bracketStr >= 0
+		if c.tt == js.CloseBracketToken && g.frameOf {
+			s.frameIdxEnd = c.end
+		}
 		s.bracketStr = -1
 		if s.bracketTop.tt != 0 {
 			// e['top'] is a candidate like e.top, ending at its ']'

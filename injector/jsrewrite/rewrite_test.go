@@ -1298,17 +1298,7 @@ func TestRewriteLocationKey(t *testing.T) {
 		{"x = window.location[['ancestor', 'Origins'].join('')]", "x = window.location[" + K + "['ancestor', 'Origins'].join(''))]"},
 		{"location['hash']; location[0]; location[k] = v; locations[k]; o.loc[k]", ""},
 	} {
-		want := c.want
-		if want == "" {
-			want = c.in
-		}
-		got, res := Rewrite([]byte(c.in), Classic)
-		if string(got) != want {
-			t.Errorf("Rewrite(%q)\n got %s\nwant %s", c.in, got, want)
-		}
-		if res.Changed && !onlyTopSwapped([]byte(c.in), got) {
-			t.Errorf("onlyTopSwapped(%q, %q) = false", c.in, got)
-		}
+		checkRewrite(t, c.in, c.want)
 	}
 }
 
@@ -1438,5 +1428,37 @@ func TestRewriteGroupChain(t *testing.T) {
 		if string(got) != want {
 			t.Errorf("Rewrite(%q)\n got %s\nwant %s", c.in, got, want)
 		}
+	}
+}
+
+// A child window's computed key (pass 27, x900): frames[n][k] reads a
+// property of a child frame, whose own top is the real one; the key goes
+// through __crmframe_key as window[k]'s does. Writes, deletes, literal keys
+// and keys of other objects' elements stay.
+func TestRewriteChildFrameKey(t *testing.T) {
+	K := KeyWrapOpen
+	for _, c := range []struct{ in, want string }{
+		{"function prop(win, name) { return win.frames[0][name]; }", "function prop(win, name) { return win.frames[0][" + K + "name)]; }"},
+		{"var o = frames[0][k]; o.location.replace(u)", "var o = frames[0][" + K + "k)]; o.location.replace(u)"},
+		{"parent.frames['main'][fn](1)", "parent.frames['main'][" + K + "fn)](1)"},
+		{"frames[0][k] = 2; delete frames[0][k]; frames[0]['x']; frames[0][0]; a.frames[0][k]; arr[0][k]; frame[0][k]", ""},
+	} {
+		checkRewrite(t, c.in, c.want)
+	}
+}
+
+// checkRewrite: Rewrite(in) as classic code gives want ("": in unchanged),
+// and a change swaps only what the shim serves.
+func checkRewrite(t *testing.T, in, want string) {
+	t.Helper()
+	if want == "" {
+		want = in
+	}
+	got, res := Rewrite([]byte(in), Classic)
+	if string(got) != want {
+		t.Errorf("Rewrite(%q)\n got %s\nwant %s", in, got, want)
+	}
+	if res.Changed && !onlyTopSwapped([]byte(in), got) {
+		t.Errorf("onlyTopSwapped(%q, %q) = false", in, got)
 	}
 }

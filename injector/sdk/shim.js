@@ -13,7 +13,7 @@
       'CSSStyleSheet', 'HTMLIFrameElement', 'HTMLFrameElement', 'HTMLAnchorElement', 'HTMLAreaElement', 'HTMLBaseElement',
       'HTMLButtonElement', 'HTMLInputElement', 'HTMLDialogElement', 'Event', 'Function', 'History', 'URL', 'TrustedTypePolicyFactory', 'XMLHttpRequest'].forEach(function (n) {
       var C = w[n];
-      if (C) before0.push([C, null], [C.prototype, null]);
+      if (C) before0.push([C, null], [C.prototype, null, n]);
     });
     before0.push([w, ['open', 'stop', 'setTimeout', 'setInterval', 'eval', 'fetch', 'alert', 'confirm', 'prompt']]);
     before0.forEach(function (x) {
@@ -718,7 +718,21 @@
 
   // An adopted popup (window.open('') by the CRM, x392) is not framed, but
   // its realm's descriptors and Reflect must answer for CRM windows.
-  if ((!framed && !adopted) || mode === 'off') return;
+  if ((!framed && !adopted) || mode === 'off') {
+    // the server's marker in a declarative shadow root (MarkShadowRoots)
+    // leaves at once here too: a :first-child rule of the root never sees it
+    try {
+      if (w.customElements && typeof Reflect === 'object' && typeof w.HTMLElement === 'function' && !w.customElements.get('crmframe-dsd')) {
+        var Gone = function () { return Reflect.construct(w.HTMLElement, [], Gone); };
+        Gone.prototype = Object.create(w.HTMLElement.prototype);
+        Gone.prototype.constructor = Gone;
+        Gone.prototype.connectedCallback = function () { this.remove(); };
+        Object.setPrototypeOf(Gone, w.HTMLElement);
+        w.customElements.define('crmframe-dsd', Gone);
+      }
+    } catch (e) { /* a page that took the name */ }
+    return;
+  }
 
   // --- listeners that document.open() erases -------------------------------
   // document.open() (also the one write() makes on a parsed document)
@@ -1274,6 +1288,7 @@
     if (r && (url == null || url === '' || (typeof url === 'string' && /^\s*about:blank(?:[?#][\s\S]*)?\s*$/i.test(url)))) adopt(r);
     return r;
   };
+  var wOpen = w.open;
   // window.stop() while the served document is still parsed cuts it off:
   // nothing after the calling script becomes DOM, a blank page no undo can
   // restore (x661). At the CRM root a parser-run script's stop() halts the
@@ -1394,61 +1409,6 @@
     try { return t === w || (t != null && typeof t === 'object' && otos.call(t) === '[object Window]'); } catch (e) { return false; }
   };
   var crmWin = function (t) { return isWin(t) && (t === w || crm(t)); };
-  var R = w.Reflect, rget = R && R.get;
-  if (typeof rget === 'function') {
-    R.get = function get(t, k) {
-      // Reflect.get(win, new String('top')) (x389): the key converted once
-      if (arguments.length > 1 && t !== null && typeof t === 'object') {
-        k = propKey(k);
-        if (k === 'top' && crmWin(t)) return t.__crmframe_top;
-        if (k === 'ancestorOrigins' && t === w.location) return t.__crmframe_ancestorOrigins;
-        var a = RA(slice, arguments, []);
-        a[1] = k;
-        return rget.apply(this, a);
-      }
-      return rget.apply(this, arguments);
-    };
-  }
-  // Object.entries/values of a CRM window hand out its own properties'
-  // values, top among them (x358): top reads the virtual one there too.
-  ['entries', 'values'].forEach(function (m) {
-    var orig = w.Object && w.Object[m];
-    if (typeof orig !== 'function') return;
-    var f = { x: function (o) {
-      var r = orig.apply(this, arguments);
-      // identity checks first: the window test runs only when the real top
-      // is in the result (no toString of every object, proxies included)
-      if (!act) return r;
-      for (var i = 0; i < r.length; i++) {
-        var hit = m === 'entries' ? r[i][0] === 'top' && r[i][1] === realTop : r[i] === realTop;
-        if (hit && crmWin(o)) {
-          if (m === 'entries') r[i][1] = o.__crmframe_top; else r[i] = o.__crmframe_top;
-        }
-      }
-      return r;
-    } }.x;
-    looksNative(f, orig);
-    w.Object[m] = f;
-  });
-  // Object.assign({}, window) (x390): the copy's own top is the virtual one,
-  // so a computed read of it (env[k]) is covered too; the copy's other keys
-  // are what assign gave them.
-  var assign0 = w.Object && w.Object.assign;
-  if (typeof assign0 === 'function') {
-    var assign = { assign: function (target) {
-      var r = assign0.apply(this, arguments);
-      if (act && r != null && (typeof r === 'object' || typeof r === 'function') && r !== w && !crm(r)) {
-        for (var i = 1; i < arguments.length; i++) {
-          var o = arguments[i];
-          if (o === realTop || !crmWin(o)) continue;
-          try { if (r.top === realTop) def(r, 'top', { value: o.__crmframe_top, writable: true, configurable: true, enumerable: true }); } catch (e) { /* frozen */ }
-        }
-      }
-      return r;
-    } }.assign;
-    looksNative(assign, assign0);
-    w.Object.assign = assign;
-  }
   var VIEWS = { top: '__crmframe_top', parent: 'parent', frameElement: 'frameElement' };
   var wrapped = typeof WeakMap === 'function' ? new WeakMap() : null, ours = wrapped && new WeakMap();
   // viewGet returns the getter handed out for the real getter g of window
@@ -1482,36 +1442,103 @@
     }
     return desc;
   };
-  [w.Object, R].forEach(function (o) {
-    var gopd = o && o.getOwnPropertyDescriptor;
-    if (typeof gopd !== 'function') return;
-    o.getOwnPropertyDescriptor = function getOwnPropertyDescriptor(t, k) {
-      return fixDesc(t, k, gopd.apply(this, arguments));
-    };
-  });
-  // The legacy window.__lookupGetter__('top') hands out the same getters.
-  var OP = w.Object && w.Object.prototype, lookup = OP && OP.__lookupGetter__;
-  if (typeof lookup === 'function') {
-    def(OP, '__lookupGetter__', {
-      value: function __lookupGetter__(k) {
-        var g = lookup.apply(this, arguments);
-        if (typeof g === 'function' && k === 'ancestorOrigins' && this === w.location) return fixDesc(this, k, { get: g }).get;
-        return typeof g === 'function' && Object.prototype.hasOwnProperty.call(VIEWS, k) && isWin(this) ? viewGet(k, g) : g;
-      },
-      writable: true,
-      configurable: true,
-      enumerable: false
+  // guardViews(C): realm C's Reflect.get, Object.entries/values/assign,
+  // descriptor getters and __lookupGetter__ answer for CRM windows as
+  // above: this window's realm at start, a loading frame's when it is
+  // handed out (pass 27: its pristine Reflect.get(window, 'top') was the
+  // real top, x889-x893).
+  var guardViews = function (C) {
+    var R = C.Reflect, rget = R && R.get, O = C.Object;
+    if (typeof rget === 'function') {
+      R.get = function get(t, k) {
+        // Reflect.get(win, new String('top')) (x389): the key converted once
+        if (arguments.length > 1 && t !== null && typeof t === 'object') {
+          k = propKey(k);
+          if (k === 'top' && crmWin(t)) return t.__crmframe_top;
+          if (k === 'ancestorOrigins' && t === w.location) return t.__crmframe_ancestorOrigins;
+          var a = RA(slice, arguments, []);
+          a[1] = k;
+          return rget.apply(this, a);
+        }
+        return rget.apply(this, arguments);
+      };
+      looksNative(R.get, rget);
+    }
+    // Object.entries/values of a CRM window hand out its own properties'
+    // values, top among them (x358): top reads the virtual one there too.
+    ['entries', 'values'].forEach(function (m) {
+      var orig = O && O[m];
+      if (typeof orig !== 'function') return;
+      var f = { x: function (o) {
+        var r = orig.apply(this, arguments);
+        // identity checks first: the window test runs only when the real top
+        // is in the result (no toString of every object, proxies included)
+        if (!act) return r;
+        for (var i = 0; i < r.length; i++) {
+          var hit = m === 'entries' ? r[i][0] === 'top' && r[i][1] === realTop : r[i] === realTop;
+          if (hit && crmWin(o)) {
+            if (m === 'entries') r[i][1] = o.__crmframe_top; else r[i] = o.__crmframe_top;
+          }
+        }
+        return r;
+      } }.x;
+      looksNative(f, orig);
+      O[m] = f;
     });
-  }
-  var gopds = w.Object && w.Object.getOwnPropertyDescriptors;
-  if (typeof gopds === 'function') {
-    w.Object.getOwnPropertyDescriptors = function getOwnPropertyDescriptors(t) {
-      var all = gopds.apply(this, arguments);
-      if (all && isWin(t)) for (var k in VIEWS) fixDesc(t, k, all[k]);
-      if (all && t === w.location) fixDesc(t, 'ancestorOrigins', all.ancestorOrigins);
-      return all;
-    };
-  }
+    // Object.assign({}, window) (x390): the copy's own top is the virtual one,
+    // so a computed read of it (env[k]) is covered too; the copy's other keys
+    // are what assign gave them.
+    var assign0 = O && O.assign;
+    if (typeof assign0 === 'function') {
+      var assign = { assign: function (target) {
+        var r = assign0.apply(this, arguments);
+        if (act && r != null && (typeof r === 'object' || typeof r === 'function') && r !== w && !crm(r)) {
+          for (var i = 1; i < arguments.length; i++) {
+            var o = arguments[i];
+            if (o === realTop || !crmWin(o)) continue;
+            try { if (r.top === realTop) def(r, 'top', { value: o.__crmframe_top, writable: true, configurable: true, enumerable: true }); } catch (e) { /* frozen */ }
+          }
+        }
+        return r;
+      } }.assign;
+      looksNative(assign, assign0);
+      O.assign = assign;
+    }
+    [O, R].forEach(function (o) {
+      var gopd = o && o.getOwnPropertyDescriptor;
+      if (typeof gopd !== 'function') return;
+      o.getOwnPropertyDescriptor = function getOwnPropertyDescriptor(t, k) {
+        return fixDesc(t, k, gopd.apply(this, arguments));
+      };
+      looksNative(o.getOwnPropertyDescriptor, gopd);
+    });
+    // The legacy window.__lookupGetter__('top') hands out the same getters.
+    var OP = O && O.prototype, lookup = OP && OP.__lookupGetter__;
+    if (typeof lookup === 'function') {
+      def(OP, '__lookupGetter__', {
+        value: function __lookupGetter__(k) {
+          var g = lookup.apply(this, arguments);
+          if (typeof g === 'function' && k === 'ancestorOrigins' && this === w.location) return fixDesc(this, k, { get: g }).get;
+          return typeof g === 'function' && Object.prototype.hasOwnProperty.call(VIEWS, k) && isWin(this) ? viewGet(k, g) : g;
+        },
+        writable: true,
+        configurable: true,
+        enumerable: false
+      });
+      looksNative(OP.__lookupGetter__, lookup);
+    }
+    var gopds = O && O.getOwnPropertyDescriptors;
+    if (typeof gopds === 'function') {
+      O.getOwnPropertyDescriptors = function getOwnPropertyDescriptors(t) {
+        var all = gopds.apply(this, arguments);
+        if (all && isWin(t)) for (var k in VIEWS) fixDesc(t, k, all[k]);
+        if (all && t === w.location) fixDesc(t, 'ancestorOrigins', all.ancestorOrigins);
+        return all;
+      };
+      looksNative(O.getOwnPropertyDescriptors, gopds);
+    }
+  };
+  guardViews(w);
   // new Function(code) / Function(code)() / x.constructor(code): the code
   // strings get the swap. A Proxy keeps Function.prototype, instanceof,
   // name, length and a native-looking toString; Function.prototype.constructor
@@ -2023,7 +2050,65 @@
       // originals (its shim takes our hooks for the platform's functions)
       var prev = cw.__crmframe_natives;
       def(cw, '__crmframe_natives', { value: function (f) { return nativeOf && nativeOf.get(f) || typeof prev === 'function' && prev(f) || undefined; }, configurable: true });
+      // pass 27: its Reflect and descriptors answer for CRM windows (its
+      // pristine Reflect.get(window, 'top') was the real top, x889), and its
+      // open called on a CRM window is that window's (x888, x894).
+      guardViews(cw);
+      delegate(cw);
+      // Code its Function compiles runs in its realm, whose top is the real
+      // one (x902: cw.Function('return top')()): the code gets the swap, and
+      // the realm lends this window's __crmframe_vtop and __crmframe_top
+      // (configurable: the shim of the page it loads defines its own).
+      if (typeof proxyFn === 'function' && typeof cw.Function === 'function') {
+        var own = Object.prototype.hasOwnProperty;
+        if (!own.call(cw, '__crmframe_vtop')) def(cw, '__crmframe_vtop', { value: w.__crmframe_vtop, configurable: true, writable: true });
+        if (!own.call(cw, '__crmframe_top')) def(cw, '__crmframe_top', { get: function () { return w.__crmframe_top; }, configurable: true });
+        cw.Function = proxyFn(cw.Function);
+      }
+      var open0 = cw.open;
+      if (typeof open0 === 'function') {
+        cw.open = function () {
+          var t = this;
+          if (t !== cw && t !== w && crmWin(t)) try { if (typeof t.open === 'function') return RA0(t.open, t, arguments); } catch (e) { /* as it was */ }
+          return RA0(t === w ? wOpen : open0, t, arguments);
+        };
+        looksNative(cw.open, open0);
+      }
     } catch (e) { /* cross-origin */ }
+  };
+  // delegate(cw) (pass 27): the members of cw's DOM prototypes that this
+  // shim hooks in its own realm (hookedDOM, listed at the end), called on a
+  // node of a CRM window, run that window's hooked member: a loading frame's
+  // pristine innerHTML setter, setAttribute or insertAdjacentHTML applied to
+  // the CRM's nodes made handlers no swap saw (x899, x901, x903). Its own
+  // nodes, and receivers that are not nodes, keep the pristine member.
+  var hookedDOM = null, NP0 = w.Node && w.Node.prototype, DP0 = w.Document && w.Document.prototype;
+  var NT0 = NP0 && gopd0(NP0, 'nodeType'), OD0 = NP0 && gopd0(NP0, 'ownerDocument'), DV0 = DP0 && gopd0(DP0, 'defaultView');
+  var winOf = function (o) {
+    if (o == null || typeof o !== 'object' && typeof o !== 'function') return null;
+    try { var doc = RA0(NT0.get, o, []) === 9 ? o : RA0(OD0.get, o, []); return doc ? RA0(DV0.get, doc, []) : null; } catch (e) { return null; }
+  };
+  var delegate = function (cw) {
+    if (!hookedDOM || !NT0 || !OD0 || !DV0 || !NT0.get || !OD0.get || !DV0.get) return;
+    hookedDOM.forEach(function (h) {
+      var n = h[0], k = h[1], C = cw[n], P = C && C.prototype, ds;
+      try { ds = P && gopd0(P, k); } catch (e) { return; }
+      if (!ds || !ds.configurable) return;
+      h[2].forEach(function (f) {
+        var orig = ds[f];
+        if (typeof orig !== 'function') return;
+        ds[f] = { x: function () {
+          var W = winOf(this);
+          if (W && W !== cw && crm(W)) {
+            var D = W[n] && W[n].prototype && gopd0(W[n].prototype, k), g = D && D[f];
+            if (typeof g === 'function' && g !== orig) return RA0(g, this, arguments);
+          }
+          return RA0(orig, this, arguments);
+        } }.x;
+        looksNative(ds[f], orig);
+      });
+      try { def(P, k, ds); } catch (e) { /* kept as it was */ }
+    });
   };
   var frameGetters = function (C) {
     var proto = C && C.prototype;
@@ -4314,6 +4399,23 @@
   }
 
   unnote(); // from here on, not ours to keep
+
+  // hookedDOM: [interface, member, ['value'|'get'|'set']] for every member
+  // of a DOM prototype this shim replaced (delegate, above)
+  if (nativeOf) {
+    hookedDOM = [];
+    before0.forEach(function (x) {
+      var o = x[0], was = x[1], n = x[2];
+      if (!n || n === 'Object' || n === 'Reflect' || n === 'Function') return;
+      for (var k in was) {
+        var now, fs = [];
+        try { now = gopd0(o, k); } catch (e) { continue; }
+        if (!now) continue;
+        ['value', 'get', 'set'].forEach(function (f) { if (typeof was[k][f] === 'function' && now[f] !== was[k][f]) fs.push(f); });
+        if (fs.length) hookedDOM.push([n, k, fs]);
+      }
+    });
+  }
 
   // --- wrappers look native -----------------------------------------------
   if (nativeOf) {
