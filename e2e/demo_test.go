@@ -21,6 +21,7 @@ import (
 // frame-busting scripts — shows inside the desktop's frame, visible, with
 // the desktop still on top.
 func TestDemoCaddyfile(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile(filepath.Join("..", "Caddyfile"))
 	if err != nil {
 		t.Fatal(err)

@@ -391,6 +391,7 @@ func newFBMUpstream(t *testing.T, deny bool, cases map[string]fbmCase) *fbUpstre
 }
 
 func TestFrameBustingMatrixChromium(t *testing.T) {
+	t.Parallel() // a crmframe process of its own: runs beside the other browser suites
 	start := time.Now()
 	all, dropped := fbmCases()
 	for _, d := range dropped {
@@ -468,14 +469,14 @@ func TestFrameBustingMatrixChromium(t *testing.T) {
 	}
 	deskBase := newFBDesk(t)
 	port := caddyrun.FreePort(t)
-	caddyrun.Start(t, fmt.Sprintf("{\n\tlog {\n\t\tlevel ERROR\n\t\texclude http.log.error\n\t}\n}\n"+`
+	caddyrun.Run(t, fmt.Sprintf("{\n\tlog {\n\t\tlevel ERROR\n\t\texclude http.log.error\n\t}\n}\n"+`
 http://127.0.0.1:%d {
 	crm_frame {
 		frame_ancestors %s
 	}
 	reverse_proxy %s
 }
-`, port, deskBase, strings.TrimPrefix(ups[fbNeutralize].srv.URL, "http://")))
+`, port, deskBase, strings.TrimPrefix(ups[fbNeutralize].srv.URL, "http://")), fmt.Sprintf("http://127.0.0.1:%d/", port))
 	base := map[fbVariant]string{fbPlain: ups[fbPlain].srv.URL, fbNeutralize: fmt.Sprintf("http://127.0.0.1:%d", port)}
 
 	browser := chromium.New(t)

@@ -867,6 +867,7 @@ func fbGet(t *testing.T, u string) (http.Header, string) {
 }
 
 func TestFrameBustingChromium(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	cases := fbManifest(t)
 	for id := range fbRepaired {

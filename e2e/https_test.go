@@ -91,6 +91,7 @@ setInterval(function () {
 // cross-site frame, the agent token cookie is accepted there, the SDK
 // connects over wss, and a foreign HTTPS site still cannot frame the CRM.
 func TestHTTPSCrossSite(t *testing.T) {
+	t.Parallel()
 	crm := &httpsCRM{}
 	upSrv := httptest.NewServer(crm)
 	t.Cleanup(upSrv.Close)

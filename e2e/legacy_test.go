@@ -443,6 +443,7 @@ func legacyErrors(doc legacyDoc) []string {
 }
 
 func TestLegacyPages(t *testing.T) {
+	t.Parallel() // a crmframe process of its own: runs beside the other browser suites
 	start := time.Now()
 	up := legacyUpstream(t)
 	upPort := strings.TrimPrefix(up.URL, "http://127.0.0.1:")
@@ -457,7 +458,7 @@ func TestLegacyPages(t *testing.T) {
 	crossDesk, sameDesk := "http://localhost:"+deskPort, "http://127.0.0.1:"+deskPort
 
 	port := caddyrun.FreePort(t)
-	caddyrun.Start(t, fmt.Sprintf(`{
+	caddyrun.Run(t, fmt.Sprintf(`{
 	log {
 		level ERROR
 		exclude http.log.error
@@ -469,7 +470,7 @@ http://127.0.0.1:%d {
 	}
 	reverse_proxy 127.0.0.1:%s
 }
-`, port, crossDesk, sameDesk, upPort))
+`, port, crossDesk, sameDesk, upPort), fmt.Sprintf("http://127.0.0.1:%d/", port))
 	crm := fmt.Sprintf("http://127.0.0.1:%d", port)
 	// The reference is the upstream itself, under another host name so
 	// that its cookies do not mix with crmframe's (cookies ignore ports).

@@ -539,6 +539,7 @@ func libInlineScripts(t *testing.T, doc string) []string {
 }
 
 func TestLibrariesChromium(t *testing.T) {
+	t.Parallel() // a crmframe process of its own: runs beside the other browser suites
 	start := time.Now()
 	pages := map[string]string{}
 	for _, p := range libPages {
@@ -567,7 +568,7 @@ func TestLibrariesChromium(t *testing.T) {
 	deskBase := "http://localhost:" + strings.TrimPrefix(desk.URL, "http://127.0.0.1:")
 
 	port, metricsPort := caddyrun.FreePort(t), caddyrun.FreePort(t)
-	caddyrun.Start(t, fmt.Sprintf(`{
+	caddyrun.Run(t, fmt.Sprintf(`{
 	log {
 		level ERROR
 		exclude http.log.error
@@ -582,7 +583,7 @@ http://127.0.0.1:%d {
 http://127.0.0.1:%d {
 	metrics /metrics
 }
-`, port, deskBase, strings.TrimPrefix(protected.URL, "http://"), metricsPort))
+`, port, deskBase, strings.TrimPrefix(protected.URL, "http://"), metricsPort), fmt.Sprintf("http://127.0.0.1:%d/", port))
 	crm := fmt.Sprintf("http://127.0.0.1:%d", port)
 	metricsURL := fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)
 

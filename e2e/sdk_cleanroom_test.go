@@ -201,6 +201,7 @@ func num(v any) int64 { f, _ := v.(float64); return int64(f) }
 // TestSDKCleanroom starts the real binary once (engine, crm_frame with the
 // docs' inject script, the API) and one browser, then runs the scenarios.
 func TestSDKCleanroom(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	upstream := cleanroomCRM(t)
 	deskDir, err := filepath.Abs(filepath.Join("testdata", "sdkcrm"))

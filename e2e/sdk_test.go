@@ -368,6 +368,7 @@ func wantFields(t *testing.T, e probeEvent, want map[string]any) {
 // close and a chat both ways. Every event the CRM pages' bindContactCallback
 // sees is checked for order, fields and gap-free seq.
 func TestSDKDesktopEndToEnd(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	upstream := sdkCRM(t)
 	deskDir, err := filepath.Abs(filepath.Join("..", "examples", "desktop"))

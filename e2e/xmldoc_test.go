@@ -250,6 +250,7 @@ func xdServe(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestXMLDocumentsChromium(t *testing.T) {
+	t.Parallel() // a crmframe process of its own: runs beside the other browser suites
 	start := time.Now()
 	casePaths := map[string]bool{}
 	for _, c := range xdCases {
@@ -266,8 +267,8 @@ func TestXMLDocumentsChromium(t *testing.T) {
 	ups := map[fbVariant]*fbUpstream{fbNeutralize: newFBUpstreamFunc(t, deny, xdServe), fbPlain: newFBUpstreamFunc(t, nil, xdServe)}
 	desk := newFBDesk(t)
 	port := caddyrun.FreePort(t)
-	caddyrun.Start(t, fmt.Sprintf("{\n\tlog {\n\t\tlevel ERROR\n\t\texclude http.log.error\n\t}\n}\nhttp://127.0.0.1:%d {\n\tcrm_frame {\n\t\tframe_ancestors %s\n\t}\n\treverse_proxy %s\n}\n",
-		port, desk, strings.TrimPrefix(ups[fbNeutralize].srv.URL, "http://")))
+	caddyrun.Run(t, fmt.Sprintf("{\n\tlog {\n\t\tlevel ERROR\n\t\texclude http.log.error\n\t}\n}\nhttp://127.0.0.1:%d {\n\tcrm_frame {\n\t\tframe_ancestors %s\n\t}\n\treverse_proxy %s\n}\n",
+		port, desk, strings.TrimPrefix(ups[fbNeutralize].srv.URL, "http://")), fmt.Sprintf("http://127.0.0.1:%d/", port))
 	base := map[fbVariant]string{fbNeutralize: fmt.Sprintf("http://127.0.0.1:%d", port), fbPlain: ups[fbPlain].srv.URL}
 
 	// What crmframe sends for each document, fetched as a script's fetch()
