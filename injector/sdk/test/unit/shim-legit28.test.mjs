@@ -7,17 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { shimRealm, framedPage, FORM_DOM } from './fakes.mjs';
+import { shimRealm, framedPage, FORM_DOM, ATTR_DOM } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
-const DOM = FORM_DOM + `
-  Node.prototype.nodeType = 1;
-  Node.prototype.isConnected = false;
-  Object.defineProperty(Node.prototype, 'parentNode', { get: function () { return this._parent || null; }, configurable: true });
-  Element.prototype.setAttribute = function (k, v) { this['attr:' + k] = String(v); };
-  Element.prototype.getAttribute = function (k) { return this['attr:' + k] === undefined ? null : this['attr:' + k]; };
-  Element.prototype.hasAttribute = function (k) { return this['attr:' + k] !== undefined; };
+const DOM = FORM_DOM + ATTR_DOM + `
   Element.prototype.removeAttribute = function (k) { delete this['attr:' + k]; };
   Element.prototype.getAttributeNS = function () { return null; };
   Element.prototype.hasAttributeNS = function () { return false; };
@@ -94,13 +88,7 @@ const FRAME_DOM = DOM + `
 `;
 
 test('hooks put into a loading frame\'s realm answer name, length, realm and source as the platform\'s, also to the page that comes (x911)', () => {
-  const desk = { name: 'desk' };
-  const w = { console, setTimeout: () => 1, setInterval: () => 2, open: () => null, addEventListener() {} };
-  w.window = w;
-  Object.defineProperty(w, 'top', { get: () => desk, enumerable: true });
-  w.parent = desk; w.frameElement = null;
-  w.location = { href: 'http://crm.test/a.html', protocol: 'http:', origin: 'http://crm.test', ancestorOrigins: ['http://desk.test'] };
-  const { run } = shimRealm(w, FRAME_DOM, shim, []);
+  const { w, run } = framedPage(FRAME_DOM, shim);
   // the frame's window, a realm of its own
   const cw = { console, setTimeout: () => 1, setInterval: () => 2, open: () => null, addEventListener() {} };
   cw.window = cw;
