@@ -44,7 +44,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-# The browser suites (two at a time, t.Parallel) take ~7 minutes on 2 idle
+# The browser suites (two at a time, t.Parallel) take ~10 minutes on 2 idle
 # cores: go test's default 10-minute limit would kill them on a busy machine.
 unit:
 	$(GO) test -count=1 -timeout 45m ./...
