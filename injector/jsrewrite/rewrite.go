@@ -1516,14 +1516,15 @@ func (s *scanner) process(p, c, n *tok) error {
 		s.locKey = false
 		o := s.top() // the enclosing group, read before the push
 		inObj := o != nil && o.kind == gObject
-		child := p.tt == js.CloseBracketToken && p.end == s.frameIdxEnd && s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken
+		read := s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken
+		child := read && p.tt == js.CloseBracketToken && p.end == s.frameIdxEnd
 		frameOf := s.chain && p.tt == js.IdentifierToken && string(s.src[p.start:p.end]) == "frames"
 		g := s.pushGroup(gBracket, int32(c.start))
 		g.frameOf = frameOf
 		if child {
 			// frames[0][k]: a child window's property, as window[k]
 			g.keyOpen = int32(s.addEdit(c.end, c.end, replKeyOpen, CountComputed, stTentative)) + 1
-		} else if loc || s.chain && s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken {
+		} else if loc || s.chain && read {
 			// window[k]: decided at ']' (not a literal key, not assigned to).
 			// On an alias or window-like name only a key with a call or a
 			// string (w[_0x2c(0)], w['to'+'p']): w[i] may be an array's.

@@ -718,19 +718,26 @@
 
   // An adopted popup (window.open('') by the CRM, x392) is not framed, but
   // its realm's descriptors and Reflect must answer for CRM windows.
-  if ((!framed && !adopted) || mode === 'off') {
-    // the server's marker in a declarative shadow root (MarkShadowRoots)
-    // leaves at once here too: a :first-child rule of the root never sees it
+  // defineMarker(connected): the crmframe-dsd element, the marker the HTML
+  // rewriter (MarkShadowRoots) and fixTargets put first in a declarative
+  // shadow root; false when there are no custom elements or a page took
+  // the name.
+  function defineMarker(connected) {
+    if (!w.customElements || typeof Reflect !== 'object' || typeof w.HTMLElement !== 'function') return false;
     try {
-      if (w.customElements && typeof Reflect === 'object' && typeof w.HTMLElement === 'function' && !w.customElements.get('crmframe-dsd')) {
-        var Gone = function () { return Reflect.construct(w.HTMLElement, [], Gone); };
-        Gone.prototype = Object.create(w.HTMLElement.prototype);
-        Gone.prototype.constructor = Gone;
-        Gone.prototype.connectedCallback = function () { this.remove(); };
-        Object.setPrototypeOf(Gone, w.HTMLElement);
-        w.customElements.define('crmframe-dsd', Gone);
-      }
-    } catch (e) { /* a page that took the name */ }
+      var M = function () { return Reflect.construct(w.HTMLElement, [], M); };
+      M.prototype = Object.create(w.HTMLElement.prototype);
+      M.prototype.constructor = M;
+      M.prototype.connectedCallback = connected;
+      Object.setPrototypeOf(M, w.HTMLElement);
+      w.customElements.define('crmframe-dsd', M);
+      return true;
+    } catch (e) { return false; }
+  }
+  if ((!framed && !adopted) || mode === 'off') {
+    // the server's marker leaves at once here too: a :first-child rule of
+    // the root never sees it
+    defineMarker(function () { this.remove(); });
     return;
   }
 
@@ -809,6 +816,12 @@
     if (o == null) return undefined;
     if (!g) return o[k];
     try { return RA0(g, o, []); } catch (e) { return undefined; }
+  };
+  // winOf: the window of a node or document (null for anything else)
+  var winOf = function (o) {
+    if (o == null || typeof o !== 'object' && typeof o !== 'function') return null;
+    var doc = rd(o, 'nodeType') === 9 ? o : rd(o, 'ownerDocument');
+    return doc && rd(doc, 'defaultView') || null;
   };
   var lc = function (v) { return RA0(lower, Str(v), []); };
   // leaves reports whether navigating target t would leave the CRM.
@@ -985,23 +998,13 @@
   // dsdMark: a custom element fixTargets puts first in a declarative
   // shadow root written by script (setHTMLUnsafe, document.write): when it
   // is connected it hands its root to listen and leaves (x712).
-  if (w.customElements && typeof Reflect === 'object' && typeof w.HTMLElement === 'function') {
-    try {
-      var dsdRoots = typeof WeakSet === 'function' ? new WeakSet() : null;
-      var Dsd = function () { return Reflect.construct(w.HTMLElement, [], Dsd); };
-      Dsd.prototype = Object.create(w.HTMLElement.prototype);
-      Dsd.prototype.constructor = Dsd;
-      Dsd.prototype.connectedCallback = function () {
-        var r = this.getRootNode(), closed = false;
-        try { closed = RA0(hasAttr, this, ['closed']); } catch (e) { /* open */ }
-        this.remove();
-        if (r && r !== d && r.nodeType === 11) dsdFound(r.host, r, closed);
-      };
-      Object.setPrototypeOf(Dsd, w.HTMLElement);
-      w.customElements.define('crmframe-dsd', Dsd);
-      dsdMark = '<crmframe-dsd></crmframe-dsd>';
-    } catch (e) { /* a page that took the name: no marker */ }
-  }
+  var dsdRoots = typeof WeakSet === 'function' ? new WeakSet() : null;
+  if (defineMarker(function () {
+    var r = this.getRootNode(), closed = false;
+    try { closed = RA0(hasAttr, this, ['closed']); } catch (e) { /* open */ }
+    this.remove();
+    if (r && r !== d && r.nodeType === 11) dsdFound(r.host, r, closed);
+  })) dsdMark = '<crmframe-dsd></crmframe-dsd>';
   var attachShadow = Element.prototype.attachShadow;
   // closed roots by host: the nets read what a closed tree shows (x842)
   var closedRoots = typeof WeakMap === 'function' ? new WeakMap() : null;
@@ -1033,7 +1036,7 @@
   // judgeRoot: the host's own window judges (a root attached through a
   // blank frame's prototype, x789), at the CRM root only.
   var judgeRoot = function (host, r) {
-    var od = rd(host, 'ownerDocument'), ew = od && rd(od, 'defaultView');
+    var ew = winOf(host);
     if (ew && ew !== w && crm(ew) && ew.__crmframe.judgeRoot) return ew.__crmframe.judgeRoot(host, r);
     if (foreign && act && !adopted) setTimeout(function () { try { slotIn(host, r); } catch (e) { /* as it is */ } }, 250);
   };
@@ -2082,14 +2085,11 @@
   // pristine innerHTML setter, setAttribute or insertAdjacentHTML applied to
   // the CRM's nodes made handlers no swap saw (x899, x901, x903). Its own
   // nodes, and receivers that are not nodes, keep the pristine member.
-  var hookedDOM = null, NP0 = w.Node && w.Node.prototype, DP0 = w.Document && w.Document.prototype;
-  var NT0 = NP0 && gopd0(NP0, 'nodeType'), OD0 = NP0 && gopd0(NP0, 'ownerDocument'), DV0 = DP0 && gopd0(DP0, 'defaultView');
-  var winOf = function (o) {
-    if (o == null || typeof o !== 'object' && typeof o !== 'function') return null;
-    try { var doc = RA0(NT0.get, o, []) === 9 ? o : RA0(OD0.get, o, []); return doc ? RA0(DV0.get, doc, []) : null; } catch (e) { return null; }
-  };
+  var hookedDOM = null;
   var delegate = function (cw) {
-    if (!hookedDOM || !NT0 || !OD0 || !DV0 || !NT0.get || !OD0.get || !DV0.get) return;
+    // winOf through the captured getters only (a receiver's own nodeType is
+    // the page's)
+    if (!hookedDOM || !IN.nodeType || !IN.ownerDocument || !IN.defaultView) return;
     hookedDOM.forEach(function (h) {
       var n = h[0], k = h[1], C = cw[n], P = C && C.prototype, ds;
       try { ds = P && gopd0(P, k); } catch (e) { return; }
