@@ -1517,8 +1517,12 @@ func (s *scanner) process(p, c, n *tok) error {
 		o := s.top() // the enclosing group, read before the push
 		inObj := o != nil && o.kind == gObject
 		read := s.chainPre != js.DeleteToken && s.chainPre != js.IncrToken && s.chainPre != js.DecrToken
-		child := read && p.tt == js.CloseBracketToken && p.end == s.frameIdxEnd
-		frameOf := s.chain && p.tt == js.IdentifierToken && string(s.src[p.start:p.end]) == "frames"
+		// frames[0]?.[k] too (pass 28, x926): only blanks between the ']' and '?.'
+		child := read && s.frameIdxEnd > 0 && (p.tt == js.CloseBracketToken && p.end == s.frameIdxEnd ||
+			p.tt == js.OptChainToken && p.start >= s.frameIdxEnd && len(bytes.TrimSpace(s.src[s.frameIdxEnd:p.start])) == 0)
+		frameOf := s.chain && (p.tt == js.IdentifierToken && string(s.src[p.start:p.end]) == "frames" ||
+			p.tt == js.OptChainToken && string(s.src[s.lastName[0]:s.lastName[1]]) == "frames" &&
+				s.lastName[1] <= p.start && len(bytes.TrimSpace(s.src[s.lastName[1]:p.start])) == 0)
 		g := s.pushGroup(gBracket, int32(c.start))
 		g.frameOf = frameOf
 		if child {

@@ -1447,6 +1447,21 @@ func TestRewriteChildFrameKey(t *testing.T) {
 	}
 }
 
+// Pass 28 (x926): the same read through optional chaining
+// (frames[0]?.[k], frames?.[0]?.[k]); other objects' elements stay.
+func TestRewriteChildFrameKeyOptional(t *testing.T) {
+	K := KeyWrapOpen
+	for _, c := range []struct{ in, want string }{
+		{"function prop(win, name) { return win.frames[0]?.[name]; }", "function prop(win, name) { return win.frames[0]?.[" + K + "name)]; }"},
+		{"var a = frames[0] ?.[k]", "var a = frames[0] ?.[" + K + "k)]"},
+		{"var d = frames?.[0]?.[k]", "var d = frames?.[0]?.[" + K + "k)]"},
+		{"window.frames[1]?.[fn](1)", "window.frames[1]?.[" + K + "fn)](1)"},
+		{"arr[0]?.[k]; o.frames?.[0]; frames[0]?.['x']; a.frames[0]?.[k]; x = y ? [k] : frames[0]", ""},
+	} {
+		checkRewrite(t, c.in, c.want)
+	}
+}
+
 // checkRewrite: Rewrite(in) as classic code gives want ("": in unchanged),
 // and a change swaps only what the shim serves.
 func checkRewrite(t *testing.T, in, want string) {

@@ -3,6 +3,18 @@
   'use strict';
   var w = window, d = document;
   if (Object.prototype.hasOwnProperty.call(w, '__crmframe')) return;
+  // A CRM window that read this one while it loaded its page hooked its eval
+  // and timers (realmCode): the platform's come back first (a direct eval
+  // is one only through the realm's own eval).
+  try {
+    var lent = Object.prototype.hasOwnProperty.call(w, '__crmframe_natives') && w.__crmframe_natives;
+    if (typeof lent === 'function') {
+      ['eval', 'setTimeout', 'setInterval'].forEach(function (k) {
+        for (var o = w[k], n; typeof o === 'function' && typeof (n = lent(o)) === 'function';) o = n;
+        if (o !== w[k]) w[k] = o;
+      });
+    }
+  } catch (e) { /* kept as they are */ }
   // The platform functions this shim wraps, as they were: at the end each
   // wrapper answers toString, name and length as its original did (feature
   // detection, lodash _.isNative, takes a non-native one for a polyfill).
@@ -161,8 +173,8 @@
   // Code that may need the swap: `top`, `eval`, `ancestorOrigins`, or an
   // escape (\u0074op).
   // (_TOP, _parent: targets in HTML strings, pass 22)
-  var MAY = /top|eval|ancestorOrigins|\\u|(?:window|self|parent|frames|globalThis)\s*\[|import\s*\(|(?:import|from)\s*['"]\s*data:|_[tT][oO][pP]|_[pP][aA][rR][eE][nN][tT]/;
-  var WIN_BRACKET = /(^|[^\w$.])(?:window|self|parent|frames|globalThis)\s*\[/;
+  var MAY = /top|eval|ancestorOrigins|\\u|(?:window|self|parent|frames|globalThis)\s*(?:\?\.\s*)?\[|import\s*\(|(?:import|from)\s*['"]\s*data:|_[tT][oO][pP]|_[pP][aA][rR][eE][nN][tT]/;
+  var WIN_BRACKET = /(^|[^\w$.])(?:(?:window|self|parent|globalThis)\s*\??\.\s*)*(?:window|self|parent|frames|globalThis)\s*(?:\?\.\s*)?\[/;
   var IMPORT_CALL = /(?:^|[^\w$.])import\s*\(/;
   var STATIC_DATA = /(\b(?:import|from)\s*)(['"])(\s*data:[^'"\\]*)\2/;
   // argEnd: the end of the first argument of the list open..close (a
@@ -185,12 +197,16 @@
     // window[k] with a key that is not one literal (window['t' + 'op']):
     // the key goes through __crmframe_key, as the server-side rewriter does.
     // (each extra pass over the code only when its trigger is there)
-    var keys = [];
+    // frames[i][k], frames[i]?.[k] (pass 28): a child window's key, whose
+    // own top is the real one (x930)
+    var keys = [], lit = /^\s*(?:(['"])[\w$]*\1|\d+)\s*$/, child = /^\s*(?:\?\.\s*)?\[/;
     if (WIN_BRACKET.test(code)) scan(code, function (s, start) {
       for (var m, re = new RegExp(WIN_BRACKET.source, 'g'); (m = re.exec(s));) {
         var open = start + m.index + m[0].length, close = closer(code, open);
-        if (close > open && code.charAt(close) === ']' && !/^\s*(?:(['"])[\w$]*\1|\d+)\s*$/.test(code.slice(open, close)) &&
-            !(keys.length && open < keys[keys.length - 1][1])) keys.push([open, close]); // outermost only
+        if (close <= open || code.charAt(close) !== ']' || (keys.length && open < keys[keys.length - 1][1])) continue; // outermost only
+        if (!lit.test(code.slice(open, close))) keys.push([open, close]);
+        var c = /frames/.test(m[0]) && child.exec(code.slice(close + 1, close + 64)), open2 = c ? close + 1 + c[0].length : 0, close2 = c ? closer(code, open2) : 0;
+        if (c && close2 > open2 && code.charAt(close2) === ']' && !lit.test(code.slice(open2, close2))) keys.push([open2, close2]);
       }
       return s;
     });
@@ -2062,12 +2078,22 @@
       // one (x902: cw.Function('return top')()): the code gets the swap, and
       // the realm lends this window's __crmframe_vtop and __crmframe_top
       // (configurable: the shim of the page it loads defines its own).
-      if (typeof proxyFn === 'function' && typeof cw.Function === 'function') {
-        var own = Object.prototype.hasOwnProperty;
-        if (!own.call(cw, '__crmframe_vtop')) def(cw, '__crmframe_vtop', { value: w.__crmframe_vtop, configurable: true, writable: true });
-        if (!own.call(cw, '__crmframe_top')) def(cw, '__crmframe_top', { get: function () { return w.__crmframe_top; }, configurable: true });
-        cw.Function = proxyFn(cw.Function);
+      var own = Object.prototype.hasOwnProperty;
+      if (!own.call(cw, '__crmframe_vtop')) def(cw, '__crmframe_vtop', { value: w.__crmframe_vtop, configurable: true, writable: true });
+      if (!own.call(cw, '__crmframe_top')) def(cw, '__crmframe_top', { get: function () { return w.__crmframe_top; }, configurable: true });
+      var F0 = cw.Function;
+      if (typeof proxyFn === 'function' && typeof F0 === 'function') {
+        cw.Function = proxyFn(F0);
+        // pass 28: its AsyncFunction, GeneratorFunction and
+        // AsyncGeneratorFunction too (reached through .constructor of a
+        // function made there, x922, x923)
+        try { RA0(F0, null, ['return [async function () {}, function* () {}, async function* () {}]'])().forEach(function (f) { proxyFn(Object.getPrototypeOf(f).constructor); }); } catch (e) { /* no eval here (CSP) */ }
       }
+      realmCode(cw);
+      // what else the swap writes into code run there (pass 28): a
+      // window's eval as a value, messages to the top, computed keys
+      if (!own.call(cw, '__crmframe_ieval')) def(cw, '__crmframe_ieval', { value: cw.eval, configurable: true, writable: true });
+      ['__crmframe_post', '__crmframe_key'].forEach(function (k) { if (!own.call(cw, k)) def(cw, k, { value: w[k], configurable: true, writable: true }); });
       var open0 = cw.open;
       if (typeof open0 === 'function') {
         cw.open = function () {
@@ -2078,6 +2104,42 @@
         looksNative(cw.open, open0);
       }
     } catch (e) { /* cross-origin */ }
+  };
+  // realmCode(cw) (pass 28): the code sinks of a loading frame's realm run
+  // code with its real top (x920: frames[0].eval('top'), x921: a string
+  // timer queued there) and its history steps walk the tab's joint session
+  // history (x924: History.prototype.go.call(history, -n)): its eval and
+  // timers get the swap, its go/back/forward this window's step check. The
+  // page the frame loads finds the originals (natives: its shim puts eval
+  // and the timers back, a direct eval needs the realm's own eval).
+  var realmCode = function (cw) {
+    var lend = function (o, k, make) {
+      var f = o && o[k];
+      if (typeof f !== 'function') return;
+      var g = o[k] = make(f);
+      looksNative(g, f);
+      try { var FP1 = cw.Function.prototype; if (typeof FP1 === 'function') Object.setPrototypeOf(g, FP1); } catch (e) { /* as it is */ }
+    };
+    lend(cw, 'eval', function (f) { return { eval: function (x) { return (0, f)(swap(x, fixCode)); } }.eval; });
+    ['setTimeout', 'setInterval'].forEach(function (k) {
+      lend(cw, k, function (f) {
+        return function () {
+          var args = RA0(Array.prototype.slice, arguments, []);
+          args[0] = swap(codeText(args[0]), fixCode);
+          return RA0(f, this, args);
+        };
+      });
+    });
+    var HP = cw.History && cw.History.prototype;
+    [['go', null], ['back', -1], ['forward', 1]].forEach(function (x) {
+      lend(HP, x[0], function (f) {
+        return function (delta) {
+          var n = x[1] === null ? (arguments.length ? delta | 0 : 0) : x[1];
+          if (!stepOK(n)) return;
+          return RA0(f, this, x[1] === null && arguments.length ? [n] : []);
+        };
+      });
+    });
   };
   // delegate(cw) (pass 27): the members of cw's DOM prototypes that this
   // shim hooks in its own realm (hookedDOM, listed at the end), called on a
@@ -2503,6 +2565,9 @@
       }
       var r = orig.apply(this, a);
       if (marked) try { dsdSweep(name === 'parseHTMLUnsafe' ? r : this); } catch (e) { /* the markers go when connected */ }
+      // a frame it wrote into the document is reachable through frames[n]
+      // at once (pass 28, x934), as after innerHTML
+      if (name === 'setHTMLUnsafe') try { adoptAll(html, this); } catch (e) { /* the observer adopts it */ }
       return r;
     };
   };
@@ -2550,17 +2615,22 @@
   var editRecord = root && !adopted && typeof MO === 'function' && rawRemoveChild && typeof d.createTreeWalker === 'function';
   if (typeof exec === 'function') {
     Document.prototype.execCommand = function (cmd, ui, value) {
-      var a = arguments;
+      var a = arguments, html = null;
       if (arguments.length >= 3) {
         var c = String(cmd).toLowerCase();
         a = Array.prototype.slice.call(arguments);
-        if (c === 'inserthtml') a[2] = swap(sinkText(value), fixHTML);
+        if (c === 'inserthtml') a[2] = swap(html = sinkText(value), fixHTML);
         else if (c === 'createlink') a[2] = swap(sinkText(value), jsUrl);
       }
-      if (!editRecord || this !== d || textless()) return exec.apply(this, a);
+      // a frame it inserted is reachable through frames[n] at once, as after
+      // innerHTML (pass 28, x925)
+      try { return execAt(this, a); } finally { if (html !== null) try { adoptAll(html, this); } catch (e) { /* the observer adopts it */ } }
+    };
+    var execAt = function (self, a) {
+      if (!editRecord || self !== d || textless()) return exec.apply(self, a);
       var mo = new MO(function () {}), recs;
       mo.observe(d, { childList: true, subtree: true, characterData: true, characterDataOldValue: true, attributes: true, attributeOldValue: true });
-      try { return exec.apply(this, a); } finally {
+      try { return exec.apply(self, a); } finally {
         recs = mo.takeRecords();
         mo.disconnect();
         // an editor still in design mode may fill the page next (a template
