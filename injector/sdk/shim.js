@@ -541,10 +541,9 @@
       return fix ? k + attrCode(v, fix) : m;
     });
   };
-  // fixTargets (pass 22): target/formtarget attributes in HTML strings are
-  // set values too (a <base target=_top> a click handler inserts after our
-  // capture listener saw the click, x713; links of a declarative shadow
-  // root); a declarative shadow root gets a marker element that hands the
+  // fixTargets (pass 22): a <base target=_top> in an HTML string is a set
+  // value too (a click handler inserts it after our capture listener saw
+  // the click, x713); a declarative shadow root gets a marker element that hands the
   // root to our listeners (dsdMark, below; closed roots have no other way in).
   var TARGET_TAG = /^<(a|area|form|base|button|input|template)\b/i;
   var fixTargets = function (tag) {
@@ -559,13 +558,23 @@
       if (dsdFlip && DSD_CLOSED.test(tag)) return tag.replace(DSD_CLOSED, '$1"open"') + '<crmframe-dsd closed></crmframe-dsd>';
       return tag + dsdMark;
     }
+    // in markup only a <base> can change the follow under way (x713): a
+    // link, form or button parsed now is not the one followed, and one
+    // clicked later is retargeted then
     var form = name === 'button' || name === 'input';
     return tag.replace(/(\s(target|formtarget)\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)/gi, function (a, k, attr, v) {
       if ((attr.toLowerCase() === 'formtarget') !== form) return a;
-      var q = v.charAt(0), raw = q === '"' || q === "'" ? v.slice(1, -1) : v, t = targetValue(raw);
+      var q = v.charAt(0), raw = q === '"' || q === "'" ? v.slice(1, -1) : v;
+      if (name !== 'base') {
+        // kept, but a document holding it needs the shim (fixDoc)
+        if (leaves(raw)) { leavingTag = true; count('target'); }
+        return a;
+      }
+      var t = targetValue(raw);
       return t === raw ? a : k + '"' + t + '"';
     });
   };
+  var leavingTag = false;
   var dsdMark = '', dsdFlip = false;
   var DSD_CLOSED = /(\sshadowrootmode\s*=\s*)(?:"closed"|'closed'|closed(?![^\s\/>]))/i;
   // attrCode applies fix to the quoted attribute value v as the browser
@@ -846,15 +855,31 @@
     return t === '_top' || (t === '_parent' && root);
   };
   // targetValue is what a target/formtarget value set by script becomes
-  // (a.target = '_top', setAttribute('target', '_parent'), formTarget):
-  // set-time, so that a value set after the click listener ran (onclick=
-  // "this.target='_top'", a submit handler) or on a link that is never in
-  // the document (a detached a.click()) cannot leave either.
-  var targetValue = function (v) {
+  // (a.target = '_top', setAttribute('target', '_parent'), formTarget; el,
+  // attr: the element and attribute set). While a follow is under way
+  // (following) the root's name, lent like a click-time retarget: a value
+  // set after the click listener ran (onclick="this.target='_top'", a
+  // submit handler) cannot leave. Outside one it stays as written for
+  // reads, selectors, CSS and saved HTML (legit29 x944, x948, x950): the
+  // click/submit path and the hooks (a detached a.click()) lend the root's
+  // name when it is followed, as for served values.
+  var targetValue = function (v, el, attr) {
     v = sinkText(v);
     if (!leaves(v)) return v;
     count('target');
-    return act ? rootName() : v;
+    if (!act || !following) return v;
+    var now = rootName();
+    if (el) lend(el, attr, true, v, now);
+    return now;
+  };
+  // following: a click or submit reached our listeners or hooks in this
+  // task (the browser picks the target before the task ends); what the
+  // page's own listeners set meanwhile is past the retarget (x713).
+  var following = false;
+  var follow = function () {
+    if (following) return;
+    following = true;
+    setTimeout(function () { following = false; }, 0);
   };
   var baseTarget = function (doc) {
     var b = doc && (qsel ? RA0(qsel, doc, ['base[target]']) : doc.querySelector && doc.querySelector('base[target]'));
@@ -893,8 +918,11 @@
     if (!act) return;
     var now = rootName();
     RA0(setAttr, el, [attr, now]);
+    lend(el, attr, had, t, now);
+  };
+  var lend = function (el, attr, had, was, now) {
     if (!lent) { lent = []; setTimeout(endLoan, 0); }
-    lent.push({ el: el, attr: attr, had: had, was: t, now: now });
+    lent.push({ el: el, attr: attr, had: had, was: was, now: now });
   };
   def(api, 'retarget', { value: retarget });
   // An SVG 1.1 link (Graphviz, Doxygen, Inkscape output) has only
@@ -988,6 +1016,7 @@
     return list;
   };
   var clicked = function (e) {
+    follow();
     try { onClick(pathOf ? RA0(pathOf, e, []) : ancestors(rd(e, 'target'))); } catch (x) { /* never break a click */ }
   };
   var fixForm = function (f, submitter) {
@@ -996,7 +1025,7 @@
     if (own) retarget(submitter, 'formtarget');
     else retarget(f, 'target');
   };
-  var submitted = function (e) { fixForm(rd(e, 'target'), rd(e, 'submitter')); };
+  var submitted = function (e) { follow(); fixForm(rd(e, 'target'), rd(e, 'submitter')); };
   // A popover or dialog opened without showPopover/showModal (an invoker
   // button: popovertarget, commandfor; x821-x823) joins the top layer too:
   // its toggle events say so, in capture (they neither bubble nor leave a
@@ -1169,11 +1198,11 @@
       // polyfill loader's isNative, legit28 x911; natives, below).
       if (C !== w0) try { looksNative(g, f); Object.setPrototypeOf(g, C.Function.prototype); } catch (e) { /* as it is */ }
     };
-    var detached = function (el) { if (el && rd(el, 'nodeType') === 1 && !rd(el, 'isConnected')) onClick(ancestors(el)); };
+    var detached = function (el) { follow(); if (el && rd(el, 'nodeType') === 1 && !rd(el, 'isConnected')) onClick(ancestors(el)); };
     hook('HTMLElement', 'click', detached);
     hook('EventTarget', 'dispatchEvent', function (t, a) { if (a[0] && rd(a[0], 'type') === 'click') detached(t); });
-    hook('HTMLFormElement', 'submit', function (f) { fixForm(f, null); });
-    hook('HTMLFormElement', 'requestSubmit', function (f, a) { fixForm(f, a[0] == null ? null : a[0]); });
+    hook('HTMLFormElement', 'submit', function (f) { follow(); fixForm(f, null); });
+    hook('HTMLFormElement', 'requestSubmit', function (f, a) { follow(); fixForm(f, a[0] == null ? null : a[0]); });
   };
   var w0 = {
     HTMLElement: typeof HTMLElement !== 'undefined' && HTMLElement,
@@ -1187,7 +1216,7 @@
     if (!desc || !desc.set) return;
     def(proto, x[1], {
       get: desc.get,
-      set: function (v) { desc.set.call(this, targetValue(v)); },
+      set: function (v) { desc.set.call(this, targetValue(v, this, x[1].toLowerCase())); },
       configurable: true,
       enumerable: desc.enumerable
     });
@@ -1200,8 +1229,10 @@
   // changed it, it loads this bundle first (after a doctype: no quirks
   // mode), since the swapped code needs the shim's globals.
   var fixDoc = function (html) {
+    leavingTag = false;
     var f = fixHTML(html);
-    return f === html || !sdkTag || f.indexOf(sdkTag) >= 0 ? f : f.replace(/^(?:\s*(?:<!--[\s\S]*?-->|<!doctype[^>]*>))*/i, function (m) { return m + sdkTag; });
+    // a kept _top link or form is followed from a frame: the shim must be there
+    return f === html && !leavingTag || !sdkTag || f.indexOf(sdkTag) >= 0 ? f : f.replace(/^(?:\s*(?:<!--[\s\S]*?-->|<!doctype[^>]*>))*/i, function (m) { return m + sdkTag; });
   };
   docFix = fixDoc;
   // javascript: URLs set by script (a.href = 'javascript:…', form action,
@@ -1240,7 +1271,7 @@
     v = sinkText(v);
     if (/^on[a-z]+$/i.test(name) && name.toLowerCase() in el) return swap(v, fixCode);
     if (scriptSrc(el, name)) return fixSrc(v);
-    if (targetAttr(el, name)) return targetValue(v);
+    if (targetAttr(el, name)) return targetValue(v, el, name.toLowerCase());
     var fix = attrFix(el, name);
     return fix ? swap(v, fix) : v;
   };

@@ -458,11 +458,14 @@ test('run-time code: the swap never makes valid code invalid', () => {
   assert.equal(vm.runInContext('__crmframe_vtop(top) === window && __crmframe_vtop(5) === 5', w), true);
 });
 
-test('target values set by script that would leave the CRM name the CRM root instead', () => {
+test('target values set by script while a follow is under way that would leave the CRM name the CRM root instead', () => {
   const { w, calls } = framedWindow();
   const r = vm.runInContext(`(function () {
     var a = new HTMLAnchorElement(); a.localName = 'a';
     var out = [];
+    // a link that is never in the document, clicked: a follow (the fake's
+    // timers never end it)
+    link('_top').click(); link('_blank').click(); link(null).click();
     a.target = '_top'; out.push(a.target);
     a.target = '_blank'; out.push(a.target);
     a.target = 'main'; out.push(a.target);
@@ -474,8 +477,6 @@ test('target values set by script that would leave the CRM name the CRM root ins
     b.formTarget = '_self'; out.push(b.formTarget);
     var at = new Attr(a, 'target'); at.value = '_top'; out.push(a.getAttribute('target'));
     var d = new HTMLElement(); d.localName = 'div'; d.setAttribute('target', '_top'); out.push(d.getAttribute('target'));
-    // a link that is never in the document, clicked
-    link('_top').click(); link('_blank').click(); link(null).click();
     return out;
   })()`, w);
   assert.deepEqual([...r], ['_self', '_blank', 'main', '_self', '_self', ' _top', '_self', '_self', '_self', '_top']);
@@ -1143,6 +1144,9 @@ test('eleventh pass: Attr nodes filled before they are attached, or through node
     b.setAttributeNode(h); out.push(b.getAttribute('onclick'));
     var t = new Attr(null, 'target'); t.value = '_top';
     a.attributes.setNamedItem(t); out.push(a.getAttribute('target'));
+    a.click(); // a follow (the fake's timers never end it)
+    var t2 = new Attr(null, 'target'); t2.value = '_parent';
+    a.attributes.setNamedItem(t2); out.push(a.getAttribute('target'));
     var u = new Attr(null, 'href'); u.value = 'javascript:top.location = 2';
     a.setAttributeNode(u); out.push(a.getAttribute('href'));
     var on = new Attr(b, 'onclick'); on.value = 'top.x()'; out.push(b.getAttribute('onclick'));
@@ -1155,6 +1159,7 @@ test('eleventh pass: Attr nodes filled before they are attached, or through node
   assert.deepEqual([...r], [
     'if (top != self) top.location = 1',
     'if (__crmframe_vtop(top) != self) __crmframe_vtop(top).location = 1',
+    '_top', // no follow under way: as written
     '_self',
     'javascript:__crmframe_vtop(top).location = 2',
     '__crmframe_vtop(top).x()',
@@ -1195,6 +1200,9 @@ test('eleventh pass: a javascript: URL that returns a document (__crmframe_doc) 
   assert.equal(w.__crmframe_doc('<!doctype html><script>if (top !== parent) parent.x()</script>'),
     '<!doctype html>' + tag + '<script>if (__crmframe_vtop(top) !== parent) parent.x()</script>');
   assert.equal(w.__crmframe_doc('<p>back to top</p>'), '<p>back to top</p>');
+  // a _top link or form kept as written (legit29) is followed from the frame: its shim retargets it
+  assert.equal(w.__crmframe_doc('<a href="out.html" target="_top">leave</a>'), tag + '<a href="out.html" target="_top">leave</a>');
+  assert.equal(w.__crmframe_doc('<form target=_parent></form>'), tag + '<form target=_parent></form>');
   assert.equal(w.__crmframe_doc(1), 1);
   // the frame's initial window runs the URL's code: it gets the function, not the shim
   const child = framedWindow({ parent: w, protocol: 'about:', runShim: false });
