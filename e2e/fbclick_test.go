@@ -20,15 +20,17 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
 // fbUseArmJS adds the judge's listeners (taking out those of an earlier
-// look) and returns true, or false without a marker.
+// look) and returns the marker's box in view (fbMarkerBoxJS), or null
+// without a marker or without a box in view.
 const fbUseArmJS = `(function(){
   if (window.__fbUseOff) window.__fbUseOff();
   var m = document.getElementById('crm-marker');
-  if (!m) return false;
+  if (!m) return null;
   var s = window.__fbUse = {Click: 0, ClickCancelled: false, Key: 0, KeyCancelled: false, Focus: false};
   var ls = [
     [m, 'click', function (e) { if (!e.isTrusted) return; s.Click++; if (e.defaultPrevented) s.ClickCancelled = true; }],
@@ -38,7 +40,7 @@ const fbUseArmJS = `(function(){
   ];
   ls.forEach(function (l) { l[0].addEventListener(l[1], l[2]); });
   window.__fbUseOff = function () { ls.forEach(function (l) { l[0].removeEventListener(l[1], l[2]); }); window.__fbUseOff = null; };
-  return true;
+  return ` + fbMarkerBoxJS + `;
 })()`
 
 // fbUseSeen is what the judge's listeners saw.
@@ -50,7 +52,14 @@ type fbUseSeen struct {
 	Focus          bool
 }
 
-const fbUseReadJS = `(function(){ var s = window.__fbUse; if (!s) return null; s.Focus = document.hasFocus(); return s; })()`
+// fbUseReadJS also takes the listeners out once they saw a usable page
+// (the judge reads no further).
+const fbUseReadJS = `(function(){
+  var s = window.__fbUse; if (!s) return null;
+  s.Focus = document.hasFocus();
+  if (s.Click && !s.ClickCancelled && s.Key && !s.KeyCancelled && window.__fbUseOff) window.__fbUseOff();
+  return s;
+})()`
 
 // fbUseVerdict says why what the listeners saw is not a usable page ("" when
 // it is).
@@ -73,17 +82,20 @@ func fbUseVerdict(s fbUseSeen) string {
 var fbUseNanos atomic.Int64
 
 // fbUse clicks the marker's centre and presses a key in the frame, and says
-// why the page did not take them ("" when it did).
-func fbUse(ctx context.Context) string {
+// why the page did not take them ("" when it did): in the frame's isolated
+// world id, the frame's box f in the desktop tab (what fbMarkerAt found).
+func fbUse(ctx context.Context, id runtime.ExecutionContextID, f *fbBox) string {
 	defer func(t0 time.Time) { fbUseNanos.Add(int64(time.Since(t0))) }(time.Now())
-	id, m, f, why := fbMarkerAt(ctx)
-	if why != "" {
-		return why
+	m, err := fbEval[*fbBox](ctx, id, fbUseArmJS)
+	armed := err == nil
+	defer func() {
+		if armed {
+			fbEval[bool](ctx, id, `(window.__fbUseOff && window.__fbUseOff(), true)`)
+		}
+	}()
+	if err != nil || m == nil {
+		return fmt.Sprintf("cannot watch the marker (no marker box in view: %v)", err)
 	}
-	if ok, err := fbEval[bool](ctx, id, fbUseArmJS); err != nil || !ok {
-		return fmt.Sprintf("cannot watch the marker (%v)", err)
-	}
-	defer fbEval[bool](ctx, id, `(window.__fbUseOff && window.__fbUseOff(), true)`)
 	// The centre of the visible part of the marker's box, in whole pixels
 	// inside it.
 	x := math.Floor(f.X + m.X + m.W/2)
@@ -116,7 +128,11 @@ func fbUse(ctx context.Context) string {
 			return fmt.Sprintf("judge's listeners gone (%v)", err)
 		}
 		s = *got
-		if fbUseVerdict(s) == "" || time.Now().After(deadline) {
+		if fbUseVerdict(s) == "" {
+			armed = false // fbUseReadJS took the listeners out
+			break
+		}
+		if time.Now().After(deadline) {
 			break
 		}
 	}

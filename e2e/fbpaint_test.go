@@ -76,12 +76,9 @@ func fbMarkerAt(ctx context.Context) (id runtime.ExecutionContextID, m, f *fbBox
 	return id, m, f, ""
 }
 
-// fbPaint says why the marker shows no ink ("" when it does).
-func fbPaint(ctx context.Context) string {
-	id, m, f, why := fbMarkerAt(ctx)
-	if why != "" {
-		return why
-	}
+// fbPaint says why the marker shows no ink ("" when it does), with what
+// fbMarkerAt found.
+func fbPaint(ctx context.Context, id runtime.ExecutionContextID, m, f *fbBox) string {
 	x0, y0 := math.Floor(f.X+m.X), math.Floor(f.Y+m.Y)
 	x1, y1 := math.Min(math.Ceil(f.X+m.X+m.W), f.X+f.W), math.Min(math.Ceil(f.Y+m.Y+m.H), f.Y+f.H)
 	if x1-x0 < 1 || y1-y0 < 1 {
