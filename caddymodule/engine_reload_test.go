@@ -66,7 +66,8 @@ func TestEngineRejectedReload(t *testing.T) {
 	}
 	dial := func(resume string) (*websocket.Conn, map[string]any) {
 		t.Helper()
-		ws, _, err := websocket.DefaultDialer.Dial(fmt.Sprintf("ws://127.0.0.1:%d/__crmframe/ws?token=%s", port, tok), nil)
+		// The resume below connects right after a reload (CI: reset).
+		ws, _, err := caddyrun.DialWS(fmt.Sprintf("ws://127.0.0.1:%d/__crmframe/ws?token=%s", port, tok), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -121,7 +121,8 @@ http://127.0.0.1:%d {
 	}
 	got := make(chan page, 1)
 	go func() {
-		resp, err := http.Get(base + "/report")
+		// Right after the reload: a request the old config drops is resent.
+		resp, err := caddyrun.ReloadClient().Get(base + "/report")
 		if err != nil {
 			got <- page{err: err}
 			return

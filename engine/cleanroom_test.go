@@ -1394,7 +1394,12 @@ func TestCleanroomLimits(t *testing.T) {
 func TestCleanroomSlowConsumer(t *testing.T) {
 	// write_timeout long: the write in progress when the queue overflows must
 	// finish once the page reads again, or no close frame can follow it.
-	s := crStart(t, func(c *engine.Config) { c.SendQueue = 16; c.WriteTimeout = 2 * time.Minute })
+	// ping_interval long too: a page that does not read answers no ping, and
+	// on a loaded machine (a 116 s run) the read deadline (2x 25 s) cut it
+	// with 1001 before the queue overflowed.
+	s := crStart(t, func(c *engine.Config) {
+		c.SendQueue, c.WriteTimeout, c.PingInterval = 16, 2*time.Minute, 10*time.Minute
+	})
 	c, w := s.connect("a1", nil)
 	epoch := w["epoch"].(string)
 	c.ok("AGENT.Ready", nil)

@@ -572,9 +572,10 @@ func clientFrame(op byte, payload []byte) []byte {
 }
 
 func TestWSPingsKeepAnsweringClientAlive(t *testing.T) {
-	// 200 ms, not less: the deadline is two intervals, and a race-enabled
-	// run on a loaded 2-core machine once answered a 50 ms ping too late.
-	w := newWSRig(t, func(c *Config) { c.PingInterval = 200 * time.Millisecond })
+	// 500 ms, not less: the deadline is two intervals, and race-enabled
+	// runs on a loaded 2-core machine answered a 50 ms and, at load 30, a
+	// 200 ms ping too late (the client goroutine stalled past 400 ms).
+	w := newWSRig(t, func(c *Config) { c.PingInterval = 500 * time.Millisecond })
 	c, _ := w.connect("a1", nil)
 	var pings atomic.Int32
 	c.ws.SetPingHandler(func(s string) error {
@@ -584,15 +585,15 @@ func TestWSPingsKeepAnsweringClientAlive(t *testing.T) {
 	// Reading answers the pings while several read deadlines (2 intervals)
 	// pass; an event from the engine ends the wait.
 	start := time.Now()
-	time.AfterFunc(1200*time.Millisecond, func() { _, _ = w.e.Do("a1", "AGENT.Ready", nil) })
+	time.AfterFunc(3*time.Second, func() { _, _ = w.e.Do("a1", "AGENT.Ready", nil) })
 	for {
 		m := c.read()
-		if m["op"] == "event" && time.Since(start) >= 1200*time.Millisecond {
+		if m["op"] == "event" && time.Since(start) >= 3*time.Second {
 			break
 		}
 	}
 	if n := pings.Load(); n < 4 {
-		t.Fatalf("%d pings in 1200 ms at a 200 ms interval", n)
+		t.Fatalf("%d pings in 3 s at a 500 ms interval", n)
 	}
 	if r := c.cmd("q", "AGENT.GetState", nil); r["ok"] != true {
 		t.Fatal(r)

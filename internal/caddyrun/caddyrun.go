@@ -24,6 +24,7 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig"
 	_ "github.com/caddyserver/caddy/v2/caddyconfig/caddyfile" // the caddyfile adapter
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
+	"github.com/gorilla/websocket"
 
 	_ "github.com/crmframe/crmframe/caddymodule"
 )
@@ -103,9 +104,9 @@ func Reload(t testing.TB, caddyfile string) {
 
 // ReloadClient is an HTTP client without keep-alive for requests right
 // after Reload. Caddy binds the new config's listeners with SO_REUSEPORT
-// and then closes the old ones: a connection the kernel queued on a closing
-// listener is reset before any byte of the request is read. Such a request
-// never reached a handler, so it is sent again (on a new connection).
+// and then shuts the old servers down, which drop what reached them at that
+// moment (droppedByReload). Such a request never reached a handler, so it
+// is sent again (on a new connection).
 func ReloadClient() *http.Client {
 	return &http.Client{Transport: reloadRetry{&http.Transport{DisableKeepAlives: true}}}
 }
@@ -127,10 +128,32 @@ func (rt reloadRetry) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.Body = body
 		}
 		resp, err := rt.next.RoundTrip(r)
-		// The same close can surface as an unexpected EOF (CI:
-		// TestEngineRejectedReload).
-		if err == nil || attempt == 5 || !(errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)) {
+		if err == nil || attempt == 5 || !droppedByReload(err) {
 			return resp, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// droppedByReload: the connection ended before any byte of an answer, as
+// it does when the request reached the config a reload is replacing. The
+// kernel resets what is queued on the closing listener (ECONNRESET), and
+// the old net/http server, once shutting down, closes a connection whose
+// request it has just read without serving it (EOF, or a reset when the
+// request was not read whole).
+func droppedByReload(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
+}
+
+// DialWS opens a WebSocket right after Reload as the SDK does: a handshake
+// the old config dropped (see droppedByReload) never reached the engine,
+// and is sent again on a new connection (the SDK reconnects after such a
+// failure too). Other failures, refusals included, are returned at once.
+func DialWS(url string, hdr http.Header) (*websocket.Conn, *http.Response, error) {
+	for attempt := 1; ; attempt++ {
+		ws, resp, err := websocket.DefaultDialer.Dial(url, hdr)
+		if err == nil || attempt == 5 || resp != nil || !droppedByReload(err) {
+			return ws, resp, err
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
