@@ -626,10 +626,11 @@ func TestWSPingTimeout(t *testing.T) {
 // pieces, together with a message or before the hello go through gorilla
 // or are ignored, and every case keeps the stream intact.
 func TestWSPongFraming(t *testing.T) {
-	// 200 ms: the read deadline (two intervals) must outlast the test's own
-	// sleeps on a loaded machine.
+	// 800 ms: the read deadline (two intervals) must outlast the test's own
+	// sleeps and a stalled goroutine on a loaded machine (200 ms was cut
+	// twice in five race runs at load 30).
 	w := newWSRig(t, func(c *Config) {
-		c.PingInterval = 200 * time.Millisecond
+		c.PingInterval = 800 * time.Millisecond
 	})
 	c, _ := w.connect("a1", nil)
 	raw := c.ws.UnderlyingConn()
@@ -669,9 +670,9 @@ func TestWSPongFraming(t *testing.T) {
 	for _, id := range []string{"1", "2", "3", "4"} {
 		expectPong(id)
 	}
-	// Pongs keep the connection past several read deadlines.
-	for i := 0; i < 10; i++ {
-		time.Sleep(100 * time.Millisecond)
+	// Pongs keep the connection past several read deadlines (4 s, 2.5 of them).
+	for i := 0; i < 20; i++ {
+		time.Sleep(200 * time.Millisecond)
 		write(pong)
 	}
 	write(ping("5"))

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -41,14 +43,66 @@ func BuildBinary(root, dir string) (string, error) {
 	return bin, nil
 }
 
-// FreePort returns a TCP port free on 127.0.0.1 right now.
+// FreePort returns a TCP port free on every address right now. It is drawn
+// below the kernel's ephemeral range when it can be: a port from that range
+// (what listening on :0 gives) can be taken by any outgoing connection
+// before the server that was handed it binds, which failed a test start with
+// "address already in use" on a loaded machine. Ports are not handed out
+// twice by one process.
 func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	lo := ephemeralLow()
+	portMu.Lock()
+	defer portMu.Unlock()
+	if lo > freePortFloor+1000 {
+		for range 200 {
+			p := freePortFloor + rand.IntN(lo-freePortFloor)
+			if portGiven[p] {
+				continue
+			}
+			if l, err := net.Listen("tcp", ":"+strconv.Itoa(p)); err == nil {
+				l.Close()
+				portGiven[p] = true
+				return p, nil
+			}
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	for range 50 {
+		l, err := net.Listen("tcp", ":0")
+		if err != nil {
+			return 0, err
+		}
+		p := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if !portGiven[p] {
+			portGiven[p] = true
+			return p, nil
+		}
+	}
+	return 0, errors.New("no free TCP port")
+}
+
+// freePortFloor: FreePort's ports are at least this (above the ports
+// services commonly use).
+const freePortFloor = 20000
+
+var (
+	portMu    sync.Mutex
+	portGiven = map[int]bool{}
+)
+
+// ephemeralLow reads the low end of the kernel's ephemeral port range
+// (Linux); 0 when unknown, so that FreePort asks the kernel.
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 1 {
+		return 0
+	}
+	n, _ := strconv.Atoi(f[0])
+	return n
 }
 
 // MemStatus reads VmRSS and VmHWM (peak RSS) of a process, in bytes.

@@ -29,7 +29,7 @@ import (
 	_ "github.com/crmframe/crmframe/caddymodule"
 )
 
-// FreePort returns a TCP port free on 127.0.0.1 right now.
+// FreePort returns a TCP port free right now (binproc.FreePort).
 func FreePort(t testing.TB) int {
 	t.Helper()
 	p, err := binproc.FreePort()
