@@ -155,6 +155,19 @@ export const FORM_DOM = `
   HTMLFormElement.prototype = Object.create(HTMLElement.prototype);
 `;
 
+// FORM_DOM plus what the loading-frame tests share: attribute reads, an
+// <iframe> whose contentWindow the test sets (_cw), a document still loading.
+export const LOADING_DOM = FORM_DOM + `
+  Node.prototype.nodeType = 1;
+  Element.prototype.getAttribute = function (k) { return this['attr:' + k] === undefined ? null : this['attr:' + k]; };
+  Element.prototype.hasAttribute = function (k) { return this['attr:' + k] !== undefined; };
+  function HTMLIFrameElement() {} HTMLIFrameElement.prototype = Object.create(HTMLElement.prototype);
+  Object.defineProperty(HTMLIFrameElement.prototype, 'contentWindow', { get: function () { return this._cw; }, configurable: true });
+  var document = new Document();
+  document.readyState = 'loading';
+  document.currentScript = null;
+`;
+
 export const STYLE_DOM = `
   function Style() { this.p = {}; this.i = {}; }
   Style.prototype.getPropertyValue = function (k) { return this.p[k] || ''; };

@@ -7,24 +7,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { framedPage, FORM_DOM } from './fakes.mjs';
+import { framedPage, LOADING_DOM } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
 // The loading frame's realm is made of the functions as they were before
 // the shim ran (PRISTINE), as a fresh realm's are.
-const DOM = FORM_DOM + `
+const DOM = LOADING_DOM + `
   var gopd = Object.getOwnPropertyDescriptor;
   var PRISTINE = { F: Function, rget: Reflect.get, gopd: Object.getOwnPropertyDescriptor, rgopd: Reflect.getOwnPropertyDescriptor,
     gopds: Object.getOwnPropertyDescriptors, lookup: function (k) { var ds = gopd(this, k); return ds && ds.get; }, entries: Object.entries };
-  Node.prototype.nodeType = 1;
-  Element.prototype.getAttribute = function (k) { return this['attr:' + k] === undefined ? null : this['attr:' + k]; };
-  Element.prototype.hasAttribute = function (k) { return this['attr:' + k] !== undefined; };
-  function HTMLIFrameElement() {} HTMLIFrameElement.prototype = Object.create(HTMLElement.prototype);
-  Object.defineProperty(HTMLIFrameElement.prototype, 'contentWindow', { get: function () { return this._cw; }, configurable: true });
-  var document = new Document();
-  document.readyState = 'loading';
-  document.currentScript = null;
   var opened = [];
   function loadingFrame() {
     var fr = new HTMLIFrameElement();

@@ -7,22 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { framedPage, FORM_DOM } from './fakes.mjs';
+import { framedPage, LOADING_DOM } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
 // The loading frame's realm: its code runs in a with over its window (a
 // stand-in for its global, whose top is the real one).
-const DOM = FORM_DOM + `
+const DOM = LOADING_DOM + `
   var PF = Function;
-  Node.prototype.nodeType = 1;
-  Element.prototype.getAttribute = function (k) { return this['attr:' + k] === undefined ? null : this['attr:' + k]; };
-  Element.prototype.hasAttribute = function (k) { return this['attr:' + k] !== undefined; };
-  function HTMLIFrameElement() {} HTMLIFrameElement.prototype = Object.create(HTMLElement.prototype);
-  Object.defineProperty(HTMLIFrameElement.prototype, 'contentWindow', { get: function () { return this._cw; }, configurable: true });
-  var document = new Document();
-  document.readyState = 'loading';
-  document.currentScript = null;
   var steps = [], timers = [];
   function History() {}
   History.prototype.go = function (n) { steps.push(['go', n]); };
