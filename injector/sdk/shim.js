@@ -834,6 +834,7 @@
     IN[n] = { form: f && f.get, type: t && t.get };
   });
   var EVP = w.Event && w.Event.prototype, pathOf = EVP && EVP.composedPath, qsel = w.Document && w.Document.prototype.querySelector;
+  var qsa = w.Document && w.Document.prototype.querySelectorAll;
   // rd: o[k] through the getter captured for k (undefined where it does not
   // apply: a window in an event's path); plain objects (tests) read o[k].
   var rd = function (o, k, g) {
@@ -880,7 +881,44 @@
     if (following) return;
     following = true;
     setTimeout(function () { following = false; }, 0);
+    fixBases();
   };
+  // fixBases lends the root's name to every leaving <base target> of this
+  // document for the follow under way: a base target kept as written
+  // (set by script, served) decides a follow whose own target the page's
+  // handlers, after ours, take off or empty, or whose earlier <base> they
+  // remove (x966, x968); one they put in is fixed as it enters (baseIn:
+  // the insertion hooks, insertAdjacentElement, surroundContents).
+  var fixBases = function () {
+    if (!act || !qsa) return;
+    try {
+      var list = RA0(qsa, d, ['base[target]']);
+      for (var i = 0; i < list.length; i++) {
+        var b = list[i], t = RA0(getAttr, b, ['target']);
+        if (!leaves(t)) continue;
+        count('target');
+        var now = rootName();
+        RA0(setAttr, b, ['target', now]);
+        lend(b, 'target', true, t, now);
+      }
+    } catch (e) { /* never break a follow */ }
+  };
+  // baseIn: nodes being inserted hold a <base target> (x967: a base built
+  // earlier, put in by the page's click handler)
+  var baseIn = function (args, n) {
+    for (var i = 0; i < n; i++) {
+      var x = args[i], t = x && rd(x, 'nodeType');
+      if (t === 1 && rd(x, 'localName') === 'base') return true;
+      if ((t === 1 || t === 11) && typeof x.querySelector === 'function' && x.querySelector('base[target]')) return true;
+    }
+    return false;
+  };
+  // baseEntering (before an insertion: a fragment is empty after it) and
+  // baseEntered (after it, when that said yes): the insertion hooks' check
+  var baseEntering = function (args, n) {
+    try { return following && baseIn(args, n); } catch (e) { return false; }
+  };
+  var baseEntered = function (args, n) { if (baseEntering(args, n)) fixBases(); };
   var baseTarget = function (doc) {
     var b = doc && (qsel ? RA0(qsel, doc, ['base[target]']) : doc.querySelector && doc.querySelector('base[target]'));
     return b ? RA0(getAttr, b, ['target']) : '';
@@ -912,13 +950,15 @@
     // prototype): that window's _parent is what counts.
     var od = rd(el, 'ownerDocument'), ew = od && rd(od, 'defaultView');
     if (ew && ew !== w && crm(ew) && ew.__crmframe.retarget) return ew.__crmframe.retarget(el, attr);
-    var had = RA0(hasAttr, el, [attr]), t = had ? RA0(getAttr, el, [attr]) : baseTarget(od || d);
+    // an empty value is no target in Chromium: the follow takes <base
+    // target> (kept as written when set by script, adv29: x963-x965)
+    var had = RA0(hasAttr, el, [attr]), own = had ? RA0(getAttr, el, [attr]) : '', t = own || baseTarget(od || d);
     if (!leaves(t)) return;
     count('target');
     if (!act) return;
     var now = rootName();
     RA0(setAttr, el, [attr, now]);
-    lend(el, attr, had, t, now);
+    lend(el, attr, had, own, now);
   };
   var lend = function (el, attr, had, was, now) {
     if (!lent) { lent = []; setTimeout(endLoan, 0); }
@@ -1922,8 +1962,10 @@
         if (into && into.isConnected) fr = framesIn(args, first ? 1 : args.length, true);
       } catch (e) { /* never break the DOM */ }
       if (coverNote) try { coverNote(args); } catch (e) { /* never break the DOM */ }
+      var bases = baseEntering(args, first ? 1 : args.length);
       var r = orig.apply(this, args);
       if (fr) for (var i = 0; i < fr.length; i++) adoptFrame(fr[i]);
+      if (bases) fixBases();
       if (standing) standing.check(into);
       return r;
     };
@@ -1959,7 +2001,11 @@
   // as a hidden element's text): done in the spec's steps with the hooked
   // insertNode and appendChild, so that the text is swapped as it enters.
   if (typeof rawSurround === 'function') RP.surroundContents = function (np) {
-    if (!np || np.nodeType !== 1 || np.localName !== 'script' || partial(this)) return rawSurround.apply(this, arguments);
+    if (!np || np.nodeType !== 1 || np.localName !== 'script' || partial(this)) {
+      var r = rawSurround.apply(this, arguments);
+      baseEntered(arguments, 1);
+      return r;
+    }
     var frag = this.extractContents();
     while (np.firstChild) np.removeChild(np.firstChild);
     this.insertNode(np);
@@ -1977,8 +2023,10 @@
         if (into && into.isConnected) fr = framesIn(args, 1, true);
       } catch (e) { /* never break the DOM */ }
       if (coverNote) try { coverNote(args); } catch (e) { /* never break the DOM */ }
+      var bases = baseEntering(args, 1);
       var r = orig.apply(this, args);
       if (fr) for (var i = 0; i < fr.length; i++) adoptFrame(fr[i]);
+      if (bases) fixBases();
       return r;
     };
   });
@@ -2290,6 +2338,7 @@
       var r = adjacentEl.apply(this, arguments), fr = null;
       try { fr = framesIn([el], 1); } catch (e) { /* keep it */ }
       if (fr) for (var i = 0; i < fr.length; i++) adoptFrame(fr[i]);
+      baseEntered([el], 1);
       if (standing) standing.check(this.parentNode || this);
       return r;
     };
