@@ -1520,9 +1520,11 @@ func (s *scanner) process(p, c, n *tok) error {
 		// frames[0]?.[k] too (pass 28, x926): only blanks between the ']' and '?.'
 		child := read && s.frameIdxEnd > 0 && (p.tt == js.CloseBracketToken && p.end == s.frameIdxEnd ||
 			p.tt == js.OptChainToken && p.start >= s.frameIdxEnd && len(bytes.TrimSpace(s.src[s.frameIdxEnd:p.start])) == 0)
-		frameOf := s.chain && (p.tt == js.IdentifierToken && string(s.src[p.start:p.end]) == "frames" ||
-			p.tt == js.OptChainToken && string(s.src[s.lastName[0]:s.lastName[1]]) == "frames" &&
-				s.lastName[1] <= p.start && len(bytes.TrimSpace(s.src[s.lastName[1]:p.start])) == 0)
+		// x.frames[…] on any object too (pass 30, x977: a.frames[0][k] on
+		// an argument): the wrapped key reads the same on an ordinary object
+		frameOf := p.tt == js.IdentifierToken && string(s.src[p.start:p.end]) == "frames" && (s.chain || s.afterDot(p.start)) ||
+			p.tt == js.OptChainToken && string(s.src[s.lastName[0]:s.lastName[1]]) == "frames" && (s.chain || s.afterDot(s.lastName[0])) &&
+				s.lastName[1] <= p.start && len(bytes.TrimSpace(s.src[s.lastName[1]:p.start])) == 0
 		g := s.pushGroup(gBracket, int32(c.start))
 		g.frameOf = frameOf
 		if child {

@@ -1441,7 +1441,10 @@ func TestRewriteChildFrameKey(t *testing.T) {
 		{"function prop(win, name) { return win.frames[0][name]; }", "function prop(win, name) { return win.frames[0][" + K + "name)]; }"},
 		{"var o = frames[0][k]; o.location.replace(u)", "var o = frames[0][" + K + "k)]; o.location.replace(u)"},
 		{"parent.frames['main'][fn](1)", "parent.frames['main'][" + K + "fn)](1)"},
-		{"frames[0][k] = 2; delete frames[0][k]; frames[0]['x']; frames[0][0]; a.frames[0][k]; arr[0][k]; frame[0][k]", ""},
+		{"frames[0][k] = 2; delete frames[0][k]; frames[0]['x']; frames[0][0]; arr[0][k]; frame[0][k]; a.frames[0]['x']", ""},
+		// pass 30 (x977): on any object's frames (a window handed in as a)
+		{"function prop(a, k) { return a.frames[0][k]; }", "function prop(a, k) { return a.frames[0][" + K + "k)]; }"},
+		{"o.frames[i][p] = v; x = o.frames[i][f(p)]", "o.frames[i][p] = v; x = o.frames[i][" + K + "f(p))]"},
 	} {
 		checkRewrite(t, c.in, c.want)
 	}
@@ -1456,7 +1459,8 @@ func TestRewriteChildFrameKeyOptional(t *testing.T) {
 		{"var a = frames[0] ?.[k]", "var a = frames[0] ?.[" + K + "k)]"},
 		{"var d = frames?.[0]?.[k]", "var d = frames?.[0]?.[" + K + "k)]"},
 		{"window.frames[1]?.[fn](1)", "window.frames[1]?.[" + K + "fn)](1)"},
-		{"arr[0]?.[k]; o.frames?.[0]; frames[0]?.['x']; a.frames[0]?.[k]; x = y ? [k] : frames[0]", ""},
+		{"arr[0]?.[k]; o.frames?.[0]; frames[0]?.['x']; x = y ? [k] : frames[0]", ""},
+		{"a.frames[0]?.[k]; a.frames?.[0]?.[k]", "a.frames[0]?.[" + K + "k)]; a.frames?.[0]?.[" + K + "k)]"},
 	} {
 		checkRewrite(t, c.in, c.want)
 	}

@@ -174,7 +174,8 @@
   // escape (\u0074op).
   // (_TOP, _parent: targets in HTML strings, pass 22)
   var MAY = /top|eval|ancestorOrigins|\\u|(?:window|self|parent|frames|globalThis)\s*(?:\?\.\s*)?\[|import\s*\(|(?:import|from)\s*['"]\s*data:|_[tT][oO][pP]|_[pP][aA][rR][eE][nN][tT]/;
-  var WIN_BRACKET = /(^|[^\w$.])(?:(?:window|self|parent|globalThis)\s*\??\.\s*)*(?:window|self|parent|frames|globalThis)\s*(?:\?\.\s*)?\[/;
+  // (or x.frames[ on any x, pass 30: only its child key is wrapped, x977)
+  var WIN_BRACKET = /(^|[^\w$.])(?:(?:window|self|parent|globalThis)\s*\??\.\s*)*(?:window|self|parent|frames|globalThis)\s*(?:\?\.\s*)?\[|(\.)\s*frames\s*(?:\?\.\s*)?\[/;
   var IMPORT_CALL = /(?:^|[^\w$.])import\s*\(/;
   var STATIC_DATA = /(\b(?:import|from)\s*)(['"])(\s*data:[^'"\\]*)\2/;
   // argEnd: the end of the first argument of the list open..close (a
@@ -204,7 +205,7 @@
       for (var m, re = new RegExp(WIN_BRACKET.source, 'g'); (m = re.exec(s));) {
         var open = start + m.index + m[0].length, close = closer(code, open);
         if (close <= open || code.charAt(close) !== ']' || (keys.length && open < keys[keys.length - 1][1])) continue; // outermost only
-        if (!lit.test(code.slice(open, close))) keys.push([open, close]);
+        if (!m[2] && !lit.test(code.slice(open, close))) keys.push([open, close]);
         var c = /frames/.test(m[0]) && child.exec(code.slice(close + 1, close + 64)), open2 = c ? close + 1 + c[0].length : 0, close2 = c ? closer(code, open2) : 0;
         if (c && close2 > open2 && code.charAt(close2) === ']' && !lit.test(code.slice(open2, close2))) keys.push([open2, close2]);
       }
@@ -1078,7 +1079,14 @@
     t.addEventListener('submit', submitted, true);
     t.addEventListener('beforetoggle', toggled, true);
     t.addEventListener('toggle', toggled, true);
+    if (t !== w) try { rootSeen(t); } catch (e) { /* not watched */ }
   };
+  // Pass 30: the deep watch observes the shadow roots listen sees too (a
+  // change in a shadow tree makes no record on the document: x970-x972);
+  // roots seen before it starts wait here (256 at most; at the CRM root
+  // only, where the watch runs).
+  var rootsSeen = root && !adopted ? [] : null;
+  var rootSeen = function (r) { if (rootsSeen && rootsSeen.length < 256) rootsSeen.push(r); };
   listen(w);
   // dsdMark: a custom element fixTargets puts first in a declarative
   // shadow root written by script (setHTMLUnsafe, document.write): when it
@@ -1086,7 +1094,7 @@
   var dsdRoots = typeof WeakSet === 'function' ? new WeakSet() : null;
   if (defineMarker(function () {
     var r = this.getRootNode(), closed = false;
-    try { closed = RA0(hasAttr, this, ['closed']); } catch (e) { /* open */ }
+    try { closed = RA0(hasAttr, this, ['closed']) || r.mode === 'closed'; } catch (e) { /* open */ } // a served closed root too (x972)
     this.remove();
     if (r && r !== d && r.nodeType === 11) dsdFound(r.host, r, closed);
   })) dsdMark = '<crmframe-dsd></crmframe-dsd>';
@@ -2925,7 +2933,7 @@
   // body.style.display still reads what the page set (a toggle reading it
   // would invert, x327), and once the page writes it again the rule goes
   // (relax).
-  var netSheet = null, netRules = {}, rawReplaceSync = null, ass = null, coverCSS = '';
+  var netSheet = null, netRules = {}, rawReplaceSync = null, ass = null, coverCSS = '', shadowSheet = null;
   var NOT = ':not(#crmframe-net)', SEL = { html: ':root' + NOT + NOT + NOT, body: ':root' + NOT + NOT + NOT + ' > body' + NOT };
   SEL.any = SEL.html + ',' + SEL.html + ' *'; // every element (the ink rules, below)
   var writeNet = function () {
@@ -3189,9 +3197,13 @@
     q = r.getClientRects()[0];
     return boxInView(q) ? q : null;
   };
-  var hitAt = function (q) {
-    var vh = w.innerHeight;
-    return d.elementFromPoint(Math.max(0, q.left) + Math.min(2, q.width / 2), Math.max(0, q.top) + Math.min(q.height, vh - Math.max(0, q.top)) / 2);
+  var hitAt = function (q, deep) {
+    var vh = w.innerHeight, x = Math.max(0, q.left) + Math.min(2, q.width / 2), y = Math.max(0, q.top) + Math.min(q.height, vh - Math.max(0, q.top)) / 2;
+    var at = d.elementFromPoint(x, y), r, i, k;
+    // deep (pass 30): into the shadow trees of the hosts hit (also closed
+    // roots the shim keeps), where a cover answers for its host (x970)
+    for (k = 0; deep && at && k < 8 && (r = shadowOf(at)) && typeof r.elementFromPoint === 'function' && (i = r.elementFromPoint(x, y)) && i !== at; k++) at = i;
+    return at;
   };
   // a ::before/::after the page draws (computed style)
   var drawnCS = function (cs) { return !!cs && !!cs.content && cs.content !== 'none' && cs.content !== 'normal' && cs.display !== 'none'; };
@@ -3441,6 +3453,12 @@
     } catch (e) { return false; }
   };
   var inTop = function (el) { try { return el.matches(':popover-open, :modal'); } catch (e) { return false; } };
+  // a top-layer element showing nothing: no text, picture, control,
+  // generated text or shadow content, no boxes drawn in view inside it
+  var topBlank = function (el) {
+    if (!blank(el.textContent) || el.matches(SHOWS) || el.querySelector(SHOWS) || shadowShows(el) || layerText(el)) return false;
+    return !drawnBoxes(el, w.getComputedStyle(el), el.getBoundingClientRect());
+  };
   // a <video> showing no frame yet shows its poster (x630)
   var posterSolid = function (v) {
     var a = v.localName === 'video' && v.readyState < 2 && v.poster ? urlAlpha(v.poster) : null;
@@ -3466,8 +3484,15 @@
     if (!all || !el || el.nodeType !== 1 || el === d.body || el === d.documentElement || !el.isConnected) return false;
     var cs = w.getComputedStyle(el);
     if (!paneSeen && positioned(cs) && (parseFloat(cs.opacity) <= 0.05 || alpha(cs.backgroundColor) <= 0.05 && cs.backgroundImage === 'none' && blank(el.textContent))) paneSeen = true;
-    if (cs.pointerEvents !== 'none' || cs.display === 'none' || cs.visibility !== 'visible') return false;
+    if (cs.display === 'none' || cs.visibility !== 'visible') return false;
+    // one taking clicks is a modal's business, unless it is in the top
+    // layer (heard of: its call or toggle event) and shows nothing at all
+    // (pass 30: a blank popover, an empty modal off-screen over an opaque
+    // ::backdrop, x973-x975)
+    var clicks = cs.pointerEvents !== 'none';
+    if (clicks && topLayer.indexOf(el) < 0 && el.localName !== 'dialog') return false;
     var top = (topLayer.indexOf(el) >= 0 || el.localName === 'dialog' || el.hasAttribute('popover')) && inTop(el);
+    if (clicks && !(top && topBlank(el))) return false;
     var q = el.getBoundingClientRect(), area = function (l, t, r, b) { var x = Math.min(r, vw) - Math.max(l, 0), y = Math.min(b, vh) - Math.max(t, 0); return x > 0 && y > 0 ? x * y : 0; };
     var box = area(q.left, q.top, q.right, q.bottom), fill = 0, ring = 0, shade = 0;
     // most candidates end here: a small box painting nothing around it
@@ -3561,10 +3586,14 @@
     var noText = !pts.length, l0 = Math.max(q.left, 0), t0 = Math.max(q.top, 0), gx, gy;
     if (noText) for (gx = 0; gx < 3; gx++) for (gy = 0; gy < 3; gy++) pts.push([l0 + (gx + 0.5) * (Math.min(q.right, vw) - l0) / 3, t0 + (gy + 0.5) * (Math.min(q.bottom, vh) - t0) / 3, null]);
     var s = el.style, was = s.getPropertyValue('pointer-events'), pri = s.getPropertyPriority('pointer-events'), on = 0, under = 0;
+    // a cover in a shadow tree is hit-tested in its tree (pass 30, x971):
+    // the document's answer is its host, which holds the text too
+    var sc = typeof el.getRootNode === 'function' ? el.getRootNode() : d;
+    if (!sc || sc === d || sc.nodeType !== 11 || typeof sc.elementsFromPoint !== 'function') sc = d;
     try {
       s.setProperty('pointer-events', 'auto', 'important');
       for (var j = 0; j < pts.length && !on; j++) { // one text under it is enough
-        var list = d.elementsFromPoint(pts[j][0], pts[j][1]) || [];
+        var list = sc.elementsFromPoint(pts[j][0], pts[j][1]) || [];
         for (var i = 0; i < list.length; i++) {
           var e = list[i];
           if (noText) {
@@ -3592,7 +3621,17 @@
       el.setAttribute('data-crmframe-cover', '');
       if (!coverCSS) coverCSS = '[data-crmframe-cover]{visibility:hidden !important}[data-crmframe-cover]::backdrop{display:none !important}';
       if (netOK()) useNet();
+      // in a shadow tree the document's rule does not apply: the root
+      // adopts a sheet holding it (its ::backdrop too, pass 30)
+      var sr = typeof el.getRootNode === 'function' ? el.getRootNode() : d;
+      if (sr && sr !== d && sr.nodeType === 11 && netOK()) {
+        if (!shadowSheet) { shadowSheet = new w.CSSStyleSheet(); rawReplaceSync.call(shadowSheet, coverCSS); }
+        var l = sr.adoptedStyleSheets;
+        if (l && Array.prototype.indexOf.call(l, shadowSheet) < 0) sr.adoptedStyleSheets = Array.prototype.slice.call(l).concat([shadowSheet]);
+      }
       if (w.getComputedStyle(el).visibility !== 'hidden') el.style.setProperty('visibility', 'hidden', 'important'); // the page's own !important
+      // an empty modal keeps the page inert when hidden: it is closed
+      if (el.localName === 'dialog' && el.matches(':modal') && topBlank(el) && typeof el.close === 'function') el.close();
     } catch (e) { /* the cover stays */ }
   };
   // edgeKids: where overlays go, found without a walk: the children of
@@ -3636,14 +3675,24 @@
     for (var i = 0; i < recs.length; i++) {
       var r = recs[i], ns = r.addedNodes || [];
       deepDirty = true;
-      if (r.type === 'attributes') { if (r.target !== d.body && r.target !== d.documentElement) deepKeep(deepRestyled, r.target); continue; }
+      if (r.type === 'attributes') {
+        if (r.target !== d.body && r.target !== d.documentElement) deepKeep(deepRestyled, r.target);
+        // a host restyled (:host(.on) rules): its root's first elements are candidates (x972)
+        var sr = shadowOf(r.target);
+        if (sr && fresh.indexOf(sr) < 0) coverNote([sr]);
+        continue;
+      }
       for (var j = 0; j < ns.length; j++) if (ns[j] && ns[j].nodeType === 1) { deepKeep(deepAdded, ns[j]); if (fresh.indexOf(ns[j]) < 0) coverNote([ns[j]]); }
     }
   };
   var deepWatch = function () {
     if (deepMO || typeof w.MutationObserver !== 'function' || !d.documentElement) return;
     deepMO = new w.MutationObserver(deepNote);
-    deepMO.observe(d.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'style', 'hidden', 'open'] });
+    var o = { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'style', 'hidden', 'open'] };
+    deepMO.observe(d.documentElement, o);
+    rootSeen = function (r) { try { deepMO.observe(r, o); } catch (e) { /* not watched */ } };
+    (rootsSeen || []).forEach(rootSeen);
+    rootsSeen = null;
     w.addEventListener('resize', function () { deepDirty = true; });
   };
   // the shim's own writes (over's pointer events, the hides) are no change
@@ -3879,7 +3928,7 @@
     if (!left.length || left.length < Math.min(3, deepSample.length) && deepTicks - deepPicked >= 8) { deepPick(); deepPicked = deepTicks; } else deepSample = left;
     try { inkCheck(); } catch (e) { /* the next check */ }
     deepSample.forEach(function (p) {
-      var q = p.seen && textBox(p.n, r), at = q && hitAt(q);
+      var q = p.seen && textBox(p.n, r), at = q && hitAt(q, true);
       if (!at || at === p.el || p.el.contains(at) || at.contains(p.el) || noPointer(p.el)) return;
       for (var e = at, k = 0; e && k < 4 && !e.contains(p.el); e = e.parentElement, k++) if (clicks.indexOf(e) < 0) clicks.push(e);
     });

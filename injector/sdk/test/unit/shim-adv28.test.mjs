@@ -121,10 +121,10 @@ test('code strings: a child frame\'s key (frames[i][k], frames[i]?.[k], window?.
   const timers = [];
   const { w } = framedPage(DOM, shim, {}, { setTimeout: (c) => { timers.push(c); return 1; } });
   const K = '(globalThis.__crmframe_key||(x=>x))(';
-  w.setTimeout("var t = frames[0]?.[k], u = frames[i][name], v = window?.[k]; frames[0]['x']; frames[0][1]; frames[0]?.x; a.frames[0][k]; arr[0][k]", 1);
+  w.setTimeout("var t = frames[0]?.[k], u = frames[i][name], v = window?.[k]; frames[0]['x']; frames[0][1]; frames[0]?.x; a.frames[0]['x']; arr[0][k]", 1);
   w.setTimeout('return window.parent.frames[0][k] || self.frames?.[i]?.[k]', 1);
   assert.deepEqual(timers, [
-    'var t = frames[0]?.[' + K + 'k)], u = frames[' + K + 'i)][' + K + 'name)], v = window?.[' + K + "k)]; frames[0]['x']; frames[0][1]; frames[0]?.x; a.frames[0][k]; arr[0][k]",
+    'var t = frames[0]?.[' + K + 'k)], u = frames[' + K + 'i)][' + K + 'name)], v = window?.[' + K + "k)]; frames[0]['x']; frames[0][1]; frames[0]?.x; a.frames[0]['x']; arr[0][k]",
     'return window.parent.frames[0][' + K + 'k)] || self.frames?.[' + K + 'i)]?.[' + K + 'k)]',
   ]);
 });
