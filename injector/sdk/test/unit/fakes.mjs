@@ -394,3 +394,18 @@ export const WATCH_DOM = `
     observers.forEach(function (o) { if (watches(o, t, 'childList')) queue.push([o, { type: 'childList', target: t, addedNodes: added, removedNodes: removed, previousSibling: prev, nextSibling: next }]); });
   };
 `;
+
+// The cover page with the deep watch (as in shim-deep22): animation frames a
+// test runs (runFrames), a hit test a layer can take (hitOver), and a shell
+// holding the marker and #nav.
+export const DEEP_DOM = LIVE_DOM + SHEET_DOM + NAV_DOM + COVER_DOM + WATCH_DOM + `
+  var rawInsert = NP.insertBefore;
+  var frames = [];
+  function requestAnimationFrame(f) { frames.push(f); return frames.length; }
+  function runFrames() { var f = frames; frames = []; f.forEach(function (x) { x(0); }); }
+  var hitOver = null, efp = Document.prototype.elementFromPoint;
+  Document.prototype.elementFromPoint = function (x, y) { return hitOver && hitOver(x, y) || efp.call(this, x, y); };
+  var shell = mk('div');
+  body.insertBefore(shell, marker); shell.appendChild(marker); shell.appendChild(nav);
+  marker.rect = [10, 10, 300, 20]; nav.rect = [10, 40, 60, 20];
+`;

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LIVE_DOM, SHEET_DOM, NAV_DOM, COVER_DOM, WATCH_DOM, livePage, framedPage, FORM_DOM } from './fakes.mjs';
+import { DEEP_DOM, livePage, framedPage, FORM_DOM } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
@@ -18,18 +18,9 @@ const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.
 // hit is what elementFromPoint answers in it, list what elementsFromPoint
 // lists); inRoot(r, e) puts e in r as connected (the host does not contain
 // it); and a modal <dialog> (dialog(styles, rect)).
-const DOM = LIVE_DOM + SHEET_DOM + NAV_DOM + COVER_DOM + WATCH_DOM + `
+const DOM = DEEP_DOM + `
   function attr(t, name) { observers.forEach(function (o) { if (watches(o, t, 'attributes', name)) queue.push([o, { type: 'attributes', target: t, attributeName: name, addedNodes: [], removedNodes: [] }]); }); }
-  var rawInsert = NP.insertBefore;
-  var frames = [];
-  function requestAnimationFrame(f) { frames.push(f); return frames.length; }
-  function runFrames() { var f = frames; frames = []; f.forEach(function (x) { x(0); }); }
-  var hitOver = null, efp = Document.prototype.elementFromPoint;
-  Document.prototype.elementFromPoint = function (x, y) { return hitOver && hitOver(x, y) || efp.call(this, x, y); };
   document.querySelectorAll = function () { return []; };
-  var shell = mk('div');
-  body.insertBefore(shell, marker); shell.appendChild(marker); shell.appendChild(nav);
-  marker.rect = [10, 10, 300, 20]; nav.rect = [10, 40, 60, 20];
   EP.attachShadow = function (o) {
     var r = mk('#root'); r.nodeType = 11; r.host = this; r.mode = o.mode; r.hit = null; r.list = [];
     r.addEventListener = function () {};

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LIVE_DOM, SHEET_DOM, NAV_DOM, COVER_DOM, WATCH_DOM, livePage } from './fakes.mjs';
+import { DEEP_DOM, livePage } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
@@ -16,16 +16,7 @@ const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.
 // (as in shim-deep22), a hit test a layer can take (hitOver), pseudo-element
 // styles from e.pseudo, and images whose size a test gives (imgSize[url];
 // none: never decoded)
-const DOM = LIVE_DOM + SHEET_DOM + NAV_DOM + COVER_DOM + WATCH_DOM + `
-  var rawInsert = NP.insertBefore;
-  var frames = [];
-  function requestAnimationFrame(f) { frames.push(f); return frames.length; }
-  function runFrames() { var f = frames; frames = []; f.forEach(function (x) { x(0); }); }
-  var hitOver = null, efp = Document.prototype.elementFromPoint;
-  Document.prototype.elementFromPoint = function (x, y) { return hitOver && hitOver(x, y) || efp.call(this, x, y); };
-  var shell = mk('div');
-  body.insertBefore(shell, marker); shell.appendChild(marker); shell.appendChild(nav);
-  marker.rect = [10, 10, 300, 20]; nav.rect = [10, 40, 60, 20];
+const DOM = DEEP_DOM + `
   var gcs0 = getComputedStyle;
   getComputedStyle = function (e, p) { return p && e.pseudo && e.pseudo[p] ? e.pseudo[p] : gcs0(e, p); };
   // querySelector by tag names only (SHOWS): the base fake answers any child
