@@ -18,9 +18,9 @@ package e2e
 // x860–x879 and x887 the twenty-sixth (x867, x868, x873, x878 legitimate
 // pages), x888–x905 the twenty-seventh (x897, x898, x905 legitimate pages),
 // x920–x934 the twenty-eighth (x927–x929, x932, x933 legitimate pages), x951
-// a srcdoc guard of the seventeenth legitimate pass, x960–x969 the pass
-// against kept script-set targets (x969 a legitimate page), x970–x978 the
-// twenty-ninth (x976, x978 legitimate pages),
+// a srcdoc guard of the seventeenth legitimate pass, x960–x969 the
+// twenty-ninth (x969 a legitimate page), x970–x978 the
+// thirtieth (x976, x978 legitimate pages),
 // see docs/framebusting.md; 896 cases in all) with
 // X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
