@@ -1102,6 +1102,11 @@
   // closed roots by host: the nets read what a closed tree shows (x842)
   var closedRoots = typeof WeakMap === 'function' ? new WeakMap() : null;
   var shadowOf = function (n) { return n.shadowRoot || closedRoots && closedRoots.get(n) || null; };
+  // treeOf: the shadow root el is in (null in the document's own tree)
+  var treeOf = function (el) {
+    var r = typeof el.getRootNode === 'function' ? el.getRootNode() : null;
+    return r && r !== d && r.nodeType === 11 ? r : null;
+  };
   // dsdFound: a declarative root written by script, reported by its marker
   // (connected, or swept): our listeners, and the slotless-root judge (it
   // may be the blank one, x790). A root the page wrote closed and we parsed
@@ -2200,16 +2205,16 @@
   // page the frame loads finds the originals (natives: its shim puts eval
   // and the timers back, a direct eval needs the realm's own eval).
   var realmCode = function (cw) {
-    var lend = function (o, k, make) {
+    var wrap = function (o, k, make) {
       var f = o && o[k];
       if (typeof f !== 'function') return;
       var g = o[k] = make(f);
       looksNative(g, f);
       try { var FP1 = cw.Function.prototype; if (typeof FP1 === 'function') Object.setPrototypeOf(g, FP1); } catch (e) { /* as it is */ }
     };
-    lend(cw, 'eval', function (f) { return { eval: function (x) { return (0, f)(swap(x, fixCode)); } }.eval; });
+    wrap(cw, 'eval', function (f) { return { eval: function (x) { return (0, f)(swap(x, fixCode)); } }.eval; });
     ['setTimeout', 'setInterval'].forEach(function (k) {
-      lend(cw, k, function (f) {
+      wrap(cw, k, function (f) {
         return function () {
           var args = RA0(Array.prototype.slice, arguments, []);
           args[0] = swap(codeText(args[0]), fixCode);
@@ -2219,7 +2224,7 @@
     });
     var HP = cw.History && cw.History.prototype;
     [['go', null], ['back', -1], ['forward', 1]].forEach(function (x) {
-      lend(HP, x[0], function (f) {
+      wrap(HP, x[0], function (f) {
         return function (delta) {
           var n = x[1] === null ? (arguments.length ? delta | 0 : 0) : x[1];
           if (!stepOK(n)) return;
@@ -3588,8 +3593,8 @@
     var s = el.style, was = s.getPropertyValue('pointer-events'), pri = s.getPropertyPriority('pointer-events'), on = 0, under = 0;
     // a cover in a shadow tree is hit-tested in its tree (pass 30, x971):
     // the document's answer is its host, which holds the text too
-    var sc = typeof el.getRootNode === 'function' ? el.getRootNode() : d;
-    if (!sc || sc === d || sc.nodeType !== 11 || typeof sc.elementsFromPoint !== 'function') sc = d;
+    var sc = treeOf(el);
+    if (!sc || typeof sc.elementsFromPoint !== 'function') sc = d;
     try {
       s.setProperty('pointer-events', 'auto', 'important');
       for (var j = 0; j < pts.length && !on; j++) { // one text under it is enough
@@ -3623,8 +3628,8 @@
       if (netOK()) useNet();
       // in a shadow tree the document's rule does not apply: the root
       // adopts a sheet holding it (its ::backdrop too, pass 30)
-      var sr = typeof el.getRootNode === 'function' ? el.getRootNode() : d;
-      if (sr && sr !== d && sr.nodeType === 11 && netOK()) {
+      var sr = treeOf(el);
+      if (sr && netOK()) {
         if (!shadowSheet) { shadowSheet = new w.CSSStyleSheet(); rawReplaceSync.call(shadowSheet, coverCSS); }
         var l = sr.adoptedStyleSheets;
         if (l && Array.prototype.indexOf.call(l, shadowSheet) < 0) sr.adoptedStyleSheets = Array.prototype.slice.call(l).concat([shadowSheet]);
