@@ -113,6 +113,11 @@ const (
 	fbPreClick = 200 * time.Millisecond
 	fbSettle   = 600 * time.Millisecond
 	fbRelook   = 400 * time.Millisecond
+	// fbWaitingMax: how long after settling a marker that still says
+	// "waiting" (the case's own work under way: a 3 s payment capture in
+	// x942, a transition chain in x528) is looked at again, ticking or not.
+	// Only slow or failing runs spend it.
+	fbWaitingMax = 12 * time.Second
 	// fbMaxLoads: more requests of the case page than this in one run (2
 	// expected: step=1 and step=2) is a reload loop.
 	fbMaxLoads = 6
@@ -844,13 +849,16 @@ func fbRunCase(ctx context.Context, desk, crm string, up *fbUpstream, id string)
 		o = fbLook(ctx, desk, true)
 		// A marker that still says "waiting" (the case's own work not
 		// done: a chain of frame loads on a loaded machine, x95 in CI) is
-		// looked at again up to 4 s more, even when it did not change.
+		// looked at again for up to fbWaitingMax, changed or not (a
+		// loaded CI run failed x942, whose check takes 3 s, after 4 s).
 		// A relook after a full look that found the marker painted and
 		// usable only checks that nothing changed since (what the use
 		// check's click did included, x712); any other relook is full,
 		// so a late fix or a late change is judged afresh.
 		confirmed := o.Paint == "" && o.Use == ""
-		for i := 0; i < 10 && strings.HasPrefix(o.TopURL, desk+"/"); i++ {
+		waitEnd := time.Now().Add(fbWaitingMax)
+		waiting := func() bool { return strings.Contains(o.Marker, "waiting") && time.Now().Before(waitEnd) }
+		for i := 0; (i < 10 || waiting()) && strings.HasPrefix(o.TopURL, desk+"/"); i++ {
 			t0 = time.Now()
 			done = fbWait(ctx, desk, fbRelook, looping)
 			fbPhaseAdd(ctx, "relook", t0)
@@ -865,7 +873,7 @@ func fbRunCase(ctx context.Context, desk, crm string, up *fbUpstream, id string)
 			}
 			confirmed = full && again.Paint == "" && again.Use == "" || !full && same
 			o = again
-			if same && !strings.Contains(o.Marker, "waiting") || !same && i >= 4 {
+			if same && !strings.Contains(o.Marker, "waiting") || !same && i >= 4 && !waiting() {
 				if !same && !full {
 					o = fbLook(ctx, desk, true)
 				}
