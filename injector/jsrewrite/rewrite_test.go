@@ -333,7 +333,7 @@ var rwCases = []rwCase{
 	{"static private field window alias", Classic, "class G { static #host = globalThis; static { if (G.#host?.top !== G.#host?.self) G.#host.top?.location?.replace?.(u); } }",
 		"class G { static #host = globalThis; static { if (G.#host?." + T + " !== G.#host?.self) G.#host." + T + "?.location?.replace?.(u); } }"},
 	{"static private fields left alone", Classic, "class G { static #r = rect; static #top = 1; static f() { return G.#r.top + G.#top + o.p.#r.top } }", ""},
-	// Fourth pass of legitimate pages (docs/framebusting.md, x416, x419): a
+	// Fourth pass of legitimate pages (docs/framebusting-passes.md, x416, x419): a
 	// bare top in the body of a with statement, and X.top.postMessage.
 	// x416: with (document) { … top.frames … }: the accessor would be
 	// found on document (document.__crmframe_top is document.top,

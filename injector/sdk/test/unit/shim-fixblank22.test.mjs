@@ -1,4 +1,4 @@
-// legit21 fixes (docs/framebusting.md, x723 and x727): the blanking guard's
+// legit21 fixes (docs/framebusting-passes.md, x723 and x727): the blanking guard's
 // stand-in ends when all the page put in its blank body that shows is a
 // floating card (a sign-in card after a session purge), and the hide net
 // leaves a late inline hide of the page's own while the page renders under

@@ -1,5 +1,5 @@
 // Tests of the shim's blanking guard against legitimate pages of the third
-// legit pass (docs/framebusting.md, x371 and x383): a nested CRM frame
+// legit pass (docs/framebusting-passes.md, x371 and x383): a nested CRM frame
 // empties its own body, and the nodes an undo put back stand in only until
 // the page mounts its next view. A small live DOM with a MutationObserver
 // and boxes (text gives an element a box) in a vm realm.

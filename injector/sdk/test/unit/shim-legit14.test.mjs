@@ -1,5 +1,5 @@
 // Tests of the shim and the bundle's tail against legitimate pages of the
-// fourth legit pass (docs/framebusting.md, x417–x419): a privacy lock that
+// fourth legit pass (docs/framebusting-passes.md, x417–x419): a privacy lock that
 // hides the body by visibility but shows its unlock box, messages to a top
 // of the CRM's own origin, and the injected tag leaving <head>. A small DOM
 // with computed visibility and boxes, in a vm realm; timers run by hand.

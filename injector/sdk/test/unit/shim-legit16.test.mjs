@@ -1,4 +1,4 @@
-// legit16 (docs/framebusting.md, x520-x533): the blanking guard's
+// legit16 (docs/framebusting-passes.md, x520-x533): the blanking guard's
 // stand-in ends right after the page's own insertion, nodes the page keeps
 // in its own fragment stay there, script text is not content, a lock
 // banner beside a hidden body keeps the hide, a CSS fade-in is waited for.

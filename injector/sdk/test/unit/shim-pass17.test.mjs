@@ -1,5 +1,5 @@
 // Tests of the shim against the seventeenth adversarial pass
-// (docs/framebusting.md, x504–x517): blanking that no hooked method or
+// (docs/framebusting-passes.md, x504–x517): blanking that no hooked method or
 // setter sees, undone from the records of a MutationObserver on the
 // children of the document, <html> and <body>; hides that change no
 // attribute, found by the hide net's 250 ms look at computed values. A

@@ -1,5 +1,5 @@
 // Tests of the shim against the seventeenth pass's navigation, clean-window
-// and Trusted Types escapes (docs/framebusting.md, x500–x503, x518): blob:
+// and Trusted Types escapes (docs/framebusting-passes.md, x500–x503, x518): blob:
 // documents, same-origin documents that are not HTML, history steps past the
 // CRM, a page replacing what the click path reads, and a Trusted Types
 // default policy undoing the swap. A small DOM in a vm realm.
