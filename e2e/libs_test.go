@@ -61,13 +61,13 @@ var libFiles = map[string]string{
 	"jquery-1.12.4.min.js":               libTopRead, // (e=n.defaultView)&&e.top!==e
 	"jquery-3.7.1.min.js":                libTopRead, // (t=T.defaultView)&&t.top!==t
 	"jquery-ui-1.13.3.min.js":            "",
-	"angular-1.8.3.min.js":               "",
+	"angular-1.8.3.min.js":               jsrewrite.VtopWrapOpen, // z.location on its window aliases (pass 31: identity there)
 	"vue-3.5.13.global.prod.js":          "",
 	"react-18.3.1.production.min.js":     "",
 	"react-dom-18.3.1.production.min.js": libTopRead, // a.element.scrollTop=a.top with `a` a window elsewhere
 	"lodash-4.17.21.min.js":              "",
 	"underscore-1.13.7.umd.min.js":       "",
-	"backbone-1.6.0.min.js":              "",
+	"backbone-1.6.0.min.js":              jsrewrite.VtopWrapOpen, // its iframe's r.location.hash (pass 31: identity there)
 	"handlebars-4.7.8.min.js":            "",
 	"moment-2.30.1.min.js":               "",
 	"knockout-3.5.3.js":                  jsrewrite.EvalWrapOpen, // (0,eval)(createScript(...)) for the binding functions

@@ -77,6 +77,7 @@ const (
 	CountDoc       = "doc"       // javascript:'<html>…': the document a javascript: URL returns goes through the shim's __crmframe_doc
 	CountImport    = "import"    // import(specifier): the specifier goes through the shim's __crmframe_url (data:/blob: modules)
 	CountPost      = "post"      // X.top.postMessage: X.top goes through the shim's __crmframe_post
+	CountLocation  = "location"  // X.location, X an unknown path (var t = f[k]): X goes through the shim's __crmframe_vtop
 )
 
 // EvalWrapOpen and EvalWrapClose surround the arguments of a direct eval
@@ -145,6 +146,11 @@ const TopKey = "globalThis.__crmframe_top?'__crmframe_top':'top'"
 
 // VtopRef is a bare top in an event-handler attribute (see topRepl).
 const VtopRef = "__crmframe_vtop(top)"
+
+// LocNLWrapOpen opens the X.location receiver wrap where a '(' would join
+// the line above (a = f[k]\nt.location = u): it starts with a name, and
+// without a shim Object(Object)(t) is t.
+const LocNLWrapOpen = "Object(globalThis.__crmframe_vtop||Object)("
 
 // VtopWrapOpen and VtopWrapClose surround an X.top read taken for a
 // window's top only by a guess (a window-like name, a getter helper's
@@ -218,6 +224,7 @@ var (
 	replTopDot       = []byte("[" + TopKey + "]")
 	replVtopOpen     = []byte(VtopWrapOpen)
 	replVtopClose    = []byte(VtopWrapClose)
+	replLocNLOpen    = []byte(LocNLWrapOpen)
 )
 
 // Mentions reports whether src could contain anything Rewrite changes:
@@ -235,7 +242,50 @@ func Mentions(src []byte) bool {
 func mentionsPlain(src []byte) bool {
 	return topOrImport(src) || around(src, 'v', "e", "al") ||
 		around(src, 'O', "ancestor", "rigins") || windowBracket(src) ||
-		windowAlias(src)
+		windowAlias(src) || otherLocation(src)
+}
+
+// otherLocation reports whether src reads .location on a name that is not
+// window, document, self, this or top (t.location.href = u, t = f[k]):
+// its receiver goes through __crmframe_vtop (pass 31).
+func otherLocation(src []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(src[i:], []byte("location"))
+		if j < 0 {
+			return false
+		}
+		e := i + j
+		i = e + 8
+		if i < len(src) && isIdentByte(src[i]) {
+			continue // .locationbar
+		}
+		d := e
+		for d > 0 && isSpace(src[d-1]) {
+			d--
+		}
+		if d == 0 || src[d-1] != '.' {
+			continue
+		}
+		e = d - 1
+		for e > 0 && isSpace(src[e-1]) {
+			e--
+		}
+		if e > 0 && src[e-1] == ']' {
+			return true // f[k].location
+		}
+		h := e
+		for h > 0 && isIdentByte(src[h-1]) {
+			h--
+		}
+		if h == e {
+			continue // f(x).location: no path to wrap
+		}
+		switch string(src[h:e]) {
+		case "window", "document", "self", "this", "top", "parent", "globalThis", "frames", "location":
+			continue
+		}
+		return true
+	}
 }
 
 // windowAlias reports whether src assigns window or globalThis as a value
@@ -688,6 +738,9 @@ type group struct {
 	litChain bool
 	// patKey: the '[' opens a computed key of an object group ({[k]: v}).
 	patKey bool
+	// member: the '[' reads a member of a name or an element (f[k], a[i][k]);
+	// its key is wrapped when .location follows (pass 31: f[k].location)
+	member bool
 	// frameOf: the '[' follows the name frames in a window chain
 	// (frames[0], win.frames[i]): what it reads is a child window.
 	frameOf bool
@@ -1542,6 +1595,8 @@ func (s *scanner) process(p, c, n *tok) error {
 			// (decided when it closes); an object literal keeps its key.
 			g.keyOpen = int32(s.addEdit(c.end, c.end, replKeyOpen, CountComputed, stTentative)) + 1
 			g.patKey = true
+		} else if read && (p.tt == js.IdentifierToken || p.tt == js.CloseBracketToken) {
+			g.member = true
 		}
 		return nil
 	case js.TemplateStartToken:
@@ -1628,6 +1683,11 @@ func (s *scanner) process(p, c, n *tok) error {
 				s.patComputed = append(s.patComputed, patComputed{depth: len(s.groups) - 1, open: int(g.keyOpen - 1),
 					close: s.addEdit(c.start, c.start, replKeyClose, "", stTentative)})
 			}
+		} else if g.member && g.keyOpen == 0 && s.computedRead(g, p, n) && s.locationNext(c.end) {
+			// f[k].location: whatever f is, its key "top" reads the virtual
+			// top; __crmframe_top on an ordinary object reads its own top
+			s.addEdit(int(g.open)+1, int(g.open)+1, replKeyOpen, CountComputed, stLive)
+			s.addEdit(c.start, c.start, replKeyClose, "", stLive)
 		} else if g.keyOpen > 0 && s.computedRead(g, p, n) && (!g.litChain || bytes.IndexAny(s.src[g.open+1:c.start], "(\"'`") >= 0 ||
 			s.windowUseAfter(c.end, s.nameBefore(int(g.open)))) {
 			s.edits[g.keyOpen-1].state = stLive
@@ -1912,6 +1972,21 @@ func (s *scanner) process(p, c, n *tok) error {
 		}
 		if len(name) == 15 && string(name) == "ancestorOrigins" {
 			s.addEdit(c.start, c.end, replAncestors, CountAncestors, stLive)
+		}
+		// X.location, X a dotted path that is no window name (pass 31,
+		// x980-x985): however X got the real top (a child frame's key read
+		// through an alias, Reflect, a descriptor), the navigation goes
+		// through __crmframe_vtop(X), which answers the virtual top for it
+		// and X itself otherwise. A cross-origin top offers only location
+		// to navigate it.
+		if len(name) == 8 && string(name) == "location" && s.pathStart >= 0 && !s.pathKnown() {
+			if s.pathNoWrap && s.pathPre != js.NewToken && p.tt == js.DotToken && s.pathGap(s.pathEnd, p.start) && bytes.IndexByte(s.src[s.pathStart:p.start], '?') < 0 {
+				o := s.addEdit(s.pathStart, s.pathStart, replLocNLOpen, CountLocation, stLive)
+				e := s.addEdit(s.pathEnd, s.pathEnd, replVtopClose, "", stLive)
+				s.edits[e].open = int32(o) + 1
+			} else {
+				s.vtopReadPath(s.pathStart, s.pathEnd, s.pathPre, s.pathNoWrap, p.start, s.pathEnd, n, CountLocation)
+			}
 		}
 		if s.chain {
 			// window.eval(code), self.eval(code): an indirect eval, the
@@ -2289,6 +2364,52 @@ func (s *scanner) vtopReadPath(start, pend int, pre js.TokenType, noWrap bool, a
 		s.litEdits = append(s.litEdits, litEdit{edit: o, depth: d}, litEdit{edit: e, depth: d})
 	}
 	return true
+}
+
+// locationNext reports whether .location or ?.location (a whole name)
+// starts at i, blanks allowed.
+func (s *scanner) locationNext(i int) bool {
+	j := s.skipSpace(i)
+	if j+1 < len(s.src) && s.src[j] == '?' && s.src[j+1] == '.' {
+		j++
+	}
+	if j >= len(s.src) || s.src[j] != '.' {
+		return false
+	}
+	j = s.skipSpace(j + 1)
+	return bytes.HasPrefix(s.src[j:], []byte("location")) && (j+8 == len(s.src) || !isIdentByte(s.src[j+8]))
+}
+
+// pathKnown reports whether the path being read starts with a name whose
+// location is no concern of X.location's receiver wrap: the window names
+// (their top is rewritten where read), document, location, this.
+func (s *scanner) pathKnown() bool {
+	e := s.pathStart
+	for e < len(s.src) && isIdentByte(s.src[e]) {
+		e++
+	}
+	switch string(s.src[s.pathStart:e]) {
+	case "window", "self", "parent", "frames", "globalThis", "top", "document", "location", "this":
+		return true
+	case "super":
+		// super.location: a bare super is no value to wrap (super.a is)
+		if e == s.pathEnd {
+			return true
+		}
+	}
+	// X.top.location: X.top has its own rules (the accessor or the wrapper)
+	if s.pathEnd-s.pathStart > 3 && string(s.src[s.pathEnd-3:s.pathEnd]) == "top" && !isIdentByte(s.src[s.pathEnd-4]) {
+		return true
+	}
+	// a window alias, or a variable given an X.top (var t = w.top): the
+	// alias rules read its top; t.location confirms t's
+	root := string(s.src[s.pathStart:e])
+	for _, v := range s.topVars {
+		if v.name == root {
+			return true
+		}
+	}
+	return slices.Contains(s.winAliases, root)
 }
 
 // localRoot reports whether the path being read starts with a window name

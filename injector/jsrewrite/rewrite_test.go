@@ -41,7 +41,7 @@ var rwCases = []rwCase{
 	{"dotted alias confirmed by a bracket key", Classic, "function f(e){ var t = e.top; t?.['location'].assign(u) }", "function f(e){ var t = e." + T + "; t?.['location'].assign(u) }"},
 	{"bracket alias compared with its window", Classic, "function f(e){ if (e['top'] !== e) x(); if (e === e['top']) y() }", "function f(e){ if (e['" + T + "'] !== e) x(); if (e === e['" + T + "']) y() }"},
 	{"bracket top of ordinary objects stays", Classic, "o['top'] = 5; var y = pos['top'] + 'px'; var c = css['top']; el.style.top = c; var t = cfg['top'] || 0; if (t > 0) x = t; var l = data['location']; l['href'] = t; _.get(o, 'top'); var v = _.get(o, 'top'); v.location",
-		""},
+		"o['top'] = 5; var y = pos['top'] + 'px'; var c = css['top']; el.style.top = c; var t = cfg['top'] || 0; if (t > 0) x = t; var l = data['location']; l['href'] = t; _.get(o, 'top'); var v = _.get(o, 'top'); (globalThis.__crmframe_vtop||(x=>x))(v).location"},
 	{"bracket top compared with another key stays", Classic, "if (rect['top'] !== rect['bottom']) a(); if (r.top !== r[0]) b(); var t = d['top']; if (t !== d['left']) c()", ""},
 	{"bracket top of keywords and arrays stays", Classic, "function f(){ return ['top'].location } x = typeof ['top']; for (k in ['top']) ;", ""},
 	{"logical assignment aliases", Classic, "let w; w ??= globalThis; w?.[String.raw`${'t'}o${'p'}`]; h ||= self; if (h[\"top\"] !== h) 1; x &&= window; x.top.location = u",
@@ -77,7 +77,7 @@ var rwCases = []rwCase{
 	{"alias keeps the accessor, not for writes", Classic, "var w = window; w.top.x; w.top = 1; delete w.top", "var w = window; w." + T + ".x; w.top = 1; delete w.top"},
 	// Sixteenth pass: nested declaration patterns through window keys
 	// (x457), a pattern's top binding used as a window (x458).
-	{"nested pattern self", Classic, "const { self: { top: o, self: m } } = globalThis; if (o !== m) o.location.href = u", "const { self: { " + T + ": o, self: m } } = globalThis; if (o !== m) o.location.href = u"},
+	{"nested pattern self", Classic, "const { self: { top: o, self: m } } = globalThis; if (o !== m) o.location.href = u", "const { self: { " + T + ": o, self: m } } = globalThis; if (o !== m) (globalThis.__crmframe_vtop||(x=>x))(o).location.href = u"},
 	{"nested pattern window", Classic, "let {window: {top: t}} = window", "let {window: {" + T + ": t}} = window"},
 	{"nested pattern not a window key", Classic, "const { rect: { top: y } } = window; const { frame: { top: z } } = box", ""},
 	{"nested pattern under a literal key", Classic, "const { a: { self: { top: y } } } = window", ""},
@@ -108,14 +108,14 @@ var rwCases = []rwCase{
 	{"o['top'] untouched", Classic, "o['top'] = 1; x[top]", "o['top'] = 1; x[" + T + "]"},
 	{"window[k] stops the chain", Classic, "window[k]['top']", "window[" + K + "k)]['top']"},
 	{"minified iife", Classic, "!function(){var x=!1;try{x=top.location.host!=location.host}catch(t){x=1}x&&(top.location=location)}();", "!function(){var x=!1;try{x=" + T + ".location.host!=location.host}catch(t){x=1}x&&(" + T + ".location=location)}();"},
-	{"alias e.self===e.top", Classic, "(function(e){ if(e.self===e.top){ } else { e.top.location = e.location.href } })(window);", "(function(e){ if(e.self===e." + T + "){ } else { e." + T + ".location = e.location.href } })(window);"},
+	{"alias e.self===e.top", Classic, "(function(e){ if(e.self===e.top){ } else { e.top.location = e.location.href } })(window);", "(function(e){ if(e.self===e." + T + "){ } else { e." + T + ".location = (globalThis.__crmframe_vtop||(x=>x))(e).location.href } })(window);"},
 	{"alias e.top!==e.self", Classic, "n.top !== n.self && go()", "n." + T + " !== n.self && go()"},
 	{"alias e.top.document", Classic, "w.top.document.title", "w." + T + ".document.title"},
 	{"alias not confirmed", Classic, "rect.top + el.style.top + o.top", ""},
-	{"alias e.top!==e (minified)", Classic, "!function(e){e.top!==e&&(e.top.location=e.location.href)}(window);", "!function(e){e." + T + "!==e&&(e." + T + ".location=e.location.href)}(window);"},
+	{"alias e.top!==e (minified)", Classic, "!function(e){e.top!==e&&(e.top.location=e.location.href)}(window);", "!function(e){e." + T + "!==e&&(e." + T + ".location=(globalThis.__crmframe_vtop||(x=>x))(e).location.href)}(window);"},
 	{"alias w!==w.top", Classic, "var w=window;if(w!==w.top){w.top.location.replace(w.location.href)}", "var w=window;if(w!==w." + T + "){w." + T + ".location.replace(w.location.href)}"},
 	{"alias dotted path", Classic, "if (document.defaultView.top != document.defaultView) x()", "if (" + V + "document.defaultView.top) != document.defaultView) x()"},
-	{"window alias by assignment", Classic, "var w = self, t = w.top; if (t != w) t.location = w.location; e=window;e.top.x=1", "var w = self, t = w." + T + "; if (t != w) t.location = w.location; e=window;e." + T + ".x=1"},
+	{"window alias by assignment", Classic, "var w = self, t = w.top; if (t != w) t.location = w.location; e=window;e.top.x=1", "var w = self, t = w." + T + "; if (t != w) (globalThis.__crmframe_vtop||(x=>x))(t).location = w.location; e=window;e." + T + ".x=1"},
 	{"window-like names", Classic, "var topWin = $window.top; $wnd.top; this.$window.top; var t = f.contentWindow.top; d.defaultView.top; mainWindow.top; parent_window.top; win.top; wnd.top",
 		"var topWin = " + V + "$window.top); " + V + "$wnd.top); this.$window." + T + "; var t = " + V + "f.contentWindow.top); " + V + "d.defaultView.top); " + V + "mainWindow.top); " + V + "parent_window.top); " + V + "win.top); " + V + "wnd.top)"},
 	{"['top'] on window aliases and window-like names", Classic, "var _0x1 = window; if (_0x1['top'] !== _0x1['self']) _0x1['top']['location']['href'] = u; $window[\"top\"]; f.contentWindow['top']; _0x1[k]; _0x1[0]; o['top']",
@@ -128,7 +128,7 @@ var rwCases = []rwCase{
 		"const {" + T + ": top, self} = $window; var w = $wnd; w." + T + ".x; var v = w; v['" + T + "']"},
 	{"e.top kept in a variable that is used as a window", Classic, "(function(w){ var t = w.top; if (t != w) t.location.href = u })(window); function g(e) { var a, t2 = e.top\n t2.document.title = 1 }",
 		"(function(w){ var t = w." + T + "; if (t != w) t.location.href = u })(window); function g(e) { var a, t2 = e." + T + "\n t2.document.title = 1 }"},
-	{"e.top kept in a variable that is not used as a window", Classic, "var r = el.getBoundingClientRect(), t = r.top; t.toFixed(1); y = o.top; y.x; z = p.top + 1; z.location", ""},
+	{"e.top kept in a variable that is not used as a window", Classic, "var r = el.getBoundingClientRect(), t = r.top; t.toFixed(1); y = o.top; y.x; z = p.top + 1; z.location", "var r = el.getBoundingClientRect(), t = r.top; t.toFixed(1); y = o.top; y.x; z = p.top + 1; (globalThis.__crmframe_vtop||(x=>x))(z).location"},
 	{"names that are not window-like", Classic, "w.top; windows.top; winner.top; twin.top; rowin.top; Window.prototype.top; windowTop.top; o.window_.top", ""},
 	{"other assignments are no alias", Classic, "var a = window.x, b = window['y'], c = window(1), d = o; a.top; b.top; c.top; d.top; o.w = self; w.top", ""},
 	{"alias other objects not confirmed", Classic, "a.top === b; a !== b.top; p.top == p.top; x.y !== x.y.z.top; f(a).top != a; a.top != a.b", ""},
@@ -257,7 +257,7 @@ var rwCases = []rwCase{
 
 	// Arrow getters with an expression body (esbuild/terser), given a name
 	// or a key (x195); callbacks handed to calls are geometry and stay.
-	{"arrow getter", Classic, `(()=>{"use strict";const o=e=>e.top,n=e=>e.self;const e=o(window);e!==n(window)&&e.location.replace(location.href)})();`, `(()=>{"use strict";const o=e=>` + V + `e.top),n=e=>e.self;const e=o(window);e!==n(window)&&e.location.replace(location.href)})();`},
+	{"arrow getter", Classic, `(()=>{"use strict";const o=e=>e.top,n=e=>e.self;const e=o(window);e!==n(window)&&e.location.replace(location.href)})();`, `(()=>{"use strict";const o=e=>` + V + `e.top),n=e=>e.self;const e=o(window);e!==n(window)&&(globalThis.__crmframe_vtop||(x=>x))(e).location.replace(location.href)})();`},
 	{"arrow getters: assignment, key, optional chain, path", Classic, "g = r => r.top; x = {get: (w) => w?.top}; y = w => w.a.b.top\n", "g = r => " + V + "r.top); x = {get: (w) => w?." + TD + "}; y = w => " + V + "w.a.b.top)\n"},
 	{"arrow getters left alone", Classic, "a = rects.map(r => r.top); b = [r => r.top]; c = r => r.top + 1; e = r => f(r).top; g = r => (r.top); h = r => r.top.x; sortBy(xs, x => x.top)", ""},
 
@@ -266,15 +266,15 @@ var rwCases = []rwCase{
 	// over such a list; geometry lists and other iterables stay.
 	{"arrow getter on a list of windows", Module, "const [root] = [window].map(w => w.top); x = [self, parent].find((p) => p.top)", "const [root] = [window].map(w => " + V + "w.top)); x = [self, parent].find((p) => " + V + "p.top))"},
 	{"arrow getters on other lists left alone", Classic, "a = [rect, box].map(r => r.top); b = [window].map(w => w.innerWidth); c = [window].map(w => w.top + 1); e = f([window]).map(w => w.top)", ""},
-	{"for-of pattern with a window key", Classic, "for (const { top: t, self: s, location: l } of [window]) if (t !== s) t.location.replace(l.href)", "for (const { " + T + ": t, self: s, location: l } of [window]) if (t !== s) t.location.replace(l.href)"},
-	{"for-of pattern over a list of windows", Classic, "{ for (let {top} of [a, self]) go(top); } for (var {top: u} of [globalThis]) u.location = x", "{ for (let {" + T + ": top} of [a, self]) go(top); } for (var {" + T + ": u} of [globalThis]) u.location = x"},
+	{"for-of pattern with a window key", Classic, "for (const { top: t, self: s, location: l } of [window]) if (t !== s) t.location.replace(l.href)", "for (const { " + T + ": t, self: s, location: l } of [window]) if (t !== s) (globalThis.__crmframe_vtop||(x=>x))(t).location.replace(l.href)"},
+	{"for-of pattern over a list of windows", Classic, "{ for (let {top} of [a, self]) go(top); } for (var {top: u} of [globalThis]) u.location = x", "{ for (let {" + T + ": top} of [a, self]) go(top); } for (var {" + T + ": u} of [globalThis]) (globalThis.__crmframe_vtop||(x=>x))(u).location = x"},
 	{"top-level for head let shadows the rest of the script", Classic, "if (top != self) go(top); for (const {top, left} of rects) f(top); g(top)", "if (" + T + " != self) go(" + T + "); for (const {top, left} of rects) f(top); g(top)"},
 	{"top-level for head var does not shadow", Classic, "for (var top of xs) f(top); for (let i = 0; i < 1; i++) top.location = 1", "for (var top of xs) f(" + T + "); for (let i = 0; i < 1; i++) " + T + ".location = 1"},
 	{"for-of and for-in patterns left alone", Classic, "{ for (const {top, left} of rects) f(top); } for (const {top: t} of [rect, box]) f(t); { for (const {top} of xs) f(top); } { for (const {top} in window) f(top); } { for (const [top] of [window]) f(top); }", ""},
 
 	// Assignment patterns whose value is a window itself (x196), whatever
 	// the other keys; other values stay.
-	{"assignment pattern from a window, top only", Module, "let p; ({ top: p } = window); if (p !== window) p.location.replace(location.href)", "let p; ({ " + T + ": p } = window); if (p !== window) p.location.replace(location.href)"},
+	{"assignment pattern from a window, top only", Module, "let p; ({ top: p } = window); if (p !== window) p.location.replace(location.href)", "let p; ({ " + T + ": p } = window); if (p !== window) (globalThis.__crmframe_vtop||(x=>x))(p).location.replace(location.href)"},
 	{"assignment pattern from self, globalThis, $window", Classic, "({top: a} = self); ({top: b, left: c} = globalThis); ({top: d} = $window)", "({" + T + ": a} = self); ({" + T + ": b, left: c} = globalThis); ({" + T + ": d} = $window)"},
 	{"assignment patterns left alone", Classic, "({top: a} = rect); ({top: b} = window.x); ({top: c} = win()); ({top: d} = self[0]); ({top: e} = windows); ({top: f} = box.getBoundingClientRect())", ""},
 
@@ -305,15 +305,15 @@ var rwCases = []rwCase{
 	// Computed keys of a pattern whose value is a window go through the key
 	// wrapper (x248); object literals and other values keep their keys.
 	{"computed keys of a window's declaration pattern", Classic, `const { [atob("dG9w")]: outer, [atob("c2VsZg==")]: me } = window; if (outer !== me) outer.location.replace(me.location.href)`,
-		`const { [` + K + `atob("dG9w"))]: outer, [` + K + `atob("c2VsZg=="))]: me } = window; if (outer !== me) outer.location.replace(me.location.href)`},
+		`const { [` + K + `atob("dG9w"))]: outer, [` + K + `atob("c2VsZg=="))]: me } = window; if (outer !== me) (globalThis.__crmframe_vtop||(x=>x))(outer).location.replace((globalThis.__crmframe_vtop||(x=>x))(me).location.href)`},
 	{"computed keys of a window's assignment and parameter patterns", Classic, "let t; ({[k]: t, self: s} = globalThis); function f({[key()]: w} = self) {} var {a, [b]: c} = $window",
 		"let t; ({[" + K + "k)]: t, self: s} = globalThis); function f({[" + K + "key())]: w} = self) {} var {a, [" + K + "b)]: c} = $window"},
 	{"computed keys left alone", Classic, "var o = {[k]: 1, [f(x)]: 2}; const {[k]: a} = rect; ({[k]: b} = window.x); f({[k]: v}); x = {a: {[k]: v}}; const {n: {[k]: q}} = window; ({[k]: c} = self[0]); g({[k]: d} = o); m = {[k]() {}, get [j]() {}}", ""},
 
 	// Object patterns with a window key next to top.
 	{"parameter pattern", Classic, "function frameGuard({ top, self, location }) { if (top !== self) top.location = location.href } frameGuard(window)", "function frameGuard({ " + T + ": top, self, location }) { if (top !== self) top.location = location.href } frameGuard(window)"},
-	{"assignment pattern", Classic, "var t, s; ({ top: t, self: s } = window); if (t !== s) t.location.href = s.location.href", "var t, s; ({ " + T + ": t, self: s } = window); if (t !== s) t.location.href = s.location.href"},
-	{"arrow parameter pattern with defaults", Classic, "(({ top: T = null, self: S, location: L } = {}) => T !== S && T.location.replace(L.href))(globalThis)", "(({ " + T + ": T = null, self: S, location: L } = {}) => T !== S && T.location.replace(L.href))(globalThis)"},
+	{"assignment pattern", Classic, "var t, s; ({ top: t, self: s } = window); if (t !== s) t.location.href = s.location.href", "var t, s; ({ " + T + ": t, self: s } = window); if (t !== s) (globalThis.__crmframe_vtop||(x=>x))(t).location.href = (globalThis.__crmframe_vtop||(x=>x))(s).location.href"},
+	{"arrow parameter pattern with defaults", Classic, "(({ top: T = null, self: S, location: L } = {}) => T !== S && T.location.replace(L.href))(globalThis)", "(({ " + T + ": T = null, self: S, location: L } = {}) => T !== S && (globalThis.__crmframe_vtop||(x=>x))(T).location.replace(L.href))(globalThis)"},
 	{"arrow, method and catch parameter patterns", Classic, "x = ({top, self}) => top; o = {m({top: t, document}) {}}; try {} catch ({top, location}) {}", "x = ({" + T + ": top, self}) => top; o = {m({" + T + ": t, document}) {}}; try {} catch ({" + T + ": top, location}) {}"},
 	{"declaration pattern with a window key", Classic, "const {top, self} = getWin()", "const {" + T + ": top, self} = getWin()"},
 	{"patterns left alone", Classic, "var o = {top: 1, self: 2}; f({top: t, self: s}, 2); const {top: a, left} = r; const {top: q, self: z, ...rest} = w; function g({top, left}) {} ({top: t, left: l} = r); x = [{top: 1, self: 2}]; function d(a = {top: 1, self: w}, b) {} e = (a = {top: 1, self: w}) => a; f(a = {top: 1, self: w}); k = () => ({top: 1, self: w})", ""},
@@ -324,7 +324,7 @@ var rwCases = []rwCase{
 	{"conditional arm through a child frame", Classic, "var outer = window.frames.length ? frames[0].top : top; if (outer !== self) outer.location.replace(u)",
 		"var outer = window.frames.length ? frames[0]." + T + " : " + T + "; if (outer !== self) outer.location.replace(u)"},
 	{"&& arm", Classic, "var p = frames[0] && frames[0].top; p.location = x", "var p = frames[0] && frames[0]." + T + "; p.location = x"},
-	{"conditional arms left alone", Classic, "var top2 = rect.top + (o ? o.top : 0); top2.location; var y = rects.length ? rects[0].top : 0; el.style.top = y + 'px'; var z = f(a) ? b.top : 0; z.document; var q = ok ? r.top : 0; s = s.isWindow ? s.scrollTop : s.offset.top; s.document", ""},
+	{"conditional arms left alone", Classic, "var top2 = rect.top + (o ? o.top : 0); top2.location; var y = rects.length ? rects[0].top : 0; el.style.top = y + 'px'; var z = f(a) ? b.top : 0; z.document; var q = ok ? r.top : 0; s = s.isWindow ? s.scrollTop : s.offset.top; s.document", "var top2 = rect.top + (o ? o.top : 0); (globalThis.__crmframe_vtop||(x=>x))(top2).location; var y = rects.length ? rects[0].top : 0; el.style.top = y + 'px'; var z = f(a) ? b.top : 0; z.document; var q = ok ? r.top : 0; s = s.isWindow ? s.scrollTop : s.offset.top; s.document"},
 	// A private field given a window, read as this.#host (x315).
 	{"private field window alias", Module, "class G { #host = globalThis; get outer() { return this.#host?.top; } go() { return this . #host.top } }",
 		"class G { #host = globalThis; get outer() { return this.#host?." + T + "; } go() { return this . #host." + T + " } }"},
@@ -606,8 +606,8 @@ func TestRewriteUnicodeEscapes(t *testing.T) {
 		kind     Kind
 		in, want string
 	}{
-		{Classic, `if (\u0074op !== self) \u0074op.location = location.href`, "if (" + T + " !== self) " + T + ".location = location.href"},
-		{Classic, `\u{74}op.location = 1; t\u006fp; to\u{0000070}; \u0074\u006f\u0070`, T + ".location = 1; " + T + "; " + T + "; " + T},
+		{Classic, `if (\u0074op !== self) \u0074op.location = location.href`, "if (" + T + " !== self) (globalThis.__crmframe_vtop||(x=>x))(" + T + ").location = location.href"},
+		{Classic, `\u{74}op.location = 1; t\u006fp; to\u{0000070}; \u0074\u006f\u0070`, "(globalThis.__crmframe_vtop||(x=>x))(" + T + ").location = 1; " + T + "; " + T + "; " + T},
 		{Classic, `window.\u0074op.location = 1; sel\u0066.top; par\u0065nt.top; window['self'].t\u006fp`,
 			"window." + T + ".location = 1; sel\\u0066." + T + "; par\\u0065nt." + T + "; window['self']." + T},
 		{Classic, `sel\u0066[k]; w\u0069ndow?.[k]`, `sel\u0066[` + K + `k)]; w\u0069ndow?.[` + K + `k)]`},
@@ -837,6 +837,13 @@ func topBefore(b []byte) bool {
 // "]", eval by IevalRef (or "eval: " IevalRef, or ";" IevalRef), ".eval" or
 // the name after "?." or a quoted 'eval' by the IevalKey forms, and nothing
 // else. The names may be spelled with \u escapes.
+// locationAfter reports whether src starts with .location (blanks before
+// the dot allowed): the end of X in VtopWrapOpen X VtopWrapClose .location.
+func locationAfter(src []byte) bool {
+	src = bytes.TrimLeft(src, " \t\r\n")
+	return len(src) > 0 && src[0] == '.' && nameAt(bytes.TrimLeft(src[1:], " \t\r\n"), "location") > 0
+}
+
 func onlyTopSwapped(src, out []byte) bool {
 	acc, short, pat := []byte(Accessor), []byte("top: "+Accessor), []byte(Accessor+": top")
 	vtop, vshort, vnew := []byte(VtopRef), []byte("top: "+VtopRef), []byte("("+VtopRef+")")
@@ -926,7 +933,10 @@ func onlyTopSwapped(src, out []byte) bool {
 			if bytes.HasPrefix(out[j:], vtopOpen) && match(i, j+len(vtopOpen), stack+"V") {
 				return true
 			}
-			if n := len(stack); n > 0 && stack[n-1] == 'V' && j < len(out) && out[j] == ')' && topBefore(src[:i]) && match(i, j+1, stack[:n-1]) {
+			if bytes.HasPrefix(out[j:], []byte(LocNLWrapOpen)) && match(i, j+len(LocNLWrapOpen), stack+"V") {
+				return true
+			}
+			if n := len(stack); n > 0 && stack[n-1] == 'V' && j < len(out) && out[j] == ')' && (topBefore(src[:i]) || locationAfter(src[i:])) && match(i, j+1, stack[:n-1]) {
 				return true
 			}
 			// x?.top -> x?.[key]; x . top -> x [key]
@@ -1154,7 +1164,7 @@ func TestRewriteTopHandOff(t *testing.T) {
 		{"S = { init: function (w) { this.topWin = w.top; }, go: function () { this.topWin.location.href = x; } }",
 			"S = { init: function (w) { this.topWin = w." + A + "; }, go: function () { this.topWin.location.href = x; } }"},
 		{"function boot(w) { App.root = w.top; } if (App.root !== App.me) App.root.location.replace(x)",
-			"function boot(w) { App.root = w." + A + "; } if (App.root !== App.me) App.root.location.replace(x)"},
+			"function boot(w) { App.root = w." + A + "; } if (App.root !== App.me) (globalThis.__crmframe_vtop||(x=>x))(App.root).location.replace(x)"},
 		{"var ptTop = window.frames[0].parent.top; if (ptTop != self) ptTop.location.href = x;",
 			"var ptTop = window.frames[0].parent." + A + "; if (ptTop != self) ptTop.location.href = x;"},
 		{"var t = wins[i].top\nt.location = x", "var t = wins[i]." + A + "\nt.location = x"},
@@ -1169,17 +1179,17 @@ func TestRewriteTopHandOff(t *testing.T) {
 		{"function getTop(w) { return w ? w.top : window }", "function getTop(w) { return w ? " + VtopWrapOpen + "w.top) : window }"},
 		{"var t = w.top, s = w.self; if (t !== s) bust(t)", "var t = w." + A + ", s = w.self; if (t !== s) bust(t)"},
 		{"var s = a.b.self\nvar t = a.b.top\nif (s != t) go(t); if (a.b.top !== s) go(1)", "var s = a.b.self\nvar t = a.b." + A + "\nif (s != t) go(t); if (a.b." + A + " !== s) go(1)"},
-		{"var env = { root: w.top, me: w }; env.root.location.href = x", "var env = { root: w." + A + ", me: w }; env.root.location.href = x"},
+		{"var env = { root: w.top, me: w }; env.root.location.href = x", "var env = { root: w." + A + ", me: w }; (globalThis.__crmframe_vtop||(x=>x))(env.root).location.href = x"},
 		{"var t = w.top || w; if (t !== w) t.location.href = x", "var t = w." + A + " || w; if (t !== w) t.location.href = x"},
 		// UglifyJS2 sequences: the copy made inside a comparison (x208)
-		{"var e=self,t;(t=e.top)!==e&&(t.location.href=e.location.href),void 0", "var e=self,t;(t=e." + A + ")!==e&&(t.location.href=e.location.href),void 0"},
+		{"var e=self,t;(t=e.top)!==e&&(t.location.href=e.location.href),void 0", "var e=self,t;(t=e." + A + ")!==e&&((globalThis.__crmframe_vtop||(x=>x))(t).location.href=e.location.href),void 0"},
 		{"if ((n = w.top) != w) n.location.replace(x)", "if ((n = w." + A + ") != w) n.location.replace(x)"},
 		{"var w = window; if (w[_0x(0)] !== w[f('self')]) w[_0x(0)][_0x(1)] = w['to' + 'p'];",
 			"var w = window; if (w[" + K + "_0x(0))] !== w[" + K + "f('self'))]) w[" + K + "_0x(0))][_0x(1)] = w[" + K + "'to' + 'p')];"},
 		// left alone: tops used as numbers, comparisons with other values,
 		// plain keys of aliases (w[i] may be an array's), writes
 		{"var o = { y: r.top, h: 1 }; o.y.toFixed(); var v = r.top || 0; var t = r.top; if (t > 3) f(t); var u = r.top; if (u !== prev.top) g(u); o.pos = r.top; o.pos += 1; x = a.b(1).top + 2", ""},
-		{"a=a.getBoundingClientRect().top,b.scrollBy(0,a-c); var e=V(this).offset().top; var i=w[f(1)].top; a.location; e.document; i===self", ""},
+		{"a=a.getBoundingClientRect().top,b.scrollBy(0,a-c); var e=V(this).offset().top; var i=w[f(1)].top; a.location; e.document; i===self", "a=a.getBoundingClientRect().top,b.scrollBy(0,a-c); var e=V(this).offset().top; var i=w[f(1)].top; (globalThis.__crmframe_vtop||(x=>x))(a).location; e.document; i===self"},
 		{"var t = r.top, s = q.self; if (t !== s) f(t); var u = r.top, v = r.bottom; if (u !== v) f(u)", ""},
 		{"if ((y = r.top) > 0) f(y); (h = r.top) !== prev && g(h); f((t = r.top)); t.toFixed()", ""},
 		{"f(r.top, r.left); g(r.top, q); h(x, (r.top), r); function k(r) { return r.top * 2; } if (r.top, r) 1", ""},
@@ -1236,10 +1246,10 @@ func TestRewriteSameTabCompare(t *testing.T) {
 		// compared real too (win.__crmframe_top would throw there)
 		{Classic, "if (win.top === top) a(); b = window.top == $wnd.top; if (iframe.contentWindow.top !== self.top) c()", ""},
 		{Handler, "return win.top === top", ""},
-		{Classic, "if (win.top !== self) win.top.location = win.location; top === self", "if (" + V + "win.top) !== self) " + V + "win.top).location = win.location; " + A + " === self"},
+		{Classic, "if (win.top !== self) win.top.location = win.location; top === self", "if (" + V + "win.top) !== self) " + V + "win.top).location = (globalThis.__crmframe_vtop||(x=>x))(win).location; " + A + " === self"},
 		// an assignment inside the comparison is not a top compared: both
 		// sides keep the accessor (x313)
-		{Classic, "if (self.top === (g = window.top) && g !== self) g.location.href = u", "if (self." + A + " === (g = window." + A + ") && g !== self) g.location.href = u"},
+		{Classic, "if (self.top === (g = window.top) && g !== self) g.location.href = u", "if (self." + A + " === (g = window." + A + ") && g !== self) (globalThis.__crmframe_vtop||(x=>x))(g).location.href = u"},
 		// geometry
 		{Classic, "if (rect.top === box.top) a(); el.style.top = r.top", ""},
 	} {
@@ -1412,13 +1422,13 @@ func TestRewriteGroupChain(t *testing.T) {
 		{"var y = (rect || box).top; y.toFixed(2)", ""},
 		{"var y = (rect || box).top === (rect || box).bottom;", ""},
 		{"var y = (rect || box).top === (rect || box).self.x;", ""},
-		{"var t = typeof (window).top; t.location", ""},
-		{"var t = new (Foo)().top; t.location", ""},
-		{"x = a\nfoo((w || s).top)\nx.location = 1", ""},
-		{"var t = (a ? window : c).top; t.location = u; var r = (/[(]/, self).top; r.location", "var t = " + V + "(a ? window : c).top); t.location = u; var r = (/[(]/, self).top; r.location"},
-		{"var t = (a || b).top; t.location = u; var e = $(el).offset().top; e.document", ""},
-		{"var t = `${w}`.top; t.location", ""},
-		{"var t = a + (w).top; t.location", ""},
+		{"var t = typeof (window).top; t.location", "var t = typeof (window).top; (globalThis.__crmframe_vtop||(x=>x))(t).location"},
+		{"var t = new (Foo)().top; t.location", "var t = new (Foo)().top; (globalThis.__crmframe_vtop||(x=>x))(t).location"},
+		{"x = a\nfoo((w || s).top)\nx.location = 1", "x = a\nfoo((w || s).top)\n" + LocNLWrapOpen + "x).location = 1"},
+		{"var t = (a ? window : c).top; t.location = u; var r = (/[(]/, self).top; r.location", "var t = " + V + "(a ? window : c).top); t.location = u; var r = (/[(]/, self).top; (globalThis.__crmframe_vtop||(x=>x))(r).location"},
+		{"var t = (a || b).top; t.location = u; var e = $(el).offset().top; e.document", "var t = (a || b).top; (globalThis.__crmframe_vtop||(x=>x))(t).location = u; var e = $(el).offset().top; e.document"},
+		{"var t = `${w}`.top; t.location", "var t = `${w}`.top; (globalThis.__crmframe_vtop||(x=>x))(t).location"},
+		{"var t = a + (w).top; t.location", "var t = a + (w).top; (globalThis.__crmframe_vtop||(x=>x))(t).location"},
 	} {
 		want := c.want
 		if want == "" {
@@ -1439,7 +1449,7 @@ func TestRewriteChildFrameKey(t *testing.T) {
 	K := KeyWrapOpen
 	for _, c := range []struct{ in, want string }{
 		{"function prop(win, name) { return win.frames[0][name]; }", "function prop(win, name) { return win.frames[0][" + K + "name)]; }"},
-		{"var o = frames[0][k]; o.location.replace(u)", "var o = frames[0][" + K + "k)]; o.location.replace(u)"},
+		{"var o = frames[0][k]; o.location.replace(u)", "var o = frames[0][" + K + "k)]; (globalThis.__crmframe_vtop||(x=>x))(o).location.replace(u)"},
 		{"parent.frames['main'][fn](1)", "parent.frames['main'][" + K + "fn)](1)"},
 		{"frames[0][k] = 2; delete frames[0][k]; frames[0]['x']; frames[0][0]; arr[0][k]; frame[0][k]; a.frames[0]['x']", ""},
 		// pass 30 (x977): on any object's frames (a window handed in as a)

@@ -173,7 +173,7 @@
   // Code that may need the swap: `top`, `eval`, `ancestorOrigins`, or an
   // escape (\u0074op).
   // (_TOP, _parent: targets in HTML strings, pass 22)
-  var MAY = /top|eval|ancestorOrigins|\\u|(?:window|self|parent|frames|globalThis)\s*(?:\?\.\s*)?\[|import\s*\(|(?:import|from)\s*['"]\s*data:|_[tT][oO][pP]|_[pP][aA][rR][eE][nN][tT]/;
+  var MAY = /top|eval|ancestorOrigins|\.\s*location\b|\\u|(?:window|self|parent|frames|globalThis)\s*(?:\?\.\s*)?\[|import\s*\(|(?:import|from)\s*['"]\s*data:|_[tT][oO][pP]|_[pP][aA][rR][eE][nN][tT]/;
   // (or x.frames[ on any x, pass 30: only its child key is wrapped, x977)
   var WIN_BRACKET = /(^|[^\w$.])(?:(?:window|self|parent|globalThis)\s*\??\.\s*)*(?:window|self|parent|frames|globalThis)\s*(?:\?\.\s*)?\[|(\.)\s*frames\s*(?:\?\.\s*)?\[/;
   var IMPORT_CALL = /(?:^|[^\w$.])import\s*\(/;
@@ -211,6 +211,20 @@
       }
       return s;
     });
+    // f[k].location on any f (pass 31, x985's run-time form): the key, as the
+    // server-side rewriter does (__crmframe_top on an ordinary object reads
+    // its own top)
+    if (LOC_KEY.test(code)) {
+      scan(code, function (s, start) {
+        for (var m, re = /[\w$\]]\s*\[/g; (m = re.exec(s));) {
+          var open = start + m.index + m[0].length, close = closer(code, open);
+          if (close > open && code.charAt(close) === ']' && /^\s*(?:\?\.|\.)\s*location(?![\w$])/.test(code.slice(close + 1, close + 40)) &&
+            !lit.test(code.slice(open, close)) && !keys.some(function (x) { return x[0] < close && open < x[1]; })) keys.push([open, close]);
+        }
+        return s;
+      });
+      keys.sort(function (a, b) { return a[0] - b[0]; });
+    }
     for (var q = keys.length - 1; q >= 0; q--) {
       code = code.slice(0, keys[q][0]) + '(globalThis.__crmframe_key||(x=>x))(' + code.slice(keys[q][0], keys[q][1]) + ')' + code.slice(keys[q][1]);
     }
@@ -266,8 +280,24 @@
         // rewriter wraps it
         .replace(/(\b(?:window|self|globalThis|parent|frames|opener|__crmframe_top)\s*\.\s*|\b__crmframe_vtop\(top\)\s*\.\s*)eval(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ieval')
         // x.ancestorOrigins read, as the server-side rewriter does it.
-        .replace(/((?:\?\.|\.)\s*)ancestorOrigins(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ancestorOrigins');
+        .replace(/((?:\?\.|\.)\s*)ancestorOrigins(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ancestorOrigins')
+        .replace(LOC_RECV, function (m, pre, path, off) { return pre + locRecv(code, start + off + pre.length, path); });
     });
+  };
+  // X.location, X a dotted path that is no window name (pass 31, x986):
+  // however X got the real top (a child frame's key read through an alias,
+  // Reflect, a descriptor), X goes through __crmframe_vtop, as the server-side
+  // rewriter does it. A cross-origin top offers only location to navigate.
+  var LOC_KEY = /\]\s*(?:\?\.|\.)\s*location(?![\w$])/;
+  var LOC_RECV = /(^|[^\w$.\\])((?!(?:window|self|parent|frames|globalThis|top|document|location|this)(?![\w$]))[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)(?=\s*\.\s*location(?![\w$]))/g;
+  var locRecv = function (code, at, path) {
+    // X.top (and the swapped X.__crmframe_top) have their own rules; new X.location.Y
+    // would construct the wrapper; where a '(' could join the line above, a
+    // wrapper that starts with a name (Object(Object)(t) is t)
+    if (/(?:^|\.)\s*(?:top|__crmframe_top)$/.test(path) || /(?:^|[^\w$.])new\s*$/.test(code.slice(Math.max(0, at - 8), at))) return path;
+    var b = code.slice(Math.max(0, at - 200), at), t = b.replace(/\s+$/, '');
+    if (t.length < b.length && /[\r\n\u2028\u2029]/.test(b.slice(t.length)) && /[\w$)\]'"`]$/.test(t)) return 'Object(globalThis.__crmframe_vtop||Object)(' + path + ')';
+    return '(globalThis.__crmframe_vtop||(x=>x))(' + path + ')';
   };
   // e.top on an object that is not a window name, as the server-side
   // rewriter does it: a window-like name ($wnd, $window, win, …Window,

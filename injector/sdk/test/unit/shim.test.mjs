@@ -696,7 +696,7 @@ test('code strings: e.top on window-like names, used as a window or compared wit
   assert.equal(w.__crmframe_code('if ($wnd.top != $wnd) $wnd.top.location = x; f.contentWindow.top; d.defaultView.top'),
     `if ($wnd.${A} != $wnd) $wnd.${A}.location = x; f.contentWindow.${A}; d.defaultView.${A}`);
   assert.equal(w.__crmframe_code('e.top!==e&&(e.top.location=e.location.href); if (a.b.top != a.b.self) 1; (0, window).top.document'),
-    `e.${A}!==e&&(e.${A}.location=e.location.href); if (a.b.${A} != a.b.self) 1; (0, window).${A}.document`);
+    `e.${A}!==e&&(e.${A}.location=(globalThis.__crmframe_vtop||(x=>x))(e).location.href); if (a.b.${A} != a.b.self) 1; (0, window).${A}.document`);
   assert.equal(w.__crmframe_code('if (Ext.getWin().dom.top !== Ext.getWin().dom) Ext.getWin().dom.top.location = x'),
     `if (Ext.getWin().dom.${A} !== Ext.getWin().dom) Ext.getWin().dom.${A}.location = x`);
   // left alone: CSS and geometry, other comparisons, postMessage to the desktop, names that only contain win
@@ -719,10 +719,10 @@ test('code strings: getter helpers, var t = w.top used as a window, quoted keys 
   assert.equal(w.__crmframe_code('class F { get root() { return this.w.top; } }'), `class F { get root() { return this.w.${A}; } }`);
   // var t = w.top; … t.location (the use may come after a string)
   assert.equal(w.__crmframe_code('(function (w) { var t = w.top; if (t != w) { t.location.href = "x" + w.location.href; } })(window)'),
-    `(function (w) { var t = w.${A}; if (t != w) { t.location.href = "x" + w.location.href; } })(window)`);
+    `(function (w) { var t = w.${A}; if (t != w) { (globalThis.__crmframe_vtop||(x=>x))(t).location.href = "x" + (globalThis.__crmframe_vtop||(x=>x))(w).location.href; } })(window)`);
   // quoted keys used as a window
   assert.equal(w.__crmframe_code("if (g['top'] !== g['self']) { g['top']['location']['href'] = g.location.href; } h[\"top\"].document"),
-    `if (g['${A}'] !== g['self']) { g['${A}']['location']['href'] = g.location.href; } h["${A}"].document`);
+    `if (g['${A}'] !== g['self']) { g['${A}']['location']['href'] = (globalThis.__crmframe_vtop||(x=>x))(g).location.href; } h["${A}"].document`);
   // left alone: a top used as a number, keys in literals, other quoted uses
   const keep = 'function g(r){ return r.top + 1 } var y = r.top; y.toFixed(1); s["top"] = 1; x = o["top"] == o["bottom"]; a = ["top"]; b = {"top": 1}';
   assert.equal(w.__crmframe_code(keep), keep);
@@ -745,15 +745,15 @@ test('code strings: e.top kept in a property, through a bracket path, compared w
     ['var u = g.top\nif (self != u) f(u)', `var u = g.${A}\nif (self != u) f(u)`],
     // getTopWindow(w) { var t = w.top; return t; }
     ['function getTopWindow(w) { var t = w.top; return t; }', `function getTopWindow(w) { var t = w.${A}; return t; }`],
-    ['var env = { root: w.top, me: w }; env.root.location.href = 1', `var env = { root: w.${A}, me: w }; env.root.location.href = 1`],
-    ['var t = w.top || w; if (t !== w) t.location.href = 1', `var t = w.${A} || w; if (t !== w) t.location.href = 1`],
+    ['var env = { root: w.top, me: w }; env.root.location.href = 1', `var env = { root: w.${A}, me: w }; (globalThis.__crmframe_vtop||(x=>x))(env.root).location.href = 1`],
+    ['var t = w.top || w; if (t !== w) t.location.href = 1', `var t = w.${A} || w; if (t !== w) (globalThis.__crmframe_vtop||(x=>x))(t).location.href = 1`],
     // getters with a fallback, a top handed on next to its window
     ['function getTop(w) { return w.top || w; }', `function getTop(w) { return w.${A} || w; }`],
     ['function getTop(w) { return w ? w.top : window }', `function getTop(w) { return w ? w.${A} : window }`],
     ['!function(w){var t=w.top,s=w.self;t!==s&&n(t)}(window)', `!function(w){var t=w.${A},s=w.self;t!==s&&n(t)}(window)`],
     ['leave(w.top, w); bust(a.b.top, self); go(g, g.top)', `leave(w.${A}, w); bust(a.b.${A}, self); go(g, g.${A})`],
     // keep-alive frame path with an index
-    ['var ptTop = window.frames[0].parent.top; if (ptTop != self) ptTop.location.href = 1;', `var ptTop = window.frames[0].parent.${A}; if (ptTop != self) ptTop.location.href = 1;`],
+    ['var ptTop = window.frames[0].parent.top; if (ptTop != self) ptTop.location.href = 1;', `var ptTop = window.frames[0].parent.${A}; if (ptTop != self) (globalThis.__crmframe_vtop||(x=>x))(ptTop).location.href = 1;`],
   ];
   for (const [code, want] of cases) assert.equal(w.__crmframe_code(code), want);
   // left alone: tops used as numbers
