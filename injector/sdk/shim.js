@@ -284,12 +284,13 @@
         .replace(LOC_RECV, function (m, pre, path, off) { return pre + locRecv(code, start + off + pre.length, path); });
     });
   };
-  // X.location, X a dotted path that is no window name (pass 31, x986):
-  // however X got the real top (a child frame's key read through an alias,
-  // Reflect, a descriptor), X goes through __crmframe_vtop, as the server-side
-  // rewriter does it. A cross-origin top offers only location to navigate.
+  // X.location, X a dotted path that is no window name nor super (pass 31,
+  // x986; a bare super is no value to wrap): however X got the real top (a
+  // child frame's key read through an alias, Reflect, a descriptor), X goes
+  // through __crmframe_vtop, as the server-side rewriter does it. A
+  // cross-origin top offers only location to navigate.
   var LOC_KEY = /\]\s*(?:\?\.|\.)\s*location(?![\w$])/;
-  var LOC_RECV = /(^|[^\w$.\\])((?!(?:window|self|parent|frames|globalThis|top|document|location|this)(?![\w$]))[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)(?=\s*\.\s*location(?![\w$]))/g;
+  var LOC_RECV = /(^|[^\w$.\\])((?!(?:window|self|parent|frames|globalThis|top|document|location|this|super)(?![\w$]))[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)(?=\s*\.\s*location(?![\w$]))/g;
   var locRecv = function (code, at, path) {
     // X.top (and the swapped X.__crmframe_top) have their own rules; new X.location.Y
     // would construct the wrapper; where a '(' could join the line above, a

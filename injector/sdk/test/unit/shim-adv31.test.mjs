@@ -25,6 +25,7 @@ test('code built at run time hands a location receiver to __crmframe_vtop (x986)
   // unchanged
   for (const c of ['window.location.href = u; self.location = u; document.location.hash = h; this.location = u',
     'location.reload(); parent.location = u; p.locationbar', 'x = new t.location.Foo()', 'var s = "t.location = u"',
+    'class A extends B { m() { return super.location } }',
     ]) {
     assert.equal(fix(c), c, c);
   }
