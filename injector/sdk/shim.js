@@ -603,6 +603,7 @@
         return a;
       }
       var t = targetValue(raw);
+      if (t !== raw && textBases.length < 64) textBases.push(raw);
       return t === raw ? a : k + '"' + t + '"';
     });
   };
@@ -901,6 +902,10 @@
     if (!leaves(v)) return v;
     count('target');
     if (!act || !following) return v;
+    // only what this follow can take: the link, form or submitter it
+    // reached, and <base> (legit30 x1001: an Insert button's handler
+    // building a _top link and saving the template in the same task)
+    if (el && rd(el, 'localName') !== 'base' && taken.indexOf(el) < 0) return v;
     var now = rootName();
     if (el) lend(el, attr, true, v, now);
     return now;
@@ -908,13 +913,33 @@
   // following: a click or submit reached our listeners or hooks in this
   // task (the browser picks the target before the task ends); what the
   // page's own listeners set meanwhile is past the retarget (x713).
-  var following = false;
+  var following = false, taken = [];
   var follow = function () {
     if (following) return;
     following = true;
-    setTimeout(function () { following = false; }, 0);
+    setTimeout(function () { following = false; taken = []; if (textBases.length) keepBases(); }, 0);
     fixBases();
   };
+  // keepBases: a <base> parsed from HTML during a follow got the root's
+  // name in the markup; in the next task the document's bases holding it
+  // (not lent: endLoan has those) read as written again (legit30 x1007: an
+  // SPA rendering an article that starts with <base target=_top> on click)
+  var textBases = [];
+  var keepBases = function () {
+    var raws = textBases;
+    textBases = [];
+    try {
+      var now = rootName(), list = RA0(qsa, d, ['base[target]']), k = 0;
+      for (var i = 0; i < list.length; i++) {
+        var b = list[i];
+        if (RA0(getAttr, b, ['target']) !== now || (lent || []).some(function (x) { return x.el === b; })) continue;
+        RA0(setAttr, b, ['target', raws[Math.min(k++, raws.length - 1)]]);
+      }
+    } catch (e) { /* they keep the root's name */ }
+  };
+  // take: el is what the follow under way navigates with (its target set
+  // by the page's handlers after ours is lent the root's name)
+  var take = function (el) { if (el && taken.indexOf(el) < 0 && taken.length < 64) taken.push(el); };
   // fixBases lends the root's name to every leaving <base target> of this
   // document for the follow under way: a base target kept as written
   // (set by script, served) decides a follow whose own target the page's
@@ -1018,7 +1043,7 @@
       var n = nodes[i];
       if (!n || rd(n, 'nodeType') !== 1) continue;
       var name = rd(n, 'localName'), f;
-      if (link(n, name)) { blobFor(n); smilFix(n); return retarget(n, 'target'); }
+      if (link(n, name)) { take(n); blobFor(n); smilFix(n); return retarget(n, 'target'); }
       if (name === 'use') { useFix(n, 0); continue; }
       if ((f = submitter(n, name))) return fixForm(f, n);
     }
@@ -1092,6 +1117,7 @@
     try { onClick(pathOf ? RA0(pathOf, e, []) : ancestors(rd(e, 'target'))); } catch (x) { /* never break a click */ }
   };
   var fixForm = function (f, submitter) {
+    take(f); take(submitter);
     var own = false;
     try { own = !!submitter && RA0(hasAttr, submitter, ['formtarget']); } catch (e) { /* not an element */ }
     if (own) retarget(submitter, 'formtarget');
@@ -3666,9 +3692,34 @@
         if (l && Array.prototype.indexOf.call(l, shadowSheet) < 0) sr.adoptedStyleSheets = Array.prototype.slice.call(l).concat([shadowSheet]);
       }
       if (w.getComputedStyle(el).visibility !== 'hidden') el.style.setProperty('visibility', 'hidden', 'important'); // the page's own !important
-      // an empty modal keeps the page inert when hidden: it is closed
-      if (el.localName === 'dialog' && el.matches(':modal') && topBlank(el) && typeof el.close === 'function') el.close();
+      // an empty modal keeps the page inert when hidden: it is made modeless
+      if (el.localName === 'dialog' && el.matches(':modal') && topBlank(el) && typeof el.close === 'function') demote(el);
     } catch (e) { /* the cover stays */ }
+  };
+  // demote: close an empty modal and show it again modeless, unheard: the
+  // page's dialog stays open until the page closes it, and its close
+  // handlers run once, then (legit30 x1002: a "please wait" screen the
+  // page polls through dialog.open); the close and toggle events of our
+  // close and show are stopped before the page's listeners
+  var demote = function (el) {
+    var at = treeOf(el) || w, quiet = true, types = ['close', 'beforetoggle', 'toggle'];
+    var hush = function (e) {
+      if (e.target !== el || !(quiet || e.type === 'close' || e.oldState === e.newState)) return;
+      e.stopImmediatePropagation();
+      if (e.type === 'close') types.forEach(function (t) { at.removeEventListener(t, hush, true); });
+    };
+    types.forEach(function (t) { at.addEventListener(t, hush, true); });
+    try { el.close(); if (typeof el.show === 'function') el.show(); } finally { quiet = false; }
+  };
+  // unhide: a hidden top-layer element the page shows again holding
+  // something (a shared modal: a blank "please wait" screen, then a
+  // question, legit30 x1003) is judged afresh; a blank one stays hidden
+  var unhide = function (el) {
+    try {
+      if (!el || el.nodeType !== 1 || !el.hasAttribute('data-crmframe-cover') || topBlank(el)) return;
+      el.removeAttribute('data-crmframe-cover');
+      if (el.style.getPropertyValue('visibility') === 'hidden' && el.style.getPropertyPriority('visibility') === 'important') el.style.removeProperty('visibility');
+    } catch (e) { /* stays hidden */ }
   };
   // edgeKids: where overlays go, found without a walk: the children of
   // <html> but <head> and <body>, the first 8 and the last 24 of <body>
@@ -4084,6 +4135,9 @@
     });
     fresh = []; freshN = 0;
     topLayer = topLayer.filter(function (x) { return x.isConnected && inTop(x); });
+    // one hidden while blank that the page filled since, still open and
+    // taking clicks (a "please wait" screen saying "Saved.", legit30 x1002)
+    coverHit.forEach(function (x) { if (x.isConnected && (x.localName === 'dialog' ? x.open : inTop(x)) && w.getComputedStyle(x).pointerEvents !== 'none') unhide(x); });
     topLayer.forEach(add); coverPrev.forEach(add); coverHit.forEach(add);
     for (i = 0; i < list.length; i++) if ((k = coverOf(list[i]))) found.push([list[i], k]);
     // at two looks in a row; at once for one hidden before (the page took
@@ -4118,7 +4172,7 @@
     var HEP = w.HTMLElement && w.HTMLElement.prototype, DLP = w.HTMLDialogElement && w.HTMLDialogElement.prototype;
     [[HEP, 'showPopover'], [HEP, 'togglePopover'], [DLP, 'showModal'], [DLP, 'show']].forEach(function (x) {
       var orig = x[0] && x[0][x[1]];
-      if (typeof orig === 'function') x[0][x[1]] = function () { var r = orig.apply(this, arguments); noteTop(this); return r; };
+      if (typeof orig === 'function') x[0][x[1]] = function () { unhide(this); var r = orig.apply(this, arguments); noteTop(this); return r; };
     });
     // Web Animations change no attribute either (x396: body.animate to
     // opacity 0, fill forwards); the net's !important inline beats them.
