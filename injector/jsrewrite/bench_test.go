@@ -141,8 +141,10 @@ func BenchmarkRewrite(b *testing.B) {
 			}
 		})
 	}
-	// A script that does not mention top costs one substring scan.
+	// A script with no trigger word costs one substring scan (since pass
+	// 31 a .location read on an unknown name is one: it is taken out too).
 	noTop := bytes.ReplaceAll(benchInputs[0].src, []byte("top"), []byte("pot"))
+	noTop = bytes.ReplaceAll(noTop, []byte("location"), []byte("locaTion"))
 	b.Run("no-mention-1.5MB", func(b *testing.B) {
 		b.SetBytes(int64(len(noTop)))
 		for b.Loop() {
