@@ -41,6 +41,8 @@ var engineMetrics = struct {
 	handleTime      *prometheus.HistogramVec
 	acwTime         *prometheus.HistogramVec
 	slThresholdSecs prometheus.GaugeFunc
+	shimActions     *prometheus.CounterVec
+	shimDropped     *prometheus.CounterVec
 }{}
 
 func initEngineMetrics() {
@@ -82,6 +84,15 @@ func initEngineMetrics() {
 		m.acwTime = hv("contact", "acw_seconds", "After-call work time (offline phase), by media.", waitBuckets, "media")
 		m.slThresholdSecs = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Subsystem: "queue", Name: "service_level_threshold_seconds", Help: "The service-level threshold used by crmframe_queue_answered_within_threshold_total."},
 			func() float64 { return time.Duration(serviceLevelThreshold.Load()).Seconds() })
+		m.shimActions = cv("shim", "actions_total", "Frame-busting attempts the shim stopped at run time in agents' browsers, by kind, as the SDK reports them (window.__crmframe.stats).", "kind")
+		m.shimDropped = cv("shim", "dropped_total", "Shim reports or entries the engine did not count, by reason: rate_limited, invalid (whole reports), unknown_kind, capped (entries).", "reason")
+		// At zero from the start, so a rate over them sees the first one.
+		for _, k := range engine.ShimKinds() {
+			m.shimActions.WithLabelValues(k)
+		}
+		for _, r := range []string{engine.ShimDropRateLimited, engine.ShimDropInvalid, engine.ShimDropUnknownKind, engine.ShimDropCapped} {
+			m.shimDropped.WithLabelValues(r)
+		}
 	})
 }
 
@@ -90,7 +101,7 @@ func registerEngineMetrics(reg prometheus.Registerer) error {
 	m := &engineMetrics
 	return registerCollectors(reg, m.conns, m.connects, m.welcomes, m.disconnects, m.slow, m.refused,
 		m.events, m.commands, m.agents, m.forced, m.contacts, m.offered, m.answered, m.answeredWithin,
-		m.abandoned, m.wait, m.handleTime, m.acwTime, m.slThresholdSecs)
+		m.abandoned, m.wait, m.handleTime, m.acwTime, m.slThresholdSecs, m.shimActions, m.shimDropped)
 }
 
 // engineObserver turns engine hooks into metrics and structured logs. The
@@ -103,7 +114,10 @@ type engineObserver struct {
 	last map[string][2]string
 }
 
-var _ engine.Observer = (*engineObserver)(nil)
+var (
+	_ engine.Observer     = (*engineObserver)(nil)
+	_ engine.ShimObserver = (*engineObserver)(nil)
+)
 
 func (o *engineObserver) ConnOpened(kind string) {
 	engineMetrics.conns.WithLabelValues(kind).Inc()
@@ -211,4 +225,14 @@ func (o *engineObserver) HandleTime(media string, d time.Duration) {
 
 func (o *engineObserver) ACWTime(media string, d time.Duration) {
 	engineMetrics.acwTime.WithLabelValues(media).Observe(d.Seconds())
+}
+
+// ShimActions counts what the frame-busting shim did in agents' browsers
+// (op "report"): run-time busting the proxy's rewriting never saw.
+func (o *engineObserver) ShimActions(kind string, n uint64) {
+	engineMetrics.shimActions.WithLabelValues(kind).Add(float64(n))
+}
+
+func (o *engineObserver) ShimDropped(reason string) {
+	engineMetrics.shimDropped.WithLabelValues(reason).Inc()
 }

@@ -375,7 +375,7 @@ func TestSDKDesktopEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deskPort, crmPort, apiPort := caddyrun.FreePort(t), caddyrun.FreePort(t), caddyrun.FreePort(t)
+	deskPort, crmPort, apiPort, mPort := caddyrun.FreePort(t), caddyrun.FreePort(t), caddyrun.FreePort(t), caddyrun.FreePort(t)
 	desk := fmt.Sprintf("http://127.0.0.1:%d", deskPort)
 	crmBase := fmt.Sprintf("http://127.0.0.1:%d", crmPort)
 	api := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
@@ -412,8 +412,18 @@ func TestSDKDesktopEndToEnd(t *testing.T) {
 	bind 127.0.0.1
 	crm_engine_api
 }
-`, desk, deskDir, crmBase, up, api)
+
+%[6]s {
+	bind 127.0.0.1
+	metrics /metrics
+}
+`, desk, deskDir, crmBase, up, api, fmt.Sprintf("http://127.0.0.1:%d", mPort))
 	caddyrun.Run(t, caddyfile, api+"/agents")
+	metricsURL := fmt.Sprintf("http://127.0.0.1:%d/metrics", mPort)
+	shimParent := func() float64 {
+		return mScrape(t, metricsURL).val("crmframe_shim_actions_total", lbl{"kind": "parent"})
+	}
+	parent0 := shimParent()
 
 	browser := chromium.New(t)
 	ctx, cancel := context.WithTimeout(browser, 80*time.Second)
@@ -470,6 +480,14 @@ func TestSDKDesktopEndToEnd(t *testing.T) {
 		t.Fatalf("CRM callback after Ready: %+v, want one LOGGEDIN of a1 on %s", evs, home)
 	}
 
+	// The CRM page reads window.parent (framed by the desktop): the shim
+	// counts it; the SDK reports it (at the latest the next page does,
+	// after the screen-pop below) and the Prometheus counter moves.
+	if v := r.crm(`String(window.parent === window) + ' ' + (window.__crmframe.stats.parent > 0)`); v != "true true" {
+		t.Fatalf("CRM page: parent is itself, shim counted it = %q, want \"true true\"", v)
+	}
+	parentRead := r.crm(`window.__crmframe.stats.parent`).(float64)
+
 	// 3. An inbound call through the engine API, offered to a1.
 	const ani = "+39 02 5550 1234"
 	code, c := r.call("POST", "/contacts", map[string]any{"queue": "sales", "ani": ani, "dnis": "800100100",
@@ -491,6 +509,10 @@ func TestSDKDesktopEndToEnd(t *testing.T) {
 		t.Fatalf("the desktop navigated to %v", u)
 	}
 	customer := r.waitConnected("/customer.html")
+	eventually(t, "the shim's parent reads reach crmframe_shim_actions_total", 10*time.Second, func() (bool, string) {
+		d := shimParent() - parent0
+		return d >= parentRead, fmt.Sprintf("moved by %v, the page counted %v", d, parentRead)
+	})
 	r.waitCRM("call online in the CRM", fmt.Sprintf(`(AGENTDESKTOP.getContact(%q) || {}).state === 'online'`, id))
 	r.waitShell("shell shows the call online", `document.querySelector('#contacts .tag') && document.querySelector('#contacts .tag').textContent === 'online'`,
 		`document.getElementById('contacts').textContent`)

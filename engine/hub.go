@@ -201,6 +201,8 @@ type conn struct {
 	lim      *rate.Limiter
 	attached bool
 	unsub    func()
+	// lastReport: when op "report" was last counted (one per ShimReportInterval).
+	lastReport time.Time
 
 	mu        sync.Mutex
 	live      bool     // hello answered: Deliver queues directly
@@ -642,6 +644,17 @@ func (c *conn) next() bool {
 		b, err := json.Marshal(wire.Relay{Op: wire.OpRelay, Name: env.Name, From: c.kind + ":" + c.clientID, To: env.To, Data: env.Data})
 		if err == nil {
 			c.e.broker.Relay(c.agentID, b, env.To, c)
+		}
+	case wire.OpReport:
+		if !c.attached {
+			if o, ok := c.e.obs.(ShimObserver); ok {
+				o.ShimDropped(ShimDropInvalid)
+			}
+			c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeInvalidState, Message: "send hello first"}})
+			return true
+		}
+		if msg := c.shimReport(env.Shim); msg != "" {
+			c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeBadRequest, Message: msg}})
 		}
 	default:
 		c.queue(wire.Error{Op: wire.OpError, ID: env.ID, Error: wire.Err{Code: CodeBadRequest, Message: "unknown op " + strconvQuote(env.Op)}})

@@ -19,6 +19,8 @@ const (
 	OpCmd   = "cmd"
 	OpRelay = "relay"
 	OpPing  = "ping"
+	// OpReport carries the SDK's frame-busting shim counts (Shim).
+	OpReport = "report"
 )
 
 // Server → client ops.
@@ -41,6 +43,8 @@ type Envelope struct {
 	To     string          `json:"to,omitempty"`
 	Resume *Resume         `json:"resume,omitempty"`
 	Client *Client         `json:"client,omitempty"`
+	// Shim: op "report", kind → count since the page's last report.
+	Shim json.RawMessage `json:"shim,omitempty"`
 }
 
 // Resume asks for the events after Seq of Epoch.

@@ -32,6 +32,7 @@ export class Client {
     this.store = new Store(o.storage, o.storageKey);
     this.restored = this.store.load();
     this.hooks = []; // internal after-event hooks (screen-pop)
+    this.linkHooks = []; // internal {up, down}: a connection welcomed / gone (shim reports)
     this.ws = null;
     this.welcomed = false;
     this.everConnected = false;
@@ -240,6 +241,7 @@ export class Client {
     this.ws = null;
     this.welcomed = false;
     this.stopPing();
+    this.link('down');
     if (ws) {
       ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
       try { ws.close(code, reason); } catch (e) { /* already closed */ }
@@ -252,6 +254,7 @@ export class Client {
     const wasWelcomed = this.welcomed;
     this.welcomed = false;
     this.stopPing();
+    this.link('down');
     for (const c of this.inflight.values()) this.finish(c, new SdkError(Codes.DISCONNECTED, c.name + ': connection lost, outcome unknown'));
     this.inflight.clear();
     if (this.stopped) return;
@@ -372,6 +375,13 @@ export class Client {
     const q = this.queue;
     this.queue = [];
     for (const c of q) this.send(c);
+    this.link('up');
+  }
+
+  link(how) {
+    for (const h of this.linkHooks) {
+      try { h[how](); } catch (e) { this.events.onError(e); }
+    }
   }
 
   resolveReady() {

@@ -5,6 +5,7 @@ import { Client } from './client.js';
 import { buildAPI } from './api.js';
 import { screenPop } from './dom.js';
 import { wsURL } from './transport.js';
+import { ShimReporter } from './shimreport.js';
 import { SURL, parse } from './safe.js';
 
 const DEFAULT_PREFIX = '/__crmframe';
@@ -113,9 +114,20 @@ export function install(w) {
   if (cfg.screenPop) client.hooks.push(screenPop(w, cfg.screenPop, client.store));
   w.AGENTDESKTOP = AD;
   Object.defineProperty(w, SLOT, { value: AD });
+  // the shim's counters (absent where there is no shim) reach the engine
+  const shim = new ShimReporter(client, () => w.__crmframe && w.__crmframe.stats);
   // back online / back to the tab: skip the backoff wait (and leave 'failed')
-  if (w.addEventListener) w.addEventListener('online', () => client.retryNow());
-  if (d && d.addEventListener) d.addEventListener('visibilitychange', () => { if (d.visibilityState === 'visible') client.retryNow(); });
+  if (w.addEventListener) {
+    w.addEventListener('online', () => client.retryNow());
+    w.addEventListener('pagehide', () => shim.leave());
+    w.addEventListener('pageshow', (e) => { if (e && e.persisted) shim.back(); });
+  }
+  if (d && d.addEventListener) {
+    d.addEventListener('visibilitychange', () => {
+      if (d.visibilityState === 'visible') client.retryNow();
+      else shim.send();
+    });
+  }
   if (cfg.autoConnect && w.WebSocket) {
     // Connect once the page's own scripts (and inject scripts) have had
     // the chance to bind their listeners: replayed events then reach them.

@@ -61,6 +61,27 @@ export class Store {
     }
   }
 
+  // putShim adds shim counts a leaving page could not send (a Map) to
+  // those stored for the tab's next page; takeShim takes them out, so that
+  // one page sends them. Their own key: other frames of the tab save().
+  putShim(m) {
+    const s = this.takeShim() || {};
+    for (const [k, n] of m) s[k] = (s[k] || 0) + n > 1e6 ? 1e6 : (s[k] || 0) + n;
+    if (!this.storage) return;
+    try { this.storage.setItem(this.key + ':shim', stringify(s)); } catch (e) { /* quota: lost */ }
+  }
+
+  takeShim() {
+    if (!this.storage) return null;
+    try {
+      const s = parse(this.storage.getItem(this.key + ':shim') || 'null');
+      this.storage.removeItem(this.key + ':shim');
+      return s && typeof s === 'object' && !Array.isArray(s) ? s : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
   resumePoint() {
     return this.epoch ? { epoch: this.epoch, seq: this.seq } : null;
   }

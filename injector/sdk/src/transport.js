@@ -29,6 +29,11 @@ export function relay(name, data, to) {
   return stringify(m);
 }
 
+// report: the shim's counts since the last report (kind → n).
+export function report(shim) {
+  return stringify({ op: 'report', shim });
+}
+
 export function ping(id) {
   return stringify({ op: 'ping', id });
 }
