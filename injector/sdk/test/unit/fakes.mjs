@@ -409,3 +409,17 @@ export const DEEP_DOM = LIVE_DOM + SHEET_DOM + NAV_DOM + COVER_DOM + WATCH_DOM +
   body.insertBefore(shell, marker); shell.appendChild(marker); shell.appendChild(nav);
   marker.rect = [10, 10, 300, 20]; nav.rect = [10, 40, 60, 20];
 `;
+
+// TARGET_DOM: FORM_DOM and ATTR_DOM with the attribute stubs, make(name,
+// attrs) and a loading document: the pages of the target tests (legit28,
+// legit29, legit18) add their own navigation records and bases
+export const TARGET_DOM = FORM_DOM + ATTR_DOM + `
+  Element.prototype.removeAttribute = function (k) { delete this['attr:' + k]; };
+  Element.prototype.getAttributeNS = function () { return null; };
+  Element.prototype.hasAttributeNS = function () { return false; };
+  HTMLFormElement.prototype.requestSubmit = function () {};
+  function make(name, attrs) { var e = name === 'form' ? new HTMLFormElement() : new HTMLElement(); e.localName = name; for (var k in attrs) e['attr:' + k] = attrs[k]; return e; }
+  var document = new Document();
+  document.readyState = 'loading';
+  document.currentScript = null;
+`;

@@ -10,19 +10,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { shimRealm, FORM_DOM, ATTR_DOM, DEEP_DOM, livePage } from './fakes.mjs';
+import { shimRealm, TARGET_DOM, DEEP_DOM, livePage } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
-const TDOM = FORM_DOM + ATTR_DOM + `
-  Element.prototype.removeAttribute = function (k) { delete this['attr:' + k]; };
-  Element.prototype.getAttributeNS = function () { return null; };
-  Element.prototype.hasAttributeNS = function () { return false; };
-  HTMLFormElement.prototype.requestSubmit = function () {};
-  function make(name, attrs) { var e = name === 'form' ? new HTMLFormElement() : new HTMLElement(); e.localName = name; for (var k in attrs) e['attr:' + k] = attrs[k]; return e; }
-  var document = new Document();
-  document.readyState = 'loading';
-  document.currentScript = null;
+const TDOM = TARGET_DOM + `
   // the document's bases: what document.write parsed (parse() adds them)
   var bases = [];
   Document.prototype.querySelectorAll = function (q) { return q === 'base[target]' ? bases.filter(function (b) { return b.getAttribute('target') != null; }) : []; };

@@ -7,24 +7,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { shimRealm, framedPage, FORM_DOM, ATTR_DOM } from './fakes.mjs';
+import { shimRealm, framedPage, TARGET_DOM } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 
-const DOM = FORM_DOM + ATTR_DOM + `
-  Element.prototype.removeAttribute = function (k) { delete this['attr:' + k]; };
-  Element.prototype.getAttributeNS = function () { return null; };
-  Element.prototype.hasAttributeNS = function () { return false; };
+const DOM = TARGET_DOM + `
   var nav = [];
   EventTarget.prototype.dispatchEvent = function (e) { nav.push([e.type, this.getAttribute('target')]); return true; };
   HTMLFormElement.prototype.submit = function () { nav.push(['submit', this.getAttribute('target')]); };
   HTMLFormElement.prototype.requestSubmit = function () { nav.push(['requestSubmit', this.getAttribute('target')]); };
-  function make(name, attrs) { var e = name === 'form' ? new HTMLFormElement() : new HTMLElement(); e.localName = name; for (var k in attrs) e['attr:' + k] = attrs[k]; return e; }
   var served = null;
   Document.prototype.querySelector = function (s) { return s === 'base[target]' ? served : null; };
-  var document = new Document();
-  document.readyState = 'loading';
-  document.currentScript = null;
 `;
 
 function page({ mode = null } = {}) {
