@@ -579,6 +579,10 @@ const fbNavJS = `(function(){
   if (document.readyState !== 'complete' || location.href === 'about:blank') return null;
   // No #nav on a loaded page: blanked, or on another page (login, error).
   if (!a) return {X: -1, Y: -1, Href: location.href};
+  // data-judge-key (opt-in): #nav is focused and activated by that key (an
+  // <area> has no box of its own)
+  var key = a.getAttribute('data-judge-key');
+  if (key) return {X: 0, Y: 0, Href: location.href, Key: key};
   var b = a.getBoundingClientRect();
   if (!b.width || !b.height || !a.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) return {X: -1, Y: -1, Href: location.href};
   return {X: b.left + b.width/2, Y: b.top + b.height/2, Href: location.href};
@@ -587,6 +591,39 @@ const fbNavJS = `(function(){
 type fbPoint struct {
 	X, Y float64
 	Href string
+	Key  string // "Enter" or "Space": press it on the focused #nav instead of clicking
+}
+
+// fbFocusNavJS focuses #nav in the frame for a keyboard activation.
+const fbFocusNavJS = `(function(){ var a = document.getElementById('nav'); if (!a) return false; a.focus(); return document.activeElement === a; })()`
+
+// fbPressKey focuses #nav and presses key on it (a real CDP key press: the
+// browser's own activation behaviour, with the activation it grants).
+func fbPressKey(ctx context.Context, key string) error {
+	id, err := fbFrameCtx(ctx)
+	if err != nil {
+		return err
+	}
+	if ok, err := fbEval[bool](ctx, id, fbFocusNavJS); err != nil || !ok {
+		return fmt.Errorf("#nav not focused (%v)", err)
+	}
+	code, vk, text := "Enter", int64(13), "\r"
+	if key == "Space" {
+		code, vk, text = "Space", 32, " "
+	}
+	name := code
+	if key == "Space" {
+		name = " "
+	}
+	for _, p := range []input.DispatchKeyEventParams{
+		{Type: input.DispatchKeyEventTypeKeyDown, Key: name, Code: code, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk, Text: text, UnmodifiedText: text},
+		{Type: input.DispatchKeyEventTypeKeyUp, Key: name, Code: code, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk},
+	} {
+		if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fbWaitFrame evaluates js in the CRM frame until it returns non-null, the
@@ -799,10 +836,16 @@ func fbRunCase(ctx context.Context, desk, crm string, up *fbUpstream, id string)
 				break
 			}
 			before := up.hits(casePath)
-			for _, typ := range []input.DispatchMouseEventType{input.DispatchMouseEventTypeMousePressed, input.DispatchMouseEventTypeMouseReleased} {
-				p := input.DispatchMouseEventParams{Type: typ, X: at.X, Y: at.Y, Button: input.MouseButtonLeft, Buttons: 1, ClickCount: 1}
-				if _, err := chromedp.Call(ctx, input.DispatchMouseEvent, p); err != nil {
-					return fbOutcome{}, err
+			if at.Key != "" {
+				if err := fbPressKey(ctx, at.Key); err != nil && timing {
+					fmt.Printf("%s %s: key %s: %v\n", id, crm, at.Key, err)
+				}
+			} else {
+				for _, typ := range []input.DispatchMouseEventType{input.DispatchMouseEventTypeMousePressed, input.DispatchMouseEventTypeMouseReleased} {
+					p := input.DispatchMouseEventParams{Type: typ, X: at.X, Y: at.Y, Button: input.MouseButtonLeft, Buttons: 1, ClickCount: 1}
+					if _, err := chromedp.Call(ctx, input.DispatchMouseEvent, p); err != nil {
+						return fbOutcome{}, err
+					}
 				}
 			}
 			// Wait for the click's request of the case page; a click the

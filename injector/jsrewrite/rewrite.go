@@ -247,7 +247,8 @@ func mentionsPlain(src []byte) bool {
 
 // otherLocation reports whether src reads .location on a name that is not
 // window, document, self, this or top (t.location.href = u, t = f[k]):
-// its receiver goes through __crmframe_vtop (pass 31).
+// its receiver goes through __crmframe_vtop (pass 31); also ?.location,
+// ['location'] and a call's or parenthesis's .location (pass 32).
 func otherLocation(src []byte) bool {
 	for i := 0; ; {
 		j := bytes.Index(src[i:], []byte("location"))
@@ -259,6 +260,17 @@ func otherLocation(src []byte) bool {
 		if i < len(src) && isIdentByte(src[i]) {
 			continue // .locationbar
 		}
+		if e > 0 && (src[e-1] == '\'' || src[e-1] == '"') {
+			// t['location'] (pass 32)
+			d := e - 1
+			for d > 0 && isSpace(src[d-1]) {
+				d--
+			}
+			if d > 0 && src[d-1] == '[' && i < len(src) && src[i] == src[e-1] {
+				return true
+			}
+			continue
+		}
 		d := e
 		for d > 0 && isSpace(src[d-1]) {
 			d--
@@ -267,18 +279,21 @@ func otherLocation(src []byte) bool {
 			continue
 		}
 		e = d - 1
+		if e > 0 && src[e-1] == '?' {
+			e-- // t?.location (pass 32)
+		}
 		for e > 0 && isSpace(src[e-1]) {
 			e--
 		}
-		if e > 0 && src[e-1] == ']' {
-			return true // f[k].location
+		if e > 0 && (src[e-1] == ']' || src[e-1] == ')') {
+			return true // f[k].location; pick(f, k).location, (0, f[k]).location (pass 32)
 		}
 		h := e
 		for h > 0 && isIdentByte(src[h-1]) {
 			h--
 		}
 		if h == e {
-			continue // f(x).location: no path to wrap
+			continue
 		}
 		switch string(src[h:e]) {
 		case "window", "document", "self", "this", "top", "parent", "globalThis", "frames", "location":
@@ -741,6 +756,14 @@ type group struct {
 	// member: the '[' reads a member of a name or an element (f[k], a[i][k]);
 	// its key is wrapped when .location follows (pass 31: f[k].location)
 	member bool
+	// callee is 1 + the start of the path called by this '(' (pick(f, k),
+	// a.pick(…); 0: none), calleeNL its pathNoWrap: its result's .location
+	// takes the receiver wrap (pass 32).
+	callee   int32
+	calleeNL bool
+	// stmt: the '(' follows the head of if/while/for/with (x993: if (c)
+	// (0, f[k]).location = u): no call's argument list
+	stmt bool
 	// frameOf: the '[' follows the name frames in a window chain
 	// (frames[0], win.frames[i]): what it reads is a child window.
 	frameOf bool
@@ -1550,6 +1573,11 @@ func (s *scanner) process(p, c, n *tok) error {
 		// with the body.)
 		g := s.pushGroup(kind, int32(c.start))
 		g.pre = p.tt
+		g.stmt = p.tt == js.CloseParenToken && s.closedKind == gParenCtl // closedKind: p's group
+		if (kind == gParen || kind == gParenMaybe) && s.pathStart >= 0 && s.pathEnd == p.end && s.pathPre != js.NewToken &&
+			(p.tt == js.IdentifierToken || s.afterDot(p.start)) && !s.afterDot(s.pathStart) && bytes.IndexByte(s.src[s.pathStart:p.end], '?') < 0 {
+			g.callee, g.calleeNL = int32(s.pathStart)+1, s.pathNoWrap
+		}
 		if s.evalNext && kind != gParenFunc {
 			st := stLive
 			if kind == gParenMaybe {
@@ -1710,6 +1738,9 @@ func (s *scanner) process(p, c, n *tok) error {
 			} else {
 				if g.kind == gParenCtl && g.pre == js.WithToken {
 					s.withBody(n)
+				}
+				if (g.kind == gParen || g.kind == gParenMaybe) && s.locationNext(c.end) {
+					s.locResult(g, c)
 				}
 				s.closedDefStart, s.closedPre, s.hasClosed = g.defStart, g.pre, true
 				s.closedKind = g.kind
@@ -1980,13 +2011,7 @@ func (s *scanner) process(p, c, n *tok) error {
 		// and X itself otherwise. A cross-origin top offers only location
 		// to navigate it.
 		if len(name) == 8 && string(name) == "location" && s.pathStart >= 0 && !s.pathKnown() {
-			if s.pathNoWrap && s.pathPre != js.NewToken && p.tt == js.DotToken && s.pathGap(s.pathEnd, p.start) && bytes.IndexByte(s.src[s.pathStart:p.start], '?') < 0 {
-				o := s.addEdit(s.pathStart, s.pathStart, replLocNLOpen, CountLocation, stLive)
-				e := s.addEdit(s.pathEnd, s.pathEnd, replVtopClose, "", stLive)
-				s.edits[e].open = int32(o) + 1
-			} else {
-				s.vtopReadPath(s.pathStart, s.pathEnd, s.pathPre, s.pathNoWrap, p.start, s.pathEnd, n, CountLocation)
-			}
+			s.locReceiver(p.start, n)
 		}
 		if s.chain {
 			// window.eval(code), self.eval(code): an indirect eval, the
@@ -2342,7 +2367,7 @@ func (s *scanner) vtopReadPath(start, pend int, pre js.TokenType, noWrap bool, a
 	if n.tt == js.OpenParenToken || n.tt == js.OptChainToken && bytes.HasPrefix(s.src[s.skipSpace(n.end):], []byte("(")) {
 		return true
 	}
-	if s.src[at] == '?' || start < 0 || noWrap || pre == js.NewToken || !s.pathGap(pend, at) ||
+	if s.src[at] == '?' && end > pend || start < 0 || noWrap || pre == js.NewToken || !s.pathGap(pend, at) ||
 		n.tt == js.TemplateToken || n.tt == js.TemplateStartToken || bytes.IndexByte(s.src[start:at], '?') >= 0 {
 		return false
 	}
@@ -2364,6 +2389,58 @@ func (s *scanner) vtopReadPath(start, pend int, pre js.TokenType, noWrap bool, a
 		s.litEdits = append(s.litEdits, litEdit{edit: o, depth: d}, litEdit{edit: e, depth: d})
 	}
 	return true
+}
+
+// locReceiver wraps X, the path before .location, ?.location (pass 32) or
+// ['location'] (pass 32) whose '.', '?.' or '[' is at at (n follows the
+// name or key). Only X is wrapped, so an optional chain after it keeps its
+// short-circuit; one inside X would lose it (left alone).
+func (s *scanner) locReceiver(at int, n *tok) {
+	if s.pathNoWrap && s.pathPre != js.NewToken && s.pathGap(s.pathEnd, at) && bytes.IndexByte(s.src[s.pathStart:at], '?') < 0 {
+		o := s.addEdit(s.pathStart, s.pathStart, replLocNLOpen, CountLocation, stLive)
+		e := s.addEdit(s.pathEnd, s.pathEnd, replVtopClose, "", stLive)
+		s.edits[e].open = int32(o) + 1
+		return
+	}
+	s.vtopReadPath(s.pathStart, s.pathEnd, s.pathPre, s.pathNoWrap, at, s.pathEnd, n, CountLocation)
+}
+
+// locResult wraps the call or parenthesised expression that the ')' c
+// closes (group g) when .location follows (pass 32, x992/x993:
+// pick(f, k).location, (0, f[k]).location): a call of a plain path (not on
+// another call's result, not in an optional chain, not after new), or a
+// parenthesis that is no call's argument list.
+func (s *scanner) locResult(g *group, c *tok) {
+	start, nl := -1, false
+	if g.callee > 0 {
+		start, nl = int(g.callee-1), g.calleeNL
+	} else if g.kind == gParen && g.stmt {
+		start = int(g.open)
+	} else if g.kind == gParen && !js.IsIdentifier(g.pre) {
+		switch g.pre {
+		case js.CloseParenToken, js.CloseBracketToken, js.TemplateToken, js.TemplateEndToken, js.OptChainToken,
+			js.SuperToken, js.ImportToken, js.NewToken:
+			return
+		}
+		start = int(g.open)
+	}
+	if start < 0 {
+		return
+	}
+	s.wrapRecv(start, c.end, nl)
+}
+
+// wrapRecv wraps [start, end), a receiver of location, in __crmframe_vtop
+// (nl: with the wrapper that starts with a name, where a '(' would join the
+// line above).
+func (s *scanner) wrapRecv(start, end int, nl bool) {
+	open := replVtopOpen
+	if nl {
+		open = replLocNLOpen
+	}
+	o := s.addEdit(start, start, open, CountLocation, stLive)
+	e := s.addEdit(end, end, replVtopClose, "", stLive)
+	s.edits[e].open = int32(o) + 1
 }
 
 // locationNext reports whether .location or ?.location (a whole name)
@@ -3144,6 +3221,21 @@ func (s *scanner) bracketKey(p, c *tok) {
 		return
 	}
 	key := v[1 : len(v)-1]
+	if string(key) == "location" {
+		// X['location'] as X.location (pass 32, x995)
+		k := skipSpaceBack(s.src, p.start)
+		at := p.start
+		if k >= 2 && s.src[k-1] == '.' && s.src[k-2] == '?' {
+			at = k - 2
+			k = skipSpaceBack(s.src, k-2)
+		}
+		// live at once: inside the brackets, vtopReadPath would take them
+		// for an array literal's (a destructuring target's) and wait
+		if s.pathStart >= 0 && s.pathEnd == k && !s.keywordBefore(k) && !s.pathKnown() && s.pathPre != js.NewToken &&
+			s.pathGap(s.pathEnd, at) && bytes.IndexByte(s.src[s.pathStart:at], '?') < 0 {
+			s.wrapRecv(s.pathStart, s.pathEnd, s.pathNoWrap)
+		}
+	}
 	if string(key) != "top" && (len(s.topVars) == 0 || !aliasProp(key)) {
 		return
 	}

@@ -41,7 +41,7 @@ var rwCases = []rwCase{
 	{"dotted alias confirmed by a bracket key", Classic, "function f(e){ var t = e.top; t?.['location'].assign(u) }", "function f(e){ var t = e." + T + "; t?.['location'].assign(u) }"},
 	{"bracket alias compared with its window", Classic, "function f(e){ if (e['top'] !== e) x(); if (e === e['top']) y() }", "function f(e){ if (e['" + T + "'] !== e) x(); if (e === e['" + T + "']) y() }"},
 	{"bracket top of ordinary objects stays", Classic, "o['top'] = 5; var y = pos['top'] + 'px'; var c = css['top']; el.style.top = c; var t = cfg['top'] || 0; if (t > 0) x = t; var l = data['location']; l['href'] = t; _.get(o, 'top'); var v = _.get(o, 'top'); v.location",
-		"o['top'] = 5; var y = pos['top'] + 'px'; var c = css['top']; el.style.top = c; var t = cfg['top'] || 0; if (t > 0) x = t; var l = data['location']; l['href'] = t; _.get(o, 'top'); var v = _.get(o, 'top'); (globalThis.__crmframe_vtop||(x=>x))(v).location"},
+		"o['top'] = 5; var y = pos['top'] + 'px'; var c = css['top']; el.style.top = c; var t = cfg['top'] || 0; if (t > 0) x = t; var l = (globalThis.__crmframe_vtop||(x=>x))(data)['location']; l['href'] = t; _.get(o, 'top'); var v = _.get(o, 'top'); (globalThis.__crmframe_vtop||(x=>x))(v).location"},
 	{"bracket top compared with another key stays", Classic, "if (rect['top'] !== rect['bottom']) a(); if (r.top !== r[0]) b(); var t = d['top']; if (t !== d['left']) c()", ""},
 	{"bracket top of keywords and arrays stays", Classic, "function f(){ return ['top'].location } x = typeof ['top']; for (k in ['top']) ;", ""},
 	{"logical assignment aliases", Classic, "let w; w ??= globalThis; w?.[String.raw`${'t'}o${'p'}`]; h ||= self; if (h[\"top\"] !== h) 1; x &&= window; x.top.location = u",
@@ -235,7 +235,7 @@ var rwCases = []rwCase{
 	{"url percent-encoded", URL, "if(top!=self)%7Btop.location=1%7D", "if(" + T + "!=self)%7B" + T + ".location=1%7D"},
 
 	// Getter helpers: a function's last statement `return x.top`.
-	{"closure getter", Classic, "var Fa=this||self;function Ga(a){return a.top}Ga(Fa)!=Fa&&(Ga(Fa).location.href=Fa.location.href)", "var Fa=this||self;function Ga(a){return " + V + "a.top)}Ga(Fa)!=Fa&&(Ga(Fa).location.href=Fa.location.href)"},
+	{"closure getter", Classic, "var Fa=this||self;function Ga(a){return a.top}Ga(Fa)!=Fa&&(Ga(Fa).location.href=Fa.location.href)", "var Fa=this||self;function Ga(a){return " + V + "a.top)}Ga(Fa)!=Fa&&(" + V + "Ga(Fa)).location.href=Fa.location.href)"},
 	{"getter helper after statements", Classic, "function getTop(w) { w = w || window; return w.top; }", "function getTop(w) { w = w || window; return " + V + "w.top); }"},
 	{"class getter on a path", Classic, "class F { get root() { return this.w . top; } }", "class F { get root() { return " + V + "this.w . top); } }"},
 	// legit23, x801: a Vue 3 ref is an instance proxy that never reaches
@@ -841,6 +841,14 @@ func topBefore(b []byte) bool {
 // the dot allowed): the end of X in VtopWrapOpen X VtopWrapClose .location.
 func locationAfter(src []byte) bool {
 	src = bytes.TrimLeft(src, " \t\r\n")
+	if len(src) > 1 && src[0] == '?' && src[1] == '.' {
+		src = src[1:] // t?.location (pass 32)
+	}
+	if len(src) > 0 && src[0] == '[' {
+		// t['location'] (pass 32)
+		k := bytes.TrimLeft(src[1:], " \t\r\n")
+		return bytes.HasPrefix(k, []byte("'location'")) || bytes.HasPrefix(k, []byte(`"location"`))
+	}
 	return len(src) > 0 && src[0] == '.' && nameAt(bytes.TrimLeft(src[1:], " \t\r\n"), "location") > 0
 }
 

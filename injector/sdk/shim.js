@@ -173,7 +173,7 @@
   // Code that may need the swap: `top`, `eval`, `ancestorOrigins`, or an
   // escape (\u0074op).
   // (_TOP, _parent: targets in HTML strings, pass 22)
-  var MAY = /top|eval|ancestorOrigins|\.\s*location\b|\\u|(?:window|self|parent|frames|globalThis)\s*(?:\?\.\s*)?\[|import\s*\(|(?:import|from)\s*['"]\s*data:|_[tT][oO][pP]|_[pP][aA][rR][eE][nN][tT]/;
+  var MAY = /top|eval|ancestorOrigins|\.\s*location\b|\[\s*['"]location['"]|\\u|(?:window|self|parent|frames|globalThis)\s*(?:\?\.\s*)?\[|import\s*\(|(?:import|from)\s*['"]\s*data:|_[tT][oO][pP]|_[pP][aA][rR][eE][nN][tT]/;
   // (or x.frames[ on any x, pass 30: only its child key is wrapped, x977)
   var WIN_BRACKET = /(^|[^\w$.])(?:(?:window|self|parent|globalThis)\s*\??\.\s*)*(?:window|self|parent|frames|globalThis)\s*(?:\?\.\s*)?\[|(\.)\s*frames\s*(?:\?\.\s*)?\[/;
   var IMPORT_CALL = /(?:^|[^\w$.])import\s*\(/;
@@ -227,6 +227,38 @@
     }
     for (var q = keys.length - 1; q >= 0; q--) {
       code = code.slice(0, keys[q][0]) + '(globalThis.__crmframe_key||(x=>x))(' + code.slice(keys[q][0], keys[q][1]) + ')' + code.slice(keys[q][1]);
+    }
+    // t['location'], pick(f, k).location, (0, f[k]).location (pass 32, as
+    // the server-side rewriter does): the receiver goes through
+    // __crmframe_vtop. Only spans closer() confirms are wrapped.
+    if (LOC_MORE.test(code)) {
+      var recv = [], parens = [];
+      scan(code, function (s, start) {
+        var m = /(^|[^\w$.\\])([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)\s*(?:\?\.\s*)?\[\s*$/.exec(s), e = start + s.length;
+        if (m && !LOC_SKIP.test(m[2]) && /^(['"])location\1\s*\]/.test(code.slice(e, e + 16)) && !/(?:^|[^\w$.])new\s*$/.test(s.slice(0, m.index + m[1].length))) {
+          recv.push([start + m.index + m[1].length, start + m.index + m[1].length + m[2].length]);
+        }
+        for (var i = 0; i < s.length; i++) {
+          var c = s.charAt(i);
+          if (c === '(') parens.push(start + i);
+          else if (c === ')') {
+            var o = parens.pop(), at = start + i + 1;
+            if (o === undefined || !/^\s*\??\.\s*location(?![\w$])/.test(code.slice(at, at + 40)) || closer(code, o + 1) !== at - 1) continue;
+            var b = code.slice(Math.max(0, o - 200), o), cm = /(^|[^\w$.\\])((?:new\s+)?)([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)\s*$/.exec(b);
+            // new X(…).location constructs the wrapper; our own wrappers are done
+            if (cm && (cm[2] || cm[3] === 'new' || /^(?:globalThis\s*\.\s*)?__crmframe_/.test(cm[3]))) continue;
+            if (cm && !/^(?:return|typeof|void|delete|await|yield|in|of|case|do|else|instanceof|throw)$/.test(cm[3])) recv.push([o - b.length + cm.index + cm[1].length, at]); // a call
+            else if (cm || !/(?:[\w$)\]`]|\?\.)\s*$/.test(b)) recv.push([o, at]); // a parenthesis (return (…).location)
+          }
+        }
+        return s;
+      });
+      recv.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
+      // the outermost of nested spans only: each insertion keeps the others' offsets
+      recv = recv.filter(function (r, i) { for (var j = 0; j < i; j++) if (r[0] < recv[j][1]) return false; return true; });
+      for (q = recv.length - 1; q >= 0; q--) {
+        code = code.slice(0, recv[q][0]) + '(globalThis.__crmframe_vtop||(x=>x))(' + code.slice(recv[q][0], recv[q][1]) + ')' + code.slice(recv[q][1]);
+      }
     }
     // import(spec) in code built at run time (new Function('u', 'return
     // import(u)'), x385): the specifier goes through __crmframe_url, as the
@@ -290,7 +322,9 @@
   // through __crmframe_vtop, as the server-side rewriter does it. A
   // cross-origin top offers only location to navigate.
   var LOC_KEY = /\]\s*(?:\?\.|\.)\s*location(?![\w$])/;
-  var LOC_RECV = /(^|[^\w$.\\])((?!(?:window|self|parent|frames|globalThis|top|document|location|this|super)(?![\w$]))[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)(?=\s*\.\s*location(?![\w$]))/g;
+  var LOC_MORE = /\[\s*(['"])location\1\s*\]|\)\s*\??\.\s*location(?![\w$])/;
+  var LOC_SKIP = /^(?:window|self|parent|frames|globalThis|top|document|location|this|super)(?![\w$])/;
+  var LOC_RECV = /(^|[^\w$.\\])((?!(?:window|self|parent|frames|globalThis|top|document|location|this|super)(?![\w$]))[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)(?=\s*\??\.\s*location(?![\w$]))/g;
   var locRecv = function (code, at, path) {
     // X.top (and the swapped X.__crmframe_top) have their own rules; new X.location.Y
     // would construct the wrapper; where a '(' could join the line above, a
@@ -1590,7 +1624,31 @@
   // location's own ancestorOrigins getter (x350): on this window's location
   // it reads what the rewritten location.ancestorOrigins reads.
   var aoGet = null;
+  // locTop(t): the real top becomes the virtual top as the receiver of
+  // location (pass 32, x998-x1024): a cross-origin top can be navigated only
+  // through location, and Reflect, descriptors or Object.assign reach it
+  // whatever path the page took to the real top (a child frame's key).
+  var locTop = function (t) { return t === realTop && framed ? w.__crmframe_top : t; };
+  // locAcc returns the wrapper handed out for a location getter or setter f
+  // (a window's own, or the real top's cross-origin one): called on the real
+  // top it runs on the virtual top. One per real function, as viewGet.
+  var locAcc = function (f) {
+    if (!wrapped || typeof f !== 'function' || ours.has(f)) return f;
+    var v = wrapped.get(f);
+    if (!v) {
+      v = f.length ? { set: function (x) { return f.call(locTop(this), x); } }.set : { get: function () { return f.call(locTop(this)); } }.get;
+      wrapped.set(f, v);
+      looksNative(v, f);
+      ours.set(v, true);
+    }
+    return v;
+  };
   var fixDesc = function (t, k, desc) {
+    if (desc && k === 'location' && (t === realTop || isWin(t))) {
+      desc.get = locAcc(desc.get);
+      desc.set = locAcc(desc.set);
+      return desc;
+    }
     if (desc && typeof desc.get === 'function' && Object.prototype.hasOwnProperty.call(VIEWS, k) && isWin(t)) desc.get = viewGet(k, desc.get);
     else if (desc && typeof desc.get === 'function' && k === 'ancestorOrigins' && t === w.location && wrapped) {
       if (!aoGet) {
@@ -1618,11 +1676,26 @@
           if (k === 'ancestorOrigins' && t === w.location) return t.__crmframe_ancestorOrigins;
           var a = RA(slice, arguments, []);
           a[1] = k;
+          if (k === 'location') { a[0] = locTop(t); if (a.length > 2) a[2] = locTop(a[2]); }
           return rget.apply(this, a);
         }
         return rget.apply(this, arguments);
       };
       looksNative(R.get, rget);
+    }
+    // Reflect.set(t, 'location', u) on the real top (x999): the virtual one.
+    var rset = R && R.set;
+    if (typeof rset === 'function') {
+      R.set = function set(t, k, v) {
+        if (arguments.length > 1 && t === realTop && framed) {
+          var a = RA(slice, arguments, []);
+          a[1] = k = propKey(k);
+          if (k === 'location') { a[0] = locTop(t); if (a.length > 3) a[3] = locTop(a[3]); }
+          return rset.apply(this, a);
+        }
+        return rset.apply(this, arguments);
+      };
+      looksNative(R.set, rset);
     }
     // Object.entries/values of a CRM window hand out its own properties'
     // values, top among them (x358): top reads the virtual one there too.
@@ -1651,6 +1724,16 @@
     var assign0 = O && O.assign;
     if (typeof assign0 === 'function') {
       var assign = { assign: function (target) {
+        // Object.assign(realTop, {location: u}) (x1024): the virtual top's
+        if (target === realTop && framed) {
+          for (var j = 1; j < arguments.length; j++) {
+            if (arguments[j] != null && Object.prototype.hasOwnProperty.call(arguments[j], 'location')) {
+              var a = RA(slice, arguments, []);
+              a[0] = locTop(target);
+              return assign0.apply(this, a);
+            }
+          }
+        }
         var r = assign0.apply(this, arguments);
         if (act && r != null && (typeof r === 'object' || typeof r === 'function') && r !== w && !crm(r)) {
           for (var i = 1; i < arguments.length; i++) {
@@ -1679,6 +1762,7 @@
         value: function __lookupGetter__(k) {
           var g = lookup.apply(this, arguments);
           if (typeof g === 'function' && k === 'ancestorOrigins' && this === w.location) return fixDesc(this, k, { get: g }).get;
+          if (k === 'location' && typeof g === 'function' && (this === realTop || isWin(this))) return locAcc(g);
           return typeof g === 'function' && Object.prototype.hasOwnProperty.call(VIEWS, k) && isWin(this) ? viewGet(k, g) : g;
         },
         writable: true,
@@ -1687,11 +1771,26 @@
       });
       looksNative(OP.__lookupGetter__, lookup);
     }
+    // window.__lookupSetter__('location').call(realTop, u): the same setter.
+    var lookupS = OP && OP.__lookupSetter__;
+    if (typeof lookupS === 'function') {
+      def(OP, '__lookupSetter__', {
+        value: function __lookupSetter__(k) {
+          var g = lookupS.apply(this, arguments);
+          return k === 'location' && typeof g === 'function' && (this === realTop || isWin(this)) ? locAcc(g) : g;
+        },
+        writable: true,
+        configurable: true,
+        enumerable: false
+      });
+      looksNative(OP.__lookupSetter__, lookupS);
+    }
     var gopds = O && O.getOwnPropertyDescriptors;
     if (typeof gopds === 'function') {
       O.getOwnPropertyDescriptors = function getOwnPropertyDescriptors(t) {
         var all = gopds.apply(this, arguments);
         if (all && isWin(t)) for (var k in VIEWS) fixDesc(t, k, all[k]);
+        if (all && (t === realTop || isWin(t))) fixDesc(t, 'location', all.location);
         if (all && t === w.location) fixDesc(t, 'ancestorOrigins', all.ancestorOrigins);
         return all;
       };
