@@ -66,7 +66,8 @@ sdktest:
 # other checks run beside them, one after another and at the lowest CPU
 # priority (at normal priority they slowed the browser suites by as much as
 # they saved). On 2 cores this keeps CI at ~14 minutes with 937 frame-busting
-# cases; the frame-busting suite is the critical path (docs/performance.md).
+# cases; the frame-busting suite is the critical path (docs/performance.md,
+# "How long make test takes").
 test: deps lint
 	$(MAKE) --no-print-directory -j2 --output-sync=line unit checks
 
