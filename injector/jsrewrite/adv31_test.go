@@ -23,21 +23,7 @@ func TestLocationReceiver(t *testing.T) {
 		{"if (c)\n  t.location = u", "if (c)\n  " + VtopWrapOpen + "t" + VtopWrapClose + ".location = u"},
 	}
 	for _, c := range cases {
-		out, _ := Rewrite([]byte(c.in), Classic)
-		want := c.want
-		if want == "" {
-			want = c.in
-		}
-		if string(out) != want {
-			t.Errorf("%q:\n got %q\nwant %q", c.in, out, want)
-		}
+		checkRewrite(t, c.in, c.want)
 	}
-	for _, c := range []struct {
-		src  string
-		want bool
-	}{{"t.location.href = u", true}, {"a.b.location", true}, {"t . location", true}, {"f[k].location", true}, {"window.location.href = u", false}, {"window . location", false}, {"document.location", false}, {"x.locationbar", false}, {"f().location", true}} {
-		if got := Mentions([]byte(c.src)); got != c.want {
-			t.Errorf("Mentions(%q) = %v, want %v", c.src, got, c.want)
-		}
-	}
+	checkMentions(t, map[string]bool{"t.location.href = u": true, "a.b.location": true, "t . location": true, "f[k].location": true, "window.location.href = u": false, "window . location": false, "document.location": false, "x.locationbar": false, "f().location": true})
 }

@@ -32,22 +32,8 @@ func TestLocationReceiverForms(t *testing.T) {
 		{"if (a) (b).c; for (k in o) (o[k]).x", ""},
 	}
 	for _, c := range cases {
-		out, _ := Rewrite([]byte(c.in), Classic)
-		want := c.want
-		if want == "" {
-			want = c.in
-		}
-		if string(out) != want {
-			t.Errorf("%q:\n got %q\nwant %q", c.in, out, want)
-		}
+		checkRewrite(t, c.in, c.want)
 	}
-	for _, c := range []struct {
-		src  string
-		want bool
-	}{{"t?.location", true}, {"t['location'].href = u", true}, {"t[\"location\"]", true}, {"f().location", true}, {"(0, f[k]).location", true},
-		{"x.locationbar", false}, {"window?.location", false}, {"var s = 'location'", false}} {
-		if got := Mentions([]byte(c.src)); got != c.want {
-			t.Errorf("Mentions(%q) = %v, want %v", c.src, got, c.want)
-		}
-	}
+	checkMentions(t, map[string]bool{"t?.location": true, "t['location'].href = u": true, "t[\"location\"]": true, "f().location": true, "(0, f[k]).location": true,
+		"x.locationbar": false, "window?.location": false, "var s = 'location'": false})
 }

@@ -842,7 +842,12 @@ func topBefore(b []byte) bool {
 func locationAfter(src []byte) bool {
 	src = bytes.TrimLeft(src, " \t\r\n")
 	if len(src) > 1 && src[0] == '?' && src[1] == '.' {
-		src = src[1:] // t?.location (pass 32)
+		// t?.location, t?.['location'] (pass 32)
+		if k := bytes.TrimLeft(src[2:], " \t\r\n"); len(k) > 0 && k[0] == '[' {
+			src = k
+		} else {
+			src = src[1:]
+		}
 	}
 	if len(src) > 0 && src[0] == '[' {
 		// t['location'] (pass 32)
@@ -1481,6 +1486,16 @@ func TestRewriteChildFrameKeyOptional(t *testing.T) {
 		{"a.frames[0]?.[k]; a.frames?.[0]?.[k]", "a.frames[0]?.[" + K + "k)]; a.frames?.[0]?.[" + K + "k)]"},
 	} {
 		checkRewrite(t, c.in, c.want)
+	}
+}
+
+// checkMentions: Mentions(src) is want for each src of cases.
+func checkMentions(t *testing.T, cases map[string]bool) {
+	t.Helper()
+	for src, want := range cases {
+		if got := Mentions([]byte(src)); got != want {
+			t.Errorf("Mentions(%q) = %v, want %v", src, got, want)
+		}
 	}
 }
 
