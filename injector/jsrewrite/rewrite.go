@@ -295,12 +295,21 @@ func otherLocation(src []byte) bool {
 		if h == e {
 			continue
 		}
-		switch string(src[h:e]) {
-		case "window", "document", "self", "this", "top", "parent", "globalThis", "frames", "location":
-			continue
+		if !locationKnownRoot(src[h:e]) {
+			return true
 		}
+	}
+}
+
+// locationKnownRoot reports whether name.location is no concern of the
+// X.location receiver wrap (Mentions and the scanner share it): the window
+// names (their top is rewritten where read), document, location, this.
+func locationKnownRoot(name []byte) bool {
+	switch string(name) {
+	case "window", "self", "parent", "frames", "globalThis", "top", "document", "location", "this":
 		return true
 	}
+	return false
 }
 
 // windowAlias reports whether src assigns window or globalThis as a value
@@ -2458,21 +2467,19 @@ func (s *scanner) locationNext(i int) bool {
 }
 
 // pathKnown reports whether the path being read starts with a name whose
-// location is no concern of X.location's receiver wrap: the window names
-// (their top is rewritten where read), document, location, this.
+// location is no concern of X.location's receiver wrap (locationKnownRoot,
+// a bare super, X.top, a known alias).
 func (s *scanner) pathKnown() bool {
 	e := s.pathStart
 	for e < len(s.src) && isIdentByte(s.src[e]) {
 		e++
 	}
-	switch string(s.src[s.pathStart:e]) {
-	case "window", "self", "parent", "frames", "globalThis", "top", "document", "location", "this":
+	if locationKnownRoot(s.src[s.pathStart:e]) {
 		return true
-	case "super":
-		// super.location: a bare super is no value to wrap (super.a is)
-		if e == s.pathEnd {
-			return true
-		}
+	}
+	// super.location: a bare super is no value to wrap (super.a is)
+	if e == s.pathEnd && string(s.src[s.pathStart:e]) == "super" {
+		return true
 	}
 	// X.top.location: X.top has its own rules (the accessor or the wrapper)
 	if s.pathEnd-s.pathStart > 3 && string(s.src[s.pathEnd-3:s.pathEnd]) == "top" && !isIdentByte(s.src[s.pathEnd-4]) {

@@ -323,8 +323,9 @@
   // cross-origin top offers only location to navigate.
   var LOC_KEY = /\]\s*(?:\?\.|\.)\s*location(?![\w$])/;
   var LOC_MORE = /\[\s*(['"])location\1\s*\]|\)\s*\??\.\s*location(?![\w$])/;
-  var LOC_SKIP = /^(?:window|self|parent|frames|globalThis|top|document|location|this|super)(?![\w$])/;
-  var LOC_RECV = /(^|[^\w$.\\])((?!(?:window|self|parent|frames|globalThis|top|document|location|this|super)(?![\w$]))[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)(?=\s*\??\.\s*location(?![\w$]))/g;
+  var LOC_ROOTS = '(?:window|self|parent|frames|globalThis|top|document|location|this|super)(?![\\w$])';
+  var LOC_SKIP = new RegExp('^' + LOC_ROOTS);
+  var LOC_RECV = new RegExp('(^|[^\\w$.\\\\])((?!' + LOC_ROOTS + ')[A-Za-z_$][\\w$]*(?:\\s*\\.\\s*[A-Za-z_$][\\w$]*)*)(?=\\s*\\??\\.\\s*location(?![\\w$]))', 'g');
   var locRecv = function (code, at, path) {
     // X.top (and the swapped X.__crmframe_top) have their own rules; new X.location.Y
     // would construct the wrapper; where a '(' could join the line above, a
