@@ -47,7 +47,7 @@ package e2e
 // press reach listeners of the judge, uncancelled), and its text has the
 // word "ok".
 //
-// Debug knobs: CRMFRAME_CASES=001,x03 runs only those cases (and skips the
+// Debug knobs: CRMFRAME_CASES=001,x03 runs only those cases, exact ids (and skips the
 // detect/off runs unless their case is listed); CRMFRAME_TIMING=1 logs
 // per-run durations and verdicts, missed clicks and the time spent in each
 // phase of a run (opening, loads, sleeps, looks), in all and by kind of run
@@ -1206,8 +1206,13 @@ http://127.0.0.1:%d {
 	}
 	var jobs []job
 	only := os.Getenv("CRMFRAME_CASES")
+	// Exact ids: a substring match ran x10 and x102 for x1023.
+	picked := map[string]bool{}
+	for _, id := range strings.FieldsFunc(only, func(r rune) bool { return r == ',' || r == ' ' }) {
+		picked[id] = true
+	}
 	for _, c := range cases {
-		if only != "" && !strings.Contains(only, c.ID) {
+		if only != "" && !picked[c.ID] {
 			continue
 		}
 		jobs = append(jobs, job{c, fbNeutralize})
@@ -1222,6 +1227,10 @@ http://127.0.0.1:%d {
 		if c.ID == fbOffCase {
 			jobs = append(jobs, job{c, fbOff})
 		}
+		delete(picked, c.ID)
+	}
+	for id := range picked {
+		t.Fatalf("CRMFRAME_CASES names %q, which is no case", id)
 	}
 	type result struct {
 		job
