@@ -575,12 +575,37 @@ func Rewrite(src []byte, kind Kind) ([]byte, Result) {
 	parts := make([][]byte, 0, 2*len(s.live)+1)
 	last := 0
 	for _, e := range s.live {
-		parts = append(parts, src[last:e.start], e.repl)
+		repl := e.repl
+		if s.sawWith {
+			repl = withSafe(repl)
+		}
+		parts = append(parts, src[last:e.start], repl)
 		last = e.end
 	}
 	parts = append(parts, src[last:])
 	// bytes.Join sizes the output exactly and skips zeroing it.
 	return bytes.Join(parts, nil), Result{Changed: true, Counts: s.counts()}
+}
+
+// withSafe gives a wrapper in a script with a with statement its form that
+// reads the shim's function by its bare name (legit19, x1034): Vue 2's dev
+// build renders `with(this){…}` over a proxy whose has trap claims every
+// name but a few globals and _-names, so globalThis there is the
+// component's (undefined) and globalThis.__crmframe_x threw.
+func withSafe(repl []byte) []byte {
+	i := bytes.Index(repl, []byte("globalThis.__crmframe_"))
+	if i < 0 {
+		return repl
+	}
+	e := i + len("globalThis.__crmframe_")
+	for e < len(repl) && repl[e] >= 'a' && repl[e] <= 'z' {
+		e++
+	}
+	if !bytes.HasPrefix(repl[e:], []byte("||")) {
+		return repl
+	}
+	name := repl[i+len("globalThis.") : e]
+	return slices.Concat(repl[:i], []byte("typeof "), name, []byte("=='function'&&"), name, repl[e:])
 }
 
 // Detect reports what Rewrite would change without building the output

@@ -234,8 +234,8 @@
     if (LOC_MORE.test(code)) {
       var recv = [], parens = [];
       scan(code, function (s, start) {
-        var m = /(^|[^\w$.\\])([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)\s*(?:\?\.\s*)?\[\s*$/.exec(s), e = start + s.length;
-        if (m && !LOC_SKIP.test(m[2]) && /^(['"])location\1\s*\]/.test(code.slice(e, e + 16)) && !/(?:^|[^\w$.])new\s*$/.test(s.slice(0, m.index + m[1].length))) {
+        var m = /(^|[^\w$.\\#])([A-Za-z_$][\w$]*(?:\s*\.\s*#?[A-Za-z_$][\w$]*)*)\s*(?:\?\.\s*)?\[\s*$/.exec(s), e = start + s.length;
+        if (m && !LOC_SKIP.test(m[2]) && /^(['"])location\1\s*\]/.test(code.slice(e, e + 16)) && !/(?:^|[^\w$.])new\s*$/.test(s.slice(0, m.index + m[1].length)) && !memberName(code, start + m.index + m[1].length)) {
           recv.push([start + m.index + m[1].length, start + m.index + m[1].length + m[2].length]);
         }
         for (var i = 0; i < s.length; i++) {
@@ -244,9 +244,9 @@
           else if (c === ')') {
             var o = parens.pop(), at = start + i + 1;
             if (o === undefined || !/^\s*\??\.\s*location(?![\w$])/.test(code.slice(at, at + 40)) || closer(code, o + 1) !== at - 1) continue;
-            var b = code.slice(Math.max(0, o - 200), o), cm = /(^|[^\w$.\\])((?:new\s+)?)([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)\s*$/.exec(b);
+            var b = code.slice(Math.max(0, o - 200), o), cm = /(^|[^\w$.\\#])((?:new\s+)?)([A-Za-z_$][\w$]*(?:\s*\.\s*#?[A-Za-z_$][\w$]*)*)\s*$/.exec(b);
             // new X(…).location constructs the wrapper; our own wrappers are done
-            if (cm && (cm[2] || cm[3] === 'new' || /^(?:globalThis\s*\.\s*)?__crmframe_/.test(cm[3]))) continue;
+            if (cm && (cm[2] || cm[3] === 'new' || /^(?:globalThis\s*\.\s*)?__crmframe_/.test(cm[3]) || memberName(code, o - b.length + cm.index + cm[1].length))) continue;
             if (cm && !/^(?:return|typeof|void|delete|await|yield|in|of|case|do|else|instanceof|throw)$/.test(cm[3])) recv.push([o - b.length + cm.index + cm[1].length, at]); // a call
             else if (cm || !/(?:[\w$)\]`]|\?\.)\s*$/.test(b)) recv.push([o, at]); // a parenthesis (return (…).location)
           }
@@ -295,7 +295,7 @@
     // var t = w.top; … t.location: names the code uses as a window's top.
     var used = Object.create(null), u, r;
     for (r = 0; r < USED.length; r++) for (USED[r].lastIndex = 0; (u = USED[r].exec(code));) used[u[1]] = true;
-    return scan(code, function (s, start) {
+    return withSafe(scan(code, function (s, start) {
       return s.replace(/(^|[^\w$.])(top|eval)(?![\w$])/g, function (m, pre, name, off) { return pre + bareTop(code, start + off + pre.length, start, name); })
         .replace(CMP_TOP_L, cmpTop).replace(CMP_TOP_R, cmpTop)
         .replace(/(\b(?:window|self|parent|frames|globalThis|this|__crmframe_top)\s*(?:\?\.|\.)\s*|\b__crmframe_vtop\(top\)\s*(?:\?\.|\.)\s*)top(?![\w$])(?!\s*\)?\s*\??\.\s*postMessage\b)/g, '$1__crmframe_top')
@@ -313,8 +313,20 @@
         .replace(/(\b(?:window|self|globalThis|parent|frames|opener|__crmframe_top)\s*\.\s*|\b__crmframe_vtop\(top\)\s*\.\s*)eval(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ieval')
         // x.ancestorOrigins read, as the server-side rewriter does it.
         .replace(/((?:\?\.|\.)\s*)ancestorOrigins(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ancestorOrigins')
-        .replace(LOC_RECV, function (m, pre, path, off) { return pre + locRecv(code, start + off + pre.length, path); });
-    });
+        .replace(LOC_RECV, function (m, pre, path, off, seg) {
+          // what precedes, as swapped so far (the segment's offsets are not code's)
+          var b = code.slice(Math.max(0, start - 200), start) + seg.slice(0, off + pre.length);
+          return memberName(b, b.length) ? m : pre + locRecv(b, b.length, path);
+        });
+    }));
+  };
+  // Code with a with statement (legit19, x1031): Vue 2's run-time compiled
+  // templates run `with(this){…}` over a dev-build proxy whose has trap
+  // claims every name but a few globals and _-names, so globalThis there is
+  // the component's (undefined) and the wrappers' globalThis.__crmframe_x
+  // threw. The bare _-name resolves to the window's as anywhere else.
+  var withSafe = function (code) {
+    return /\bwith\s*\(/.test(code) ? code.replace(/globalThis\.(__crmframe_[a-z]+)\|\|/g, "typeof $1=='function'&&$1||") : code;
   };
   // X.location, X a dotted path that is no window name nor super (pass 31,
   // x986; a bare super is no value to wrap): however X got the real top (a
@@ -325,7 +337,14 @@
   var LOC_MORE = /\[\s*(['"])location\1\s*\]|\)\s*\??\.\s*location(?![\w$])/;
   var LOC_ROOTS = '(?:window|self|parent|frames|globalThis|top|document|location|this|super)(?![\\w$])';
   var LOC_SKIP = new RegExp('^' + LOC_ROOTS);
-  var LOC_RECV = new RegExp('(^|[^\\w$.\\\\])((?!' + LOC_ROOTS + ')[A-Za-z_$][\\w$]*(?:\\s*\\.\\s*[A-Za-z_$][\\w$]*)*)(?=\\s*\\??\\.\\s*location(?![\\w$]))', 'g');
+  var LOC_RECV = new RegExp('(^|[^\\w$.\\\\#])((?!' + LOC_ROOTS + ')[A-Za-z_$][\\w$]*(?:\\s*\\.\\s*#?[A-Za-z_$][\\w$]*)*)(?=\\s*\\??\\.\\s*location(?![\\w$]))', 'g');
+  // memberName: the name at `at` is a member's (a . b, a ?. b: blanks after
+  // the dot; not a spread's ...b), no receiver of its own to wrap (legit19)
+  var memberName = function (code, at) {
+    var t = code.slice(Math.max(0, at - 200), at).replace(/\s+$/, '');
+    return t.charAt(t.length - 1) === '.' && t.slice(-3) !== '...';
+  };
+
   var locRecv = function (code, at, path) {
     // X.top (and the swapped X.__crmframe_top) have their own rules; new X.location.Y
     // would construct the wrapper; where a '(' could join the line above, a
