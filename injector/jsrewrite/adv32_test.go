@@ -23,7 +23,7 @@ func TestLocationReceiverForms(t *testing.T) {
 		// left alone: an optional chain before (the wrapper would end its
 		// short-circuit), a window name, new, a call on a chain's result,
 		// a method call's argument list, an array literal's string
-		{"a?.b.location; a?.b(c).location; a?.(b).location", ""},
+		{"a?.b.location; a?.b(c).location; a?.(b).location", V + "a?.b" + C + "?.location; a?.b(c).location; a?.(b).location"}, // pass 33: a?.b.location
 		{"window?.location; window['location']; document['location'].href; self.open(u).location", "window?.location; window['location']; document['location'].href; " + V + "self.open(u)" + C + ".location"},
 		{"x = new pick(f).location; y = new (g()).location", ""},
 		{"f().a(b).location", V + "f().a(b)" + C + ".location"},
@@ -35,5 +35,5 @@ func TestLocationReceiverForms(t *testing.T) {
 		checkRewrite(t, c.in, c.want)
 	}
 	checkMentions(t, map[string]bool{"t?.location": true, "t['location'].href = u": true, "t[\"location\"]": true, "f().location": true, "(0, f[k]).location": true,
-		"x.locationbar": false, "window?.location": false, "var s = 'location'": false})
+		"x.locationbar": false, "window?.location": false, "var s = 'location'": true /* pass 33: keyRecv */})
 }

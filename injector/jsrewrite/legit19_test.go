@@ -14,7 +14,7 @@ func TestWithScriptWrappersAvoidGlobalThis(t *testing.T) {
 	V, K, C := W("__crmframe_vtop"), W("__crmframe_key"), VtopWrapClose
 	cases := []struct{ in, want string }{
 		{"with(this){return _s(customer.location.city)+_s(rows[i].location.city)+_s(c['location'].zip)+_s(pick(c).location.city)}",
-			"with(this){return _s(" + V + "customer" + C + ".location.city)+_s(rows[" + K + "i" + KeyWrapClose + "].location.city)+_s(" + V + "c" + C + "['location'].zip)+_s(" + V + "pick(c)" + C + ".location.city)}"},
+			"with(this){return _s(" + V + "customer" + C + ".location.city)+_s(" + V + "rows" + C + "[" + K + "i" + KeyWrapClose + "].location.city)+_s(" + V + "c" + C + "['location'].zip)+_s(" + V + "pick(c)" + C + ".location.city)}"},
 		{"x = 1\nr.location.href = u; with (o) f()", "x = 1\nObject(typeof __crmframe_vtop=='function'&&__crmframe_vtop||Object)(r" + C + ".location.href = u; with (o) f()"},
 		// eval stays a direct call
 		{"with (o) { eval(s) }", "with (o) { eval(" + W("__crmframe_code") + "s" + EvalWrapClose + ") }"},

@@ -225,6 +225,7 @@ var (
 	replVtopOpen     = []byte(VtopWrapOpen)
 	replVtopClose    = []byte(VtopWrapClose)
 	replLocNLOpen    = []byte(LocNLWrapOpen)
+	replOptDot       = []byte("?.")
 )
 
 // Mentions reports whether src could contain anything Rewrite changes:
@@ -242,7 +243,76 @@ func Mentions(src []byte) bool {
 func mentionsPlain(src []byte) bool {
 	return topOrImport(src) || around(src, 'v', "e", "al") ||
 		around(src, 'O', "ancestor", "rigins") || windowBracket(src) ||
-		windowAlias(src) || otherLocation(src)
+		windowAlias(src) || otherLocation(src) || locationSpelled(src)
+}
+
+// locationSpelled reports whether src may hold the key "location" as a
+// value (pass 33, x1008: var l = 'loc' + 'ation'; t[l].href = u): a string
+// literal that is the word or a piece of it holding "loc" or "cation" (any
+// split in two has one), or String.fromCharCode with the code of 'l' (108,
+// 0x6c) among its first arguments. Such a script's computed member
+// receivers go through __crmframe_vtop (see keyRecv). Not any
+// fromCharCode or atob: jQuery, React DOM, Angular, Prototype call it
+// (escapes, surrogates), and all their computed members would cost a call.
+// One byte scan for 'c' (both pieces have one) and one for 'C'.
+func locationSpelled(src []byte) bool {
+	for i := 0; i < len(src); i++ {
+		j := bytes.IndexByte(src[i:], 'c')
+		if j < 0 {
+			break
+		}
+		i += j
+		if i >= 2 && src[i-2] == 'l' && src[i-1] == 'o' || len(src)-i > 5 && string(src[i+1:i+6]) == "ation" {
+			if quotedPiece(src, i) {
+				return true
+			}
+		}
+	}
+	return charCodeL(src)
+}
+
+// quotedPiece reports whether the word around src[at] is a string literal
+// of its own that is a piece of "location" (itself included).
+func quotedPiece(src []byte, at int) bool {
+	b, e := at, at+1
+	for b > 0 && isIdentByte(src[b-1]) && e-b < 9 {
+		b--
+	}
+	for e < len(src) && isIdentByte(src[e]) && e-b < 9 {
+		e++
+	}
+	if b == 0 || e == len(src) || e-b > 8 || src[b-1] != src[e] || (src[e] != '\'' && src[e] != '"' && src[e] != '`') {
+		return false
+	}
+	return bytes.Contains([]byte("location"), src[b:e])
+}
+
+// charCodeL reports whether a fromCharCode( in src has 108 or 0x6c (any
+// case) in the 48 bytes after it.
+func charCodeL(src []byte) bool {
+	for i := 8; i < len(src); i++ {
+		j := bytes.IndexByte(src[i:], 'C')
+		if j < 0 {
+			return false
+		}
+		i += j
+		if string(src[i-8:i]) != "fromChar" || len(src)-i < 5 || string(src[i+1:i+5]) != "ode(" {
+			continue
+		}
+		args := src[i+5 : min(len(src), i+53)]
+		if k := bytes.IndexByte(args, ')'); k >= 0 {
+			args = args[:k]
+		}
+		if bytes.Contains(args, []byte("108")) {
+			return true
+		}
+		for k := range args {
+			if hasPrefixFold(args[k:], "0x6c") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // otherLocation reports whether src reads .location on a name that is not
@@ -798,6 +868,12 @@ type group struct {
 	// stmt: the '(' follows the head of if/while/for/with (x993: if (c)
 	// (0, f[k]).location = u): no call's argument list
 	stmt bool
+	// recv is 1 + the start of the path before this '[' (t[l], a.b[l];
+	// 0: none), recvEnd its end, recvNL its pathNoWrap: in a script that
+	// spells location (pass 33) it goes through __crmframe_vtop unless the
+	// key is a literal or a number.
+	recv, recvEnd int32
+	recvNL        bool
 	// frameOf: the '[' follows the name frames in a window chain
 	// (frames[0], win.frames[i]): what it reads is a child window.
 	frameOf bool
@@ -940,6 +1016,9 @@ type scanner struct {
 	// locKey: the last token was the name location followed by '['
 	// (location[k]: the key "ancestorOrigins" must read the accessor).
 	locKey bool
+	// locSpelled: the script spells location in a string (pass 33): see
+	// keyRecv.
+	locSpelled bool
 	// lastName is the span of the last identifier name (also a property
 	// name): the object of a following `.top`.
 	lastName [2]int
@@ -1043,6 +1122,7 @@ const maxPooledInput = 8 << 20
 func scan(src []byte, kind Kind) (*scanner, error) {
 	s := &scanner{src: src, kind: kind, classDepth: -1, lastTopEdit: -1, bracketStr: -1, pathStart: -1, thisStart: -1, lastIeval: -1}
 	s.scopes = append(s.scopes, scope{fn: true, arrowDepth: -1})
+	s.locSpelled = locationSpelled(src)
 	if kind == Handler {
 		s.fnBody = 1
 	}
@@ -1660,6 +1740,10 @@ func (s *scanner) process(p, c, n *tok) error {
 		} else if read && (p.tt == js.IdentifierToken || p.tt == js.CloseBracketToken) {
 			g.member = true
 		}
+		if s.locSpelled && g.keyOpen == 0 && p.tt == js.IdentifierToken && s.pathStart >= 0 && s.pathEnd == p.end &&
+			s.pathPre != js.NewToken && !s.afterDot(s.pathStart) && bytes.IndexByte(s.src[s.pathStart:p.end], '?') < 0 {
+			g.recv, g.recvEnd, g.recvNL = int32(s.pathStart)+1, int32(p.end), s.pathNoWrap
+		}
 		return nil
 	case js.TemplateStartToken:
 		s.pushGroup(gTemplate, 0)
@@ -1754,6 +1838,9 @@ func (s *scanner) process(p, c, n *tok) error {
 			s.windowUseAfter(c.end, s.nameBefore(int(g.open)))) {
 			s.edits[g.keyOpen-1].state = stLive
 			s.addEdit(c.start, c.start, replKeyClose, "", stLive)
+		}
+		if g.recv > 0 && s.keyRecv(g, p, c) {
+			s.wrapRecv(int(g.recv-1), int(g.recvEnd), g.recvNL)
 		}
 		s.endArrowExprs(len(s.groups), false)
 		for i := int32(0); i < g.popScopes; i++ {
@@ -2430,6 +2517,18 @@ func (s *scanner) vtopReadPath(start, pend int, pre js.TokenType, noWrap bool, a
 // name or key). Only X is wrapped, so an optional chain after it keeps its
 // short-circuit; one inside X would lose it (left alone).
 func (s *scanner) locReceiver(at int, n *tok) {
+	// a?.b.location (pass 33, x1013): the wrapper would end the chain's
+	// short-circuit, so the member after it becomes ?.location (a nullish
+	// a?.b then reads undefined: the same for a nullish a, no TypeError for
+	// a nullish a.b). A chain cannot be assigned to, so this is a read.
+	if s.pathStart >= 0 && s.pathPre != js.NewToken && s.pathGap(s.pathEnd, at) && bytes.IndexByte(s.src[s.pathStart:s.pathEnd], '?') >= 0 &&
+		n.tt != js.OpenParenToken && n.tt != js.TemplateToken && n.tt != js.TemplateStartToken {
+		s.wrapRecv(s.pathStart, s.pathEnd, s.pathNoWrap)
+		if s.src[at] == '.' {
+			s.addEdit(at, at+1, replOptDot, "", stLive)
+		}
+		return
+	}
 	if s.pathNoWrap && s.pathPre != js.NewToken && s.pathGap(s.pathEnd, at) && bytes.IndexByte(s.src[s.pathStart:at], '?') < 0 {
 		o := s.addEdit(s.pathStart, s.pathStart, replLocNLOpen, CountLocation, stLive)
 		e := s.addEdit(s.pathEnd, s.pathEnd, replVtopClose, "", stLive)
@@ -2475,6 +2574,33 @@ func (s *scanner) wrapRecv(start, end int, nl bool) {
 	o := s.addEdit(start, start, open, CountLocation, stLive)
 	e := s.addEdit(end, end, replVtopClose, "", stLive)
 	s.edits[e].open = int32(o) + 1
+}
+
+// keyRecv reports whether the receiver of the computed member g (its key
+// ends with p, c is the ']') goes through __crmframe_vtop (pass 33, x1008,
+// x1009: t[l].href = u, t[l] = u with l === 'location' and t a child
+// frame's real top): a key is no receiver's business, so the receiver is
+// wrapped, read or written, in scripts that spell location (see
+// locationSpelled) only, and not when the key is a literal or a number
+// (a[0], a[i - 1], a[n | 0]) or the receiver a window name or this
+// (their keys have their own rules).
+func (s *scanner) keyRecv(g *group, p, c *tok) bool {
+	if g.comma || g.keyOpen > 0 || g.patKey {
+		return false
+	}
+	key := s.src[g.open+1 : c.start]
+	if (p.tt == js.StringToken || p.tt == js.TemplateToken || js.IsNumeric(p.tt)) && s.spaceOnly(int(g.open)+1, p.start) &&
+		bytes.IndexByte(key, '\\') < 0 {
+		return false
+	}
+	if bytes.IndexAny(key, "-*/%|&^~") >= 0 && bytes.IndexAny(key, "([{?'\"`,=") < 0 {
+		return false // arithmetic: a number
+	}
+	e := int(g.recv - 1)
+	for e < len(s.src) && isIdentByte(s.src[e]) {
+		e++
+	}
+	return !locationKnownRoot(s.src[g.recv-1 : e])
 }
 
 // locationNext reports whether .location or ?.location (a whole name)

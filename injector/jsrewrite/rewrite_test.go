@@ -852,7 +852,9 @@ func locationAfter(src []byte) bool {
 	if len(src) > 0 && src[0] == '[' {
 		// t['location'] (pass 32)
 		k := bytes.TrimLeft(src[1:], " \t\r\n")
-		return bytes.HasPrefix(k, []byte("'location'")) || bytes.HasPrefix(k, []byte(`"location"`))
+		// t[l], a key that is no literal (pass 33, keyRecv)
+		return bytes.HasPrefix(k, []byte("'location'")) || bytes.HasPrefix(k, []byte(`"location"`)) ||
+			len(k) > 0 && bytes.IndexByte([]byte("'\"`0123456789"), k[0]) < 0
 	}
 	return len(src) > 0 && src[0] == '.' && nameAt(bytes.TrimLeft(src[1:], " \t\r\n"), "location") > 0
 }
@@ -953,6 +955,12 @@ func onlyTopSwapped(src, out []byte) bool {
 				return true
 			}
 			if n := len(stack); n > 0 && stack[n-1] == 'V' && j < len(out) && out[j] == ')' && (topBefore(src[:i]) || locationAfter(src[i:])) && match(i, j+1, stack[:n-1]) {
+				return true
+			}
+			// a?.b.location -> V a?.b ) ?.location (pass 33): the '.' after
+			// the wrapper's ')'
+			if i < len(src) && src[i] == '.' && bytes.HasPrefix(out[j:], []byte("?.")) && bytes.HasSuffix(bytes.TrimRight(out[:j], " \t\r\n"), []byte(")")) &&
+				nameAt(bytes.TrimLeft(src[i+1:], " \t\r\n"), "location") > 0 && match(i+1, j+2, stack) {
 				return true
 			}
 			// x?.top -> x?.[key]; x . top -> x [key]

@@ -194,7 +194,7 @@
   var PAT_TOP = /[{,]\s*top\s*[:,}][^]*(?:=|\bof\b)/;
   var fixCode = function (code) {
     code = String(code);
-    if (!MAY.test(code)) return code;
+    if (!MAY.test(code) && !LOC_SPELLED.test(code)) return code;
     // window[k] with a key that is not one literal (window['t' + 'op']):
     // the key goes through __crmframe_key, as the server-side rewriter does.
     // (each extra pass over the code only when its trigger is there)
@@ -260,6 +260,25 @@
         code = code.slice(0, recv[q][0]) + '(globalThis.__crmframe_vtop||(x=>x))(' + code.slice(recv[q][0], recv[q][1]) + ')' + code.slice(recv[q][1]);
       }
     }
+    // t[l] = u, t[l].href = u with l === 'location' (pass 33, x1008-x1010,
+    // as the server-side rewriter does): in code that spells location, the
+    // receiver of a computed member whose key is no literal or number goes
+    // through __crmframe_vtop (a key cannot depend on its receiver).
+    if (LOC_SPELLED.test(code) && spellsLocation(code)) {
+      var kr = [];
+      scan(code, function (s, start) {
+        for (var m, re = /(^|[^\w$.\\#])([A-Za-z_$][\w$]*(?:\s*\.\s*#?[A-Za-z_$][\w$]*)*)\s*\[/g; (m = re.exec(s));) {
+          var rs = start + m.index + m[1].length, open = start + m.index + m[0].length, close = closer(code, open), key = code.slice(open, close);
+          re.lastIndex = m.index + m[0].length - 1; // the '[' may precede a nested receiver (a[b[c]])
+          if (LOC_SKIP.test(m[2]) || KEY_RECV_SKIP.test(m[2]) || /^__crmframe_|^globalThis\s*\.\s*__crmframe_/.test(m[2]) || close <= open || code.charAt(close) !== ']' ||
+            /^\s*(?:(['"])[^'"\\]*\1|\d[\w.]*)\s*$/.test(key) || /[-*\/%|&^~]/.test(key) && !/[([{?'"`,=]/.test(key) ||
+            /(?:^|[^\w$.])new\s*$/.test(code.slice(Math.max(0, rs - 8), rs)) || memberName(code, rs)) continue;
+          kr.push([rs, rs + m[2].length]);
+        }
+        return s;
+      });
+      for (q = kr.length - 1; q >= 0; q--) code = code.slice(0, kr[q][0]) + locRecv(code, kr[q][0], code.slice(kr[q][0], kr[q][1])) + code.slice(kr[q][1]);
+    }
     // import(spec) in code built at run time (new Function('u', 'return
     // import(u)'), x385): the specifier goes through __crmframe_url, as the
     // server-side rewriter does; a static import of a data: module (from a
@@ -313,6 +332,12 @@
         .replace(/(\b(?:window|self|globalThis|parent|frames|opener|__crmframe_top)\s*\.\s*|\b__crmframe_vtop\(top\)\s*\.\s*)eval(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ieval')
         // x.ancestorOrigins read, as the server-side rewriter does it.
         .replace(/((?:\?\.|\.)\s*)ancestorOrigins(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ancestorOrigins')
+        .replace(LOC_OPT, function (m, pre, path, ws, dot, off, seg) {
+          var b = code.slice(Math.max(0, start - 200), start) + seg.slice(0, off + pre.length);
+          if (memberName(b, b.length)) return m;
+          var r = locRecv(b, b.length, path);
+          return pre + r + ws + (r === path ? dot : '?.');
+        })
         .replace(LOC_RECV, function (m, pre, path, off, seg) {
           // what precedes, as swapped so far (the segment's offsets are not code's)
           var b = code.slice(Math.max(0, start - 200), start) + seg.slice(0, off + pre.length);
@@ -335,16 +360,29 @@
   // cross-origin top offers only location to navigate.
   var LOC_KEY = /\]\s*(?:\?\.|\.)\s*location(?![\w$])/;
   var LOC_MORE = /\[\s*(['"])location\1\s*\]|\)\s*\??\.\s*location(?![\w$])/;
+  // pass 33: code that spells location ('location', a piece of it with
+  // loc or ation, fromCharCode with the code of 'l'), and the names that
+  // are no receiver
+  var LOC_SPELLED = /(['"`])[\w$]{0,5}(?:loc|ation)[\w$]{0,5}\1|fromCharCode\s*\([^)]{0,48}?\b(?:108|0[xX]6[cC])\b/;
+  var spellsLocation = function (code) {
+    if (/fromCharCode\s*\([^)]{0,48}?\b(?:108|0[xX]6[cC])\b/.test(code)) return true;
+    for (var m, re = /(['"`])([\w$]{0,5}(?:loc|ation)[\w$]{0,5})\1/g; (m = re.exec(code));) if (m[2].length >= 3 && 'location'.indexOf(m[2]) >= 0) return true;
+    return false;
+  };
+  var KEY_RECV_SKIP = /^(?:return|typeof|instanceof|in|of|new|delete|void|yield|await|case|do|else|throw|let|const|var|async|get|set|static|extends|import|export|default)$/;
   var LOC_ROOTS = '(?:window|self|parent|frames|globalThis|top|document|location|this|super)(?![\\w$])';
   var LOC_SKIP = new RegExp('^' + LOC_ROOTS);
   var LOC_RECV = new RegExp('(^|[^\\w$.\\\\#])((?!' + LOC_ROOTS + ')[A-Za-z_$][\\w$]*(?:\\s*\\.\\s*#?[A-Za-z_$][\\w$]*)*)(?=\\s*\\??\\.\\s*location(?![\\w$]))', 'g');
+  // a?.b.location (pass 33, x1013): a path with an optional chain inside is
+  // wrapped and the member after it becomes ?.location (the chain keeps its
+  // short-circuit), as the server-side rewriter does
+  var LOC_OPT = new RegExp('(^|[^\\w$.\\\\#])((?!' + LOC_ROOTS + ')[A-Za-z_$][\\w$]*(?:\\s*\\??\\.\\s*#?[A-Za-z_$][\\w$]*)*\\?\\.\\s*#?[A-Za-z_$][\\w$]*(?:\\s*\\??\\.\\s*#?[A-Za-z_$][\\w$]*)*)(\\s*)(\\??\\.)(?=\\s*location(?![\\w$]))', 'g');
   // memberName: the name at `at` is a member's (a . b, a ?. b: blanks after
   // the dot; not a spread's ...b), no receiver of its own to wrap (legit19)
   var memberName = function (code, at) {
     var t = code.slice(Math.max(0, at - 200), at).replace(/\s+$/, '');
     return t.charAt(t.length - 1) === '.' && t.slice(-3) !== '...';
   };
-
   var locRecv = function (code, at, path) {
     // X.top (and the swapped X.__crmframe_top) have their own rules; new X.location.Y
     // would construct the wrapper; where a '(' could join the line above, a
@@ -719,7 +757,7 @@
   var swap = function (v, fix) {
     var orig = v, kind = trustedKind(v);
     if (kind) v = String(v);
-    if (!framed || mode === 'off' || typeof v !== 'string' || !MAY.test(v) && !(fix === fixHTML && (SRC_CODE.test(v) || DSD_TPL.test(v)))) return orig;
+    if (!framed || mode === 'off' || typeof v !== 'string' || !MAY.test(v) && !(fix === fixHTML && (SRC_CODE.test(v) || DSD_TPL.test(v))) && !(fix === fixCode && LOC_SPELLED.test(v))) return orig;
     var f = fix(v);
     if (f === v) return orig;
     count('code');
