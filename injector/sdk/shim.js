@@ -195,6 +195,9 @@
   var fixCode = function (code) {
     code = String(code);
     if (!MAY.test(code) && !LOC_SPELLED.test(code)) return code;
+    // \u0074op, t\u{6f}p, \u0065val are the names themselves to the parser;
+    // first, so that every pass reads them (const {\u0074op: t} = window, x1051)
+    if (code.indexOf('\\u') >= 0) code = scan(code, function (s) { return s.replace(ESC_ID, unescId); });
     // window[k] with a key that is not one literal (window['t' + 'op']):
     // the key goes through __crmframe_key, as the server-side rewriter does.
     // (each extra pass over the code only when its trigger is there)
@@ -204,7 +207,9 @@
     if (WIN_BRACKET.test(code)) scan(code, function (s, start) {
       for (var m, re = new RegExp(WIN_BRACKET.source, 'g'); (m = re.exec(s));) {
         var open = start + m.index + m[0].length, close = closer(code, open);
-        if (close <= open || code.charAt(close) !== ']' || (keys.length && open < keys[keys.length - 1][1])) continue; // outermost only
+        // the '[' is the next name's look-behind (window[self[k]], x1054)
+        re.lastIndex = m.index + m[0].length - 1;
+        if (close <= open || code.charAt(close) !== ']') continue;
         if (!m[2] && !lit.test(code.slice(open, close))) keys.push([open, close]);
         var c = /frames/.test(m[0]) && child.exec(code.slice(close + 1, close + 64)), open2 = c ? close + 1 + c[0].length : 0, close2 = c ? closer(code, open2) : 0;
         if (c && close2 > open2 && code.charAt(close2) === ']' && !lit.test(code.slice(open2, close2))) keys.push([open2, close2]);
@@ -219,15 +224,15 @@
         for (var m, re = /[\w$\]]\s*\[/g; (m = re.exec(s));) {
           var open = start + m.index + m[0].length, close = closer(code, open);
           if (close > open && code.charAt(close) === ']' && /^\s*(?:\?\.|\.)\s*location(?![\w$])/.test(code.slice(close + 1, close + 40)) &&
-            !lit.test(code.slice(open, close)) && !keys.some(function (x) { return x[0] < close && open < x[1]; })) keys.push([open, close]);
+            !lit.test(code.slice(open, close))) keys.push([open, close]);
         }
         return s;
       });
-      keys.sort(function (a, b) { return a[0] - b[0]; });
     }
-    for (var q = keys.length - 1; q >= 0; q--) {
-      code = code.slice(0, keys[q][0]) + '(globalThis.__crmframe_key||(x=>x))(' + code.slice(keys[q][0], keys[q][1]) + ')' + code.slice(keys[q][1]);
-    }
+    // nested keys too (self[(t = self[k], 0)], f[window[n]].location): the
+    // inner one is a window's key as well (audit, x1047)
+    code = wrapSpans(code, keys, function () { return '(globalThis.__crmframe_key||(x=>x))('; });
+    var q;
     // t['location'], pick(f, k).location, (0, f[k]).location (pass 32, as
     // the server-side rewriter does): the receiver goes through
     // __crmframe_vtop. Only spans closer() confirms are wrapped.
@@ -253,12 +258,10 @@
         }
         return s;
       });
-      recv.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
-      // the outermost of nested spans only: each insertion keeps the others' offsets
-      recv = recv.filter(function (r, i) { for (var j = 0; j < i; j++) if (r[0] < recv[j][1]) return false; return true; });
-      for (q = recv.length - 1; q >= 0; q--) {
-        code = code.slice(0, recv[q][0]) + '(globalThis.__crmframe_vtop||(x=>x))(' + code.slice(recv[q][0], recv[q][1]) + ')' + code.slice(recv[q][1]);
-      }
+      // nested spans too (box((0, f[k]).location).location: the inner
+      // receiver is read first, x1048); a wrapper first on its line must not
+      // call what ends the line above (x1050)
+      code = wrapSpans(code, recv, recvHead);
     }
     // t[l] = u, t[l].href = u with l === 'location' (pass 33, x1008-x1010,
     // as the server-side rewriter does): in code that spells location, the
@@ -277,7 +280,8 @@
         }
         return s;
       });
-      for (q = kr.length - 1; q >= 0; q--) code = code.slice(0, kr[q][0]) + locRecv(code, kr[q][0], code.slice(kr[q][0], kr[q][1])) + code.slice(kr[q][1]);
+      // (locRecv's rule for X.top, in one pass over the code)
+      code = wrapSpans(code, kr.filter(function (r) { return locRecv(code, r[0], code.slice(r[0], r[1])) !== code.slice(r[0], r[1]); }), recvHead);
     }
     // import(spec) in code built at run time (new Function('u', 'return
     // import(u)'), x385): the specifier goes through __crmframe_url, as the
@@ -288,13 +292,13 @@
       scan(code, function (s, start) {
         for (var m, re = new RegExp(IMPORT_CALL.source, 'g'); (m = re.exec(s));) {
           var open = start + m.index + m[0].length, close = closer(code, open);
+          re.lastIndex = m.index + m[0].length - 1; // import(import(u)), x1053
           if (close > open && code.charAt(close) === ')' && code.indexOf('__crmframe_url', open) !== open + 12) calls.push([open, argEnd(code, open, close)]);
         }
         return s;
       });
-      for (q = calls.length - 1; q >= 0; q--) {
-        code = code.slice(0, calls[q][0]) + '(globalThis.__crmframe_url||(x=>x))(' + code.slice(calls[q][0], calls[q][1]) + ')' + code.slice(calls[q][1]);
-      }
+      // import(await import(a)…): nested calls shift the outer one's end (x1049)
+      code = wrapSpans(code, calls, function () { return '(globalThis.__crmframe_url||(x=>x))('; });
     }
     if (STATIC_DATA.test(code)) code = code.replace(new RegExp(STATIC_DATA.source, 'g'), function (m, head, q, u) { var f = fixSrc(u); return f === u ? m : head + q + f + q; });
     // const {top: t} = window, {top} = self and for (const {top: t} of
@@ -304,13 +308,12 @@
     if (PAT_TOP.test(code)) scan(code, function (s, start) {
       for (var m, re = /([{,]\s*)top(\s*[:,}])/g; (m = re.exec(s));) {
         var at = start + m.index + m[1].length, k = closer(code, at + 3);
+        re.lastIndex = m.index + m[0].length - 1; // {top, top: t}: the ',' starts the next key (x1055)
         if (k >= 0 && code.charAt(k) === '}' && /^\s*(?:=(?!=)\s*|of\s*\[\s*(?:[\w$]+\s*,\s*)*)(?:window|self|globalThis|parent|frames|this)(?![\w$.\[(])/.test(code.slice(k + 1, k + 80))) pats.push([at, m[2].trim() === ':']);
       }
       return s;
     });
     for (q = pats.length - 1; q >= 0; q--) code = code.slice(0, pats[q][0]) + (pats[q][1] ? '__crmframe_top' : '__crmframe_top: top') + code.slice(pats[q][0] + 3);
-    // \u0074op, t\u{6f}p, \u0065val are the names themselves to the parser.
-    if (code.indexOf('\\u') >= 0) code = scan(code, function (s) { return s.replace(ESC_ID, unescId); });
     // var t = w.top; … t.location: names the code uses as a window's top.
     var used = Object.create(null), u, r;
     for (r = 0; r < USED.length; r++) for (USED[r].lastIndex = 0; (u = USED[r].exec(code));) used[u[1]] = true;
@@ -385,12 +388,39 @@
   };
   var locRecv = function (code, at, path) {
     // X.top (and the swapped X.__crmframe_top) have their own rules; new X.location.Y
-    // would construct the wrapper; where a '(' could join the line above, a
-    // wrapper that starts with a name (Object(Object)(t) is t)
+    // would construct the wrapper
     if (/(?:^|\.)\s*(?:top|__crmframe_top)$/.test(path) || /(?:^|[^\w$.])new\s*$/.test(code.slice(Math.max(0, at - 8), at))) return path;
+    return recvHead(code, at) + path + ')';
+  };
+  // recvHead: where a '(' could join the line above, a wrapper that starts
+  // with a name (Object(Object)(t) is t)
+  var recvHead = function (code, at) {
     var b = code.slice(Math.max(0, at - 200), at), t = b.replace(/\s+$/, '');
-    if (t.length < b.length && /[\r\n\u2028\u2029]/.test(b.slice(t.length)) && /[\w$)\]'"`]$/.test(t)) return 'Object(globalThis.__crmframe_vtop||Object)(' + path + ')';
-    return '(globalThis.__crmframe_vtop||(x=>x))(' + path + ')';
+    if (t.length < b.length && /[\r\n\u2028\u2029]/.test(b.slice(t.length)) && /[\w$)\]'"`]$/.test(t)) return 'Object(globalThis.__crmframe_vtop||Object)(';
+    return '(globalThis.__crmframe_vtop||(x=>x))(';
+  };
+  // wrapSpans wraps each span [from, to) of code in head(code, from) + … + ')',
+  // nested spans too (positions in the code as it was: an inner span's
+  // wrapper is inside the outer one's). Duplicates and spans that cross
+  // another (none expected) are dropped. One pass over the code: a string
+  // with thousands of spans stays linear.
+  var wrapSpans = function (code, spans, head) {
+    var list = spans.slice().sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; }), ev = [], open = [], last = null;
+    for (var i = 0; i < list.length; i++) {
+      var s = list[i];
+      while (open.length && open[open.length - 1] <= s[0]) open.pop();
+      if (s[1] <= s[0] || last && last[0] === s[0] && last[1] === s[1] || open.length && s[1] > open[open.length - 1]) continue;
+      last = s;
+      open.push(s[1]);
+      // at one position: ends before starts, an inner end before its outer's, an outer start before its inner's
+      ev.push([s[0], 1, i, head(code, s[0])], [s[1], 0, -i, ')']);
+    }
+    if (!ev.length) return code;
+    ev.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || a[2] - b[2]; });
+    var out = [], at = 0;
+    for (var j = 0; j < ev.length; j++) { out.push(code.slice(at, ev[j][0]), ev[j][3]); at = ev[j][0]; }
+    out.push(code.slice(at));
+    return out.join('');
   };
   // e.top on an object that is not a window name, as the server-side
   // rewriter does it: a window-like name ($wnd, $window, win, …Window,
@@ -422,8 +452,9 @@
   // function Ga(a){return a.top}, a getTop(w) helper, a class getter), and
   // `t = w.top` where the code uses t.location, t.document… (USED),
   // as the server-side rewriter does.
-  // Also with a fallback: return w.top || w, return w ? w.top : window.
-  var GETTER_TOP = /((?:^|[^\w$.])return[ \t]+(?:[\w$.]+\s*\?\s*)?(?!this\s*\??\.\s*top\b)[\w$]+(?:\s*\??\.\s*[\w$]+)*\s*\??\.\s*)top(?=\s*(?:(?:\|\||\?\?|:)\s*[\w$.]+\s*)?;?\s*\})/g;
+  // Also with a fallback: return w.top || w, return w ? w.top : window,
+  // and a bare top as swapped before (return w ? w.top : top, x1052).
+  var GETTER_TOP = /((?:^|[^\w$.])return[ \t]+(?:[\w$.]+\s*\?\s*)?(?!this\s*\??\.\s*top\b)[\w$]+(?:\s*\??\.\s*[\w$]+)*\s*\??\.\s*)top(?=\s*(?:(?:\|\||\?\?|:)\s*(?:[\w$.]+|__crmframe_vtop\(top\))\s*)?;?\s*\})/g;
   // The same getter as an arrow with an expression body, given a name or
   // a key (const o=e=>e.top, {get: w => w.top}), or passed to a method of a
   // list holding a window ([window].map(w => w.top)); not another callback
