@@ -25,7 +25,8 @@ func TestLocationReceiverForms(t *testing.T) {
 		// a method call's argument list, an array literal's string
 		{"a?.b.location; a?.b(c).location; a?.(b).location", V + "a?.b" + C + "?.location; a?.b(c).location; a?.(b).location"}, // pass 33: a?.b.location
 		{"window?.location; window['location']; document['location'].href; self.open(u).location", "window?.location; window['location']; document['location'].href; " + V + "self.open(u)" + C + ".location"},
-		{"x = new pick(f).location; y = new (g()).location", ""},
+		// pass 34 (x1044): the whole new expression (its value may be any object)
+		{"x = new pick(f).location; y = new (g()).location", "x = " + LocNLWrapOpen + "new pick(f)" + C + ".location; y = new (g()).location"},
 		{"f().a(b).location", V + "f().a(b)" + C + ".location"},
 		{"[t['location']] = [u]", "[" + V + "t" + C + "['location']] = [u]"},
 		{"x = ['location']; y = {['location']: 1}", ""},

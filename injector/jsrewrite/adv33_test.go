@@ -13,12 +13,12 @@ func TestLocationKeyReceiver(t *testing.T) {
 		{"var l = 'location'; t[l].href = u", "var l = 'location'; " + V + "t" + C + "[l].href = u"},
 		{"var l = 'loc' + 'ation'; t[l] = u; a.b[l].assign(u)", "var l = 'loc' + 'ation'; " + V + "t" + C + "[l] = u; " + V + "a.b" + C + "[l].assign(u)"},
 		{"var l = [\"lo\", \"cation\"].join(''); o[l]", "var l = [\"lo\", \"cation\"].join(''); " + V + "o" + C + "[l]"},
-		{"var l = String.fromCharCode(108, 111); t[l][m](u)", "var l = String.fromCharCode(108, 111); " + V + "t" + C + "[l][m](u)"},
+		{"var l = String.fromCharCode(108, 111); t[l][m](u)", "var l = String.fromCharCode(108, 111); " + V + V + "t" + C + "[l]" + C + "[m](u)"}, // pass 34: t[l] as receiver too
 		{"x = 'location'\nt[k] = u", "x = 'location'\n" + N + "t" + C + "[k] = u"},
 		{"s = `location`; a[b[c]]", "s = `location`; " + V + "a" + C + "[" + V + "b" + C + "[c]]"},
 		// left alone: literal and provably numeric keys, window names,
-		// this, new, optional chains, results of calls
-		{"s = 'location'; a[0]; a['x']; a[i - 1]; a[n * 2 | 0]; window[k]; this[k]; new a[k](); a?.b[k]; f()[k]", "s = 'location'; a[0]; a['x']; a[i - 1]; a[n * 2 | 0]; window[(globalThis.__crmframe_key||(x=>x))(k)]; this[(globalThis.__crmframe_key||(x=>x))(k)]; new a[k](); a?.b[k]; f()[k]"},
+		// new, optional chains (pass 34 wraps this[k] and f()[k]: adv34_test.go)
+		{"s = 'location'; a[0]; a['x']; a[i - 1]; a[n * 2 | 0]; window[k]; this[k]; new a[k](); a?.b[k]; f()[k]", "s = 'location'; a[0]; a['x']; a[i - 1]; a[n * 2 | 0]; window[(globalThis.__crmframe_key||(x=>x))(k)]; " + V + "this" + C + "[(globalThis.__crmframe_key||(x=>x))(k)]; new a[k](); a?.b[k]; " + V + "f()" + C + "[k]"},
 		// no string that spells location: unchanged (hot loops keep a[i])
 		{"for (i = 0; i < n; i++) s += a[i]; t[l].href = u", ""},
 		{"var c = 'allocation'; a[i]", ""},

@@ -865,6 +865,10 @@ type group struct {
 	// takes the receiver wrap (pass 32).
 	callee   int32
 	calleeNL bool
+	// newStart is 1 + the start of the new before the path called by this
+	// '(' (new X(t); 0: none): new X(t).location reads what the constructor
+	// returned, which may be any object (pass 34, x1044)
+	newStart int32
 	// stmt: the '(' follows the head of if/while/for/with (x993: if (c)
 	// (0, f[k]).location = u): no call's argument list
 	stmt bool
@@ -1019,6 +1023,12 @@ type scanner struct {
 	// locSpelled: the script spells location in a string (pass 33): see
 	// keyRecv.
 	locSpelled bool
+	// keyChain is the last receiver-like expression that ended (1 + start,
+	// end, its pathNoWrap): a member read whose receiver was a path (a[i],
+	// arguments[0]) or a call's or parenthesis's result (g(), (0, t)). A
+	// '[' right after it takes it as its receiver (pass 34: f[k][l], g()[l]).
+	keyChain   [2]int
+	keyChainNL bool
 	// lastName is the span of the last identifier name (also a property
 	// name): the object of a following `.top`.
 	lastName [2]int
@@ -1691,6 +1701,11 @@ func (s *scanner) process(p, c, n *tok) error {
 		if (kind == gParen || kind == gParenMaybe) && s.pathStart >= 0 && s.pathEnd == p.end && s.pathPre != js.NewToken &&
 			(p.tt == js.IdentifierToken || s.afterDot(p.start)) && !s.afterDot(s.pathStart) && bytes.IndexByte(s.src[s.pathStart:p.end], '?') < 0 {
 			g.callee, g.calleeNL = int32(s.pathStart)+1, s.pathNoWrap
+		} else if (kind == gParen || kind == gParenMaybe) && s.pathStart >= 0 && s.pathEnd == p.end && s.pathPre == js.NewToken &&
+			(p.tt == js.IdentifierToken || s.afterDot(p.start)) && !s.afterDot(s.pathStart) && bytes.IndexByte(s.src[s.pathStart:p.end], '?') < 0 {
+			if k := s.skipSpaceBack(s.pathStart); k >= 3 && string(s.src[k-3:k]) == "new" {
+				g.newStart = int32(k-3) + 1
+			}
 		}
 		if s.evalNext && kind != gParenFunc {
 			st := stLive
@@ -1743,6 +1758,13 @@ func (s *scanner) process(p, c, n *tok) error {
 		if s.locSpelled && g.keyOpen == 0 && p.tt == js.IdentifierToken && s.pathStart >= 0 && s.pathEnd == p.end &&
 			s.pathPre != js.NewToken && !s.afterDot(s.pathStart) && bytes.IndexByte(s.src[s.pathStart:p.end], '?') < 0 {
 			g.recv, g.recvEnd, g.recvNL = int32(s.pathStart)+1, int32(p.end), s.pathNoWrap
+		} else if s.locSpelled && !g.patKey && !child && (p.tt == js.CloseBracketToken || p.tt == js.CloseParenToken) && s.keyChain[0] > 0 && s.keyChain[1] == p.end {
+			// f[k][l], g()[l], (0, t)[l], arguments[0][l] (pass 34)
+			g.recv, g.recvEnd, g.recvNL = int32(s.keyChain[0]), int32(p.end), s.keyChainNL
+		} else if s.locSpelled && !g.patKey && p.tt == js.ThisToken && s.thisStart == p.start {
+			// this[l] = u in a function called with the real top as this
+			// (nav.call(t, l, u), pass 34)
+			g.recv, g.recvEnd, g.recvNL = int32(p.start)+1, int32(p.end), s.thisNoWrap
 		}
 		return nil
 	case js.TemplateStartToken:
@@ -1842,6 +1864,10 @@ func (s *scanner) process(p, c, n *tok) error {
 		if g.recv > 0 && s.keyRecv(g, p, c) {
 			s.wrapRecv(int(g.recv-1), int(g.recvEnd), g.recvNL)
 		}
+		s.keyChain = [2]int{}
+		if c.tt == js.CloseBracketToken && g.recv > 0 {
+			s.keyChain, s.keyChainNL = [2]int{int(g.recv), c.end}, g.recvNL
+		}
 		s.endArrowExprs(len(s.groups), false)
 		for i := int32(0); i < g.popScopes; i++ {
 			s.popScope()
@@ -1862,6 +1888,11 @@ func (s *scanner) process(p, c, n *tok) error {
 				}
 				if (g.kind == gParen || g.kind == gParenMaybe) && s.locationNext(c.end) {
 					s.locResult(g, c)
+				}
+				if s.locSpelled && (g.kind == gParen || g.kind == gParenMaybe) {
+					if start, nl := s.resultStart(g); start >= 0 {
+						s.keyChain, s.keyChainNL = [2]int{start + 1, c.end}, nl
+					}
 				}
 				s.closedDefStart, s.closedPre, s.hasClosed = g.defStart, g.pre, true
 				s.closedKind = g.kind
@@ -2544,23 +2575,31 @@ func (s *scanner) locReceiver(at int, n *tok) {
 // another call's result, not in an optional chain, not after new), or a
 // parenthesis that is no call's argument list.
 func (s *scanner) locResult(g *group, c *tok) {
+	if start, nl := s.resultStart(g); start >= 0 {
+		s.wrapRecv(start, c.end, nl)
+	}
+}
+
+// resultStart is where the value of the call or parenthesis g starts (its
+// callee's path, or its '('), -1 when not known; nl as for wrapRecv.
+func (s *scanner) resultStart(g *group) (int, bool) {
 	start, nl := -1, false
 	if g.callee > 0 {
 		start, nl = int(g.callee-1), g.calleeNL
+	} else if g.newStart > 0 {
+		// the wrapper that starts with a name: new may start a line
+		start, nl = int(g.newStart-1), true
 	} else if g.kind == gParen && g.stmt {
 		start = int(g.open)
 	} else if g.kind == gParen && !js.IsIdentifier(g.pre) {
 		switch g.pre {
 		case js.CloseParenToken, js.CloseBracketToken, js.TemplateToken, js.TemplateEndToken, js.OptChainToken,
 			js.SuperToken, js.ImportToken, js.NewToken:
-			return
+			return -1, false
 		}
 		start = int(g.open)
 	}
-	if start < 0 {
-		return
-	}
-	s.wrapRecv(start, c.end, nl)
+	return start, nl
 }
 
 // wrapRecv wraps [start, end), a receiver of location, in __crmframe_vtop
@@ -2585,7 +2624,8 @@ func (s *scanner) wrapRecv(start, end int, nl bool) {
 // (a[0], a[i - 1], a[n | 0]) or the receiver a window name or this
 // (their keys have their own rules).
 func (s *scanner) keyRecv(g *group, p, c *tok) bool {
-	if g.comma || g.keyOpen > 0 || g.patKey {
+	// this[k]'s key goes through __crmframe_key too (keyOpen)
+	if g.comma || g.keyOpen > 0 && !bytes.HasPrefix(s.src[g.recv-1:], []byte("this")) || g.patKey {
 		return false
 	}
 	key := s.src[g.open+1 : c.start]
@@ -2600,7 +2640,9 @@ func (s *scanner) keyRecv(g *group, p, c *tok) bool {
 	for e < len(s.src) && isIdentByte(s.src[e]) {
 		e++
 	}
-	return !locationKnownRoot(s.src[g.recv-1 : e])
+	// this[l] (pass 34): this is whatever the call made it
+	root := s.src[g.recv-1 : e]
+	return !locationKnownRoot(root) || string(root) == "this"
 }
 
 // locationNext reports whether .location or ?.location (a whole name)

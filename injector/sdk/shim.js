@@ -250,8 +250,10 @@
             var o = parens.pop(), at = start + i + 1;
             if (o === undefined || !/^\s*\??\.\s*location(?![\w$])/.test(code.slice(at, at + 40)) || closer(code, o + 1) !== at - 1) continue;
             var b = code.slice(Math.max(0, o - 200), o), cm = /(^|[^\w$.\\#])((?:new\s+)?)([A-Za-z_$][\w$]*(?:\s*\.\s*#?[A-Za-z_$][\w$]*)*)\s*$/.exec(b);
-            // new X(…).location constructs the wrapper; our own wrappers are done
-            if (cm && (cm[2] || cm[3] === 'new' || /^(?:globalThis\s*\.\s*)?__crmframe_/.test(cm[3]) || memberName(code, o - b.length + cm.index + cm[1].length))) continue;
+            // our own wrappers are done; new X(…).location: the whole new
+            // expression (a constructor may return any object, pass 34, x1044)
+            if (cm && (cm[3] === 'new' || /^(?:globalThis\s*\.\s*)?__crmframe_/.test(cm[3]) || memberName(code, o - b.length + cm.index + cm[1].length))) continue;
+            if (cm && cm[2]) { recv.push([o - b.length + cm.index + cm[1].length, at]); continue; }
             if (cm && !/^(?:return|typeof|void|delete|await|yield|in|of|case|do|else|instanceof|throw)$/.test(cm[3])) recv.push([o - b.length + cm.index + cm[1].length, at]); // a call
             else if (cm || !/(?:[\w$)\]`]|\?\.)\s*$/.test(b)) recv.push([o, at]); // a parenthesis (return (…).location)
           }
@@ -268,20 +270,48 @@
     // receiver of a computed member whose key is no literal or number goes
     // through __crmframe_vtop (a key cannot depend on its receiver).
     if (LOC_SPELLED.test(code) && spellsLocation(code)) {
+      // pass 34 (x1035-x1039): also a receiver that is no plain path:
+      // f[k][l], arguments[0][l], g()[l], a.b(c).d[l], (0, t)[l], this[l].
+      // From each path or parenthesis the member chain is walked forward
+      // (calls, computed members, .names); the receiver of each computed
+      // member with a non-literal key is wrapped.
       var kr = [];
+      var keyOk = function (open, close) {
+        var key = code.slice(open, close);
+        return !/^\s*(?:(['"])[^'"\\]*\1|\d[\w.]*)\s*$/.test(key) && !(/[-*\/%|&^~]/.test(key) && !/[([{?'"`,=]/.test(key));
+      };
+      var chain = function (rs, e) {
+        for (var n = 0; n < 16; n++) {
+          var c = /^\s*(?:(\[)|(\()|\.\s*#?[A-Za-z_$][\w$]*)/.exec(code.slice(e, e + 200));
+          if (!c) return;
+          var open = e + c[0].length;
+          if (!c[1] && !c[2]) { e = open; continue; }
+          var close = closer(code, open);
+          if (close <= open && !(close === open && c[2]) || code.charAt(close) !== (c[1] ? ']' : ')')) return;
+          if (c[1] && keyOk(open, close)) {
+            var path = code.slice(rs, e);
+            if (locRecv(code, rs, path) !== path) kr.push([rs, e]); // its rules for X.top, new
+          }
+          e = close + 1;
+        }
+      };
       scan(code, function (s, start) {
-        for (var m, re = /(^|[^\w$.\\#])([A-Za-z_$][\w$]*(?:\s*\.\s*#?[A-Za-z_$][\w$]*)*)\s*\[/g; (m = re.exec(s));) {
-          var rs = start + m.index + m[1].length, open = start + m.index + m[0].length, close = closer(code, open), key = code.slice(open, close);
-          re.lastIndex = m.index + m[0].length - 1; // the '[' may precede a nested receiver (a[b[c]])
-          if (LOC_SKIP.test(m[2]) || KEY_RECV_SKIP.test(m[2]) || /^__crmframe_|^globalThis\s*\.\s*__crmframe_/.test(m[2]) || close <= open || code.charAt(close) !== ']' ||
-            /^\s*(?:(['"])[^'"\\]*\1|\d[\w.]*)\s*$/.test(key) || /[-*\/%|&^~]/.test(key) && !/[([{?'"`,=]/.test(key) ||
+        for (var m, re = /(^|[^\w$.\\#])([A-Za-z_$][\w$]*(?:\s*\.\s*#?[A-Za-z_$][\w$]*)*)(?=\s*[[(])/g; (m = re.exec(s));) {
+          var rs = start + m.index + m[1].length;
+          if (LOC_SKIP.test(m[2]) && !/^this$/.test(m[2]) || KEY_RECV_SKIP.test(m[2]) || CHAIN_SKIP.test(m[2]) || /^__crmframe_|^globalThis\s*\.\s*__crmframe_/.test(m[2]) ||
             /(?:^|[^\w$.])new\s*$/.test(code.slice(Math.max(0, rs - 8), rs)) || memberName(code, rs)) continue;
-          kr.push([rs, rs + m[2].length]);
+          chain(rs, rs + m[2].length);
+        }
+        // (0, t)[l]: a parenthesis, no call's argument list
+        for (re = /(^|[^\w$)\]\s'"`]|(?:^|[^\w$.])(?:return|typeof|void|in|of|case|else|throw|await|yield)\s)(\s*)\(/g; (m = re.exec(s));) {
+          rs = start + m.index + m[1].length + m[2].length;
+          re.lastIndex = m.index + m[0].length;
+          if (!/(?:^|[^\w$.])new\s*$/.test(code.slice(Math.max(0, rs - 8), rs)) && !(m[1] === '' && /[\w$)\]'"`]\s*$/.test(code.slice(Math.max(0, start - 40), start)))) chain(rs, rs);
         }
         return s;
       });
-      // (locRecv's rule for X.top, in one pass over the code)
-      code = wrapSpans(code, kr.filter(function (r) { return locRecv(code, r[0], code.slice(r[0], r[1])) !== code.slice(r[0], r[1]); }), recvHead);
+      // (nested spans share their start: f[k][l]; one pass over the code)
+      code = wrapSpans(code, kr, recvHead);
     }
     // import(spec) in code built at run time (new Function('u', 'return
     // import(u)'), x385): the specifier goes through __crmframe_url, as the
@@ -372,6 +402,8 @@
     for (var m, re = /(['"`])([\w$]{0,5}(?:loc|ation)[\w$]{0,5})\1/g; (m = re.exec(code));) if (m[2].length >= 3 && 'location'.indexOf(m[2]) >= 0) return true;
     return false;
   };
+  // names that head no member chain (if (c)[a] is a statement's head)
+  var CHAIN_SKIP = /^(?:if|while|for|switch|catch|with|function|class|super|import|async)$/;
   var KEY_RECV_SKIP = /^(?:return|typeof|instanceof|in|of|new|delete|void|yield|await|case|do|else|throw|let|const|var|async|get|set|static|extends|import|export|default)$/;
   var LOC_ROOTS = '(?:window|self|parent|frames|globalThis|top|document|location|this|super)(?![\\w$])';
   var LOC_SKIP = new RegExp('^' + LOC_ROOTS);
@@ -667,7 +699,7 @@
   // hold '>' (and whole documents: srcdoc).
   var fixHTML = function (html) {
     html = String(html);
-    if (!MAY.test(html) && !SRC_CODE.test(html) && !DSD_TPL.test(html)) return html;
+    if (!MAY.test(html) && !SRC_CODE.test(html) && !DSD_TPL.test(html) && !htmlLoc(html)) return html;
     return html.replace(/(<script\b(?:[^>"']|"[^"]*"|'[^']*')*>)([\s\S]*?)(<\/script\s*>)|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*>/gi, function (m, open, body, close) {
       if (!open) return fixTag(m);
       var type = /\stype\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))/i.exec(open);
@@ -682,6 +714,12 @@
       }
       return fixTag(open) + fixCode(body) + close;
     });
+  };
+  // HTML with a handler or a script whose code may spell location (pass
+  // 34, x1042: its handler holds no other trigger word; fixCode decides on
+  // the decoded code, so a loose test here: entities may hide the quotes)
+  var htmlLoc = function (html) {
+    return /loc|ation|fromCharCode/.test(html) && /\son[a-z]+\s*=|<script\b/i.test(html);
   };
   // a script whose code is in its URL (base64 hides every trigger word)
   var SRC_CODE = /<script\b(?:[^>"']|"[^"]*"|'[^']*')*?\ssrc\s*=\s*["']?\s*(?:data|blob):/i;
@@ -788,7 +826,7 @@
   var swap = function (v, fix) {
     var orig = v, kind = trustedKind(v);
     if (kind) v = String(v);
-    if (!framed || mode === 'off' || typeof v !== 'string' || !MAY.test(v) && !(fix === fixHTML && (SRC_CODE.test(v) || DSD_TPL.test(v))) && !(fix === fixCode && LOC_SPELLED.test(v))) return orig;
+    if (!framed || mode === 'off' || typeof v !== 'string' || !MAY.test(v) && !(fix === fixHTML && (SRC_CODE.test(v) || DSD_TPL.test(v) || htmlLoc(v))) && !(fix === fixCode && LOC_SPELLED.test(v))) return orig;
     var f = fix(v);
     if (f === v) return orig;
     count('code');
@@ -1836,6 +1874,24 @@
       looksNative(assign, assign0);
       O.assign = assign;
     }
+    // Object.setPrototypeOf(o, realTop) (pass 34, x1045): super.location in
+    // o's methods then reads the real top's (a bare super cannot be
+    // wrapped); a prototype set to the real top is the virtual top's.
+    [[O, 'setPrototypeOf', 1], [R, 'setPrototypeOf', 1], [O, 'create', 0]].forEach(function (e) {
+      var orig = e[0] && e[0][e[1]];
+      if (typeof orig !== 'function') return;
+      var f = { x: function () {
+        if (act && arguments[e[2]] === realTop && framed) {
+          var a = RA(slice, arguments, []);
+          a[e[2]] = locTop(realTop);
+          return RA(orig, this, a);
+        }
+        // RA: the shim itself calls Object.create (a page's call/apply may throw)
+        return RA(orig, this, arguments);
+      } }.x;
+      looksNative(f, orig);
+      e[0][e[1]] = f;
+    });
     [O, R].forEach(function (o) {
       var gopd = o && o.getOwnPropertyDescriptor;
       if (typeof gopd !== 'function') return;
