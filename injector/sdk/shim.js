@@ -347,6 +347,9 @@
     // var t = w.top; … t.location: names the code uses as a window's top.
     var used = Object.create(null), u, r;
     for (r = 0; r < USED.length; r++) for (USED[r].lastIndex = 0; (u = USED[r].exec(code));) used[u[1]] = true;
+    // what precedes offset at of segment seg (starting at start in code), as
+    // swapped so far: the segment's offsets are not code's (legit19, x1032)
+    var before = function (start, seg, at) { return code.slice(Math.max(0, start - 200), start) + seg.slice(0, at); };
     return withSafe(scan(code, function (s, start) {
       return s.replace(/(^|[^\w$.])(top|eval)(?![\w$])/g, function (m, pre, name, off) { return pre + bareTop(code, start + off + pre.length, start, name); })
         .replace(CMP_TOP_L, cmpTop).replace(CMP_TOP_R, cmpTop)
@@ -366,14 +369,13 @@
         // x.ancestorOrigins read, as the server-side rewriter does it.
         .replace(/((?:\?\.|\.)\s*)ancestorOrigins(?![\w$])(?!\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*\/%&|^])?=(?!=))/g, '$1__crmframe_ancestorOrigins')
         .replace(LOC_OPT, function (m, pre, path, ws, dot, off, seg) {
-          var b = code.slice(Math.max(0, start - 200), start) + seg.slice(0, off + pre.length);
+          var b = before(start, seg, off + pre.length);
           if (memberName(b, b.length)) return m;
           var r = locRecv(b, b.length, path);
           return pre + r + ws + (r === path ? dot : '?.');
         })
         .replace(LOC_RECV, function (m, pre, path, off, seg) {
-          // what precedes, as swapped so far (the segment's offsets are not code's)
-          var b = code.slice(Math.max(0, start - 200), start) + seg.slice(0, off + pre.length);
+          var b = before(start, seg, off + pre.length);
           return memberName(b, b.length) ? m : pre + locRecv(b, b.length, path);
         });
     }));
@@ -396,10 +398,12 @@
   // pass 33: code that spells location ('location', a piece of it with
   // loc or ation, fromCharCode with the code of 'l'), and the names that
   // are no receiver
-  var LOC_SPELLED = /(['"`])[\w$]{0,5}(?:loc|ation)[\w$]{0,5}\1|fromCharCode\s*\([^)]{0,48}?\b(?:108|0[xX]6[cC])\b/;
+  var LOC_PIECE = /(['"`])([\w$]{0,5}(?:loc|ation)[\w$]{0,5})\1/, LOC_CHAR = /fromCharCode\s*\([^)]{0,48}?\b(?:108|0[xX]6[cC])\b/;
+  // the cheap pre-check: a quoted word with loc/ation, or LOC_CHAR
+  var LOC_SPELLED = new RegExp(LOC_PIECE.source + '|' + LOC_CHAR.source);
   var spellsLocation = function (code) {
-    if (/fromCharCode\s*\([^)]{0,48}?\b(?:108|0[xX]6[cC])\b/.test(code)) return true;
-    for (var m, re = /(['"`])([\w$]{0,5}(?:loc|ation)[\w$]{0,5})\1/g; (m = re.exec(code));) if (m[2].length >= 3 && 'location'.indexOf(m[2]) >= 0) return true;
+    if (LOC_CHAR.test(code)) return true;
+    for (var m, re = new RegExp(LOC_PIECE.source, 'g'); (m = re.exec(code));) if (m[2].length >= 3 && 'location'.indexOf(m[2]) >= 0) return true;
     return false;
   };
   // names that head no member chain (if (c)[a] is a statement's head)
