@@ -27,7 +27,8 @@ package e2e
 // thirty-third (x1011, x1019 legitimate pages), x1031–x1034 the nineteenth
 // legitimate pass, x1035–x1045 the thirty-fourth (x1040, x1043 legitimate
 // pages), x1047–x1055 the run-time scanner audit (x1049, x1050 legitimate
-// pages), see docs/framebusting-passes.md; 973 cases in all) with
+// pages), x1046 a legitimate page found by fuzzing the rewriter, see
+// docs/framebusting-passes.md; 974 cases in all) with
 // X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with

@@ -28,6 +28,9 @@ func TestLocationReceiverForms(t *testing.T) {
 		// pass 34 (x1044): the whole new expression (its value may be any object)
 		{"x = new pick(f).location; y = new (g()).location", "x = " + LocNLWrapOpen + "new pick(f)" + C + ".location; y = new (g()).location"},
 		{"f().a(b).location", V + "f().a(b)" + C + ".location"},
+		// a call without arguments is wrapped whole, never its callee alone
+		// (that call would lose its this)
+		{"w = obj.getWin().location.href; f() . location = u; a?.b().location", "w = " + V + "obj.getWin()" + C + ".location.href; " + V + "f()" + C + " . location = u; a?.b().location"},
 		{"[t['location']] = [u]", "[" + V + "t" + C + "['location']] = [u]"},
 		{"x = ['location']; y = {['location']: 1}", ""},
 		{"if (a) (b).c; for (k in o) (o[k]).x", ""},

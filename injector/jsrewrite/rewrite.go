@@ -2548,6 +2548,13 @@ func (s *scanner) vtopReadPath(start, pend int, pre js.TokenType, noWrap bool, a
 // name or key). Only X is wrapped, so an optional chain after it keeps its
 // short-circuit; one inside X would lose it (left alone).
 func (s *scanner) locReceiver(at int, n *tok) {
+	// X may end in the () of a call (pathGap): a.b().location is
+	// locResult's (a wrap of the callee alone would call it without its
+	// this: obj.getWin() threw), a?.b().location is left alone like
+	// a?.b(c).location.
+	if s.skipSpaceBack(at) > s.pathEnd {
+		return
+	}
 	// a?.b.location (pass 33, x1013): the wrapper would end the chain's
 	// short-circuit, so the member after it becomes ?.location (a nullish
 	// a?.b then reads undefined: the same for a nullish a, no TypeError for

@@ -852,11 +852,36 @@ func locationAfter(src []byte) bool {
 	if len(src) > 0 && src[0] == '[' {
 		// t['location'] (pass 32)
 		k := bytes.TrimLeft(src[1:], " \t\r\n")
-		// t[l], a key that is no literal (pass 33, keyRecv)
-		return bytes.HasPrefix(k, []byte("'location'")) || bytes.HasPrefix(k, []byte(`"location"`)) ||
-			len(k) > 0 && bytes.IndexByte([]byte("'\"`0123456789"), k[0]) < 0
+		// t[l], a key that is no lone literal (pass 33, keyRecv)
+		return bytes.HasPrefix(k, []byte("'location'")) || bytes.HasPrefix(k, []byte(`"location"`)) || !loneLiteralKey(k)
 	}
 	return len(src) > 0 && src[0] == '.' && nameAt(bytes.TrimLeft(src[1:], " \t\r\n"), "location") > 0
+}
+
+// loneLiteralKey reports whether k (the text after a '[') starts with one
+// string, template or number literal without escapes, then ']': a key
+// keyRecv leaves alone ('loc' + l or two strings in a row are none).
+func loneLiteralKey(k []byte) bool {
+	if len(k) == 0 {
+		return false
+	}
+	e := 0
+	switch q := k[0]; {
+	case q == '\'' || q == '"' || q == '`':
+		e = bytes.IndexByte(k[1:], q) + 1
+		if e == 0 || bytes.IndexByte(k[:e], '\\') >= 0 || q == '`' && bytes.Contains(k[:e], []byte("${")) {
+			return false
+		}
+		e++
+	case q >= '0' && q <= '9':
+		for e < len(k) && (isIdentByte(k[e]) || k[e] == '.') {
+			e++
+		}
+	default:
+		return false
+	}
+	rest := bytes.TrimLeft(k[e:], " \t\r\n")
+	return len(rest) > 0 && rest[0] == ']'
 }
 
 func onlyTopSwapped(src, out []byte) bool {
