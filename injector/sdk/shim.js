@@ -302,8 +302,9 @@
             /(?:^|[^\w$.])new\s*$/.test(code.slice(Math.max(0, rs - 8), rs)) || memberName(code, rs)) continue;
           chain(rs, rs + m[2].length);
         }
-        // (0, t)[l]: a parenthesis, no call's argument list
-        for (re = /(^|[^\w$)\]\s'"`]|(?:^|[^\w$.])(?:return|typeof|void|in|of|case|else|throw|await|yield)\s)(\s*)\(/g; (m = re.exec(s));) {
+        // (0, t)[l]: a parenthesis, no call's argument list (nor an
+        // optional call's: f?.(a))
+        for (re = /(^|[^\w$)\]\s'"`.]|(?:^|[^\w$.])(?:return|typeof|void|in|of|case|else|throw|await|yield)\s)(\s*)\(/g; (m = re.exec(s));) {
           rs = start + m.index + m[1].length + m[2].length;
           re.lastIndex = m.index + m[0].length;
           if (!/(?:^|[^\w$.])new\s*$/.test(code.slice(Math.max(0, rs - 8), rs)) && !(m[1] === '' && /[\w$)\]'"`]\s*$/.test(code.slice(Math.max(0, start - 40), start)))) chain(rs, rs);
