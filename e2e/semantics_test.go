@@ -8,14 +8,17 @@ package e2e
 // shadowing names, patterns) and runs each in a fresh Node.js realm as
 // written and rewritten, with the shim's wrappers answering as they do for
 // ordinary objects. Node.js is a test dependency already (make sdktest).
-// A fixed seed makes a failure repeatable; it found the served rewriter
-// calling obj.getWin() without its this (x1046).
+// Fixed seeds make a failure repeatable (CRMFRAME_SEMANTICS_SEEDS=4-40
+// explores others); it found the served rewriter calling obj.getWin()
+// without its this (x1046).
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,7 +31,21 @@ func TestRewriterSemantics(t *testing.T) {
 		t.Fatal("Node.js is needed (apt-get install -y nodejs, or make deps):", err)
 	}
 	const script = "testdata/semantics/semantics.mjs"
-	for _, seed := range []int{1, 2, 3} {
+	first, last := 1, 3
+	if v := os.Getenv("CRMFRAME_SEMANTICS_SEEDS"); v != "" {
+		a, b, _ := strings.Cut(v, "-")
+		var err error
+		if first, err = strconv.Atoi(a); err == nil {
+			last = first
+			if b != "" {
+				last, err = strconv.Atoi(b)
+			}
+		}
+		if err != nil {
+			t.Fatalf("CRMFRAME_SEMANTICS_SEEDS=%q: want a seed or a range such as 4-40", v)
+		}
+	}
+	for seed := first; seed <= last; seed++ {
 		gen, err := exec.Command(node, script, "gen", fmt.Sprint(seed), "700").Output()
 		if err != nil {
 			t.Fatalf("seed %d: generating: %v", seed, err)
