@@ -42,7 +42,8 @@ package e2e
 // off: both must bust like plain, detect must count what it saw.
 //
 // A desktop page on another site (localhost vs 127.0.0.1) frames the case at
-// ?step=1; a real CDP mouse click on #nav inside the frame gives it sticky
+// ?step=1 (a tab keeps its desktop from run to run and swaps only the frame,
+// see fbOpen); a real CDP mouse click on #nav inside the frame gives it sticky
 // user activation and navigates it to ?step=2; after the page settled the
 // case passes when the top URL is unchanged, the frame is still on the case
 // page, the page did not reload itself in a loop, and #crm-marker is
@@ -69,7 +70,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -229,11 +229,24 @@ func newFBUpstreamFunc(t *testing.T, xfo func(path string) string, serve http.Ha
 // returns its base URL, cross-site to the CRM (localhost against 127.0.0.1).
 func newFBDesk(t *testing.T) string { return newDesk(t, 800, 500) }
 
-// newDesk serves a desktop framing ?src= at width×height px.
+// newDesk serves a desktop framing ?src= at width×height px. With ?n= the
+// body carries data-desk=n the first time n is asked for and "stale" after
+// (a reload or a second load): the judge's proof that the desktop it reuses
+// is the document it loaded (fbOpen).
 func newDesk(tb testing.TB, width, height int) string {
+	var mu sync.Mutex
+	seen := map[string]bool{}
 	desk := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<!doctype html><title>desk</title><body style="margin:0"><iframe id="crm" src="%s" style="position:absolute;left:0;top:0;width:%dpx;height:%dpx;border:0"></iframe></body>`, html.EscapeString(r.URL.Query().Get("src")), width, height)
+		w.Header().Set("Cache-Control", "no-store")
+		n := r.URL.Query().Get("n")
+		mu.Lock()
+		if n != "" && seen[n] {
+			n = "stale"
+		}
+		seen[n] = true
+		mu.Unlock()
+		fmt.Fprintf(w, `<!doctype html><title>desk</title><body style="margin:0" data-desk="%s"><iframe id="crm" src="%s" style="position:absolute;left:0;top:0;width:%dpx;height:%dpx;border:0"></iframe></body>`, html.EscapeString(n), html.EscapeString(r.URL.Query().Get("src")), width, height)
 	}))
 	tb.Cleanup(desk.Close)
 	return "http://localhost:" + strings.TrimPrefix(desk.URL, "http://127.0.0.1:")
@@ -773,20 +786,15 @@ func fbQuietTab(ctx context.Context) error {
 func fbRunCase(ctx context.Context, desk, crm string, up *fbUpstream, id string) (fbOutcome, error) {
 	casePath := "/" + id + ".html"
 	timing := os.Getenv("CRMFRAME_TIMING") != ""
-	deskURL := desk + "/desk?src=" + url.QueryEscape(crm+casePath+"?step=1")
 	// A page that reloads itself in a loop has busted for good: stop
 	// waiting for it to settle.
 	looping := func() bool { return up.hits(casePath) > fbMaxLoads }
 	if err := fbQuietTab(ctx); err != nil {
 		return fbOutcome{}, err
 	}
-	// Start from a blank tab so that nothing of the previous case (a late
-	// navigation) can land in this one.
 	t0 := time.Now()
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		return fbOutcome{}, err
-	}
-	if _, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: deskURL}); err != nil {
+	tab := fbTabOf(ctx)
+	if err := fbOpen(ctx, tab, desk, crm+casePath+"?step=1"); err != nil {
 		return fbOutcome{}, err
 	}
 	// Wait until the frame finished loading and say where #nav is (at most
@@ -944,6 +952,11 @@ func fbRunCase(ctx context.Context, desk, crm string, up *fbUpstream, id string)
 	// A page that is already busted (navigated, blanked, hidden) is judged
 	// as it is; an intact page that never got the click is not judged.
 	o.Clicked = clicked || o.busted(desk, casePath) != ""
+	// The next case may reuse the desktop only when this one left it in
+	// place and quiet (fbOpen checks that it is still the same document).
+	if tab != nil {
+		tab.reuse = o.Clicked && !looping() && strings.HasPrefix(o.TopURL, desk+"/")
+	}
 	return o, nil
 }
 
@@ -1244,8 +1257,10 @@ http://127.0.0.1:%d {
 	}
 	results := make([]result, len(jobs))
 	browserStart := time.Now()
-	// One tab per worker, reused: every case navigates its top-level page
-	// afresh, so no document (and no user activation) survives.
+	// One tab per worker, reused: every case gets a new CRM frame element,
+	// so no document (and no user activation) of the previous case
+	// survives; the desktop around it is kept only when the previous run
+	// left it in place (fbOpen).
 	chromium.OnTabs(t, browser, fbTabs, len(jobs), func(tab context.Context, i int, tabErr error) {
 		j := jobs[i]
 		if tabErr != nil {
@@ -1316,6 +1331,7 @@ http://127.0.0.1:%d {
 	if os.Getenv("CRMFRAME_TIMING") != "" {
 		t.Logf("time per phase over all runs:%s", fbPhases())
 		t.Logf("runs by kind (mean per run):%s", fbKindReport())
+		t.Logf("desktop reused by %d runs, loaded by %d", fbReused.Load(), fbFresh.Load())
 	}
 	t.Logf("%d cases: %d pass through crmframe, %d bust without it; browser part %v (use checks %v over all tabs), whole test %v (%d tabs)",
 		len(cases), passed, busted, browserTime.Round(time.Second), time.Duration(fbUseNanos.Load()).Round(time.Second), time.Since(start).Round(time.Second), fbTabs)
