@@ -878,6 +878,16 @@ type group struct {
 	// key is a literal or a number.
 	recv, recvEnd int32
 	recvNL        bool
+	// chainRecv is 1 + the start of the receiver chain (keyChain) that
+	// ends right before this '(' (f(a)(b)[l], (f)(x)[l]: a call on a call's
+	// or parenthesis's result, adv35); arrayLit: this '[' opens an array
+	// literal ([t][0][l], adv35). Both only in scripts that spell location.
+	chainRecv   int32
+	chainRecvNL bool
+	arrayLit    bool
+	// optRecv: recv is the receiver of ?.[ (a chain after it keeps its
+	// short-circuit: nothing after it is wrapped)
+	optRecv bool
 	// frameOf: the '[' follows the name frames in a window chain
 	// (frames[0], win.frames[i]): what it reads is a child window.
 	frameOf bool
@@ -1698,6 +1708,13 @@ func (s *scanner) process(p, c, n *tok) error {
 		g := s.pushGroup(kind, int32(c.start))
 		g.pre = p.tt
 		g.stmt = p.tt == js.CloseParenToken && s.closedKind == gParenCtl // closedKind: p's group
+		if s.locSpelled && (kind == gParen || kind == gParenMaybe) && (p.tt == js.CloseParenToken || p.tt == js.CloseBracketToken || p.tt == js.IdentifierToken) &&
+			!g.stmt && s.keyChain[0] > 0 && s.keyChain[1] == p.end {
+			g.chainRecv, g.chainRecvNL = int32(s.keyChain[0]), s.keyChainNL
+		} else if s.locSpelled && (kind == gParen || kind == gParenMaybe) && p.tt == js.IdentifierToken && g.callee == 0 &&
+			s.thisStart >= 0 && s.thisEnd == p.end && bytes.IndexByte(s.src[s.thisStart:p.end], '?') < 0 {
+			g.chainRecv, g.chainRecvNL = int32(s.thisStart)+1, s.thisNoWrap // this.f(x)[l] (adv35)
+		}
 		if (kind == gParen || kind == gParenMaybe) && s.pathStart >= 0 && s.pathEnd == p.end && s.pathPre != js.NewToken &&
 			(p.tt == js.IdentifierToken || s.afterDot(p.start)) && !s.afterDot(s.pathStart) && bytes.IndexByte(s.src[s.pathStart:p.end], '?') < 0 {
 			g.callee, g.calleeNL = int32(s.pathStart)+1, s.pathNoWrap
@@ -1735,8 +1752,11 @@ func (s *scanner) process(p, c, n *tok) error {
 		frameOf := p.tt == js.IdentifierToken && string(s.src[p.start:p.end]) == "frames" && (s.chain || s.afterDot(p.start)) ||
 			p.tt == js.OptChainToken && string(s.src[s.lastName[0]:s.lastName[1]]) == "frames" && (s.chain || s.afterDot(s.lastName[0])) &&
 				s.lastName[1] <= p.start && len(bytes.TrimSpace(s.src[s.lastName[1]:p.start])) == 0
+		// (if (c) [t][0][l], else [t][l]: no value before it; t?.[l] is a member)
+		arrayLit := s.locSpelled && p.tt != js.OptChainToken && !s.endsValue(p)
 		g := s.pushGroup(gBracket, int32(c.start))
 		g.frameOf = frameOf
+		g.arrayLit = arrayLit
 		if child {
 			// frames[0][k]: a child window's property, as window[k]
 			g.keyOpen = int32(s.addEdit(c.end, c.end, replKeyOpen, CountComputed, stTentative)) + 1
@@ -1765,6 +1785,26 @@ func (s *scanner) process(p, c, n *tok) error {
 			// this[l] = u in a function called with the real top as this
 			// (nav.call(t, l, u), pass 34)
 			g.recv, g.recvEnd, g.recvNL = int32(p.start)+1, int32(p.end), s.thisNoWrap
+		} else if s.locSpelled && !g.patKey && !child && p.tt == js.IdentifierToken && s.keyChain[0] > 0 && s.keyChain[1] == p.end {
+			// f(x).b[l], (0, t).a[l], f[k].a[l], new X(t).a[l]: a chain
+			// continued by .names (adv35)
+			g.recv, g.recvEnd, g.recvNL = int32(s.keyChain[0]), int32(p.end), s.keyChainNL
+		} else if s.locSpelled && !g.patKey && !child && p.tt == js.IdentifierToken && s.thisStart >= 0 && s.thisEnd == p.end &&
+			bytes.IndexByte(s.src[s.thisStart:p.end], '?') < 0 {
+			// this.a[l] = u, a holding the real top (adv35, x1056)
+			g.recv, g.recvEnd, g.recvNL = int32(s.thisStart)+1, int32(p.end), s.thisNoWrap
+		} else if s.locSpelled && !g.patKey && !child && p.tt == js.OptChainToken && g.keyOpen == 0 {
+			// t?.[l]: the receiver before the ?. (adv35, x1059); the
+			// chain keeps its short-circuit (only the receiver is wrapped)
+			if s.pathStart >= 0 && s.spaceOnly(s.pathEnd, p.start) && s.pathPre != js.NewToken && !s.afterDot(s.pathStart) &&
+				bytes.IndexByte(s.src[s.pathStart:s.pathEnd], '?') < 0 {
+				g.recv, g.recvEnd, g.recvNL = int32(s.pathStart)+1, int32(s.pathEnd), s.pathNoWrap
+			} else if s.thisStart >= 0 && s.spaceOnly(s.thisEnd, p.start) && bytes.IndexByte(s.src[s.thisStart:s.thisEnd], '?') < 0 {
+				g.recv, g.recvEnd, g.recvNL = int32(s.thisStart)+1, int32(s.thisEnd), s.thisNoWrap
+			} else if s.keyChain[0] > 0 && s.spaceOnly(s.keyChain[1], p.start) {
+				g.recv, g.recvEnd, g.recvNL = int32(s.keyChain[0]), int32(s.keyChain[1]), s.keyChainNL
+			}
+			g.optRecv = g.recv > 0
 		}
 		return nil
 	case js.TemplateStartToken:
@@ -1865,8 +1905,10 @@ func (s *scanner) process(p, c, n *tok) error {
 			s.wrapRecv(int(g.recv-1), int(g.recvEnd), g.recvNL)
 		}
 		s.keyChain = [2]int{}
-		if c.tt == js.CloseBracketToken && g.recv > 0 {
+		if c.tt == js.CloseBracketToken && g.recv > 0 && !g.optRecv {
 			s.keyChain, s.keyChainNL = [2]int{int(g.recv), c.end}, g.recvNL
+		} else if c.tt == js.CloseBracketToken && g.arrayLit {
+			s.keyChain, s.keyChainNL = [2]int{int(g.open) + 1, c.end}, false
 		}
 		s.endArrowExprs(len(s.groups), false)
 		for i := int32(0); i < g.popScopes; i++ {
@@ -1892,6 +1934,8 @@ func (s *scanner) process(p, c, n *tok) error {
 				if s.locSpelled && (g.kind == gParen || g.kind == gParenMaybe) {
 					if start, nl := s.resultStart(g); start >= 0 {
 						s.keyChain, s.keyChainNL = [2]int{start + 1, c.end}, nl
+					} else if g.chainRecv > 0 {
+						s.keyChain, s.keyChainNL = [2]int{int(g.chainRecv), c.end}, g.chainRecvNL
 					}
 				}
 				s.closedDefStart, s.closedPre, s.hasClosed = g.defStart, g.pre, true
@@ -2141,6 +2185,11 @@ func (s *scanner) process(p, c, n *tok) error {
 	member := p.tt == js.DotToken || p.tt == js.OptChainToken
 
 	if member {
+		// f(x).b, (0, t).a, f[k].a: the chain a '[' may take as its
+		// receiver goes on (adv35); not after a ?. (its short-circuit)
+		if s.keyChain[0] > 0 && p.tt == js.DotToken && s.spaceOnly(s.keyChain[1], p.start) {
+			s.keyChain[1] = c.end
+		}
 		if len(name) == 4 && string(name) == "self" && s.eqEnd > 0 && s.pathStart >= 0 && s.pathGap(s.pathEnd, p.start) &&
 			(n.tt == js.SemicolonToken || n.tt == js.CommaToken || n.tt == js.CloseBraceToken || n.nl) &&
 			s.spaceOnly(s.eqEnd, s.pathStart) && len(s.selfVars) < 32 {

@@ -280,15 +280,18 @@
         var key = code.slice(open, close);
         return !/^\s*(?:(['"])[^'"\\]*\1|\d[\w.]*)\s*$/.test(key) && !(/[-*\/%|&^~]/.test(key) && !/[([{?'"`,=]/.test(key));
       };
+      // t?.[l] (adv35, x1059): the receiver before a ?. is wrapped (the
+      // chain keeps its short-circuit); after it, as on the server, none
       var chain = function (rs, e) {
-        for (var n = 0; n < 16; n++) {
-          var c = /^\s*(?:(\[)|(\()|\.\s*#?[A-Za-z_$][\w$]*)/.exec(code.slice(e, e + 200));
-          if (!c) return;
-          var open = e + c[0].length;
-          if (!c[1] && !c[2]) { e = open; continue; }
+        for (var n = 0, opt = false; n < 16; n++) {
+          var c = /^\s*(\?\.\s*|\.\s*(?=[#A-Za-z_$]))?(?:(\[)|(\()|#?[A-Za-z_$][\w$]*)/.exec(code.slice(e, e + 200));
+          if (!c || !c[1] && !c[2] && !c[3]) return;
+          var open = e + c[0].length, was = opt;
+          opt = opt || c[1] && c[1].charAt(0) === '?';
+          if (!c[2] && !c[3]) { e = open; continue; }
           var close = closer(code, open);
-          if (close <= open && !(close === open && c[2]) || code.charAt(close) !== (c[1] ? ']' : ')')) return;
-          if (c[1] && keyOk(open, close)) {
+          if (close <= open && !(close === open && c[3]) || code.charAt(close) !== (c[2] ? ']' : ')')) return;
+          if (c[2] && !was && keyOk(open, close)) {
             var path = code.slice(rs, e);
             if (locRecv(code, rs, path) !== path) kr.push([rs, e]); // its rules for X.top, new
           }
@@ -296,15 +299,28 @@
         }
       };
       scan(code, function (s, start) {
-        for (var m, re = /(^|[^\w$.\\#])([A-Za-z_$][\w$]*(?:\s*\.\s*#?[A-Za-z_$][\w$]*)*)(?=\s*[[(])/g; (m = re.exec(s));) {
+        for (var m, re = /(^|[^\w$.\\#])([A-Za-z_$][\w$]*(?:\s*\.\s*#?[A-Za-z_$][\w$]*)*)(?=\s*(?:\?\.\s*)?[[(])/g; (m = re.exec(s));) {
           var rs = start + m.index + m[1].length;
-          if (LOC_SKIP.test(m[2]) && !/^this$/.test(m[2]) || KEY_RECV_SKIP.test(m[2]) || CHAIN_SKIP.test(m[2]) || /^__crmframe_|^globalThis\s*\.\s*__crmframe_/.test(m[2]) ||
-            /(?:^|[^\w$.])new\s*$/.test(code.slice(Math.max(0, rs - 8), rs)) || memberName(code, rs)) continue;
+          // if (c) (0, t)[l]: the statement's body starts after its head's
+          // ')' (adv35, x1058)
+          if (/^(?:if|while|for|with)$/.test(m[2])) {
+            var h = code.indexOf('(', rs + m[2].length), hc = h >= 0 ? closer(code, h + 1) : -1;
+            if (hc > h && code.charAt(hc) === ')' && /^\s*[([]/.test(code.slice(hc + 1, hc + 40))) { var b0 = hc + 1 + /^\s*/.exec(code.slice(hc + 1))[0].length; chain(b0, b0); }
+            continue;
+          }
+          // this.a[l] (adv35, x1056): a path from this is any other path
+          if (LOC_SKIP.test(m[2]) && !/^this(?![\w$])/.test(m[2]) || KEY_RECV_SKIP.test(m[2]) || CHAIN_SKIP.test(m[2]) || /^__crmframe_|^globalThis\s*\.\s*__crmframe_/.test(m[2]) ||
+            memberName(code, rs)) continue;
+          // new X(t).a[l]: the chain starts at new, after its arguments
+          // (adv35); new X[k](t) constructs X[k], left alone
+          var nw = /(?:^|[^\w$.])(new\s*)$/.exec(code.slice(Math.max(0, rs - 12), rs));
+          if (nw) { if (/^\s*\(/.test(code.slice(rs + m[2].length, rs + m[2].length + 40))) chain(rs - nw[1].length, rs + m[2].length); continue; }
           chain(rs, rs + m[2].length);
         }
-        // (0, t)[l]: a parenthesis, no call's argument list (nor an
-        // optional call's: f?.(a))
-        for (re = /(^|[^\w$)\]\s'"`.]|(?:^|[^\w$.])(?:return|typeof|void|in|of|case|else|throw|await|yield)\s)(\s*)\(/g; (m = re.exec(s));) {
+        // (0, t)[l]: a parenthesis, no call's argument list; [t][0][l]: an
+        // array literal, no member's key (adv35, x1060); a?.(…), a?.[…]
+        // are members
+        for (re = /(^|[^\w$)\]\s'"`.]|(?:^|[^\w$.])(?:return|typeof|void|in|of|case|else|throw|await|yield)\s)(\s*)[([]/g; (m = re.exec(s));) {
           rs = start + m.index + m[1].length + m[2].length;
           re.lastIndex = m.index + m[0].length;
           if (!/(?:^|[^\w$.])new\s*$/.test(code.slice(Math.max(0, rs - 8), rs)) && !(m[1] === '' && /[\w$)\]'"`]\s*$/.test(code.slice(Math.max(0, start - 40), start)))) chain(rs, rs);
@@ -896,7 +912,16 @@
   // when the identifier resolved to the real top window, its value otherwise
   // (a with-object's or a local's `top`); an `eval` read: __crmframe_ieval
   // when it is the real eval.
-  def(w, '__crmframe_vtop', { value: function (v) { return v === realTop ? w.__crmframe_top : v === realEval ? ieval : v; } });
+  // An object whose prototype chain holds the real top (o = new X() with
+  // X.prototype = realTop, however set; adv35, x1064) reads the virtual
+  // top's location: o.location's receiver is the virtual top.
+  var inChain = Function.prototype.call.bind(Object.prototype.isPrototypeOf);
+  def(w, '__crmframe_vtop', { value: function (v) {
+    if (v === realTop) return w.__crmframe_top;
+    if (v === realEval) return ieval;
+    if (framed && v !== null && typeof v === 'object') try { if (inChain(realTop, v)) return w.__crmframe_top; } catch (e) { /* a revoked proxy: as it is */ }
+    return v;
+  } });
   // The rewriters turn X.top.postMessage into __crmframe_post(X.top)
   // .postMessage (x419). A message for the CRM's own origin ('/', or
   // targetOrigin naming this origin) can never reach a desktop on another
@@ -1897,6 +1922,32 @@
       looksNative(f, orig);
       e[0][e[1]] = f;
     });
+    // o.__proto__ = realTop (adv35, x1062): the same through the setter
+    var protoD = O && O.prototype && typeof O.getOwnPropertyDescriptor === 'function' && O.getOwnPropertyDescriptor(O.prototype, '__proto__');
+    if (protoD && typeof protoD.set === 'function' && protoD.configurable) {
+      var protoSet = protoD.set;
+      protoD.set = (function () { var o = { set __proto__(v) { return RA(protoSet, this, [act && v === realTop && framed ? locTop(realTop) : v]); } }; return O.getOwnPropertyDescriptor(o, '__proto__').set; })();
+      looksNative(protoD.set, protoSet);
+      try { O.defineProperty(O.prototype, '__proto__', protoD); } catch (e) { /* as it is */ }
+    }
+    // new Proxy(realTop, h) (adv35, x1065): a proxy over the real top is no
+    // window the receiver wraps know; it is made over the virtual top
+    var P0 = C.Proxy;
+    if (typeof P0 === 'function' && R && typeof R.construct === 'function') {
+      var rcon = R.construct; // the page may replace Reflect.construct later
+      var PH = {
+        construct: function (T, a, nt) {
+          if (act && a[0] === realTop && framed) { a = RA(slice, a, []); a[0] = locTop(realTop); }
+          return rcon(T, a, nt);
+        }
+      };
+      var rev = P0.revocable;
+      if (typeof rev === 'function') {
+        P0.revocable = { revocable: function (t, h) { return RA(rev, this, [act && t === realTop && framed ? locTop(realTop) : t, h]); } }.revocable;
+        looksNative(P0.revocable, rev);
+      }
+      try { var P1 = new P0(P0, PH); looksNative(P1, P0); C.Proxy = P1; } catch (e) { /* as it is */ }
+    }
     [O, R].forEach(function (o) {
       var gopd = o && o.getOwnPropertyDescriptor;
       if (typeof gopd !== 'function') return;
