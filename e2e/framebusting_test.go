@@ -5,7 +5,7 @@ package e2e
 // reverse_proxy in front of an upstream that serves the frame-busting corpus
 // (testdata/framebusting/corpus, a copy of shared/framebusting/pages with
 // three repaired pages, see fbRepaired) and our own cases
-// (testdata/framebusting/extra, x01–x1068; x07–x274 are the robustness passes on
+// (testdata/framebusting/extra, x01–x1069; x07–x274 are the robustness passes on
 // unseen and real code, x275–x294, x320–x342, x360–x384, x401–x421,
 // x470–x536, x570–x614, x640–x650, x680–x695, x720–x731, x760–x773, x800–x808, x840–x855, x880–x886, x908–x919 and x940–x950 legitimate CRM pages, x295–x301 other content
 // types, SVG and SRI, x302–x315 the twelfth pass, x343–x358 the thirteenth,
@@ -28,8 +28,9 @@ package e2e
 // legitimate pass, x1035–x1045 the thirty-fourth (x1040, x1043 legitimate
 // pages), x1047–x1055 the run-time scanner audit (x1049, x1050 legitimate
 // pages), x1046 a legitimate page found by fuzzing the rewriter,
-// x1056–x1068 the thirty-fifth (x1066 a legitimate page), see
-// docs/framebusting-passes.md; 985 cases in all) with
+// x1056–x1068 the thirty-fifth (x1066 a legitimate page), x1069 a direct
+// eval in code built at run time, see docs/framebusting-passes.md; 986
+// cases in all) with
 // X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with

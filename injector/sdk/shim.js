@@ -176,7 +176,7 @@
   var MAY = /top|eval|ancestorOrigins|\.\s*location\b|\[\s*['"]location['"]|\\u|(?:window|self|parent|frames|globalThis)\s*(?:\?\.\s*)?\[|import\s*\(|(?:import|from)\s*['"]\s*data:|_[tT][oO][pP]|_[pP][aA][rR][eE][nN][tT]/;
   // (or x.frames[ on any x, pass 30: only its child key is wrapped, x977)
   var WIN_BRACKET = /(^|[^\w$.])(?:(?:window|self|parent|globalThis)\s*\??\.\s*)*(?:window|self|parent|frames|globalThis)\s*(?:\?\.\s*)?\[|(\.)\s*frames\s*(?:\?\.\s*)?\[/;
-  var IMPORT_CALL = /(?:^|[^\w$.])import\s*\(/;
+  var IMPORT_CALL = /(?:^|[^\w$.])import\s*\(/, EVAL_CALL = /(^|[^\w$.])eval\s*\(/;
   var STATIC_DATA = /(\b(?:import|from)\s*)(['"])(\s*data:[^'"\\]*)\2/;
   // argEnd: the end of the first argument of the list open..close (a
   // top-level comma, or close).
@@ -346,6 +346,23 @@
       });
       // import(await import(a)…): nested calls shift the outer one's end (x1049)
       code = wrapSpans(code, calls, function () { return '(globalThis.__crmframe_url||(x=>x))('; });
+    }
+    // eval(s) in code built at run time (Function('return
+    // eval(arguments[0])'), Dojo's dojo.eval, x1069): its code goes through
+    // __crmframe_code, as the server-side rewriter does; still a direct
+    // eval. Not a declaration or method named eval (a '{' follows).
+    if (EVAL_CALL.test(code)) {
+      var evs = [];
+      scan(code, function (s, start) {
+        for (var m, re = new RegExp(EVAL_CALL.source, 'g'); (m = re.exec(s));) {
+          var open = start + m.index + m[0].length, close = closer(code, open);
+          re.lastIndex = m.index + m[0].length - 1; // eval(eval(s))
+          if (close > open && code.charAt(close) === ')' && code.indexOf('__crmframe_code', open) !== open + 12 &&
+            !/^\s*\{/.test(code.slice(close + 1, close + 40)) && !/function\s*\*?\s*$/.test(code.slice(Math.max(0, open - 30), open - m[0].length + m[1].length))) evs.push([open, argEnd(code, open, close)]);
+        }
+        return s;
+      });
+      code = wrapSpans(code, evs, function () { return '(globalThis.__crmframe_code||(x=>x))('; });
     }
     if (STATIC_DATA.test(code)) code = code.replace(new RegExp(STATIC_DATA.source, 'g'), function (m, head, q, u) { var f = fixSrc(u); return f === u ? m : head + q + f + q; });
     // const {top: t} = window, {top} = self and for (const {top: t} of

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { flush as settle } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
+const CODE = '(globalThis.__crmframe_code||(x=>x))(';
 
 // window framed by a foreign desktop (the CRM root) unless framed is false.
 // parent/top: the real ones for a nested frame (a CRM frame's child);
@@ -600,14 +601,15 @@ test('__crmframe_ieval (the rewriter replaces eval used as a value with it): an 
   }
 });
 
-test('run-time code: eval used as a value becomes the indirect eval with the swap; direct calls stay direct', () => {
+test('run-time code: eval used as a value becomes the indirect eval with the swap; direct calls stay direct, their code swapped', () => {
   const { w, calls } = framedWindow();
   const cases = [
     ['var e = eval; e(s)', 'var e = __crmframe_vtop(eval); e(s)'],
     ['eval.call(null, s); eval.apply(w, [s])', '__crmframe_vtop(eval).call(null, s); __crmframe_vtop(eval).apply(w, [s])'],
     ['setTimeout(eval, 0, s)', 'setTimeout(__crmframe_vtop(eval), 0, s)'],
     ['(0, eval)(s); eval?.(s); f(eval)(s)', '(0, __crmframe_vtop(eval))(s); __crmframe_vtop(eval)?.(s); f(__crmframe_vtop(eval))(s)'],
-    ['eval(s); (eval)(s); eval (s)', 'eval(s); (eval)(s); eval (s)'],
+    // a direct call's code goes through __crmframe_code (x1069; (eval)(s) is left)
+    ['eval(s); (eval)(s); eval (s)', 'eval(' + CODE + 's)); (eval)(s); eval (' + CODE + 's))'],
     ['window.eval(s); self.eval.call(null, s); x = globalThis.eval', 'window.__crmframe_ieval(s); self.__crmframe_ieval.call(null, s); x = globalThis.__crmframe_ieval'],
     ['window.eval = f; o.eval(s); x = {eval: 1}; evaluate(s); var o = {eval() {}}', 'window.eval = f; o.eval(s); x = {eval: 1}; evaluate(s); var o = {eval() {}}'],
   ];
@@ -621,8 +623,9 @@ test('run-time code: eval used as a value becomes the indirect eval with the swa
     Function("var a = 5; return eval('a') + (eval)('a')")(),
     Function("return window.eval('top === window')")(),
     Function("function f(eval) { return eval } return f(3)")(),
+    Function("return eval(arguments[0])")("top === window"),
   ]`, w);
-  assert.deepEqual([...r], [true, true, true, 10, true, 3]);
+  assert.deepEqual([...r], [true, true, true, 10, true, 3, true]);
 });
 
 test('run-time code: unicode escapes in identifiers are read as the names', () => {
@@ -630,7 +633,7 @@ test('run-time code: unicode escapes in identifiers are read as the names', () =
   const cases = [
     ['if (\\u0074op != self) \\u0074op.location = 1', 'if (__crmframe_vtop(top) != self) __crmframe_vtop(top).location = 1'],
     ['window.t\\u{6F}p.location = 1; x = self.\\u{74}\\u{6f}\\u{70}', 'window.__crmframe_top.location = 1; x = self.__crmframe_top'],
-    ['var e = \\u0065val; e(s); \\u0065val(s)', 'var e = __crmframe_vtop(eval); e(s); eval(s)'],
+    ['var e = \\u0065val; e(s); \\u0065val(s)', 'var e = __crmframe_vtop(eval); e(s); eval(' + CODE + 's))'],
     ["x = '\\u0074op'; a\\u0074op = 1; caf\\u00e9 = top2; \\u{10074}op = 1", "x = '\\u0074op'; a\\u0074op = 1; caf\\u00e9 = top2; \\u{10074}op = 1"],
   ];
   for (const [code, want] of cases) assert.equal(w.__crmframe_code(code), want, code);
