@@ -423,3 +423,14 @@ export const TARGET_DOM = FORM_DOM + ATTR_DOM + `
   document.readyState = 'loading';
   document.currentScript = null;
 `;
+
+// NAV_LOG is realm source for the receiver tests (passes 33-35): location
+// writes and replace() calls on the real top (real) and on this window are
+// recorded in nav as 'desk <value>' or 'own <value>'.
+export const NAV_LOG = `
+  var nav = [], real = window.top;
+  var who = function (o) { return o === real ? 'desk' : 'own'; };
+  [real, window].forEach(function (o) {
+    Object.defineProperty(o, 'location', { get: function () { var t = this; return { set href(v) { nav.push(who(t) + ' ' + v); }, replace: function (v) { nav.push(who(t) + ' ' + v); } }; }, set: function (v) { nav.push(who(this) + ' ' + v); }, configurable: true });
+  });
+`;

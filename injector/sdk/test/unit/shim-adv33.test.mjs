@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { framedPage, LOADING_DOM } from './fakes.mjs';
+import { framedPage, LOADING_DOM, NAV_LOG } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 const V = '(globalThis.__crmframe_vtop||(x=>x))(';
@@ -31,11 +31,7 @@ test('code built at run time that spells location wraps computed members\' recei
 test('the wrapped receivers navigate the virtual top for the real one, and keep ordinary objects', () => {
   const { run } = framedPage(LOADING_DOM, shim);
   const out = run(`
-    var nav = [], real = window.top;
-    var who = function (o) { return o === real ? 'desk' : 'own'; };
-    [real, window].forEach(function (o) {
-      Object.defineProperty(o, 'location', { get: function () { var t = this; return { set href(v) { nav.push(who(t) + ' ' + v); } }; }, set: function (v) { nav.push(who(this) + ' ' + v); }, configurable: true });
-    });
+    ${NAV_LOG}
     var rec = { location: 'Rome', get: function () { return this.location; } };
     var r = Function('t', 'rec', "var l = 'loc' + 'ation', m = 'get'; t[l].href = 'u'; t[l] = 'v'; rec[l] = 'Oslo'; return rec[m]()")(real, rec);
     nav.concat(r).join('|')`);
@@ -54,11 +50,7 @@ test('code built at run time wraps a receiver with an optional chain inside and 
 test('the wrapped optional receiver navigates the virtual top, and short-circuits as before', () => {
   const { run } = framedPage(LOADING_DOM, shim);
   const out = run(`
-    var nav = [], real = window.top;
-    var who = function (o) { return o === real ? 'desk' : 'own'; };
-    [real, window].forEach(function (o) {
-      Object.defineProperty(o, 'location', { get: function () { var t = this; return { replace: function (v) { nav.push(who(t) + ' ' + v); } }; }, configurable: true });
-    });
+    ${NAV_LOG}
     var r = Function('o', 'n', "o?.t.location.replace('u'); return String(n?.t.location.replace('v'))")({ t: real }, null);
     nav.concat(r).join('|')`);
   assert.equal(out, 'own u|undefined');

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { framedPage, LOADING_DOM, FORM_DOM } from './fakes.mjs';
+import { framedPage, LOADING_DOM, FORM_DOM, NAV_LOG } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 const V = '(globalThis.__crmframe_vtop||(x=>x))(';
@@ -34,11 +34,7 @@ test('code built at run time wraps receivers that are no plain path', () => {
 test('the wrapped chains navigate the virtual top for the real one, and keep ordinary values and this', () => {
   const { run } = framedPage(LOADING_DOM, shim);
   const out = run(`
-    var nav = [], real = window.top;
-    var who = function (o) { return o === real ? 'desk' : 'own'; };
-    [real, window].forEach(function (o) {
-      Object.defineProperty(o, 'location', { get: function () { var t = this; return { set href(v) { nav.push(who(t) + ' ' + v); }, replace: function (v) { nav.push(who(t) + ' ' + v); } }; }, set: function (v) { nav.push(who(this) + ' ' + v); }, configurable: true });
-    });
+    ${NAV_LOG}
     var f = { up: real }, rows = [{ location: 'Rome' }, { location: 'Oslo' }];
     var r = Function('f', 'rows', "var l = 'loc' + 'ation', k = 'up';" +
       "function g() { return f[k]; } function set(key, v) { this[key] = v; } function first() { arguments[0][l].href = 'e'; }" +

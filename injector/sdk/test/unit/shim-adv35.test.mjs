@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { framedPage, LOADING_DOM } from './fakes.mjs';
+import { framedPage, LOADING_DOM, NAV_LOG } from './fakes.mjs';
 
 const shim = fs.readFileSync(fileURLToPath(new URL('../../shim.js', import.meta.url)), 'utf8');
 const V = '(globalThis.__crmframe_vtop||(x=>x))(';
@@ -31,11 +31,7 @@ test('code built at run time wraps this.a[l], t?.[l], [t][0][l] and (0, t)[l] af
 test('the wrapped receivers navigate the virtual top for the real one and keep other values', () => {
   const { run } = framedPage(LOADING_DOM, shim);
   const out = run(`
-    var nav = [], real = window.top;
-    var who = function (o) { return o === real ? 'desk' : 'own'; };
-    [real, window].forEach(function (o) {
-      Object.defineProperty(o, 'location', { get: function () { var t = this; return { set href(v) { nav.push(who(t) + ' ' + v); }, replace: function (v) { nav.push(who(t) + ' ' + v); } }; }, set: function (v) { nav.push(who(this) + ' ' + v); }, configurable: true });
-    });
+    ${NAV_LOG}
     var rows = [{ location: 'Rome' }, { location: 'Oslo' }];
     var r = Function('t', 'rows', "var l = 'loc' + 'ation'; var o = { a: t, go: function (u) { this.a[l] = u; } }; o.go('a');" +
       "t?.[l].replace('b'); [t][0][l] = 'c'; if (t !== rows) (0, t)[l].href = 'd'; var n = null;" +
