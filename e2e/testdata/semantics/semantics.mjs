@@ -49,7 +49,7 @@ function generator(seed) {
   };
   const stmt = () => {
     const e = expr(2);
-    switch (rnd(16)) {
+    switch (rnd(18)) {
       case 0: return `with (o) { rec(${expr(1).replace(/^o\./, '')}) }`;
       case 1: return `var {top: T1, location: L1} = ${pick(roots)}; rec(T1); rec(L1)`;
       case 2: return `rec(eval(${JSON.stringify('rec(' + expr(1) + ')')}))`;
@@ -62,7 +62,7 @@ function generator(seed) {
       case 9: return `rec(${e}); rec(${expr(1)})`;
       case 10: return `{ let top = o.a, location = 5; rec(${e}) }`;
       case 11: return `rec([${e}].map(w => w${pick(sufs)}))`;
-      case 12: case 13: case 14: return pick([
+      case 12: case 13: case 14: case 15: return pick([
         `(function (top, self, window) { rec(${e}) })(o.a, o, o.win)`,
         `(function (w) { var t = w.top; if (t !== w) rec(t${pick(sufs)}); else rec(1) })(${pick(roots)})`,
         `var w = ${pick(roots)}; rec(w.top === w); rec(w.self${pick(sufs)}); rec(w[t]${pick(sufs)})`,
@@ -83,6 +83,27 @@ function generator(seed) {
         `rec(((top)).location === location); rec(parent.location === location)`,
         `class E { static top = 1; static location = 2; get location() { return 3 } m() { return this.location } } rec(E.top + E.location + new E().m())`,
         `rec(top.frames === frames); rec(typeof top.postMessage)`,
+        `function tag(s) { return this === o ? o : 'lost' } o.tag = tag; rec(o.tag\`x\`${pick(sufs)}); rec(o.tag\`a\${k}b\`.location)`,
+        `(async function () { try { rec((await o.getWin())${pick(sufs)}) } catch (e) { rec("E:" + e.name) } })()`,
+        `function* gen() { rec((yield o)${pick(sufs)}) } var it = gen(); it.next(); it.next(o.a)`,
+        `var p = { __proto__: o, m() { return super.getWin()${pick(sufs)} } }; rec(p.m())`,
+        `class F extends C { constructor() { super(); rec(new.target.name) } q2() { return super.q()${pick(sufs)} } } rec(new F().q2())`,
+        `rec('location' in o.a); rec(delete o.a[k]); rec(o.a)`,
+        `rec([...[${e}]][0])`,
+        `rec(o.none?.()${pick(sufs)})`,
+        `rec((o.n ?? o.m)(o)${pick(sufs)})`,
+        `var z = {}; z.location ||= o.a.location; rec(z.location${pick(sufs)})`,
+        `class G { [k]() { return this.x } x = 4 } rec(new G()[k]())`,
+        `var gg = { get location() { return this.a } , a: 7 }; rec(gg.location); rec(gg[k]); rec(gg[l])`,
+        `var {location: L2 = 1, [t]: T2 = 2} = ${pick(roots)}; rec(L2); rec(T2)`,
+        `for (var kk in o.a) rec(kk); rec(Object.entries(o.a).length)`,
+        `(function () { rec(arguments[0]${pick(sufs)}); rec(arguments[0].getWin()${pick(sufs)}) })(o)`,
+        `rec(void ${e}); rec((o.a, o)${pick(sufs)})`,
+        `rec(eval('var ev1 = o.getWin().location; ev1')); rec(typeof ev1)`,
+        `(function () { var loc = 3; rec(eval('loc + 1')); eval('var hoisted = 5'); rec(hoisted) })()`,
+        `(function () { 'use strict'; rec(eval('this')); rec(eval('typeof arguments')) }).call(o)`,
+        `rec(new Function('return eval(arguments[0])')('o.getWin().location.href'))`,
+        `rec(Function('a', 'return eval("a" + ".location")')(o))`,
       ]);
       default: return `rec(${e})`;
     }
