@@ -5,7 +5,7 @@ package e2e
 // reverse_proxy in front of an upstream that serves the frame-busting corpus
 // (testdata/framebusting/corpus, a copy of shared/framebusting/pages with
 // three repaired pages, see fbRepaired) and our own cases
-// (testdata/framebusting/extra, x01–x1069; x07–x274 are the robustness passes on
+// (testdata/framebusting/extra, x01–x1093; x07–x274 are the robustness passes on
 // unseen and real code, x275–x294, x320–x342, x360–x384, x401–x421,
 // x470–x536, x570–x614, x640–x650, x680–x695, x720–x731, x760–x773, x800–x808, x840–x855, x880–x886, x908–x919 and x940–x950 legitimate CRM pages, x295–x301 other content
 // types, SVG and SRI, x302–x315 the twelfth pass, x343–x358 the thirteenth,
@@ -29,8 +29,8 @@ package e2e
 // pages), x1047–x1055 the run-time scanner audit (x1049, x1050 legitimate
 // pages), x1046 a legitimate page found by fuzzing the rewriter,
 // x1056–x1068 the thirty-fifth (x1066 a legitimate page), x1069 a direct
-// eval in code built at run time, see docs/framebusting-passes.md; 986
-// cases in all) with
+// eval in code built at run time, x1085–x1093 the twentieth legitimate
+// pass, see docs/framebusting-passes.md; 995 cases in all) with
 // X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with
@@ -965,6 +965,10 @@ func fbRunCase(ctx context.Context, desk, crm string, up *fbUpstream, id string)
 type fbCase struct {
 	ID       string
 	Category string
+	// FreshDesk: the case walks the tab's session history back past the
+	// desktop (x502), so each of its runs gets a freshly loaded desktop
+	// with the history a fresh tab has (a reused one has none before it).
+	FreshDesk bool
 }
 
 // fbRunRetried runs case id, again (at most three times) when its click
@@ -1270,6 +1274,9 @@ http://127.0.0.1:%d {
 			return
 		}
 		t0 := time.Now()
+		if r := fbTabOf(tab); r != nil && j.c.FreshDesk {
+			r.reuse = false
+		}
 		o, err := fbRunRetried(tab, deskBase, base[j.v], ups[j.v], j.c.ID)
 		results[i] = result{j, o, err, time.Since(t0)}
 	})
@@ -1301,7 +1308,7 @@ http://127.0.0.1:%d {
 			}
 			t.Errorf("%s [%s] %s: busted: %s (%+v)%s", r.c.ID, r.c.Category, r.v, why, r.o, note)
 		case !must && why == "":
-			t.Errorf("%s [%s] %s: expected the unprotected page to bust, but it stayed (%+v); the test would prove nothing", r.c.ID, r.c.Category, r.v, r.o)
+			t.Errorf("%s [%s] %s: expected the unprotected page to bust, but it stayed (%+v); the test would prove nothing (a case that walks the tab's history past the desktop needs \"FreshDesk\": true in its manifest)", r.c.ID, r.c.Category, r.v, r.o)
 		}
 		if r.v == fbNeutralize && why == "" {
 			passed++

@@ -143,13 +143,13 @@ func xhPage(body string) string {
 // xdCases are the case pages: each frames one document; legit also
 // fetches the buster document and checks it is the CRM's exact bytes.
 var xdCases = []fbCase{
-	{"xd-script", "xml"}, {"xd-handler", "xml"}, {"xd-xslt", "xml"}, {"xd-popup", "xml"}, {"xd-sniffed", "sniffed"}, {"xd-encoded", "sniffed"},
-	{"xd-xhtml", "xhtml"}, {"xd-cached", "xml"},
-	{"xd-legit", "legit"},
-	{"xh-entity", "xhtml"}, {"xh-numref", "xhtml"}, {"xh-cdata", "xhtml"}, {"xh-prefixed", "xhtml"}, {"xh-handler", "xhtml"},
-	{"xh-svg", "xhtml"}, {"xh-rawtext", "xhtml"}, {"xh-redecl", "xhtml"},
-	{"xh-dtd", "xhtml"}, {"xh-dtdel", "xhtml"}, {"xh-named", "xhtml"},
-	{"xh-legit", "legit"},
+	{ID: "xd-script", Category: "xml"}, {ID: "xd-handler", Category: "xml"}, {ID: "xd-xslt", Category: "xml"}, {ID: "xd-popup", Category: "xml"}, {ID: "xd-sniffed", Category: "sniffed"}, {ID: "xd-encoded", Category: "sniffed"},
+	{ID: "xd-xhtml", Category: "xhtml"}, {ID: "xd-cached", Category: "xml"},
+	{ID: "xd-legit", Category: "legit"},
+	{ID: "xh-entity", Category: "xhtml"}, {ID: "xh-numref", Category: "xhtml"}, {ID: "xh-cdata", Category: "xhtml"}, {ID: "xh-prefixed", Category: "xhtml"}, {ID: "xh-handler", Category: "xhtml"},
+	{ID: "xh-svg", Category: "xhtml"}, {ID: "xh-rawtext", Category: "xhtml"}, {ID: "xh-redecl", Category: "xhtml"},
+	{ID: "xh-dtd", Category: "xhtml"}, {ID: "xh-dtdel", Category: "xhtml"}, {ID: "xh-named", Category: "xhtml"},
+	{ID: "xh-legit", Category: "legit"},
 }
 
 var xdFramed = map[string]string{

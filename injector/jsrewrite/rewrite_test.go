@@ -338,23 +338,23 @@ var rwCases = []rwCase{
 	// x416: with (document) { … top.frames … }: the accessor would be
 	// found on document (document.__crmframe_top is document.top,
 	// undefined); __crmframe_vtop(top) resolves top through the scope.
-	{"with document", Classic, `with (document) { write(top.frames.length + top.length) }`, `with (document) { write(` + VtopRef + `.frames.length + ` + VtopRef + `.length) }`},
-	{"with single statement", Classic, "with (document) write(top.length)", "with (document) write(" + VtopRef + ".length)"},
-	{"with if body", Classic, "with (d) if (a) top.x(); else g(top)", "with (d) if (a) " + VtopRef + ".x(); else g(" + VtopRef + ")"},
-	{"with nested function", Classic, "with (d) { function g() { return top } var h = () => top.frames }", "with (d) { function g() { return " + VtopRef + " } var h = () => " + VtopRef + ".frames }"},
+	{"with document", Classic, `with (document) { write(top.frames.length + top.length) }`, `with (document) { write(` + withVtop + `.frames.length + ` + withVtop + `.length) }`},
+	{"with single statement", Classic, "with (document) write(top.length)", "with (document) write(" + withVtop + ".length)"},
+	{"with if body", Classic, "with (d) if (a) top.x(); else g(top)", "with (d) if (a) " + withVtop + ".x(); else g(" + withVtop + ")"},
+	{"with nested function", Classic, "with (d) { function g() { return top } var h = () => top.frames }", "with (d) { function g() { return " + withVtop + " } var h = () => " + withVtop + ".frames }"},
 	{"with head keeps the accessor", Classic, "with (top.document) { x = 1 } top.y", "with (" + T + ".document) { x = 1 } " + T + ".y"},
 	{"after a with block", Classic, "function f() { with (d) { a } } top.x", "function f() { with (d) { a } } " + T + ".x"},
 	// x337: writes keep top: with (el.style) { top = y } sets el.style.top
 	// (the global top cannot be assigned), as the run-time scanner does
 	{"with writes", Classic, "with (el.style) { top = y + 'px'; top += 1; top++; --top; for (top in o); for (top of o); }", ""},
-	{"with write and read", Classic, "with (el.style) { top = top + 1 }", "with (el.style) { top = " + VtopRef + " + 1 }"},
-	{"with reads of a box", Classic, "with (el.getBoundingClientRect()) { r.top = top }", "with (el.getBoundingClientRect()) { r.top = " + VtopRef + " }"},
+	{"with write and read", Classic, "with (el.style) { top = top + 1 }", "with (el.style) { top = " + withVtop + " + 1 }"},
+	{"with reads of a box", Classic, "with (el.getBoundingClientRect()) { r.top = top }", "with (el.getBoundingClientRect()) { r.top = " + withVtop + " }"},
 	// destructuring targets keep top too (a call cannot be assigned to)
 	{"with patterns", Classic, "with (d) { [top, a] = b; ({top} = o); ({a: top} = o); (top) = 1; ((top)) = 2; [(top)] = a; [[top], x] = a; [...top] = a; ({a: [top]} = o); [{top}] = a; ({top = 1} = o) }", ""},
-	{"with pattern and value", Classic, "with (d) { [top] = [top] }", "with (d) { [top] = [" + VtopRef + "] }"},
+	{"with pattern and value", Classic, "with (d) { [top] = [top] }", "with (d) { [top] = [" + withVtop + "] }"},
 	{"with values", Classic, "with (d) { x = {top}; y = [top, [top]]; z = {a: top}; f((top)); c ? top : 1; delete top; typeof top }",
-		"with (d) { x = {top: " + VtopRef + "}; y = [" + VtopRef + ", [" + VtopRef + "]]; z = {a: " + VtopRef + "}; f((" + VtopRef + ")); c ? " + VtopRef + " : 1; delete " + VtopRef + "; typeof " + VtopRef + " }"},
-	{"with new", Classic, "with (d) { new top.Foo() }", "with (d) { new (" + VtopRef + ").Foo() }"},
+		"with (d) { x = {top: " + withVtop + "}; y = [" + withVtop + ", [" + withVtop + "]]; z = {a: " + withVtop + "}; f((" + withVtop + ")); c ? " + withVtop + " : 1; delete " + withVtop + "; typeof " + withVtop + " }"},
+	{"with new", Classic, "with (d) { new top.Foo() }", "with (d) { new (" + withVtop + ").Foo() }"},
 	{"with local top", Classic, "with (d) { let top = 1; top.x } function f(top) { with (d) top.y }", ""},
 	// the same forms in a handler (a bare top there is always
 	// __crmframe_vtop(top)): destructuring targets keep the accessor
@@ -367,7 +367,7 @@ var rwCases = []rwCase{
 	{"postMessage paths", Classic, "window.top.postMessage(1); self.parent.top?.postMessage(2); $window.top.postMessage(3, '*')",
 		PostWrapOpen + "window.top).postMessage(1); " + PostWrapOpen + "self.parent.top)?.postMessage(2); " + PostWrapOpen + "$window.top).postMessage(3, '*')"},
 	{"postMessage after a line break", Classic, "a = b\nwindow.top.postMessage(1)", "a = b\n" + PostWrapOpen + "window.top).postMessage(1)"},
-	{"postMessage in a with body", Classic, "with (d) { top.postMessage(1, '/') }", "with (d) { " + PostWrapOpen + "top).postMessage(1, '/') }"},
+	{"postMessage in a with body", Classic, "with (d) { top.postMessage(1, '/') }", "with (d) { ''." + PostWrapOpen + "top).postMessage(1, '/') }"},
 	{"postMessage in a handler", Handler, "top.postMessage(1, '*')", PostWrapOpen + "top).postMessage(1, '*')"},
 	{"postMessage on a local top", Classic, "function f(top) { top.postMessage(1) }", ""},
 	{"postMessage not on a top", Classic, "rect.top.postMessage(1); e.source.top.postMessage(2); getWin().top.postMessage(3)", ""},
@@ -377,6 +377,9 @@ var rwCases = []rwCase{
 	{"unbalanced", Classic, "top.location = 1; }", ""},
 	{"regex to end of line (076 as published)", Classic, "if (self === top) {}</head><body>\n<div>top</div>", ""},
 }
+
+// withVtop is a bare top in a script with a with statement (withBare).
+const withVtop = "''." + VtopRef
 
 func TestRewrite(t *testing.T) {
 	for _, c := range rwCases {
@@ -888,6 +891,8 @@ func onlyTopSwapped(src, out []byte) bool {
 	// a script with a with statement reads the wrappers' function by its
 	// bare name (withSafe): the same wrapper to this check
 	out = withSafeBack.ReplaceAll(out, []byte("globalThis.$1||"))
+	// and the bare helpers off a string's prototype (withBare)
+	out = bytes.ReplaceAll(out, []byte("''.__crmframe_"), []byte("__crmframe_"))
 	acc, short, pat := []byte(Accessor), []byte("top: "+Accessor), []byte(Accessor+": top")
 	vtop, vshort, vnew := []byte(VtopRef), []byte("top: "+VtopRef), []byte("("+VtopRef+")")
 	postOpen, vtopOpen := []byte(PostWrapOpen), []byte(VtopWrapOpen)

@@ -420,7 +420,8 @@
   // the component's (undefined) and the wrappers' globalThis.__crmframe_x
   // threw. The bare _-name resolves to the window's as anywhere else.
   var withSafe = function (code) {
-    return /\bwith\s*\(/.test(code) ? code.replace(/globalThis\.(__crmframe_[a-z]+)\|\|/g, "typeof $1=='function'&&$1||") : code;
+    return /\bwith\s*\(/.test(code) ? code.replace(/globalThis\.(__crmframe_[a-z]+)\|\|/g, "typeof $1=='function'&&$1||")
+      .replace(/(^|[^\w$.'])(__crmframe_(?:vtop|post)\()/g, "$1''.$2") : code;
   };
   // X.location, X a dotted path that is no window name nor super (pass 31,
   // x986; a bare super is no value to wrap): however X got the real top (a
@@ -957,6 +958,14 @@
       return t.postMessage.apply(t, arguments);
     } });
   } });
+  // In code with a with statement the rewriters read the bare helpers as
+  // ''.__crmframe_vtop(top): a with-object that claims every name (a
+  // formula sandbox whose has trap says yes to all, legit20, x1093)
+  // answered undefined for them; a string's prototype is reached by no name.
+  var SP0 = (w.String || String).prototype;
+  ['__crmframe_vtop', '__crmframe_post'].forEach(function (n) {
+    if (!Object.prototype.hasOwnProperty.call(SP0, n)) def(SP0, n, { value: w[n] });
+  });
   // The rewriter turns window[k] (a key that is not a literal) into
   // window[(globalThis.__crmframe_key||…)(k)]: the key "top" reads the
   // virtual top (window['to'+'p'], var k = 'top'; self[k]); "eval" reads
@@ -2546,6 +2555,8 @@
       // (configurable: the shim of the page it loads defines its own).
       var own = Object.prototype.hasOwnProperty;
       if (!own.call(cw, '__crmframe_vtop')) def(cw, '__crmframe_vtop', { value: w.__crmframe_vtop, configurable: true, writable: true });
+      var SP = cw.String && cw.String.prototype; // ''.__crmframe_vtop in with code
+      if (SP && !own.call(SP, '__crmframe_vtop')) def(SP, '__crmframe_vtop', { value: w.__crmframe_vtop, configurable: true, writable: true });
       if (!own.call(cw, '__crmframe_top')) def(cw, '__crmframe_top', { get: function () { return w.__crmframe_top; }, configurable: true });
       var F0 = cw.Function;
       if (typeof proxyFn === 'function' && typeof F0 === 'function') {

@@ -124,7 +124,7 @@ const WORLD = `
   Object.defineProperty(Object.prototype, '__crmframe_top', { get() { return this.top }, set(v) { Reflect.set(Object(this), 'top', v, this) }, configurable: true });
   Object.defineProperty(Object.prototype, '__crmframe_ancestorOrigins', { get() { return this.ancestorOrigins }, configurable: true });
   Object.defineProperty(Object.prototype, '__crmframe_ieval', { get() { return this.eval }, configurable: true });
-  globalThis.__crmframe_vtop = x => x; globalThis.__crmframe_post = x => x; globalThis.__crmframe_code = x => x;
+  globalThis.__crmframe_vtop = x => x; globalThis.__crmframe_post = x => x; globalThis.__crmframe_code = x => x; Object.defineProperty(String.prototype, '__crmframe_vtop', { value: x => x }); Object.defineProperty(String.prototype, '__crmframe_post', { value: x => x }); // with code: ''.__crmframe_vtop(top)
   globalThis.__crmframe_doc = x => x; globalThis.__crmframe_url = x => x;
   globalThis.__crmframe_key = k => k === 'top' ? '__crmframe_top' : k;
   var R = [];

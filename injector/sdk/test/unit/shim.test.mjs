@@ -37,7 +37,7 @@ function framedWindow({ framed = true, mode = null, ancestors = ['http://desk.te
   w.frameElement = null;
   const ctx = vm.createContext(w);
   // the realm's own builtins, reachable as window.X like in a browser
-  for (const k of ['Object', 'Reflect', 'Function', 'eval']) w[k] = vm.runInContext(k, ctx);
+  for (const k of ['Object', 'Reflect', 'Function', 'eval', 'String']) w[k] = vm.runInContext(k, ctx);
   // objects of the window's own realm (Object.prototype accessors apply)
   w.location = vm.runInContext(`({ href: 'http://crm.test/a.html', protocol: ${JSON.stringify(protocol)}, ancestorOrigins: ${JSON.stringify(framed ? ancestors : [])} })`, ctx);
   vm.runInContext(`
