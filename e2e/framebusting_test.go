@@ -30,7 +30,8 @@ package e2e
 // pages), x1046 a legitimate page found by fuzzing the rewriter,
 // x1056–x1068 the thirty-fifth (x1066 a legitimate page), x1069 a direct
 // eval in code built at run time, x1085–x1093 the twentieth legitimate
-// pass, see docs/framebusting-passes.md; 995 cases in all) with
+// pass, x1070–x1084 the thirty-sixth (x1081 a legitimate page), see
+// docs/framebusting-passes.md; 1,010 cases in all) with
 // X-Frame-Options: DENY, so that
 // the desktop can frame them only through crmframe. The helper pages the
 // cases frame themselves (x02-main.html, child202.html, ...) come with

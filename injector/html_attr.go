@@ -319,13 +319,17 @@ func applyPatches(dst, raw []byte, patches []attrPatch, xml bool) []byte {
 }
 
 // jsURLAttr reports whether an attribute may hold a navigable URL that a
-// javascript: URL would run code from.
+// javascript: URL would run code from. to, from and by: an SVG <set> or
+// <animate> gives them to the attribute it animates, an <a>'s href (adv36,
+// x1078); on other elements a javascript: URL there is inert either way.
 func jsURLAttr(name []byte) bool {
 	switch len(name) {
+	case 2:
+		return asciiEqualFold(name, "to") || asciiEqualFold(name, "by")
 	case 3:
 		return asciiEqualFold(name, "src")
 	case 4:
-		return asciiEqualFold(name, "href") || asciiEqualFold(name, "data")
+		return asciiEqualFold(name, "href") || asciiEqualFold(name, "data") || asciiEqualFold(name, "from")
 	case 6:
 		return asciiEqualFold(name, "action")
 	case 10:

@@ -348,6 +348,10 @@ func TestAttributeRewriting(t *testing.T) {
 		{`<script language=vbscript>top.location=1</script>`, `<script language=vbscript>top.location=1</script>`},
 		{`<script>top.location=1`, `<script>top.location=1`},
 		{`<svg><a xlink:href="javascript:top.location=1"/></svg>`, `<svg><a xlink:href="javascript:__cf.loc(&quot;url&quot;)/*100%25*/=1"/></svg>`},
+		// adv36 (x1078): an SVG <set>/<animate> gives its to, from or by to
+		// the href it animates; other values stay
+		{`<svg><a><set attributeName=href to="javascript:top.location=1"/><animate FROM='javascript:top.location=2' by="javascript:top.location=3" to="#top"/></a></svg>`,
+			`<svg><a><set attributeName=href to="javascript:__cf.loc(&quot;url&quot;)/*100%25*/=1"/><animate FROM='javascript:__cf.loc("url")/*100%25*/=2' by="javascript:__cf.loc(&quot;url&quot;)/*100%25*/=3" to="#top"/></a></svg>`},
 	}
 	for _, c := range cases {
 		out, err, _ := run(t, tr.BodyRewriter, getReq(), 200, htmlHeader("text/html"), []byte(c.in), 0)

@@ -766,10 +766,10 @@
   // (its root may be the one that blanks the page, x790)
   var DSD_TPL = /<template\b(?:[^>"']|"[^"]*"|'[^']*')*?\sshadowrootmode\s*=/i;
   var fixTag = function (tag) {
-    var frame = /^<iframe\b/i.test(tag);
+    var frame = /^<iframe\b/i.test(tag), anim = /^<(?:set|animate)[\s/>]/i.test(tag);
     tag = fixTargets(tag);
     return tag.replace(/(\s([^\s"'>\/=]+)\s*=\s*)("[^"]*"|'[^']*')/g, function (m, k, name, v) {
-      var fix = /^on[a-z]+$/i.test(name) ? fixCode : frame && /^srcdoc$/i.test(name) ? fixDoc : URL_ATTR.test(name) ? jsUrl : null;
+      var fix = /^on[a-z]+$/i.test(name) ? fixCode : frame && /^srcdoc$/i.test(name) ? fixDoc : URL_ATTR.test(name) ? jsUrl : anim && ANIM_ATTR.test(name) ? animUrls : null;
       return fix ? k + attrCode(v, fix) : m;
     });
   };
@@ -825,6 +825,13 @@
   // jsUrl gives the code of a javascript: URL the swap, on the code as it
   // runs (percent-decoded); a changed URL with escapes keeps '%' escaped.
   var JSURL = /^([\s\x00-\x1f]*javascript:)([\s\S]*)$/i;
+  // An SVG <set>/<animate> gives the attribute it animates (an <a>'s href,
+  // adv36 x1072) its to, from, by or values: ';'-separated values there,
+  // each of which may be a javascript: URL a click then follows.
+  var ANIM_ATTR = /^(?:to|from|by|values)$/i, ANIM_EL = /^(?:set|animate)$/;
+  var animUrls = function (v) {
+    return JSURL.test(v) || /;[\s\x00-\x1f]*javascript:/i.test(v) ? v.split(';').map(jsUrl).join(';') : v;
+  };
   var jsUrl = function (u) {
     var m = JSURL.exec(u);
     if (!m) return u;
@@ -1584,6 +1591,7 @@
   };
   // attrFix: the swap for a URL attribute or an iframe's srcdoc, if any.
   var attrFix = function (el, name) {
+    if (ANIM_ATTR.test(name) && el && el.namespaceURI === 'http://www.w3.org/2000/svg' && ANIM_EL.test(el.localName)) return animUrls;
     return URL_ATTR.test(name) ? jsUrl : /^srcdoc$/i.test(name) && el && el.localName === 'iframe' ? fixDoc : null;
   };
   var TARGETS = /^(?:a|area|form|base|button|input)$/;
@@ -1746,6 +1754,17 @@
       return RA(orig, this, args);
     };
   });
+  // navigation.navigate(u) follows a javascript: URL as location.href = u
+  // does (adv36, x1079); Navigation, unlike Location, can be patched.
+  var NavP = w.Navigation && w.Navigation.prototype, navigate0 = NavP && NavP.navigate;
+  if (typeof navigate0 === 'function') {
+    NavP.navigate = { navigate: function (url) {
+      var a = RA(slice, arguments, []);
+      if (a.length) { a[0] = sinkText(a[0]); if (typeof a[0] === 'string') a[0] = swap(a[0], jsUrl); }
+      return RA(navigate0, this, a);
+    } }.navigate;
+    looksNative(NavP.navigate, navigate0);
+  }
   // A Trusted Types default policy gets every plain string a sink receives,
   // after our swap, and could undo it (x518): what its createScript,
   // createHTML (srcdoc: fixDoc) and, for a script's src, createScriptURL
@@ -1826,7 +1845,18 @@
     }
     return v;
   };
+  // evalOf: a window's own eval handed out by Reflect.get or a descriptor
+  // (adv36, x1075-x1077) is the indirect eval that swaps its code, as a
+  // rewritten window[k] read with k = 'eval' gives; a CRM window's own
+  // __crmframe_vtop knows its realm's eval.
+  var evalOf = function (t, v) {
+    if (typeof v !== 'function' || !framed || mode === 'off' || !isWin(t)) return v;
+    if (v === realEval) return ieval;
+    try { if (t !== w && crmWin(t) && typeof t.__crmframe_vtop === 'function') return t.__crmframe_vtop(v); } catch (e) { /* as it is */ }
+    return v;
+  };
   var fixDesc = function (t, k, desc) {
+    if (desc && k === 'eval' && 'value' in desc && isWin(t)) desc.value = evalOf(t, desc.value);
     if (desc && k === 'location' && (t === realTop || isWin(t))) {
       desc.get = locAcc(desc.get);
       desc.set = locAcc(desc.set);
@@ -1860,7 +1890,7 @@
           var a = RA(slice, arguments, []);
           a[1] = k;
           if (k === 'location') { a[0] = locTop(t); if (a.length > 2) a[2] = locTop(a[2]); }
-          return rget.apply(this, a);
+          return k === 'eval' ? evalOf(t, rget.apply(this, a)) : rget.apply(this, a);
         }
         return rget.apply(this, arguments);
       };
@@ -2018,6 +2048,7 @@
         var all = gopds.apply(this, arguments);
         if (all && isWin(t)) for (var k in VIEWS) fixDesc(t, k, all[k]);
         if (all && (t === realTop || isWin(t))) fixDesc(t, 'location', all.location);
+        if (all && isWin(t)) fixDesc(t, 'eval', all.eval);
         if (all && t === w.location) fixDesc(t, 'ancestorOrigins', all.ancestorOrigins);
         return all;
       };
@@ -2268,7 +2299,9 @@
     });
     def(SAS, 'baseVal', {
       get: bvDesc.get,
-      set: function (v) { bvDesc.set.call(this, scriptHrefs.has(this) ? fixSrc(String(v)) : v); },
+      // any other one (an SVG <a>'s href, adv36 x1073) may hold a
+      // javascript: URL that a click follows: its code gets the swap
+      set: function (v) { bvDesc.set.call(this, scriptHrefs.has(this) ? fixSrc(String(v)) : typeof (v = sinkText(v)) === 'string' && JSURL.test(v) ? swap(v, jsUrl) : v); },
       configurable: true,
       enumerable: bvDesc.enumerable
     });
@@ -2723,17 +2756,42 @@
   var adjacent = EP.insertAdjacentHTML;
   if (adjacent) {
     EP.insertAdjacentHTML = function (where, html) {
+      // into a script the markup is parsed as its text: code (adv36, x1071)
+      var into = null;
+      try { where = Str(where); into = adjParent(this, where); } catch (e) { /* the call reports it */ }
       html = sinkText(html);
-      var r = adjacent.call(this, where, swap(html, fixHTML));
+      var r = adjacent.call(this, where, swap(html, runnable(into) ? fixCode : fixHTML));
       adoptAll(html, this.parentNode || this);
       if (standing) standing.check(this.parentNode || this);
       return r;
     };
   }
+  // adjParent: the node insertAdjacent* puts children into.
+  var adjParent = function (el, where) {
+    where = lc(where);
+    return where === 'afterbegin' || where === 'beforeend' ? el : where === 'beforebegin' || where === 'afterend' ? el.parentNode : null;
+  };
+  // Text put into a script (an empty one in the document runs when its
+  // first text arrives, adv36 x1070) gets the swap, as s.append(code).
+  var adjacentText = EP.insertAdjacentText;
+  if (adjacentText) {
+    EP.insertAdjacentText = function (where, text) {
+      var a = arguments;
+      try {
+        // where converted once, as the call converts it
+        if (a.length > 1) { a = RA(slice, a, []); a[0] = Str(where); if (runnable(adjParent(this, a[0]))) a[1] = swap(sinkText(a[1]), fixCode); }
+      } catch (e) { a = arguments; /* the call reports it */ }
+      return adjacentText.apply(this, a);
+    };
+  }
   var adjacentEl = EP.insertAdjacentElement;
   if (adjacentEl) {
     EP.insertAdjacentElement = function (where, el) {
-      var r = adjacentEl.apply(this, arguments), fr = null;
+      // a script inserted this way gets its text swapped like appendChild's
+      // (adv36, x1074)
+      var a = arguments;
+      try { if (a.length > 1) { a = RA(slice, a, []); a[0] = Str(where); var p = adjParent(this, a[0]); if (p) prepInsert(p, [el], true); } } catch (e) { a = arguments; /* never break the DOM */ }
+      var r = adjacentEl.apply(this, a), fr = null;
       try { fr = framesIn([el], 1); } catch (e) { /* keep it */ }
       if (fr) for (var i = 0; i < fr.length; i++) adoptFrame(fr[i]);
       baseEntered([el], 1);
@@ -3035,7 +3093,11 @@
     o[name] = function (html) {
       var a = arguments, marked = false;
       html = sinkText(html);
-      if (typeof html === 'string') {
+      if (typeof html === 'string' && name === 'setHTMLUnsafe' && runnable(this)) {
+        // s.setHTMLUnsafe(code) on a script: its text (adv36, x1084)
+        a = Array.prototype.slice.call(a);
+        a[0] = swap(html, fixCode);
+      } else if (typeof html === 'string') {
         a = Array.prototype.slice.call(a);
         dsdFlip = !!dsd;
         try { a[0] = swap(html, fixHTML); } finally { dsdFlip = false; }
