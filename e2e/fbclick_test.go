@@ -100,11 +100,8 @@ func fbUse(ctx context.Context, id runtime.ExecutionContextID, f *fbBox) string 
 	// inside it.
 	x := math.Floor(f.X + m.X + m.W/2)
 	y := math.Floor(f.Y + m.Y + m.H/2)
-	for _, typ := range []input.DispatchMouseEventType{input.DispatchMouseEventTypeMousePressed, input.DispatchMouseEventTypeMouseReleased} {
-		p := input.DispatchMouseEventParams{Type: typ, X: x, Y: y, Button: input.MouseButtonLeft, Buttons: 1, ClickCount: 1}
-		if _, err := chromedp.Call(ctx, input.DispatchMouseEvent, p); err != nil {
-			return "click: " + err.Error()
-		}
+	if err := cdpClick(ctx, x, y); err != nil {
+		return "click: " + err.Error()
 	}
 	// Keys go to the focused frame. The click focuses it unless the page
 	// cancelled the mousedown (a drag handle may, legitimately): focus the
@@ -166,4 +163,30 @@ func TestFBUseJudge(t *testing.T) {
 			t.Errorf("%s: busted() = %q, want pass=%v", name, got, c.pass)
 		}
 	}
+}
+
+// cdpClick is a real left click at (x, y) in the tab's viewport: press and
+// release, as the browser gets them from a mouse.
+func cdpClick(ctx context.Context, x, y float64) error {
+	for _, typ := range []input.DispatchMouseEventType{input.DispatchMouseEventTypeMousePressed, input.DispatchMouseEventTypeMouseReleased} {
+		p := input.DispatchMouseEventParams{Type: typ, X: x, Y: y, Button: input.MouseButtonLeft, Buttons: 1, ClickCount: 1}
+		if _, err := chromedp.Call(ctx, input.DispatchMouseEvent, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cdpKey is a real key press (down with its text, then up) to the focused
+// element.
+func cdpKey(ctx context.Context, key, code string, vk int64, text string) error {
+	for _, p := range []input.DispatchKeyEventParams{
+		{Type: input.DispatchKeyEventTypeKeyDown, Key: key, Code: code, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk, Text: text, UnmodifiedText: text},
+		{Type: input.DispatchKeyEventTypeKeyUp, Key: key, Code: code, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk},
+	} {
+		if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -89,7 +89,6 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/css"
 	"github.com/chromedp/cdproto/dom"
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -636,15 +635,7 @@ func fbPressKey(ctx context.Context, key string) error {
 	if key == "Space" {
 		name = " "
 	}
-	for _, p := range []input.DispatchKeyEventParams{
-		{Type: input.DispatchKeyEventTypeKeyDown, Key: name, Code: code, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk, Text: text, UnmodifiedText: text},
-		{Type: input.DispatchKeyEventTypeKeyUp, Key: name, Code: code, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk},
-	} {
-		if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, p); err != nil {
-			return err
-		}
-	}
-	return nil
+	return cdpKey(ctx, name, code, vk, text)
 }
 
 // fbWaitFrame evaluates js in the CRM frame until it returns non-null, the
@@ -857,11 +848,8 @@ func fbRunCase(ctx context.Context, desk, crm string, up *fbUpstream, id string)
 					fmt.Printf("%s %s: key %s: %v\n", id, crm, at.Key, err)
 				}
 			} else {
-				for _, typ := range []input.DispatchMouseEventType{input.DispatchMouseEventTypeMousePressed, input.DispatchMouseEventTypeMouseReleased} {
-					p := input.DispatchMouseEventParams{Type: typ, X: at.X, Y: at.Y, Button: input.MouseButtonLeft, Buttons: 1, ClickCount: 1}
-					if _, err := chromedp.Call(ctx, input.DispatchMouseEvent, p); err != nil {
-						return fbOutcome{}, err
-					}
+				if err := cdpClick(ctx, at.X, at.Y); err != nil {
+					return fbOutcome{}, err
 				}
 			}
 			// Wait for the click's request of the case page; a click the

@@ -52,7 +52,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/net/html"
@@ -961,24 +960,16 @@ func libType(ctx context.Context, framed bool, text string) error {
 	if err != nil {
 		return fmt.Errorf("the page never asked for keys: %w", err)
 	}
-	for _, typ := range []input.DispatchMouseEventType{input.DispatchMouseEventTypeMousePressed, input.DispatchMouseEventTypeMouseReleased} {
-		p := input.DispatchMouseEventParams{Type: typ, X: at.X, Y: at.Y, Button: input.MouseButtonLeft, Buttons: 1, ClickCount: 1}
-		if _, err := chromedp.Call(ctx, input.DispatchMouseEvent, p); err != nil {
-			return err
-		}
+	if err := cdpClick(ctx, at.X, at.Y); err != nil {
+		return err
 	}
 	for _, c := range text {
 		key, code, vk, txt := string(c), "Key"+strings.ToUpper(string(c)), int64(unicode.ToUpper(c)), string(c)
 		if c == '\r' {
 			key, code, vk = "Enter", "Enter", 13
 		}
-		for _, p := range []input.DispatchKeyEventParams{
-			{Type: input.DispatchKeyEventTypeKeyDown, Key: key, Code: code, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk, Text: txt, UnmodifiedText: txt},
-			{Type: input.DispatchKeyEventTypeKeyUp, Key: key, Code: code, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk},
-		} {
-			if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, p); err != nil {
-				return err
-			}
+		if err := cdpKey(ctx, key, code, vk, txt); err != nil {
+			return err
 		}
 	}
 	return nil

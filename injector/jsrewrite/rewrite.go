@@ -687,16 +687,12 @@ func withSafe(repl []byte) []byte {
 func withBare(repl []byte) []byte {
 	for _, n := range []string{"__crmframe_vtop(", "__crmframe_post("} {
 		i := bytes.Index(repl, []byte(n))
-		if i >= 0 && (i == 0 || !isBareBefore(repl[i-1])) {
+		// not the end of a name, a member access or a string
+		if i >= 0 && (i == 0 || !isIdentByte(repl[i-1]) && repl[i-1] != '.' && repl[i-1] != '\'') {
 			return slices.Concat(repl[:i], []byte("''."), repl[i:])
 		}
 	}
 	return repl
-}
-
-// isBareBefore: c ends a name, a member access or a string.
-func isBareBefore(c byte) bool {
-	return c == '.' || c == '$' || c == '_' || c == '\'' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // Detect reports what Rewrite would change without building the output

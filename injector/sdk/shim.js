@@ -192,6 +192,22 @@
     return close;
   };
   var PAT_TOP = /[{,]\s*top\s*[:,}][^]*(?:=|\bof\b)/;
+  // wrapFirstArgs wraps the first argument of each call re matches (its
+  // match ends at the '('; ok, if given, may refuse one) in
+  // __crmframe_<fn>, once. Nested calls (import(await import(a)…), x1049;
+  // eval(eval(s))) shift the outer one's end: wrapSpans takes them all.
+  var wrapFirstArgs = function (code, re0, fn, ok) {
+    var spans = [], head = '(globalThis.__crmframe_' + fn + '||(x=>x))(';
+    scan(code, function (s, start) {
+      for (var m, re = new RegExp(re0.source, 'g'); (m = re.exec(s));) {
+        var open = start + m.index + m[0].length, close = closer(code, open);
+        re.lastIndex = m.index + m[0].length - 1; // import(import(u)), x1053
+        if (close > open && code.charAt(close) === ')' && code.slice(open, open + head.length) !== head && (!ok || ok(m, open, close))) spans.push([open, argEnd(code, open, close)]);
+      }
+      return s;
+    });
+    return wrapSpans(code, spans, function () { return head; });
+  };
   var fixCode = function (code) {
     code = String(code);
     if (!MAY.test(code) && !LOC_SPELLED.test(code)) return code;
@@ -334,36 +350,14 @@
     // import(u)'), x385): the specifier goes through __crmframe_url, as the
     // server-side rewriter does; a static import of a data: module (from a
     // blob: module) gets its code swapped in place.
-    if (IMPORT_CALL.test(code)) {
-      var calls = [];
-      scan(code, function (s, start) {
-        for (var m, re = new RegExp(IMPORT_CALL.source, 'g'); (m = re.exec(s));) {
-          var open = start + m.index + m[0].length, close = closer(code, open);
-          re.lastIndex = m.index + m[0].length - 1; // import(import(u)), x1053
-          if (close > open && code.charAt(close) === ')' && code.indexOf('__crmframe_url', open) !== open + 12) calls.push([open, argEnd(code, open, close)]);
-        }
-        return s;
-      });
-      // import(await import(a)…): nested calls shift the outer one's end (x1049)
-      code = wrapSpans(code, calls, function () { return '(globalThis.__crmframe_url||(x=>x))('; });
-    }
+    if (IMPORT_CALL.test(code)) code = wrapFirstArgs(code, IMPORT_CALL, 'url');
     // eval(s) in code built at run time (Function('return
     // eval(arguments[0])'), Dojo's dojo.eval, x1069): its code goes through
     // __crmframe_code, as the server-side rewriter does; still a direct
     // eval. Not a declaration or method named eval (a '{' follows).
-    if (EVAL_CALL.test(code)) {
-      var evs = [];
-      scan(code, function (s, start) {
-        for (var m, re = new RegExp(EVAL_CALL.source, 'g'); (m = re.exec(s));) {
-          var open = start + m.index + m[0].length, close = closer(code, open);
-          re.lastIndex = m.index + m[0].length - 1; // eval(eval(s))
-          if (close > open && code.charAt(close) === ')' && code.indexOf('__crmframe_code', open) !== open + 12 &&
-            !/^\s*\{/.test(code.slice(close + 1, close + 40)) && !/function\s*\*?\s*$/.test(code.slice(Math.max(0, open - 30), open - m[0].length + m[1].length))) evs.push([open, argEnd(code, open, close)]);
-        }
-        return s;
-      });
-      code = wrapSpans(code, evs, function () { return '(globalThis.__crmframe_code||(x=>x))('; });
-    }
+    if (EVAL_CALL.test(code)) code = wrapFirstArgs(code, EVAL_CALL, 'code', function (m, open, close) {
+      return !/^\s*\{/.test(code.slice(close + 1, close + 40)) && !/function\s*\*?\s*$/.test(code.slice(Math.max(0, open - 30), open - m[0].length + m[1].length));
+    });
     if (STATIC_DATA.test(code)) code = code.replace(new RegExp(STATIC_DATA.source, 'g'), function (m, head, q, u) { var f = fixSrc(u); return f === u ? m : head + q + f + q; });
     // const {top: t} = window, {top} = self and for (const {top: t} of
     // [window]): the key becomes __crmframe_top, as the server-side
